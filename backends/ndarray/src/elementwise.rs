@@ -1,0 +1,132 @@
+//! Elementwise ops, with NumPy's semantics where the standard leaves room: integers wrap,
+//! `maximum`/`minimum` propagate NaN, `round` ties to even.
+
+use crate::{array, nd, zip2, NdArray};
+use ndarray::Zip;
+use tensorswitch::{Error, Result, Tensor};
+
+binary_fn!(add, "add";
+    ints |x, y: T| x.wrapping_add(y);
+    floats |x, y: T| x + y);
+binary_fn!(subtract, "subtract";
+    ints |x, y: T| x.wrapping_sub(y);
+    floats |x, y: T| x - y);
+binary_fn!(multiply, "multiply";
+    ints |x, y: T| x.wrapping_mul(y);
+    floats |x, y: T| x * y);
+binary_fn!(divide, "divide";
+    floats |x, y: T| x / y);
+// NumPy's choices: the first operand wins ties (so the sign of a zero follows it) and NaN in
+// either operand gives NaN.
+binary_fn!(maximum, "maximum";
+    ints |x, y: T| x.max(y);
+    floats |x, y: T| if x >= y || x.is_nan() { x } else { y });
+binary_fn!(minimum, "minimum";
+    ints |x, y: T| x.min(y);
+    floats |x, y: T| if x <= y || x.is_nan() { x } else { y });
+
+// Comparisons with NaN are false, as IEEE `PartialOrd` gives them; bools order false < true.
+binary_fn!(equal, "equal"; any |x, y: T| x == y);
+binary_fn!(#[allow(clippy::bool_comparison)] less, "less"; any |x, y: T| x < y);
+binary_fn!(#[allow(clippy::bool_comparison)] less_equal, "less_equal"; any |x, y: T| x <= y);
+binary_fn!(logical_and, "logical_and"; bool |x, y: T| x && y);
+binary_fn!(logical_or, "logical_or"; bool |x, y: T| x || y);
+
+/// `x ** e` by repeated squaring, wrapping like the other integer ops (the exponent is
+/// non-negative here; its bits are read as u64).
+macro_rules! wrapping_pow {
+    ($x:expr, $e:expr, $T:ty) => {{
+        let (mut base, mut e, mut acc) = ($x, $e as u64, 1 as $T);
+        while e > 0 {
+            if e & 1 == 1 {
+                acc = acc.wrapping_mul(base);
+            }
+            base = base.wrapping_mul(base);
+            e >>= 1;
+        }
+        acc
+    }};
+}
+
+pub(crate) fn pow(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    const OP: &str = "pow";
+    let out: NdArray = on_pair!(OP, nd(OP, a)?, nd(OP, b)?;
+        sints |x, y: T| {
+            // NumPy refuses these rather than returning a truncated 0 (or 1 / x).
+            if y.iter().any(|&e| e < 0) {
+                return Err(Error::InvalidArgument {
+                    op: OP,
+                    reason: "integers to negative integer powers are not allowed".into(),
+                });
+            }
+            zip2(OP, x, y, |p: T, e: T| wrapping_pow!(p, e, T))?.into()
+        };
+        uints |x, y: T| zip2(OP, x, y, |p: T, e: T| wrapping_pow!(p, e, T))?.into();
+        floats |x, y: T| zip2(OP, x, y, |p: T, e: T| p.powf(e))?.into());
+    Ok(out.into_tensor())
+}
+
+unary_fn!(negative, "negative";
+    ints |x: T| x.wrapping_neg();
+    floats |x: T| -x);
+unary_fn!(abs, "abs";
+    sints |x: T| x.wrapping_abs();
+    uints |x: T| x;
+    floats |x: T| x.abs());
+unary_fn!(exp, "exp"; floats |x: T| x.exp());
+unary_fn!(log, "log"; floats |x: T| x.ln());
+unary_fn!(sqrt, "sqrt"; floats |x: T| x.sqrt());
+unary_fn!(sin, "sin"; floats |x: T| x.sin());
+unary_fn!(cos, "cos"; floats |x: T| x.cos());
+unary_fn!(tanh, "tanh"; floats |x: T| x.tanh());
+unary_fn!(floor, "floor"; floats |x: T| x.floor());
+unary_fn!(ceil, "ceil"; floats |x: T| x.ceil());
+unary_fn!(round, "round"; floats |x: T| x.round_ties_even());
+// NumPy's definition: zeros (of either sign) give +0 and NaN stays NaN.
+unary_fn!(sign, "sign";
+    sints |x: T| x.signum();
+    uints |x: T| (x != 0) as T;
+    floats |x: T| if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else if x == 0.0 { 0.0 } else { x });
+unary_fn!(logical_not, "logical_not"; bool |x: T| !x);
+
+/// `expm1` from ndarray 0.17's `exp_m1` array method (std's `exp_m1` per element).
+pub(crate) fn expm1_native(x: &Tensor) -> Result<Tensor> {
+    const OP: &str = "expm1";
+    let out: NdArray = on_array!(OP, nd(OP, x)?; floats |a: T| a.exp_m1().into());
+    Ok(out.into_tensor())
+}
+
+/// `log1p` from ndarray 0.17's `ln_1p` array method.
+pub(crate) fn log1p_native(x: &Tensor) -> Result<Tensor> {
+    const OP: &str = "log1p";
+    let out: NdArray = on_array!(OP, nd(OP, x)?; floats |a: T| a.ln_1p().into());
+    Ok(out.into_tensor())
+}
+
+pub(crate) fn where_(condition: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
+    const OP: &str = "where";
+    let c = array::<bool>(OP, condition)?;
+    let out: NdArray = on_pair!(OP, nd(OP, x)?, nd(OP, y)?;
+        any |p, q: T| select(OP, c, p, q)?.into());
+    Ok(out.into_tensor())
+}
+
+/// `x` where `c` holds, else `y`, all three broadcast together.
+fn select<T: Copy>(
+    op: &'static str,
+    c: &ndarray::ArrayD<bool>,
+    x: &ndarray::ArrayD<T>,
+    y: &ndarray::ArrayD<T>,
+) -> Result<ndarray::ArrayD<T>> {
+    let xy = tensorswitch::broadcast_shapes(op, x.shape(), y.shape())?;
+    let shape = tensorswitch::broadcast_shapes(op, c.shape(), &xy)?;
+    let (c, x, y) = (
+        crate::broadcast(op, c, &shape)?,
+        crate::broadcast(op, x, &shape)?,
+        crate::broadcast(op, y, &shape)?,
+    );
+    Ok(Zip::from(&c)
+        .and(&x)
+        .and(&y)
+        .map_collect(|&c, &x, &y| if c { x } else { y }))
+}

@@ -1,0 +1,327 @@
+//! # tensorswitch-ndarray
+//!
+//! The pure-Rust backend of tensorswitch, built on the [`ndarray`] crate. Link it with
+//! `use tensorswitch_ndarray as _;` and it registers itself as the backend `"ndarray"`.
+//!
+//! Tensors hold an [`NdArray`]: one `ArrayD` variant per dtype (float16 and bfloat16 are
+//! unsupported). [`to_ndarray`] and [`from_ndarray`] move data between tensorswitch and code
+//! that uses ndarray directly.
+//!
+//! The version the backend reports is the ndarray version resolved in `Cargo.lock` when
+//! tensorswitch was built. Two ops have version variants, chosen by that version (or the one
+//! given to `set_backend_to_specific_version`):
+//!
+//! * `tril`/`triu`: ndarray's own `tril`/`triu` methods from 0.16 on, an index loop before.
+//! * `expm1`/`log1p`: ndarray 0.17's `exp_m1`/`ln_1p` array methods from 0.17 on; before
+//!   that the core's compositional fallback runs.
+#![warn(missing_docs)]
+
+#[macro_use]
+mod macros;
+mod elementwise;
+mod host;
+mod linalg;
+mod manip;
+mod reduce;
+
+use ndarray::{ArrayD, ArrayViewD, IxDyn, Zip};
+use tensorswitch::{BackendDescriptor, DType, Device, Element, Error, Result, Scalar, Tensor};
+
+/// The backend's name.
+pub const NAME: &str = "ndarray";
+
+/// The ndarray version this crate requires (its `Cargo.toml` asks for `0.17`). Reported as the
+/// framework version when the build could not read the resolved version from `Cargo.lock`.
+pub const NDARRAY_VERSION_REQUIREMENT: &str = "0.17";
+
+/// The backend descriptor, registered under the name `"ndarray"`.
+pub static NDARRAY: BackendDescriptor =
+    BackendDescriptor::new(NAME, "ndarray (Rust crate)", detect_version)
+        .with_unsupported_dtypes(&[("all", &[DType::Float16, DType::BFloat16])]);
+tensorswitch::register_backend!(NDARRAY);
+
+/// ndarray is compiled in, so the version is whatever Cargo resolved it to.
+fn detect_version() -> std::result::Result<String, String> {
+    Ok(tensorswitch::build_info::locked_version("ndarray")
+        .unwrap_or(NDARRAY_VERSION_REQUIREMENT)
+        .to_string())
+}
+
+// Every primary of the backend. Ops not listed here (full, zeros, ones, linspace, eye, square,
+// not_equal, greater, greater_equal, logical_xor, clip, matrix_transpose, vecdot, tensordot,
+// mean, var, std, softmax, expand_dims, squeeze, stack) run on the core's compositional
+// fallbacks, as do expm1 and log1p below ndarray 0.17.
+tensorswitch::primaries! { NAME;
+    from_host => host::from_host,
+    to_host => host::to_host,
+    arange => host::arange,
+    add => elementwise::add,
+    subtract => elementwise::subtract,
+    multiply => elementwise::multiply,
+    divide => elementwise::divide,
+    pow => elementwise::pow,
+    maximum => elementwise::maximum,
+    minimum => elementwise::minimum,
+    negative => elementwise::negative,
+    abs => elementwise::abs,
+    exp => elementwise::exp,
+    log => elementwise::log,
+    sqrt => elementwise::sqrt,
+    sin => elementwise::sin,
+    cos => elementwise::cos,
+    tanh => elementwise::tanh,
+    floor => elementwise::floor,
+    ceil => elementwise::ceil,
+    round => elementwise::round,
+    sign => elementwise::sign,
+    expm1 @ "0p17_and_above" => elementwise::expm1_native,
+    log1p @ "0p17_and_above" => elementwise::log1p_native,
+    equal => elementwise::equal,
+    less => elementwise::less,
+    less_equal => elementwise::less_equal,
+    logical_and => elementwise::logical_and,
+    logical_or => elementwise::logical_or,
+    logical_not => elementwise::logical_not,
+    where_ => elementwise::where_,
+    matmul => linalg::matmul,
+    linalg_inv => linalg::inv,
+    linalg_det => linalg::det,
+    sum => reduce::sum,
+    prod => reduce::prod,
+    max => reduce::max,
+    min => reduce::min,
+    argmax => reduce::argmax,
+    argmin => reduce::argmin,
+    cumulative_sum => reduce::cumulative_sum,
+    sort => reduce::sort,
+    argsort => reduce::argsort,
+    reshape => manip::reshape,
+    permute_dims => manip::permute_dims,
+    flip => manip::flip,
+    broadcast_to => manip::broadcast_to,
+    concat => manip::concat,
+    astype => manip::astype,
+    tril @ "0p16_and_above" => manip::tril_native,
+    triu @ "0p16_and_above" => manip::triu_native,
+    tril @ "0p15_and_below" => manip::tril_loop,
+    triu @ "0p15_and_below" => manip::triu_loop,
+}
+
+/// The native value of an ndarray tensor: the data as an `ArrayD` of the dtype's element type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NdArray {
+    /// bool
+    Bool(ArrayD<bool>),
+    /// int8
+    Int8(ArrayD<i8>),
+    /// int16
+    Int16(ArrayD<i16>),
+    /// int32
+    Int32(ArrayD<i32>),
+    /// int64
+    Int64(ArrayD<i64>),
+    /// uint8
+    UInt8(ArrayD<u8>),
+    /// uint16
+    UInt16(ArrayD<u16>),
+    /// uint32
+    UInt32(ArrayD<u32>),
+    /// uint64
+    UInt64(ArrayD<u64>),
+    /// float32
+    Float32(ArrayD<f32>),
+    /// float64
+    Float64(ArrayD<f64>),
+}
+
+impl NdArray {
+    /// The dtype of the elements.
+    pub fn dtype(&self) -> DType {
+        match_nd!(self, a => element_dtype(a))
+    }
+
+    /// The shape.
+    pub fn shape(&self) -> &[usize] {
+        match_nd!(self, a => a.shape())
+    }
+
+    /// The number of dimensions.
+    pub fn ndim(&self) -> usize {
+        self.shape().len()
+    }
+
+    /// Wraps the array in a tensor of the ndarray backend.
+    pub fn into_tensor(self) -> Tensor {
+        let dtype = self.dtype();
+        let shape = tensorswitch::tensor::Shape::from_slice(self.shape());
+        Tensor::from_native(&NDARRAY, dtype, &shape, Device::Cpu, self)
+    }
+}
+
+fn element_dtype<T: Element>(_: &ArrayD<T>) -> DType {
+    T::DTYPE
+}
+
+/// An element type the ndarray backend stores: the eleven types with a dtype (no f16/bf16).
+pub trait NdElement: Element + PartialOrd + Into<Scalar> {
+    /// Wraps an array in the matching [`NdArray`] variant.
+    fn into_nd(a: ArrayD<Self>) -> NdArray;
+    /// The array inside `nd` if it holds this element type.
+    fn from_nd(nd: &NdArray) -> Option<&ArrayD<Self>>;
+    /// Converts with Rust `as` rules; to bool, non-zero (and NaN) is true.
+    fn from_scalar(s: Scalar) -> Self;
+    /// Whether the value is NaN (never for integers and bool).
+    #[inline]
+    fn is_nan(self) -> bool {
+        // Only NaN is unordered against itself.
+        self.partial_cmp(&self).is_none()
+    }
+}
+
+macro_rules! nd_element {
+    ($($t:ty => $V:ident, |$s:ident| $from:expr;)*) => {$(
+        impl NdElement for $t {
+            #[inline]
+            fn into_nd(a: ArrayD<Self>) -> NdArray {
+                NdArray::$V(a)
+            }
+            #[inline]
+            fn from_nd(nd: &NdArray) -> Option<&ArrayD<Self>> {
+                match nd {
+                    NdArray::$V(a) => Some(a),
+                    _ => None,
+                }
+            }
+            #[inline]
+            fn from_scalar($s: Scalar) -> Self {
+                $from
+            }
+        }
+    )*};
+}
+
+nd_element! {
+    bool => Bool, |s| s.as_f64() != 0.0;
+    i8 => Int8, |s| s.cast();
+    i16 => Int16, |s| s.cast();
+    i32 => Int32, |s| s.cast();
+    i64 => Int64, |s| s.cast();
+    u8 => UInt8, |s| s.cast();
+    u16 => UInt16, |s| s.cast();
+    u32 => UInt32, |s| s.cast();
+    u64 => UInt64, |s| s.cast();
+    f32 => Float32, |s| s.cast();
+    f64 => Float64, |s| s.cast();
+}
+
+impl<T: NdElement> From<ArrayD<T>> for NdArray {
+    fn from(a: ArrayD<T>) -> NdArray {
+        T::into_nd(a)
+    }
+}
+
+/// A tensor of the ndarray backend holding `a` (no copy).
+pub fn from_ndarray<T: NdElement>(a: ArrayD<T>) -> Tensor {
+    T::into_nd(a).into_tensor()
+}
+
+/// A view of the data of an ndarray-backend tensor, if `T` is its element type.
+pub fn to_ndarray<T: NdElement>(t: &Tensor) -> Option<ArrayViewD<'_, T>> {
+    t.native::<NdArray>().and_then(T::from_nd).map(|a| a.view())
+}
+
+/// The native value of an ndarray-backend tensor (`None` for other backends' tensors).
+pub fn as_ndarray(t: &Tensor) -> Option<&NdArray> {
+    t.native::<NdArray>()
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers shared by the op modules
+
+pub(crate) fn backend_error(op: &'static str, message: impl std::fmt::Display) -> Error {
+    Error::Backend {
+        backend: NAME.into(),
+        op,
+        message: message.to_string(),
+    }
+}
+
+pub(crate) fn unexpected_dtype(op: &'static str, dtype: DType) -> Error {
+    backend_error(
+        op,
+        format!("got dtype {dtype}, which the core never sends to this op"),
+    )
+}
+
+pub(crate) fn unexpected_pair(op: &'static str, a: DType, b: DType) -> Error {
+    backend_error(
+        op,
+        format!("got dtypes {a} and {b}; the core sends one supported dtype to this op"),
+    )
+}
+
+/// The native value of an input tensor.
+pub(crate) fn nd<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a NdArray> {
+    t.native::<NdArray>().ok_or_else(|| {
+        backend_error(
+            op,
+            format!(
+                "got a tensor of backend `{}`, not an ndarray tensor",
+                t.backend()
+            ),
+        )
+    })
+}
+
+/// The array of an input tensor that must have element type `T`.
+pub(crate) fn array<'a, T: NdElement>(op: &'static str, t: &'a Tensor) -> Result<&'a ArrayD<T>> {
+    let n = nd(op, t)?;
+    T::from_nd(n).ok_or_else(|| {
+        backend_error(
+            op,
+            format!("expected a {} tensor, got {}", T::DTYPE, n.dtype()),
+        )
+    })
+}
+
+/// A broadcast view of `a` with `shape`.
+pub(crate) fn broadcast<'a, T>(
+    op: &'static str,
+    a: &'a ArrayD<T>,
+    shape: &[usize],
+) -> Result<ArrayViewD<'a, T>> {
+    a.broadcast(IxDyn(shape)).ok_or_else(|| {
+        backend_error(
+            op,
+            format!("cannot broadcast shape {:?} to {shape:?}", a.shape()),
+        )
+    })
+}
+
+/// `f` applied elementwise to `a` and `b` broadcast together.
+pub(crate) fn zip2<A: Copy, B: Copy, R>(
+    op: &'static str,
+    a: &ArrayD<A>,
+    b: &ArrayD<B>,
+    f: impl Fn(A, B) -> R,
+) -> Result<ArrayD<R>> {
+    if a.shape() == b.shape() {
+        return Ok(Zip::from(a).and(b).map_collect(|&x, &y| f(x, y)));
+    }
+    let shape = tensorswitch::broadcast_shapes(op, a.shape(), b.shape())?;
+    let (a, b) = (broadcast(op, a, &shape)?, broadcast(op, b, &shape)?);
+    Ok(Zip::from(&a).and(&b).map_collect(|&x, &y| f(x, y)))
+}
+
+/// Checks that reduction axes are sorted, unique and in range (ndarray panics otherwise).
+pub(crate) fn check_axes(op: &'static str, axes: &[usize], ndim: usize) -> Result<()> {
+    let sorted = axes.windows(2).all(|w| w[0] < w[1]);
+    if sorted && axes.iter().all(|&a| a < ndim) {
+        Ok(())
+    } else {
+        Err(backend_error(
+            op,
+            format!("axes {axes:?} are not sorted unique axes of a {ndim}-dimensional array"),
+        ))
+    }
+}

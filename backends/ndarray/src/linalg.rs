@@ -1,0 +1,240 @@
+//! `matmul`, `linalg.inv` and `linalg.det`.
+
+use crate::{backend_error, broadcast, nd, NdArray};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array3, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, Ix2, IxDyn, NdFloat};
+use tensorswitch::{Error, Result, Tensor};
+
+pub(crate) fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    const OP: &str = "matmul";
+    let out: NdArray = on_pair!(OP, nd(OP, a)?, nd(OP, b)?;
+        floats |x, y: T| float_matmul(x, y)?.into();
+        ints |x, y: T| batched(x, y, |p, q, mut o| {
+            // A plain triple loop: matrixmultiply has no integer kernels, and integers must
+            // wrap rather than overflow.
+            for ((i, j), out) in o.indexed_iter_mut() {
+                *out = p.row(i).iter().zip(q.column(j)).fold(0 as T, |acc, (&u, &v)| {
+                    acc.wrapping_add(u.wrapping_mul(v))
+                });
+            }
+        })?
+        .into());
+    Ok(out.into_tensor())
+}
+
+fn float_matmul<T: NdFloat + Default>(a: &ArrayD<T>, b: &ArrayD<T>) -> Result<ArrayD<T>> {
+    if a.ndim() == 2 && b.ndim() == 2 {
+        // The common case goes straight to ndarray's `dot` on views: no copies, whatever the
+        // layout (matrixmultiply takes strides).
+        let (x, y) = (matrix(a.view())?, matrix(b.view())?);
+        check_inner(x.ncols(), y.nrows())?;
+        return Ok(x.dot(&y).into_dyn());
+    }
+    batched(a, b, |x, y, mut out| {
+        general_mat_mul(T::one(), &x, &y, T::zero(), &mut out)
+    })
+}
+
+fn matrix<T>(v: ArrayViewD<'_, T>) -> Result<ArrayView2<'_, T>> {
+    v.into_dimensionality::<Ix2>()
+        .map_err(|e| backend_error("matmul", e))
+}
+
+fn check_inner(k: usize, k2: usize) -> Result<()> {
+    if k == k2 {
+        Ok(())
+    } else {
+        Err(backend_error(
+            "matmul",
+            format!("inner dimensions {k} and {k2} differ"),
+        ))
+    }
+}
+
+/// Multiplies the matrices of two stacks whose batch dimensions broadcast, calling `mm` with
+/// each pair and the output matrix to fill.
+fn batched<T: Copy + Default>(
+    a: &ArrayD<T>,
+    b: &ArrayD<T>,
+    mut mm: impl FnMut(ArrayView2<'_, T>, ArrayView2<'_, T>, ArrayViewMut2<'_, T>),
+) -> Result<ArrayD<T>> {
+    const OP: &str = "matmul";
+    let (na, nb) = (a.ndim(), b.ndim());
+    if na < 2 || nb < 2 {
+        return Err(backend_error(
+            OP,
+            "needs operands with at least 2 dimensions",
+        ));
+    }
+    let (m, k) = (a.shape()[na - 2], a.shape()[na - 1]);
+    let (k2, n) = (b.shape()[nb - 2], b.shape()[nb - 1]);
+    check_inner(k, k2)?;
+    let batch = tensorswitch::broadcast_shapes(OP, &a.shape()[..na - 2], &b.shape()[..nb - 2])?;
+    let with = |x: usize, y: usize| batch.iter().copied().chain([x, y]).collect::<Vec<_>>();
+    let a = broadcast(OP, a, &with(m, k))?;
+    let b = broadcast(OP, b, &with(k, n))?;
+    let count = batch.iter().product::<usize>();
+    let mut out = Array3::<T>::default((count, m, n));
+    let mut index = vec![0usize; batch.len()];
+    for (flat, o) in out.outer_iter_mut().enumerate() {
+        unravel(flat, &batch, &mut index);
+        mm(matrix_at(&a, &index)?, matrix_at(&b, &index)?, o);
+    }
+    out.into_shape_with_order(IxDyn(&with(m, n)))
+        .map_err(|e| backend_error(OP, e))
+}
+
+/// The row-major multi-index of flat position `flat` in `shape`.
+fn unravel(mut flat: usize, shape: &[usize], index: &mut [usize]) {
+    for (i, &d) in index.iter_mut().zip(shape).rev() {
+        *i = flat % d;
+        flat /= d;
+    }
+}
+
+/// The matrix at a batch index of a stack.
+fn matrix_at<'a, T>(stack: &ArrayViewD<'a, T>, index: &[usize]) -> Result<ArrayView2<'a, T>> {
+    let mut v = stack.clone();
+    for &i in index {
+        v = v.index_axis_move(Axis(0), i);
+    }
+    matrix(v)
+}
+
+// ---------------------------------------------------------------------------------------------
+// inverse and determinant
+
+pub(crate) fn inv(x: &Tensor) -> Result<Tensor> {
+    const OP: &str = "linalg.inv";
+    let out: NdArray = on_array!(OP, nd(OP, x)?; floats |a: T| inv_stack(a)?.into());
+    Ok(out.into_tensor())
+}
+
+pub(crate) fn det(x: &Tensor) -> Result<Tensor> {
+    const OP: &str = "linalg.det";
+    let out: NdArray = on_array!(OP, nd(OP, x)?; floats |a: T| det_stack(a)?.into());
+    Ok(out.into_tensor())
+}
+
+/// The matrix size of a stack of square matrices and its elements in row-major order.
+fn square_stack<T: Copy>(op: &'static str, a: &ArrayD<T>) -> Result<(usize, Vec<T>)> {
+    let s = a.shape();
+    if s.len() < 2 || s[s.len() - 1] != s[s.len() - 2] {
+        return Err(backend_error(
+            op,
+            format!("needs square matrices, got shape {s:?}"),
+        ));
+    }
+    let data = match a.as_slice() {
+        Some(d) => d.to_vec(),
+        None => a.iter().copied().collect(),
+    };
+    Ok((s[s.len() - 1], data))
+}
+
+fn inv_stack<T: NdFloat>(a: &ArrayD<T>) -> Result<ArrayD<T>> {
+    const OP: &str = "linalg.inv";
+    let (n, mut data) = square_stack(OP, a)?;
+    if n == 0 {
+        return Ok(a.clone());
+    }
+    let mut out = vec![T::zero(); data.len()];
+    let mut perm = vec![0; n];
+    for (m, inv) in data
+        .chunks_exact_mut(n * n)
+        .zip(out.chunks_exact_mut(n * n))
+    {
+        if lu_in_place(m, n, &mut perm).is_none() {
+            return Err(Error::InvalidArgument {
+                op: OP,
+                reason: "matrix is singular".into(),
+            });
+        }
+        lu_inverse(m, n, &perm, inv);
+    }
+    ArrayD::from_shape_vec(a.raw_dim(), out).map_err(|e| backend_error(OP, e))
+}
+
+fn det_stack<T: NdFloat>(a: &ArrayD<T>) -> Result<ArrayD<T>> {
+    const OP: &str = "linalg.det";
+    let (n, mut data) = square_stack(OP, a)?;
+    let batch = &a.shape()[..a.ndim() - 2];
+    let dets: Vec<T> = if n == 0 {
+        // The empty product: every 0×0 matrix has determinant 1.
+        vec![T::one(); batch.iter().product()]
+    } else {
+        let mut perm = vec![0; n];
+        data.chunks_exact_mut(n * n)
+            .map(|m| match lu_in_place(m, n, &mut perm) {
+                Some(sign) => (0..n).fold(sign, |d, i| d * m[i * n + i]),
+                None => T::zero(),
+            })
+            .collect()
+    };
+    ArrayD::from_shape_vec(IxDyn(batch), dets).map_err(|e| backend_error(OP, e))
+}
+
+/// LU factorisation with partial pivoting (as LAPACK's `getrf`), in place on a row-major n×n
+/// matrix: afterwards the part below the diagonal holds L (whose diagonal is 1) and the rest
+/// U, and row `i` of the result is row `perm[i]` of the input. Returns the sign of the
+/// permutation, or `None` at a zero pivot (a singular matrix).
+fn lu_in_place<T: NdFloat>(m: &mut [T], n: usize, perm: &mut [usize]) -> Option<T> {
+    for (i, p) in perm.iter_mut().enumerate() {
+        *p = i;
+    }
+    let mut sign = T::one();
+    for c in 0..n {
+        // The largest magnitude at or below the diagonal keeps the multipliers <= 1.
+        let mut p = c;
+        for r in c + 1..n {
+            if m[r * n + c].abs() > m[p * n + c].abs() {
+                p = r;
+            }
+        }
+        if m[p * n + c] == T::zero() {
+            return None;
+        }
+        if p != c {
+            for j in 0..n {
+                m.swap(p * n + j, c * n + j);
+            }
+            perm.swap(p, c);
+            sign = -sign;
+        }
+        let pivot = m[c * n + c];
+        for r in c + 1..n {
+            let f = m[r * n + c] / pivot;
+            m[r * n + c] = f;
+            for j in c + 1..n {
+                m[r * n + j] -= f * m[c * n + j];
+            }
+        }
+    }
+    Some(sign)
+}
+
+/// Solves `LU X = P I` column by column: `X` is the inverse of the factored matrix.
+fn lu_inverse<T: NdFloat>(lu: &[T], n: usize, perm: &[usize], out: &mut [T]) {
+    let mut col = vec![T::zero(); n];
+    for j in 0..n {
+        // Forward substitution with L (unit diagonal) on column j of P.
+        for i in 0..n {
+            let mut s = if perm[i] == j { T::one() } else { T::zero() };
+            for l in 0..i {
+                s -= lu[i * n + l] * col[l];
+            }
+            col[i] = s;
+        }
+        // Back substitution with U.
+        for i in (0..n).rev() {
+            let mut s = col[i];
+            for l in i + 1..n {
+                s -= lu[i * n + l] * col[l];
+            }
+            col[i] = s / lu[i * n + i];
+        }
+        for i in 0..n {
+            out[i * n + j] = col[i];
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Shape manipulation, `astype`, and the `tril`/`triu` variants.
+//!
+//! Results are owned arrays in standard (row-major) layout where the op rearranges elements,
+//! so later ops and `to_host` never depend on how a view was laid out.
+
+use crate::{backend_error, broadcast, check_axes, nd, NdArray, NdElement};
+use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Order};
+use tensorswitch::{DType, Result, Scalar, Tensor};
+
+pub(crate) fn reshape(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
+    const OP: &str = "reshape";
+    let out: NdArray = match_nd!(nd(OP, x)?, a => {
+        // `to_shape` reads the elements in row-major order whatever the memory layout, and
+        // only copies when that order is not already contiguous.
+        a.to_shape((IxDyn(shape), Order::RowMajor))
+            .map_err(|e| backend_error(OP, e))?
+            .into_owned()
+            .into()
+    });
+    Ok(out.into_tensor())
+}
+
+pub(crate) fn permute_dims(x: &Tensor, perm: &[usize]) -> Result<Tensor> {
+    const OP: &str = "permute_dims";
+    let a = nd(OP, x)?;
+    let mut seen = vec![false; a.ndim()];
+    let valid = perm.len() == a.ndim()
+        && perm
+            .iter()
+            .all(|&p| p < seen.len() && !std::mem::replace(&mut seen[p], true));
+    if !valid {
+        return Err(backend_error(
+            OP,
+            format!("{perm:?} is not a permutation of {} axes", a.ndim()),
+        ));
+    }
+    let out: NdArray = match_nd!(a, a => standard(a.view().permuted_axes(IxDyn(perm))).into());
+    Ok(out.into_tensor())
+}
+
+/// An owned row-major copy of a view.
+fn standard<T: Clone>(v: ArrayViewD<'_, T>) -> ArrayD<T> {
+    v.as_standard_layout().into_owned()
+}
+
+pub(crate) fn flip(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
+    const OP: &str = "flip";
+    let a = nd(OP, x)?;
+    check_axes(OP, axes, a.ndim())?;
+    let out: NdArray = match_nd!(a, a => {
+        let mut v = a.view();
+        for &i in axes {
+            v.invert_axis(Axis(i));
+        }
+        standard(v).into()
+    });
+    Ok(out.into_tensor())
+}
+
+pub(crate) fn broadcast_to(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
+    const OP: &str = "broadcast_to";
+    let out: NdArray = match_nd!(nd(OP, x)?, a => standard(broadcast(OP, a, shape)?).into());
+    Ok(out.into_tensor())
+}
+
+pub(crate) fn concat(tensors: &[Tensor], axis: usize) -> Result<Tensor> {
+    const OP: &str = "concat";
+    let first = tensors
+        .first()
+        .ok_or_else(|| backend_error(OP, "needs at least one tensor"))?;
+    let out: NdArray = by_dtype!(OP, first.dtype(); |T| concat_as::<T>(OP, tensors, axis)?.into());
+    Ok(out.into_tensor())
+}
+
+fn concat_as<T: NdElement>(op: &'static str, tensors: &[Tensor], axis: usize) -> Result<ArrayD<T>> {
+    let views = tensors
+        .iter()
+        .map(|t| crate::array::<T>(op, t).map(|a| a.view()))
+        .collect::<Result<Vec<_>>>()?;
+    ndarray::concatenate(Axis(axis), &views).map_err(|e| backend_error(op, e))
+}
+
+/// Rust `as` conversions (float to integer truncates and saturates, NaN to 0); to bool,
+/// non-zero is true. Going through [`Scalar`] compiles down to the plain `as` per element.
+pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
+    const OP: &str = "astype";
+    let out: NdArray = on_array!(OP, nd(OP, x)?;
+        any |a: S| by_dtype!(OP, dtype; |T| a.mapv(|v: S| T::from_scalar(Scalar::from(v))).into()));
+    Ok(out.into_tensor())
+}
+
+// ---------------------------------------------------------------------------------------------
+// tril / triu
+
+/// `k` for ndarray's methods; beyond isize's range every element is on one side anyway.
+fn diagonal_offset(k: i64) -> isize {
+    isize::try_from(k).unwrap_or(if k < 0 { isize::MIN } else { isize::MAX })
+}
+
+/// ndarray >= 0.16: its own `tril`/`triu`, which act on the last two axes of an N-D array
+/// with NumPy's meaning of `k`. They need `Zero`, which bool lacks, so bool takes the loop.
+fn triangle_native(op: &'static str, x: &Tensor, k: i64, lower: bool) -> Result<Tensor> {
+    let a = nd(op, x)?;
+    if a.ndim() < 2 {
+        return Err(backend_error(op, "needs at least 2 dimensions"));
+    }
+    let k = diagonal_offset(k);
+    let out: NdArray = on_array!(op, a;
+        numeric |a: T| if lower { a.tril(k) } else { a.triu(k) }.into();
+        bool |a: T| triangle_by_index(op, a, k as i64, lower)?.into());
+    Ok(out.into_tensor())
+}
+
+/// ndarray <= 0.15 has no `tril`/`triu`: zero the elements on the wrong side of diagonal `k`
+/// of each matrix in the last two axes, by their row and column.
+fn triangle_loop(op: &'static str, x: &Tensor, k: i64, lower: bool) -> Result<Tensor> {
+    let out: NdArray =
+        on_array!(op, nd(op, x)?; any |a: T| triangle_by_index(op, a, k, lower)?.into());
+    Ok(out.into_tensor())
+}
+
+fn triangle_by_index<T: NdElement>(
+    op: &'static str,
+    a: &ArrayD<T>,
+    k: i64,
+    lower: bool,
+) -> Result<ArrayD<T>> {
+    let nd = a.ndim();
+    if nd < 2 {
+        return Err(backend_error(op, "needs at least 2 dimensions"));
+    }
+    let (rows, cols) = (a.shape()[nd - 2], a.shape()[nd - 1]);
+    let zero = T::from_scalar(Scalar::Int(0));
+    let mut data: Vec<T> = a.iter().copied().collect();
+    if rows > 0 && cols > 0 {
+        for (i, v) in data.iter_mut().enumerate() {
+            let (r, c) = ((i / cols) % rows, i % cols);
+            // `c - r` is the diagonal the element lies on (0 the main one, > 0 above it).
+            let d = c as i64 - r as i64;
+            if (lower && d > k) || (!lower && d < k) {
+                *v = zero;
+            }
+        }
+    }
+    ArrayD::from_shape_vec(a.raw_dim(), data).map_err(|e| backend_error(op, e))
+}
+
+pub(crate) fn tril_native(x: &Tensor, k: i64) -> Result<Tensor> {
+    triangle_native("tril", x, k, true)
+}
+
+pub(crate) fn triu_native(x: &Tensor, k: i64) -> Result<Tensor> {
+    triangle_native("triu", x, k, false)
+}
+
+pub(crate) fn tril_loop(x: &Tensor, k: i64) -> Result<Tensor> {
+    triangle_loop("tril", x, k, true)
+}
+
+pub(crate) fn triu_loop(x: &Tensor, k: i64) -> Result<Tensor> {
+    triangle_loop("triu", x, k, false)
+}

@@ -1,0 +1,298 @@
+//! Reductions, arg-reductions, cumulative sums and sorting.
+
+use crate::{backend_error, check_axes, nd, NdArray, NdElement};
+use ndarray::{ArrayD, Axis, IxDyn, Zip};
+use std::cmp::Ordering;
+use tensorswitch::{Result, Tensor};
+
+/// Applies `f` to each lane of the reduced axes (the elements that reduce to one output, in
+/// row-major order) and shapes the results as the kept axes (size 1 where reduced when
+/// `keepdims`). The reduced axes are moved last and made contiguous; when they already are
+/// (e.g. a full reduction of a standard-layout array) no copy is made.
+fn reduce_lanes<T: Copy, U>(
+    op: &'static str,
+    a: &ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    mut f: impl FnMut(&[T]) -> U,
+) -> Result<ArrayD<U>> {
+    check_axes(op, axes, a.ndim())?;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+    let moved = a.view().permuted_axes(IxDyn(&perm));
+    let moved = moved.as_standard_layout();
+    let inner: usize = axes.iter().map(|&i| shape[i]).product();
+    let outer: usize = kept.iter().map(|&i| shape[i]).product();
+    let values: Vec<U> = if inner == 0 {
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let copied: Vec<T>;
+        let data = match moved.as_slice() {
+            Some(s) => s,
+            None => {
+                copied = moved.iter().copied().collect();
+                &copied
+            }
+        };
+        data.chunks_exact(inner).map(f).collect()
+    };
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim())
+            .map(|i| if axes.contains(&i) { 1 } else { shape[i] })
+            .collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    ArrayD::from_shape_vec(IxDyn(&out_shape), values).map_err(|e| backend_error(op, e))
+}
+
+/// Pairwise summation as NumPy does it (blocks of 128 summed with eight accumulators, halves
+/// added recursively): the rounding error grows like log n instead of n.
+fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
+    const BLOCK: usize = 128;
+    if s.len() < 8 {
+        s.iter().copied().reduce(|a, b| a + b).unwrap_or_default()
+    } else if s.len() <= BLOCK {
+        let mut r = [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]];
+        let mut chunks = s[8..].chunks_exact(8);
+        for c in &mut chunks {
+            for (acc, &x) in r.iter_mut().zip(c) {
+                *acc = *acc + x;
+            }
+        }
+        let mut total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for &x in chunks.remainder() {
+            total = total + x;
+        }
+        total
+    } else {
+        let half = s.len() / 2;
+        let half = half - half % 8;
+        pairwise_sum(&s[..half]) + pairwise_sum(&s[half..])
+    }
+}
+
+/// Reducing over no axes leaves every element alone: a copy of the input.
+fn unreduced(x: &Tensor, axes: &[usize], op: &'static str) -> Result<Option<Tensor>> {
+    if !axes.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(nd(op, x)?.clone().into_tensor()))
+}
+
+pub(crate) fn sum(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "sum";
+    if let Some(t) = unreduced(x, axes, OP)? {
+        return Ok(t);
+    }
+    let out: NdArray = on_array!(OP, nd(OP, x)?;
+        ints |a: T| reduce_lanes(OP, a, axes, keepdims, |l| {
+            l.iter().fold(0 as T, |s, &v| s.wrapping_add(v))
+        })?
+        .into();
+        floats |a: T| reduce_lanes(OP, a, axes, keepdims, pairwise_sum)?.into());
+    Ok(out.into_tensor())
+}
+
+pub(crate) fn prod(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "prod";
+    if let Some(t) = unreduced(x, axes, OP)? {
+        return Ok(t);
+    }
+    let out: NdArray = on_array!(OP, nd(OP, x)?;
+        ints |a: T| reduce_lanes(OP, a, axes, keepdims, |l| {
+            l.iter().fold(1 as T, |p, &v| p.wrapping_mul(v))
+        })?
+        .into();
+        floats |a: T| reduce_lanes(OP, a, axes, keepdims, |l| {
+            l.iter().fold(1.0, |p: T, &v| p * v)
+        })?
+        .into());
+    Ok(out.into_tensor())
+}
+
+/// The maximum (or minimum) of a non-empty lane; the first NaN if there is one.
+fn extremum<T: NdElement>(lane: &[T], largest: bool) -> T {
+    let mut best = lane[0];
+    for &x in &lane[1..] {
+        if best.is_nan() {
+            break;
+        }
+        let better = if largest { x > best } else { x < best };
+        if better || x.is_nan() {
+            best = x;
+        }
+    }
+    best
+}
+
+fn max_or_min(
+    op: &'static str,
+    x: &Tensor,
+    axes: &[usize],
+    keepdims: bool,
+    largest: bool,
+) -> Result<Tensor> {
+    if let Some(t) = unreduced(x, axes, op)? {
+        return Ok(t);
+    }
+    let a = nd(op, x)?;
+    check_axes(op, axes, a.ndim())?;
+    if axes.iter().any(|&i| a.shape()[i] == 0) {
+        return Err(backend_error(op, "cannot reduce a zero-size axis"));
+    }
+    let out: NdArray = on_array!(op, a;
+        any |a: T| reduce_lanes(op, a, axes, keepdims, |l| extremum(l, largest))?.into());
+    Ok(out.into_tensor())
+}
+
+pub(crate) fn max(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    max_or_min("max", x, axes, keepdims, true)
+}
+
+pub(crate) fn min(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    max_or_min("min", x, axes, keepdims, false)
+}
+
+/// The index of the first maximum (or minimum) of a lane. NaN counts as both the maximum and
+/// the minimum, so the first NaN wins, as in NumPy.
+fn arg_extremum<T: NdElement>(lane: &[T], largest: bool) -> i64 {
+    let mut best = 0;
+    for (i, &x) in lane.iter().enumerate().skip(1) {
+        let b = lane[best];
+        if b.is_nan() {
+            break;
+        }
+        let better = if largest { x > b } else { x < b };
+        if better || x.is_nan() {
+            best = i;
+        }
+    }
+    best as i64
+}
+
+fn arg_reduce(
+    op: &'static str,
+    x: &Tensor,
+    axis: Option<usize>,
+    keepdims: bool,
+    largest: bool,
+) -> Result<Tensor> {
+    let a = nd(op, x)?;
+    // No axis: the index into the flattened (row-major) tensor.
+    let axes: Vec<usize> = match axis {
+        Some(i) => vec![i],
+        None => (0..a.ndim()).collect(),
+    };
+    let out: NdArray = on_array!(op, a;
+        any |a: T| reduce_lanes(op, a, &axes, keepdims, |l| arg_extremum(l, largest))?.into());
+    Ok(out.into_tensor())
+}
+
+pub(crate) fn argmax(x: &Tensor, axis: Option<usize>, keepdims: bool) -> Result<Tensor> {
+    arg_reduce("argmax", x, axis, keepdims, true)
+}
+
+pub(crate) fn argmin(x: &Tensor, axis: Option<usize>, keepdims: bool) -> Result<Tensor> {
+    arg_reduce("argmin", x, axis, keepdims, false)
+}
+
+pub(crate) fn cumulative_sum(x: &Tensor, axis: usize) -> Result<Tensor> {
+    const OP: &str = "cumulative_sum";
+    let a = nd(OP, x)?;
+    check_axes(OP, &[axis], a.ndim())?;
+    let out: NdArray = on_array!(OP, a;
+    ints |a: T| {
+        let mut out = a.clone();
+        out.accumulate_axis_inplace(Axis(axis), |&prev, cur| *cur = prev.wrapping_add(*cur));
+        out.into()
+    };
+    floats |a: T| {
+        let mut out = a.clone();
+        out.accumulate_axis_inplace(Axis(axis), |&prev, cur| *cur += prev);
+        out.into()
+    });
+    Ok(out.into_tensor())
+}
+
+// ---------------------------------------------------------------------------------------------
+// sorting
+
+/// Ascending order with NaN after every number (NaNs equal to each other).
+fn ascending<T: NdElement>(a: &T, b: &T) -> Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (false, false) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
+        (a_nan, b_nan) => a_nan.cmp(&b_nan),
+    }
+}
+
+/// The comparator of a stable sort. Descending reverses the comparison, not the result, so
+/// equal elements still keep their original order (and NaNs come first).
+fn order<T: NdElement>(descending: bool) -> impl Fn(&T, &T) -> Ordering {
+    move |a, b| {
+        if descending {
+            ascending(b, a)
+        } else {
+            ascending(a, b)
+        }
+    }
+}
+
+fn sort_lanes<T: NdElement>(
+    op: &'static str,
+    a: &ArrayD<T>,
+    axis: usize,
+    descending: bool,
+) -> Result<ArrayD<T>> {
+    check_axes(op, &[axis], a.ndim())?;
+    let cmp = order::<T>(descending);
+    let mut out = a.clone();
+    let mut buf = Vec::with_capacity(a.len_of(Axis(axis)));
+    for mut lane in out.lanes_mut(Axis(axis)) {
+        buf.clear();
+        buf.extend(lane.iter().copied());
+        buf.sort_by(&cmp);
+        for (dst, &v) in lane.iter_mut().zip(&buf) {
+            *dst = v;
+        }
+    }
+    Ok(out)
+}
+
+fn argsort_lanes<T: NdElement>(
+    op: &'static str,
+    a: &ArrayD<T>,
+    axis: usize,
+    descending: bool,
+) -> Result<ArrayD<i64>> {
+    check_axes(op, &[axis], a.ndim())?;
+    let cmp = order::<T>(descending);
+    let mut out = ArrayD::<i64>::zeros(a.raw_dim());
+    let mut idx: Vec<usize> = Vec::with_capacity(a.len_of(Axis(axis)));
+    Zip::from(a.lanes(Axis(axis)))
+        .and(out.lanes_mut(Axis(axis)))
+        .for_each(|src, mut dst| {
+            idx.clear();
+            idx.extend(0..src.len());
+            idx.sort_by(|&i, &j| cmp(&src[i], &src[j]));
+            for (d, &i) in dst.iter_mut().zip(&idx) {
+                *d = i as i64;
+            }
+        });
+    Ok(out)
+}
+
+pub(crate) fn sort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {
+    const OP: &str = "sort";
+    let out: NdArray =
+        on_array!(OP, nd(OP, x)?; any |a: T| sort_lanes(OP, a, axis, descending)?.into());
+    Ok(out.into_tensor())
+}
+
+pub(crate) fn argsort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {
+    const OP: &str = "argsort";
+    let out: NdArray =
+        on_array!(OP, nd(OP, x)?; any |a: T| argsort_lanes(OP, a, axis, descending)?.into());
+    Ok(out.into_tensor())
+}

@@ -1,0 +1,425 @@
+//! A quick check of the backend's semantics on hand-computed values (the full comparison
+//! against NumPy lives in the conformance suite).
+
+use tensorswitch_ndarray as _;
+
+use tensorswitch::{self as ts, DType, Error, Result, Tensor};
+
+/// Runs `f` on the ndarray backend (this thread only).
+fn on_ndarray(f: impl FnOnce() -> Result<()>) {
+    ts::with_backend("ndarray", f).unwrap().unwrap();
+}
+
+fn t<T: ts::Element>(data: &[T], shape: &[usize]) -> Tensor {
+    Tensor::from_slice(data, shape).unwrap()
+}
+
+fn same_f64(got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
+    for (g, w) in got.iter().zip(want) {
+        assert!(
+            g == w || (g.is_nan() && w.is_nan()) || (g - w).abs() <= 1e-12 * w.abs().max(1.0),
+            "{got:?} vs {want:?}"
+        );
+    }
+}
+
+#[test]
+fn integer_arithmetic_wraps() {
+    on_ndarray(|| {
+        let a = t(&[i8::MAX, i8::MIN, 100], &[3]);
+        let b = t(&[1i8, -1, 2], &[3]);
+        assert_eq!(ts::add(&a, &b)?.to_vec::<i8>()?, [i8::MIN, i8::MAX, 102]);
+        assert_eq!(ts::subtract(&a, &b)?.to_vec::<i8>()?, [126, -127, 98]);
+        assert_eq!(ts::multiply(&a, &b)?.to_vec::<i8>()?, [127, i8::MIN, -56]);
+        assert_eq!(ts::negative(&a)?.to_vec::<i8>()?, [-127, i8::MIN, -100]);
+        assert_eq!(ts::abs(&a)?.to_vec::<i8>()?, [127, i8::MIN, 100]);
+        let u = t(&[0u8, 1, 255], &[3]);
+        assert_eq!(ts::negative(&u)?.to_vec::<u8>()?, [0, 255, 1]);
+        assert_eq!(
+            ts::sum(&t(&[u64::MAX, 2], &[2]), None, false)?.to_vec::<u64>()?,
+            [1]
+        );
+        assert_eq!(
+            ts::prod(&t(&[i64::MAX, 2], &[2]), None, false)?.to_vec::<i64>()?,
+            [-2]
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn pow_rules() {
+    on_ndarray(|| {
+        let base = t(&[2i32, 3, -2, 7], &[4]);
+        let e = t(&[10i32, 0, 3, 40], &[4]);
+        assert_eq!(
+            ts::pow(&base, &e)?.to_vec::<i32>()?,
+            [1024, 1, -8, 7i32.wrapping_pow(40)]
+        );
+        let err = ts::pow(&base, &t(&[1i32, -1, 1, 1], &[4])).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidArgument { op: "pow", .. }),
+            "{err}"
+        );
+        let big = ts::pow(&t(&[3u64], &[1]), &t(&[u64::MAX], &[1]))?.to_vec::<u64>()?;
+        assert_eq!(
+            big,
+            [(0..64).fold(1u64, |acc, i| {
+                // 3^(2^64 - 1) = prod of 3^(2^i), wrapping.
+                let mut p = 3u64;
+                for _ in 0..i {
+                    p = p.wrapping_mul(p);
+                }
+                acc.wrapping_mul(p)
+            })]
+        );
+        let f = ts::pow(&t(&[2.0f64, 4.0], &[2]), &t(&[0.5f64, -1.0], &[2]))?;
+        same_f64(&f.to_vec::<f64>()?, &[2f64.sqrt(), 0.25]);
+        Ok(())
+    });
+}
+
+#[test]
+fn nan_semantics() {
+    on_ndarray(|| {
+        let nan = f64::NAN;
+        let a = t(&[1.0, nan, 3.0, -0.0], &[4]);
+        let b = t(&[2.0, 1.0, nan, 0.0], &[4]);
+        same_f64(
+            &ts::maximum(&a, &b)?.to_vec::<f64>()?,
+            &[2.0, nan, nan, 0.0],
+        );
+        same_f64(
+            &ts::minimum(&a, &b)?.to_vec::<f64>()?,
+            &[1.0, nan, nan, 0.0],
+        );
+        assert_eq!(
+            ts::equal(&a, &a)?.to_vec::<bool>()?,
+            [true, false, true, true]
+        );
+        assert_eq!(
+            ts::not_equal(&a, &a)?.to_vec::<bool>()?,
+            [false, true, false, false]
+        );
+        assert_eq!(
+            ts::less(&a, &b)?.to_vec::<bool>()?,
+            [true, false, false, false]
+        );
+        let x = t(&[1.0, 5.0, nan, 7.0, nan], &[5]);
+        assert!(ts::max(&x, None, false)?.to_vec::<f64>()?[0].is_nan());
+        assert!(ts::min(&x, None, false)?.to_vec::<f64>()?[0].is_nan());
+        assert_eq!(ts::argmax(&x, None, false)?.to_vec::<i64>()?, [2]);
+        assert_eq!(ts::argmin(&x, None, false)?.to_vec::<i64>()?, [2]);
+        let y = t(&[3.0, 1.0, 3.0, 1.0], &[4]);
+        assert_eq!(ts::argmax(&y, Some(0), false)?.to_vec::<i64>()?, [0]);
+        assert_eq!(ts::argmin(&y, Some(0), true)?.to_vec::<i64>()?, [1]);
+        same_f64(
+            &ts::divide(&t(&[1.0, -1.0, 0.0], &[3]), &t(&[0.0; 3], &[3]))?.to_vec::<f64>()?,
+            &[f64::INFINITY, f64::NEG_INFINITY, nan],
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn rounding_and_sign() {
+    on_ndarray(|| {
+        let x = t(&[0.5f32, 1.5, 2.5, -0.5, -1.7, f32::NAN], &[6]);
+        let r = ts::round(&x)?.to_vec::<f32>()?;
+        assert_eq!(&r[..5], &[0.0, 2.0, 2.0, -0.0, -2.0]);
+        assert!(r[5].is_nan());
+        let s = ts::sign(&t(&[-3.0f64, 0.0, -0.0, 2.0, f64::NAN], &[5]))?.to_vec::<f64>()?;
+        assert_eq!(&s[..4], &[-1.0, 0.0, 0.0, 1.0]);
+        assert!(s[4].is_nan());
+        assert_eq!(
+            ts::sign(&t(&[-5i16, 0, 9], &[3]))?.to_vec::<i16>()?,
+            [-1, 0, 1]
+        );
+        assert_eq!(ts::sign(&t(&[0u32, 9], &[2]))?.to_vec::<u32>()?, [0, 1]);
+        Ok(())
+    });
+}
+
+#[test]
+fn reductions_over_axes() {
+    on_ndarray(|| {
+        let x = ts::reshape(&ts::arange(0.0, 24.0, 1.0, DType::Int64)?, &[2, 3, 4])?;
+        let s = ts::sum(&x, Some(&[0, 2]), false)?;
+        assert_eq!(s.shape(), &[3]);
+        assert_eq!(s.to_vec::<i64>()?, [60, 92, 124]);
+        let s = ts::sum(&x, Some(&[1]), true)?;
+        assert_eq!(s.shape(), &[2, 1, 4]);
+        assert_eq!(s.to_vec::<i64>()?, [12, 15, 18, 21, 48, 51, 54, 57]);
+        let m = ts::max(&x, Some(&[-1]), false)?;
+        assert_eq!(m.to_vec::<i64>()?, [3, 7, 11, 15, 19, 23]);
+        let empty = Tensor::from_slice::<f32>(&[], &[0, 3])?;
+        assert_eq!(
+            ts::sum(&empty, Some(&[0]), false)?.to_vec::<f32>()?,
+            [0.0; 3]
+        );
+        assert_eq!(
+            ts::prod(&empty, Some(&[0]), false)?.to_vec::<f32>()?,
+            [1.0; 3]
+        );
+        // No axes: the input, unchanged.
+        let same = ts::sum(&x, Some(&[]), false)?;
+        assert_eq!(same.to_vec::<i64>()?, x.to_vec::<i64>()?);
+        let a = ts::argmax(&x, Some(1), false)?;
+        assert_eq!(a.to_vec::<i64>()?, [2; 8]);
+        let c = ts::cumulative_sum(&t(&[1i64, 2, 3, 4], &[2, 2]), Some(0), false)?;
+        assert_eq!(c.to_vec::<i64>()?, [1, 2, 4, 6]);
+        let c = ts::cumulative_sum(&t(&[1u8, 255], &[2]), None, true)?;
+        assert_eq!(c.dtype(), DType::UInt64);
+        assert_eq!(c.to_vec::<u64>()?, [0, 1, 256]);
+        // Pairwise summation keeps float32 sums of many small values accurate.
+        let ones = ts::full(&[100_000], 0.1f64, DType::Float32)?;
+        let total = ts::sum(&ones, None, false)?.to_vec::<f32>()?[0];
+        assert!((total - 10_000.0).abs() < 0.05, "{total}");
+        Ok(())
+    });
+}
+
+#[test]
+fn sorting_is_stable_with_nan_placement() {
+    on_ndarray(|| {
+        let nan = f64::NAN;
+        let x = t(&[2.0, nan, 1.0, 2.0, 1.0, nan], &[6]);
+        assert_eq!(
+            ts::argsort(&x, 0, false)?.to_vec::<i64>()?,
+            [2, 4, 0, 3, 1, 5]
+        );
+        assert_eq!(
+            ts::argsort(&x, 0, true)?.to_vec::<i64>()?,
+            [1, 5, 0, 3, 2, 4]
+        );
+        let s = ts::sort(&x, 0, true)?.to_vec::<f64>()?;
+        same_f64(&s, &[nan, nan, 2.0, 2.0, 1.0, 1.0]);
+        let m = t(&[3, 1, 2, 9, 8, 7], &[2, 3]);
+        assert_eq!(ts::sort(&m, 0, false)?.to_vec::<i32>()?, [3, 1, 2, 9, 8, 7]);
+        assert_eq!(ts::sort(&m, 1, false)?.to_vec::<i32>()?, [1, 2, 3, 7, 8, 9]);
+        assert_eq!(
+            ts::argsort(&m, -1, true)?.to_vec::<i64>()?,
+            [0, 2, 1, 0, 1, 2]
+        );
+        let b = t(&[true, false, true, false], &[4]);
+        assert_eq!(
+            ts::sort(&b, 0, false)?.to_vec::<bool>()?,
+            [false, false, true, true]
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn layouts_read_back_in_row_major_order() {
+    on_ndarray(|| {
+        let x = ts::reshape(&ts::arange(0.0, 6.0, 1.0, DType::Float32)?, &[2, 3])?;
+        let xt = ts::permute_dims(&x, &[1, 0])?;
+        assert_eq!(xt.to_vec::<f32>()?, [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]);
+        assert_eq!(
+            ts::reshape(&xt, &[6])?.to_vec::<f32>()?,
+            [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+        );
+        assert_eq!(
+            ts::flip(&x, Some(&[1]))?.to_vec::<f32>()?,
+            [2.0, 1.0, 0.0, 5.0, 4.0, 3.0]
+        );
+        assert_eq!(
+            ts::flip(&x, None)?.to_vec::<f32>()?,
+            [5.0, 4.0, 3.0, 2.0, 1.0, 0.0]
+        );
+        let b = ts::broadcast_to(&t(&[1u16, 2], &[2, 1]), &[2, 2, 3])?;
+        assert_eq!(b.to_vec::<u16>()?, [1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2]);
+        let c = ts::concat(&[x.clone(), ts::ones(&[1, 3], DType::Float32)?], Some(0))?;
+        assert_eq!(c.shape(), &[3, 3]);
+        assert_eq!(c.to_vec::<f32>()?[6..], [1.0, 1.0, 1.0]);
+        let c = ts::concat(&[xt.clone(), xt], Some(1))?;
+        assert_eq!(c.to_vec::<f32>()?[..4], [0.0, 3.0, 0.0, 3.0]);
+        let w = ts::where_(
+            &t(&[true, false], &[2, 1]),
+            &x,
+            &ts::full(&[], -1.0, DType::Float32)?,
+        )?;
+        assert_eq!(w.to_vec::<f32>()?, [0.0, 1.0, 2.0, -1.0, -1.0, -1.0]);
+        Ok(())
+    });
+}
+
+#[test]
+fn astype_follows_rust_as() {
+    on_ndarray(|| {
+        let f = t(&[-1.7f64, 300.0, f64::NAN, 0.0, f64::INFINITY], &[5]);
+        assert_eq!(
+            ts::astype(&f, DType::UInt8)?.to_vec::<u8>()?,
+            [0, 255, 0, 0, 255]
+        );
+        assert_eq!(
+            ts::astype(&f, DType::Int32)?.to_vec::<i32>()?,
+            [-1, 300, 0, 0, i32::MAX]
+        );
+        assert_eq!(
+            ts::astype(&f, DType::Bool)?.to_vec::<bool>()?,
+            [true, true, true, false, true]
+        );
+        let i = t(&[-1i64, 256], &[2]);
+        assert_eq!(ts::astype(&i, DType::UInt8)?.to_vec::<u8>()?, [255, 0]);
+        assert_eq!(
+            ts::astype(&i, DType::UInt64)?.to_vec::<u64>()?,
+            [u64::MAX, 256]
+        );
+        let b = t(&[true, false], &[2]);
+        assert_eq!(ts::astype(&b, DType::Float64)?.to_vec::<f64>()?, [1.0, 0.0]);
+        assert_eq!(
+            ts::arange(-1.0, 2.0, 0.5, DType::Int8)?.to_vec::<i8>()?,
+            [-1, 0, 0, 0, 1, 1]
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn linear_algebra() {
+    on_ndarray(|| {
+        let a = t(&[1.0f64, 2.0, 3.0, 4.0], &[2, 2]);
+        let b = t(&[5.0f64, 6.0, 7.0, 8.0], &[2, 2]);
+        assert_eq!(
+            ts::matmul(&a, &b)?.to_vec::<f64>()?,
+            [19.0, 22.0, 43.0, 50.0]
+        );
+        // Batched with broadcasting: (2, 1, 2, 2) @ (3, 2, 2) -> (2, 3, 2, 2).
+        let stack_a = ts::stack(&[a.clone(), b.clone()], 0)?;
+        let stack_a = ts::reshape(&stack_a, &[2, 1, 2, 2])?;
+        let eye = ts::eye(2, None, 0, DType::Float64)?;
+        let stack_b = ts::stack(&[eye.clone(), a.clone(), eye], 0)?;
+        let p = ts::matmul(&stack_a, &stack_b)?;
+        assert_eq!(p.shape(), &[2, 3, 2, 2]);
+        let v = p.to_vec::<f64>()?;
+        assert_eq!(v[..4], [1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(v[4..8], [7.0, 10.0, 15.0, 22.0]);
+        assert_eq!(v[16..20], [23.0, 34.0, 31.0, 46.0]);
+        // Transposed operands (non-standard layouts) and vectors.
+        let at = ts::matrix_transpose(&a)?;
+        assert_eq!(
+            ts::matmul(&at, &a)?.to_vec::<f64>()?,
+            [10.0, 14.0, 14.0, 20.0]
+        );
+        let vec = t(&[1.0f64, 1.0], &[2]);
+        assert_eq!(ts::matmul(&a, &vec)?.to_vec::<f64>()?, [3.0, 7.0]);
+        // Integers wrap.
+        let i = t(&[100i8, 100, 1, 1], &[2, 2]);
+        assert_eq!(ts::matmul(&i, &i)?.to_vec::<i8>()?, [116, 116, 101, 101]);
+
+        let inv = ts::linalg::inv(&a)?.to_vec::<f64>()?;
+        same_f64(&inv, &[-2.0, 1.0, 1.5, -0.5]);
+        same_f64(&ts::linalg::det(&a)?.to_vec::<f64>()?, &[-2.0]);
+        let perm = t(&[0.0f32, 1.0, 1.0, 0.0], &[2, 2]);
+        assert_eq!(
+            ts::linalg::inv(&perm)?.to_vec::<f32>()?,
+            [0.0, 1.0, 1.0, 0.0]
+        );
+        assert_eq!(ts::linalg::det(&perm)?.to_vec::<f32>()?, [-1.0]);
+        let singular = t(&[1.0f64, 2.0, 2.0, 4.0], &[2, 2]);
+        assert_eq!(ts::linalg::det(&singular)?.to_vec::<f64>()?, [0.0]);
+        let err = ts::linalg::inv(&singular).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidArgument {
+                    op: "linalg.inv",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let batch = ts::stack(&[a, singular], 0)?;
+        same_f64(&ts::linalg::det(&batch)?.to_vec::<f64>()?, &[-2.0, 0.0]);
+        let empty = Tensor::from_slice::<f64>(&[], &[3, 0, 0])?;
+        assert_eq!(ts::linalg::det(&empty)?.to_vec::<f64>()?, [1.0; 3]);
+        assert_eq!(ts::linalg::inv(&empty)?.shape(), &[3, 0, 0]);
+        let three = t(&[2.0f64, 0.0, 1.0, 1.0, 3.0, 2.0, 1.0, 1.0, 2.0], &[3, 3]);
+        same_f64(&ts::linalg::det(&three)?.to_vec::<f64>()?, &[6.0]);
+        let prod = ts::matmul(&three, &ts::linalg::inv(&three)?)?.to_vec::<f64>()?;
+        same_f64(&prod, &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+        Ok(())
+    });
+}
+
+#[test]
+fn interop_with_ndarray() {
+    let a = ndarray::Array::from_shape_vec(vec![2, 2], vec![1u32, 2, 3, 4]).unwrap();
+    let x = tensorswitch_ndarray::from_ndarray(a.into_dyn());
+    assert_eq!(x.backend(), "ndarray");
+    assert_eq!(x.dtype(), DType::UInt32);
+    let view = tensorswitch_ndarray::to_ndarray::<u32>(&x).unwrap();
+    assert_eq!(view.shape(), &[2, 2]);
+    assert_eq!(view[[1, 0]], 3);
+    assert!(tensorswitch_ndarray::to_ndarray::<i32>(&x).is_none());
+}
+
+/// Arrays handed in through `from_ndarray` may have any layout: column-major, negative
+/// strides. Every op must read them in logical (row-major) order.
+#[test]
+fn any_memory_layout_reads_in_logical_order() {
+    use ndarray::{Array, Axis, ShapeBuilder};
+    let values: Vec<f64> = (0..12).map(|v| (v * 7 % 12) as f64 - 5.5).collect();
+    let column_major = Array::from_shape_vec((3, 4).f(), values.clone()).unwrap();
+    let mut reversed = Array::from_shape_vec((3, 4), values).unwrap();
+    reversed.invert_axis(Axis(0));
+    for weird in [column_major.into_dyn(), reversed.into_dyn()] {
+        let standard = weird.as_standard_layout().into_owned();
+        assert!(!weird.is_standard_layout());
+        let (w, s) = (
+            tensorswitch_ndarray::from_ndarray(weird),
+            tensorswitch_ndarray::from_ndarray(standard),
+        );
+        type UnaryCheck = fn(&Tensor) -> Result<Tensor>;
+        let checks: Vec<(&str, UnaryCheck)> = vec![
+            ("identity", |x| Ok(x.clone())),
+            ("exp", ts::exp),
+            ("add", |x| {
+                ts::add(x, &ts::matrix_transpose(&ts::matrix_transpose(x)?)?)
+            }),
+            ("add_broadcast", |x| {
+                ts::add(x, &t(&[1.0, 2.0, 3.0, 4.0], &[4]))
+            }),
+            ("sum0", |x| ts::sum(x, Some(&[0]), false)),
+            ("sum1", |x| ts::sum(x, Some(&[1]), true)),
+            ("max", |x| ts::max(x, Some(&[1]), false)),
+            ("argmax", |x| ts::argmax(x, None, false)),
+            ("cumsum", |x| ts::cumulative_sum(x, Some(1), false)),
+            ("sort", |x| ts::sort(x, 0, false)),
+            ("argsort", |x| ts::argsort(x, 1, true)),
+            ("reshape", |x| ts::reshape(x, &[2, 6])),
+            ("permute", |x| ts::permute_dims(x, &[1, 0])),
+            ("flip", |x| ts::flip(x, Some(&[1]))),
+            ("broadcast", |x| ts::broadcast_to(x, &[2, 3, 4])),
+            ("concat", |x| ts::concat(&[x.clone(), x.clone()], Some(1))),
+            ("astype", |x| ts::astype(x, DType::Int32)),
+            ("tril", |x| ts::tril(x, 1)),
+            ("triu", |x| ts::triu(x, -1)),
+            ("matmul", |x| ts::matmul(x, &ts::matrix_transpose(x)?)),
+            ("inv", |x| {
+                ts::linalg::inv(&ts::matmul(x, &ts::matrix_transpose(x)?)?)
+            }),
+            ("det", |x| {
+                ts::linalg::det(&ts::matmul(x, &ts::matrix_transpose(x)?)?)
+            }),
+            ("where", |x| {
+                ts::where_(
+                    &ts::less(x, &ts::zeros(&[], DType::Float64)?)?,
+                    x,
+                    &t(&[9.0], &[1]),
+                )
+            }),
+        ];
+        ts::with_backend("ndarray", || {
+            for (name, f) in checks {
+                let (a, b) = (f(&w).unwrap(), f(&s).unwrap());
+                assert_eq!(a.shape(), b.shape(), "{name}");
+                assert_eq!(a.to_host().unwrap(), b.to_host().unwrap(), "{name}");
+            }
+        })
+        .unwrap();
+    }
+}

@@ -1,0 +1,86 @@
+//! Dispatch overhead of tensorswitch against calling ndarray directly, in one run, plus the
+//! cost of switching backends. Numbers and the machine they ran on: docs/performance.md.
+//!
+//! `cargo bench --bench dispatch`
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use ndarray::{Array2, ArrayD, IxDyn};
+use std::hint::black_box;
+use std::time::Duration;
+use tensorswitch::{self as ts, Tensor};
+use tensorswitch_ndarray as _;
+
+fn add_one_element(c: &mut Criterion) {
+    let mut g = c.benchmark_group("add_1xf32");
+    let a = ArrayD::from_shape_vec(IxDyn(&[1]), vec![1.5f32]).unwrap();
+    let b = ArrayD::from_shape_vec(IxDyn(&[1]), vec![2.5f32]).unwrap();
+    g.bench_function("ndarray_direct", |bench| {
+        bench.iter(|| black_box(black_box(&a) + black_box(&b)))
+    });
+
+    let x = Tensor::from_slice(&[1.5f32], &[1]).unwrap();
+    let y = Tensor::from_slice(&[2.5f32], &[1]).unwrap();
+    // Backend inferred from the inputs (empty stack).
+    ts::unset_backend();
+    g.bench_function("tensorswitch_inferred", |bench| {
+        bench.iter(|| black_box(ts::add(black_box(&x), black_box(&y)).unwrap()))
+    });
+    // Backend set on the stack.
+    ts::set_backend("ndarray").unwrap();
+    g.bench_function("tensorswitch_stack", |bench| {
+        bench.iter(|| black_box(ts::add(black_box(&x), black_box(&y)).unwrap()))
+    });
+    ts::unset_backend();
+    g.finish();
+}
+
+fn matmul_256(c: &mut Criterion) {
+    let mut g = c.benchmark_group("matmul_256xf32");
+    let n = 256;
+    let data: Vec<f32> = (0..n * n)
+        .map(|i| ((i * 7919) % 1000) as f32 / 1000.0)
+        .collect();
+    let a = Array2::from_shape_vec((n, n), data.clone()).unwrap();
+    let b = Array2::from_shape_vec((n, n), data.iter().rev().copied().collect()).unwrap();
+    g.bench_function("ndarray_direct", |bench| {
+        bench.iter(|| black_box(black_box(&a).dot(black_box(&b))))
+    });
+    let x = Tensor::from_vec(a.iter().copied().collect(), &[n, n]).unwrap();
+    let y = Tensor::from_vec(b.iter().copied().collect(), &[n, n]).unwrap();
+    g.bench_function("tensorswitch", |bench| {
+        bench.iter(|| black_box(ts::matmul(black_box(&x), black_box(&y)).unwrap()))
+    });
+    g.finish();
+}
+
+fn switching(c: &mut Criterion) {
+    let mut g = c.benchmark_group("switch");
+    ts::unset_backend();
+    ts::set_backend("ndarray").unwrap(); // builds and caches the table once
+    ts::unset_backend();
+    g.bench_function("set_backend_cached", |bench| {
+        bench.iter(|| black_box(ts::set_backend(black_box("ndarray")).unwrap()))
+    });
+    ts::unset_backend();
+    g.bench_function("previous_backend", |bench| {
+        bench.iter_batched(
+            || ts::set_backend("ndarray").unwrap(),
+            |_| black_box(ts::previous_backend().unwrap()),
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("with_backend", |bench| {
+        bench.iter(|| black_box(ts::with_backend(black_box("ndarray"), || 1u8).unwrap()))
+    });
+    ts::unset_backend();
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    targets = add_one_element, matmul_256, switching
+}
+criterion_main!(benches);

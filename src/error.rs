@@ -1,0 +1,198 @@
+//! The one error type of tensorswitch.
+//!
+//! Every misuse returns one of these variants and leaves all state (the backend stack, the
+//! table cache, the tensors passed in) unchanged. Each variant carries what a caller needs to
+//! fix the call.
+
+use crate::dtype::DType;
+use std::fmt;
+
+/// A convenient alias.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in tensorswitch.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // ----- backends and the backend stack -----
+    /// No backend of that name is compiled in or registered.
+    #[error("unknown backend `{name}`{source_note}; compiled-in backends: {known}; loadable: {loadable}", known = list(known), loadable = list(loadable), source_note = from.map(|f| format!(" (from {f})")).unwrap_or_default())]
+    UnknownBackend {
+        /// The name asked for.
+        name: String,
+        /// Where the name came from when not from the caller (e.g. `TENSORSWITCH_BACKEND`).
+        from: Option<&'static str>,
+        /// The backends registered in this program.
+        known: Vec<String>,
+        /// Backends that exist for tensorswitch but are not linked into this program, and how
+        /// to get them.
+        loadable: Vec<String>,
+    },
+    /// The backend exists but cannot run here (its framework is missing or broken).
+    #[error("backend `{name}` is unavailable: {reason}")]
+    BackendUnavailable {
+        /// The backend.
+        name: String,
+        /// Why, and what to do about it.
+        reason: String,
+    },
+    /// `previous_backend()` on an empty stack.
+    #[error("the backend stack is empty: there is no backend to pop (call set_backend first)")]
+    EmptyBackendStack,
+    /// A call mixed tensors of several backends while no backend was set.
+    #[error("`{op}` got tensors from several backends ({}) while no backend is set; convert them with to_backend or set a backend", list(backends))]
+    MixedBackends {
+        /// The op.
+        op: &'static str,
+        /// The backends of the inputs, in argument order, without repeats.
+        backends: Vec<String>,
+    },
+    /// A tensor of one backend was passed while another backend is active.
+    #[error("`{op}` runs on backend `{active}` but got a tensor of backend `{tensor}`; convert it with to_backend(\"{active}\") or switch backends")]
+    ForeignTensor {
+        /// The op.
+        op: &'static str,
+        /// The active backend.
+        active: String,
+        /// The tensor's backend.
+        tensor: String,
+    },
+    /// A registration problem found when building a backend's function table.
+    #[error("backend `{backend}` has invalid registrations: {}", problems.join("; "))]
+    Registration {
+        /// The backend.
+        backend: String,
+        /// One line per problem.
+        problems: Vec<String>,
+    },
+    /// A version string that could not be understood.
+    #[error("invalid version `{input}`: {reason}")]
+    InvalidVersion {
+        /// The text.
+        input: String,
+        /// What was wrong and what was expected.
+        reason: String,
+    },
+
+    // ----- ops -----
+    /// The op has no primary and no compositional fallback on this backend and version.
+    #[error("`{op}` is not supported by backend `{backend}` {version}: it has no primary for this version and no compositional fallback")]
+    Unsupported {
+        /// The op.
+        op: &'static str,
+        /// The backend.
+        backend: String,
+        /// The framework version the table was built for.
+        version: String,
+    },
+    /// The backend (at this version) does not support the dtype.
+    #[error("`{op}`: backend `{backend}` {version} does not support dtype {dtype}; supported here: {}; convert with astype or use another backend", list(supported))]
+    UnsupportedDType {
+        /// The op.
+        op: &'static str,
+        /// The dtype.
+        dtype: DType,
+        /// The backend.
+        backend: String,
+        /// The framework version.
+        version: String,
+        /// The dtypes this backend supports at this version.
+        supported: Vec<String>,
+    },
+    /// The op is not defined for the dtype (by the standard's rules), on any backend.
+    #[error("`{op}` does not accept dtype {dtype}: expected {expected}")]
+    InvalidDType {
+        /// The op.
+        op: &'static str,
+        /// The dtype given.
+        dtype: DType,
+        /// What the op accepts.
+        expected: &'static str,
+    },
+    /// Two dtypes with no common dtype (a signed integer with uint64).
+    #[error("`{op}`: dtypes {lhs} and {rhs} have no common dtype; cast one with astype first")]
+    NoPromotion {
+        /// The op.
+        op: &'static str,
+        /// Left dtype.
+        lhs: DType,
+        /// Right dtype.
+        rhs: DType,
+    },
+    /// Shapes that do not fit together (broadcasting, matmul, concat …).
+    #[error("`{op}`: shapes {lhs:?} and {rhs:?} do not fit: {reason}")]
+    ShapeMismatch {
+        /// The op.
+        op: &'static str,
+        /// First shape.
+        lhs: Vec<usize>,
+        /// Second shape.
+        rhs: Vec<usize>,
+        /// The rule they break.
+        reason: String,
+    },
+    /// A shape argument that is invalid on its own (wrong element count for reshape …).
+    #[error("`{op}`: invalid shape: {reason}")]
+    InvalidShape {
+        /// The op.
+        op: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+    /// An axis outside `-ndim..ndim`, or given twice.
+    #[error("`{op}`: axis {axis} is out of range for a tensor with {ndim} dimensions (valid: {}..{ndim})", -(*ndim as i64))]
+    AxisOutOfRange {
+        /// The op.
+        op: &'static str,
+        /// The axis given.
+        axis: isize,
+        /// The number of dimensions.
+        ndim: usize,
+    },
+    /// Any other invalid argument.
+    #[error("`{op}`: {reason}")]
+    InvalidArgument {
+        /// The op.
+        op: &'static str,
+        /// What was wrong and what was expected.
+        reason: String,
+    },
+    /// `to_vec::<T>()` with a `T` that is not the tensor's element type.
+    #[error("to_vec: the tensor holds {actual} elements, not {requested}; convert with astype({requested}) first")]
+    ElementType {
+        /// The tensor's dtype.
+        actual: DType,
+        /// The dtype of the requested element type.
+        requested: DType,
+    },
+    /// The device does not exist or cannot be used.
+    #[error("device error: {0}")]
+    Device(String),
+    /// An error reported by the framework itself.
+    #[error("backend `{backend}` failed in `{op}`: {message}")]
+    Backend {
+        /// The backend.
+        backend: String,
+        /// The op.
+        op: &'static str,
+        /// The framework's message.
+        message: String,
+    },
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// A short form for "the framework said …" errors raised inside backends.
+pub fn backend_error(backend: &str, op: &'static str, message: impl fmt::Display) -> Error {
+    Error::Backend {
+        backend: backend.to_string(),
+        op,
+        message: message.to_string(),
+    }
+}

@@ -1,0 +1,53 @@
+//! # tensorswitch
+//!
+//! Write tensor code once; pick the array framework that runs it at run time.
+//!
+//! Ops are named as in the Python Array API standard ([`add`], [`matmul`], [`sum`],
+//! [`linalg::inv`], …). Each backend (the pure-Rust `ndarray` backend, libtorch, MLX) registers
+//! *primary* functions for the ops it implements; ops it lacks are filled by *compositional*
+//! fallbacks written with other ops. [`set_backend`] pushes a backend's function table on a
+//! process-wide stack; with an empty stack the backend is inferred from the input tensors. The
+//! full precedence rule is in [`state`].
+//!
+//! ```
+//! use tensorswitch_ndarray as _; // links the ndarray backend
+//! use tensorswitch::{add, set_backend, previous_backend, DType, Tensor};
+//!
+//! # fn main() -> tensorswitch::Result<()> {
+//! let a = Tensor::from_slice(&[1.0f32, 2.0, 3.0], &[3])?; // implicit default: ndarray
+//! let b = tensorswitch::ones(&[3], DType::Float32)?;
+//! set_backend("ndarray")?;
+//! assert_eq!(add(&a, &b)?.to_vec::<f32>()?, vec![2.0, 3.0, 4.0]);
+//! assert_eq!(previous_backend()?.name(), "ndarray");
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+pub mod build_info;
+pub mod catalogue;
+pub mod dtype;
+pub mod error;
+pub mod ops;
+pub mod registry;
+pub mod state;
+pub mod table;
+pub mod tensor;
+pub mod version;
+
+pub use catalogue::{Op, OpFn};
+pub use dtype::{DType, Element, HostData, Scalar, DEFAULT_FLOAT, DEFAULT_INT, DEFAULT_UINT};
+pub use error::{Error, Result};
+pub use ops::*;
+pub use registry::{BackendDescriptor, Primary};
+pub use semver::Version;
+pub use state::{
+    available_backends, backend_stack, backend_version, current_backend, function_table_report,
+    function_table_report_for_version, implicit_default_backend, previous_backend, resolve_backend,
+    set_backend, set_backend_to_specific_version, unset_backend, with_backend, Backend,
+};
+pub use table::{validate_registrations, CoverageReport, FunctionTable, Source};
+pub use tensor::{Device, Tensor};
+
+#[doc(hidden)]
+pub use inventory;

@@ -1,0 +1,177 @@
+//! What backends register: a [`BackendDescriptor`] per backend and a [`Primary`] per function.
+//!
+//! Both are collected with `inventory`: a backend crate submits them from wherever it likes and
+//! the core finds them when it builds a function table, without a central list to edit. The op
+//! catalogue, by contrast, is one macro invocation (see `catalogue.rs`): it must be complete
+//! and checked at compile time, which a distributed registry cannot give.
+
+use crate::catalogue::OpFn;
+use crate::dtype::DType;
+use crate::table::FunctionTable;
+use crate::tensor::Device;
+use std::sync::OnceLock;
+
+/// Describes one backend: its name, how to find its framework's version, and which dtypes it
+/// lacks in which versions.
+pub struct BackendDescriptor {
+    /// The name users pass to `set_backend` (`"ndarray"`, `"torch"`, `"mlx"`).
+    pub name: &'static str,
+    /// The framework behind it, for messages (`"ndarray (Rust crate)"`).
+    pub framework: &'static str,
+    /// Detects the framework version actually in use; `Err` says why the backend cannot run.
+    pub detect_version: fn() -> Result<String, String>,
+    /// Dtypes the backend does not support, per version range. Each entry is a range in the
+    /// variant grammar without the op (`"all"`, `"0p16_and_below"`, `"2p1_to_2p3"`) and the
+    /// dtypes unsupported there; entries add up.
+    pub unsupported_dtypes: &'static [(&'static str, &'static [DType])],
+    /// Lists the devices the backend can use here.
+    pub devices: fn() -> Vec<Device>,
+    /// The table for the detected version, built on first use (used by inference).
+    pub(crate) detected_table: OnceLock<crate::Result<&'static FunctionTable>>,
+}
+
+impl BackendDescriptor {
+    /// A descriptor with no unsupported dtypes and only the CPU device.
+    pub const fn new(
+        name: &'static str,
+        framework: &'static str,
+        detect_version: fn() -> Result<String, String>,
+    ) -> BackendDescriptor {
+        BackendDescriptor {
+            name,
+            framework,
+            detect_version,
+            unsupported_dtypes: &[],
+            devices: cpu_only,
+            detected_table: OnceLock::new(),
+        }
+    }
+
+    /// Declares unsupported dtypes per version range.
+    pub const fn with_unsupported_dtypes(
+        mut self,
+        table: &'static [(&'static str, &'static [DType])],
+    ) -> BackendDescriptor {
+        self.unsupported_dtypes = table;
+        self
+    }
+
+    /// Declares how to list devices.
+    pub const fn with_devices(mut self, devices: fn() -> Vec<Device>) -> BackendDescriptor {
+        self.devices = devices;
+        self
+    }
+}
+
+impl std::fmt::Debug for BackendDescriptor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackendDescriptor")
+            .field("name", &self.name)
+            .field("framework", &self.framework)
+            .finish_non_exhaustive()
+    }
+}
+
+fn cpu_only() -> Vec<Device> {
+    vec![Device::Cpu]
+}
+
+/// Registers a backend (submit with [`register_backend!`](crate::register_backend)).
+pub struct BackendRegistration(pub &'static BackendDescriptor);
+inventory::collect!(BackendRegistration);
+
+/// A backend's own implementation of one op, possibly for a range of framework versions.
+///
+/// `name` is the op's identifier (`"tril"`), optionally with a version suffix
+/// (`"tril_v_0p16_and_above"`, `"tril_v_0p15_and_below"`, `"tril_v_0p12_to_0p15"`); the
+/// grammar is in [`crate::version`]. Malformed names are reported when a table for the backend
+/// is built, as [`Error::Registration`](crate::Error::Registration).
+#[derive(Debug)]
+pub struct Primary {
+    /// The backend's name.
+    pub backend: &'static str,
+    /// The op identifier with an optional version suffix.
+    pub name: &'static str,
+    /// The function.
+    pub func: OpFn,
+}
+inventory::collect!(Primary);
+
+/// Every registered backend descriptor, in registration order.
+pub fn descriptors() -> impl Iterator<Item = &'static BackendDescriptor> {
+    inventory::iter::<BackendRegistration>
+        .into_iter()
+        .map(|r| r.0)
+}
+
+/// Finds a registered backend by name.
+pub fn descriptor(name: &str) -> Option<&'static BackendDescriptor> {
+    descriptors().find(|d| d.name == name)
+}
+
+/// Backends that exist for tensorswitch but are not compiled into this program, with how to
+/// add them (used in "unknown backend" messages).
+pub(crate) fn loadable_hints() -> Vec<String> {
+    const ALL: &[(&str, &str)] = &[
+        (
+            "ndarray",
+            "ndarray (add the tensorswitch-ndarray crate and `use tensorswitch_ndarray as _;`)",
+        ),
+        (
+            "torch",
+            "torch (libtorch through tch: add the tensorswitch-tch crate)",
+        ),
+        (
+            "mlx",
+            "mlx (MLX through mlx-rs: add the tensorswitch-mlx crate)",
+        ),
+    ];
+    ALL.iter()
+        .filter(|(name, _)| descriptor(name).is_none())
+        .map(|(_, hint)| hint.to_string())
+        .collect()
+}
+
+/// Registers a backend descriptor (a `static` of type [`BackendDescriptor`]).
+#[macro_export]
+macro_rules! register_backend {
+    ($descriptor:path) => {
+        $crate::inventory::submit! {
+            $crate::registry::BackendRegistration(&$descriptor)
+        }
+    };
+}
+
+/// Registers primaries of one backend:
+///
+/// ```ignore
+/// tensorswitch::primaries! { "ndarray";
+///     add => nd_add,                          // every version
+///     tril @ "0p16_and_above" => tril_native, // a version variant
+/// }
+/// ```
+#[macro_export]
+macro_rules! primaries {
+    ($backend:expr; $( $op:ident $(@ $range:literal)? => $f:expr ),* $(,)?) => {
+        $(
+            $crate::inventory::submit! {
+                $crate::registry::Primary {
+                    backend: $backend,
+                    name: $crate::__variant_name!($op $(, $range)?),
+                    func: $crate::OpFn::$op($f),
+                }
+            }
+        )*
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __variant_name {
+    ($op:ident) => {
+        stringify!($op)
+    };
+    ($op:ident, $range:literal) => {
+        concat!(stringify!($op), "_v_", $range)
+    };
+}

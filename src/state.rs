@@ -1,0 +1,350 @@
+//! Which backend runs a call, and the functions that change it.
+//!
+//! # The precedence rule
+//! For every call, the backend is the first of:
+//! 1. the calling thread's override, set by [`with_backend`] for the duration of a closure —
+//!    it never affects other threads;
+//! 2. the top of the process-wide backend stack ([`set_backend`] pushes,
+//!    [`previous_backend`] pops and returns what it popped, [`unset_backend`] clears);
+//! 3. the backend of the call's input tensors — they must all agree, or the call fails with
+//!    [`Error::MixedBackends`];
+//! 4. for calls without tensor inputs (creation), the implicit default: the backend named by
+//!    the `TENSORSWITCH_BACKEND` environment variable (read once, at the first call that needs
+//!    it), else `ndarray`.
+//!
+//! With a backend set (1 or 2), input tensors of another backend are an error
+//! ([`Error::ForeignTensor`]), never a silent conversion. Inference (3, 4) changes no state:
+//! the stack stays empty ("unset" is a state of its own, not a disguised ndarray).
+//!
+//! Every switch is all-or-nothing: the name and the table are validated and built before the
+//! stack is touched, so a failing `set_backend` leaves the stack as it was.
+
+use crate::error::{Error, Result};
+use crate::registry::{self, BackendDescriptor};
+use crate::table::{self, CoverageReport, FunctionTable};
+use crate::tensor::Tensor;
+use crate::version::parse_framework_version;
+use semver::Version;
+use std::cell::Cell;
+use std::fmt;
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+/// The environment variable that names the implicit default backend.
+pub const BACKEND_ENV_VAR: &str = "TENSORSWITCH_BACKEND";
+/// The implicit default when the environment does not name one.
+pub const DEFAULT_BACKEND: &str = "ndarray";
+
+/// A backend as the stack holds it: a function table for one framework version.
+/// Cheap to copy; compares equal when it is the same table.
+#[derive(Clone, Copy)]
+pub struct Backend(&'static FunctionTable);
+
+impl Backend {
+    /// The backend's name.
+    pub fn name(&self) -> &'static str {
+        self.0.backend_name()
+    }
+
+    /// The framework version its table was built for.
+    pub fn version(&self) -> &'static Version {
+        &self.0.version
+    }
+
+    /// Whether the version was set with [`set_backend_to_specific_version`].
+    pub fn is_emulated(&self) -> bool {
+        self.0.emulated
+    }
+
+    /// The coverage report of its table.
+    pub fn report(&self) -> CoverageReport {
+        self.0.report()
+    }
+
+    /// The function table.
+    pub fn table(&self) -> &'static FunctionTable {
+        self.0
+    }
+}
+
+impl PartialEq for Backend {
+    fn eq(&self, other: &Backend) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+impl Eq for Backend {}
+
+impl PartialEq<&str> for Backend {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
+impl fmt::Debug for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Backend({self})")
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name(), self.version())?;
+        if self.is_emulated() {
+            f.write_str(" (emulated)")?;
+        }
+        Ok(())
+    }
+}
+
+// The stack, and a copy of its top that the dispatch path reads without locking. Writers hold
+// the mutex while they update both, so `TOP` always equals the stack's last entry.
+static STACK: Mutex<Vec<&'static FunctionTable>> = Mutex::new(Vec::new());
+static TOP: AtomicPtr<FunctionTable> = AtomicPtr::new(std::ptr::null_mut());
+
+thread_local! {
+    static OVERRIDE: Cell<Option<&'static FunctionTable>> = const { Cell::new(None) };
+}
+
+fn lock_stack() -> MutexGuard<'static, Vec<&'static FunctionTable>> {
+    // A panic while holding the lock cannot leave the Vec half-updated (push/pop/clear are
+    // atomic with respect to panics), so a poisoned lock is still consistent.
+    STACK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn publish_top(stack: &[&'static FunctionTable]) {
+    let top = stack.last().map_or(std::ptr::null_mut(), |t| {
+        *t as *const FunctionTable as *mut _
+    });
+    TOP.store(top, Ordering::Release);
+}
+
+/// The table set explicitly for this thread: its override, else the stack's top.
+#[inline]
+pub(crate) fn explicit_table() -> Option<&'static FunctionTable> {
+    if let Some(t) = OVERRIDE.with(Cell::get) {
+        return Some(t);
+    }
+    let top = TOP.load(Ordering::Acquire);
+    // SAFETY: TOP is null or points at a table leaked by `table::table_for` (tables are never
+    // freed), so a non-null pointer is valid for 'static.
+    unsafe { top.as_ref() }
+}
+
+fn unknown_backend(name: &str, from: Option<&'static str>) -> Error {
+    Error::UnknownBackend {
+        name: name.to_string(),
+        from,
+        known: registry::descriptors()
+            .map(|d| d.name.to_string())
+            .collect(),
+        loadable: registry::loadable_hints(),
+    }
+}
+
+fn descriptor(name: &str) -> Result<&'static BackendDescriptor> {
+    registry::descriptor(name).ok_or_else(|| unknown_backend(name, None))
+}
+
+/// The table for the backend's detected version.
+fn detected(name: &str) -> Result<&'static FunctionTable> {
+    table::detected_table(descriptor(name)?)
+}
+
+/// Pushes the named backend (at its detected framework version) on the stack and returns it.
+/// On error the stack is unchanged.
+pub fn set_backend(name: &str) -> Result<Backend> {
+    let table = detected(name)?;
+    let mut stack = lock_stack();
+    stack.push(table);
+    publish_top(&stack);
+    Ok(Backend(table))
+}
+
+/// Like [`set_backend`], but builds the table as if `version` of the framework were installed:
+/// version variants and dtype support are chosen for that version. For tests and emulation;
+/// the code that runs is still the framework actually linked.
+pub fn set_backend_to_specific_version(name: &str, version: &str) -> Result<Backend> {
+    let desc = descriptor(name)?;
+    let version = parse_framework_version(version).map_err(|e| Error::InvalidVersion {
+        input: version.to_string(),
+        reason: e.to_string(),
+    })?;
+    let detected = table::detected_version(desc).ok();
+    let emulated = detected.as_ref() != Some(&version);
+    let table = table::table_for(desc, &version, emulated)?;
+    let mut stack = lock_stack();
+    stack.push(table);
+    publish_top(&stack);
+    Ok(Backend(table))
+}
+
+/// Pops the top of the stack and returns it; [`Error::EmptyBackendStack`] when empty.
+pub fn previous_backend() -> Result<Backend> {
+    let mut stack = lock_stack();
+    let popped = stack.pop().ok_or(Error::EmptyBackendStack)?;
+    publish_top(&stack);
+    Ok(Backend(popped))
+}
+
+/// Clears the stack; calls go back to inference. Returns what was on it, bottom first.
+pub fn unset_backend() -> Vec<Backend> {
+    let mut stack = lock_stack();
+    let old = std::mem::take(&mut *stack);
+    publish_top(&stack);
+    old.into_iter().map(Backend).collect()
+}
+
+/// The backend set explicitly for this thread (its override, else the stack's top), or `None`
+/// when calls are resolved by inference.
+pub fn current_backend() -> Option<Backend> {
+    explicit_table().map(Backend)
+}
+
+/// The backend stack, bottom first.
+pub fn backend_stack() -> Vec<Backend> {
+    lock_stack().iter().copied().map(Backend).collect()
+}
+
+/// Runs `f` with `name` as this thread's backend, whatever the global stack holds, and
+/// restores the previous override afterwards (also when `f` panics). Other threads are not
+/// affected. Fails before running `f` when the backend cannot be used.
+pub fn with_backend<R>(name: &str, f: impl FnOnce() -> R) -> Result<R> {
+    let table = detected(name)?;
+    let _guard = Pin::new(table);
+    Ok(f())
+}
+
+/// Sets this thread's override while alive. Also used to pin a compositional fallback to the
+/// table that dispatched it, so the ops it calls run on the same table even if another
+/// thread switches backends meanwhile.
+pub(crate) struct Pin(Option<&'static FunctionTable>);
+
+impl Pin {
+    #[inline]
+    pub(crate) fn new(table: &'static FunctionTable) -> Pin {
+        Pin(OVERRIDE.with(|c| c.replace(Some(table))))
+    }
+}
+
+impl Drop for Pin {
+    #[inline]
+    fn drop(&mut self) {
+        OVERRIDE.with(|c| c.set(self.0));
+    }
+}
+
+/// Names of the backends compiled into this program whose framework can run here.
+pub fn available_backends() -> Vec<&'static str> {
+    registry::descriptors()
+        .filter(|d| table::detected_version(d).is_ok())
+        .map(|d| d.name)
+        .collect()
+}
+
+/// The framework version the backend detects (for ndarray, the crate version resolved at
+/// build time).
+pub fn backend_version(name: &str) -> Result<Version> {
+    table::detected_version(descriptor(name)?)
+}
+
+/// The coverage report of a backend at its detected version: for each op, primary (which
+/// variant), compositional or unsupported.
+pub fn function_table_report(name: &str) -> Result<CoverageReport> {
+    Ok(detected(name)?.report())
+}
+
+/// The coverage report of a backend as if `version` were installed.
+pub fn function_table_report_for_version(name: &str, version: &str) -> Result<CoverageReport> {
+    let desc = descriptor(name)?;
+    let v = parse_framework_version(version).map_err(|e| Error::InvalidVersion {
+        input: version.to_string(),
+        reason: e.to_string(),
+    })?;
+    let emulated = table::detected_version(desc).ok().as_ref() != Some(&v);
+    Ok(table::table_for(desc, &v, emulated)?.report())
+}
+
+/// The implicit default backend's name and where it came from.
+fn default_name() -> &'static (String, Option<&'static str>) {
+    static NAME: OnceLock<(String, Option<&'static str>)> = OnceLock::new();
+    NAME.get_or_init(|| match std::env::var(BACKEND_ENV_VAR) {
+        Ok(v) if !v.trim().is_empty() => (v.trim().to_string(), Some(BACKEND_ENV_VAR)),
+        _ => (DEFAULT_BACKEND.to_string(), None),
+    })
+}
+
+/// The implicit default backend (step 4 of the precedence rule).
+pub fn implicit_default_backend() -> Result<Backend> {
+    default_table().map(Backend)
+}
+
+fn default_table() -> Result<&'static FunctionTable> {
+    static TABLE: OnceLock<Result<&'static FunctionTable>> = OnceLock::new();
+    if let Some(Ok(t)) = TABLE.get() {
+        return Ok(t);
+    }
+    TABLE
+        .get_or_init(|| {
+            let (name, from) = default_name();
+            let desc = registry::descriptor(name).ok_or_else(|| unknown_backend(name, *from))?;
+            table::detected_table(desc)
+        })
+        .clone()
+}
+
+/// The table a call with these tensor inputs runs on, by the precedence rule.
+#[inline]
+pub(crate) fn resolve(op: &'static str, inputs: &[&Tensor]) -> Result<&'static FunctionTable> {
+    match explicit_table() {
+        Some(table) => {
+            for x in inputs {
+                if !std::ptr::eq(x.backend_descriptor(), table.backend) {
+                    return Err(foreign(op, table, x));
+                }
+            }
+            Ok(table)
+        }
+        None => infer(op, inputs),
+    }
+}
+
+#[cold]
+fn foreign(op: &'static str, table: &FunctionTable, x: &Tensor) -> Error {
+    Error::ForeignTensor {
+        op,
+        active: table.backend_name().to_string(),
+        tensor: x.backend().to_string(),
+    }
+}
+
+#[inline]
+fn infer(op: &'static str, inputs: &[&Tensor]) -> Result<&'static FunctionTable> {
+    let Some(first) = inputs.first() else {
+        return default_table();
+    };
+    let backend = first.backend_descriptor();
+    if inputs[1..]
+        .iter()
+        .any(|x| !std::ptr::eq(x.backend_descriptor(), backend))
+    {
+        return Err(mixed(op, inputs));
+    }
+    table::detected_table(backend)
+}
+
+#[cold]
+fn mixed(op: &'static str, inputs: &[&Tensor]) -> Error {
+    let mut backends: Vec<String> = Vec::new();
+    for x in inputs {
+        if !backends.iter().any(|b| b == x.backend()) {
+            backends.push(x.backend().to_string());
+        }
+    }
+    Error::MixedBackends { op, backends }
+}
+
+/// The backend a call with these inputs would run on (for users who want to know before
+/// calling).
+pub fn resolve_backend(inputs: &[&Tensor]) -> Result<Backend> {
+    resolve("resolve_backend", inputs).map(Backend)
+}

@@ -1,0 +1,377 @@
+//! Function tables: one per (backend, framework version), built once, cached for the life of
+//! the process, and switched to by pointer.
+
+use crate::catalogue::{Op, OpFn, Slots};
+use crate::dtype::{DType, DTypeSet};
+use crate::error::{Error, Result};
+use crate::registry::{BackendDescriptor, Primary};
+use crate::version::{parse_framework_version, split_variant_name, VersionRange};
+use semver::Version;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+
+/// Where a table's entry for an op comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The backend's own function; `variant` is the name it was registered under
+    /// (`"tril_v_0p16_and_above"`, or just `"add"`).
+    Primary {
+        /// The registered name.
+        variant: &'static str,
+    },
+    /// The catalogue's fallback, composed of other ops.
+    Compositional,
+    /// Neither: calls fail with [`Error::Unsupported`].
+    Unsupported,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Primary { variant } => write!(f, "primary ({variant})"),
+            Source::Compositional => f.write_str("compositional"),
+            Source::Unsupported => f.write_str("unsupported"),
+        }
+    }
+}
+
+/// The functions one backend runs for one framework version. Built once per (backend,
+/// version), then shared by every thread for the rest of the process.
+pub struct FunctionTable {
+    pub(crate) backend: &'static BackendDescriptor,
+    pub(crate) version: Version,
+    pub(crate) emulated: bool,
+    pub(crate) unsupported: DTypeSet,
+    pub(crate) slots: Slots,
+    pub(crate) sources: Vec<Source>,
+}
+
+impl FunctionTable {
+    /// The backend's name.
+    pub fn backend_name(&self) -> &'static str {
+        self.backend.name
+    }
+
+    /// The framework version the table was built for.
+    pub fn version(&self) -> &Version {
+        &self.version
+    }
+
+    /// Whether the version was asked for with `set_backend_to_specific_version` rather than
+    /// detected.
+    pub fn is_emulated(&self) -> bool {
+        self.emulated
+    }
+
+    /// Where the entry for `op` comes from.
+    pub fn source(&self, op: Op) -> Source {
+        self.sources[op.index()]
+    }
+
+    /// Dtypes this backend does not support at this version.
+    pub fn unsupported_dtypes(&self) -> DTypeSet {
+        self.unsupported
+    }
+
+    /// The coverage report of this table.
+    pub fn report(&self) -> CoverageReport {
+        CoverageReport {
+            backend: self.backend.name,
+            version: self.version.clone(),
+            emulated: self.emulated,
+            rows: Op::ALL.iter().map(|&op| (op, self.source(op))).collect(),
+            unsupported_dtypes: self.unsupported.iter().collect(),
+        }
+    }
+
+    /// Fails with [`Error::UnsupportedDType`] when `dtype` is unsupported here. Cheap: a
+    /// mask test on the hot path, the message built only on failure.
+    #[inline]
+    pub(crate) fn check_dtype(&self, op: Op, dtype: DType) -> Result<()> {
+        if self.unsupported.contains(dtype) {
+            return Err(self.dtype_error(op, dtype));
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn dtype_error(&self, op: Op, dtype: DType) -> Error {
+        Error::UnsupportedDType {
+            op: op.name(),
+            dtype,
+            backend: self.backend.name.to_string(),
+            version: self.version.to_string(),
+            supported: DType::ALL
+                .iter()
+                .filter(|d| !self.unsupported.contains(**d))
+                .map(|d| d.to_string())
+                .collect(),
+        }
+    }
+
+    #[cold]
+    pub(crate) fn unsupported_error(&self, op: Op) -> Error {
+        Error::Unsupported {
+            op: op.name(),
+            backend: self.backend.name.to_string(),
+            version: self.version.to_string(),
+        }
+    }
+}
+
+impl fmt::Debug for FunctionTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FunctionTable({} {})", self.backend.name, self.version)
+    }
+}
+
+/// For each op of a table: primary (which variant), compositional or unsupported.
+#[derive(Clone, Debug)]
+pub struct CoverageReport {
+    /// The backend.
+    pub backend: &'static str,
+    /// The version the table was built for.
+    pub version: Version,
+    /// Whether that version was emulated.
+    pub emulated: bool,
+    /// One row per op, in catalogue order.
+    pub rows: Vec<(Op, Source)>,
+    /// Dtypes unsupported at this version.
+    pub unsupported_dtypes: Vec<DType>,
+}
+
+impl CoverageReport {
+    /// The number of ops with the given kind of source.
+    pub fn count(&self, pred: impl Fn(&Source) -> bool) -> usize {
+        self.rows.iter().filter(|(_, s)| pred(s)).count()
+    }
+}
+
+impl fmt::Display for CoverageReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let primary = self.count(|s| matches!(s, Source::Primary { .. }));
+        let composed = self.count(|s| matches!(s, Source::Compositional));
+        let missing = self.count(|s| matches!(s, Source::Unsupported));
+        writeln!(
+            f,
+            "backend {} {}{}: {primary} primary, {composed} compositional, {missing} unsupported",
+            self.backend,
+            self.version,
+            if self.emulated { " (emulated)" } else { "" }
+        )?;
+        for (op, source) in &self.rows {
+            writeln!(f, "  {:<18} {source}", op.name())?;
+        }
+        let dtypes: Vec<_> = self
+            .unsupported_dtypes
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        write!(
+            f,
+            "  unsupported dtypes: {}",
+            if dtypes.is_empty() {
+                "none".to_string()
+            } else {
+                dtypes.join(", ")
+            }
+        )
+    }
+}
+
+type CacheKey = (usize, Version);
+static CACHE: Mutex<Option<HashMap<CacheKey, &'static FunctionTable>>> = Mutex::new(None);
+
+/// The table for `backend` at `version`, from the cache or built now. Tables are leaked on
+/// purpose: there are a handful per process, and `&'static` lets the dispatch path hold them
+/// without reference counting.
+pub(crate) fn table_for(
+    backend: &'static BackendDescriptor,
+    version: &Version,
+    emulated: bool,
+) -> Result<&'static FunctionTable> {
+    let key = (
+        backend as *const BackendDescriptor as usize,
+        version.clone(),
+    );
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let cache = cache.get_or_insert_with(HashMap::new);
+    if let Some(t) = cache.get(&key) {
+        return Ok(t);
+    }
+    let table: &'static FunctionTable = Box::leak(Box::new(build(backend, version, emulated)?));
+    cache.insert(key, table);
+    Ok(table)
+}
+
+/// The detected framework version of a backend.
+pub(crate) fn detected_version(backend: &BackendDescriptor) -> Result<Version> {
+    let text = (backend.detect_version)().map_err(|reason| Error::BackendUnavailable {
+        name: backend.name.to_string(),
+        reason,
+    })?;
+    parse_framework_version(&text).map_err(|e| Error::BackendUnavailable {
+        name: backend.name.to_string(),
+        reason: format!("it reports the version `{text}`, which cannot be parsed: {e}"),
+    })
+}
+
+/// The table for the version the backend detects, cached in the descriptor.
+#[inline]
+pub(crate) fn detected_table(
+    backend: &'static BackendDescriptor,
+) -> Result<&'static FunctionTable> {
+    if let Some(Ok(t)) = backend.detected_table.get() {
+        return Ok(t);
+    }
+    backend
+        .detected_table
+        .get_or_init(|| table_for(backend, &detected_version(backend)?, false))
+        .clone()
+}
+
+/// The primaries registered for a backend.
+fn primaries_of(backend: &str) -> impl Iterator<Item = &'static Primary> + '_ {
+    inventory::iter::<Primary>
+        .into_iter()
+        .filter(move |p| p.backend == backend)
+}
+
+/// Checks every registration of a backend for every version: names that do not parse, names
+/// whose op differs from the function's, and variants of one op whose ranges overlap. Tables
+/// only see conflicts at their own version; this sees all of them.
+pub fn validate_registrations(backend: &str) -> Result<()> {
+    let mut problems = Vec::new();
+    let mut seen: Vec<(&'static Primary, VersionRange)> = Vec::new();
+    for p in primaries_of(backend) {
+        match parse_registration(p) {
+            Err(problem) => problems.push(problem),
+            Ok(range) => {
+                for (q, other) in &seen {
+                    if q.func.op() == p.func.op() && other.overlaps(&range) {
+                        problems.push(format!(
+                            "`{}` ({range}) and `{}` ({other}) both cover some versions of `{}`",
+                            p.name,
+                            q.name,
+                            p.func.op().name()
+                        ));
+                    }
+                }
+                seen.push((p, range));
+            }
+        }
+    }
+    for (range, _) in unsupported_entries(backend) {
+        if let Err(e) = range {
+            problems.push(e);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Registration {
+            backend: backend.to_string(),
+            problems,
+        })
+    }
+}
+
+fn parse_registration(p: &Primary) -> std::result::Result<VersionRange, String> {
+    let variant = split_variant_name(p.name).map_err(|e| format!("`{}`: {e}", p.name))?;
+    let op = p.func.op();
+    if variant.op != op.ident() {
+        return Err(format!(
+            "`{}` is registered with a function for `{}`; the name must start with `{}`",
+            p.name,
+            op.name(),
+            op.ident()
+        ));
+    }
+    Ok(variant.range)
+}
+
+type UnsupportedEntry = (std::result::Result<VersionRange, String>, &'static [DType]);
+
+fn unsupported_entries(backend: &str) -> Vec<UnsupportedEntry> {
+    let Some(desc) = crate::registry::descriptor(backend) else {
+        return Vec::new();
+    };
+    desc.unsupported_dtypes
+        .iter()
+        .map(|(range, dtypes)| {
+            let parsed = if *range == "all" {
+                Ok(VersionRange::all())
+            } else {
+                VersionRange::parse_suffix(range).map_err(|e| {
+                    format!("unsupported-dtype entry `{range}` is not a version range: {e}")
+                })
+            };
+            (parsed, *dtypes)
+        })
+        .collect()
+}
+
+fn build(
+    backend: &'static BackendDescriptor,
+    version: &Version,
+    emulated: bool,
+) -> Result<FunctionTable> {
+    let mut problems = Vec::new();
+    let mut chosen: Vec<Option<&'static Primary>> = vec![None; Op::COUNT];
+    for p in primaries_of(backend.name) {
+        match parse_registration(p) {
+            Err(problem) => problems.push(problem),
+            Ok(range) if range.contains(version) => {
+                let slot = &mut chosen[p.func.op().index()];
+                if let Some(prev) = slot {
+                    problems.push(format!(
+                        "`{}` and `{}` both match version {version}; narrow one of the ranges",
+                        prev.name, p.name
+                    ));
+                } else {
+                    *slot = Some(p);
+                }
+            }
+            Ok(_) => {}
+        }
+    }
+    let mut unsupported = DTypeSet::EMPTY;
+    for (range, dtypes) in unsupported_entries(backend.name) {
+        match range {
+            Ok(r) if r.contains(version) => unsupported = unsupported.union(DTypeSet::of(dtypes)),
+            Ok(_) => {}
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Registration {
+            backend: backend.name.to_string(),
+            problems,
+        });
+    }
+
+    let mut slots = Slots::empty();
+    let mut sources = Vec::with_capacity(Op::COUNT);
+    for &op in Op::ALL {
+        let (func, source): (Option<OpFn>, Source) = match chosen[op.index()] {
+            Some(p) => (Some(p.func), Source::Primary { variant: p.name }),
+            None => match op.fallback() {
+                Some(f) => (Some(f), Source::Compositional),
+                None => (None, Source::Unsupported),
+            },
+        };
+        if let Some(f) = func {
+            slots.set(f);
+        }
+        sources.push(source);
+    }
+    Ok(FunctionTable {
+        backend,
+        version: version.clone(),
+        emulated,
+        unsupported,
+        slots,
+        sources,
+    })
+}

@@ -1,0 +1,212 @@
+//! The backend-independent tensor handle.
+//!
+//! A [`Tensor`] is a cheap-to-clone handle (one `Arc`) to a backend's native tensor plus the
+//! metadata the core validates calls with: dtype, shape, device and the backend that owns it.
+//! The header and the native value live in one allocation, so wrapping a backend result costs
+//! one allocation.
+
+use crate::dtype::{DType, Element, HostData};
+use crate::error::{Error, Result};
+use crate::registry::BackendDescriptor;
+use smallvec::SmallVec;
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+/// A shape, stored inline up to four dimensions.
+pub type Shape = SmallVec<[usize; 4]>;
+
+/// Where a tensor's data lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Device {
+    /// Host memory.
+    Cpu,
+    /// An NVIDIA GPU, by index.
+    Cuda(usize),
+    /// An Apple GPU through Metal, by index.
+    Metal(usize),
+}
+
+impl Device {
+    /// Parses `"cpu"`, `"cuda"`, `"cuda:1"`, `"metal"`, `"mps:0"`.
+    pub fn parse(text: &str) -> Result<Device> {
+        let t = text.trim().to_ascii_lowercase();
+        let (kind, index) = match t.split_once(':') {
+            Some((k, i)) => {
+                let index = i.parse::<usize>().map_err(|_| {
+                    Error::Device(format!(
+                        "`{text}`: the device index must be a non-negative integer, as in \"cuda:0\""
+                    ))
+                })?;
+                (k.to_string(), index)
+            }
+            None => (t.clone(), 0),
+        };
+        match kind.as_str() {
+            "cpu" if index == 0 => Ok(Device::Cpu),
+            "cuda" | "gpu" => Ok(Device::Cuda(index)),
+            "metal" | "mps" => Ok(Device::Metal(index)),
+            _ => Err(Error::Device(format!(
+                "`{text}` is not a device name; expected \"cpu\", \"cuda:N\" or \"metal:N\""
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Device::Cpu => f.write_str("cpu"),
+            Device::Cuda(i) => write!(f, "cuda:{i}"),
+            Device::Metal(i) => write!(f, "metal:{i}"),
+        }
+    }
+}
+
+struct Inner<N: ?Sized> {
+    backend: &'static BackendDescriptor,
+    dtype: DType,
+    device: Device,
+    shape: Shape,
+    native: N,
+}
+
+/// A tensor of some backend. Clone is cheap (reference counted); tensors are immutable.
+#[derive(Clone)]
+pub struct Tensor {
+    inner: Arc<Inner<dyn Any + Send + Sync>>,
+}
+
+impl Tensor {
+    /// Wraps a backend's native tensor. For backend authors: `shape`, `dtype` and `device` must
+    /// describe `native` exactly, since the core validates every call with them.
+    pub fn from_native<N: Any + Send + Sync>(
+        backend: &'static BackendDescriptor,
+        dtype: DType,
+        shape: &[usize],
+        device: Device,
+        native: N,
+    ) -> Tensor {
+        let inner: Arc<Inner<dyn Any + Send + Sync>> = Arc::new(Inner {
+            backend,
+            dtype,
+            device,
+            shape: Shape::from_slice(shape),
+            native,
+        });
+        Tensor { inner }
+    }
+
+    /// The backend's native value, if it is of type `N`.
+    #[inline]
+    pub fn native<N: Any>(&self) -> Option<&N> {
+        self.inner.native.downcast_ref::<N>()
+    }
+
+    /// Creates a tensor from a slice and a shape, on the active backend (see
+    /// [`crate::state`] for which backend that is).
+    pub fn from_slice<T: Element>(data: &[T], shape: &[usize]) -> Result<Tensor> {
+        crate::ops::from_host(T::into_host(data.to_vec()), shape)
+    }
+
+    /// Like [`Tensor::from_slice`], taking ownership of the vector (no copy on the way in).
+    pub fn from_vec<T: Element>(data: Vec<T>, shape: &[usize]) -> Result<Tensor> {
+        crate::ops::from_host(T::into_host(data), shape)
+    }
+
+    /// A 0-dimensional tensor holding one value.
+    pub fn scalar<T: Element>(value: T) -> Result<Tensor> {
+        crate::ops::from_host(T::into_host(vec![value]), &[])
+    }
+
+    /// Copies the elements out in row-major order. `T` must be the tensor's element type.
+    pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
+        if T::DTYPE != self.dtype() {
+            return Err(Error::ElementType {
+                actual: self.dtype(),
+                requested: T::DTYPE,
+            });
+        }
+        let data = self.to_host()?;
+        T::from_host(data).map_err(|data| Error::Backend {
+            backend: self.backend().to_string(),
+            op: "to_host",
+            message: format!(
+                "returned {} data for a {} tensor",
+                data.dtype(),
+                self.dtype()
+            ),
+        })
+    }
+
+    /// Copies the elements out in row-major order, whatever their type.
+    pub fn to_host(&self) -> Result<HostData> {
+        crate::ops::to_host(self)
+    }
+
+    /// The shape.
+    #[inline]
+    pub fn shape(&self) -> &[usize] {
+        &self.inner.shape
+    }
+
+    /// The number of dimensions.
+    #[inline]
+    pub fn ndim(&self) -> usize {
+        self.inner.shape.len()
+    }
+
+    /// The number of elements.
+    #[inline]
+    pub fn size(&self) -> usize {
+        self.inner.shape.iter().product()
+    }
+
+    /// The dtype.
+    #[inline]
+    pub fn dtype(&self) -> DType {
+        self.inner.dtype
+    }
+
+    /// The name of the backend that owns the tensor.
+    #[inline]
+    pub fn backend(&self) -> &'static str {
+        self.inner.backend.name
+    }
+
+    /// The descriptor of the backend that owns the tensor.
+    #[inline]
+    pub fn backend_descriptor(&self) -> &'static BackendDescriptor {
+        self.inner.backend
+    }
+
+    /// The device the data lives on.
+    #[inline]
+    pub fn device(&self) -> Device {
+        self.inner.device
+    }
+
+    /// Whether two handles point at the same tensor.
+    pub fn same_tensor(&self, other: &Tensor) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Tensor({} {:?} {} on {}",
+            self.dtype(),
+            self.shape(),
+            self.backend(),
+            self.device()
+        )?;
+        if self.size() <= 16 {
+            if let Ok(data) = self.to_host() {
+                crate::match_host_data!(data, v => write!(f, ", {v:?}"))?;
+            }
+        }
+        f.write_str(")")
+    }
+}
