@@ -18,6 +18,17 @@ fn add_one_element(c: &mut Criterion) {
         bench.iter(|| black_box(black_box(&a) + black_box(&b)))
     });
 
+    // The same kernel the backend runs for contiguous same-shape operands, called directly:
+    // the difference to `tensorswitch_*` is the cost of dispatch and of the tensor handle.
+    g.bench_function("ndarray_same_kernel", |bench| {
+        bench.iter(|| {
+            let (a, b) = (black_box(&a), black_box(&b));
+            let (x, y) = (a.as_slice().unwrap(), b.as_slice().unwrap());
+            let data: Vec<f32> = x.iter().zip(y).map(|(&p, &q)| p + q).collect();
+            black_box(ArrayD::from_shape_vec(a.raw_dim(), data).unwrap())
+        })
+    });
+
     let x = Tensor::from_slice(&[1.5f32], &[1]).unwrap();
     let y = Tensor::from_slice(&[2.5f32], &[1]).unwrap();
     // Backend inferred from the inputs (empty stack).

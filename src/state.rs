@@ -119,7 +119,7 @@ fn publish_top(stack: &[&'static FunctionTable]) {
 }
 
 /// The table set explicitly for this thread: its override, else the stack's top.
-#[inline]
+#[inline(always)]
 pub(crate) fn explicit_table() -> Option<&'static FunctionTable> {
     if let Some(t) = OVERRIDE.with(Cell::get) {
         return Some(t);
@@ -293,7 +293,7 @@ fn default_table() -> Result<&'static FunctionTable> {
 }
 
 /// The table a call with these tensor inputs runs on, by the precedence rule.
-#[inline]
+#[inline(always)]
 pub(crate) fn resolve(op: &'static str, inputs: &[&Tensor]) -> Result<&'static FunctionTable> {
     match explicit_table() {
         Some(table) => {

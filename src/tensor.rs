@@ -78,12 +78,12 @@ pub struct Tensor {
 }
 
 impl Tensor {
-    /// Wraps a backend's native tensor. For backend authors: `shape`, `dtype` and `device` must
+    /// Wraps a backend's native tensor (`shape` as a slice or a [`Shape`]). For backend authors: `shape`, `dtype` and `device` must
     /// describe `native` exactly, since the core validates every call with them.
     pub fn from_native<N: Any + Send + Sync>(
         backend: &'static BackendDescriptor,
         dtype: DType,
-        shape: &[usize],
+        shape: impl Into<Shape>,
         device: Device,
         native: N,
     ) -> Tensor {
@@ -91,7 +91,7 @@ impl Tensor {
             backend,
             dtype,
             device,
-            shape: Shape::from_slice(shape),
+            shape: shape.into(),
             native,
         });
         Tensor { inner }

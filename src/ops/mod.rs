@@ -39,7 +39,7 @@ fn call<F: Copy, R>(
 }
 
 /// Converts `x` to `dtype` on `table` unless it already has it.
-#[inline]
+#[inline(always)]
 fn cast<'a>(table: &'static FunctionTable, x: &'a Tensor, dtype: DType) -> Result<Cow<'a, Tensor>> {
     if x.dtype() == dtype {
         return Ok(Cow::Borrowed(x));
@@ -48,6 +48,7 @@ fn cast<'a>(table: &'static FunctionTable, x: &'a Tensor, dtype: DType) -> Resul
     call(table, Op::astype, table.slots.astype, |f| f(x, dtype)).map(Cow::Owned)
 }
 
+#[inline]
 fn require(op: Op, x: DType, ok: bool, expected: &'static str) -> Result<()> {
     if ok {
         Ok(())
@@ -225,7 +226,7 @@ enum Binary {
     Logical,
 }
 
-#[inline]
+#[inline(always)]
 fn binary(
     op: Op,
     kind: Binary,
@@ -234,6 +235,29 @@ fn binary(
     pick: fn(&Slots) -> Option<BinaryFn>,
 ) -> Result<Tensor> {
     let table = state::resolve(op.name(), &[a, b])?;
+    // Fast path: one dtype the op takes as it is, one shape, nothing to promote or cast.
+    let d = a.dtype();
+    let as_is = match kind {
+        Binary::Arithmetic => d.is_numeric(),
+        Binary::Divide => d.is_float(),
+        Binary::Compare => !table.unsupported.contains(DType::Bool),
+        Binary::Logical => d == DType::Bool,
+    };
+    if as_is && d == b.dtype() && !table.unsupported.contains(d) && a.shape() == b.shape() {
+        return call(table, op, pick(&table.slots), |f| f(a, b));
+    }
+    binary_general(table, op, kind, a, b, pick)
+}
+
+#[inline(never)]
+fn binary_general(
+    table: &'static FunctionTable,
+    op: Op,
+    kind: Binary,
+    a: &Tensor,
+    b: &Tensor,
+    pick: fn(&Slots) -> Option<BinaryFn>,
+) -> Result<Tensor> {
     let dtype = match kind {
         Binary::Logical => DType::Bool,
         _ => {

@@ -154,7 +154,7 @@ impl NdArray {
     pub fn into_tensor(self) -> Tensor {
         let dtype = self.dtype();
         let shape = tensorswitch::tensor::Shape::from_slice(self.shape());
-        Tensor::from_native(&NDARRAY, dtype, &shape, Device::Cpu, self)
+        Tensor::from_native(&NDARRAY, dtype, shape, Device::Cpu, self)
     }
 }
 
@@ -306,6 +306,13 @@ pub(crate) fn zip2<A: Copy, B: Copy, R>(
     f: impl Fn(A, B) -> R,
 ) -> Result<ArrayD<R>> {
     if a.shape() == b.shape() {
+        // Contiguous operands of one shape (the common case) skip Zip's layout analysis,
+        // which dominates the cost for small arrays.
+        if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice()) {
+            let data: Vec<R> = x.iter().zip(y).map(|(&p, &q)| f(p, q)).collect();
+            return ArrayD::from_shape_vec(a.raw_dim(), data)
+                .map_err(|e| backend_error(op, e.to_string()));
+        }
         return Ok(Zip::from(a).and(b).map_collect(|&x, &y| f(x, y)));
     }
     let shape = tensorswitch::broadcast_shapes(op, a.shape(), b.shape())?;
