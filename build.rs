@@ -24,22 +24,66 @@ fn find_lockfile() -> Option<PathBuf> {
     })
 }
 
-/// `(name, version)` of the `[[package]]` entries for the framework crates.
-fn locked_versions(lock: &Path) -> Vec<(String, String)> {
+struct Package {
+    name: String,
+    version: String,
+    dependencies: Vec<String>,
+}
+
+fn packages(lock: &Path) -> Vec<Package> {
     let Ok(text) = std::fs::read_to_string(lock) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    for block in text.split("[[package]]") {
-        let field = |key: &str| {
-            block.lines().find_map(|l| {
-                let (k, v) = l.split_once('=')?;
-                (k.trim() == key).then(|| v.trim().trim_matches('"').to_string())
+    text.split("[[package]]")
+        .filter_map(|block| {
+            let field = |key: &str| {
+                block.lines().find_map(|l| {
+                    let (k, v) = l.split_once('=')?;
+                    (k.trim() == key).then(|| v.trim().trim_matches('"').to_string())
+                })
+            };
+            // `dependencies = [ "a", "b 1.2.3", ]` spans several lines.
+            let dependencies = block
+                .split_once("dependencies = [")
+                .and_then(|(_, rest)| rest.split_once(']'))
+                .map(|(list, _)| {
+                    list.split(',')
+                        .map(|d| d.trim().trim_matches('"').to_string())
+                        .filter(|d| !d.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(Package {
+                name: field("name")?,
+                version: field("version")?,
+                dependencies,
             })
-        };
-        if let (Some(name), Some(version)) = (field("name"), field("version")) {
-            if FRAMEWORKS.contains(&name.as_str()) && !out.iter().any(|(n, _)| *n == name) {
-                out.push((name, version));
+        })
+        .collect()
+}
+
+/// `(backend package, framework crate, version)` for each framework crate a tensorswitch
+/// package depends on. A lockfile names a dependency as `name` when one version is locked and
+/// as `name version` when several are (tch, for one, pulls in an older ndarray).
+fn backend_framework_versions(lock: &Path) -> Vec<(String, String, String)> {
+    let all = packages(lock);
+    let mut out = Vec::new();
+    for p in all.iter().filter(|p| p.name.starts_with("tensorswitch")) {
+        for dep in &p.dependencies {
+            let (name, version) = match dep.split_once(' ') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (dep.as_str(), None),
+            };
+            if !FRAMEWORKS.contains(&name) {
+                continue;
+            }
+            let version = version.or_else(|| {
+                all.iter()
+                    .find(|q| q.name == name)
+                    .map(|q| q.version.clone())
+            });
+            if let Some(v) = version {
+                out.push((p.name.clone(), name.to_string(), v));
             }
         }
     }
@@ -50,16 +94,17 @@ fn main() {
     let versions = match find_lockfile() {
         Some(lock) => {
             println!("cargo:rerun-if-changed={}", lock.display());
-            locked_versions(&lock)
+            backend_framework_versions(&lock)
         }
         None => Vec::new(),
     };
     let mut code = String::from(
-        "/// `(crate, version)` for each framework crate in the lockfile at build time.\n\
-         pub const LOCKED_FRAMEWORK_VERSIONS: &[(&str, &str)] = &[\n",
+        "/// `(package, framework crate, version)` for each framework crate a tensorswitch\n\
+         /// package depends on, from the lockfile at build time.\n\
+         pub const LOCKED_FRAMEWORK_VERSIONS: &[(&str, &str, &str)] = &[\n",
     );
-    for (name, version) in versions {
-        code.push_str(&format!("    ({name:?}, {version:?}),\n"));
+    for (package, name, version) in versions {
+        code.push_str(&format!("    ({package:?}, {name:?}, {version:?}),\n"));
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));

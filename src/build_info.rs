@@ -7,10 +7,11 @@
 
 include!(concat!(env!("OUT_DIR"), "/framework_versions.rs"));
 
-/// The resolved version of a framework crate, if the lockfile named it.
-pub fn locked_version(krate: &str) -> Option<&'static str> {
+/// The version of framework crate `krate` that package `package` (a backend crate, e.g.
+/// `"tensorswitch-ndarray"`) was resolved against, if the lockfile said.
+pub fn locked_version(package: &str, krate: &str) -> Option<&'static str> {
     LOCKED_FRAMEWORK_VERSIONS
         .iter()
-        .find(|(name, _)| *name == krate)
-        .map(|(_, v)| *v)
+        .find(|(p, name, _)| *p == package && *name == krate)
+        .map(|(_, _, v)| *v)
 }

@@ -64,6 +64,8 @@ pub type ArangeFn = fn(f64, f64, usize, DType, Device) -> Result<Tensor>;
 pub type LinspaceFn = fn(f64, f64, usize, bool, DType, Device) -> Result<Tensor>;
 /// `eye(n_rows, n_cols, k, dtype)`.
 pub type EyeFn = fn(usize, usize, i64, DType, Device) -> Result<Tensor>;
+/// Moves a tensor to another device of the same backend (never called for its own device).
+pub type DeviceFn = fn(&Tensor, Device) -> Result<Tensor>;
 
 macro_rules! fallback_for {
     ($op:ident, $sig:ty) => {
@@ -142,6 +144,7 @@ catalogue! {
     // creation and host transfer
     from_host = "from_host": FromHostFn;
     to_host = "to_host": ToHostFn;
+    to_device = "to_device": DeviceFn => fb::to_device;
     full = "full": FullFn => fb::full;
     zeros = "zeros": FillFn => fb::zeros;
     ones = "ones": FillFn => fb::ones;

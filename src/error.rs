@@ -165,6 +165,14 @@ pub enum Error {
         /// The dtype of the requested element type.
         requested: DType,
     },
+    /// A call mixed tensors on several devices.
+    #[error("`{op}` got tensors on several devices ({}); move them to one device with to_device first", devices.join(", "))]
+    DeviceMismatch {
+        /// The op.
+        op: &'static str,
+        /// The devices of the inputs, in argument order, without repeats.
+        devices: Vec<String>,
+    },
     /// The device does not exist or cannot be used.
     #[error("device error: {0}")]
     Device(String),

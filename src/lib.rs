@@ -42,12 +42,13 @@ pub use ops::*;
 pub use registry::{BackendDescriptor, Primary};
 pub use semver::Version;
 pub use state::{
-    available_backends, backend_stack, backend_version, current_backend, function_table_report,
-    function_table_report_for_version, implicit_default_backend, previous_backend, resolve_backend,
-    set_backend, set_backend_to_specific_version, unset_backend, with_backend, Backend,
+    available_backends, backend_stack, backend_version, current_backend, default_device,
+    function_table_report, function_table_report_for_version, implicit_default_backend,
+    previous_backend, resolve_backend, set_backend, set_backend_to_specific_version, unset_backend,
+    with_backend, with_device, Backend,
 };
 pub use table::{validate_registrations, CoverageReport, FunctionTable, Source};
-pub use tensor::{Device, Tensor};
+pub use tensor::{Device, Shape, SharedHost, Tensor};
 
 #[doc(hidden)]
 pub use inventory;

@@ -8,7 +8,7 @@
 use crate::catalogue::OpFn;
 use crate::dtype::DType;
 use crate::table::FunctionTable;
-use crate::tensor::Device;
+use crate::tensor::{Device, SharedHost, Tensor};
 use std::sync::OnceLock;
 
 /// Describes one backend: its name, how to find its framework's version, and which dtypes it
@@ -26,6 +26,15 @@ pub struct BackendDescriptor {
     pub unsupported_dtypes: &'static [(&'static str, &'static [DType])],
     /// Lists the devices the backend can use here.
     pub devices: fn() -> Vec<Device>,
+    /// Lends a CPU tensor's memory to another backend (see [`SharedHost`] for the contract);
+    /// `None` when this tensor cannot be shared.
+    pub share_host: Option<fn(&Tensor) -> Option<SharedHost>>,
+    /// Wraps memory lent by another backend without copying; `Err` makes the core copy
+    /// instead.
+    ///
+    /// # Safety
+    /// The caller passes a [`SharedHost`] that honours its contract.
+    pub import_shared_host: Option<unsafe fn(SharedHost) -> crate::Result<Tensor>>,
     /// The table for the detected version, built on first use (used by inference).
     pub(crate) detected_table: OnceLock<crate::Result<&'static FunctionTable>>,
 }
@@ -43,6 +52,8 @@ impl BackendDescriptor {
             detect_version,
             unsupported_dtypes: &[],
             devices: cpu_only,
+            share_host: None,
+            import_shared_host: None,
             detected_table: OnceLock::new(),
         }
     }
@@ -53,6 +64,17 @@ impl BackendDescriptor {
         table: &'static [(&'static str, &'static [DType])],
     ) -> BackendDescriptor {
         self.unsupported_dtypes = table;
+        self
+    }
+
+    /// Declares how this backend lends and borrows CPU memory for zero-copy `to_backend`.
+    pub const fn with_host_sharing(
+        mut self,
+        share: Option<fn(&Tensor) -> Option<SharedHost>>,
+        import: Option<unsafe fn(SharedHost) -> crate::Result<Tensor>>,
+    ) -> BackendDescriptor {
+        self.share_host = share;
+        self.import_shared_host = import;
         self
     }
 

@@ -22,7 +22,7 @@
 use crate::error::{Error, Result};
 use crate::registry::{self, BackendDescriptor};
 use crate::table::{self, CoverageReport, FunctionTable};
-use crate::tensor::Tensor;
+use crate::tensor::{Device, Tensor};
 use crate::version::parse_framework_version;
 use semver::Version;
 use std::cell::Cell;
@@ -103,6 +103,35 @@ static TOP: AtomicPtr<FunctionTable> = AtomicPtr::new(std::ptr::null_mut());
 
 thread_local! {
     static OVERRIDE: Cell<Option<&'static FunctionTable>> = const { Cell::new(None) };
+    static DEVICE: Cell<Device> = const { Cell::new(Device::Cpu) };
+}
+
+/// The device creation ops (`from_slice`, `zeros`, `arange`, …) place tensors on in this
+/// thread: `cpu` unless inside [`with_device`].
+pub fn default_device() -> Device {
+    DEVICE.with(Cell::get)
+}
+
+/// Runs `f` with `device` as this thread's device for creation ops, restoring the previous
+/// one afterwards (also when `f` panics). Whether the backend has that device is checked when
+/// a tensor is created (an [`Error::Device`] then).
+pub fn with_device<R>(device: Device, f: impl FnOnce() -> R) -> R {
+    let _guard = DevicePin::new(device);
+    f()
+}
+
+pub(crate) struct DevicePin(Device);
+
+impl DevicePin {
+    pub(crate) fn new(device: Device) -> DevicePin {
+        DevicePin(DEVICE.with(|c| c.replace(device)))
+    }
+}
+
+impl Drop for DevicePin {
+    fn drop(&mut self) {
+        DEVICE.with(|c| c.set(self.0));
+    }
 }
 
 fn lock_stack() -> MutexGuard<'static, Vec<&'static FunctionTable>> {
@@ -295,6 +324,11 @@ fn default_table() -> Result<&'static FunctionTable> {
 /// The table a call with these tensor inputs runs on, by the precedence rule.
 #[inline(always)]
 pub(crate) fn resolve(op: &'static str, inputs: &[&Tensor]) -> Result<&'static FunctionTable> {
+    if let [first, rest @ ..] = inputs {
+        if rest.iter().any(|x| x.device() != first.device()) {
+            return Err(device_mismatch(op, inputs));
+        }
+    }
     match explicit_table() {
         Some(table) => {
             for x in inputs {
@@ -306,6 +340,18 @@ pub(crate) fn resolve(op: &'static str, inputs: &[&Tensor]) -> Result<&'static F
         }
         None => infer(op, inputs),
     }
+}
+
+#[cold]
+fn device_mismatch(op: &'static str, inputs: &[&Tensor]) -> Error {
+    let mut devices: Vec<String> = Vec::new();
+    for x in inputs {
+        let d = x.device().to_string();
+        if !devices.contains(&d) {
+            devices.push(d);
+        }
+    }
+    Error::DeviceMismatch { op, devices }
 }
 
 #[cold]

@@ -63,6 +63,47 @@ impl fmt::Display for Device {
     }
 }
 
+/// A CPU tensor's memory lent to another backend without copying (see
+/// [`crate::to_backend`]).
+///
+/// Contract for the backend that makes one (`share_host`): `ptr` points at the element at
+/// index (0, …, 0); every element reachable through `shape` and `strides` (in elements, may be
+/// negative) stays valid for reads, and unchanged, for as long as `owner` is alive. The backend
+/// that imports one keeps `owner` alive for as long as any tensor reads that memory.
+pub struct SharedHost {
+    /// Address of the first element.
+    pub ptr: *const u8,
+    /// Element type.
+    pub dtype: DType,
+    /// Shape.
+    pub shape: Shape,
+    /// Strides in elements.
+    pub strides: SmallVec<[isize; 4]>,
+    /// Keeps the memory alive.
+    pub owner: Arc<dyn Any + Send + Sync>,
+}
+
+// SAFETY: the pointer is only read, and only while `owner` (itself Send + Sync) keeps the
+// memory alive and unchanged; the data is never written through it, so sending it to or
+// sharing it between threads cannot race.
+unsafe impl Send for SharedHost {}
+// SAFETY: as above.
+unsafe impl Sync for SharedHost {}
+
+impl SharedHost {
+    /// Whether the strides describe row-major contiguous memory.
+    pub fn is_contiguous(&self) -> bool {
+        let mut expected = 1isize;
+        for (&d, &s) in self.shape.iter().zip(&self.strides).rev() {
+            if d != 1 && s != expected {
+                return false;
+            }
+            expected *= d as isize;
+        }
+        true
+    }
+}
+
 struct Inner<N: ?Sized> {
     backend: &'static BackendDescriptor,
     dtype: DType,

@@ -7,6 +7,7 @@
 
 use super::*;
 use crate::dtype::HostData;
+use crate::state::DevicePin;
 
 fn isize_axes(axes: &[usize]) -> Vec<isize> {
     axes.iter().map(|&a| a as isize).collect()
@@ -25,22 +26,26 @@ fn host_fill_error(op: Op, dtype: DType) -> Error {
     }
 }
 
-pub(crate) fn full(
-    shape: &[usize],
-    value: Scalar,
-    dtype: DType,
-    _device: Device,
-) -> Result<Tensor> {
+pub(crate) fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
+    let _device = DevicePin::new(device);
     let n = shape.iter().product();
     let data = HostData::filled(dtype, value, n).ok_or_else(|| host_fill_error(Op::full, dtype))?;
     super::from_host(data, shape)
 }
 
-pub(crate) fn zeros(shape: &[usize], dtype: DType, _device: Device) -> Result<Tensor> {
+/// Copies through host memory: `to_host`, then `from_host` on the target device.
+pub(crate) fn to_device(x: &Tensor, device: Device) -> Result<Tensor> {
+    let table = state::resolve(Op::to_device.name(), &[x])?;
+    from_host_on(table, x.to_host()?, x.shape(), device)
+}
+
+pub(crate) fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+    let _device = DevicePin::new(device);
     super::full(shape, 0i64, dtype)
 }
 
-pub(crate) fn ones(shape: &[usize], dtype: DType, _device: Device) -> Result<Tensor> {
+pub(crate) fn ones(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+    let _device = DevicePin::new(device);
     super::full(shape, 1i64, dtype)
 }
 
@@ -49,8 +54,9 @@ pub(crate) fn arange(
     step: f64,
     n: usize,
     dtype: DType,
-    _device: Device,
+    device: Device,
 ) -> Result<Tensor> {
+    let _device = DevicePin::new(device);
     let data =
         HostData::range(dtype, start, step, n).ok_or_else(|| host_fill_error(Op::arange, dtype))?;
     super::from_host(data, &[n])
@@ -64,8 +70,9 @@ pub(crate) fn linspace(
     num: usize,
     endpoint: bool,
     dtype: DType,
-    _device: Device,
+    device: Device,
 ) -> Result<Tensor> {
+    let _device = DevicePin::new(device);
     let work = if dtype.is_float() {
         dtype
     } else {
@@ -95,8 +102,9 @@ pub(crate) fn eye(
     n_cols: usize,
     k: i64,
     dtype: DType,
-    _device: Device,
+    device: Device,
 ) -> Result<Tensor> {
+    let _device = DevicePin::new(device);
     let (rows, cols) = row_col_indices(n_rows, n_cols)?;
     let k = k.clamp(-(n_rows as i64) - 1, n_cols as i64 + 1); // no wrap-around in row + k
     let shifted = add(&rows, &super::full(&[], k, DType::Int64)?)?;

@@ -96,18 +96,19 @@ fn check_len(op: Op, shape: &[usize], len: usize) -> Result<()> {
 /// Creates a tensor from host data on the active backend (used by `Tensor::from_vec`).
 pub fn from_host(data: HostData, shape: &[usize]) -> Result<Tensor> {
     let table = creation_table(Op::from_host)?;
-    from_host_on(table, data, shape)
+    from_host_on(table, data, shape, state::default_device())
 }
 
 pub(crate) fn from_host_on(
     table: &'static FunctionTable,
     data: HostData,
     shape: &[usize],
+    device: Device,
 ) -> Result<Tensor> {
     check_len(Op::from_host, shape, data.len())?;
     table.check_dtype(Op::from_host, data.dtype())?;
     call(table, Op::from_host, table.slots.from_host, |f| {
-        f(data, shape, Device::Cpu)
+        f(data, shape, device)
     })
 }
 
@@ -120,6 +121,52 @@ pub fn to_host(x: &Tensor) -> Result<HostData> {
     call(table, Op::to_host, table.slots.to_host, |f| f(x))
 }
 
+/// Moves `x` to `device` on its own backend (a copy unless it is already there).
+pub fn to_device(x: &Tensor, device: Device) -> Result<Tensor> {
+    if x.device() == device {
+        return Ok(x.clone());
+    }
+    let table = state::resolve(Op::to_device.name(), &[x])?;
+    call(table, Op::to_device, table.slots.to_device, |f| {
+        f(x, device)
+    })
+}
+
+/// Converts `x` to the backend `name`, independent of the backend stack. Values are exact for
+/// every dtype both backends support. For CPU tensors the memory is shared instead of copied
+/// when the source backend can lend it and the target can wrap it (see
+/// [`SharedHost`](crate::tensor::SharedHost)); otherwise the data is copied through the host
+/// and the result lives on the CPU.
+pub fn to_backend(x: &Tensor, name: &str) -> Result<Tensor> {
+    let target = crate::registry::descriptor(name).ok_or_else(|| Error::UnknownBackend {
+        name: name.to_string(),
+        from: None,
+        known: crate::registry::descriptors()
+            .map(|d| d.name.to_string())
+            .collect(),
+        loadable: crate::registry::loadable_hints(),
+    })?;
+    let source = x.backend_descriptor();
+    if std::ptr::eq(source, target) {
+        return Ok(x.clone());
+    }
+    let table = table::detected_table(target)?;
+    table.check_dtype(Op::from_host, x.dtype())?;
+    if x.device() == Device::Cpu {
+        if let (Some(share), Some(import)) = (source.share_host, target.import_shared_host) {
+            if let Some(shared) = share(x) {
+                // SAFETY: `shared` comes from the source backend's `share_host`, whose
+                // contract (see `SharedHost`) is exactly what `import` requires.
+                if let Ok(t) = unsafe { import(shared) } {
+                    return Ok(t);
+                }
+            }
+        }
+    }
+    let data = x.to_host()?;
+    from_host_on(table, data, x.shape(), Device::Cpu)
+}
+
 /// A tensor of `shape` filled with `value` converted to `dtype` (Rust `as` rules; bool: value
 /// != 0).
 pub fn full(shape: &[usize], value: impl Into<Scalar>, dtype: DType) -> Result<Tensor> {
@@ -128,7 +175,7 @@ pub fn full(shape: &[usize], value: impl Into<Scalar>, dtype: DType) -> Result<T
     table.check_dtype(Op::full, dtype)?;
     let value = value.into();
     call(table, Op::full, table.slots.full, |f| {
-        f(shape, value, dtype, Device::Cpu)
+        f(shape, value, dtype, state::default_device())
     })
 }
 
@@ -152,7 +199,7 @@ fn fill(
     check_len(op, shape, shape.iter().product())?;
     table.check_dtype(op, dtype)?;
     call(table, op, pick(&table.slots), |f| {
-        f(shape, dtype, Device::Cpu)
+        f(shape, dtype, state::default_device())
     })
 }
 
@@ -179,7 +226,7 @@ pub fn arange(start: f64, stop: f64, step: f64, dtype: DType) -> Result<Tensor> 
     let table = creation_table(op)?;
     table.check_dtype(op, dtype)?;
     call(table, op, table.slots.arange, |f| {
-        f(start, step, n, dtype, Device::Cpu)
+        f(start, step, n, dtype, state::default_device())
     })
 }
 
@@ -195,7 +242,7 @@ pub fn linspace(start: f64, stop: f64, num: usize, endpoint: bool, dtype: DType)
     let table = creation_table(op)?;
     table.check_dtype(op, dtype)?;
     call(table, op, table.slots.linspace, |f| {
-        f(start, stop, num, endpoint, dtype, Device::Cpu)
+        f(start, stop, num, endpoint, dtype, state::default_device())
     })
 }
 
@@ -206,7 +253,7 @@ pub fn eye(n_rows: usize, n_cols: Option<usize>, k: i64, dtype: DType) -> Result
     table.check_dtype(op, dtype)?;
     let n_cols = n_cols.unwrap_or(n_rows);
     call(table, op, table.slots.eye, |f| {
-        f(n_rows, n_cols, k, dtype, Device::Cpu)
+        f(n_rows, n_cols, k, dtype, state::default_device())
     })
 }
 

@@ -37,14 +37,36 @@ pub const NDARRAY_VERSION_REQUIREMENT: &str = "0.17";
 /// The backend descriptor, registered under the name `"ndarray"`.
 pub static NDARRAY: BackendDescriptor =
     BackendDescriptor::new(NAME, "ndarray (Rust crate)", detect_version)
-        .with_unsupported_dtypes(&[("all", &[DType::Float16, DType::BFloat16])]);
+        .with_unsupported_dtypes(&[("all", &[DType::Float16, DType::BFloat16])])
+        // Lends its memory; it cannot borrow (an `ArrayD` owns its buffer), so conversions
+        // into ndarray copy.
+        .with_host_sharing(Some(share_host), None);
 tensorswitch::register_backend!(NDARRAY);
+
+/// Lends the array's memory for zero-copy `to_backend`; the owner is a clone of the tensor
+/// handle, which keeps the array alive and unchanged (tensors are immutable).
+fn share_host(t: &Tensor) -> Option<tensorswitch::SharedHost> {
+    let nd = t.native::<NdArray>()?;
+    let (ptr, strides) = match_nd!(nd, a => (
+        a.as_ptr().cast::<u8>(),
+        a.strides().iter().copied().collect(),
+    ));
+    Some(tensorswitch::SharedHost {
+        ptr,
+        dtype: t.dtype(),
+        shape: t.shape().into(),
+        strides,
+        owner: std::sync::Arc::new(t.clone()),
+    })
+}
 
 /// ndarray is compiled in, so the version is whatever Cargo resolved it to.
 fn detect_version() -> std::result::Result<String, String> {
-    Ok(tensorswitch::build_info::locked_version("ndarray")
-        .unwrap_or(NDARRAY_VERSION_REQUIREMENT)
-        .to_string())
+    Ok(
+        tensorswitch::build_info::locked_version("tensorswitch-ndarray", "ndarray")
+            .unwrap_or(NDARRAY_VERSION_REQUIREMENT)
+            .to_string(),
+    )
 }
 
 // Every primary of the backend. Ops not listed here (full, zeros, ones, linspace, eye, square,

@@ -53,7 +53,9 @@ fn detected_version_is_the_locked_one() {
     let v = tensorswitch::backend_version("ndarray").unwrap();
     assert_eq!(v.major, 0);
     assert!(v.minor >= 17, "ndarray {v}");
-    if let Some(locked) = tensorswitch::build_info::locked_version("ndarray") {
+    if let Some(locked) =
+        tensorswitch::build_info::locked_version("tensorswitch-ndarray", "ndarray")
+    {
         assert_eq!(v.to_string(), locked);
     }
 }
