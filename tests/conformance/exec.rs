@@ -8,6 +8,7 @@ use tensorswitch::{self as ts, DType, HostData, Scalar, Tensor, TensordotAxes};
 pub const KNOWN_OPS: &[&str] = &[
     "from_host",
     "to_host",
+    "to_device",
     "full",
     "zeros",
     "ones",
@@ -339,6 +340,12 @@ impl Kw<'_> {
             Some(_) => self.int(k).map(Some),
         }
     }
+    fn str(&self, k: &str) -> Result<&str, String> {
+        match self.raw(k)? {
+            Json::Str(s) => Ok(s),
+            _ => Err(format!("`{k}` is not a string")),
+        }
+    }
     fn bool(&self, k: &str) -> Result<bool, String> {
         self.raw(k)?
             .as_bool()
@@ -503,6 +510,10 @@ pub fn execute(case: &Case) -> Result<Outcome, String> {
                     .ok_or("missing tensor argument")?;
                 let (h, shape) = host_data(spec)?;
                 ts::from_host(h, &shape)
+            }
+            "to_device" => {
+                let device = ts::Device::parse(kw.str("device")?).map_err(|e| e.to_string())?;
+                ts::to_device(&arg(0)?, device)
             }
             "to_host" => {
                 let x = arg(0)?;

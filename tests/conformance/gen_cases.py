@@ -249,7 +249,7 @@ def T(a):
 # cases
 
 GROUPS = {
-    "creation": ["from_host", "to_host", "full", "zeros", "ones", "arange", "linspace", "eye"],
+    "creation": ["from_host", "to_host", "to_device", "full", "zeros", "ones", "arange", "linspace", "eye"],
     "elementwise": [
         "add", "subtract", "multiply", "divide", "pow", "maximum", "minimum", "negative",
         "abs", "exp", "log", "log1p", "expm1", "sqrt", "square", "sin", "cos", "tanh",
@@ -364,6 +364,16 @@ def gen_roundtrip():
     add_case("to_host/float64/3d", "to_host", [T(a)], {}, a)
     e = np.zeros((3, 0), dtype="uint16")
     add_case("to_host/uint16/empty", "to_host", [T(e)], {}, e)
+
+
+def gen_to_device():
+    # Every backend has the CPU, so moving a CPU tensor to "cpu" is the identity; a device no
+    # machine has (cuda:7 is past the GPUs of any test machine) is an error, never a panic.
+    for d in ["float32", "int64", "bool", "uint8"]:
+        a = rand(d, (2, 3))
+        add_case(f"to_device/{d}/cpu", "to_device", [T(a)], {"device": "cpu"}, a)
+    add_case("to_device/float32/missing", "to_device", [T(rand("float32", (2,)))],
+             {"device": "cuda:7"}, err("Device"))
 
 
 def gen_full():
@@ -1505,6 +1515,7 @@ def gen_views():
 
 def main():
     gen_roundtrip()
+    gen_to_device()
     gen_full()
     gen_zeros_ones()
     gen_arange()
