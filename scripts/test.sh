@@ -1,21 +1,36 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: formatting, lints, every test of every crate in the
-# workspace (unit, integration, conformance, doc tests, and each benchmark run once as a test).
-# Installs nothing today: the ndarray backend is pure Rust and cargo fetches the crates.
+# workspace (unit, integration, conformance on every backend, doc tests, each benchmark run
+# once as a test), the tour, and the torch backend against both supported libtorch releases.
+# Installs what it needs by itself: libtorch comes from PyPI's torch wheels
+# (scripts/setup-libtorch.sh, cached in ~/.cache/tensorswitch); cargo fetches the crates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Every cargo test run's output also goes to this log, so the last line can count them all.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+
+echo "== libtorch 2.13.0 for the torch backend"
+eval "$(bash scripts/setup-libtorch.sh 2.13.0)"
 
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
 echo "== cargo test (unit, integration, conformance, examples, benches as tests)"
-cargo test --workspace --all-targets
+cargo test --workspace --all-targets 2>&1 | tee -a "$log"
 
 echo "== cargo test --doc"
-cargo test --workspace --doc
+cargo test --workspace --doc 2>&1 | tee -a "$log"
 
 echo "== the tour runs"
 cargo run --quiet --example tour > /dev/null
+
+echo "== the torch backend against libtorch 2.11.0 (tch 0.24)"
+bash scripts/test-torch.sh 2.11.0 2>&1 | tee -a "$log"
+
+# One closing line for the whole suite (cargo prints one per test binary).
+awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tensorswitch: %d passed, %d failed\n", passed, failed }' "$log"

@@ -283,8 +283,12 @@ fn tensor_arg(v: &Json) -> Result<Tensor, String> {
         .get("tensor")
         .ok_or_else(|| format!("not a tensor: {v}"))?;
     let (h, shape) = host_data(spec)?;
-    let t =
-        ts::from_host(h, &shape).map_err(|e| format!("creating an input tensor failed: {e}"))?;
+    let t = ts::from_host(h, &shape).map_err(|e| {
+        if matches!(e, ts::Error::UnsupportedDType { .. }) {
+            UNSUPPORTED_INPUT.with(|c| c.set(Some(e.clone())));
+        }
+        format!("creating an input tensor failed: {e}")
+    })?;
     let viewed = match spec.get("view").map(|v| v.as_str()) {
         None => return Ok(t),
         Some(Some("transpose")) => {
@@ -482,9 +486,27 @@ fn reduce_fn(op: &str) -> Option<Reduce> {
     })
 }
 
+thread_local! {
+    /// The `UnsupportedDType` error of the last input the backend could not create.
+    static UNSUPPORTED_INPUT: std::cell::Cell<Option<ts::Error>> = const { std::cell::Cell::new(None) };
+}
+
 /// Runs a case on the current thread's backend. `Err` is a failure of the harness or the data
-/// (or a backend that cannot even create the inputs), not an error the case may expect.
+/// (or a backend that cannot even create the inputs), not an error the case may expect. An
+/// input whose dtype the backend does not support comes back as that `UnsupportedDType` error,
+/// so the suite skips the case when the backend declares the dtype unsupported.
 pub fn execute(case: &Case) -> Result<Outcome, String> {
+    UNSUPPORTED_INPUT.with(|c| c.set(None));
+    match execute_inputs(case) {
+        Err(msg) => match UNSUPPORTED_INPUT.with(|c| c.take()) {
+            Some(e) => Ok(Outcome::Error(e)),
+            None => Err(msg),
+        },
+        done => done,
+    }
+}
+
+fn execute_inputs(case: &Case) -> Result<Outcome, String> {
     let args = &case.args;
     let kw = Kw(&case.kwargs);
     let arg = |i: usize| -> Result<Tensor, String> {

@@ -1,0 +1,96 @@
+//! Overhead of tensorswitch's torch backend against calling tch directly, in one run.
+//!
+//! `cargo bench -p tensorswitch-tch --bench torch` (with the libtorch environment, see the
+//! crate's README). Targets: `add` of 1-element float32 tensors within 5% of tch, `matmul` of
+//! 512x512 float32 within 1%.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+use std::time::Duration;
+use tensorswitch::{self as ts, Tensor};
+use tensorswitch_ndarray as _;
+use tensorswitch_tch as _;
+
+/// libtorch runs single-threaded here so that matmul timings do not depend on how busy the
+/// machine's other cores are; both sides use the same setting.
+fn single_thread() {
+    tch::set_num_threads(1);
+}
+
+fn add_one_element(c: &mut Criterion) {
+    single_thread();
+    let mut g = c.benchmark_group("torch_add_1xf32");
+    let a = tch::Tensor::from_slice(&[1.5f32]);
+    let b = tch::Tensor::from_slice(&[2.5f32]);
+    g.bench_function("tch_direct", |bench| {
+        bench.iter(|| black_box(black_box(&a).f_add(black_box(&b)).unwrap()))
+    });
+    ts::set_backend("torch").unwrap();
+    let x = Tensor::from_slice(&[1.5f32], &[1]).unwrap();
+    let y = Tensor::from_slice(&[2.5f32], &[1]).unwrap();
+    g.bench_function("tensorswitch", |bench| {
+        bench.iter(|| black_box(ts::add(black_box(&x), black_box(&y)).unwrap()))
+    });
+    ts::unset_backend();
+    g.bench_function("tensorswitch_inferred", |bench| {
+        bench.iter(|| black_box(ts::add(black_box(&x), black_box(&y)).unwrap()))
+    });
+    g.finish();
+}
+
+fn matmul_512(c: &mut Criterion) {
+    single_thread();
+    let mut g = c.benchmark_group("torch_matmul_512xf32");
+    let n = 512;
+    let data: Vec<f32> = (0..n * n)
+        .map(|i| ((i * 7919) % 1000) as f32 / 1000.0)
+        .collect();
+    let rev: Vec<f32> = data.iter().rev().copied().collect();
+    let a = tch::Tensor::from_slice(&data).reshape([n as i64, n as i64]);
+    let b = tch::Tensor::from_slice(&rev).reshape([n as i64, n as i64]);
+    g.bench_function("tch_direct", |bench| {
+        bench.iter(|| black_box(black_box(&a).f_matmul(black_box(&b)).unwrap()))
+    });
+    ts::set_backend("torch").unwrap();
+    let x = Tensor::from_vec(data, &[n, n]).unwrap();
+    let y = Tensor::from_vec(rev, &[n, n]).unwrap();
+    g.bench_function("tensorswitch", |bench| {
+        bench.iter(|| black_box(ts::matmul(black_box(&x), black_box(&y)).unwrap()))
+    });
+    ts::unset_backend();
+    g.finish();
+}
+
+/// `to_backend` of a float32 tensor between ndarray and torch on the CPU, at 1 MiB and 64 MiB:
+/// sharing memory (ndarray to torch) should cost the same at both sizes; copying (torch to
+/// ndarray, since an ndarray array owns its buffer) grows with the size.
+fn to_backend_sizes(c: &mut Criterion) {
+    let mut g = c.benchmark_group("to_backend_f32");
+    g.sample_size(20);
+    for mib in [1usize, 64] {
+        let n = mib * 1024 * 1024 / 4;
+        let nd = ts::with_backend("ndarray", || Tensor::from_vec(vec![0.5f32; n], &[n]))
+            .unwrap()
+            .unwrap();
+        g.bench_function(format!("ndarray_to_torch_shared_{mib}MiB"), |bench| {
+            bench.iter(|| black_box(ts::to_backend(black_box(&nd), "torch").unwrap()))
+        });
+        let th = ts::to_backend(&nd, "torch").unwrap();
+        let th = ts::with_backend("torch", || ts::add(&th, &th))
+            .unwrap()
+            .unwrap();
+        g.bench_function(format!("torch_to_ndarray_copied_{mib}MiB"), |bench| {
+            bench.iter(|| black_box(ts::to_backend(black_box(&th), "ndarray").unwrap()))
+        });
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    targets = add_one_element, matmul_512, to_backend_sizes
+}
+criterion_main!(benches);

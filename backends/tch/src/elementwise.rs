@@ -1,0 +1,169 @@
+//! Elementwise ops. libtorch already wraps integer overflow, propagates NaN through
+//! `maximum`/`minimum` and rounds halfway cases to even; `pow` and `sign` need fix-ups.
+
+use crate::{tt, wrap, wrap_known, wrap_view, Ctx};
+use tch::TchError;
+use tensorswitch::{DType, Error, Result, Tensor};
+
+type TchResult = std::result::Result<tch::Tensor, TchError>;
+
+/// Runs a binary libtorch op on inputs of one dtype; the result has dtype `dtype` (the
+/// inputs' when `None`).
+#[inline(always)]
+fn binary(
+    op: &'static str,
+    a: &Tensor,
+    b: &Tensor,
+    dtype: Option<DType>,
+    f: impl FnOnce(&tch::Tensor, &tch::Tensor) -> TchResult,
+) -> Result<Tensor> {
+    let out = f(tt(op, a)?, tt(op, b)?).ctx(op)?;
+    if same_shape(a.shape(), b.shape()) {
+        Ok(wrap_known(
+            out,
+            dtype.unwrap_or(a.dtype()),
+            a.shape(),
+            a.device(),
+        ))
+    } else {
+        wrap(op, out, a.device())
+    }
+}
+
+/// Slice equality calls `memcmp`, which costs more than the comparison for a few dimensions.
+#[inline(always)]
+fn same_shape(a: &[usize], b: &[usize]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+#[inline(always)]
+fn unary(
+    op: &'static str,
+    x: &Tensor,
+    f: impl FnOnce(&tch::Tensor) -> TchResult,
+) -> Result<Tensor> {
+    let out = f(tt(op, x)?).ctx(op)?;
+    Ok(wrap_known(out, x.dtype(), x.shape(), x.device()))
+}
+
+macro_rules! binary_ops {
+    ($($name:ident => $method:ident $(-> $dtype:expr)?;)*) => {$(
+        pub(crate) fn $name(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+            #[allow(unused_mut, unused_assignments)]
+            let mut dtype = None;
+            $(dtype = Some($dtype);)?
+            binary(stringify!($name), a, b, dtype, |x, y| x.$method(y))
+        }
+    )*};
+}
+
+binary_ops! {
+    add => f_add;
+    subtract => f_sub;
+    multiply => f_mul;
+    divide => f_div;
+    maximum => f_maximum;
+    minimum => f_minimum;
+    equal => f_eq_tensor -> DType::Bool;
+    not_equal => f_ne_tensor -> DType::Bool;
+    less => f_lt_tensor -> DType::Bool;
+    less_equal => f_le_tensor -> DType::Bool;
+    greater => f_gt_tensor -> DType::Bool;
+    greater_equal => f_ge_tensor -> DType::Bool;
+    logical_and => f_logical_and -> DType::Bool;
+    logical_or => f_logical_or -> DType::Bool;
+    logical_xor => f_logical_xor -> DType::Bool;
+}
+
+/// libtorch raises integers to negative powers (giving 0, 1 or -1); tensorswitch refuses, as
+/// NumPy does.
+pub(crate) fn pow(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    const OP: &str = "pow";
+    if matches!(
+        b.dtype(),
+        DType::Int8 | DType::Int16 | DType::Int32 | DType::Int64
+    ) {
+        let negative = tt(OP, b)?
+            .f_lt(0)
+            .and_then(|n| n.f_any())
+            .and_then(|n| n.f_int64_value(&[]))
+            .ctx(OP)?;
+        if negative != 0 {
+            return Err(Error::InvalidArgument {
+                op: OP,
+                reason: "integers to negative integer powers are not allowed".into(),
+            });
+        }
+    }
+    binary(OP, a, b, None, |x, y| x.f_pow(y))
+}
+
+macro_rules! unary_ops {
+    ($($name:ident => $method:ident;)*) => {$(
+        pub(crate) fn $name(x: &Tensor) -> Result<Tensor> {
+            unary(stringify!($name), x, |t| t.$method())
+        }
+    )*};
+}
+
+unary_ops! {
+    negative => f_neg;
+    exp => f_exp;
+    log => f_log;
+    log1p => f_log1p;
+    expm1 => f_expm1;
+    sqrt => f_sqrt;
+    square => f_square;
+    sin => f_sin;
+    cos => f_cos;
+    tanh => f_tanh;
+    floor => f_floor;
+    ceil => f_ceil;
+    round => f_round;
+}
+
+pub(crate) fn abs(x: &Tensor) -> Result<Tensor> {
+    if x.dtype() == DType::UInt8 {
+        // Already non-negative; libtorch has no abs kernel for unsigned types everywhere.
+        return wrap_view("abs", tt("abs", x)?.shallow_clone(), x);
+    }
+    unary("abs", x, |t| t.f_abs())
+}
+
+/// libtorch's sign of NaN is 0; NumPy's (and tensorswitch's) is NaN.
+pub(crate) fn sign(x: &Tensor) -> Result<Tensor> {
+    const OP: &str = "sign";
+    unary(OP, x, |t| {
+        let s = t.f_sign()?;
+        if x.dtype().is_float() {
+            t.f_where_self(&t.f_isnan()?, &s)
+        } else {
+            Ok(s)
+        }
+    })
+}
+
+pub(crate) fn logical_not(x: &Tensor) -> Result<Tensor> {
+    unary("logical_not", x, |t| t.f_logical_not())
+}
+
+pub(crate) fn where_(condition: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
+    const OP: &str = "where";
+    let (c, a, b) = (tt(OP, condition)?, tt(OP, x)?, tt(OP, y)?);
+    let out = a.f_where_self(c, b).ctx(OP)?;
+    wrap(OP, out, x.device())
+}
+
+/// libtorch's clamp: NaN stays NaN, and where `min > max` the result is `max`, as tensorswitch
+/// defines.
+pub(crate) fn clip(x: &Tensor, min: Option<&Tensor>, max: Option<&Tensor>) -> Result<Tensor> {
+    const OP: &str = "clip";
+    let t = tt(OP, x)?;
+    if min.is_none() && max.is_none() {
+        return wrap_view(OP, t.shallow_clone(), x);
+    }
+    let lo = min.map(|m| tt(OP, m)).transpose()?;
+    let hi = max.map(|m| tt(OP, m)).transpose()?;
+    let out = t.f_clamp_tensor(lo, hi).ctx(OP)?;
+    Ok(wrap_known(out, x.dtype(), x.shape(), x.device()))
+}

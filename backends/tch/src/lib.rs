@@ -1,0 +1,400 @@
+//! # tensorswitch-tch
+//!
+//! The libtorch backend of tensorswitch, through the [`tch`] crate. Link it with
+//! `use tensorswitch_tch as _;` and it registers itself as the backend `"torch"`. Building it
+//! needs a libtorch (see the crate's README: `scripts/setup-libtorch.sh` installs one).
+//!
+//! Tensors hold a [`TorchTensor`]: a `tch::Tensor` and, for tensors that borrow memory lent by
+//! another backend (zero-copy [`tensorswitch::to_backend`]), the owner of that memory.
+//! [`to_tch`] and [`from_tch`] move tensors between tensorswitch and code that uses tch
+//! directly.
+//!
+//! Every op of the catalogue has a libtorch primary. Where libtorch's semantics differ from
+//! tensorswitch's (which the conformance suite pins down), the primary fixes them up:
+//!
+//! * `astype` from float to integer saturates and maps NaN to 0 (libtorch's conversion is
+//!   undefined out of range: float32 3e9 and NaN both become `i32::MIN`);
+//! * `pow` of integers to negative integer powers is an error (libtorch returns 0, 1 or -1);
+//! * `sign` keeps NaN (libtorch returns 0);
+//! * reductions over no axes leave the tensor alone (libtorch reduces over all of them);
+//! * `arange`/`linspace` compute in float64 and convert with the rules of `astype`; `eye`
+//!   takes a diagonal offset; integer `vecdot` (which `linalg.vecdot` refuses) multiplies and
+//!   sums; a singular matrix in `linalg.inv` is `InvalidArgument`.
+//!
+//! Where libtorch already agrees, its kernels run as they are: integers wrap, `maximum`,
+//! `minimum`, `max`, `min` and `clip` propagate NaN, `round` ties to even, `argmax`/`argmin`
+//! return the first extreme with NaN counting as the extreme, and `sort`/`argsort` use
+//! `sort(stable=True)` in both directions (NaN last ascending, first descending).
+//!
+//! Dtypes: uint16, uint32 and uint64 are unsupported (tch has no `Kind` for them, so no
+//! libtorch tensor of those types can be made through it). float16 and bfloat16 are supported
+//! on the device but have no host representation: make them with `astype` or the creation ops.
+//!
+//! Version variants: `vecdot` uses `torch.linalg.vecdot` from libtorch 1.13 on (where it was
+//! added) and multiplies and sums before (`vecdot_v_1p13_and_above`,
+//! `vecdot_v_1p12_and_below`). Diffing libtorch 2.11 with 2.13 (their operator schemas, and
+//! this crate's conformance run on both) showed no difference that matters to the catalogue.
+//!
+//! Devices: the CPU, and `cuda:N` when libtorch's CUDA library loads and finds a GPU (see
+//! [`cuda_status`]).
+#![warn(missing_docs)]
+
+mod elementwise;
+mod host;
+mod linalg;
+mod manip;
+mod reduce;
+mod runtime;
+
+use std::any::Any;
+use std::sync::Arc;
+use tch::Kind;
+use tensorswitch::{BackendDescriptor, DType, Device, Error, Result, Tensor};
+
+pub use host::borrows_memory;
+pub use runtime::{cuda_status, libtorch_lib_dir, BUILT_AGAINST};
+
+/// The backend's name.
+pub const NAME: &str = "torch";
+
+/// The backend descriptor, registered under the name `"torch"`.
+pub static TORCH: BackendDescriptor =
+    BackendDescriptor::new(NAME, "libtorch (tch)", runtime::detect_version)
+        .with_unsupported_dtypes(UNSUPPORTED_DTYPES)
+        .with_devices(runtime::devices)
+        .with_host_sharing(Some(host::share_host), Some(host::import_shared_host));
+tensorswitch::register_backend!(TORCH);
+
+/// tch 0.26's `Kind` has no uint16/uint32/uint64 (libtorch has had them as limited "shell"
+/// dtypes since 2.3), so no tensor of those types can be created through tch at any version.
+const UNSUPPORTED_DTYPES: &[(&str, &[DType])] =
+    &[("all", &[DType::UInt16, DType::UInt32, DType::UInt64])];
+
+tensorswitch::primaries! { NAME;
+    from_host => host::from_host,
+    to_host => host::to_host,
+    to_device => host::to_device,
+    full => host::full,
+    zeros => host::zeros,
+    ones => host::ones,
+    arange => host::arange,
+    linspace => host::linspace,
+    eye => host::eye,
+    add => elementwise::add,
+    subtract => elementwise::subtract,
+    multiply => elementwise::multiply,
+    divide => elementwise::divide,
+    pow => elementwise::pow,
+    maximum => elementwise::maximum,
+    minimum => elementwise::minimum,
+    negative => elementwise::negative,
+    abs => elementwise::abs,
+    exp => elementwise::exp,
+    log => elementwise::log,
+    log1p => elementwise::log1p,
+    expm1 => elementwise::expm1,
+    sqrt => elementwise::sqrt,
+    square => elementwise::square,
+    sin => elementwise::sin,
+    cos => elementwise::cos,
+    tanh => elementwise::tanh,
+    floor => elementwise::floor,
+    ceil => elementwise::ceil,
+    round => elementwise::round,
+    sign => elementwise::sign,
+    equal => elementwise::equal,
+    not_equal => elementwise::not_equal,
+    less => elementwise::less,
+    less_equal => elementwise::less_equal,
+    greater => elementwise::greater,
+    greater_equal => elementwise::greater_equal,
+    logical_and => elementwise::logical_and,
+    logical_or => elementwise::logical_or,
+    logical_xor => elementwise::logical_xor,
+    logical_not => elementwise::logical_not,
+    where_ => elementwise::where_,
+    clip => elementwise::clip,
+    matmul => linalg::matmul,
+    matrix_transpose => linalg::matrix_transpose,
+    // torch.linalg.vecdot arrived in libtorch 1.13 (a real API boundary; emulate 1.12 with
+    // set_backend_to_specific_version to get the multiply-and-sum variant).
+    vecdot @ "1p13_and_above" => linalg::vecdot_linalg,
+    vecdot @ "1p12_and_below" => linalg::vecdot_mul_sum,
+    tensordot => linalg::tensordot,
+    linalg_inv => linalg::inv,
+    linalg_det => linalg::det,
+    sum => reduce::sum,
+    mean => reduce::mean,
+    prod => reduce::prod,
+    max => reduce::max,
+    min => reduce::min,
+    var => reduce::var,
+    std => reduce::std,
+    argmax => reduce::argmax,
+    argmin => reduce::argmin,
+    cumulative_sum => reduce::cumulative_sum,
+    sort => reduce::sort,
+    argsort => reduce::argsort,
+    softmax => reduce::softmax,
+    reshape => manip::reshape,
+    permute_dims => manip::permute_dims,
+    expand_dims => manip::expand_dims,
+    squeeze => manip::squeeze,
+    flip => manip::flip,
+    broadcast_to => manip::broadcast_to,
+    concat => manip::concat,
+    stack => manip::stack,
+    astype => manip::astype,
+    tril => manip::tril,
+    triu => manip::triu,
+}
+
+// ---------------------------------------------------------------------------------------------
+// the native tensor
+
+/// The native value of a torch tensor.
+pub struct TorchTensor {
+    tensor: SyncTensor,
+    /// Keeps memory lent by another backend alive while this tensor (or a view it was derived
+    /// from) reads it; `None` for tensors that own their storage.
+    owner: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+/// `tch::Tensor` is `Send` but not `Sync`.
+struct SyncTensor(tch::Tensor);
+
+// SAFETY: a wrapped tensor is never mutated: tensorswitch tensors are immutable, this crate
+// only calls libtorch functions that read their inputs and return new tensors (never in-place
+// ops or `&self` methods that change a tensor, such as `set_requires_grad`), and no `&`
+// reference to the `tch::Tensor` leaves the crate (`to_tch` hands out an owned handle).
+// Concurrent reads of one `at::Tensor` are safe in libtorch (its reference counts are atomic).
+unsafe impl Sync for SyncTensor {}
+
+impl TorchTensor {
+    fn new(tensor: tch::Tensor, owner: Option<Arc<dyn Any + Send + Sync>>) -> TorchTensor {
+        TorchTensor {
+            tensor: SyncTensor(tensor),
+            owner,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn t(&self) -> &tch::Tensor {
+        &self.tensor.0
+    }
+}
+
+impl std::fmt::Debug for TorchTensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TorchTensor")
+            .field("borrowed", &self.owner.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A new handle to the libtorch tensor behind a torch-backend tensor (`None` for other
+/// backends' tensors). It shares the storage: do not modify it in place, tensorswitch tensors
+/// are immutable and may be read from other threads.
+pub fn to_tch(t: &Tensor) -> Option<tch::Tensor> {
+    t.native::<TorchTensor>().map(|n| n.t().shallow_clone())
+}
+
+/// Wraps a libtorch tensor as a tensor of the torch backend (no copy). Fails for undefined
+/// tensors and for element kinds tensorswitch has no dtype for (complex, quantized, float8).
+pub fn from_tch(t: tch::Tensor) -> Result<Tensor> {
+    const OP: &str = "from_tch";
+    // tch's accessors panic on undefined tensors (`tch::Tensor::new()`).
+    if !t.defined() {
+        return Err(backend_error(OP, "the tch tensor is undefined"));
+    }
+    let device = from_tch_device(OP, t.device())?;
+    wrap(OP, t, device)
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers shared by the op modules
+
+pub(crate) fn backend_error(op: &'static str, message: impl std::fmt::Display) -> Error {
+    Error::Backend {
+        backend: NAME.into(),
+        op,
+        message: message.to_string(),
+    }
+}
+
+/// libtorch's message without the C++ stack trace it appends.
+fn tch_message(e: &tch::TchError) -> String {
+    let text = match e {
+        tch::TchError::Torch(m) => m.clone(),
+        other => other.to_string(),
+    };
+    let cut = text.find("\nException raised from").unwrap_or(text.len());
+    text[..cut].trim().to_string()
+}
+
+/// Converts libtorch errors into `Error::Backend` naming the op.
+pub(crate) trait Ctx<T> {
+    fn ctx(self, op: &'static str) -> Result<T>;
+}
+
+impl<T> Ctx<T> for std::result::Result<T, tch::TchError> {
+    #[inline]
+    fn ctx(self, op: &'static str) -> Result<T> {
+        self.map_err(|e| backend_error(op, tch_message(&e)))
+    }
+}
+
+/// The native value of an input tensor.
+#[inline]
+pub(crate) fn native<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a TorchTensor> {
+    t.native::<TorchTensor>().ok_or_else(|| {
+        backend_error(
+            op,
+            format!(
+                "got a tensor of backend `{}`, not a torch tensor",
+                t.backend()
+            ),
+        )
+    })
+}
+
+/// The libtorch tensor of an input tensor.
+#[inline]
+pub(crate) fn tt<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a tch::Tensor> {
+    native(op, t).map(TorchTensor::t)
+}
+
+pub(crate) fn kind_of(op: &'static str, dtype: DType) -> Result<Kind> {
+    Ok(match dtype {
+        DType::Bool => Kind::Bool,
+        DType::Int8 => Kind::Int8,
+        DType::Int16 => Kind::Int16,
+        DType::Int32 => Kind::Int,
+        DType::Int64 => Kind::Int64,
+        DType::UInt8 => Kind::Uint8,
+        DType::Float16 => Kind::Half,
+        DType::BFloat16 => Kind::BFloat16,
+        DType::Float32 => Kind::Float,
+        DType::Float64 => Kind::Double,
+        DType::UInt16 | DType::UInt32 | DType::UInt64 => {
+            return Err(backend_error(
+                op,
+                format!("dtype {dtype} has no tch Kind; the backend declares it unsupported"),
+            ))
+        }
+    })
+}
+
+pub(crate) fn dtype_of(op: &'static str, kind: Kind) -> Result<DType> {
+    Ok(match kind {
+        Kind::Bool => DType::Bool,
+        Kind::Int8 => DType::Int8,
+        Kind::Int16 => DType::Int16,
+        Kind::Int => DType::Int32,
+        Kind::Int64 => DType::Int64,
+        Kind::Uint8 => DType::UInt8,
+        Kind::Half => DType::Float16,
+        Kind::BFloat16 => DType::BFloat16,
+        Kind::Float => DType::Float32,
+        Kind::Double => DType::Float64,
+        other => {
+            return Err(backend_error(
+                op,
+                format!("libtorch returned a {other:?} tensor, which has no tensorswitch dtype"),
+            ))
+        }
+    })
+}
+
+fn from_tch_device(op: &'static str, d: tch::Device) -> Result<Device> {
+    match d {
+        tch::Device::Cpu => Ok(Device::Cpu),
+        tch::Device::Cuda(i) => Ok(Device::Cuda(i)),
+        tch::Device::Mps => Ok(Device::Metal(0)),
+        tch::Device::Vulkan => Err(backend_error(
+            op,
+            "Vulkan tensors have no tensorswitch device",
+        )),
+    }
+}
+
+/// The libtorch device for `device`, or `Error::Device` when this machine cannot use it.
+pub(crate) fn torch_device(device: Device) -> Result<tch::Device> {
+    match device {
+        Device::Cpu => Ok(tch::Device::Cpu),
+        Device::Cuda(i) => match cuda_status() {
+            Ok(n) if i < n => Ok(tch::Device::Cuda(i)),
+            Ok(n) => Err(Error::Device(format!(
+                "backend `torch` has no device cuda:{i}: this machine has {n} CUDA device(s)"
+            ))),
+            Err(why) => Err(Error::Device(format!(
+                "backend `torch` cannot use cuda:{i}: CUDA is unavailable ({why})"
+            ))),
+        },
+        Device::Metal(i) => Err(Error::Device(format!(
+            "backend `torch` cannot use metal:{i}: this libtorch build has no Metal (MPS) support \
+             here; devices: {}",
+            runtime::devices()
+                .iter()
+                .map(Device::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Wraps a fresh libtorch result (one that shares no memory with borrowed inputs), reading its
+/// dtype and shape from libtorch.
+pub(crate) fn wrap(op: &'static str, out: tch::Tensor, device: Device) -> Result<Tensor> {
+    wrap_owned(op, out, device, None)
+}
+
+/// Wraps a result that may be a view of `of` (reshape, permute, expand …): it keeps `of`'s
+/// borrowed memory alive, if any.
+pub(crate) fn wrap_view(op: &'static str, out: tch::Tensor, of: &Tensor) -> Result<Tensor> {
+    let owner = native(op, of)?.owner.clone();
+    wrap_owned(op, out, of.device(), owner)
+}
+
+fn wrap_owned(
+    op: &'static str,
+    out: tch::Tensor,
+    device: Device,
+    owner: Option<Arc<dyn Any + Send + Sync>>,
+) -> Result<Tensor> {
+    let dtype = dtype_of(op, out.f_kind().ctx(op)?)?;
+    let shape = shape_of(op, &out)?;
+    Ok(Tensor::from_native(
+        &TORCH,
+        dtype,
+        shape,
+        device,
+        TorchTensor::new(out, owner),
+    ))
+}
+
+/// Wraps a fresh result whose dtype and shape the caller knows (the hot elementwise path:
+/// saves asking libtorch).
+#[inline]
+pub(crate) fn wrap_known(
+    out: tch::Tensor,
+    dtype: DType,
+    shape: &[usize],
+    device: Device,
+) -> Tensor {
+    Tensor::from_native(&TORCH, dtype, shape, device, TorchTensor::new(out, None))
+}
+
+/// The shape of a libtorch tensor. (`size()` only fails on undefined tensors, and every
+/// tensor here is a defined result of a successful call; sizes are never negative.)
+pub(crate) fn shape_of(op: &'static str, t: &tch::Tensor) -> Result<tensorswitch::Shape> {
+    t.size()
+        .into_iter()
+        .map(|d| usize::try_from(d).map_err(|_| backend_error(op, format!("negative size {d}"))))
+        .collect()
+}
+
+/// Sizes or axes as libtorch's `i64` lists.
+pub(crate) fn i64s(v: &[usize]) -> Vec<i64> {
+    v.iter().map(|&d| d as i64).collect()
+}

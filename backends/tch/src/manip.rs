@@ -1,0 +1,194 @@
+//! Shape manipulation and dtype conversion.
+//!
+//! reshape, permute_dims, expand_dims, squeeze, broadcast_to and matrix_transpose may return
+//! libtorch views of their input, and some calls return the input itself (astype to its own
+//! dtype, flip of no axes), so those results keep the input's borrowed memory alive
+//! (`wrap_view`); the other ops here copy.
+
+use crate::{backend_error, i64s, kind_of, tt, wrap, wrap_known, wrap_view, Ctx};
+use tch::Kind;
+use tensorswitch::{DType, Result, Tensor};
+
+pub(crate) fn reshape(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
+    const OP: &str = "reshape";
+    let out = tt(OP, x)?.f_reshape(i64s(shape)).ctx(OP)?;
+    wrap_view(OP, out, x)
+}
+
+pub(crate) fn permute_dims(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
+    const OP: &str = "permute_dims";
+    let out = tt(OP, x)?.f_permute(i64s(axes)).ctx(OP)?;
+    wrap_view(OP, out, x)
+}
+
+pub(crate) fn expand_dims(x: &Tensor, axis: usize) -> Result<Tensor> {
+    const OP: &str = "expand_dims";
+    let out = tt(OP, x)?.f_unsqueeze(axis as i64).ctx(OP)?;
+    wrap_view(OP, out, x)
+}
+
+pub(crate) fn squeeze(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
+    const OP: &str = "squeeze";
+    let t = tt(OP, x)?;
+    let out = if axes.is_empty() {
+        t.shallow_clone()
+    } else {
+        t.f_squeeze_dims(i64s(axes)).ctx(OP)?
+    };
+    wrap_view(OP, out, x)
+}
+
+/// libtorch's flip copies; flipping no axes is the input itself.
+pub(crate) fn flip(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
+    const OP: &str = "flip";
+    let t = tt(OP, x)?;
+    if axes.is_empty() {
+        return wrap_view(OP, t.shallow_clone(), x);
+    }
+    let out = t.f_flip(i64s(axes)).ctx(OP)?;
+    Ok(wrap_known(out, x.dtype(), x.shape(), x.device()))
+}
+
+pub(crate) fn broadcast_to(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
+    const OP: &str = "broadcast_to";
+    let out = tt(OP, x)?.f_expand(i64s(shape), false).ctx(OP)?;
+    wrap_view(OP, out, x)
+}
+
+fn join(
+    op: &'static str,
+    tensors: &[Tensor],
+    f: impl FnOnce(&[&tch::Tensor]) -> std::result::Result<tch::Tensor, tch::TchError>,
+) -> Result<Tensor> {
+    let first = tensors
+        .first()
+        .ok_or_else(|| backend_error(op, "got no tensors"))?;
+    let ts = tensors
+        .iter()
+        .map(|t| tt(op, t))
+        .collect::<Result<Vec<_>>>()?;
+    let out = f(&ts).ctx(op)?;
+    wrap(op, out, first.device())
+}
+
+pub(crate) fn concat(tensors: &[Tensor], axis: usize) -> Result<Tensor> {
+    join("concat", tensors, |ts| tch::Tensor::f_cat(ts, axis as i64))
+}
+
+pub(crate) fn stack(tensors: &[Tensor], axis: usize) -> Result<Tensor> {
+    join("stack", tensors, |ts| tch::Tensor::f_stack(ts, axis as i64))
+}
+
+pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
+    const OP: &str = "astype";
+    let t = tt(OP, x)?;
+    if x.dtype() == dtype {
+        return wrap_view(OP, t.shallow_clone(), x);
+    }
+    let out = convert(OP, t, x.dtype(), dtype, kind_of(OP, dtype)?)?;
+    Ok(wrap_known(out, dtype, x.shape(), x.device()))
+}
+
+/// Converts with Rust `as` rules. libtorch's conversions already match them except from float
+/// to integer, where out-of-range values and NaN are undefined behaviour in C++: those are
+/// clamped into range first (NaN to 0), so the conversion truncates and saturates.
+pub(crate) fn convert(
+    op: &'static str,
+    t: &tch::Tensor,
+    from: DType,
+    to: DType,
+    kind: Kind,
+) -> Result<tch::Tensor> {
+    if from.is_float() && to.is_integer() {
+        float_to_int(op, t, from, to, kind)
+    } else {
+        t.f_to_kind(kind).ctx(op)
+    }
+}
+
+/// `(min, max)` of an integer dtype.
+fn int_range(op: &'static str, dtype: DType) -> Result<(i128, i128)> {
+    Ok(match dtype {
+        DType::Int8 => (i8::MIN.into(), i8::MAX.into()),
+        DType::Int16 => (i16::MIN.into(), i16::MAX.into()),
+        DType::Int32 => (i32::MIN.into(), i32::MAX.into()),
+        DType::Int64 => (i64::MIN.into(), i64::MAX.into()),
+        DType::UInt8 => (0, u8::MAX.into()),
+        DType::UInt16 => (0, u16::MAX.into()),
+        DType::UInt32 => (0, u32::MAX.into()),
+        DType::UInt64 => (0, u64::MAX.into()),
+        other => {
+            return Err(backend_error(
+                op,
+                format!("{other} is not an integer dtype"),
+            ))
+        }
+    })
+}
+
+/// The largest value of the float dtype `dtype` (float32 or float64) that is at most `max`.
+fn float_at_most(max: i128, dtype: DType) -> f64 {
+    if dtype == DType::Float32 {
+        let f = max as f32; // rounds to nearest, possibly up
+        if f as i128 > max {
+            f32::from_bits(f.to_bits() - 1).into()
+        } else {
+            f.into()
+        }
+    } else {
+        let f = max as f64;
+        if f as i128 > max {
+            f64::from_bits(f.to_bits() - 1)
+        } else {
+            f
+        }
+    }
+}
+
+fn float_to_int(
+    op: &'static str,
+    t: &tch::Tensor,
+    from: DType,
+    to: DType,
+    kind: Kind,
+) -> Result<tch::Tensor> {
+    let (lo, hi) = int_range(op, to)?;
+    // float16/bfloat16 widen to float32 exactly; the bounds are then exact in the work dtype.
+    let (work, wide) = if from == DType::Float64 {
+        (t.shallow_clone(), DType::Float64)
+    } else if from == DType::Float32 {
+        (t.shallow_clone(), DType::Float32)
+    } else {
+        (t.f_to_kind(Kind::Float).ctx(op)?, DType::Float32)
+    };
+    let lo_f = lo as f64; // 0 or -2^(bits-1): exact in every float dtype
+    let hi_f = float_at_most(hi, wide);
+    let mut out = work
+        .f_nan_to_num(0.0, hi_f, lo_f)
+        .and_then(|c| c.f_clamp(lo_f, hi_f))
+        .and_then(|c| c.f_to_kind(kind))
+        .ctx(op)?;
+    if hi_f as i128 != hi {
+        // The maximum is not representable (int32 from float32, int64 from either): inputs at
+        // or above 2^bits, the next float up, saturate to it.
+        let limit = (hi + 1) as f64;
+        let max = i64::try_from(hi).map_err(|_| backend_error(op, "uint64 is unsupported"))?;
+        out = work
+            .f_ge(limit)
+            .and_then(|over| out.f_masked_fill(&over, max))
+            .ctx(op)?;
+    }
+    Ok(out)
+}
+
+pub(crate) fn tril(x: &Tensor, k: i64) -> Result<Tensor> {
+    const OP: &str = "tril";
+    let out = tt(OP, x)?.f_tril(k).ctx(OP)?;
+    Ok(wrap_known(out, x.dtype(), x.shape(), x.device()))
+}
+
+pub(crate) fn triu(x: &Tensor, k: i64) -> Result<Tensor> {
+    const OP: &str = "triu";
+    let out = tt(OP, x)?.f_triu(k).ctx(OP)?;
+    Ok(wrap_known(out, x.dtype(), x.shape(), x.device()))
+}

@@ -1,0 +1,208 @@
+//! Reductions, statistics, arg-reductions, cumulative sums, sorting and softmax.
+//!
+//! libtorch reduces over every dimension when given an empty dimension list; tensorswitch's
+//! empty axis list means "reduce over none", so those calls return the input unchanged.
+
+use crate::{i64s, tt, wrap, wrap_view, Ctx};
+use tch::Kind;
+use tensorswitch::{DType, Result, Tensor};
+
+/// The input itself, for reductions over no axes.
+fn unreduced(op: &'static str, x: &Tensor) -> Result<Tensor> {
+    wrap_view(op, tt(op, x)?.shallow_clone(), x)
+}
+
+pub(crate) fn sum(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "sum";
+    if axes.is_empty() {
+        return unreduced(OP, x);
+    }
+    let out = tt(OP, x)?
+        .f_sum_dim_intlist(i64s(axes), keepdims, None::<Kind>)
+        .ctx(OP)?;
+    wrap(OP, out, x.device())
+}
+
+pub(crate) fn mean(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "mean";
+    if axes.is_empty() {
+        return unreduced(OP, x);
+    }
+    let out = tt(OP, x)?
+        .f_mean_dim(i64s(axes), keepdims, None::<Kind>)
+        .ctx(OP)?;
+    wrap(OP, out, x.device())
+}
+
+/// libtorch's prod reduces one dimension at a time; going from the last axis to the first
+/// keeps the remaining axis numbers valid with or without keepdims.
+pub(crate) fn prod(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "prod";
+    if axes.is_empty() {
+        return unreduced(OP, x);
+    }
+    let mut t = tt(OP, x)?.shallow_clone();
+    for &a in axes.iter().rev() {
+        t = t.f_prod_dim_int(a as i64, keepdims, None::<Kind>).ctx(OP)?;
+    }
+    wrap(OP, t, x.device())
+}
+
+/// `amax`/`amin` propagate NaN, as tensorswitch's max/min do.
+pub(crate) fn max(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "max";
+    if axes.is_empty() {
+        return unreduced(OP, x);
+    }
+    let out = tt(OP, x)?.f_amax(i64s(axes), keepdims).ctx(OP)?;
+    wrap(OP, out, x.device())
+}
+
+pub(crate) fn min(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "min";
+    if axes.is_empty() {
+        return unreduced(OP, x);
+    }
+    let out = tt(OP, x)?.f_amin(i64s(axes), keepdims).ctx(OP)?;
+    wrap(OP, out, x.device())
+}
+
+/// Variance with a (possibly fractional) correction, dividing by `max(N - correction, 0)` as
+/// tensorswitch defines (libtorch does the same). Where that divisor is 0 the two-pass formula
+/// runs here, giving the same infinity or NaN without libtorch's "degrees of freedom" warning
+/// on stderr. Over no axes each element is its own sample.
+fn variance(
+    op: &'static str,
+    x: &Tensor,
+    axes: &[usize],
+    correction: f64,
+    keepdims: bool,
+) -> Result<tch::Tensor> {
+    let t = tt(op, x)?;
+    if axes.is_empty() {
+        let dof = (1.0 - correction).max(0.0);
+        return t
+            .f_sub(t)
+            .and_then(|d| d.f_square())
+            .and_then(|d| d.f_div_scalar(dof))
+            .ctx(op);
+    }
+    let n = count(x, axes);
+    if n - correction > 0.0 {
+        return t.f_var_correction(i64s(axes), correction, keepdims).ctx(op);
+    }
+    let dims = i64s(axes);
+    t.f_mean_dim(dims.as_slice(), true, None::<Kind>)
+        .and_then(|m| t.f_sub(&m))
+        .and_then(|d| d.f_square())
+        .and_then(|d| d.f_sum_dim_intlist(dims.as_slice(), keepdims, None::<Kind>))
+        .and_then(|ss| ss.f_div_scalar(0.0))
+        .ctx(op)
+}
+
+/// The number of elements each result element reduces (the core sends axes in range).
+fn count(x: &Tensor, axes: &[usize]) -> f64 {
+    axes.iter()
+        .map(|&a| x.shape().get(a).copied().unwrap_or(1))
+        .product::<usize>() as f64
+}
+
+pub(crate) fn var(x: &Tensor, axes: &[usize], correction: f64, keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "var";
+    let out = variance(OP, x, axes, correction, keepdims)?;
+    wrap(OP, out, x.device())
+}
+
+pub(crate) fn std(x: &Tensor, axes: &[usize], correction: f64, keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "std";
+    let n = count(x, axes);
+    let out = if axes.is_empty() || n - correction <= 0.0 {
+        variance(OP, x, axes, correction, keepdims)?
+            .f_sqrt()
+            .ctx(OP)?
+    } else {
+        tt(OP, x)?
+            .f_std_correction(i64s(axes), correction, keepdims)
+            .ctx(OP)?
+    };
+    wrap(OP, out, x.device())
+}
+
+/// libtorch's argmax/argmin return the first extreme, NaN counting as the extreme (as
+/// tensorswitch defines). Bool inputs are compared as uint8. Over the flattened tensor with
+/// keepdims, the result has one size-1 dimension per input dimension.
+fn arg_extremum(
+    op: &'static str,
+    x: &Tensor,
+    axis: Option<usize>,
+    keepdims: bool,
+    largest: bool,
+) -> Result<Tensor> {
+    let t = tt(op, x)?;
+    let owned;
+    let t = if x.dtype() == DType::Bool {
+        owned = t.f_to_kind(Kind::Uint8).ctx(op)?;
+        &owned
+    } else {
+        t
+    };
+    let run = |dim: Option<i64>, keep: bool| {
+        if largest {
+            t.f_argmax(dim, keep)
+        } else {
+            t.f_argmin(dim, keep)
+        }
+    };
+    let out = match axis {
+        Some(a) => run(Some(a as i64), keepdims),
+        None if keepdims => run(None, false).and_then(|r| r.f_reshape(vec![1i64; x.ndim()])),
+        None => run(None, false),
+    }
+    .ctx(op)?;
+    wrap(op, out, x.device())
+}
+
+pub(crate) fn argmax(x: &Tensor, axis: Option<usize>, keepdims: bool) -> Result<Tensor> {
+    arg_extremum("argmax", x, axis, keepdims, true)
+}
+
+pub(crate) fn argmin(x: &Tensor, axis: Option<usize>, keepdims: bool) -> Result<Tensor> {
+    arg_extremum("argmin", x, axis, keepdims, false)
+}
+
+pub(crate) fn cumulative_sum(x: &Tensor, axis: usize) -> Result<Tensor> {
+    const OP: &str = "cumulative_sum";
+    let out = tt(OP, x)?.f_cumsum(axis as i64, None::<Kind>).ctx(OP)?;
+    wrap(OP, out, x.device())
+}
+
+/// `sort(stable=True)`: equal elements keep their order in both directions; NaN sorts as the
+/// largest value (last ascending, first descending).
+fn sorted(
+    op: &'static str,
+    x: &Tensor,
+    axis: usize,
+    descending: bool,
+) -> Result<(tch::Tensor, tch::Tensor)> {
+    tt(op, x)?
+        .f_sort_stable(true, axis as i64, descending)
+        .ctx(op)
+}
+
+pub(crate) fn sort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {
+    const OP: &str = "sort";
+    let (values, _) = sorted(OP, x, axis, descending)?;
+    wrap(OP, values, x.device())
+}
+
+pub(crate) fn argsort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {
+    const OP: &str = "argsort";
+    let (_, indices) = sorted(OP, x, axis, descending)?;
+    wrap(OP, indices, x.device())
+}
+
+pub(crate) fn softmax(x: &Tensor, axis: usize) -> Result<Tensor> {
+    const OP: &str = "softmax";
+    let out = tt(OP, x)?.f_softmax(axis as i64, None::<Kind>).ctx(OP)?;
+    wrap(OP, out, x.device())
+}

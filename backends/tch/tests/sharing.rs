@@ -1,0 +1,116 @@
+//! Zero-copy `to_backend` between ndarray and torch: what is borrowed, what is copied, and
+//! that borrowed memory outlives the tensor it came from.
+
+use tensorswitch::{DType, Tensor};
+use tensorswitch_ndarray as _;
+use tensorswitch_tch::{borrows_memory, to_tch};
+
+fn ndarray_f32(n: usize, shape: &[usize]) -> Tensor {
+    tensorswitch::with_backend("ndarray", || {
+        Tensor::from_vec((0..n).map(|i| i as f32 * 0.5).collect(), shape)
+    })
+    .unwrap()
+    .unwrap()
+}
+
+#[test]
+fn ndarray_memory_is_borrowed_and_outlives_its_source() {
+    let source = ndarray_f32(1000, &[10, 100]);
+    let lent = (source.backend_descriptor().share_host.unwrap())(&source).unwrap();
+    let moved = tensorswitch::to_backend(&source, "torch").unwrap();
+    assert_eq!(moved.backend(), "torch");
+    assert!(borrows_memory(&moved));
+    assert_eq!(
+        to_tch(&moved).unwrap().data_ptr() as *const u8,
+        lent.ptr,
+        "torch reads ndarray's buffer"
+    );
+    drop(lent);
+    drop(source);
+    let expected: Vec<f32> = (0..1000).map(|i| i as f32 * 0.5).collect();
+    assert_eq!(moved.to_vec::<f32>().unwrap(), expected);
+
+    // Views of borrowed memory keep it alive; results computed from it own their memory.
+    let view =
+        tensorswitch::reshape(&tensorswitch::matrix_transpose(&moved).unwrap(), &[-1]).unwrap();
+    let sum = tensorswitch::add(&moved, &moved).unwrap();
+    assert!(borrows_memory(&view));
+    assert!(!borrows_memory(&sum));
+    drop(moved);
+    let t: Vec<f32> = view.to_vec().unwrap();
+    assert_eq!(t[..3], [0.0, 50.0, 100.0]);
+    assert_eq!(sum.to_vec::<f32>().unwrap()[1], 1.0);
+}
+
+#[test]
+fn strided_and_unsupported_inputs_are_copied() {
+    // A transposed ndarray view has positive strides: borrowed as a strided torch tensor.
+    let m = ndarray_f32(6, &[2, 3]);
+    let t = tensorswitch::matrix_transpose(&m).unwrap();
+    let moved = tensorswitch::to_backend(&t, "torch").unwrap();
+    assert!(borrows_memory(&moved));
+    assert_eq!(
+        moved.to_vec::<f32>().unwrap(),
+        vec![0.0, 1.5, 0.5, 2.0, 1.0, 2.5]
+    );
+
+    // An array with an inverted axis has negative strides, which libtorch cannot describe:
+    // copied.
+    let mut a = ndarray::Array::from_shape_vec((2, 3), (0..6).map(|i| i as f32 * 0.5).collect())
+        .unwrap()
+        .into_dyn();
+    a.invert_axis(ndarray::Axis(0));
+    a.invert_axis(ndarray::Axis(1));
+    let f = tensorswitch_ndarray::from_ndarray(a);
+    let moved = tensorswitch::to_backend(&f, "torch").unwrap();
+    assert!(!borrows_memory(&moved));
+    assert_eq!(
+        moved.to_vec::<f32>().unwrap(),
+        vec![2.5, 2.0, 1.5, 1.0, 0.5, 0.0]
+    );
+
+    // Empty tensors are copied (nothing to share); bool and int64 are borrowed.
+    let e = tensorswitch::with_backend("ndarray", || tensorswitch::zeros(&[0, 3], DType::Int64))
+        .unwrap()
+        .unwrap();
+    let moved = tensorswitch::to_backend(&e, "torch").unwrap();
+    assert_eq!(
+        (moved.shape(), borrows_memory(&moved)),
+        (&[0usize, 3][..], false)
+    );
+    let b =
+        tensorswitch::with_backend("ndarray", || Tensor::from_slice(&[true, false, true], &[3]))
+            .unwrap()
+            .unwrap();
+    let moved = tensorswitch::to_backend(&b, "torch").unwrap();
+    assert!(borrows_memory(&moved));
+    assert_eq!(moved.to_vec::<bool>().unwrap(), vec![true, false, true]);
+
+    // uint32 is unsupported on torch: an UnsupportedDType error, not a copy.
+    let u = tensorswitch::with_backend("ndarray", || Tensor::from_slice(&[1u32], &[1]))
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        tensorswitch::to_backend(&u, "torch"),
+        Err(tensorswitch::Error::UnsupportedDType { .. })
+    ));
+}
+
+#[test]
+fn torch_memory_is_lent_to_ndarray_by_copy_there() {
+    // ndarray cannot borrow (it owns its buffers), so torch -> ndarray copies; torch still
+    // lends its memory through share_host with the right pointer and strides.
+    let x = tensorswitch::with_backend("torch", || {
+        Tensor::from_slice(&[1i32, 2, 3, 4, 5, 6], &[2, 3])
+    })
+    .unwrap()
+    .unwrap();
+    let xt = tensorswitch::matrix_transpose(&x).unwrap();
+    let lent = (xt.backend_descriptor().share_host.unwrap())(&xt).unwrap();
+    assert_eq!(lent.ptr, to_tch(&x).unwrap().data_ptr() as *const u8);
+    assert_eq!(lent.strides.as_slice(), &[1, 3]);
+    assert_eq!(lent.shape.as_slice(), &[3, 2]);
+    let back = tensorswitch::to_backend(&xt, "ndarray").unwrap();
+    assert_eq!(back.backend(), "ndarray");
+    assert_eq!(back.to_vec::<i32>().unwrap(), vec![1, 4, 2, 5, 3, 6]);
+}

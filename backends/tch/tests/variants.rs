@@ -1,0 +1,105 @@
+//! The torch backend's version variants: which function each libtorch version's table picks,
+//! and that the variants agree.
+
+use std::sync::{Mutex, MutexGuard};
+use tensorswitch::{DType, Op, Source, Tensor};
+use tensorswitch_tch as _;
+
+/// Tests here push emulated versions on the process-wide stack; the lock keeps them apart.
+static STACK_LOCK: Mutex<()> = Mutex::new(());
+
+/// torch at `version` on top of the stack until dropped (popped even when an assertion
+/// fails).
+struct AtVersion<'a> {
+    _lock: MutexGuard<'a, ()>,
+}
+
+impl AtVersion<'_> {
+    fn new(version: &str) -> AtVersion<'static> {
+        let lock = STACK_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let backend = tensorswitch::set_backend_to_specific_version("torch", version)
+            .expect("torch at an emulated version");
+        assert_eq!(backend.version().to_string(), version);
+        AtVersion { _lock: lock }
+    }
+}
+
+impl Drop for AtVersion<'_> {
+    fn drop(&mut self) {
+        tensorswitch::previous_backend().expect("the version pushed by this test");
+    }
+}
+
+fn source(version: &str, op: Op) -> Source {
+    tensorswitch::function_table_report_for_version("torch", version)
+        .expect("report")
+        .rows
+        .iter()
+        .find(|(o, _)| *o == op)
+        .map(|(_, s)| *s)
+        .expect("every op has a row")
+}
+
+#[test]
+fn vecdot_variant_follows_the_version() {
+    for (version, variant) in [
+        ("1.12.1", "vecdot_v_1p12_and_below"),
+        ("1.13.0", "vecdot_v_1p13_and_above"),
+        ("2.11.0", "vecdot_v_1p13_and_above"),
+        ("2.13.0", "vecdot_v_1p13_and_above"),
+    ] {
+        match source(version, Op::vecdot) {
+            Source::Primary { variant: v } => assert_eq!(v, variant, "at {version}"),
+            other => panic!("vecdot at {version} is {other}, expected primary {variant}"),
+        }
+    }
+}
+
+#[test]
+fn emulated_versions_select_their_variant_and_agree() {
+    let run = || -> Vec<Vec<f64>> {
+        let a = Tensor::from_slice(&[1.5f64, -2.0, 0.25, 4.0, 3.0, -1.0], &[2, 3]).unwrap();
+        let b = Tensor::from_slice(&[2.0f64, 0.5, -4.0], &[3]).unwrap();
+        let i = Tensor::from_slice(&[100i8, 100, 7, -3], &[2, 2]).unwrap();
+        let f = tensorswitch::vecdot(&a, &b, -1).unwrap();
+        let n = tensorswitch::vecdot(&i, &i, 0).unwrap();
+        assert_eq!(n.dtype(), DType::Int8);
+        vec![
+            f.to_vec::<f64>().unwrap(),
+            n.to_vec::<i8>()
+                .unwrap()
+                .into_iter()
+                .map(f64::from)
+                .collect(),
+        ]
+    };
+    let mut results = Vec::new();
+    for (version, variant) in [
+        ("2.11.0", "vecdot_v_1p13_and_above"),
+        ("1.12.1", "vecdot_v_1p12_and_below"),
+    ] {
+        let _at = AtVersion::new(version);
+        let current = tensorswitch::current_backend().unwrap();
+        assert!(current.is_emulated());
+        match current.table().source(Op::vecdot) {
+            Source::Primary { variant: v } => assert_eq!(v, variant, "at {version}"),
+            other => panic!("vecdot at {version} is {other}"),
+        }
+        results.push(run());
+    }
+    assert_eq!(results[0], results[1]);
+    assert_eq!(results[0][0], vec![1.0, 13.5]);
+    // Column sums of squares wrap in int8: 100*100 + 7*7 = 10049 -> 65, 10000 + 9 -> 25.
+    assert_eq!(results[0][1], vec![65.0, 25.0]);
+}
+
+#[test]
+fn detected_version_needs_no_emulation() {
+    let _lock = STACK_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let detected = tensorswitch::backend_version("torch").unwrap();
+    let backend =
+        tensorswitch::set_backend_to_specific_version("torch", &detected.to_string()).unwrap();
+    let emulated = backend.is_emulated();
+    tensorswitch::previous_backend().unwrap();
+    assert!(!emulated, "libtorch {detected} is the one in use");
+}
