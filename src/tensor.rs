@@ -68,7 +68,8 @@ impl fmt::Display for Device {
 ///
 /// Contract for the backend that makes one (`share_host`): `ptr` points at the element at
 /// index (0, …, 0); every element reachable through `shape` and `strides` (in elements, may be
-/// negative) stays valid for reads, and unchanged, for as long as `owner` is alive. The backend
+/// negative) is a valid value of `dtype` (a bool byte is 0 or 1) and stays valid for reads,
+/// and unchanged, for as long as `owner` is alive. The backend
 /// that imports one keeps `owner` alive for as long as any tensor reads that memory.
 pub struct SharedHost {
     /// Address of the first element.

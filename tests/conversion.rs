@@ -39,7 +39,7 @@ fn to_backend_copies_when_sharing_is_not_possible() {
         moved.to_vec::<f32>().unwrap(),
         vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]
     );
-    // The other direction always copies (ndarray owns its buffers); values stay exact.
+    // The toy backend lends nothing, so this direction copies; values stay exact.
     let back = to_backend(&moved, "ndarray").unwrap();
     assert_eq!(back.backend(), "ndarray");
     assert_eq!(

@@ -114,9 +114,9 @@ pub(crate) fn where_(condition: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tenso
 /// `x` where `c` holds, else `y`, all three broadcast together.
 fn select<T: Copy>(
     op: &'static str,
-    c: &ndarray::ArrayD<bool>,
-    x: &ndarray::ArrayD<T>,
-    y: &ndarray::ArrayD<T>,
+    c: &ndarray::ArrayRefD<bool>,
+    x: &ndarray::ArrayRefD<T>,
+    y: &ndarray::ArrayRefD<T>,
 ) -> Result<ndarray::ArrayD<T>> {
     let xy = tensorswitch::broadcast_shapes(op, x.shape(), y.shape())?;
     let shape = tensorswitch::broadcast_shapes(op, c.shape(), &xy)?;

@@ -1,7 +1,7 @@
 //! Host transfer and `arange`.
 
 use crate::{backend_error, NdArray, NdElement};
-use ndarray::{Array1, ArrayD, IxDyn};
+use ndarray::{Array1, ArrayD, ArrayRefD, IxDyn};
 use tensorswitch::{DType, Device, Error, HostData, Result, Scalar, Tensor};
 
 fn cpu_only(device: Device) -> Result<()> {
@@ -27,7 +27,7 @@ pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Resu
 }
 
 /// The elements in logical row-major order, whatever the memory layout.
-fn row_major<T: NdElement>(a: &ArrayD<T>) -> Vec<T> {
+fn row_major<T: NdElement>(a: &ArrayRefD<T>) -> Vec<T> {
     match a.as_slice() {
         Some(s) => s.to_vec(),
         None => a.iter().copied().collect(),

@@ -3,9 +3,10 @@
 //! The pure-Rust backend of tensorswitch, built on the [`ndarray`] crate. Link it with
 //! `use tensorswitch_ndarray as _;` and it registers itself as the backend `"ndarray"`.
 //!
-//! Tensors hold an [`NdArray`]: one `ArrayD` variant per dtype (float16 and bfloat16 are
-//! unsupported). [`to_ndarray`] and [`from_ndarray`] move data between tensorswitch and code
-//! that uses ndarray directly.
+//! Tensors hold an [`NdArray`]: one variant per dtype (float16 and bfloat16 are unsupported),
+//! each an [`NdStorage`], which is an owned `ArrayD` or a read-only view of CPU memory
+//! borrowed from another backend by `to_backend` (zero-copy). [`to_ndarray`] and
+//! [`from_ndarray`] move data between tensorswitch and code that uses ndarray directly.
 //!
 //! The version the backend reports is the ndarray version resolved in `Cargo.lock` when
 //! tensorswitch was built. Two ops have version variants, chosen by that version (or the one
@@ -23,8 +24,11 @@ mod host;
 mod linalg;
 mod manip;
 mod reduce;
+mod storage;
 
-use ndarray::{ArrayD, ArrayViewD, IxDyn, Zip};
+pub use storage::NdStorage;
+
+use ndarray::{ArrayD, ArrayRefD, ArrayViewD, IxDyn, Zip};
 use tensorswitch::{BackendDescriptor, DType, Device, Element, Error, Result, Scalar, Tensor};
 
 /// The backend's name.
@@ -38,13 +42,13 @@ pub const NDARRAY_VERSION_REQUIREMENT: &str = "0.17";
 pub static NDARRAY: BackendDescriptor =
     BackendDescriptor::new(NAME, "ndarray (Rust crate)", detect_version)
         .with_unsupported_dtypes(&[("all", &[DType::Float16, DType::BFloat16])])
-        // Lends its memory; it cannot borrow (an `ArrayD` owns its buffer), so conversions
-        // into ndarray copy.
-        .with_host_sharing(Some(share_host), None);
+        // Lends its memory, and borrows what other backends lend (see `NdStorage`).
+        .with_host_sharing(Some(share_host), Some(import_shared_host));
 tensorswitch::register_backend!(NDARRAY);
 
 /// Lends the array's memory for zero-copy `to_backend`; the owner is a clone of the tensor
-/// handle, which keeps the array alive and unchanged (tensors are immutable).
+/// handle, which keeps the array alive and unchanged (tensors are immutable). For borrowed
+/// storage the handle in turn holds the original lender's owner.
 fn share_host(t: &Tensor) -> Option<tensorswitch::SharedHost> {
     let nd = t.native::<NdArray>()?;
     let (ptr, strides) = match_nd!(nd, a => (
@@ -58,6 +62,21 @@ fn share_host(t: &Tensor) -> Option<tensorswitch::SharedHost> {
         strides,
         owner: std::sync::Arc::new(t.clone()),
     })
+}
+
+/// Borrows memory lent by another backend (zero-copy `to_backend`): the tensor reads it
+/// through a view and holds `shared.owner` until the last tensor sharing the view is dropped.
+/// Errors (so the core copies) for layouts a view cannot represent; see [`NdStorage`].
+///
+/// # Safety
+///
+/// `shared` satisfies the [`SharedHost`](tensorswitch::SharedHost) contract.
+unsafe fn import_shared_host(shared: tensorswitch::SharedHost) -> Result<Tensor> {
+    // SAFETY: the contract of `SharedHost`, with the element type chosen from its dtype.
+    let nd: NdArray = by_dtype!("from_host", shared.dtype; |T| {
+        T::into_nd_storage(unsafe { NdStorage::<T>::borrow(shared)? })
+    });
+    Ok(nd.into_tensor())
 }
 
 /// ndarray is compiled in, so the version is whatever Cargo resolved it to.
@@ -129,31 +148,32 @@ tensorswitch::primaries! { NAME;
     triu @ "0p15_and_below" => manip::triu_loop,
 }
 
-/// The native value of an ndarray tensor: the data as an `ArrayD` of the dtype's element type.
+/// The native value of an ndarray tensor: the data as an [`NdStorage`] (an owned `ArrayD` or a
+/// borrowed view) of the dtype's element type. Build one from an `ArrayD` with `From`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum NdArray {
     /// bool
-    Bool(ArrayD<bool>),
+    Bool(NdStorage<bool>),
     /// int8
-    Int8(ArrayD<i8>),
+    Int8(NdStorage<i8>),
     /// int16
-    Int16(ArrayD<i16>),
+    Int16(NdStorage<i16>),
     /// int32
-    Int32(ArrayD<i32>),
+    Int32(NdStorage<i32>),
     /// int64
-    Int64(ArrayD<i64>),
+    Int64(NdStorage<i64>),
     /// uint8
-    UInt8(ArrayD<u8>),
+    UInt8(NdStorage<u8>),
     /// uint16
-    UInt16(ArrayD<u16>),
+    UInt16(NdStorage<u16>),
     /// uint32
-    UInt32(ArrayD<u32>),
+    UInt32(NdStorage<u32>),
     /// uint64
-    UInt64(ArrayD<u64>),
+    UInt64(NdStorage<u64>),
     /// float32
-    Float32(ArrayD<f32>),
+    Float32(NdStorage<f32>),
     /// float64
-    Float64(ArrayD<f64>),
+    Float64(NdStorage<f64>),
 }
 
 impl NdArray {
@@ -180,16 +200,20 @@ impl NdArray {
     }
 }
 
-fn element_dtype<T: Element>(_: &ArrayD<T>) -> DType {
+fn element_dtype<T: Element>(_: &ArrayRefD<T>) -> DType {
     T::DTYPE
 }
 
 /// An element type the ndarray backend stores: the eleven types with a dtype (no f16/bf16).
 pub trait NdElement: Element + PartialOrd + Into<Scalar> {
     /// Wraps an array in the matching [`NdArray`] variant.
-    fn into_nd(a: ArrayD<Self>) -> NdArray;
-    /// The array inside `nd` if it holds this element type.
-    fn from_nd(nd: &NdArray) -> Option<&ArrayD<Self>>;
+    fn into_nd(a: ArrayD<Self>) -> NdArray {
+        Self::into_nd_storage(NdStorage::from(a))
+    }
+    /// Wraps storage in the matching [`NdArray`] variant.
+    fn into_nd_storage(a: NdStorage<Self>) -> NdArray;
+    /// The storage inside `nd` if it holds this element type.
+    fn from_nd(nd: &NdArray) -> Option<&NdStorage<Self>>;
     /// Converts with Rust `as` rules; to bool, non-zero (and NaN) is true.
     fn from_scalar(s: Scalar) -> Self;
     /// Whether the value is NaN (never for integers and bool).
@@ -204,11 +228,11 @@ macro_rules! nd_element {
     ($($t:ty => $V:ident, |$s:ident| $from:expr;)*) => {$(
         impl NdElement for $t {
             #[inline]
-            fn into_nd(a: ArrayD<Self>) -> NdArray {
+            fn into_nd_storage(a: NdStorage<Self>) -> NdArray {
                 NdArray::$V(a)
             }
             #[inline]
-            fn from_nd(nd: &NdArray) -> Option<&ArrayD<Self>> {
+            fn from_nd(nd: &NdArray) -> Option<&NdStorage<Self>> {
                 match nd {
                     NdArray::$V(a) => Some(a),
                     _ => None,
@@ -247,12 +271,15 @@ pub fn from_ndarray<T: NdElement>(a: ArrayD<T>) -> Tensor {
     T::into_nd(a).into_tensor()
 }
 
-/// A view of the data of an ndarray-backend tensor, if `T` is its element type.
+/// A view of the data of an ndarray-backend tensor, if `T` is its element type (owned or
+/// borrowed storage alike; `.to_owned()` copies it into an `ArrayD`).
 pub fn to_ndarray<T: NdElement>(t: &Tensor) -> Option<ArrayViewD<'_, T>> {
     t.native::<NdArray>().and_then(T::from_nd).map(|a| a.view())
 }
 
-/// The native value of an ndarray-backend tensor (`None` for other backends' tensors).
+/// The native value of an ndarray-backend tensor (`None` for other backends' tensors). Its
+/// arrays may be borrowed from another backend: read them through [`NdStorage`]'s `Deref`
+/// or `view`; [`NdStorage::into_owned`] copies borrowed elements.
 pub fn as_ndarray(t: &Tensor) -> Option<&NdArray> {
     t.native::<NdArray>()
 }
@@ -296,9 +323,9 @@ pub(crate) fn nd<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a NdArray> {
 }
 
 /// The array of an input tensor that must have element type `T`.
-pub(crate) fn array<'a, T: NdElement>(op: &'static str, t: &'a Tensor) -> Result<&'a ArrayD<T>> {
+pub(crate) fn array<'a, T: NdElement>(op: &'static str, t: &'a Tensor) -> Result<&'a ArrayRefD<T>> {
     let n = nd(op, t)?;
-    T::from_nd(n).ok_or_else(|| {
+    T::from_nd(n).map(|s| &**s).ok_or_else(|| {
         backend_error(
             op,
             format!("expected a {} tensor, got {}", T::DTYPE, n.dtype()),
@@ -309,7 +336,7 @@ pub(crate) fn array<'a, T: NdElement>(op: &'static str, t: &'a Tensor) -> Result
 /// A broadcast view of `a` with `shape`.
 pub(crate) fn broadcast<'a, T>(
     op: &'static str,
-    a: &'a ArrayD<T>,
+    a: &'a ArrayRefD<T>,
     shape: &[usize],
 ) -> Result<ArrayViewD<'a, T>> {
     a.broadcast(IxDyn(shape)).ok_or_else(|| {
@@ -323,8 +350,8 @@ pub(crate) fn broadcast<'a, T>(
 /// `f` applied elementwise to `a` and `b` broadcast together.
 pub(crate) fn zip2<A: Copy, B: Copy, R>(
     op: &'static str,
-    a: &ArrayD<A>,
-    b: &ArrayD<B>,
+    a: &ArrayRefD<A>,
+    b: &ArrayRefD<B>,
     f: impl Fn(A, B) -> R,
 ) -> Result<ArrayD<R>> {
     if a.shape() == b.shape() {

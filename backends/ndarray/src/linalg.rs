@@ -2,7 +2,9 @@
 
 use crate::{backend_error, broadcast, nd, NdArray};
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array3, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, Ix2, IxDyn, NdFloat};
+use ndarray::{
+    Array3, ArrayD, ArrayRefD, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, Ix2, IxDyn, NdFloat,
+};
 use tensorswitch::{Error, Result, Tensor};
 
 pub(crate) fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
@@ -22,7 +24,7 @@ pub(crate) fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     Ok(out.into_tensor())
 }
 
-fn float_matmul<T: NdFloat + Default>(a: &ArrayD<T>, b: &ArrayD<T>) -> Result<ArrayD<T>> {
+fn float_matmul<T: NdFloat + Default>(a: &ArrayRefD<T>, b: &ArrayRefD<T>) -> Result<ArrayD<T>> {
     if a.ndim() == 2 && b.ndim() == 2 {
         // The common case goes straight to ndarray's `dot` on views: no copies, whatever the
         // layout (matrixmultiply takes strides).
@@ -54,8 +56,8 @@ fn check_inner(k: usize, k2: usize) -> Result<()> {
 /// Multiplies the matrices of two stacks whose batch dimensions broadcast, calling `mm` with
 /// each pair and the output matrix to fill.
 fn batched<T: Copy + Default>(
-    a: &ArrayD<T>,
-    b: &ArrayD<T>,
+    a: &ArrayRefD<T>,
+    b: &ArrayRefD<T>,
     mut mm: impl FnMut(ArrayView2<'_, T>, ArrayView2<'_, T>, ArrayViewMut2<'_, T>),
 ) -> Result<ArrayD<T>> {
     const OP: &str = "matmul";
@@ -117,7 +119,7 @@ pub(crate) fn det(x: &Tensor) -> Result<Tensor> {
 }
 
 /// The matrix size of a stack of square matrices and its elements in row-major order.
-fn square_stack<T: Copy>(op: &'static str, a: &ArrayD<T>) -> Result<(usize, Vec<T>)> {
+fn square_stack<T: Copy>(op: &'static str, a: &ArrayRefD<T>) -> Result<(usize, Vec<T>)> {
     let s = a.shape();
     if s.len() < 2 || s[s.len() - 1] != s[s.len() - 2] {
         return Err(backend_error(
@@ -132,11 +134,11 @@ fn square_stack<T: Copy>(op: &'static str, a: &ArrayD<T>) -> Result<(usize, Vec<
     Ok((s[s.len() - 1], data))
 }
 
-fn inv_stack<T: NdFloat>(a: &ArrayD<T>) -> Result<ArrayD<T>> {
+fn inv_stack<T: NdFloat>(a: &ArrayRefD<T>) -> Result<ArrayD<T>> {
     const OP: &str = "linalg.inv";
     let (n, mut data) = square_stack(OP, a)?;
     if n == 0 {
-        return Ok(a.clone());
+        return Ok(a.to_owned());
     }
     let mut out = vec![T::zero(); data.len()];
     let mut perm = vec![0; n];
@@ -155,7 +157,7 @@ fn inv_stack<T: NdFloat>(a: &ArrayD<T>) -> Result<ArrayD<T>> {
     ArrayD::from_shape_vec(a.raw_dim(), out).map_err(|e| backend_error(OP, e))
 }
 
-fn det_stack<T: NdFloat>(a: &ArrayD<T>) -> Result<ArrayD<T>> {
+fn det_stack<T: NdFloat>(a: &ArrayRefD<T>) -> Result<ArrayD<T>> {
     const OP: &str = "linalg.det";
     let (n, mut data) = square_stack(OP, a)?;
     let batch = &a.shape()[..a.ndim() - 2];

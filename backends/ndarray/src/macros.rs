@@ -39,7 +39,8 @@ macro_rules! dtype_group {
 /// on_array!(OP, x; ints |a: T| body; floats |a: T| body)
 /// ```
 ///
-/// binds the `&ArrayD<T>` to `a` and `T` to its element type. A dtype in no group returns an
+/// binds the array (as `&ArrayRefD<T>`, owned or borrowed storage alike) to `a` and `T` to its
+/// element type. A dtype in no group returns an
 /// internal [`Error::Backend`](tensorswitch::Error) from the enclosing function.
 macro_rules! on_array {
     (@go $op:expr, $nd:expr;) => {
@@ -47,9 +48,10 @@ macro_rules! on_array {
     };
     (@go $op:expr, $nd:expr; [$($V:ident $t:ty),*] |$a:ident: $T:ident| $body:expr $(; $($rest:tt)*)?) => {
         match $nd {
-            $($crate::NdArray::$V($a) => {
+            $($crate::NdArray::$V(storage) => {
                 #[allow(dead_code)]
                 type $T = $t;
+                let $a: &ndarray::ArrayRefD<$t> = storage;
                 $body
             })*
             #[allow(unreachable_patterns)]
@@ -73,9 +75,10 @@ macro_rules! on_pair {
     }};
     (@go $op:expr, $pair:expr; [$($V:ident $t:ty),*] |$a:ident, $b:ident: $T:ident| $body:expr $(; $($rest:tt)*)?) => {
         match $pair {
-            $(($crate::NdArray::$V($a), $crate::NdArray::$V($b)) => {
+            $(($crate::NdArray::$V(sa), $crate::NdArray::$V(sb)) => {
                 #[allow(dead_code)]
                 type $T = $t;
+                let ($a, $b): (&ndarray::ArrayRefD<$t>, &ndarray::ArrayRefD<$t>) = (sa, sb);
                 $body
             })*
             other => on_pair!(@go $op, other; $($($rest)*)?),
@@ -143,7 +146,8 @@ macro_rules! by_dtype {
     };
 }
 
-/// Infallible match over every variant: `match_nd!(nd, a => body)`.
+/// Infallible match over every variant: `match_nd!(nd, a => body)`, binding the
+/// `&NdStorage<T>` (which derefs to `ArrayRefD<T>`) to `a`.
 macro_rules! match_nd {
     ($nd:expr, $a:ident => $body:expr) => {
         match $nd {

@@ -4,7 +4,7 @@
 //! so later ops and `to_host` never depend on how a view was laid out.
 
 use crate::{backend_error, broadcast, check_axes, nd, NdArray, NdElement};
-use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Order};
+use ndarray::{ArrayD, ArrayRefD, ArrayViewD, Axis, IxDyn, Order};
 use tensorswitch::{DType, Result, Scalar, Tensor};
 
 pub(crate) fn reshape(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
@@ -121,7 +121,7 @@ fn triangle_loop(op: &'static str, x: &Tensor, k: i64, lower: bool) -> Result<Te
 
 fn triangle_by_index<T: NdElement>(
     op: &'static str,
-    a: &ArrayD<T>,
+    a: &ArrayRefD<T>,
     k: i64,
     lower: bool,
 ) -> Result<ArrayD<T>> {

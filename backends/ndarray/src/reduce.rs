@@ -1,7 +1,7 @@
 //! Reductions, arg-reductions, cumulative sums and sorting.
 
 use crate::{backend_error, check_axes, nd, NdArray, NdElement};
-use ndarray::{ArrayD, Axis, IxDyn, Zip};
+use ndarray::{ArrayD, ArrayRefD, Axis, IxDyn, Zip};
 use std::cmp::Ordering;
 use tensorswitch::{Result, Tensor};
 
@@ -11,7 +11,7 @@ use tensorswitch::{Result, Tensor};
 /// (e.g. a full reduction of a standard-layout array) no copy is made.
 fn reduce_lanes<T: Copy, U>(
     op: &'static str,
-    a: &ArrayD<T>,
+    a: &ArrayRefD<T>,
     axes: &[usize],
     keepdims: bool,
     mut f: impl FnMut(&[T]) -> U,
@@ -204,12 +204,12 @@ pub(crate) fn cumulative_sum(x: &Tensor, axis: usize) -> Result<Tensor> {
     check_axes(OP, &[axis], a.ndim())?;
     let out: NdArray = on_array!(OP, a;
     ints |a: T| {
-        let mut out = a.clone();
+        let mut out = a.to_owned();
         out.accumulate_axis_inplace(Axis(axis), |&prev, cur| *cur = prev.wrapping_add(*cur));
         out.into()
     };
     floats |a: T| {
-        let mut out = a.clone();
+        let mut out = a.to_owned();
         out.accumulate_axis_inplace(Axis(axis), |&prev, cur| *cur += prev);
         out.into()
     });
@@ -241,13 +241,13 @@ fn order<T: NdElement>(descending: bool) -> impl Fn(&T, &T) -> Ordering {
 
 fn sort_lanes<T: NdElement>(
     op: &'static str,
-    a: &ArrayD<T>,
+    a: &ArrayRefD<T>,
     axis: usize,
     descending: bool,
 ) -> Result<ArrayD<T>> {
     check_axes(op, &[axis], a.ndim())?;
     let cmp = order::<T>(descending);
-    let mut out = a.clone();
+    let mut out = a.to_owned();
     let mut buf = Vec::with_capacity(a.len_of(Axis(axis)));
     for mut lane in out.lanes_mut(Axis(axis)) {
         buf.clear();
@@ -262,7 +262,7 @@ fn sort_lanes<T: NdElement>(
 
 fn argsort_lanes<T: NdElement>(
     op: &'static str,
-    a: &ArrayD<T>,
+    a: &ArrayRefD<T>,
     axis: usize,
     descending: bool,
 ) -> Result<ArrayD<i64>> {

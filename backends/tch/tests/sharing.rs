@@ -1,8 +1,8 @@
-//! Zero-copy `to_backend` between ndarray and torch: what is borrowed, what is copied, and
-//! that borrowed memory outlives the tensor it came from.
+//! Zero-copy `to_backend` between ndarray and torch, both ways: what is borrowed, what is
+//! copied, and that borrowed memory outlives the tensor it came from.
 
 use tensorswitch::{DType, Tensor};
-use tensorswitch_ndarray as _;
+use tensorswitch_ndarray::NdArray;
 use tensorswitch_tch::{borrows_memory, to_tch};
 
 fn ndarray_f32(n: usize, shape: &[usize]) -> Tensor {
@@ -96,21 +96,98 @@ fn strided_and_unsupported_inputs_are_copied() {
     ));
 }
 
+/// The address of the first element of an ndarray-backend tensor, and whether it borrows.
+fn ndarray_ptr(t: &Tensor) -> (*const u8, bool) {
+    match tensorswitch_ndarray::as_ndarray(t).expect("an ndarray tensor") {
+        NdArray::Float32(s) => (s.as_ptr().cast(), s.is_borrowed()),
+        NdArray::Int32(s) => (s.as_ptr().cast(), s.is_borrowed()),
+        other => panic!("unexpected dtype {}", other.dtype()),
+    }
+}
+
+fn torch_f32(n: usize, shape: &[usize]) -> Tensor {
+    tensorswitch::with_backend("torch", || {
+        Tensor::from_vec((0..n).map(|i| i as f32 * 0.5 - 7.0).collect(), shape)
+    })
+    .unwrap()
+    .unwrap()
+}
+
 #[test]
-fn torch_memory_is_lent_to_ndarray_by_copy_there() {
-    // ndarray cannot borrow (it owns its buffers), so torch -> ndarray copies; torch still
-    // lends its memory through share_host with the right pointer and strides.
+fn torch_memory_is_borrowed_by_ndarray_and_outlives_its_source() {
+    let source = torch_f32(24, &[4, 6]);
+    let torch_ptr = to_tch(&source).unwrap().data_ptr() as *const u8;
+    let moved = tensorswitch::to_backend(&source, "ndarray").unwrap();
+    assert_eq!(moved.backend(), "ndarray");
+    assert_eq!(
+        ndarray_ptr(&moved),
+        (torch_ptr, true),
+        "ndarray reads torch's buffer"
+    );
+    // An owned copy to compare every op against.
+    let owned = tensorswitch_ndarray::from_ndarray(
+        tensorswitch_ndarray::to_ndarray::<f32>(&moved)
+            .unwrap()
+            .to_owned(),
+    );
+    assert!(!ndarray_ptr(&owned).1);
+    drop(source);
+    let expected: Vec<f32> = (0..24).map(|i| i as f32 * 0.5 - 7.0).collect();
+    assert_eq!(moved.to_vec::<f32>().unwrap(), expected);
+
+    let same = |f: &dyn Fn(&Tensor) -> Tensor| {
+        let (b, o) = (f(&moved), f(&owned));
+        assert_eq!(b.backend(), "ndarray");
+        assert_eq!((b.shape(), b.dtype()), (o.shape(), o.dtype()));
+        assert_eq!(b.to_host().unwrap(), o.to_host().unwrap());
+    };
+    same(&|x| tensorswitch::add(x, x).unwrap());
+    same(&|x| tensorswitch::sum(x, None, false).unwrap());
+    same(&|x| tensorswitch::sum(x, Some(&[0]), true).unwrap());
+    same(&|x| tensorswitch::matmul(x, &tensorswitch::matrix_transpose(x).unwrap()).unwrap());
+    same(&|x| tensorswitch::reshape(x, &[2, -1, 3]).unwrap());
+    same(&|x| tensorswitch::permute_dims(x, &[1, 0]).unwrap());
+    same(&|x| tensorswitch::argsort(x, 0, true).unwrap());
+    assert_eq!(moved.to_host().unwrap(), owned.to_host().unwrap());
+
+    // Lent back to torch: torch reads the same buffer, still held by the first owner.
+    let back = tensorswitch::to_backend(&moved, "torch").unwrap();
+    assert!(borrows_memory(&back));
+    assert_eq!(to_tch(&back).unwrap().data_ptr() as *const u8, torch_ptr);
+    drop(moved);
+    assert_eq!(back.to_vec::<f32>().unwrap(), expected);
+}
+
+#[test]
+fn strided_torch_memory_is_borrowed_by_ndarray_with_its_strides() {
+    // torch lends a transpose with its strides; ndarray reads it as a strided view.
     let x = tensorswitch::with_backend("torch", || {
         Tensor::from_slice(&[1i32, 2, 3, 4, 5, 6], &[2, 3])
     })
     .unwrap()
     .unwrap();
     let xt = tensorswitch::matrix_transpose(&x).unwrap();
+    let torch_ptr = to_tch(&x).unwrap().data_ptr() as *const u8;
     let lent = (xt.backend_descriptor().share_host.unwrap())(&xt).unwrap();
-    assert_eq!(lent.ptr, to_tch(&x).unwrap().data_ptr() as *const u8);
+    assert_eq!(lent.ptr, torch_ptr);
     assert_eq!(lent.strides.as_slice(), &[1, 3]);
     assert_eq!(lent.shape.as_slice(), &[3, 2]);
+    drop(lent);
     let back = tensorswitch::to_backend(&xt, "ndarray").unwrap();
     assert_eq!(back.backend(), "ndarray");
+    // A transpose has positive strides, which an ndarray view represents: borrowed, with
+    // torch's strides.
+    assert_eq!(ndarray_ptr(&back), (torch_ptr, true));
+    let view = tensorswitch_ndarray::to_ndarray::<i32>(&back).unwrap();
+    assert_eq!(view.strides(), &[1, 3]);
+    drop((x, xt));
+    assert_eq!(view.iter().copied().collect::<Vec<_>>(), [1, 4, 2, 5, 3, 6]);
     assert_eq!(back.to_vec::<i32>().unwrap(), vec![1, 4, 2, 5, 3, 6]);
+    let sum = tensorswitch::sum(&back, Some(&[1]), false).unwrap();
+    assert_eq!(sum.to_vec::<i64>().unwrap(), vec![5, 7, 9]);
+    let mm = tensorswitch::matmul(&back, &tensorswitch::matrix_transpose(&back).unwrap()).unwrap();
+    assert_eq!(
+        mm.to_vec::<i32>().unwrap(),
+        vec![17, 22, 27, 22, 29, 36, 27, 36, 45]
+    );
 }
