@@ -44,7 +44,7 @@ unsafe fn import_shared(shared: SharedHost) -> Result<Tensor> {
     Ok(Tensor::from_native(
         &TOY,
         DType::Float32,
-        shape,
+        &shape,
         Device::Cpu,
         Borrowed(shared),
     ))

@@ -196,7 +196,7 @@ impl NdArray {
     pub fn into_tensor(self) -> Tensor {
         let dtype = self.dtype();
         let shape = tensorswitch::tensor::Shape::from_slice(self.shape());
-        Tensor::from_native(&NDARRAY, dtype, shape, Device::Cpu, self)
+        Tensor::from_native(&NDARRAY, dtype, &shape, Device::Cpu, self)
     }
 }
 

@@ -292,7 +292,7 @@ pub(crate) unsafe fn import_shared_host(shared: SharedHost) -> Result<Tensor> {
     Ok(Tensor::from_native(
         &TORCH,
         shared.dtype,
-        shared.shape,
+        &shared.shape,
         Device::Cpu,
         TorchTensor::new(t, Some(shared.owner)),
     ))

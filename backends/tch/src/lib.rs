@@ -367,7 +367,7 @@ fn wrap_owned(
     Ok(Tensor::from_native(
         &TORCH,
         dtype,
-        shape,
+        &shape,
         device,
         TorchTensor::new(out, owner),
     ))
