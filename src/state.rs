@@ -159,7 +159,7 @@ pub(crate) fn explicit_table() -> Option<&'static FunctionTable> {
     unsafe { top.as_ref() }
 }
 
-fn unknown_backend(name: &str, from: Option<&'static str>) -> Error {
+pub(crate) fn unknown_backend(name: &str, from: Option<&'static str>) -> Error {
     Error::UnknownBackend {
         name: name.to_string(),
         from,
@@ -170,7 +170,7 @@ fn unknown_backend(name: &str, from: Option<&'static str>) -> Error {
     }
 }
 
-fn descriptor(name: &str) -> Result<&'static BackendDescriptor> {
+pub(crate) fn descriptor(name: &str) -> Result<&'static BackendDescriptor> {
     registry::descriptor(name).ok_or_else(|| unknown_backend(name, None))
 }
 
@@ -182,29 +182,33 @@ fn detected(name: &str) -> Result<&'static FunctionTable> {
 /// Pushes the named backend (at its detected framework version) on the stack and returns it.
 /// On error the stack is unchanged.
 pub fn set_backend(name: &str) -> Result<Backend> {
-    let table = detected(name)?;
-    let mut stack = lock_stack();
-    stack.push(table);
-    publish_top(&stack);
-    Ok(Backend(table))
+    Ok(push(detected(name)?))
 }
 
 /// Like [`set_backend`], but builds the table as if `version` of the framework were installed:
 /// version variants and dtype support are chosen for that version. For tests and emulation;
 /// the code that runs is still the framework actually linked.
 pub fn set_backend_to_specific_version(name: &str, version: &str) -> Result<Backend> {
+    Ok(push(at_version(name, version)?))
+}
+
+fn push(table: &'static FunctionTable) -> Backend {
+    let mut stack = lock_stack();
+    stack.push(table);
+    publish_top(&stack);
+    Backend(table)
+}
+
+/// The table of backend `name` as if `version` were installed (emulated unless it is the
+/// detected version).
+fn at_version(name: &str, version: &str) -> Result<&'static FunctionTable> {
     let desc = descriptor(name)?;
     let version = parse_framework_version(version).map_err(|e| Error::InvalidVersion {
         input: version.to_string(),
         reason: e.to_string(),
     })?;
-    let detected = table::detected_version(desc).ok();
-    let emulated = detected.as_ref() != Some(&version);
-    let table = table::table_for(desc, &version, emulated)?;
-    let mut stack = lock_stack();
-    stack.push(table);
-    publish_top(&stack);
-    Ok(Backend(table))
+    let emulated = table::detected_version(desc).ok().as_ref() != Some(&version);
+    table::table_for(desc, &version, emulated)
 }
 
 /// Pops the top of the stack and returns it; [`Error::EmptyBackendStack`] when empty.
@@ -284,13 +288,7 @@ pub fn function_table_report(name: &str) -> Result<CoverageReport> {
 
 /// The coverage report of a backend as if `version` were installed.
 pub fn function_table_report_for_version(name: &str, version: &str) -> Result<CoverageReport> {
-    let desc = descriptor(name)?;
-    let v = parse_framework_version(version).map_err(|e| Error::InvalidVersion {
-        input: version.to_string(),
-        reason: e.to_string(),
-    })?;
-    let emulated = table::detected_version(desc).ok().as_ref() != Some(&v);
-    Ok(table::table_for(desc, &v, emulated)?.report())
+    Ok(at_version(name, version)?.report())
 }
 
 /// The implicit default backend's name and where it came from.

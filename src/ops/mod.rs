@@ -138,14 +138,7 @@ pub fn to_device(x: &Tensor, device: Device) -> Result<Tensor> {
 /// [`SharedHost`](crate::tensor::SharedHost)); otherwise the data is copied through the host
 /// and the result lives on the CPU.
 pub fn to_backend(x: &Tensor, name: &str) -> Result<Tensor> {
-    let target = crate::registry::descriptor(name).ok_or_else(|| Error::UnknownBackend {
-        name: name.to_string(),
-        from: None,
-        known: crate::registry::descriptors()
-            .map(|d| d.name.to_string())
-            .collect(),
-        loadable: crate::registry::loadable_hints(),
-    })?;
+    let target = state::descriptor(name)?;
     let source = x.backend_descriptor();
     if std::ptr::eq(source, target) {
         return Ok(x.clone());
