@@ -6,5 +6,6 @@
 # that CI machines may not be able to fetch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+cargo +nightly miri test -p tensorswitch --lib "$@" -- handle::
 cargo +nightly miri test -p tensorswitch --test state --test conversion --test variants "$@"
 cargo +nightly miri test -p tensorswitch-ndarray --test borrow "$@"

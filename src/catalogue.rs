@@ -91,6 +91,7 @@ macro_rules! catalogue {
             pub const COUNT: usize = Op::ALL.len();
 
             /// The standard's name (`"add"`, `"linalg.inv"`).
+            #[inline]
             pub const fn name(self) -> &'static str {
                 match self { $(Op::$op => $name,)* }
             }

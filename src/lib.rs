@@ -28,6 +28,7 @@ pub mod build_info;
 pub mod catalogue;
 pub mod dtype;
 pub mod error;
+mod handle;
 pub mod ops;
 pub mod registry;
 pub mod state;

@@ -1,12 +1,14 @@
 //! The backend-independent tensor handle.
 //!
-//! A [`Tensor`] is a cheap-to-clone handle (one `Arc`) to a backend's native tensor plus the
-//! metadata the core validates calls with: dtype, shape, device and the backend that owns it.
-//! The header and the native value live in one allocation, so wrapping a backend result costs
-//! one allocation.
+//! A [`Tensor`] is a cheap-to-clone handle (a thin, atomically counted pointer) to a backend's
+//! native tensor plus the metadata the core validates calls with: dtype, shape, device and the
+//! backend that owns it. The metadata and the native value live in one block, and freed blocks
+//! are reused per thread (see `handle.rs`), so wrapping a backend result in a loop usually
+//! costs no allocation.
 
 use crate::dtype::{DType, Element, HostData};
 use crate::error::{Error, Result};
+use crate::handle::{Handle, Meta};
 use crate::registry::BackendDescriptor;
 use smallvec::SmallVec;
 use std::any::Any;
@@ -105,23 +107,31 @@ impl SharedHost {
     }
 }
 
-struct Inner<N: ?Sized> {
-    backend: &'static BackendDescriptor,
-    dtype: DType,
-    device: Device,
-    shape: Shape,
-    native: N,
+/// Copies a shape. Up to four dimensions this is a few moves, with no call: `from_slice`
+/// calls `memcpy`, and `From<&[T]>` pushes element by element, both measurably slower on the
+/// path that wraps every op's result.
+#[inline(always)]
+fn shape_of(shape: &[usize]) -> Shape {
+    match *shape {
+        [] => Shape::new(),
+        [a] => Shape::from_buf_and_len([a, 0, 0, 0], 1),
+        [a, b] => Shape::from_buf_and_len([a, b, 0, 0], 2),
+        [a, b, c] => Shape::from_buf_and_len([a, b, c, 0], 3),
+        [a, b, c, d] => Shape::from_buf([a, b, c, d]),
+        _ => Shape::from_slice(shape),
+    }
 }
 
 /// A tensor of some backend. Clone is cheap (reference counted); tensors are immutable.
 #[derive(Clone)]
 pub struct Tensor {
-    inner: Arc<Inner<dyn Any + Send + Sync>>,
+    handle: Handle,
 }
 
 impl Tensor {
     /// Wraps a backend's native tensor. For backend authors: `shape`, `dtype` and `device` must
     /// describe `native` exactly, since the core validates every call with them.
+    #[inline]
     pub fn from_native<N: Any + Send + Sync>(
         backend: &'static BackendDescriptor,
         dtype: DType,
@@ -129,22 +139,21 @@ impl Tensor {
         device: Device,
         native: N,
     ) -> Tensor {
-        let inner: Arc<Inner<dyn Any + Send + Sync>> = Arc::new(Inner {
+        let meta = Meta {
             backend,
             dtype,
             device,
-            // `from_slice` copies inline shapes with one memcpy (`From<&[T]>` goes through an
-            // element-by-element iterator, measurably slower on this path).
-            shape: Shape::from_slice(shape),
-            native,
-        });
-        Tensor { inner }
+            shape: shape_of(shape),
+        };
+        Tensor {
+            handle: Handle::new(meta, native),
+        }
     }
 
     /// The backend's native value, if it is of type `N`.
     #[inline]
     pub fn native<N: Any>(&self) -> Option<&N> {
-        self.inner.native.downcast_ref::<N>()
+        self.handle.native::<N>()
     }
 
     /// Creates a tensor from a slice and a shape, on the active backend (see
@@ -191,48 +200,48 @@ impl Tensor {
     /// The shape.
     #[inline]
     pub fn shape(&self) -> &[usize] {
-        &self.inner.shape
+        &self.handle.meta().shape
     }
 
     /// The number of dimensions.
     #[inline]
     pub fn ndim(&self) -> usize {
-        self.inner.shape.len()
+        self.handle.meta().shape.len()
     }
 
     /// The number of elements.
     #[inline]
     pub fn size(&self) -> usize {
-        self.inner.shape.iter().product()
+        self.handle.meta().shape.iter().product()
     }
 
     /// The dtype.
     #[inline]
     pub fn dtype(&self) -> DType {
-        self.inner.dtype
+        self.handle.meta().dtype
     }
 
     /// The name of the backend that owns the tensor.
     #[inline]
     pub fn backend(&self) -> &'static str {
-        self.inner.backend.name
+        self.handle.meta().backend.name
     }
 
     /// The descriptor of the backend that owns the tensor.
     #[inline]
     pub fn backend_descriptor(&self) -> &'static BackendDescriptor {
-        self.inner.backend
+        self.handle.meta().backend
     }
 
     /// The device the data lives on.
     #[inline]
     pub fn device(&self) -> Device {
-        self.inner.device
+        self.handle.meta().device
     }
 
     /// Whether two handles point at the same tensor.
     pub fn same_tensor(&self, other: &Tensor) -> bool {
-        Arc::ptr_eq(&self.inner, &other.inner)
+        self.handle.ptr_eq(&other.handle)
     }
 }
 
