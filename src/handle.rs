@@ -73,7 +73,7 @@ unsafe impl Sync for Handle {}
 
 impl Handle {
     /// A new block holding `meta` and `native`, with one reference.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn new<N: Any + Send + Sync>(meta: Meta, native: N) -> Handle {
         let block = cache::alloc(layout_of::<N>()).cast::<Block<N>>();
         // SAFETY: `block` is freshly allocated with a layout at least as large and as aligned

@@ -131,7 +131,7 @@ pub struct Tensor {
 impl Tensor {
     /// Wraps a backend's native tensor. For backend authors: `shape`, `dtype` and `device` must
     /// describe `native` exactly, since the core validates every call with them.
-    #[inline]
+    #[inline(always)]
     pub fn from_native<N: Any + Send + Sync>(
         backend: &'static BackendDescriptor,
         dtype: DType,
