@@ -5,10 +5,16 @@
 //! wheel (see the README and `scripts/setup-mlx.sh`).
 //!
 //! **Laziness.** MLX builds a graph and computes nothing until asked. The primaries keep it
-//! that way: every op returns an unevaluated array (shapes and dtypes are known without
-//! evaluating), and the backend evaluates only where a result is observed — `to_host` (which
-//! `to_vec`, conversion to other backends and printing go through). A chain of ops therefore
-//! evaluates once, at the end. [`evaluations`] counts the evaluations this backend asked for.
+//! that way: ops return unevaluated arrays (shapes and dtypes are known without evaluating),
+//! and the backend evaluates where a result is observed — `to_host` (which `to_vec`,
+//! conversion to other backends and printing go through). A chain of ops therefore evaluates
+//! once, at the end. Two ops evaluate at the call, because their errors depend on values:
+//! `linalg.inv` (a singular matrix) and `pow` of integers with a signed integer exponent (a
+//! negative exponent). [`evaluations`] counts the evaluations this backend asked for.
+//!
+//! **Failed evaluations.** MLX leaves the arrays of a failed evaluation marked as evaluated,
+//! holding whatever their kernels wrote. A tensor whose evaluation failed therefore keeps
+//! returning that error, from `to_host` and from every op it is passed to.
 //!
 //! **Threads.** mlx-rs's `Array` is `Send` but not `Sync`, and MLX's graph evaluation mutates
 //! shared nodes. Every MLX call this crate makes (building an op, evaluating, reading data,
@@ -16,12 +22,13 @@
 //! threads sound (see [`MlxTensor`]).
 #![warn(missing_docs)]
 
+mod float64;
 mod ops;
 
 use mlx_rs::{Array, Dtype};
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use tensorswitch::{BackendDescriptor, DType, Device, Error, Result, Tensor};
 
 /// The backend's name.
@@ -47,6 +54,8 @@ const UNSUPPORTED_DTYPES: &[(&str, &[DType])] = &[];
 tensorswitch::primaries! { NAME;
     from_host => ops::from_host,
     to_host => ops::to_host,
+    full => ops::full,
+    arange => ops::arange,
     add => ops::add,
     subtract => ops::subtract,
     multiply => ops::multiply,
@@ -120,7 +129,38 @@ pub fn evaluations() -> u64 {
 /// Evaluates `a` (the caller holds the lock).
 pub(crate) fn eval(op: &'static str, a: &Array) -> Result<()> {
     EVALUATIONS.fetch_add(1, Ordering::Relaxed);
-    a.eval().map_err(|e| backend_error(op, e))
+    a.eval().map_err(|e| evaluation_error(op, &e.to_string()))
+}
+
+/// MLX is lazy: failures that depend on the values (a singular matrix) surface when a result is
+/// evaluated, in whichever call asked for it (`to_host`, usually). Those with a meaning in
+/// tensorswitch get the variant the eager backends return at the op itself; the rest are
+/// `Error::Backend` of the evaluating call.
+pub(crate) fn evaluation_error(op: &'static str, message: &str) -> Error {
+    match singular_matrix_code(message) {
+        Some(info) => Error::InvalidArgument {
+            op: "linalg.inv",
+            reason: format!(
+                "a matrix is singular and has no inverse (MLX's LU factorisation found pivot \
+                 {info} exactly zero when the result was evaluated); check the input, e.g. \
+                 with linalg.det, before inverting it"
+            ),
+        },
+        None => backend_error(op, message),
+    }
+}
+
+/// The LAPACK `info` of MLX's CPU inverse failing on a singular matrix: `getrf` or `getri`
+/// report a positive `info`, the index of the zero pivot (a negative one is an argument error,
+/// not singularity). MLX 0.32 words these as `[Inverse::eval_cpu] LU factorization failed with
+/// error code N` and `[Inverse::eval_cpu] inversion failed with error code N`.
+fn singular_matrix_code(message: &str) -> Option<i64> {
+    let (_, rest) = message.split_once("[Inverse::eval_cpu] ")?;
+    let rest = rest
+        .strip_prefix("LU factorization failed with error code ")
+        .or_else(|| rest.strip_prefix("inversion failed with error code "))?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|&info| info > 0)
 }
 
 /// The version of the MLX library this process loaded, from mlx-c's `mlx_version` (which asks
@@ -166,12 +206,16 @@ fn loaded_version() -> Option<String> {
 /// The native value of an mlx tensor: an MLX array, possibly unevaluated.
 pub struct MlxTensor {
     array: ManuallyDrop<Array>,
+    /// Set when evaluating this tensor failed. MLX leaves the arrays of a failed evaluation
+    /// marked as evaluated, holding whatever their kernels had written: later reads and ops
+    /// would silently use that. A failed tensor keeps returning its error instead.
+    failed: OnceLock<Error>,
 }
 
 // SAFETY: `Array` is a handle to a reference-counted MLX node; it is `Send`. Shared access is
 // sound because this crate only touches the handle while holding `MLX_LOCK` (ops, evaluation,
 // reading data and `Drop` below), and never hands out a reference to it (`to_mlx` returns a
-// new handle made under the lock).
+// new handle made under the lock). `failed` is a `OnceLock`, `Sync` by itself.
 unsafe impl Sync for MlxTensor {}
 
 impl Drop for MlxTensor {
@@ -213,9 +257,9 @@ pub(crate) fn backend_error(op: &'static str, message: impl std::fmt::Display) -
     }
 }
 
-/// The MLX array of an input tensor (the caller holds the lock).
-pub(crate) fn arr<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a Array> {
-    t.native::<MlxTensor>().map(|n| &*n.array).ok_or_else(|| {
+/// The native value of an input tensor.
+fn native<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a MlxTensor> {
+    t.native::<MlxTensor>().ok_or_else(|| {
         backend_error(
             op,
             format!(
@@ -224,6 +268,25 @@ pub(crate) fn arr<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a Array> {
             ),
         )
     })
+}
+
+/// The MLX array of an input tensor (the caller holds the lock); the error of its earlier
+/// evaluation if that failed.
+pub(crate) fn arr<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a Array> {
+    let n = native(op, t)?;
+    match n.failed.get() {
+        Some(e) => Err(e.clone()),
+        None => Ok(&n.array),
+    }
+}
+
+/// Records that evaluating `t` failed with `e` (see `MlxTensor::failed`); returns `e`.
+pub(crate) fn mark_failed(t: &Tensor, e: Error) -> Error {
+    if let Some(n) = t.native::<MlxTensor>() {
+        // A second failure keeps the first error, which is the one to report.
+        let _ = n.failed.set(e.clone());
+    }
+    e
 }
 
 /// Wraps a result, reading its dtype and shape from MLX (known without evaluating). The
@@ -238,6 +301,7 @@ pub(crate) fn wrap(op: &'static str, a: Array) -> Result<Tensor> {
         Device::Cpu,
         MlxTensor {
             array: ManuallyDrop::new(a),
+            failed: OnceLock::new(),
         },
     ))
 }

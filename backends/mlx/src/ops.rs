@@ -1,10 +1,23 @@
-//! The primaries. Each takes the MLX lock, builds (never evaluates) an MLX op and wraps the
-//! result; only `to_host` evaluates.
+//! The primaries. Each takes the MLX lock, builds an MLX op and wraps the result without
+//! evaluating it; `to_host` evaluates, and so do `linalg.inv` and integer `pow` (see their
+//! documentation).
+//!
+//! Where MLX 0.32.2's CPU backend differs from the catalogue's semantics the primary fixes it up
+//! (each says why): zero-size inputs that MLX's kernels divide by (SIGFPE, which kills the
+//! process) or refuse, float64 `exp`/`sin`/`cos` (computed in float32 by MLX, see `float64`),
+//! float32 `exp` near its overflow, `sign(NaN)`, NaN in `argmax`/`argmin`, negative integer
+//! powers, integer `matmul`, float16/bfloat16 `linalg`, and saturating float-to-integer
+//! `astype`.
 
-use crate::{arr, backend_error, dtype_of, eval, i32s, lock, mlx_dtype, no_host_type, wrap};
-use mlx_rs::{ops as m, Array, Axes};
+use crate::{
+    arr, backend_error, dtype_of, eval, float64, i32s, lock, mark_failed, mlx_dtype, no_host_type,
+    wrap,
+};
+use mlx_rs::{ops as m, Array, Axes, Dtype};
 use std::ffi::c_void;
-use tensorswitch::{DType, Device, Error, HostData, Result, Tensor};
+use tensorswitch::{DType, Device, Error, HostData, Result, Scalar, Tensor};
+
+type MlxResult = mlx_rs::error::Result<Array>;
 
 /// mlx-rs errors as `Error::Backend` naming the op.
 trait Ctx<T> {
@@ -21,22 +34,26 @@ impl<T> Ctx<T> for std::result::Result<T, mlx_rs::error::Exception> {
 // ---------------------------------------------------------------------------------------------
 // host transfer
 
-pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Result<Tensor> {
-    const OP: &str = "from_host";
+fn check_device(device: Device) -> Result<()> {
     if device != Device::Cpu {
         return Err(Error::Device(format!(
             "backend `mlx` has no device {device} here; devices: cpu"
         )));
     }
+    Ok(())
+}
+
+/// An MLX array holding a copy of `data` with shape `shape` (the caller holds the lock).
+fn host_array(op: &'static str, data: &HostData, shape: &[usize]) -> Result<Array> {
     let n: usize = shape.iter().product();
     if data.len() != n {
         return Err(backend_error(
-            OP,
+            op,
             format!("{} elements for shape {shape:?}", data.len()),
         ));
     }
-    let dims = i32s(OP, shape)?;
-    let ptr: *const c_void = match &data {
+    let dims = i32s(op, shape)?;
+    let ptr: *const c_void = match data {
         HostData::Bool(v) => v.as_ptr().cast(),
         HostData::Int8(v) => v.as_ptr().cast(),
         HostData::Int16(v) => v.as_ptr().cast(),
@@ -49,10 +66,58 @@ pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Resu
         HostData::Float32(v) => v.as_ptr().cast(),
         HostData::Float64(v) => v.as_ptr().cast(),
     };
-    let _g = lock();
     // SAFETY: `ptr` points to `n` initialised elements of the dtype's host type (checked
-    // above), alive for this call; MLX copies them into its own buffer.
-    let a = unsafe { Array::from_raw_data(ptr, &dims, mlx_dtype(data.dtype())) };
+    // above), alive for this call (borrowed from `data`); MLX copies them into its own buffer.
+    Ok(unsafe { Array::from_raw_data(ptr, &dims, mlx_dtype(data.dtype())) })
+}
+
+pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Result<Tensor> {
+    const OP: &str = "from_host";
+    check_device(device)?;
+    let _g = lock();
+    wrap(OP, host_array(OP, &data, shape)?)
+}
+
+/// A primary rather than the catalogue's fallback, which builds host data and so cannot make
+/// float16 or bfloat16 (they have no host element type): the value is converted on the host
+/// (Rust `as` rules, as the fallback does) and broadcast lazily; for float16 and bfloat16 MLX
+/// rounds it from float64.
+pub(crate) fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
+    const OP: &str = "full";
+    check_device(device)?;
+    let _g = lock();
+    let v = match HostData::filled(dtype, value, 1) {
+        Some(one) => host_array(OP, &one, &[])?,
+        None => Array::from_f64(value.as_f64())
+            .as_dtype(mlx_dtype(dtype))
+            .ctx(OP)?,
+    };
+    wrap(OP, m::broadcast_to(&v, &i32s(OP, shape)?).ctx(OP)?)
+}
+
+/// A primary for the same reason as [`full`]: `start + i·step` is computed in float64 on the
+/// host, then converted (Rust `as` rules for dtypes with a host type; MLX's rounding from
+/// float64 for float16 and bfloat16).
+pub(crate) fn arange(
+    start: f64,
+    step: f64,
+    n: usize,
+    dtype: DType,
+    device: Device,
+) -> Result<Tensor> {
+    const OP: &str = "arange";
+    check_device(device)?;
+    let _g = lock();
+    let a = match HostData::range(dtype, start, step, n) {
+        Some(values) => host_array(OP, &values, &[n])?,
+        None => {
+            let wide = HostData::range(DType::Float64, start, step, n)
+                .ok_or_else(|| backend_error(OP, "no float64 host data"))?;
+            host_array(OP, &wide, &[n])?
+                .as_dtype(mlx_dtype(dtype))
+                .ctx(OP)?
+        }
+    };
     wrap(OP, a)
 }
 
@@ -63,7 +128,7 @@ pub(crate) fn to_host(x: &Tensor) -> Result<HostData> {
     let _g = lock();
     let a = arr(OP, x)?;
     let c = a.contiguous().ctx(OP)?;
-    eval(OP, &c)?;
+    eval(OP, &c).map_err(|e| mark_failed(x, e))?;
     macro_rules! copy {
         ($v:ident, $ty:ty) => {{
             let s: &[$ty] = if x.size() == 0 {
@@ -121,19 +186,15 @@ macro_rules! binary {
 unary! {
     negative => |a| m::negative(a);
     abs => |a| m::abs(a);
-    exp => |a| m::exp(a);
     log => |a| m::log(a);
     log1p => |a| m::log1p(a);
     expm1 => |a| m::expm1(a);
     sqrt => |a| m::sqrt(a);
     square => |a| m::square(a);
-    sin => |a| m::sin(a);
-    cos => |a| m::cos(a);
     tanh => |a| m::tanh(a);
     floor => |a| m::floor(a);
     ceil => |a| m::ceil(a);
     round => |a| m::round(a, None);
-    sign => |a| m::sign(a);
     logical_not => |a| m::logical_not(a);
 }
 
@@ -142,7 +203,6 @@ binary! {
     subtract => |a, b| m::subtract(a, b);
     multiply => |a, b| m::multiply(a, b);
     divide => |a, b| m::divide(a, b);
-    pow => |a, b| m::power(a, b);
     maximum => |a, b| m::maximum(a, b);
     minimum => |a, b| m::minimum(a, b);
     equal => |a, b| m::eq(a, b);
@@ -153,7 +213,104 @@ binary! {
     greater_equal => |a, b| m::ge(a, b);
     logical_and => |a, b| m::logical_and(a, b);
     logical_or => |a, b| m::logical_or(a, b);
-    matmul => |a, b| m::matmul(a, b);
+}
+
+/// MLX's CPU `exp`, `sin` and `cos` run float32 polynomials for every dtype; float64 inputs go
+/// through [`float64`], which keeps float64 precision, the others through `native`.
+fn transcendental(
+    op: &'static str,
+    x: &Tensor,
+    native: fn(&Array) -> MlxResult,
+    precise: fn(&Array) -> MlxResult,
+) -> Result<Tensor> {
+    let _g = lock();
+    let a = arr(op, x)?;
+    let f = if x.dtype() == DType::Float64 {
+        precise
+    } else {
+        native
+    };
+    wrap(op, f(a).ctx(op)?)
+}
+
+pub(crate) fn exp(x: &Tensor) -> Result<Tensor> {
+    transcendental("exp", x, exp_not_float64, float64::exp)
+}
+
+/// MLX's `exp` returns infinity for every input above 88.0 (its overflow guard), but `exp(x)`
+/// is finite in float32 and bfloat16 up to 88.72 (3.4e38). Above 88 this computes
+/// `e · exp(x - 1)` instead (`x - 1` is exact there, and the product overflows where the true
+/// value does); elsewhere the shift is 0 and the scale 1, so results are MLX's, bit for bit.
+/// float16 overflows long before 88 and needs nothing. (Costs about a fifth more than MLX's
+/// `exp` alone, measured on 4M float32 elements.)
+fn exp_not_float64(a: &Array) -> MlxResult {
+    let d = a.dtype();
+    if !matches!(d, Dtype::Float32 | Dtype::Bfloat16) {
+        return m::exp(a);
+    }
+    let k = |v: f32| Array::from_f32(v).as_dtype(d);
+    let above = m::gt(a, k(88.0)?)?;
+    let shift = m::select(&above, k(1.0)?, k(0.0)?)?;
+    let scale = m::select(&above, k(std::f32::consts::E)?, k(1.0)?)?;
+    m::multiply(m::exp(m::subtract(a, &shift)?)?, &scale)
+}
+
+pub(crate) fn sin(x: &Tensor) -> Result<Tensor> {
+    transcendental("sin", x, |a| m::sin(a), float64::sin)
+}
+
+pub(crate) fn cos(x: &Tensor) -> Result<Tensor> {
+    transcendental("cos", x, |a| m::cos(a), float64::cos)
+}
+
+/// MLX's sign of NaN is 0; tensorswitch's (and NumPy's) is NaN.
+pub(crate) fn sign(x: &Tensor) -> Result<Tensor> {
+    const OP: &str = "sign";
+    let _g = lock();
+    let a = arr(OP, x)?;
+    let s = m::sign(a).ctx(OP)?;
+    let out = if x.dtype().is_float() {
+        m::is_nan(a)
+            .and_then(|nan| m::select(&nan, a, &s))
+            .ctx(OP)?
+    } else {
+        s
+    };
+    wrap(OP, out)
+}
+
+/// MLX raises integers to negative powers (returning an integer, e.g. 0 for `2^-1`);
+/// tensorswitch refuses them, as NumPy does. Finding out whether a signed exponent has a negative element
+/// needs its values, so this evaluates the exponent (an integer `pow` with a signed exponent is
+/// the one primary that evaluates; the exponent's evaluated data is then reused by the result).
+pub(crate) fn pow(x: &Tensor, y: &Tensor) -> Result<Tensor> {
+    const OP: &str = "pow";
+    let _g = lock();
+    let (a, b) = (arr(OP, x)?, arr(OP, y)?);
+    if is_signed_integer(y.dtype()) && y.size() > 0 {
+        let any_negative = m::lt(b, Array::from_int(0).as_dtype(b.dtype()).ctx(OP)?)
+            .and_then(|n| n.any(false))
+            .ctx(OP)?;
+        eval(OP, &any_negative).map_err(|e| mark_failed(y, e))?;
+        let negative = any_negative
+            .try_item_exact::<bool>()
+            .map_err(|e| backend_error(OP, e))?;
+        if negative {
+            return Err(Error::InvalidArgument {
+                op: OP,
+                reason: format!(
+                    "an integer ({}) raised to a negative integer power has no integer result; \
+                     convert the base to a float dtype first",
+                    x.dtype()
+                ),
+            });
+        }
+    }
+    wrap(OP, m::power(a, b).ctx(OP)?)
+}
+
+fn is_signed_integer(d: DType) -> bool {
+    matches!(d, DType::Int8 | DType::Int16 | DType::Int32 | DType::Int64)
 }
 
 pub(crate) fn where_(c: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
@@ -166,16 +323,72 @@ pub(crate) fn where_(c: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
 // ---------------------------------------------------------------------------------------------
 // linear algebra
 
+/// MLX's matmul only takes floating-point dtypes. Integer products are computed here as
+/// `sum(a[..., m, k, 1] * b[..., 1, k, n], axis=-2)` in the operands' dtype, which wraps on
+/// overflow like every integer op (the sum, possibly accumulated wider, is converted back with
+/// the same wrapping). It materialises the `m·k·n` products, so large integer matrices cost
+/// memory that a float matmul would not.
+pub(crate) fn matmul(x: &Tensor, y: &Tensor) -> Result<Tensor> {
+    const OP: &str = "matmul";
+    let _g = lock();
+    let (a, b) = (arr(OP, x)?, arr(OP, y)?);
+    let out = if x.dtype().is_float() {
+        m::matmul(a, b)
+    } else {
+        a.expand_dims(-1)
+            .and_then(|a3| b.expand_dims(-3).and_then(|b3| m::multiply(&a3, &b3)))
+            .and_then(|p| p.sum_axis(-2, false))
+            .and_then(|s| s.as_dtype(a.dtype()))
+    }
+    .ctx(OP)?;
+    wrap(OP, out)
+}
+
+/// Evaluated here, unlike the other primaries: MLX finds a singular matrix only when it
+/// evaluates the inverse, and a failed evaluation leaves the inverse's array marked as evaluated
+/// with LAPACK's partial output in it, which any graph using it would then read without an error.
+/// Evaluating at the call makes a singular matrix an `InvalidArgument` error of `linalg.inv`
+/// (as on the eager backends; see `evaluation_error`) and drops the failed array. The input's
+/// graph is evaluated with it (its values stay valid and are reused later).
+///
+/// A stack of zero matrices, or of 0×0 ones, is returned as it is: MLX 0.32's CPU inverse
+/// divides by the matrix size and kills the process with SIGFPE on 0×0 matrices.
 pub(crate) fn inv(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "linalg.inv";
     let _g = lock();
-    wrap(OP, mlx_rs::linalg::inv(arr(OP, x)?).ctx(OP)?)
+    let a = arr(OP, x)?;
+    if x.size() == 0 {
+        return wrap(OP, a.clone());
+    }
+    let out = via_lapack_dtype(a, |w| mlx_rs::linalg::inv(w)).ctx(OP)?;
+    eval(OP, &out).map_err(|e| match e {
+        singular @ Error::InvalidArgument { .. } => singular,
+        e => mark_failed(x, e), // the failure may be in the input's own graph
+    })?;
+    wrap(OP, out)
 }
 
+/// MLX's LAPACK-backed ops take float32 and float64 only; float16 and bfloat16 run in float32
+/// (which holds them exactly) and the result is rounded back.
+fn via_lapack_dtype(a: &Array, f: impl Fn(&Array) -> MlxResult) -> MlxResult {
+    match a.dtype() {
+        Dtype::Float16 | Dtype::Bfloat16 => f(&a.as_dtype(Dtype::Float32)?)?.as_dtype(a.dtype()),
+        _ => f(a),
+    }
+}
+
+/// Without elements the result is built here, without calling MLX's LU factorisation: the
+/// determinant of a 0×0 matrix is 1 (the empty product), and an empty stack of matrices has an
+/// empty stack of determinants.
 pub(crate) fn det(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "linalg.det";
     let _g = lock();
-    wrap(OP, mlx_rs::linalg::det(arr(OP, x)?).ctx(OP)?)
+    let a = arr(OP, x)?;
+    if x.size() == 0 {
+        let batch = i32s(OP, &x.shape()[..x.ndim().saturating_sub(2)])?;
+        return wrap(OP, m::ones_dtype(&batch, a.dtype()).ctx(OP)?);
+    }
+    wrap(OP, via_lapack_dtype(a, |w| mlx_rs::linalg::det(w)).ctx(OP)?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,24 +416,82 @@ reduce! {
     min => min_axes;
 }
 
-/// MLX's arg-reductions return uint32; the catalogue's are int64.
+/// MLX's arg-reductions return uint32; the catalogue's are int64. NaN counts as the extreme
+/// (the first NaN wins, as in NumPy); MLX's own comparison skips NaN, so where a reduced slice
+/// has one the index of its first NaN is taken instead.
 fn arg_reduce(
     op: &'static str,
     x: &Tensor,
     axis: Option<usize>,
     keepdims: bool,
-    by_axis: fn(&Array, i32, bool) -> mlx_rs::error::Result<Array>,
-    all: fn(&Array, bool) -> mlx_rs::error::Result<Array>,
+    by_axis: fn(&Array, i32, bool) -> MlxResult,
+    all: fn(&Array, bool) -> MlxResult,
 ) -> Result<Tensor> {
     let _g = lock();
     let a = arr(op, x)?;
-    let out = match axis {
-        Some(ax) => by_axis(a, i32s(op, &[ax])?[0], keepdims),
+    let ax = match axis {
+        Some(ax) => Some(i32s(op, &[ax])?[0]),
+        None => None,
+    };
+    if x.size() == 0 {
+        return empty_arg_reduce(op, x, axis, keepdims);
+    }
+    let out = match ax {
+        Some(ax) => by_axis(a, ax, keepdims),
         None => all(a, keepdims),
     }
-    .and_then(|r| r.as_dtype(mlx_rs::Dtype::Int64))
     .ctx(op)?;
-    wrap(op, out)
+    let out = if x.dtype().is_float() {
+        let first_nan = |nan: &Array| -> MlxResult {
+            let has_nan = match ax {
+                Some(ax) => nan.any_axis(ax, keepdims),
+                None => nan.any(keepdims),
+            }?;
+            let flags = nan.as_dtype(Dtype::Uint8)?;
+            let first = match ax {
+                Some(ax) => m::indexing::argmax_axis(&flags, ax, keepdims),
+                None => m::indexing::argmax(&flags, keepdims),
+            }?;
+            m::select(&has_nan, &first, &out)
+        };
+        m::is_nan(a).and_then(|nan| first_nan(&nan)).ctx(op)?
+    } else {
+        out
+    };
+    wrap(op, out.as_dtype(Dtype::Int64).ctx(op)?)
+}
+
+/// The core refuses zero-size reduced axes, so an empty input here has a non-empty reduced
+/// axis: the result is empty too. MLX refuses every zero-size input, so it is built here.
+fn empty_arg_reduce(
+    op: &'static str,
+    x: &Tensor,
+    axis: Option<usize>,
+    keepdims: bool,
+) -> Result<Tensor> {
+    let Some(ax) = axis else {
+        return Err(Error::InvalidArgument {
+            op,
+            reason: format!(
+                "cannot take {op} of a tensor without elements (shape {:?})",
+                x.shape()
+            ),
+        });
+    };
+    let shape: Vec<usize> = x
+        .shape()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &d)| match (i == ax, keepdims) {
+            (false, _) => Some(d),
+            (true, true) => Some(1),
+            (true, false) => None,
+        })
+        .collect();
+    wrap(
+        op,
+        m::zeros_dtype(&i32s(op, &shape)?, Dtype::Int64).ctx(op)?,
+    )
 }
 
 pub(crate) fn argmax(x: &Tensor, axis: Option<usize>, keepdims: bool) -> Result<Tensor> {
@@ -245,19 +516,30 @@ pub(crate) fn argmin(x: &Tensor, axis: Option<usize>, keepdims: bool) -> Result<
     )
 }
 
+/// An empty input is its own running sum: MLX 0.32's CPU scan kernel divides by the array's
+/// extent and kills the process with SIGFPE on zero-size arrays.
 pub(crate) fn cumulative_sum(x: &Tensor, axis: usize) -> Result<Tensor> {
     const OP: &str = "cumulative_sum";
     let _g = lock();
+    let a = arr(OP, x)?;
+    if x.size() == 0 {
+        return wrap(OP, a.clone());
+    }
     let ax = i32s(OP, &[axis])?[0];
-    wrap(OP, m::cumsum(arr(OP, x)?, ax, false, true).ctx(OP)?)
+    wrap(OP, m::cumsum(a, ax, false, true).ctx(OP)?)
 }
 
 /// MLX sorts ascending (stably). Descending: sort the reversed input and reverse the result,
-/// which keeps equal elements in their original order.
+/// which keeps equal elements in their original order. An empty input is returned as it is:
+/// MLX 0.32's CPU sort kernels divide by the array's extent and kill the process with SIGFPE on
+/// zero-size arrays.
 pub(crate) fn sort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {
     const OP: &str = "sort";
     let _g = lock();
     let a = arr(OP, x)?;
+    if x.size() == 0 {
+        return wrap(OP, a.clone());
+    }
     let ax = i32s(OP, &[axis])?[0];
     let out = if descending {
         a.flip(Axes::Axis(ax))
@@ -272,14 +554,17 @@ pub(crate) fn sort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> 
 
 /// Descending: the indices `p` of the stable ascending sort of the reversed input, reversed,
 /// point into the reversed input; `n - 1 - p` maps them back (equal elements keep their
-/// original order).
+/// original order). An empty input has empty indices (not computed by MLX, see [`sort`]).
 pub(crate) fn argsort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {
     const OP: &str = "argsort";
     let _g = lock();
     let a = arr(OP, x)?;
+    if x.size() == 0 {
+        return wrap(OP, a.as_dtype(Dtype::Int64).ctx(OP)?);
+    }
     let ax = i32s(OP, &[axis])?[0];
     let out = if descending {
-        let last = Array::from_int(x.shape()[axis] as i32 - 1);
+        let last = Array::from_int(i32s(OP, &[x.shape()[axis]])?[0] - 1);
         a.flip(Axes::Axis(ax))
             .and_then(|f| m::argsort_axis(f, ax))
             .and_then(|p| p.flip(Axes::Axis(ax)))
@@ -334,10 +619,106 @@ pub(crate) fn concat(xs: &[Tensor], axis: usize) -> Result<Tensor> {
     wrap(OP, m::concatenate(&arrays, i32s(OP, &[axis])?[0]).ctx(OP)?)
 }
 
+/// Rust `as` rules. MLX's conversions (C++ `static_cast`) match them except from float to
+/// integer, where out-of-range values and NaN are undefined behaviour in C++ (on x86_64 they
+/// come out as the integer minimum or as garbage): see [`float_to_int`].
 pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
     const OP: &str = "astype";
     let _g = lock();
-    let out = arr(OP, x)?.as_dtype(mlx_dtype(dtype)).ctx(OP)?;
+    let a = arr(OP, x)?;
+    let out = if x.dtype().is_float() && dtype.is_integer() {
+        float_to_int(OP, a, x.dtype(), dtype)?
+    } else {
+        a.as_dtype(mlx_dtype(dtype)).ctx(OP)?
+    };
     debug_assert_eq!(dtype_of(OP, out.dtype()).ok(), Some(dtype));
     wrap(OP, out)
+}
+
+/// `(min, max)` of an integer dtype.
+fn int_range(op: &'static str, dtype: DType) -> Result<(i128, i128)> {
+    Ok(match dtype {
+        DType::Int8 => (i8::MIN.into(), i8::MAX.into()),
+        DType::Int16 => (i16::MIN.into(), i16::MAX.into()),
+        DType::Int32 => (i32::MIN.into(), i32::MAX.into()),
+        DType::Int64 => (i64::MIN.into(), i64::MAX.into()),
+        DType::UInt8 => (0, u8::MAX.into()),
+        DType::UInt16 => (0, u16::MAX.into()),
+        DType::UInt32 => (0, u32::MAX.into()),
+        DType::UInt64 => (0, u64::MAX.into()),
+        other => {
+            return Err(backend_error(
+                op,
+                format!("{other} is not an integer dtype"),
+            ))
+        }
+    })
+}
+
+/// The largest float32 (`wide` = float32) or float64 value that is at most `max`.
+fn float_at_most(max: i128, wide: DType) -> f64 {
+    if wide == DType::Float32 {
+        let f = max as f32; // rounds to nearest, possibly up
+        if f as i128 > max {
+            f32::from_bits(f.to_bits() - 1).into()
+        } else {
+            f.into()
+        }
+    } else {
+        let f = max as f64;
+        if f as i128 > max {
+            f64::from_bits(f.to_bits() - 1)
+        } else {
+            f
+        }
+    }
+}
+
+/// A 0-d array of the integer dtype `dtype` holding `value` (in range for it).
+fn int_scalar(op: &'static str, value: i128, dtype: DType) -> Result<Array> {
+    let a = if let Ok(v) = i64::try_from(value) {
+        Array::from_slice(&[v], &[])
+    } else {
+        let v = u64::try_from(value)
+            .map_err(|_| backend_error(op, format!("{value} fits no 64-bit integer")))?;
+        Array::from_slice(&[v], &[])
+    };
+    a.as_dtype(mlx_dtype(dtype)).ctx(op)
+}
+
+/// Float to integer with Rust `as` semantics: NaN becomes 0, values are clamped to the largest
+/// and smallest floats inside the integer range, then truncated by MLX. Where the integer maximum
+/// is not a float of the work dtype (int32 from float32, int64 and uint64 from either), inputs at
+/// or above `max + 1` (a power of two, exact) are set to the maximum afterwards. float16 and
+/// bfloat16 are widened to float32 first, which is exact.
+fn float_to_int(op: &'static str, a: &Array, from: DType, to: DType) -> Result<Array> {
+    let (lo, hi) = int_range(op, to)?;
+    let wide = if from == DType::Float64 {
+        DType::Float64
+    } else {
+        DType::Float32
+    };
+    let wd = mlx_dtype(wide);
+    let scalar = |v: f64| Array::from_f64(v).as_dtype(wd);
+    let hi_f = float_at_most(hi, wide);
+    let widened;
+    let work = if from == wide {
+        a
+    } else {
+        widened = a.as_dtype(wd).ctx(op)?;
+        &widened
+    };
+    let mut out = m::is_nan(work)
+        .and_then(|nan| m::select(&nan, scalar(0.0)?, work))
+        .and_then(|w| m::maximum(&w, scalar(lo as f64)?))
+        .and_then(|w| m::minimum(&w, scalar(hi_f)?))
+        .and_then(|w| w.as_dtype(mlx_dtype(to)))
+        .ctx(op)?;
+    if hi_f as i128 != hi {
+        let max = int_scalar(op, hi, to)?;
+        out = m::ge(work, scalar((hi + 1) as f64).ctx(op)?)
+            .and_then(|over| m::select(&over, &max, &out))
+            .ctx(op)?;
+    }
+    Ok(out)
 }
