@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: formatting, lints, every test of every crate in the
 # workspace (unit, integration, conformance on every backend, doc tests, each benchmark run
-# once as a test), the tour, and the torch backend against both supported libtorch releases.
+# once as a test), the tour, the torch backend against both supported libtorch releases, and
+# the mlx backend (its own workspace, backends/mlx) with round trips to ndarray and torch.
 # Installs what it needs by itself: libtorch comes from PyPI's torch wheels
-# (scripts/setup-libtorch.sh, cached in ~/.cache/tensorswitch); cargo fetches the crates.
+# (scripts/setup-libtorch.sh), MLX from PyPI's mlx-cpu wheel plus a few Debian packages
+# (scripts/setup-mlx.sh), both cached in ~/.cache/tensorswitch; cargo fetches the crates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +30,15 @@ cargo test --workspace --doc 2>&1 | tee -a "$log"
 
 echo "== the tour runs"
 cargo run --quiet --example tour > /dev/null
+
+echo "== MLX 0.32.2 for the mlx backend"
+eval "$(bash scripts/setup-mlx.sh)"
+
+echo "== the mlx backend: fmt, clippy, tests (with the torch backend linked for round trips)"
+mlx=(--manifest-path backends/mlx/Cargo.toml)
+cargo fmt "${mlx[@]}" -- --check
+CARGO_TARGET_DIR=target/mlx cargo clippy "${mlx[@]}" --all-targets --features torch -- -D warnings
+CARGO_TARGET_DIR=target/mlx cargo test "${mlx[@]}" --all-targets --features torch 2>&1 | tee -a "$log"
 
 echo "== the torch backend against libtorch 2.11.0 (tch 0.24)"
 bash scripts/test-torch.sh 2.11.0 2>&1 | tee -a "$log"

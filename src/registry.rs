@@ -35,6 +35,9 @@ pub struct BackendDescriptor {
     /// # Safety
     /// The caller passes a [`SharedHost`] that honours its contract.
     pub import_shared_host: Option<unsafe fn(SharedHost) -> crate::Result<Tensor>>,
+    /// Computes a tensor now, for lazy backends (see [`crate::evaluate`]); `None` for eager
+    /// ones, whose tensors are always computed.
+    pub evaluate: Option<fn(&Tensor) -> crate::Result<()>>,
     /// The table for the detected version, built on first use (used by inference).
     pub(crate) detected_table: OnceLock<crate::Result<&'static FunctionTable>>,
 }
@@ -54,6 +57,7 @@ impl BackendDescriptor {
             devices: cpu_only,
             share_host: None,
             import_shared_host: None,
+            evaluate: None,
             detected_table: OnceLock::new(),
         }
     }
@@ -75,6 +79,12 @@ impl BackendDescriptor {
     ) -> BackendDescriptor {
         self.share_host = share;
         self.import_shared_host = import;
+        self
+    }
+
+    /// Declares the backend lazy, with how to compute a tensor now (see [`crate::evaluate`]).
+    pub const fn with_evaluate(mut self, evaluate: fn(&Tensor) -> crate::Result<()>) -> Self {
+        self.evaluate = Some(evaluate);
         self
     }
 

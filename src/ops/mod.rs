@@ -121,6 +121,18 @@ pub fn to_host(x: &Tensor) -> Result<HostData> {
     call(table, Op::to_host, table.slots.to_host, |f| f(x))
 }
 
+/// Computes `x` now. Lazy backends (MLX) only build a graph when an op is called and compute
+/// it where a result is observed (`to_vec`, `to_host`, conversion); `evaluate` forces that at a
+/// point of your choosing: to time the work, or to get value-dependent errors (a singular
+/// matrix) there rather than later. On eager backends (ndarray, torch) the tensor is already
+/// computed and this returns `Ok(())` at once.
+pub fn evaluate(x: &Tensor) -> Result<()> {
+    match x.backend_descriptor().evaluate {
+        Some(f) => f(x),
+        None => Ok(()),
+    }
+}
+
 /// Moves `x` to `device` on its own backend (a copy unless it is already there).
 pub fn to_device(x: &Tensor, device: Device) -> Result<Tensor> {
     if x.device() == device {
@@ -137,6 +149,10 @@ pub fn to_device(x: &Tensor, device: Device) -> Result<Tensor> {
 /// when the source backend can lend it and the target can wrap it (see
 /// [`SharedHost`](crate::tensor::SharedHost)); otherwise the data is copied through the host
 /// and the result lives on the CPU.
+///
+/// float16 and bfloat16 have no host element type: they travel as float32 (widening is exact)
+/// and are narrowed back on the target, which gives back the same values (NaNs stay NaN; a
+/// signalling NaN may come back quiet).
 pub fn to_backend(x: &Tensor, name: &str) -> Result<Tensor> {
     let target = state::descriptor(name)?;
     let source = x.backend_descriptor();
@@ -156,8 +172,28 @@ pub fn to_backend(x: &Tensor, name: &str) -> Result<Tensor> {
             }
         }
     }
+    if matches!(x.dtype(), DType::Float16 | DType::BFloat16) {
+        return half_to_backend(x, table);
+    }
     let data = x.to_host()?;
     from_host_on(table, data, x.shape(), Device::Cpu)
+}
+
+/// `to_backend` of a float16/bfloat16 tensor: float32 on the source, through the host, back on
+/// the target. Both casts run on their own backend's table, whatever the stack says.
+fn half_to_backend(x: &Tensor, target: &'static FunctionTable) -> Result<Tensor> {
+    let dtype = x.dtype();
+    target.check_dtype(Op::astype, DType::Float32)?;
+    let source = table::detected_table(x.backend_descriptor())?;
+    source.check_dtype(Op::astype, DType::Float32)?;
+    let wide = call(source, Op::astype, source.slots.astype, |f| {
+        f(x, DType::Float32)
+    })?;
+    let data = call(source, Op::to_host, source.slots.to_host, |f| f(&wide))?;
+    let moved = from_host_on(target, data, x.shape(), Device::Cpu)?;
+    call(target, Op::astype, target.slots.astype, |f| {
+        f(&moved, dtype)
+    })
 }
 
 /// A tensor of `shape` filled with `value` converted to `dtype` (Rust `as` rules; bool: value

@@ -16,6 +16,14 @@
 //! holding whatever their kernels wrote. A tensor whose evaluation failed therefore keeps
 //! returning that error, from `to_host` and from every op it is passed to.
 //!
+//! **Dtypes and devices.** MLX has every tensorswitch dtype from MLX 0.23.0 on; before it,
+//! float64 (the descriptor's per-version metadata, `UNSUPPORTED_DTYPES`). The devices are the
+//! CPU and, where MLX reports a Metal GPU, `metal:0`, which has no float64 in any version (the
+//! per-device table `DEVICE_GAPS`): creating or converting to float64 there is an
+//! `Error::UnsupportedDType` naming the device. MLX arrays have no device: an op runs on the
+//! stream of MLX's default device when it is built, so this backend sets that device to the
+//! inputs' before building ops (only where a Metal GPU exists; otherwise MLX has only the CPU).
+//!
 //! **Threads.** mlx-rs's `Array` is `Send` but not `Sync`, and MLX's graph evaluation mutates
 //! shared nodes. Every MLX call this crate makes (building an op, evaluating, reading data,
 //! freeing a handle) holds one process-wide lock, which is what makes sharing tensors between
@@ -27,9 +35,10 @@ mod ops;
 
 use mlx_rs::{Array, Dtype};
 use std::mem::ManuallyDrop;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
-use tensorswitch::{BackendDescriptor, DType, Device, Error, Result, Tensor};
+use tensorswitch::version::VersionRange;
+use tensorswitch::{BackendDescriptor, DType, Device, Error, Result, Tensor, Version};
 
 /// The backend's name.
 pub const NAME: &str = "mlx";
@@ -40,16 +49,49 @@ pub const BUILT_AGAINST: &str = env!("TENSORSWITCH_MLX_VERSION");
 
 /// The backend descriptor, registered under the name `"mlx"`.
 pub static MLX: BackendDescriptor = BackendDescriptor::new(NAME, "MLX (mlx-rs)", detect_version)
-    .with_unsupported_dtypes(UNSUPPORTED_DTYPES);
+    .with_unsupported_dtypes(UNSUPPORTED_DTYPES)
+    .with_devices(devices)
+    .with_evaluate(ops::evaluate);
 tensorswitch::register_backend!(MLX);
 
-/// MLX has every tensorswitch dtype (all signed and unsigned integer widths, float16,
-/// bfloat16, float32, float64). float64 only runs on the CPU stream (MLX's Metal and CUDA
-/// backends have no float64); the CPU is the only device this backend offers so far, so no
-/// entry is needed yet.
-// TODO(next session): confirm from MLX's release notes in which release CPU float64 arrived and
-// add `("0pNN_and_below", &[DType::Float64])`; add GPU devices with float64 refused there.
-const UNSUPPORTED_DTYPES: &[(&str, &[DType])] = &[];
+/// Dtypes MLX lacks on every device, per MLX version (the descriptor's metadata; ranges in the
+/// grammar of `tensorswitch::version`). MLX has every integer width (int8 to int64, uint8 to
+/// uint64), bool, float16, bfloat16 and float32 in all versions. float64 arrived with
+/// ml-explore/mlx PR #1843 "Fp64 on the CPU" (merged 2025-02-07, first released in MLX 0.23.0),
+/// and only on the CPU: see [`DEVICE_GAPS`] for the GPU.
+const UNSUPPORTED_DTYPES: &[(&str, &[DType])] = &[("0p22_and_below", &[DType::Float64])];
+
+/// The kinds of device this backend can place tensors on, for [`DEVICE_GAPS`].
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceKind {
+    /// MLX's CPU backend.
+    Cpu,
+    /// MLX's GPU backend on Apple silicon (Metal).
+    Metal,
+}
+
+impl DeviceKind {
+    /// The kind of a tensorswitch device; `None` for devices MLX has no backend for here.
+    pub fn of(device: Device) -> Option<DeviceKind> {
+        match device {
+            Device::Cpu => Some(DeviceKind::Cpu),
+            Device::Metal(_) => Some(DeviceKind::Metal),
+            Device::Cuda(_) => None,
+        }
+    }
+}
+
+/// Dtypes MLX lacks on one kind of device, per MLX version range (`"all"` or the grammar of
+/// `tensorswitch::version`); on top of [`UNSUPPORTED_DTYPES`], which holds on every device.
+/// Checked wherever this backend chooses a tensor's device and dtype (`from_host`, `full`,
+/// `arange`, `astype`; `to_device` goes through `from_host`).
+///
+/// * float64 on Metal, every version: Metal has no 64-bit float type. Before MLX 0.23 float64
+///   did not exist at all; from 0.23 (PR #1843, "Fp64 on the CPU") float64 arrays are CPU-only
+///   and MLX throws when a GPU stream evaluates one.
+const DEVICE_GAPS: &[(&str, DeviceKind, &[DType])] =
+    &[("all", DeviceKind::Metal, &[DType::Float64])];
 
 tensorswitch::primaries! { NAME;
     from_host => ops::from_host,
@@ -201,6 +243,184 @@ fn loaded_version() -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// devices, their dtype gaps, placement
+
+/// Whether MLX reports a usable Metal GPU (mlx-c's `mlx_metal_is_available`, asked once): false
+/// on Linux and with CPU-only MLX builds such as PyPI's `mlx-cpu` wheel.
+pub fn metal_is_available() -> bool {
+    let _g = lock();
+    metal_available_locked()
+}
+
+/// [`metal_is_available`] for a caller that holds the lock.
+fn metal_available_locked() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        let mut available = false;
+        // SAFETY: mlx-c writes one bool through a valid pointer; the caller holds the MLX lock.
+        let status = unsafe { mlx_sys::mlx_metal_is_available(&mut available) };
+        status == 0 && available
+    })
+}
+
+/// The devices of this backend here: the CPU, and `metal:0` when MLX reports a Metal GPU
+/// (MLX addresses one GPU).
+fn devices() -> Vec<Device> {
+    let mut listed = vec![Device::Cpu];
+    if metal_is_available() {
+        listed.push(Device::Metal(0));
+    }
+    listed
+}
+
+/// Checks that this backend can hold a tensor of `dtype` on `device` here: the device must be
+/// one [`devices`] lists ([`Error::Device`] otherwise), and the dtype must not be a gap of
+/// that device at the MLX version in use ([`DEVICE_GAPS`]; [`Error::UnsupportedDType`]).
+/// Called without the lock: finding the version may take it.
+pub(crate) fn check_device(op: &'static str, device: Device, dtype: DType) -> Result<()> {
+    let kind = match DeviceKind::of(device) {
+        Some(DeviceKind::Cpu) => DeviceKind::Cpu,
+        Some(DeviceKind::Metal) if device == Device::Metal(0) && metal_is_available() => {
+            DeviceKind::Metal
+        }
+        _ => {
+            let listed: Vec<String> = devices().iter().map(Device::to_string).collect();
+            return Err(Error::Device(format!(
+                "backend `mlx` has no device {device} here; devices: {}{}",
+                listed.join(", "),
+                if listed.len() == 1 {
+                    " (MLX reports no Metal GPU)"
+                } else {
+                    ""
+                }
+            )));
+        }
+    };
+    // The common case, a dtype no entry names for this kind, needs no version.
+    if !DEVICE_GAPS
+        .iter()
+        .any(|(_, k, dtypes)| *k == kind && dtypes.contains(&dtype))
+    {
+        return Ok(());
+    }
+    let version = version_in_use()?;
+    match device_gap(&version, kind, dtype) {
+        Ok(false) => Ok(()),
+        Ok(true) => Err(device_gap_error(op, &version, device, dtype)),
+        Err(problem) => Err(backend_error(op, problem)),
+    }
+}
+
+/// The MLX version dtype support is judged at: that of the mlx backend this thread has set
+/// (an emulated one from `set_backend_to_specific_version` included), else the loaded MLX's.
+fn version_in_use() -> Result<Version> {
+    match tensorswitch::current_backend() {
+        Some(b) if b.name() == NAME => Ok(b.version().clone()),
+        _ => tensorswitch::backend_version(NAME),
+    }
+}
+
+/// Whether MLX `version` lacks `dtype` on devices of `kind`, by [`DEVICE_GAPS`]. `Err` names
+/// an entry whose version range does not parse.
+#[doc(hidden)]
+pub fn device_gap(
+    version: &Version,
+    kind: DeviceKind,
+    dtype: DType,
+) -> std::result::Result<bool, String> {
+    for (range, k, dtypes) in DEVICE_GAPS {
+        if *k == kind && dtypes.contains(&dtype) && in_range(range, version)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether MLX `version` lacks `dtype` everywhere, by [`UNSUPPORTED_DTYPES`] (the core checks
+/// that table itself; this is for messages).
+fn unsupported_everywhere(version: &Version, dtype: DType) -> std::result::Result<bool, String> {
+    for (range, dtypes) in UNSUPPORTED_DTYPES {
+        if dtypes.contains(&dtype) && in_range(range, version)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether `version` is in `range` (`"all"` or a version suffix such as `0p22_and_below`).
+fn in_range(range: &str, version: &Version) -> std::result::Result<bool, String> {
+    let parsed = if range == "all" {
+        VersionRange::all()
+    } else {
+        VersionRange::parse_suffix(range)
+            .map_err(|e| format!("the dtype-gap entry `{range}` is not a version range: {e}"))?
+    };
+    Ok(parsed.contains(version))
+}
+
+/// The error for `dtype` on `device`, where MLX `version` lacks it. `Error::UnsupportedDType`
+/// has no device field, so the device goes with the version (`0.32.2 on metal:0`); the dtypes
+/// listed as supported are those of that device at that version.
+#[doc(hidden)]
+pub fn device_gap_error(
+    op: &'static str,
+    version: &Version,
+    device: Device,
+    dtype: DType,
+) -> Error {
+    let supported = DType::ALL
+        .iter()
+        .filter(|&&d| {
+            let gap = DeviceKind::of(device).map_or(Ok(true), |k| device_gap(version, k, d));
+            gap == Ok(false) && unsupported_everywhere(version, d) == Ok(false)
+        })
+        .map(|d| d.to_string())
+        .collect();
+    Error::UnsupportedDType {
+        op,
+        dtype,
+        backend: NAME.into(),
+        version: format!("{version} on {device}"),
+        supported,
+    }
+}
+
+/// The device MLX's default device was last set to by [`place`] (read and written under the
+/// lock): 0 not set yet, 1 the CPU, 2 the Metal GPU.
+static PLACED: AtomicU8 = AtomicU8::new(0);
+
+/// Makes `device` MLX's default device, so that the ops built next run on its default stream
+/// (the caller holds the lock, so no other thread builds ops meanwhile). MLX arrays have no
+/// device of their own: each op runs on the stream it was built with (mlx-rs uses the default
+/// device's default stream), and evaluation runs it there. Without a Metal GPU the CPU is
+/// MLX's only device and there is nothing to do.
+pub(crate) fn place(op: &'static str, device: Device) -> Result<()> {
+    if !metal_available_locked() {
+        return Ok(());
+    }
+    let (code, mlx_device) = match device {
+        Device::Cpu => (1, mlx_rs::Device::cpu()),
+        Device::Metal(0) => (2, mlx_rs::Device::gpu()),
+        other => return Err(backend_error(op, format!("MLX has no device {other}"))),
+    };
+    if PLACED.load(Ordering::Relaxed) != code {
+        mlx_rs::Device::set_default(&mlx_device);
+        PLACED.store(code, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+/// The device of the results built now (the caller holds the lock): the one [`place`] set
+/// last, the CPU when there is no Metal GPU.
+fn placed() -> Device {
+    if PLACED.load(Ordering::Relaxed) == 2 {
+        Device::Metal(0)
+    } else {
+        Device::Cpu
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // the native tensor
 
 /// The native value of an mlx tensor: an MLX array, possibly unevaluated.
@@ -239,11 +459,13 @@ pub fn to_mlx(t: &Tensor) -> Option<Array> {
     Some((*n.array).clone())
 }
 
-/// Wraps an MLX array as a tensor of the mlx backend (no copy, no evaluation). Fails for
+/// Wraps an MLX array as a cpu tensor of the mlx backend (no copy, no evaluation). Fails for
 /// dtypes tensorswitch lacks (complex64).
 pub fn from_mlx(a: Array) -> Result<Tensor> {
+    const OP: &str = "from_mlx";
     let _g = lock();
-    wrap("from_mlx", a)
+    place(OP, Device::Cpu)?;
+    wrap(OP, a)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,12 +493,16 @@ fn native<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a MlxTensor> {
 }
 
 /// The MLX array of an input tensor (the caller holds the lock); the error of its earlier
-/// evaluation if that failed.
+/// evaluation if that failed. Places the ops built next on the tensor's device (see [`place`];
+/// the core only passes an op inputs on one device).
 pub(crate) fn arr<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a Array> {
     let n = native(op, t)?;
     match n.failed.get() {
         Some(e) => Err(e.clone()),
-        None => Ok(&n.array),
+        None => {
+            place(op, t.device())?;
+            Ok(&n.array)
+        }
     }
 }
 
@@ -289,8 +515,8 @@ pub(crate) fn mark_failed(t: &Tensor, e: Error) -> Error {
     e
 }
 
-/// Wraps a result, reading its dtype and shape from MLX (known without evaluating). The
-/// caller holds the lock.
+/// Wraps a result, reading its dtype and shape from MLX (known without evaluating), on the
+/// device its ops were placed on (see [`place`]). The caller holds the lock.
 pub(crate) fn wrap(op: &'static str, a: Array) -> Result<Tensor> {
     let dtype = dtype_of(op, a.dtype())?;
     let shape: Vec<usize> = a.shape().iter().map(|&d| d as usize).collect();
@@ -298,7 +524,7 @@ pub(crate) fn wrap(op: &'static str, a: Array) -> Result<Tensor> {
         &MLX,
         dtype,
         &shape,
-        Device::Cpu,
+        placed(),
         MlxTensor {
             array: ManuallyDrop::new(a),
             failed: OnceLock::new(),
@@ -362,5 +588,120 @@ pub(crate) fn no_host_type(op: &'static str, d: DType) -> Error {
         dtype: d,
         expected:
             "a dtype with a host element type (convert float16 and bfloat16 with astype first)",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> Version {
+        tensorswitch::version::parse_framework_version(text).expect("a version")
+    }
+
+    /// Metal never has float64: at the version that added CPU float64 (0.23.0), at the one
+    /// this crate is built against, and at one far ahead. The CPU has no gaps.
+    #[test]
+    fn float64_is_a_gap_of_metal_only() {
+        for version in ["0.22.0", "0.23.0", "0.32.2", "9.0.0"] {
+            let at = v(version);
+            assert_eq!(
+                device_gap(&at, DeviceKind::Metal, DType::Float64),
+                Ok(true),
+                "{version}"
+            );
+            assert_eq!(
+                device_gap(&at, DeviceKind::Cpu, DType::Float64),
+                Ok(false),
+                "{version}"
+            );
+            for dtype in DType::ALL.into_iter().filter(|&d| d != DType::Float64) {
+                for kind in [DeviceKind::Cpu, DeviceKind::Metal] {
+                    assert_eq!(device_gap(&at, kind, dtype), Ok(false), "{kind:?} {dtype}");
+                }
+            }
+        }
+    }
+
+    /// Every version range in both tables parses (a malformed one would only surface as an
+    /// error on a device this machine may not have).
+    #[test]
+    fn every_gap_entry_parses() {
+        for (range, _, _) in DEVICE_GAPS {
+            assert!(in_range(range, &v("0.32.2")).is_ok(), "{range}");
+        }
+        for (range, _) in UNSUPPORTED_DTYPES {
+            assert!(in_range(range, &v("0.32.2")).is_ok(), "{range}");
+        }
+        assert!(in_range("0p22_and_bellow", &v("0.32.2")).is_err());
+    }
+
+    /// float64 arrived in MLX 0.23.0 (PR #1843): 0.22.x lacks it everywhere, 0.23.0 does not.
+    #[test]
+    fn float64_exists_from_mlx_0_23() {
+        for (version, lacks) in [
+            ("0.21.1", true),
+            ("0.22.0", true),
+            ("0.22.9", true),
+            ("0.23.0", false),
+            ("0.32.2", false),
+        ] {
+            assert_eq!(
+                unsupported_everywhere(&v(version), DType::Float64),
+                Ok(lacks),
+                "{version}"
+            );
+            assert_eq!(
+                unsupported_everywhere(&v(version), DType::Float32),
+                Ok(false)
+            );
+        }
+    }
+
+    /// The error for float64 on Metal names the op, the device, the dtype and the version, and
+    /// lists float32 (not float64) among the dtypes to use instead.
+    #[test]
+    fn the_metal_float64_error_says_what_to_do() {
+        let err = device_gap_error("from_host", &v("0.32.2"), Device::Metal(0), DType::Float64);
+        let Error::UnsupportedDType {
+            op,
+            dtype,
+            backend,
+            version,
+            supported,
+        } = &err
+        else {
+            panic!("expected UnsupportedDType, got {err:?}");
+        };
+        assert_eq!(
+            (*op, *dtype, backend.as_str(), version.as_str()),
+            ("from_host", DType::Float64, "mlx", "0.32.2 on metal:0")
+        );
+        // Every dtype but float64 (13 - 1).
+        assert_eq!(supported.len(), 12, "{supported:?}");
+        assert!(supported.iter().any(|d| d == "float32"));
+        assert!(!supported.iter().any(|d| d == "float64"));
+        let text = err.to_string();
+        for part in ["metal:0", "float64", "0.32.2", "float32", "astype"] {
+            assert!(text.contains(part), "{part} missing from: {text}");
+        }
+    }
+
+    /// A device MLX does not offer here is a device error listing what there is.
+    #[test]
+    fn devices_mlx_lacks_are_device_errors() {
+        let err = check_device("from_host", Device::Cuda(0), DType::Float32).unwrap_err();
+        assert!(
+            matches!(&err, Error::Device(m) if m.contains("cuda:0") && m.contains("cpu")),
+            "{err:?}"
+        );
+        if !metal_is_available() {
+            let err = check_device("full", Device::Metal(0), DType::Float32).unwrap_err();
+            assert!(
+                matches!(&err, Error::Device(m) if m.contains("metal:0") && m.contains("no Metal GPU")),
+                "{err:?}"
+            );
+        }
+        assert_eq!(check_device("arange", Device::Cpu, DType::Float64), Ok(()));
     }
 }

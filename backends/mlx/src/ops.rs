@@ -10,8 +10,8 @@
 //! `astype`.
 
 use crate::{
-    arr, backend_error, dtype_of, eval, float64, i32s, lock, mark_failed, mlx_dtype, no_host_type,
-    wrap,
+    arr, backend_error, check_device, dtype_of, eval, float64, i32s, lock, mark_failed, mlx_dtype,
+    no_host_type, place, wrap,
 };
 use mlx_rs::{ops as m, Array, Axes, Dtype};
 use std::ffi::c_void;
@@ -33,15 +33,6 @@ impl<T> Ctx<T> for std::result::Result<T, mlx_rs::error::Exception> {
 
 // ---------------------------------------------------------------------------------------------
 // host transfer
-
-fn check_device(device: Device) -> Result<()> {
-    if device != Device::Cpu {
-        return Err(Error::Device(format!(
-            "backend `mlx` has no device {device} here; devices: cpu"
-        )));
-    }
-    Ok(())
-}
 
 /// An MLX array holding a copy of `data` with shape `shape` (the caller holds the lock).
 fn host_array(op: &'static str, data: &HostData, shape: &[usize]) -> Result<Array> {
@@ -73,8 +64,9 @@ fn host_array(op: &'static str, data: &HostData, shape: &[usize]) -> Result<Arra
 
 pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Result<Tensor> {
     const OP: &str = "from_host";
-    check_device(device)?;
+    check_device(OP, device, data.dtype())?;
     let _g = lock();
+    place(OP, device)?;
     wrap(OP, host_array(OP, &data, shape)?)
 }
 
@@ -84,8 +76,9 @@ pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Resu
 /// rounds it from float64.
 pub(crate) fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
     const OP: &str = "full";
-    check_device(device)?;
+    check_device(OP, device, dtype)?;
     let _g = lock();
+    place(OP, device)?;
     let v = match HostData::filled(dtype, value, 1) {
         Some(one) => host_array(OP, &one, &[])?,
         None => Array::from_f64(value.as_f64())
@@ -106,8 +99,9 @@ pub(crate) fn arange(
     device: Device,
 ) -> Result<Tensor> {
     const OP: &str = "arange";
-    check_device(device)?;
+    check_device(OP, device, dtype)?;
     let _g = lock();
+    place(OP, device)?;
     let a = match HostData::range(dtype, start, step, n) {
         Some(values) => host_array(OP, &values, &[n])?,
         None => {
@@ -123,6 +117,14 @@ pub(crate) fn arange(
 
 /// Evaluates the array (the one place this backend does), makes it row-major contiguous and
 /// copies it out.
+/// `tensorswitch::evaluate`: computes the array now (MLX's `eval`), without copying it out.
+pub(crate) fn evaluate(x: &Tensor) -> Result<()> {
+    const OP: &str = "evaluate";
+    let _g = lock();
+    let a = arr(OP, x)?;
+    eval(OP, a).map_err(|e| mark_failed(x, e))
+}
+
 pub(crate) fn to_host(x: &Tensor) -> Result<HostData> {
     const OP: &str = "to_host";
     let _g = lock();
@@ -624,6 +626,7 @@ pub(crate) fn concat(xs: &[Tensor], axis: usize) -> Result<Tensor> {
 /// come out as the integer minimum or as garbage): see [`float_to_int`].
 pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
     const OP: &str = "astype";
+    check_device(OP, x.device(), dtype)?;
     let _g = lock();
     let a = arr(OP, x)?;
     let out = if x.dtype().is_float() && dtype.is_integer() {

@@ -4,6 +4,7 @@
 
 use std::sync::Mutex;
 use tensorswitch::{self as ts, DType, Error, Tensor};
+use tensorswitch_ndarray as _; // for `evaluate` on an eager backend
 
 /// Runs `f` with the mlx backend on top of the stack, one test at a time: `evaluations()`
 /// counts for the whole process, so tests that count must not overlap with others.
@@ -644,5 +645,28 @@ fn half_precision_creation_and_the_fallbacks_built_on_it() {
         assert_eq!(f.to_vec::<u8>().unwrap(), vec![0]);
         let r = ts::arange(-1.0, 1.0, 0.5, DType::Int8).unwrap();
         assert_eq!(r.to_vec::<i8>().unwrap(), vec![-1, 0, 0, 0]);
+    });
+}
+
+/// `tensorswitch::evaluate` computes an mlx tensor at the call (one evaluation, no copy), and
+/// is a no-op that succeeds on an eager backend.
+#[test]
+fn evaluate_computes_at_the_call() {
+    on_mlx(|| {
+        let x = Tensor::from_slice(&[1.0f32, -2.0, 4.0], &[3]).unwrap();
+        let y = ts::multiply(&ts::add(&x, &x).unwrap(), &x).unwrap();
+        let before = tensorswitch_mlx::evaluations();
+        ts::evaluate(&y).unwrap();
+        assert_eq!(tensorswitch_mlx::evaluations(), before + 1);
+        // (x + x) * x = 2x²: 2, 8, 32.
+        assert_eq!(y.to_vec::<f32>().unwrap(), vec![2.0, 8.0, 32.0]);
+
+        let on_ndarray = ts::with_backend("ndarray", || Tensor::from_slice(&[1u8, 2], &[2]))
+            .unwrap()
+            .unwrap();
+        let before = tensorswitch_mlx::evaluations();
+        ts::evaluate(&on_ndarray).unwrap();
+        assert_eq!(tensorswitch_mlx::evaluations(), before, "ndarray is eager");
+        assert_eq!(on_ndarray.to_vec::<u8>().unwrap(), vec![1, 2]);
     });
 }
