@@ -10,6 +10,9 @@ use std::time::Duration;
 use tensorswitch::{self as ts, Tensor};
 use tensorswitch_ndarray as _;
 
+#[path = "support/paired.rs"]
+mod support;
+
 fn add_one_element(c: &mut Criterion) {
     let mut g = c.benchmark_group("add_1xf32");
     let a = ArrayD::from_shape_vec(IxDyn(&[1]), vec![1.5f32]).unwrap();
@@ -41,8 +44,26 @@ fn add_one_element(c: &mut Criterion) {
     g.bench_function("tensorswitch_stack", |bench| {
         bench.iter(|| black_box(ts::add(black_box(&x), black_box(&y)).unwrap()))
     });
-    ts::unset_backend();
     g.finish();
+
+    // Paired (see benches/support/paired.rs): the added time per call against the same kernel.
+    let kernel = || {
+        let (a, b) = (black_box(&a), black_box(&b));
+        let (x, y) = (a.as_slice().unwrap(), b.as_slice().unwrap());
+        let data: Vec<f32> = x.iter().zip(y).map(|(&p, &q)| p + q).collect();
+        drop(black_box(
+            ArrayD::from_shape_vec(a.raw_dim(), data).unwrap(),
+        ))
+    };
+    let p = support::paired(
+        "add_1xf32 paired, stack / same kernel",
+        400,
+        2000,
+        kernel,
+        || drop(black_box(ts::add(black_box(&x), black_box(&y)).unwrap())),
+    );
+    println!("  added per call: {:.1} ns", p.ns.1 - p.ns.0);
+    ts::unset_backend();
 }
 
 fn matmul_256(c: &mut Criterion) {

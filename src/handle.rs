@@ -146,12 +146,20 @@ impl Clone for Handle {
 impl Drop for Handle {
     #[inline]
     fn drop(&mut self) {
-        if self.header().refs.fetch_sub(1, Ordering::Release) != 1 {
-            return;
+        let refs = &self.header().refs;
+        // The common case, a result dropped by its only handle, skips the atomic decrement (a
+        // locked instruction, several nanoseconds): a count of 1 read while holding a handle
+        // means this is the only one, and with no other handle nobody can clone it
+        // concurrently. The acquire load synchronises with the release decrements of the
+        // handles dropped before, as the fence below does.
+        if refs.load(Ordering::Acquire) != 1 {
+            if refs.fetch_sub(1, Ordering::Release) != 1 {
+                return;
+            }
+            // Synchronises with the other handles' release decrements: their uses of the
+            // block happen before it is dropped below.
+            atomic::fence(Ordering::Acquire);
         }
-        // Synchronises with the other handles' release decrements: their uses of the block
-        // happen before it is dropped below.
-        atomic::fence(Ordering::Acquire);
         // SAFETY: the count reached zero, so this was the last handle; the block is alive,
         // initialised, and nothing else can reach it.
         unsafe { (self.header().destroy)(self.ptr) }

@@ -260,8 +260,9 @@ fn registered_backends_and_versions() {
 }
 
 /// The implicit default comes from TENSORSWITCH_BACKEND (read once per process), so this runs
-/// the check in a child process of this test binary.
+/// the check in a child process of this test binary (which Miri cannot start).
 #[test]
+#[cfg_attr(miri, ignore = "starts a child process")]
 fn environment_variable_sets_the_implicit_default() {
     let exe = std::env::current_exe().unwrap();
     for (value, expect) in [

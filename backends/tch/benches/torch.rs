@@ -11,6 +11,9 @@ use tensorswitch::{self as ts, Tensor};
 use tensorswitch_ndarray as _;
 use tensorswitch_tch as _;
 
+#[path = "../../../benches/support/paired.rs"]
+mod support;
+
 /// libtorch runs single-threaded here so that matmul timings do not depend on how busy the
 /// machine's other cores are; both sides use the same setting.
 fn single_thread() {
@@ -36,6 +39,26 @@ fn add_one_element(c: &mut Criterion) {
         bench.iter(|| black_box(ts::add(black_box(&x), black_box(&y)).unwrap()))
     });
     g.finish();
+
+    // The ratio target, measured paired (see benches/support/paired.rs): robust to the load
+    // changes that move criterion's sequential measurements by several percent here.
+    let tch_add = || drop(black_box(black_box(&a).f_add(black_box(&b)).unwrap()));
+    ts::set_backend("torch").unwrap();
+    support::paired(
+        "torch_add_1xf32 paired, stack / tch",
+        400,
+        1000,
+        tch_add,
+        || drop(black_box(ts::add(black_box(&x), black_box(&y)).unwrap())),
+    );
+    ts::unset_backend();
+    support::paired(
+        "torch_add_1xf32 paired, inferred / tch",
+        400,
+        1000,
+        tch_add,
+        || drop(black_box(ts::add(black_box(&x), black_box(&y)).unwrap())),
+    );
 }
 
 fn matmul_512(c: &mut Criterion) {
