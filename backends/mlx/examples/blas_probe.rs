@@ -29,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             m::matmul(&a, &a).and_then(|r| r.eval()).expect("matmul")
         });
         let inv = best(3, || {
-            mlx_rs::linalg::inv_device(&spd, mlx_rs::StreamOrDevice::cpu())
+            mlx_rs::linalg::inv(&spd)
                 .and_then(|r| r.eval())
                 .expect("inv")
         });
