@@ -34,5 +34,8 @@ fn main() {
             }
         }
     }
-    eprintln!("{which}: {:.1} ns per call", start.elapsed().as_nanos() as f64 / n as f64);
+    eprintln!(
+        "{which}: {:.1} ns per call",
+        start.elapsed().as_nanos() as f64 / n as f64
+    );
 }
