@@ -143,6 +143,43 @@ impl DType {
         !matches!(self.kind(), Kind::Bool)
     }
 
+    /// The smallest and largest value of an integer dtype; `None` for bool and floats.
+    pub const fn integer_range(self) -> Option<(i128, i128)> {
+        Some(match self {
+            DType::Int8 => (i8::MIN as i128, i8::MAX as i128),
+            DType::Int16 => (i16::MIN as i128, i16::MAX as i128),
+            DType::Int32 => (i32::MIN as i128, i32::MAX as i128),
+            DType::Int64 => (i64::MIN as i128, i64::MAX as i128),
+            DType::UInt8 => (0, u8::MAX as i128),
+            DType::UInt16 => (0, u16::MAX as i128),
+            DType::UInt32 => (0, u32::MAX as i128),
+            DType::UInt64 => (0, u64::MAX as i128),
+            _ => return None,
+        })
+    }
+
+    /// The largest value of this float dtype that is at most `max`, as an `f64`; float32 for
+    /// every float dtype but float64 (float16 and bfloat16 widen to float32 exactly). This is
+    /// where a saturating float-to-integer conversion clamps: `i32::MAX` is not a float32, so
+    /// float32 inputs clamp to 2147483520.
+    pub fn largest_float_at_most(self, max: i128) -> f64 {
+        if self == DType::Float64 {
+            let f = max as f64; // rounds to nearest, possibly up
+            if f as i128 > max {
+                f64::from_bits(f.to_bits() - 1)
+            } else {
+                f
+            }
+        } else {
+            let f = max as f32;
+            if f as i128 > max {
+                f32::from_bits(f.to_bits() - 1).into()
+            } else {
+                f.into()
+            }
+        }
+    }
+
     /// Bits of an integer dtype (0 for others).
     const fn int_bits(self) -> u32 {
         match self {
@@ -534,6 +571,38 @@ mod tests {
             assert_eq!(a.promote(b), want, "{a} with {b}");
             assert_eq!(b.promote(a), want, "{b} with {a} (promotion is symmetric)");
         }
+    }
+
+    #[test]
+    fn integer_ranges_and_the_floats_below_them() {
+        assert_eq!(DType::UInt8.integer_range(), Some((0, 255)));
+        assert_eq!(DType::Int16.integer_range(), Some((-32768, 32767)));
+        assert_eq!(DType::Float32.integer_range(), None);
+        assert_eq!(DType::Bool.integer_range(), None);
+        // Hand-derived: the float32s next to 2^31 are 2^31 - 128 and 2^31; the float64s next to
+        // 2^64 are 2^64 - 2048 and 2^64; 2^63 - 2^39 is the float32 just below 2^63.
+        assert_eq!(
+            DType::Float32.largest_float_at_most(i32::MAX as i128),
+            2147483520.0
+        );
+        assert_eq!(
+            DType::Float64.largest_float_at_most(u64::MAX as i128),
+            18446744073709549568.0
+        );
+        assert_eq!(
+            DType::Float32.largest_float_at_most(i64::MAX as i128),
+            9223371487098961920.0
+        );
+        // Representable maxima stay as they are; halves work in float32.
+        assert_eq!(DType::Float32.largest_float_at_most(255), 255.0);
+        assert_eq!(
+            DType::Float64.largest_float_at_most(i32::MAX as i128),
+            2147483647.0
+        );
+        assert_eq!(
+            DType::Float16.largest_float_at_most(i32::MAX as i128),
+            2147483520.0
+        );
     }
 
     #[test]

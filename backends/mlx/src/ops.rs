@@ -638,45 +638,6 @@ pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
     wrap(OP, out)
 }
 
-/// `(min, max)` of an integer dtype.
-fn int_range(op: &'static str, dtype: DType) -> Result<(i128, i128)> {
-    Ok(match dtype {
-        DType::Int8 => (i8::MIN.into(), i8::MAX.into()),
-        DType::Int16 => (i16::MIN.into(), i16::MAX.into()),
-        DType::Int32 => (i32::MIN.into(), i32::MAX.into()),
-        DType::Int64 => (i64::MIN.into(), i64::MAX.into()),
-        DType::UInt8 => (0, u8::MAX.into()),
-        DType::UInt16 => (0, u16::MAX.into()),
-        DType::UInt32 => (0, u32::MAX.into()),
-        DType::UInt64 => (0, u64::MAX.into()),
-        other => {
-            return Err(backend_error(
-                op,
-                format!("{other} is not an integer dtype"),
-            ))
-        }
-    })
-}
-
-/// The largest float32 (`wide` = float32) or float64 value that is at most `max`.
-fn float_at_most(max: i128, wide: DType) -> f64 {
-    if wide == DType::Float32 {
-        let f = max as f32; // rounds to nearest, possibly up
-        if f as i128 > max {
-            f32::from_bits(f.to_bits() - 1).into()
-        } else {
-            f.into()
-        }
-    } else {
-        let f = max as f64;
-        if f as i128 > max {
-            f64::from_bits(f.to_bits() - 1)
-        } else {
-            f
-        }
-    }
-}
-
 /// A 0-d array of the integer dtype `dtype` holding `value` (in range for it).
 fn int_scalar(op: &'static str, value: i128, dtype: DType) -> Result<Array> {
     let a = if let Ok(v) = i64::try_from(value) {
@@ -695,7 +656,9 @@ fn int_scalar(op: &'static str, value: i128, dtype: DType) -> Result<Array> {
 /// or above `max + 1` (a power of two, exact) are set to the maximum afterwards. float16 and
 /// bfloat16 are widened to float32 first, which is exact.
 fn float_to_int(op: &'static str, a: &Array, from: DType, to: DType) -> Result<Array> {
-    let (lo, hi) = int_range(op, to)?;
+    let (lo, hi) = to
+        .integer_range()
+        .ok_or_else(|| backend_error(op, format!("{to} is not an integer dtype")))?;
     let wide = if from == DType::Float64 {
         DType::Float64
     } else {
@@ -703,7 +666,7 @@ fn float_to_int(op: &'static str, a: &Array, from: DType, to: DType) -> Result<A
     };
     let wd = mlx_dtype(wide);
     let scalar = |v: f64| Array::from_f64(v).as_dtype(wd);
-    let hi_f = float_at_most(hi, wide);
+    let hi_f = wide.largest_float_at_most(hi);
     let widened;
     let work = if from == wide {
         a

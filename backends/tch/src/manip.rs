@@ -106,45 +106,6 @@ pub(crate) fn convert(
     }
 }
 
-/// `(min, max)` of an integer dtype.
-fn int_range(op: &'static str, dtype: DType) -> Result<(i128, i128)> {
-    Ok(match dtype {
-        DType::Int8 => (i8::MIN.into(), i8::MAX.into()),
-        DType::Int16 => (i16::MIN.into(), i16::MAX.into()),
-        DType::Int32 => (i32::MIN.into(), i32::MAX.into()),
-        DType::Int64 => (i64::MIN.into(), i64::MAX.into()),
-        DType::UInt8 => (0, u8::MAX.into()),
-        DType::UInt16 => (0, u16::MAX.into()),
-        DType::UInt32 => (0, u32::MAX.into()),
-        DType::UInt64 => (0, u64::MAX.into()),
-        other => {
-            return Err(backend_error(
-                op,
-                format!("{other} is not an integer dtype"),
-            ))
-        }
-    })
-}
-
-/// The largest value of the float dtype `dtype` (float32 or float64) that is at most `max`.
-fn float_at_most(max: i128, dtype: DType) -> f64 {
-    if dtype == DType::Float32 {
-        let f = max as f32; // rounds to nearest, possibly up
-        if f as i128 > max {
-            f32::from_bits(f.to_bits() - 1).into()
-        } else {
-            f.into()
-        }
-    } else {
-        let f = max as f64;
-        if f as i128 > max {
-            f64::from_bits(f.to_bits() - 1)
-        } else {
-            f
-        }
-    }
-}
-
 fn float_to_int(
     op: &'static str,
     t: &tch::Tensor,
@@ -152,7 +113,9 @@ fn float_to_int(
     to: DType,
     kind: Kind,
 ) -> Result<tch::Tensor> {
-    let (lo, hi) = int_range(op, to)?;
+    let (lo, hi) = to
+        .integer_range()
+        .ok_or_else(|| backend_error(op, format!("{to} is not an integer dtype")))?;
     // float16/bfloat16 widen to float32 exactly; the bounds are then exact in the work dtype.
     let (work, wide) = if from == DType::Float64 {
         (t.shallow_clone(), DType::Float64)
@@ -162,7 +125,7 @@ fn float_to_int(
         (t.f_to_kind(Kind::Float).ctx(op)?, DType::Float32)
     };
     let lo_f = lo as f64; // 0 or -2^(bits-1): exact in every float dtype
-    let hi_f = float_at_most(hi, wide);
+    let hi_f = wide.largest_float_at_most(hi);
     let mut out = work
         .f_nan_to_num(0.0, hi_f, lo_f)
         .and_then(|c| c.f_clamp(lo_f, hi_f))
