@@ -2,7 +2,8 @@
 //!
 //! # The precedence rule
 //! For every call, the backend is the first of:
-//! 1. the calling thread's override, set by [`with_backend`] for the duration of a closure —
+//! 1. the calling thread's override, set by [`with_backend`] (or [`with_backend_version`], for an
+//!    emulated framework version) for the duration of a closure —
 //!    it never affects other threads;
 //! 2. the top of the process-wide backend stack ([`set_backend`] pushes,
 //!    [`previous_backend`] pops and returns what it popped, [`unset_backend`] clears);
@@ -243,6 +244,17 @@ pub fn backend_stack() -> Vec<Backend> {
 /// affected. Fails before running `f` when the backend cannot be used.
 pub fn with_backend<R>(name: &str, f: impl FnOnce() -> R) -> Result<R> {
     let table = detected(name)?;
+    let _guard = Pin::new(table);
+    Ok(f())
+}
+
+/// Like [`with_backend`], with the backend's table built as if `version` of its framework were
+/// installed (as [`set_backend_to_specific_version`] builds it: the version variants and dtype
+/// metadata of that version). For this thread only and without touching the global stack, so
+/// tests of several versions can run in parallel. Fails before running `f` when the backend
+/// is unknown or the version does not parse.
+pub fn with_backend_version<R>(name: &str, version: &str, f: impl FnOnce() -> R) -> Result<R> {
+    let table = at_version(name, version)?;
     let _guard = Pin::new(table);
     Ok(f())
 }

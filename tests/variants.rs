@@ -222,3 +222,53 @@ fn missing_framework_is_a_clear_error() {
     assert_eq!(set_backend("ndarray").unwrap().name(), "ndarray");
     unset_backend();
 }
+
+/// `with_backend_version` gives this thread the table of an emulated version, leaves the global
+/// stack and other threads alone, and restores the previous table afterwards, also when the
+/// closure panics.
+#[test]
+fn with_backend_version_is_scoped_to_the_thread_and_the_closure() {
+    let _g = serial();
+    let a = toy_f32(&[1.0, 3.0]);
+    set_backend("toy").unwrap();
+    let (inside, other_thread) = with_backend_version("toy", "1.4.0", || {
+        let current = current_backend().unwrap();
+        // multiply has no 1.4 primary and no usable fallback at 1.4 (see the test above).
+        let inside = (current.version().to_string(), multiply(&a, &a).is_err());
+        let other_thread = std::thread::scope(|s| {
+            s.spawn(|| current_backend().map(|b| b.version().to_string()))
+                .join()
+                .expect("the other thread")
+        });
+        (inside, other_thread)
+    })
+    .unwrap();
+    assert_eq!(inside, ("1.4.0".to_string(), true));
+    assert_eq!(
+        other_thread.as_deref(),
+        Some("1.5.0"),
+        "other threads see the stack"
+    );
+    assert_eq!(backend_stack().len(), 1, "the stack was not touched");
+    assert_eq!(
+        multiply(&a, &a).unwrap().to_vec::<f32>().unwrap(),
+        vec![1.0, 9.0],
+        "back to the detected version after the closure"
+    );
+
+    let panicked = std::panic::catch_unwind(|| {
+        with_backend_version("toy", "1.4.0", || panic!("inside")).ok();
+    });
+    assert!(panicked.is_err());
+    assert_eq!(current_backend().unwrap().version().to_string(), "1.5.0");
+
+    assert!(matches!(
+        with_backend_version("nope", "1.0.0", || ()),
+        Err(Error::UnknownBackend { .. })
+    ));
+    assert!(matches!(
+        with_backend_version("toy", "one.two", || ()),
+        Err(Error::InvalidVersion { .. })
+    ));
+    unset_backend();
+}

@@ -3,33 +3,17 @@
 
 use tensorswitch_ndarray as _;
 
-use std::sync::{Mutex, MutexGuard};
 use tensorswitch::{Op, Result, Source, Tensor};
 
-/// Tests here push emulated versions on the process-wide backend stack; they take this lock
-/// so that they do not interleave with each other.
-static STACK_LOCK: Mutex<()> = Mutex::new(());
-
-/// The ndarray backend at `version` on top of the stack until dropped (popped even when an
-/// assertion fails).
-struct AtVersion<'a> {
-    _lock: MutexGuard<'a, ()>,
-}
-
-impl AtVersion<'_> {
-    fn new(version: &str) -> AtVersion<'static> {
-        let lock = STACK_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let backend = tensorswitch::set_backend_to_specific_version("ndarray", version)
-            .expect("ndarray at an emulated version");
-        assert_eq!(backend.version().to_string(), version);
-        AtVersion { _lock: lock }
-    }
-}
-
-impl Drop for AtVersion<'_> {
-    fn drop(&mut self) {
-        tensorswitch::previous_backend().expect("the version pushed by this test");
-    }
+/// Runs `f` on the ndarray backend at `version`, in this thread only
+/// (`tensorswitch::with_backend_version`), so these tests need no lock.
+fn at_version<R>(version: &str, f: impl FnOnce() -> R) -> R {
+    tensorswitch::with_backend_version("ndarray", version, || {
+        let current = tensorswitch::current_backend().expect("the override is current");
+        assert_eq!(current.version().to_string(), version);
+        f()
+    })
+    .expect("ndarray at an emulated version")
 }
 
 fn source(version: &str, op: Op) -> Source {
@@ -240,38 +224,45 @@ fn check_expm1_log1p() -> Result<()> {
 #[test]
 fn variants_agree_at_every_version() {
     for version in ["0.15.6", "0.16.1", "0.17.0", "0.17.2"] {
-        let _at = AtVersion::new(version);
-        check_triangles().unwrap_or_else(|e| panic!("at {version}: {e}"));
-        check_expm1_log1p().unwrap_or_else(|e| panic!("at {version}: {e}"));
+        at_version(version, || {
+            check_triangles().unwrap_or_else(|e| panic!("at {version}: {e}"));
+            check_expm1_log1p().unwrap_or_else(|e| panic!("at {version}: {e}"));
+        });
     }
 }
 
 #[test]
 fn current_table_reports_the_variant_in_use() {
-    let at = AtVersion::new("0.15.6");
-    let report = tensorswitch::current_backend().unwrap().report();
-    let row = |op: Op| report.rows.iter().find(|(o, _)| *o == op).unwrap().1;
+    // Through the global stack (the only test here that uses it, so it needs no lock): the
+    // pushed table is the current one and reports the variants of its version.
+    let rows_at = |version: &str| {
+        let pushed = tensorswitch::set_backend_to_specific_version("ndarray", version)
+            .expect("ndarray at an emulated version");
+        let report = tensorswitch::current_backend().map(|b| b.report());
+        tensorswitch::previous_backend().expect("the version pushed here");
+        assert_eq!(pushed.version().to_string(), version);
+        let report = report.expect("a current backend");
+        let row = |op: Op| report.rows.iter().find(|(o, _)| *o == op).map(|r| r.1);
+        (row(Op::tril), row(Op::expm1))
+    };
     assert_eq!(
-        row(Op::tril),
-        Source::Primary {
-            variant: "tril_v_0p15_and_below"
-        }
+        rows_at("0.15.6"),
+        (
+            Some(Source::Primary {
+                variant: "tril_v_0p15_and_below"
+            }),
+            Some(Source::Compositional)
+        )
     );
-    assert_eq!(row(Op::expm1), Source::Compositional);
-    drop(at);
-    let _at = AtVersion::new("0.17.2");
-    let report = tensorswitch::current_backend().unwrap().report();
-    let row = |op: Op| report.rows.iter().find(|(o, _)| *o == op).unwrap().1;
     assert_eq!(
-        row(Op::tril),
-        Source::Primary {
-            variant: "tril_v_0p16_and_above"
-        }
-    );
-    assert_eq!(
-        row(Op::expm1),
-        Source::Primary {
-            variant: "expm1_v_0p17_and_above"
-        }
+        rows_at("0.17.2"),
+        (
+            Some(Source::Primary {
+                variant: "tril_v_0p16_and_above"
+            }),
+            Some(Source::Primary {
+                variant: "expm1_v_0p17_and_above"
+            })
+        )
     );
 }

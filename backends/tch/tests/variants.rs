@@ -1,34 +1,8 @@
 //! The torch backend's version variants: which function each libtorch version's table picks,
 //! and that the variants agree.
 
-use std::sync::{Mutex, MutexGuard};
 use tensorswitch::{DType, Op, Source, Tensor};
 use tensorswitch_tch as _;
-
-/// Tests here push emulated versions on the process-wide stack; the lock keeps them apart.
-static STACK_LOCK: Mutex<()> = Mutex::new(());
-
-/// torch at `version` on top of the stack until dropped (popped even when an assertion
-/// fails).
-struct AtVersion<'a> {
-    _lock: MutexGuard<'a, ()>,
-}
-
-impl AtVersion<'_> {
-    fn new(version: &str) -> AtVersion<'static> {
-        let lock = STACK_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let backend = tensorswitch::set_backend_to_specific_version("torch", version)
-            .expect("torch at an emulated version");
-        assert_eq!(backend.version().to_string(), version);
-        AtVersion { _lock: lock }
-    }
-}
-
-impl Drop for AtVersion<'_> {
-    fn drop(&mut self) {
-        tensorswitch::previous_backend().expect("the version pushed by this test");
-    }
-}
 
 fn source(version: &str, op: Op) -> Source {
     tensorswitch::function_table_report_for_version("torch", version)
@@ -78,14 +52,19 @@ fn emulated_versions_select_their_variant_and_agree() {
         ("2.11.0", "vecdot_v_1p13_and_above"),
         ("1.12.1", "vecdot_v_1p12_and_below"),
     ] {
-        let _at = AtVersion::new(version);
-        let current = tensorswitch::current_backend().unwrap();
-        assert!(current.is_emulated());
-        match current.table().source(Op::vecdot) {
-            Source::Primary { variant: v } => assert_eq!(v, variant, "at {version}"),
-            other => panic!("vecdot at {version} is {other}"),
-        }
-        results.push(run());
+        // This thread only (`with_backend_version`): no lock, no global stack.
+        let result = tensorswitch::with_backend_version("torch", version, || {
+            let current = tensorswitch::current_backend().unwrap();
+            assert_eq!(current.version().to_string(), version);
+            assert!(current.is_emulated());
+            match current.table().source(Op::vecdot) {
+                Source::Primary { variant: v } => assert_eq!(v, variant, "at {version}"),
+                other => panic!("vecdot at {version} is {other}"),
+            }
+            run()
+        })
+        .expect("torch at an emulated version");
+        results.push(result);
     }
     assert_eq!(results[0], results[1]);
     assert_eq!(results[0][0], vec![1.0, 13.5]);
@@ -95,7 +74,7 @@ fn emulated_versions_select_their_variant_and_agree() {
 
 #[test]
 fn detected_version_needs_no_emulation() {
-    let _lock = STACK_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // Through the global stack: the only test here that uses it, so it needs no lock.
     let detected = tensorswitch::backend_version("torch").unwrap();
     let backend =
         tensorswitch::set_backend_to_specific_version("torch", &detected.to_string()).unwrap();
