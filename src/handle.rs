@@ -23,9 +23,10 @@
 //! * Nothing mutates a block's metadata or native value while it is shared; only `&`
 //!   references are handed out, and `N: Sync` makes sharing them between threads sound.
 
+use crate::dims::Dims;
 use crate::dtype::DType;
 use crate::registry::BackendDescriptor;
-use crate::tensor::{Device, Shape};
+use crate::tensor::Device;
 use std::alloc::Layout;
 use std::any::{Any, TypeId};
 use std::ptr::{self, NonNull};
@@ -37,7 +38,7 @@ pub(crate) struct Meta {
     pub(crate) backend: &'static BackendDescriptor,
     pub(crate) dtype: DType,
     pub(crate) device: Device,
-    pub(crate) shape: Shape,
+    pub(crate) shape: Dims,
 }
 
 /// The start of every block, whatever the native type.
@@ -75,19 +76,55 @@ impl Handle {
     /// A new block holding `meta` and `native`, with one reference.
     #[inline(always)]
     pub(crate) fn new<N: Any + Send + Sync>(meta: Meta, native: N) -> Handle {
-        let block = cache::alloc(layout_of::<N>()).cast::<Block<N>>();
+        let block = Handle::alloc::<N>();
         // SAFETY: `block` is freshly allocated with a layout at least as large and as aligned
         // as `Block<N>`'s (`block_layout` only rounds up), and nothing else refers to it.
+        unsafe { ptr::addr_of_mut!((*block.as_ptr()).header.meta).write(meta) };
+        Handle::finish(block, native)
+    }
+
+    /// A new block whose metadata is `like`'s with another backend and dtype (an elementwise
+    /// result). The fields are written into the block one by one, after it is allocated:
+    /// building a `Meta` first and moving it in costs two stack round trips of the shape on
+    /// the 1-element op path.
+    #[inline(always)]
+    pub(crate) fn new_like<N: Any + Send + Sync>(
+        backend: &'static BackendDescriptor,
+        dtype: DType,
+        like: &Meta,
+        native: N,
+    ) -> Handle {
+        let block = Handle::alloc::<N>();
+        // SAFETY: as in `new`; each field of the metadata is written exactly once.
         unsafe {
-            block.as_ptr().write(Block {
-                header: Header {
-                    refs: AtomicUsize::new(1),
-                    native_type: TypeId::of::<N>(),
-                    destroy: destroy::<N>,
-                    meta,
-                },
-                native,
-            });
+            let meta = ptr::addr_of_mut!((*block.as_ptr()).header.meta);
+            ptr::addr_of_mut!((*meta).backend).write(backend);
+            ptr::addr_of_mut!((*meta).dtype).write(dtype);
+            ptr::addr_of_mut!((*meta).device).write(like.device);
+            like.shape.clone_to(ptr::addr_of_mut!((*meta).shape));
+        }
+        Handle::finish(block, native)
+    }
+
+    #[inline(always)]
+    fn alloc<N>() -> NonNull<Block<N>> {
+        cache::alloc(layout_of::<N>()).cast::<Block<N>>()
+    }
+
+    /// Writes the rest of a block whose metadata is written, and makes its handle.
+    ///
+    /// # Safety (not marked: private, with two callers)
+    /// `block` comes from `alloc::<N>()` and only its `header.meta` has been written.
+    #[inline(always)]
+    fn finish<N: Any + Send + Sync>(block: NonNull<Block<N>>, native: N) -> Handle {
+        let b = block.as_ptr();
+        // SAFETY: the block is allocated for a `Block<N>` and nothing else refers to it; these
+        // are the fields the caller has not written.
+        unsafe {
+            ptr::addr_of_mut!((*b).header.refs).write(AtomicUsize::new(1));
+            ptr::addr_of_mut!((*b).header.native_type).write(TypeId::of::<N>());
+            ptr::addr_of_mut!((*b).header.destroy).write(destroy::<N>);
+            ptr::addr_of_mut!((*b).native).write(native);
         }
         Handle { ptr: block.cast() }
     }
@@ -196,7 +233,7 @@ pub(crate) mod cache {
     /// hundred bytes (an `ndarray` array with its shape and strides).
     pub(crate) const SIZES: [usize; 3] = [128, 256, 512];
     /// The alignment of cached blocks.
-    pub(crate) const ALIGN: usize = 16;
+    pub(crate) const ALIGN: usize = 64;
     /// How many freed blocks each thread keeps per size.
     pub(crate) const DEPTH: usize = 16;
 
@@ -230,13 +267,25 @@ pub(crate) mod cache {
     }
 
     /// One thread's freed blocks, by size.
+    ///
+    /// It has no destructor, so the thread-local access on the hot paths is a plain
+    /// thread-pointer offset: a thread local with a destructor checks its registration state
+    /// on every access. Returning the blocks at thread exit is [`Closer`]'s job, registered
+    /// the first time a block is cached.
     struct Cache {
+        /// How many blocks a stack may hold: 0 until [`Closer`] is registered, [`DEPTH`] while
+        /// the thread runs, 0 again once it has been closed. `len <= limit <= DEPTH` for
+        /// every stack, except right after closing, when all lengths are 0 anyway.
+        limit: Cell<usize>,
+        closed: Cell<bool>,
         stacks: [Stack; SIZES.len()],
     }
 
     impl Cache {
         const fn new() -> Cache {
             Cache {
+                limit: Cell::new(0),
+                closed: Cell::new(false),
                 stacks: [const {
                     Stack {
                         len: Cell::new(0),
@@ -245,11 +294,12 @@ pub(crate) mod cache {
                 }; SIZES.len()],
             }
         }
-    }
 
-    impl Drop for Cache {
-        /// The thread is exiting: give its cached blocks back to the allocator.
-        fn drop(&mut self) {
+        /// The thread is exiting: give the cached blocks back to the allocator and cache no
+        /// more (blocks freed later, by other thread-local destructors, go to the allocator).
+        fn close(&self) {
+            self.closed.set(true);
+            self.limit.set(0);
             for (stack, &size) in self.stacks.iter().zip(&SIZES) {
                 for slot in &stack.slots[..stack.len.get()] {
                     // SAFETY: every pointer below `len` is a block allocated with this
@@ -261,10 +311,32 @@ pub(crate) mod cache {
                 stack.len.set(0);
             }
         }
+
+        /// Makes room for caching, once per thread: registers [`Closer`] so the blocks are
+        /// returned when the thread exits. False once the thread is exiting.
+        #[cold]
+        #[inline(never)]
+        fn open(&self) -> bool {
+            if self.closed.get() || CLOSER.try_with(|_| ()).is_err() {
+                return false;
+            }
+            self.limit.set(DEPTH);
+            true
+        }
+    }
+
+    /// Its destructor closes the thread's [`Cache`].
+    struct Closer;
+
+    impl Drop for Closer {
+        fn drop(&mut self) {
+            CACHE.with(Cache::close);
+        }
     }
 
     thread_local! {
         static CACHE: Cache = const { Cache::new() };
+        static CLOSER: Closer = const { Closer };
     }
 
     /// Memory for a block of `layout` (non-zero size): a cached block of that size, or a new
@@ -272,16 +344,17 @@ pub(crate) mod cache {
     #[inline]
     pub(crate) fn alloc(layout: Layout) -> NonNull<u8> {
         if let Some(c) = class(layout) {
-            // `try_with` fails only while the thread's cache is being destroyed.
-            let cached = CACHE.try_with(|cache| {
+            let cached = CACHE.with(|cache| {
                 let stack = &cache.stacks[c];
                 let n = stack.len.get();
                 (n > 0).then(|| {
                     stack.len.set(n - 1);
-                    stack.slots[n - 1].get()
+                    // `n <= DEPTH` (see `Cache::limit`), so the remainder is `n - 1` itself;
+                    // it saves the bounds check.
+                    stack.slots[(n - 1) % DEPTH].get()
                 })
             });
-            if let Ok(Some(p)) = cached {
+            if let Some(p) = cached {
                 // SAFETY: cached pointers come from `alloc::alloc`, which never returns null
                 // for a successful allocation.
                 return unsafe { NonNull::new_unchecked(p) };
@@ -300,22 +373,29 @@ pub(crate) mod cache {
     #[inline]
     pub(crate) unsafe fn free(p: NonNull<u8>, layout: Layout) {
         if let Some(c) = class(layout) {
-            let kept = CACHE.try_with(|cache| {
+            let kept = CACHE.with(|cache| {
                 let stack = &cache.stacks[c];
                 let n = stack.len.get();
-                if n < DEPTH {
-                    stack.slots[n].set(p.as_ptr());
+                if n < cache.limit.get() || (n == 0 && cache.open()) {
+                    // `n < limit <= DEPTH`: the remainder is `n`, without a bounds check.
+                    stack.slots[n % DEPTH].set(p.as_ptr());
                     stack.len.set(n + 1);
                     true
                 } else {
                     false
                 }
             });
-            if kept == Ok(true) {
+            if kept {
                 return;
             }
         }
         alloc::dealloc(p.as_ptr(), layout)
+    }
+
+    /// Closes this thread's cache as thread exit does (for tests).
+    #[cfg(test)]
+    pub(crate) fn close_for_test() {
+        CACHE.with(Cache::close);
     }
 
     /// How many blocks this thread's cache holds, per size (for tests).
@@ -339,7 +419,7 @@ mod tests {
             backend: &TEST,
             dtype: DType::Float32,
             device: Device::Cpu,
-            shape: Shape::from_slice(&[2, 3]),
+            shape: Dims::from_slice(&[2, 3]),
         }
     }
 
@@ -365,6 +445,31 @@ mod tests {
         assert_eq!(h.native::<i64>(), None);
         assert_eq!(h.native::<u32>(), None);
         assert_eq!(h.meta().shape.as_slice(), &[2, 3]);
+    }
+
+    #[test]
+    fn a_handle_made_like_another_copies_its_device_and_shape() {
+        static OTHER: BackendDescriptor =
+            BackendDescriptor::new("handle-test-other", "none", || Ok("1.0.0".into()));
+        for dims in [&[][..], &[2, 3], &[1, 2, 3, 4], &[1, 2, 3, 4, 5, 6]] {
+            let source = Handle::new(
+                Meta {
+                    backend: &TEST,
+                    dtype: DType::Float32,
+                    device: Device::Cuda(1),
+                    shape: Dims::from_slice(dims),
+                },
+                1u8,
+            );
+            let like = Handle::new_like(&OTHER, DType::Int64, source.meta(), 2u16);
+            drop(source);
+            let m = like.meta();
+            assert!(std::ptr::eq(m.backend, &OTHER));
+            assert_eq!(m.dtype, DType::Int64);
+            assert_eq!(m.device, Device::Cuda(1));
+            assert_eq!(m.shape.as_slice(), dims, "the shape outlives its source");
+            assert_eq!(like.native::<u16>(), Some(&2));
+        }
     }
 
     #[test]
@@ -419,13 +524,33 @@ mod tests {
     }
 
     #[test]
+    fn a_closed_cache_returns_its_blocks_and_caches_no_more() {
+        std::thread::spawn(|| {
+            let kept: Vec<Handle> = (0..3).map(|i| Handle::new(meta(), i as u8)).collect();
+            drop(kept);
+            assert_eq!(cache::cached(), [3, 0, 0]);
+            // What the thread-exit destructor does; blocks freed afterwards (by other
+            // thread-local destructors) must go to the allocator, not into a cache nobody
+            // will empty.
+            cache::close_for_test();
+            assert_eq!(cache::cached(), [0; 3]);
+            let late = Handle::new(meta(), 9u8);
+            assert_eq!(late.native::<u8>(), Some(&9));
+            drop(late);
+            assert_eq!(cache::cached(), [0; 3]);
+        })
+        .join()
+        .expect("the test thread");
+    }
+
+    #[test]
     fn natives_too_large_or_too_aligned_are_not_cached() {
-        #[repr(align(64))]
+        #[repr(align(128))]
         struct Aligned(#[allow(dead_code)] u8);
         std::thread::spawn(|| {
             let a = Handle::new(meta(), Aligned(1));
             let b = Handle::new(meta(), [1u8; 1000]);
-            assert_eq!(a.ptr.as_ptr() as usize % 64, 0);
+            assert_eq!(a.ptr.as_ptr() as usize % 128, 0);
             assert_eq!(b.native::<[u8; 1000]>().map(|v| v[999]), Some(1));
             drop((a, b));
             assert_eq!(cache::cached(), [0; 3]);

@@ -26,6 +26,7 @@
 
 pub mod build_info;
 pub mod catalogue;
+mod dims;
 pub mod dtype;
 pub mod error;
 mod handle;

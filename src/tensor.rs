@@ -6,6 +6,7 @@
 //! are reused per thread (see `handle.rs`), so wrapping a backend result in a loop usually
 //! costs no allocation.
 
+use crate::dims::Dims;
 use crate::dtype::{DType, Element, HostData};
 use crate::error::{Error, Result};
 use crate::handle::{Handle, Meta};
@@ -107,21 +108,6 @@ impl SharedHost {
     }
 }
 
-/// Copies a shape. Up to four dimensions this is a few moves, with no call: `from_slice`
-/// calls `memcpy`, and `From<&[T]>` pushes element by element, both measurably slower on the
-/// path that wraps every op's result.
-#[inline(always)]
-fn shape_of(shape: &[usize]) -> Shape {
-    match *shape {
-        [] => Shape::new(),
-        [a] => Shape::from_buf_and_len([a, 0, 0, 0], 1),
-        [a, b] => Shape::from_buf_and_len([a, b, 0, 0], 2),
-        [a, b, c] => Shape::from_buf_and_len([a, b, c, 0], 3),
-        [a, b, c, d] => Shape::from_buf([a, b, c, d]),
-        _ => Shape::from_slice(shape),
-    }
-}
-
 /// A tensor of some backend. Clone is cheap (reference counted); tensors are immutable.
 #[derive(Clone)]
 pub struct Tensor {
@@ -143,10 +129,25 @@ impl Tensor {
             backend,
             dtype,
             device,
-            shape: shape_of(shape),
+            shape: Dims::from_slice(shape),
         };
         Tensor {
             handle: Handle::new(meta, native),
+        }
+    }
+
+    /// Wraps a backend's native tensor that has `like`'s shape and device (an elementwise
+    /// result, say): the same as [`Tensor::from_native`] with `like.shape()` and
+    /// `like.device()`, but the shape is copied without looking at its elements.
+    #[inline(always)]
+    pub fn from_native_like<N: Any + Send + Sync>(
+        backend: &'static BackendDescriptor,
+        dtype: DType,
+        like: &Tensor,
+        native: N,
+    ) -> Tensor {
+        Tensor {
+            handle: Handle::new_like(backend, dtype, like.handle.meta(), native),
         }
     }
 
@@ -200,7 +201,14 @@ impl Tensor {
     /// The shape.
     #[inline]
     pub fn shape(&self) -> &[usize] {
-        &self.handle.meta().shape
+        self.handle.meta().shape.as_slice()
+    }
+
+    /// Whether `self` and `other` have the same shape: `a.shape() == b.shape()`, but cheaper
+    /// (no loop up to four dimensions), for the checks on every op's hot path.
+    #[inline]
+    pub fn same_shape(&self, other: &Tensor) -> bool {
+        self.handle.meta().shape.same(&other.handle.meta().shape)
     }
 
     /// The number of dimensions.
@@ -212,7 +220,7 @@ impl Tensor {
     /// The number of elements.
     #[inline]
     pub fn size(&self) -> usize {
-        self.handle.meta().shape.iter().product()
+        self.shape().iter().product()
     }
 
     /// The dtype.

@@ -319,18 +319,10 @@ fn binary(
         Binary::Compare => !table.unsupported.contains(DType::Bool),
         Binary::Logical => d == DType::Bool,
     };
-    if as_is && d == b.dtype() && !table.unsupported.contains(d) && same_shape(a, b) {
+    if as_is && d == b.dtype() && !table.unsupported.contains(d) && a.same_shape(b) {
         return call(table, op, pick(&table.slots), |f| f(a, b));
     }
     binary_general(table, op, kind, a, b, pick)
-}
-
-/// Shape equality without slice `==`, which calls `memcmp`: for the few dimensions tensors
-/// have, the call costs more than the comparison (measured on the 1-element `add` path).
-#[inline(always)]
-fn same_shape(a: &Tensor, b: &Tensor) -> bool {
-    let (a, b) = (a.shape(), b.shape());
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 #[inline(never)]

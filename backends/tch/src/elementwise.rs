@@ -1,7 +1,7 @@
 //! Elementwise ops. libtorch already wraps integer overflow, propagates NaN through
 //! `maximum`/`minimum` and rounds halfway cases to even; `pow` and `sign` need fix-ups.
 
-use crate::{tt, wrap, wrap_known, wrap_view, Ctx};
+use crate::{tt, wrap, wrap_like, wrap_view, Ctx};
 use tch::TchError;
 use tensorswitch::{DType, Error, Result, Tensor};
 
@@ -18,22 +18,11 @@ fn binary(
     f: impl FnOnce(&tch::Tensor, &tch::Tensor) -> TchResult,
 ) -> Result<Tensor> {
     let out = f(tt(op, a)?, tt(op, b)?).ctx(op)?;
-    if same_shape(a.shape(), b.shape()) {
-        Ok(wrap_known(
-            out,
-            dtype.unwrap_or(a.dtype()),
-            a.shape(),
-            a.device(),
-        ))
+    if a.same_shape(b) {
+        Ok(wrap_like(out, dtype.unwrap_or(a.dtype()), a))
     } else {
         wrap(op, out, a.device())
     }
-}
-
-/// Slice equality calls `memcmp`, which costs more than the comparison for a few dimensions.
-#[inline(always)]
-fn same_shape(a: &[usize], b: &[usize]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 #[inline(always)]
@@ -43,7 +32,7 @@ fn unary(
     f: impl FnOnce(&tch::Tensor) -> TchResult,
 ) -> Result<Tensor> {
     let out = f(tt(op, x)?).ctx(op)?;
-    Ok(wrap_known(out, x.dtype(), x.shape(), x.device()))
+    Ok(wrap_like(out, x.dtype(), x))
 }
 
 macro_rules! binary_ops {
@@ -165,5 +154,5 @@ pub(crate) fn clip(x: &Tensor, min: Option<&Tensor>, max: Option<&Tensor>) -> Re
     let lo = min.map(|m| tt(OP, m)).transpose()?;
     let hi = max.map(|m| tt(OP, m)).transpose()?;
     let out = t.f_clamp_tensor(lo, hi).ctx(OP)?;
-    Ok(wrap_known(out, x.dtype(), x.shape(), x.device()))
+    Ok(wrap_like(out, x.dtype(), x))
 }

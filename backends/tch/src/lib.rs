@@ -240,22 +240,39 @@ pub(crate) trait Ctx<T> {
 impl<T> Ctx<T> for std::result::Result<T, tch::TchError> {
     #[inline]
     fn ctx(self, op: &'static str) -> Result<T> {
-        self.map_err(|e| backend_error(op, tch_message(&e)))
+        match self {
+            Ok(v) => Ok(v),
+            Err(e) => Err(tch_error(op, e)),
+        }
     }
+}
+
+/// Out of line and cold: keeps the error formatting out of the hot op wrappers.
+#[cold]
+#[inline(never)]
+fn tch_error(op: &'static str, e: tch::TchError) -> Error {
+    backend_error(op, tch_message(&e))
 }
 
 /// The native value of an input tensor.
 #[inline]
 pub(crate) fn native<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a TorchTensor> {
-    t.native::<TorchTensor>().ok_or_else(|| {
-        backend_error(
-            op,
-            format!(
-                "got a tensor of backend `{}`, not a torch tensor",
-                t.backend()
-            ),
-        )
-    })
+    match t.native::<TorchTensor>() {
+        Some(n) => Ok(n),
+        None => Err(not_torch(op, t)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn not_torch(op: &'static str, t: &Tensor) -> Error {
+    backend_error(
+        op,
+        format!(
+            "got a tensor of backend `{}`, not a torch tensor",
+            t.backend()
+        ),
+    )
 }
 
 /// The libtorch tensor of an input tensor.
@@ -383,6 +400,12 @@ pub(crate) fn wrap_known(
     device: Device,
 ) -> Tensor {
     Tensor::from_native(&TORCH, dtype, shape, device, TorchTensor::new(out, None))
+}
+
+/// Wraps a fresh result with `like`'s shape and device (elementwise results).
+#[inline]
+pub(crate) fn wrap_like(out: tch::Tensor, dtype: DType, like: &Tensor) -> Tensor {
+    Tensor::from_native_like(&TORCH, dtype, like, TorchTensor::new(out, None))
 }
 
 /// The shape of a libtorch tensor. (`size()` only fails on undefined tensors, and every

@@ -5,7 +5,7 @@
 //! dtype, flip of no axes), so those results keep the input's borrowed memory alive
 //! (`wrap_view`); the other ops here copy.
 
-use crate::{backend_error, i64s, kind_of, tt, wrap, wrap_known, wrap_view, Ctx};
+use crate::{backend_error, i64s, kind_of, tt, wrap, wrap_like, wrap_view, Ctx};
 use tch::Kind;
 use tensorswitch::{DType, Result, Tensor};
 
@@ -46,7 +46,7 @@ pub(crate) fn flip(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
         return wrap_view(OP, t.shallow_clone(), x);
     }
     let out = t.f_flip(i64s(axes)).ctx(OP)?;
-    Ok(wrap_known(out, x.dtype(), x.shape(), x.device()))
+    Ok(wrap_like(out, x.dtype(), x))
 }
 
 pub(crate) fn broadcast_to(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
@@ -86,7 +86,7 @@ pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
         return wrap_view(OP, t.shallow_clone(), x);
     }
     let out = convert(OP, t, x.dtype(), dtype, kind_of(OP, dtype)?)?;
-    Ok(wrap_known(out, dtype, x.shape(), x.device()))
+    Ok(wrap_like(out, dtype, x))
 }
 
 /// Converts with Rust `as` rules. libtorch's conversions already match them except from float
@@ -147,11 +147,11 @@ fn float_to_int(
 pub(crate) fn tril(x: &Tensor, k: i64) -> Result<Tensor> {
     const OP: &str = "tril";
     let out = tt(OP, x)?.f_tril(k).ctx(OP)?;
-    Ok(wrap_known(out, x.dtype(), x.shape(), x.device()))
+    Ok(wrap_like(out, x.dtype(), x))
 }
 
 pub(crate) fn triu(x: &Tensor, k: i64) -> Result<Tensor> {
     const OP: &str = "triu";
     let out = tt(OP, x)?.f_triu(k).ctx(OP)?;
-    Ok(wrap_known(out, x.dtype(), x.shape(), x.device()))
+    Ok(wrap_like(out, x.dtype(), x))
 }
