@@ -373,8 +373,26 @@ fn foreign(op: &'static str, table: &FunctionTable, x: &Tensor) -> Error {
     }
 }
 
-#[inline]
+/// The inferred table: the inputs' common backend at its detected version. The common case
+/// (a table already built) is inline; everything else is in [`infer_slow`].
+#[inline(always)]
 fn infer(op: &'static str, inputs: &[&Tensor]) -> Result<&'static FunctionTable> {
+    if let [first, rest @ ..] = inputs {
+        let backend = first.backend_descriptor();
+        if rest
+            .iter()
+            .all(|x| std::ptr::eq(x.backend_descriptor(), backend))
+        {
+            if let Some(Ok(table)) = backend.detected_table.get() {
+                return Ok(table);
+            }
+        }
+    }
+    infer_slow(op, inputs)
+}
+
+#[inline(never)]
+fn infer_slow(op: &'static str, inputs: &[&Tensor]) -> Result<&'static FunctionTable> {
     let Some(first) = inputs.first() else {
         return default_table();
     };

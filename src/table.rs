@@ -44,7 +44,9 @@ pub struct FunctionTable {
     pub(crate) emulated: bool,
     pub(crate) unsupported: DTypeSet,
     pub(crate) slots: Slots,
-    pub(crate) sources: Vec<Source>,
+    /// Indexed by [`Op::index`]; an array, not a `Vec`, so the per-call lookup of a constant
+    /// op is one load at a fixed offset (no bounds check).
+    pub(crate) sources: [Source; Op::COUNT],
 }
 
 impl FunctionTable {
@@ -352,7 +354,7 @@ fn build(
     }
 
     let mut slots = Slots::empty();
-    let mut sources = Vec::with_capacity(Op::COUNT);
+    let mut sources = [Source::Unsupported; Op::COUNT];
     for &op in Op::ALL {
         let (func, source): (Option<OpFn>, Source) = match chosen[op.index()] {
             Some(p) => (Some(p.func), Source::Primary { variant: p.name }),
@@ -364,7 +366,7 @@ fn build(
         if let Some(f) = func {
             slots.set(f);
         }
-        sources.push(source);
+        sources[op.index()] = source;
     }
     Ok(FunctionTable {
         backend,
