@@ -1,5 +1,6 @@
 //! A loop of 1-element float32 adds, for instruction counting:
-//! `valgrind --tool=callgrind target/release/examples/add_loop {tch|ts} N`.
+//! `valgrind --tool=callgrind target/release/examples/add_loop {tch|ts|ts-inferred} N`
+//! (`ts` runs on the backend set with `set_backend`, `ts-inferred` with an empty stack).
 //! The per-call cost is the difference between two iteration counts divided by their
 //! difference (start-up cancels out).
 use std::hint::black_box;
@@ -20,6 +21,9 @@ fn main() {
     for _ in 0..100 {
         drop(black_box(a.f_add(&b).unwrap()));
         drop(black_box(ts::add(&x, &y).unwrap()));
+    }
+    if which == "ts-inferred" {
+        ts::unset_backend();
     }
     let start = std::time::Instant::now();
     match which.as_str() {
