@@ -3,6 +3,8 @@
 #
 #     bash scripts/test-torch.sh 2.13.0    # tch 0.26, the version Cargo.lock pins
 #     bash scripts/test-torch.sh 2.11.0    # tch 0.24, the libtorch of the GPU test machine
+#     bash scripts/test-torch.sh 2.11.0 -- bench -p tensorswitch-tch --no-run
+#                                          # any cargo command instead of the tests
 #
 # Only one tch can be linked per build (each torch-sys claims the native library `torch`), so
 # the libtorch release is chosen by which tch the lockfile resolves: tensorswitch-tch accepts
@@ -14,6 +16,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version="${1:-2.13.0}"
+shift || true
+if [ "${1:-}" = "--" ]; then
+    shift
+    command=("$@")
+else
+    command=(test -p tensorswitch-tch)
+fi
 case "$version" in
     2.13.*) tch=0.26.0 ;;
     2.11.*) tch=0.24.0 ;;
@@ -27,14 +36,14 @@ eval "$(bash scripts/setup-libtorch.sh "$version")"
 
 locked=$(awk '/^name = "tch"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
 if [ "$locked" = "$tch" ]; then
-    echo "== torch backend, libtorch $version (tch $tch)"
-    cargo test -p tensorswitch-tch
+    echo "== torch backend, libtorch $version (tch $tch)" >&2
+    cargo "${command[@]}"
     exit 0
 fi
 
 backup=$(mktemp)
 cp Cargo.lock "$backup"
 trap 'cp "$backup" Cargo.lock; rm -f "$backup"' EXIT
-echo "== torch backend, libtorch $version (tch $tch instead of the pinned $locked)"
+echo "== torch backend, libtorch $version (tch $tch instead of the pinned $locked)" >&2
 cargo update --quiet -p tch --precise "$tch"
-CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/torch-$version" cargo test -p tensorswitch-tch
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/torch-$version" cargo "${command[@]}"

@@ -21,6 +21,11 @@
 //! (case id and what differed). A case that fails with `UnsupportedDType` for a dtype the
 //! backend declares unsupported is skipped (and counted); an op the backend does not support
 //! at all is a failure.
+//!
+//! The backend under test creates its tensors on the CPU, or on the device named by the
+//! environment variable `TENSORSWITCH_TEST_DEVICE` (`cuda:0`, say; the cross-check's reference
+//! backend stays on the CPU). A device the backend cannot create tensors on fails the suite
+//! at once, naming the device and the backend's reason, rather than running on the CPU.
 
 mod exec;
 mod json;
@@ -30,7 +35,7 @@ use json::Json;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
-use tensorswitch::{DType, Error, Op};
+use tensorswitch::{DType, Device, Error, Op};
 
 /// The op groups, each a `#[test]` of the suite. Error cases form the group `errors`.
 pub const GROUPS: &[&str] = &[
@@ -358,15 +363,46 @@ fn run_filtered(backend: &str, title: &str, keep: impl Fn(&Case) -> bool) {
     let selected: Vec<&Case> = cases().iter().filter(|c| keep(c)).collect();
     assert!(!selected.is_empty(), "no cases selected for {title}");
     let ran = tensorswitch::with_backend(backend, || {
-        for case in selected {
-            let v = check(case, &unsupported);
-            tally.record(&case.id, v);
-        }
+        on_test_device(backend, || {
+            for case in selected {
+                let v = check(case, &unsupported);
+                tally.record(&case.id, v);
+            }
+        })
     });
     if let Err(e) = ran {
         panic!("cannot run the conformance suite on backend `{backend}`: {e}");
     }
     tally.finish();
+}
+
+/// The device named by `TENSORSWITCH_TEST_DEVICE`, else the CPU.
+fn test_device() -> Device {
+    match std::env::var("TENSORSWITCH_TEST_DEVICE") {
+        Ok(name) => Device::parse(&name)
+            .unwrap_or_else(|e| panic!("TENSORSWITCH_TEST_DEVICE={name} is not a device: {e}")),
+        Err(_) => Device::Cpu,
+    }
+}
+
+/// Runs `f` with the test device as the creation device of `backend` (already active),
+/// after checking that the backend really creates tensors there.
+fn on_test_device<R>(backend: &str, f: impl FnOnce() -> R) -> R {
+    let device = test_device();
+    tensorswitch::with_device(device, || {
+        match tensorswitch::Tensor::from_slice(&[1.0f32], &[1]) {
+            Ok(t) if t.device() == device => {}
+            Ok(t) => panic!(
+                "backend `{backend}` put a tensor on {} when asked for {device}",
+                t.device()
+            ),
+            Err(e) => panic!("backend `{backend}` cannot create tensors on {device}: {e}"),
+        }
+        if device != Device::Cpu {
+            println!("conformance of `{backend}` on {device}");
+        }
+        f()
+    })
 }
 
 /// Asserts that the data covers every op of the catalogue with at least one value case (and
@@ -418,12 +454,19 @@ pub fn assert_covers_every_op() {
 /// the data, and vice versa.
 #[allow(dead_code)]
 pub fn cross_check(a: &str, b: &str) {
-    let run_on = |backend: &str| -> Vec<Result<Outcome, String>> {
-        tensorswitch::with_backend(backend, || cases().iter().map(execute).collect())
-            .unwrap_or_else(|e| panic!("cannot run backend `{backend}`: {e}"))
+    let run_on = |backend: &str, under_test: bool| -> Vec<Result<Outcome, String>> {
+        let run = || cases().iter().map(execute).collect();
+        tensorswitch::with_backend(backend, || {
+            if under_test {
+                on_test_device(backend, run)
+            } else {
+                run()
+            }
+        })
+        .unwrap_or_else(|e| panic!("cannot run backend `{backend}`: {e}"))
     };
     let (ua, ub) = (declared_unsupported(a), declared_unsupported(b));
-    let (ra, rb) = (run_on(a), run_on(b));
+    let (ra, rb) = (run_on(a, true), run_on(b, false));
     let mut tally = Tally::new(format!("cross-check of `{a}` against `{b}`"));
     for ((case, x), y) in cases().iter().zip(ra).zip(rb) {
         let v = match (x, y) {
