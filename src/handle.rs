@@ -233,7 +233,7 @@ pub(crate) mod cache {
     /// hundred bytes (an `ndarray` array with its shape and strides).
     pub(crate) const SIZES: [usize; 3] = [128, 256, 512];
     /// The alignment of cached blocks.
-    pub(crate) const ALIGN: usize = 64;
+    pub(crate) const ALIGN: usize = 16;
     /// How many freed blocks each thread keeps per size.
     pub(crate) const DEPTH: usize = 16;
 
@@ -545,12 +545,12 @@ mod tests {
 
     #[test]
     fn natives_too_large_or_too_aligned_are_not_cached() {
-        #[repr(align(128))]
+        #[repr(align(64))]
         struct Aligned(#[allow(dead_code)] u8);
         std::thread::spawn(|| {
             let a = Handle::new(meta(), Aligned(1));
             let b = Handle::new(meta(), [1u8; 1000]);
-            assert_eq!(a.ptr.as_ptr() as usize % 128, 0);
+            assert_eq!(a.ptr.as_ptr() as usize % 64, 0);
             assert_eq!(b.native::<[u8; 1000]>().map(|v| v[999]), Some(1));
             drop((a, b));
             assert_eq!(cache::cached(), [0; 3]);
