@@ -79,8 +79,10 @@ impl Handle {
         let block = Handle::alloc::<N>();
         // SAFETY: `block` is freshly allocated with a layout at least as large and as aligned
         // as `Block<N>`'s (`block_layout` only rounds up), and nothing else refers to it.
-        unsafe { ptr::addr_of_mut!((*block.as_ptr()).header.meta).write(meta) };
-        Handle::finish(block, native)
+        unsafe {
+            ptr::addr_of_mut!((*block.as_ptr()).header.meta).write(meta);
+            Handle::finish(block, native)
+        }
     }
 
     /// A new block whose metadata is `like`'s with another backend and dtype (an elementwise
@@ -102,8 +104,8 @@ impl Handle {
             ptr::addr_of_mut!((*meta).dtype).write(dtype);
             ptr::addr_of_mut!((*meta).device).write(like.device);
             like.shape.clone_to(ptr::addr_of_mut!((*meta).shape));
+            Handle::finish(block, native)
         }
-        Handle::finish(block, native)
     }
 
     #[inline(always)]
@@ -113,13 +115,14 @@ impl Handle {
 
     /// Writes the rest of a block whose metadata is written, and makes its handle.
     ///
-    /// # Safety (not marked: private, with two callers)
-    /// `block` comes from `alloc::<N>()` and only its `header.meta` has been written.
+    /// # Safety
+    /// `block` comes from `alloc::<N>()`, nothing else refers to it, and its `header.meta`
+    /// (only that) has been written.
     #[inline(always)]
-    fn finish<N: Any + Send + Sync>(block: NonNull<Block<N>>, native: N) -> Handle {
+    unsafe fn finish<N: Any + Send + Sync>(block: NonNull<Block<N>>, native: N) -> Handle {
         let b = block.as_ptr();
-        // SAFETY: the block is allocated for a `Block<N>` and nothing else refers to it; these
-        // are the fields the caller has not written.
+        // SAFETY: the block is allocated for a `Block<N>` and nothing else refers to it (the
+        // caller's contract); these are the fields the caller has not written.
         unsafe {
             ptr::addr_of_mut!((*b).header.refs).write(AtomicUsize::new(1));
             ptr::addr_of_mut!((*b).header.native_type).write(TypeId::of::<N>());
