@@ -176,6 +176,15 @@ pub enum Error {
     /// The device does not exist or cannot be used.
     #[error("device error: {0}")]
     Device(String),
+    /// A result (or a buffer an op needs) could not be allocated: the machine is out of memory
+    /// or a memory limit (`ulimit -v`, a container's) is in force. Nothing was changed.
+    #[error("`{op}`: could not allocate {bytes} bytes: out of memory or over a memory limit; use a smaller shape or dtype, or free memory")]
+    OutOfMemory {
+        /// The op.
+        op: &'static str,
+        /// The size of the allocation that failed.
+        bytes: usize,
+    },
     /// An error reported by the framework itself.
     #[error("backend `{backend}` failed in `{op}`: {message}")]
     Backend {

@@ -24,6 +24,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod alloc;
 pub mod build_info;
 pub mod catalogue;
 mod dims;

@@ -30,11 +30,38 @@ fn call<F: Copy, R>(
     let Some(f) = slot else {
         return Err(table.unsupported_error(op));
     };
-    if matches!(table.sources[op.index()], Source::Compositional) {
-        let _pin = Pin::new(table);
-        run(f)
-    } else {
-        run(f)
+    // The last line of defence of the no-panic promise: a panic inside a backend (a framework
+    // binding that unwraps, a bug of ours) becomes `Error::Backend` here instead of unwinding
+    // through the caller. `catch_unwind` costs nothing on the path that does not panic (see
+    // the `dispatch` bench). Unwind safety: the slot gets shared references only, and a
+    // backend that panics half-way has not published any half-built state through them.
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if matches!(table.sources[op.index()], Source::Compositional) {
+            let _pin = Pin::new(table);
+            run(f)
+        } else {
+            run(f)
+        }
+    }));
+    match caught {
+        Ok(result) => result,
+        Err(payload) => Err(panicked(table, op, payload)),
+    }
+}
+
+/// The error for a panic caught at the slot boundary, with the panic's message.
+#[cold]
+#[inline(never)]
+fn panicked(table: &FunctionTable, op: Op, payload: Box<dyn std::any::Any + Send>) -> Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string());
+    Error::Backend {
+        backend: table.backend.name.to_string(),
+        op: op.name(),
+        message: format!("the backend panicked (caught by tensorswitch, please report it): {what}"),
     }
 }
 

@@ -1,0 +1,158 @@
+//! Sizes that can exist and buffers that may fail to allocate.
+//!
+//! Two rules keep absurd arguments from killing the process:
+//!
+//! * **Every result's size is checked before dispatch.** [`check_result`] computes the element
+//!   count with checked arithmetic and refuses a shape whose bytes exceed `isize::MAX` (the
+//!   most any allocation, Rust's or a framework's, can address) or that has a dimension larger
+//!   than `i64::MAX` (the frameworks' index type: libtorch reads a size of `-1` as "keep this
+//!   dimension"). Such a call is an [`Error::InvalidShape`] on every backend, before any
+//!   backend code runs.
+//! * **Buffers are allocated fallibly.** A size that is representable can still be more than
+//!   the machine (or a memory limit) grants. Rust's `vec![..]` and `collect` abort the process
+//!   then; [`try_vec`] and [`try_collect`] return [`Error::OutOfMemory`] instead. Backends
+//!   written in Rust allocate every result through them; framework backends get the same
+//!   error from the framework's own failure.
+
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+
+/// The largest number of bytes one tensor may occupy: what a Rust allocation can address.
+pub const MAX_BYTES: usize = isize::MAX as usize;
+
+/// The largest size of one dimension: what fits the frameworks' `i64` sizes.
+pub const MAX_DIM: usize = i64::MAX as usize;
+
+/// The element count of `shape`, or an error naming `op` when it overflows `usize`.
+pub fn element_count(op: &'static str, shape: &[usize]) -> Result<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| Error::InvalidShape {
+            op,
+            reason: format!(
+                "the element count of shape {shape:?} overflows usize; no backend can hold it"
+            ),
+        })
+}
+
+/// Checks that a tensor of `shape` and `dtype` can exist on some backend: every dimension at
+/// most [`MAX_DIM`], the byte size at most [`MAX_BYTES`]. Returns the element count.
+///
+/// This says nothing about whether the memory is free; allocating it may still fail with
+/// [`Error::OutOfMemory`].
+pub fn check_result(op: &'static str, shape: &[usize], dtype: DType) -> Result<usize> {
+    if let Some(&d) = shape.iter().find(|&&d| d > MAX_DIM) {
+        return Err(Error::InvalidShape {
+            op,
+            reason: format!(
+                "dimension size {d} in shape {shape:?} exceeds {MAX_DIM}, the largest size the frameworks' int64 sizes can hold"
+            ),
+        });
+    }
+    let n = element_count(op, shape)?;
+    match n.checked_mul(dtype.size_in_bytes()) {
+        Some(bytes) if bytes <= MAX_BYTES => Ok(n),
+        _ => Err(Error::InvalidShape {
+            op,
+            reason: format!(
+                "a {dtype} tensor of shape {shape:?} ({n} elements) needs more than {MAX_BYTES} bytes, more than any allocation can address"
+            ),
+        }),
+    }
+}
+
+/// The error for an allocation of `count` elements of `T` that did not succeed.
+pub fn out_of_memory<T>(op: &'static str, count: usize) -> Error {
+    Error::OutOfMemory {
+        op,
+        bytes: count.saturating_mul(std::mem::size_of::<T>()),
+    }
+}
+
+/// An empty vector with room for exactly `n` elements, or [`Error::OutOfMemory`].
+pub fn try_with_capacity<T>(op: &'static str, n: usize) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| out_of_memory::<T>(op, n))?;
+    Ok(v)
+}
+
+/// `vec![value; n]` that returns [`Error::OutOfMemory`] instead of aborting.
+pub fn try_vec<T: Clone>(op: &'static str, n: usize, value: T) -> Result<Vec<T>> {
+    let mut v = try_with_capacity(op, n)?;
+    v.resize(n, value);
+    Ok(v)
+}
+
+/// Collects an iterator of exactly `n` items (more are an internal error) into a vector
+/// allocated once, fallibly.
+pub fn try_collect<T>(
+    op: &'static str,
+    n: usize,
+    items: impl IntoIterator<Item = T>,
+) -> Result<Vec<T>> {
+    let mut v = try_with_capacity(op, n)?;
+    for item in items {
+        if v.len() == n {
+            return Err(Error::Backend {
+                backend: "core".into(),
+                op,
+                message: format!(
+                    "internal error: an iterator yielded more than the {n} items announced"
+                ),
+            });
+        }
+        v.push(item);
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_result_refuses_what_cannot_be_addressed() {
+        // 2^62 * 2^62 overflows usize: an error, not a panic, in debug and release builds.
+        let e = check_result("zeros", &[1 << 62, 1 << 62], DType::Int32).unwrap_err();
+        assert!(matches!(e, Error::InvalidShape { op: "zeros", .. }), "{e}");
+        // usize::MAX elements of int64: the count fits usize, the bytes do not.
+        let e = check_result("zeros", &[usize::MAX], DType::Int64).unwrap_err();
+        assert!(e.to_string().contains("more than"), "{e}");
+        // A zero-size result with a dimension that does not fit i64 is still refused.
+        let e = check_result("full", &[usize::MAX, 0], DType::Int32).unwrap_err();
+        assert!(e.to_string().contains("int64"), "{e}");
+        // The boundary: exactly MAX_BYTES bytes of bool is allowed, one more is not.
+        assert_eq!(
+            check_result("x", &[MAX_BYTES], DType::Bool).unwrap(),
+            MAX_BYTES
+        );
+        assert!(check_result("x", &[MAX_BYTES + 1], DType::Bool).is_err());
+        assert!(check_result("x", &[MAX_BYTES / 2 + 1], DType::Int16).is_err());
+        assert_eq!(
+            check_result("x", &[MAX_BYTES / 2], DType::Int16).unwrap(),
+            MAX_BYTES / 2
+        );
+        assert_eq!(check_result("x", &[2, 3, 0], DType::Float64).unwrap(), 0);
+        assert_eq!(check_result("x", &[], DType::Float64).unwrap(), 1);
+    }
+
+    #[test]
+    fn fallible_allocation_reports_the_bytes_asked_for() {
+        // 2^60 f32 is 4 EiB: representable as a byte count, refused by every allocator.
+        let e = try_vec("zeros", 1usize << 60, 0f32).unwrap_err();
+        assert_eq!(
+            e,
+            Error::OutOfMemory {
+                op: "zeros",
+                bytes: 1usize << 62
+            }
+        );
+        assert_eq!(try_vec("x", 3, 7u8).unwrap(), vec![7, 7, 7]);
+        let v = try_collect("x", 4, (0..4).map(|i| i * 2)).unwrap();
+        assert_eq!((v.len(), v.capacity()), (4, 4));
+        assert_eq!(v, vec![0, 2, 4, 6]);
+        assert!(try_collect("x", 2, 0..3).is_err());
+    }
+}
