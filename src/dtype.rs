@@ -12,6 +12,7 @@
 //! * ops that need a float (`divide`, `exp`, `mean`, …) turn integer and bool inputs into the
 //!   default float dtype, [`DEFAULT_FLOAT`] (`float32`, as in torch and MLX).
 
+use crate::error::{Error, Result};
 use std::fmt;
 
 /// The element type of a tensor.
@@ -453,24 +454,41 @@ impl HostData {
 
 impl HostData {
     /// `n` copies of `value` converted to `dtype` (Rust `as` rules; bool: non-zero is true).
-    /// `None` for dtypes without a Rust element type (float16, bfloat16).
-    pub fn filled(dtype: DType, value: Scalar, n: usize) -> Option<HostData> {
-        Self::from_fn(dtype, n, |_| value)
+    /// Errors: [`Error::InvalidDType`] for dtypes without a Rust element type (float16,
+    /// bfloat16), [`Error::OutOfMemory`] when the `n` elements cannot be allocated; both name
+    /// `op`.
+    pub fn filled(op: &'static str, dtype: DType, value: Scalar, n: usize) -> Result<HostData> {
+        Self::from_fn(op, dtype, n, |_| value)
     }
 
-    /// `start + i * step` for `i` in `0..n`, converted to `dtype` as [`HostData::filled`] does.
-    pub fn range(dtype: DType, start: f64, step: f64, n: usize) -> Option<HostData> {
-        Self::from_fn(dtype, n, |i| Scalar::Float(start + i as f64 * step))
+    /// `start + i * step` for `i` in `0..n`, converted to `dtype` as [`HostData::filled`] does,
+    /// with its errors.
+    pub fn range(
+        op: &'static str,
+        dtype: DType,
+        start: f64,
+        step: f64,
+        n: usize,
+    ) -> Result<HostData> {
+        Self::from_fn(op, dtype, n, |i| Scalar::Float(start + i as f64 * step))
     }
 
-    fn from_fn(dtype: DType, n: usize, f: impl Fn(usize) -> Scalar) -> Option<HostData> {
+    fn from_fn(
+        op: &'static str,
+        dtype: DType,
+        n: usize,
+        f: impl Fn(usize) -> Scalar,
+    ) -> Result<HostData> {
+        use crate::alloc::try_collect;
         macro_rules! build {
             ($v:ident, $t:ty) => {
-                HostData::$v((0..n).map(|i| f(i).cast::<$t>()).collect())
+                HostData::$v(try_collect(op, n, (0..n).map(|i| f(i).cast::<$t>()))?)
             };
         }
-        Some(match dtype {
-            DType::Bool => HostData::Bool((0..n).map(|i| f(i).as_f64() != 0.0).collect()),
+        Ok(match dtype {
+            DType::Bool => {
+                HostData::Bool(try_collect(op, n, (0..n).map(|i| f(i).as_f64() != 0.0))?)
+            }
             DType::Int8 => build!(Int8, i8),
             DType::Int16 => build!(Int16, i16),
             DType::Int32 => build!(Int32, i32),
@@ -481,7 +499,13 @@ impl HostData {
             DType::UInt64 => build!(UInt64, u64),
             DType::Float32 => build!(Float32, f32),
             DType::Float64 => build!(Float64, f64),
-            DType::Float16 | DType::BFloat16 => return None,
+            DType::Float16 | DType::BFloat16 => {
+                return Err(Error::InvalidDType {
+                    op,
+                    dtype,
+                    expected: "a dtype with a Rust element type (float16 and bfloat16 have none)",
+                })
+            }
         })
     }
 }

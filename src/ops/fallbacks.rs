@@ -18,18 +18,10 @@ fn scalar_like(x: &Tensor, value: f64) -> Result<Tensor> {
     super::full(&[], value, x.dtype())
 }
 
-fn host_fill_error(op: Op, dtype: DType) -> Error {
-    Error::InvalidDType {
-        op: op.name(),
-        dtype,
-        expected: "a dtype with a Rust element type (float16 and bfloat16 have none)",
-    }
-}
-
 pub(crate) fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
     let _device = DevicePin::new(device);
-    let n = shape.iter().product();
-    let data = HostData::filled(dtype, value, n).ok_or_else(|| host_fill_error(Op::full, dtype))?;
+    let n = crate::alloc::element_count(Op::full.name(), shape)?;
+    let data = HostData::filled(Op::full.name(), dtype, value, n)?;
     super::from_host(data, shape)
 }
 
@@ -57,8 +49,7 @@ pub(crate) fn arange(
     device: Device,
 ) -> Result<Tensor> {
     let _device = DevicePin::new(device);
-    let data =
-        HostData::range(dtype, start, step, n).ok_or_else(|| host_fill_error(Op::arange, dtype))?;
+    let data = HostData::range(Op::arange.name(), dtype, start, step, n)?;
     super::from_host(data, &[n])
 }
 
@@ -105,6 +96,10 @@ pub(crate) fn eye(
     device: Device,
 ) -> Result<Tensor> {
     let _device = DevicePin::new(device);
+    if n_rows == 0 || n_cols == 0 {
+        // Nothing to index: without this, eye(2^36, 0) would build a 2^36-row index grid.
+        return super::zeros(&[n_rows, n_cols], dtype);
+    }
     let (rows, cols) = row_col_indices(n_rows, n_cols)?;
     let k = k.clamp(-(n_rows as i64) - 1, n_cols as i64 + 1); // no wrap-around in row + k
     let shifted = add(&rows, &super::full(&[], k, DType::Int64)?)?;

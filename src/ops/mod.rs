@@ -10,6 +10,7 @@ mod shape;
 pub use shape::broadcast_shapes;
 use shape::{norm_axes, norm_axis, norm_axis_for_insert};
 
+use crate::alloc::check_result;
 use crate::catalogue::{BinaryFn, Op, Slots, UnaryFn};
 use crate::dtype::{DType, HostData, Scalar};
 use crate::error::{Error, Result};
@@ -104,13 +105,7 @@ fn creation_table(op: Op) -> Result<&'static FunctionTable> {
 }
 
 fn check_len(op: Op, shape: &[usize], len: usize) -> Result<()> {
-    let want = shape
-        .iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| Error::InvalidShape {
-            op: op.name(),
-            reason: format!("the element count of shape {shape:?} overflows usize"),
-        })?;
+    let want = crate::alloc::element_count(op.name(), shape)?;
     if want != len {
         return Err(Error::InvalidShape {
             op: op.name(),
@@ -133,6 +128,7 @@ pub(crate) fn from_host_on(
     device: Device,
 ) -> Result<Tensor> {
     check_len(Op::from_host, shape, data.len())?;
+    check_result(Op::from_host.name(), shape, data.dtype())?;
     table.check_dtype(Op::from_host, data.dtype())?;
     call(table, Op::from_host, table.slots.from_host, |f| {
         f(data, shape, device)
@@ -227,7 +223,7 @@ fn half_to_backend(x: &Tensor, target: &'static FunctionTable) -> Result<Tensor>
 /// != 0).
 pub fn full(shape: &[usize], value: impl Into<Scalar>, dtype: DType) -> Result<Tensor> {
     let table = creation_table(Op::full)?;
-    check_len(Op::full, shape, shape.iter().product())?;
+    check_result(Op::full.name(), shape, dtype)?;
     table.check_dtype(Op::full, dtype)?;
     let value = value.into();
     call(table, Op::full, table.slots.full, |f| {
@@ -252,7 +248,7 @@ fn fill(
     pick: fn(&Slots) -> Option<crate::catalogue::FillFn>,
 ) -> Result<Tensor> {
     let table = creation_table(op)?;
-    check_len(op, shape, shape.iter().product())?;
+    check_result(op.name(), shape, dtype)?;
     table.check_dtype(op, dtype)?;
     call(table, op, pick(&table.slots), |f| {
         f(shape, dtype, state::default_device())
@@ -280,6 +276,7 @@ pub fn arange(start: f64, stop: f64, step: f64, dtype: DType) -> Result<Tensor> 
         });
     }
     let table = creation_table(op)?;
+    check_result(op.name(), &[n], dtype)?;
     table.check_dtype(op, dtype)?;
     call(table, op, table.slots.arange, |f| {
         f(start, step, n, dtype, state::default_device())
@@ -296,6 +293,7 @@ pub fn linspace(start: f64, stop: f64, num: usize, endpoint: bool, dtype: DType)
         });
     }
     let table = creation_table(op)?;
+    check_result(op.name(), &[num], dtype)?;
     table.check_dtype(op, dtype)?;
     call(table, op, table.slots.linspace, |f| {
         f(start, stop, num, endpoint, dtype, state::default_device())
@@ -308,6 +306,7 @@ pub fn eye(n_rows: usize, n_cols: Option<usize>, k: i64, dtype: DType) -> Result
     let table = creation_table(op)?;
     table.check_dtype(op, dtype)?;
     let n_cols = n_cols.unwrap_or(n_rows);
+    check_result(op.name(), &[n_rows, n_cols], dtype)?;
     call(table, op, table.slots.eye, |f| {
         f(n_rows, n_cols, k, dtype, state::default_device())
     })
@@ -380,7 +379,13 @@ fn binary_general(
         }
     };
     if a.shape() != b.shape() {
-        broadcast_shapes(op.name(), a.shape(), b.shape())?;
+        let shape = broadcast_shapes(op.name(), a.shape(), b.shape())?;
+        let out = if matches!(kind, Binary::Compare) {
+            DType::Bool
+        } else {
+            dtype
+        };
+        check_result(op.name(), &shape, out)?;
     }
     table.check_dtype(op, dtype)?;
     if matches!(kind, Binary::Compare) {
@@ -534,7 +539,8 @@ pub fn where_(condition: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
     let table = state::resolve(op.name(), &[condition, x, y])?;
     let dtype = promote(op, x.dtype(), y.dtype())?;
     let s = broadcast_shapes(op.name(), x.shape(), y.shape())?;
-    broadcast_shapes(op.name(), condition.shape(), &s)?;
+    let s = broadcast_shapes(op.name(), condition.shape(), &s)?;
+    check_result(op.name(), &s, dtype)?;
     table.check_dtype(op, dtype)?;
     table.check_dtype(op, DType::Bool)?;
     let c = cast(table, condition, DType::Bool)?;
@@ -632,6 +638,10 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         });
     }
     let batch = broadcast_shapes(op.name(), &sa[..sa.len() - 2], &sb[..sb.len() - 2])?;
+    let mut full_shape = batch.clone();
+    full_shape.push(sa[sa.len() - 2]);
+    full_shape.push(sb[sb.len() - 1]);
+    check_result(op.name(), &full_shape, dtype)?;
     let a2 = cast(table, &a2, dtype)?;
     let b2 = cast(table, &b2, dtype)?;
     let out = call(table, op, table.slots.matmul, |f| f(&a2, &b2))?;
@@ -669,6 +679,7 @@ pub fn vecdot(a: &Tensor, b: &Tensor, axis: isize) -> Result<Tensor> {
     let dtype = promote(op, a.dtype(), b.dtype())?;
     require(op, dtype, dtype.is_numeric(), "a numeric dtype (not bool)")?;
     let shape = broadcast_shapes(op.name(), a.shape(), b.shape())?;
+    check_result(op.name(), &shape, dtype)?;
     let ax = norm_axis(op.name(), axis, shape.len())?;
     let size_in = |s: &[usize]| -> Option<usize> {
         let offset = shape.len() - s.len();
@@ -770,6 +781,15 @@ pub fn tensordot(a: &Tensor, b: &Tensor, axes: impl Into<TensordotAxes>) -> Resu
             });
         }
     }
+    let free = |t: &Tensor, axes: &[usize]| -> Vec<usize> {
+        (0..t.ndim())
+            .filter(|i| !axes.contains(i))
+            .map(|i| t.shape()[i])
+            .collect()
+    };
+    let mut out_shape = free(a, &xa);
+    out_shape.extend(free(b, &xb));
+    check_result(op.name(), &out_shape, dtype)?;
     table.check_dtype(op, dtype)?;
     let a = cast(table, a, dtype)?;
     let b = cast(table, b, dtype)?;
@@ -1181,6 +1201,7 @@ pub fn broadcast_to(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     if shape == x.shape() {
         return Ok(x.clone());
     }
+    check_result(op.name(), shape, x.dtype())?;
     call(table, op, table.slots.broadcast_to, |f| f(x, shape))
 }
 
@@ -1226,6 +1247,12 @@ pub fn concat(tensors: &[Tensor], axis: Option<isize>) -> Result<Tensor> {
             (tensors, axis)
         }
     };
+    let mut out_shape = tensors[0].shape().to_vec();
+    out_shape[axis] = tensors
+        .iter()
+        .try_fold(0usize, |acc, t| acc.checked_add(t.shape()[axis]))
+        .unwrap_or(usize::MAX);
+    check_result(op.name(), &out_shape, dtype)?;
     let cast_all = cast_all(table, tensors, dtype)?;
     call(table, op, table.slots.concat, |f| f(&cast_all, axis))
 }
@@ -1244,6 +1271,9 @@ pub fn stack(tensors: &[Tensor], axis: isize) -> Result<Tensor> {
             reason: "stack needs tensors of one shape".into(),
         });
     }
+    let mut out_shape = first.shape().to_vec();
+    out_shape.insert(axis, tensors.len());
+    check_result(op.name(), &out_shape, dtype)?;
     let cast_all = cast_all(table, tensors, dtype)?;
     call(table, op, table.slots.stack, |f| f(&cast_all, axis))
 }
