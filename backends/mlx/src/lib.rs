@@ -168,8 +168,47 @@ pub fn evaluations() -> u64 {
     EVALUATIONS.load(Ordering::Relaxed)
 }
 
-/// Evaluates `a` (the caller holds the lock).
+/// Makes sure mlx-rs's MLX error handler is installed (the caller holds the lock). mlx-rs
+/// installs it on its first fallible call; until then mlx-c's default handler is in force,
+/// which prints the message and calls `exit(-1)`. Calls this crate makes to mlx-c directly
+/// (creating arrays from host data) must come after it.
+pub(crate) fn install_error_handler() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        // Any call mlx-rs checks installs its handler; this one cannot fail.
+        let _ = Array::from_f32(0.0).as_dtype(Dtype::Float32);
+    });
+}
+
+/// The error for an MLX allocation of `bytes` that failed in a direct mlx-c call (the caller
+/// holds the lock). mlx-rs's handler has stashed MLX's message for the next failing mlx-rs call
+/// to report; a call that fails on purpose takes it, so that no later error carries it.
+pub(crate) fn failed_allocation(op: &'static str, bytes: usize) -> Error {
+    let _ = mlx_rs::ops::reshape(Array::from_f32(0.0), &[2]);
+    Error::OutOfMemory { op, bytes }
+}
+
+/// Checks that `bytes` can be allocated now (allocating and freeing them, without touching
+/// the pages), else [`Error::OutOfMemory`].
+///
+/// MLX 0.32's CPU allocator does not check what `malloc` returns: an allocation that fails
+/// (over a memory limit such as `ulimit -v`, or larger than the machine) is written through a
+/// null pointer and kills the process with SIGSEGV. The backend therefore asks for the memory
+/// itself before MLX does: before copying host data into MLX and before every evaluation it
+/// starts (for the result being evaluated). That catches results too large for the memory
+/// there is; it cannot see the intermediate arrays of a graph, nor memory taken between the
+/// check and MLX's allocation.
+pub(crate) fn ensure_room(op: &'static str, bytes: usize) -> Result<()> {
+    let mut probe: Vec<u8> = Vec::new();
+    probe
+        .try_reserve_exact(bytes)
+        .map_err(|_| Error::OutOfMemory { op, bytes })
+}
+
+/// Evaluates `a` (the caller holds the lock), after checking that its result fits in memory
+/// (see [`ensure_room`]; an already evaluated array needs nothing).
 pub(crate) fn eval(op: &'static str, a: &Array) -> Result<()> {
+    ensure_room(op, a.nbytes())?;
     EVALUATIONS.fetch_add(1, Ordering::Relaxed);
     a.eval().map_err(|e| evaluation_error(op, &e.to_string()))
 }
@@ -506,8 +545,13 @@ pub(crate) fn arr<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a Array> {
     }
 }
 
-/// Records that evaluating `t` failed with `e` (see `MlxTensor::failed`); returns `e`.
+/// Records that evaluating `t` failed with `e` (see `MlxTensor::failed`); returns `e`. An
+/// `OutOfMemory` from [`ensure_room`] is not recorded: MLX evaluated nothing, and the tensor
+/// may be evaluated once memory is free.
 pub(crate) fn mark_failed(t: &Tensor, e: Error) -> Error {
+    if matches!(e, Error::OutOfMemory { .. }) {
+        return e;
+    }
     if let Some(n) = t.native::<MlxTensor>() {
         // A second failure keeps the first error, which is the one to report.
         let _ = n.failed.set(e.clone());
@@ -517,9 +561,19 @@ pub(crate) fn mark_failed(t: &Tensor, e: Error) -> Error {
 
 /// Wraps a result, reading its dtype and shape from MLX (known without evaluating), on the
 /// device its ops were placed on (see [`place`]). The caller holds the lock.
+///
+/// MLX computes element counts in `size_t` without checking for overflow; a result whose bytes
+/// would not fit `isize` (possible with `i32` dimensions: four of 2^16) is refused here, before
+/// anything evaluates it.
 pub(crate) fn wrap(op: &'static str, a: Array) -> Result<Tensor> {
     let dtype = dtype_of(op, a.dtype())?;
-    let shape: Vec<usize> = a.shape().iter().map(|&d| d as usize).collect();
+    let shape = a
+        .shape()
+        .iter()
+        .map(|&d| usize::try_from(d))
+        .collect::<std::result::Result<Vec<usize>, _>>()
+        .map_err(|_| backend_error(op, format!("MLX returned the shape {:?}", a.shape())))?;
+    tensorswitch::alloc::check_result(op, &shape, dtype)?;
     Ok(Tensor::from_native(
         &MLX,
         dtype,
@@ -574,10 +628,20 @@ pub(crate) fn dtype_of(op: &'static str, d: Dtype) -> Result<DType> {
     })
 }
 
-/// Sizes or axes as MLX's `i32` lists.
+/// Sizes or axes as MLX's `i32` lists. MLX's shapes are `i32`: a larger size is an
+/// `InvalidShape` error here (a plain cast would wrap it to a negative or smaller size).
 pub(crate) fn i32s(op: &'static str, v: &[usize]) -> Result<Vec<i32>> {
     v.iter()
-        .map(|&d| i32::try_from(d).map_err(|_| backend_error(op, format!("{d} exceeds i32"))))
+        .map(|&d| {
+            i32::try_from(d).map_err(|_| Error::InvalidShape {
+                op,
+                reason: format!(
+                    "size {d} in {v:?} exceeds {}, the largest dimension MLX's 32-bit shapes \
+                     hold",
+                    i32::MAX
+                ),
+            })
+        })
         .collect()
 }
 

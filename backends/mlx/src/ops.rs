@@ -10,12 +10,12 @@
 //! `astype`.
 
 use crate::{
-    arr, backend_error, check_device, dtype_of, eval, float64, i32s, lock, mark_failed, mlx_dtype,
+    arr, backend_error, check_device, eval, float64, i32s, lock, mark_failed, mlx_dtype,
     no_host_type, place, wrap,
 };
 use mlx_rs::{ops as m, Array, Axes, Dtype};
 use std::ffi::c_void;
-use tensorswitch::{DType, Device, Error, HostData, Result, Scalar, Tensor};
+use tensorswitch::{alloc, DType, Device, Error, HostData, Result, Scalar, Tensor};
 
 type MlxResult = mlx_rs::error::Result<Array>;
 
@@ -35,15 +35,18 @@ impl<T> Ctx<T> for std::result::Result<T, mlx_rs::error::Exception> {
 // host transfer
 
 /// An MLX array holding a copy of `data` with shape `shape` (the caller holds the lock).
+///
+/// Refuses (before MLX sees it) a shape with a dimension above `i32::MAX` (MLX's shapes are
+/// `i32`), whose element count overflows, or that does not match the data's length.
 fn host_array(op: &'static str, data: &HostData, shape: &[usize]) -> Result<Array> {
-    let n: usize = shape.iter().product();
+    let dims = i32s(op, shape)?;
+    let n = alloc::check_result(op, shape, data.dtype())?;
     if data.len() != n {
         return Err(backend_error(
             op,
             format!("{} elements for shape {shape:?}", data.len()),
         ));
     }
-    let dims = i32s(op, shape)?;
     let ptr: *const c_void = match data {
         HostData::Bool(v) => v.as_ptr().cast(),
         HostData::Int8(v) => v.as_ptr().cast(),
@@ -57,9 +60,37 @@ fn host_array(op: &'static str, data: &HostData, shape: &[usize]) -> Result<Arra
         HostData::Float32(v) => v.as_ptr().cast(),
         HostData::Float64(v) => v.as_ptr().cast(),
     };
-    // SAFETY: `ptr` points to `n` initialised elements of the dtype's host type (checked
-    // above), alive for this call (borrowed from `data`); MLX copies them into its own buffer.
-    Ok(unsafe { Array::from_raw_data(ptr, &dims, mlx_dtype(data.dtype())) })
+    let bytes = n * data.dtype().size_in_bytes(); // at most isize::MAX, by check_result
+    new_array(op, ptr, &dims, mlx_dtype(data.dtype()), bytes)
+}
+
+/// An MLX array holding a copy of the elements at `ptr` (the caller holds the lock and
+/// guarantees that `ptr` points to as many initialised elements of `dtype` as `dims` has, alive
+/// for this call). mlx-rs's `Array::from_raw_data` ignores a failure of MLX's constructor (it
+/// allocates the copy, which can fail) and returns a null array, which later calls would
+/// dereference; this checks mlx-c's status instead.
+fn new_array(
+    op: &'static str,
+    ptr: *const c_void,
+    dims: &[i32],
+    dtype: Dtype,
+    bytes: usize,
+) -> Result<Array> {
+    crate::ensure_room(op, bytes)?;
+    crate::install_error_handler();
+    let ndim = i32::try_from(dims.len()).map_err(|_| backend_error(op, "too many dimensions"))?;
+    // SAFETY: `ptr` and `dims` as documented above; `mlx_array_new` makes an empty array that
+    // `mlx_array_set_data` fills (status 0) or leaves empty, and a failed one is freed here. The
+    // error handler mlx-rs installs (above) records MLX's message instead of exiting.
+    unsafe {
+        let mut raw = mlx_sys::mlx_array_new();
+        let status = mlx_sys::mlx_array_set_data(&mut raw, ptr, dims.as_ptr(), ndim, dtype.into());
+        if status != 0 || raw.ctx.is_null() {
+            mlx_sys::mlx_array_free(raw);
+            return Err(crate::failed_allocation(op, bytes));
+        }
+        Ok(Array::from_ptr(raw))
+    }
 }
 
 pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Result<Tensor> {
@@ -102,10 +133,11 @@ pub(crate) fn arange(
     check_device(OP, device, dtype)?;
     let _g = lock();
     place(OP, device)?;
-    let a = match HostData::range(dtype, start, step, n) {
+    i32s(OP, &[n])?; // before allocating anything
+    let a = match host_range(OP, dtype, start, step, n)? {
         Some(values) => host_array(OP, &values, &[n])?,
         None => {
-            let wide = HostData::range(DType::Float64, start, step, n)
+            let wide = host_range(OP, DType::Float64, start, step, n)?
                 .ok_or_else(|| backend_error(OP, "no float64 host data"))?;
             host_array(OP, &wide, &[n])?
                 .as_dtype(mlx_dtype(dtype))
@@ -113,6 +145,37 @@ pub(crate) fn arange(
         }
     };
     wrap(OP, a)
+}
+
+/// `HostData::range` allocated fallibly: `start + i·step` for `i` in `0..n`, converted with
+/// Rust `as` rules (bool: `!= 0`); `None` for dtypes without a host type.
+fn host_range(
+    op: &'static str,
+    dtype: DType,
+    start: f64,
+    step: f64,
+    n: usize,
+) -> Result<Option<HostData>> {
+    let value = |i: usize| start + i as f64 * step;
+    macro_rules! build {
+        ($v:ident, $t:ty) => {
+            HostData::$v(alloc::try_collect(op, n, (0..n).map(|i| value(i) as $t))?)
+        };
+    }
+    Ok(Some(match dtype {
+        DType::Bool => HostData::Bool(alloc::try_collect(op, n, (0..n).map(|i| value(i) != 0.0))?),
+        DType::Int8 => build!(Int8, i8),
+        DType::Int16 => build!(Int16, i16),
+        DType::Int32 => build!(Int32, i32),
+        DType::Int64 => build!(Int64, i64),
+        DType::UInt8 => build!(UInt8, u8),
+        DType::UInt16 => build!(UInt16, u16),
+        DType::UInt32 => build!(UInt32, u32),
+        DType::UInt64 => build!(UInt64, u64),
+        DType::Float32 => build!(Float32, f32),
+        DType::Float64 => build!(Float64, f64),
+        DType::Float16 | DType::BFloat16 => return Ok(None),
+    }))
 }
 
 /// Evaluates the array (the one place this backend does), makes it row-major contiguous and
@@ -139,7 +202,9 @@ pub(crate) fn to_host(x: &Tensor) -> Result<HostData> {
                 c.try_as_slice::<$ty>()
                     .map_err(|e| backend_error(OP, format!("{e:?}")))?
             };
-            HostData::$v(s.to_vec())
+            let mut v = alloc::try_with_capacity(OP, s.len())?;
+            v.extend_from_slice(s);
+            HostData::$v(v)
         }};
     }
     Ok(match x.dtype() {
@@ -390,7 +455,32 @@ pub(crate) fn det(x: &Tensor) -> Result<Tensor> {
         let batch = i32s(OP, &x.shape()[..x.ndim().saturating_sub(2)])?;
         return wrap(OP, m::ones_dtype(&batch, a.dtype()).ctx(OP)?);
     }
-    wrap(OP, via_lapack_dtype(a, |w| mlx_rs::linalg::det(w)).ctx(OP)?)
+    let out = if a.dtype() == Dtype::Float64 {
+        det_float64(a, i32s(OP, &[x.shape()[x.ndim() - 1]])?[0])
+    } else {
+        via_lapack_dtype(a, |w| mlx_rs::linalg::det(w))
+    };
+    wrap(OP, out.ctx(OP)?)
+}
+
+/// float64 determinants of `n`×`n` matrices (`n` ≥ 1), from MLX's LU factorisation (LAPACK's
+/// `getrf`, float64 throughout): `det = ∏ u_ii · (-1)^(row swaps)`, as LAPACK-based libraries
+/// and the ndarray backend compute it. MLX's own `det` computes `sign · exp(logabsdet)` above
+/// 3×3, and its CPU `exp` is float32 whatever the dtype, so its float64 determinants had
+/// float32's relative error (about 1e-7; `det(diag(100, 1, 1, 1))` was 99.99999237). Here the
+/// row swap of step `i` (pivot `p_i ≠ i`) negates `u_ii`, and one float64 product (exact sign
+/// flips, correctly rounded multiplications) gives the determinant: relative error about
+/// `n · 2⁻⁵³` beyond the factorisation's own. A singular matrix has a zero pivot, so its
+/// determinant is 0 (`getrf` reports it and MLX carries on). Like the eager backends' product,
+/// it overflows when a partial product does. Stays lazy.
+fn det_float64(a: &Array, n: i32) -> MlxResult {
+    let (lu, pivots) = mlx_rs::linalg::lu_factor(a)?;
+    let rows = Array::arange::<i32, i32>(0, n, 1)?.as_dtype(pivots.dtype())?;
+    let one = Array::from_f64(1.0);
+    let swapped = m::ne(&pivots, &rows)?;
+    let signs = m::select(&swapped, m::negative(&one)?, &one)?;
+    let diagonal = lu.diagonal(0, -2, -1)?;
+    m::multiply(&diagonal, &signs)?.prod_axis(-1, false)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -634,8 +724,14 @@ pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
     } else {
         a.as_dtype(mlx_dtype(dtype)).ctx(OP)?
     };
-    debug_assert_eq!(dtype_of(OP, out.dtype()).ok(), Some(dtype));
-    wrap(OP, out)
+    let out = wrap(OP, out)?;
+    if out.dtype() != dtype {
+        return Err(backend_error(
+            OP,
+            format!("internal error: converting to {dtype} made {}", out.dtype()),
+        ));
+    }
+    Ok(out)
 }
 
 /// A 0-d array of the integer dtype `dtype` holding `value` (in range for it).
