@@ -275,7 +275,13 @@ fn check(backend: &str, case: &Case) -> Verdict {
                     | Error::UnknownBackend { .. }
                     | Error::BackendUnavailable { .. }
             );
-            if backend != REFERENCE && !backend_specific {
+            // MLX's shapes are 32-bit: larger dimensions are its documented limit.
+            let beyond_i32 = matches!(e, Error::InvalidShape { .. })
+                && case.desc.split(|c: char| !c.is_ascii_digit()).any(|n| {
+                    n.parse::<u64>()
+                        .map_or(n.len() > 10, |v| v > i32::MAX as u64)
+                });
+            if case.cross_check && backend != REFERENCE && !backend_specific && !beyond_i32 {
                 if let Some(Ok(r)) = reference(case) {
                     return Verdict::Wrong(format!(
                         "error `{e}` where `{REFERENCE}` gives {} {:?}",
@@ -330,7 +336,7 @@ fn check(backend: &str, case: &Case) -> Verdict {
             Ok(_) => {}
         }
     }
-    if backend != REFERENCE {
+    if case.cross_check && backend != REFERENCE {
         match reference(case) {
             Some(Ok(r)) if r.shape() != result.shape() || r.dtype() != result.dtype() => {
                 return Verdict::Wrong(format!(
@@ -527,6 +533,9 @@ struct Case {
     shape: Option<Vec<usize>>,
     /// The result dtype, likewise.
     dtype: Option<DType>,
+    /// Whether the call means the same on the reference backend (not for calls that name a
+    /// backend themselves).
+    cross_check: bool,
 }
 
 fn describe(inputs: &[Tensor]) -> String {
@@ -599,6 +608,7 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
                 call: Box::new($call),
                 shape: $shape,
                 dtype: $dtype,
+                cross_check: true,
             }
         };
     }
@@ -1032,7 +1042,7 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
             let shape = Some(x.shape().to_vec());
             let name = rng.pick(&["ndarray", "torch", "mlx", "", "no-such-backend"]);
             inputs = vec![x];
-            case!(
+            let mut c = case!(
                 format!("transfer #{which} ({}) with `{name}`", describe(&inputs)),
                 inputs,
                 if which == 3 { None } else { shape },
@@ -1044,7 +1054,9 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
                     _ => ts::with_backend_version(name, "0.0.0-x", || ts::add(&i[0], &i[0]))
                         .and_then(|r| r),
                 }
-            )
+            );
+            c.cross_check = false;
+            c
         }
     }
 }

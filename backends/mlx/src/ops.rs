@@ -110,11 +110,12 @@ pub(crate) fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device)
     check_device(OP, device, dtype)?;
     let _g = lock();
     place(OP, device)?;
-    let v = match HostData::filled(dtype, value, 1) {
-        Some(one) => host_array(OP, &one, &[])?,
-        None => Array::from_f64(value.as_f64())
+    let v = if matches!(dtype, DType::Float16 | DType::BFloat16) {
+        Array::from_f64(value.as_f64())
             .as_dtype(mlx_dtype(dtype))
-            .ctx(OP)?,
+            .ctx(OP)?
+    } else {
+        host_array(OP, &HostData::filled(OP, dtype, value, 1)?, &[])?
     };
     wrap(OP, m::broadcast_to(&v, &i32s(OP, shape)?).ctx(OP)?)
 }
@@ -134,48 +135,17 @@ pub(crate) fn arange(
     let _g = lock();
     place(OP, device)?;
     i32s(OP, &[n])?; // before allocating anything
-    let a = match host_range(OP, dtype, start, step, n)? {
-        Some(values) => host_array(OP, &values, &[n])?,
-        None => {
-            let wide = host_range(OP, DType::Float64, start, step, n)?
-                .ok_or_else(|| backend_error(OP, "no float64 host data"))?;
-            host_array(OP, &wide, &[n])?
-                .as_dtype(mlx_dtype(dtype))
-                .ctx(OP)?
-        }
+                     // HostData::range allocates fallibly; float16 and bfloat16 have no host type, so they are
+                     // computed as float64 and rounded by MLX.
+    let a = if matches!(dtype, DType::Float16 | DType::BFloat16) {
+        let wide = HostData::range(OP, DType::Float64, start, step, n)?;
+        host_array(OP, &wide, &[n])?
+            .as_dtype(mlx_dtype(dtype))
+            .ctx(OP)?
+    } else {
+        host_array(OP, &HostData::range(OP, dtype, start, step, n)?, &[n])?
     };
     wrap(OP, a)
-}
-
-/// `HostData::range` allocated fallibly: `start + i·step` for `i` in `0..n`, converted with
-/// Rust `as` rules (bool: `!= 0`); `None` for dtypes without a host type.
-fn host_range(
-    op: &'static str,
-    dtype: DType,
-    start: f64,
-    step: f64,
-    n: usize,
-) -> Result<Option<HostData>> {
-    let value = |i: usize| start + i as f64 * step;
-    macro_rules! build {
-        ($v:ident, $t:ty) => {
-            HostData::$v(alloc::try_collect(op, n, (0..n).map(|i| value(i) as $t))?)
-        };
-    }
-    Ok(Some(match dtype {
-        DType::Bool => HostData::Bool(alloc::try_collect(op, n, (0..n).map(|i| value(i) != 0.0))?),
-        DType::Int8 => build!(Int8, i8),
-        DType::Int16 => build!(Int16, i16),
-        DType::Int32 => build!(Int32, i32),
-        DType::Int64 => build!(Int64, i64),
-        DType::UInt8 => build!(UInt8, u8),
-        DType::UInt16 => build!(UInt16, u16),
-        DType::UInt32 => build!(UInt32, u32),
-        DType::UInt64 => build!(UInt64, u64),
-        DType::Float32 => build!(Float32, f32),
-        DType::Float64 => build!(Float64, f64),
-        DType::Float16 | DType::BFloat16 => return Ok(None),
-    }))
 }
 
 /// Evaluates the array (the one place this backend does), makes it row-major contiguous and
