@@ -160,7 +160,9 @@ impl Tensor {
     /// Creates a tensor from a slice and a shape, on the active backend (see
     /// [`crate::state`] for which backend that is).
     pub fn from_slice<T: Element>(data: &[T], shape: &[usize]) -> Result<Tensor> {
-        crate::ops::from_host(T::into_host(data.to_vec()), shape)
+        let mut copy = crate::alloc::try_with_capacity("from_host", data.len())?;
+        copy.extend_from_slice(data);
+        crate::ops::from_host(T::into_host(copy), shape)
     }
 
     /// Like [`Tensor::from_slice`], taking ownership of the vector (no copy on the way in).
