@@ -13,7 +13,7 @@
 //! small op costs what `mapv` or `collect` cost before.
 
 use ndarray::{ArrayD, ArrayRefD, IxDyn, Zip};
-use tensorswitch::alloc::{check_result, try_with_capacity, try_vec};
+use tensorswitch::alloc::{check_result, try_vec, try_with_capacity};
 use tensorswitch::{Element, Result};
 
 /// An empty vector with room for a result of `shape`: the shape is checked first (an element

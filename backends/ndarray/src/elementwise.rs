@@ -95,7 +95,8 @@ unary_fn!(logical_not, "logical_not"; bool |x: T| !x);
 /// allocated.
 pub(crate) fn expm1_native(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "expm1";
-    let out: NdArray = on_array!(OP, nd(OP, x)?; floats |a: T| crate::buf::map(OP, a, T::exp_m1)?.into());
+    let out: NdArray =
+        on_array!(OP, nd(OP, x)?; floats |a: T| crate::buf::map(OP, a, T::exp_m1)?.into());
     Ok(out.into_tensor())
 }
 
@@ -103,7 +104,8 @@ pub(crate) fn expm1_native(x: &Tensor) -> Result<Tensor> {
 /// the fallible map for the same reason.
 pub(crate) fn log1p_native(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "log1p";
-    let out: NdArray = on_array!(OP, nd(OP, x)?; floats |a: T| crate::buf::map(OP, a, T::ln_1p)?.into());
+    let out: NdArray =
+        on_array!(OP, nd(OP, x)?; floats |a: T| crate::buf::map(OP, a, T::ln_1p)?.into());
     Ok(out.into_tensor())
 }
 

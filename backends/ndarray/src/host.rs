@@ -66,6 +66,7 @@ pub(crate) fn arange(
 pub(crate) fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
     cpu_only(device)?;
     const OP: &str = "full";
-    let nd: NdArray = by_dtype!(OP, dtype; |T| crate::buf::filled(OP, shape, T::from_scalar(value))?.into());
+    let nd: NdArray =
+        by_dtype!(OP, dtype; |T| crate::buf::filled(OP, shape, T::from_scalar(value))?.into());
     Ok(nd.into_tensor())
 }

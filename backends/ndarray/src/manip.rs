@@ -42,7 +42,8 @@ pub(crate) fn permute_dims(x: &Tensor, perm: &[usize]) -> Result<Tensor> {
             format!("{perm:?} is not a permutation of {} axes", a.ndim()),
         ));
     }
-    let out: NdArray = match_nd!(a, a => buf::copy(OP, &a.view().permuted_axes(IxDyn(perm)))?.into());
+    let out: NdArray =
+        match_nd!(a, a => buf::copy(OP, &a.view().permuted_axes(IxDyn(perm)))?.into());
     Ok(out.into_tensor())
 }
 
@@ -96,7 +97,10 @@ fn concat_as<T: NdElement + Default>(
     for v in &views {
         let s = v.shape();
         if s.len() != first.len()
-            || s.iter().zip(first).enumerate().any(|(i, (a, b))| i != axis && a != b)
+            || s.iter()
+                .zip(first)
+                .enumerate()
+                .any(|(i, (a, b))| i != axis && a != b)
         {
             return Err(mismatch());
         }
