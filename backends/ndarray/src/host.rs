@@ -1,7 +1,7 @@
 //! Host transfer and `arange`.
 
-use crate::{backend_error, NdArray, NdElement};
-use ndarray::{ArrayD, ArrayRefD, IxDyn};
+use crate::{NdArray, NdElement};
+use ndarray::ArrayRefD;
 use tensorswitch::{DType, Device, Error, HostData, Result, Scalar, Tensor};
 
 fn cpu_only(device: Device) -> Result<()> {
@@ -15,9 +15,7 @@ fn cpu_only(device: Device) -> Result<()> {
 
 /// A row-major array over the vector's own buffer (no copy).
 fn shaped<T: NdElement>(v: Vec<T>, shape: &[usize]) -> Result<NdArray> {
-    ArrayD::from_shape_vec(IxDyn(shape), v)
-        .map(NdArray::from)
-        .map_err(|e| backend_error("from_host", e))
+    crate::buf::shaped("from_host", shape, v).map(NdArray::from)
 }
 
 pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Result<Tensor> {
