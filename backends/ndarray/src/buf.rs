@@ -65,10 +65,7 @@ pub(crate) fn map<T: Copy, R: Element>(
 }
 
 /// An owned row-major copy of `a` (`to_owned`/`as_standard_layout`, allocated fallibly).
-pub(crate) fn copy<T: Copy>(op: &'static str, a: &ArrayRefD<T>) -> Result<ArrayD<T>>
-where
-    T: Element,
-{
+pub(crate) fn copy<T: Element>(op: &'static str, a: &ArrayRefD<T>) -> Result<ArrayD<T>> {
     map(op, a, |x| x)
 }
 
