@@ -89,17 +89,23 @@ unary_fn!(sign, "sign";
     floats |x: T| if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else if x == 0.0 { 0.0 } else { x });
 unary_fn!(logical_not, "logical_not"; bool |x: T| !x);
 
-/// `expm1` from ndarray 0.17's `exp_m1` array method (std's `exp_m1` per element).
+/// `expm1` as ndarray 0.17's `exp_m1` array method computes it: that method is
+/// `mapv(Float::exp_m1)`, std's `exp_m1` per element. The same map runs here through
+/// [`buf::map`](crate::buf::map), since `mapv` aborts the process when the result cannot be
+/// allocated.
 pub(crate) fn expm1_native(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "expm1";
-    let out: NdArray = on_array!(OP, nd(OP, x)?; floats |a: T| a.exp_m1().into());
+    let out: NdArray =
+        on_array!(OP, nd(OP, x)?; floats |a: T| crate::buf::map(OP, a, T::exp_m1)?.into());
     Ok(out.into_tensor())
 }
 
-/// `log1p` from ndarray 0.17's `ln_1p` array method.
+/// `log1p` as ndarray 0.17's `ln_1p` array method computes it (`mapv(Float::ln_1p)`), through
+/// the fallible map for the same reason.
 pub(crate) fn log1p_native(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "log1p";
-    let out: NdArray = on_array!(OP, nd(OP, x)?; floats |a: T| a.ln_1p().into());
+    let out: NdArray =
+        on_array!(OP, nd(OP, x)?; floats |a: T| crate::buf::map(OP, a, T::ln_1p)?.into());
     Ok(out.into_tensor())
 }
 
@@ -112,7 +118,7 @@ pub(crate) fn where_(condition: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tenso
 }
 
 /// `x` where `c` holds, else `y`, all three broadcast together.
-fn select<T: Copy>(
+fn select<T: tensorswitch::Element + Default>(
     op: &'static str,
     c: &ndarray::ArrayRefD<bool>,
     x: &ndarray::ArrayRefD<T>,
@@ -125,8 +131,11 @@ fn select<T: Copy>(
         crate::broadcast(op, x, &shape)?,
         crate::broadcast(op, y, &shape)?,
     );
-    Ok(Zip::from(&c)
+    let mut out = crate::buf::filled(op, &shape, T::default())?;
+    Zip::from(&mut out)
+        .and(&c)
         .and(&x)
         .and(&y)
-        .map_collect(|&c, &x, &y| if c { x } else { y }))
+        .for_each(|o, &c, &x, &y| *o = if c { x } else { y });
+    Ok(out)
 }

@@ -1,7 +1,7 @@
 //! Host transfer and `arange`.
 
-use crate::{backend_error, NdArray, NdElement};
-use ndarray::{Array1, ArrayD, ArrayRefD, IxDyn};
+use crate::{NdArray, NdElement};
+use ndarray::ArrayRefD;
 use tensorswitch::{DType, Device, Error, HostData, Result, Scalar, Tensor};
 
 fn cpu_only(device: Device) -> Result<()> {
@@ -15,9 +15,7 @@ fn cpu_only(device: Device) -> Result<()> {
 
 /// A row-major array over the vector's own buffer (no copy).
 fn shaped<T: NdElement>(v: Vec<T>, shape: &[usize]) -> Result<NdArray> {
-    ArrayD::from_shape_vec(IxDyn(shape), v)
-        .map(NdArray::from)
-        .map_err(|e| backend_error("from_host", e))
+    crate::buf::shaped("from_host", shape, v).map(NdArray::from)
 }
 
 pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Result<Tensor> {
@@ -26,16 +24,19 @@ pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Resu
     Ok(nd.into_tensor())
 }
 
-/// The elements in logical row-major order, whatever the memory layout.
-fn row_major<T: NdElement>(a: &ArrayRefD<T>) -> Vec<T> {
+/// The elements in logical row-major order, whatever the memory layout, in a buffer
+/// allocated fallibly.
+fn row_major<T: NdElement>(a: &ArrayRefD<T>) -> Result<Vec<T>> {
+    let mut v = tensorswitch::alloc::try_with_capacity("to_host", a.len())?;
     match a.as_slice() {
-        Some(s) => s.to_vec(),
-        None => a.iter().copied().collect(),
+        Some(s) => v.extend_from_slice(s),
+        None => v.extend(a.iter().copied()),
     }
+    Ok(v)
 }
 
 pub(crate) fn to_host(x: &Tensor) -> Result<HostData> {
-    Ok(match_nd!(crate::nd("to_host", x)?, a => tensorswitch::Element::into_host(row_major(a))))
+    Ok(match_nd!(crate::nd("to_host", x)?, a => tensorswitch::Element::into_host(row_major(a)?)))
 }
 
 /// `start + i * step` computed in f64, then converted with Rust `as` rules (the core's
@@ -48,10 +49,22 @@ pub(crate) fn arange(
     device: Device,
 ) -> Result<Tensor> {
     cpu_only(device)?;
-    let nd: NdArray = by_dtype!("arange", dtype; |T| {
-        Array1::from_shape_fn(n, |i| T::from_scalar(Scalar::Float(start + i as f64 * step)))
-            .into_dyn()
-            .into()
+    const OP: &str = "arange";
+    let nd: NdArray = by_dtype!(OP, dtype; |T| {
+        let mut v = crate::buf::buffer::<T>(OP, &[n])?;
+        v.extend((0..n).map(|i| T::from_scalar(Scalar::Float(start + i as f64 * step))));
+        crate::buf::shaped(OP, &[n], v)?.into()
     });
+    Ok(nd.into_tensor())
+}
+
+/// `full`: the value converted with Rust `as` rules (as the core's fallback does), in one
+/// buffer allocated fallibly. A primary rather than the fallback so that `zeros`, `ones` and
+/// `full` never build an intermediate host vector of the result's size.
+pub(crate) fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
+    cpu_only(device)?;
+    const OP: &str = "full";
+    let nd: NdArray =
+        by_dtype!(OP, dtype; |T| crate::buf::filled(OP, shape, T::from_scalar(value))?.into());
     Ok(nd.into_tensor())
 }

@@ -19,6 +19,7 @@
 
 #[macro_use]
 mod macros;
+mod buf;
 mod elementwise;
 mod host;
 mod linalg;
@@ -28,7 +29,7 @@ mod storage;
 
 pub use storage::NdStorage;
 
-use ndarray::{ArrayD, ArrayRefD, ArrayViewD, IxDyn, Zip};
+use ndarray::{ArrayD, ArrayRefD, ArrayViewD, IxDyn};
 use tensorswitch::{BackendDescriptor, DType, Device, Element, Error, Result, Scalar, Tensor};
 
 /// The backend's name.
@@ -88,7 +89,7 @@ fn detect_version() -> std::result::Result<String, String> {
     )
 }
 
-// Every primary of the backend. Ops not listed here (full, zeros, ones, linspace, eye, square,
+// Every primary of the backend. Ops not listed here (zeros, ones, linspace, eye, square,
 // not_equal, greater, greater_equal, logical_xor, clip, matrix_transpose, vecdot, tensordot,
 // mean, var, std, softmax, expand_dims, squeeze, stack) run on the core's compositional
 // fallbacks, as do expm1 and log1p below ndarray 0.17.
@@ -96,6 +97,7 @@ tensorswitch::primaries! { NAME;
     from_host => host::from_host,
     to_host => host::to_host,
     arange => host::arange,
+    full => host::full,
     add => elementwise::add,
     subtract => elementwise::subtract,
     multiply => elementwise::multiply,
@@ -347,8 +349,9 @@ pub(crate) fn broadcast<'a, T>(
     })
 }
 
-/// `f` applied elementwise to `a` and `b` broadcast together.
-pub(crate) fn zip2<A: Copy, B: Copy, R>(
+/// `f` applied elementwise to `a` and `b` broadcast together. The result is allocated
+/// fallibly (see [`buf`]).
+pub(crate) fn zip2<A: Copy, B: Copy, R: Element + Default>(
     op: &'static str,
     a: &ArrayRefD<A>,
     b: &ArrayRefD<B>,
@@ -356,17 +359,18 @@ pub(crate) fn zip2<A: Copy, B: Copy, R>(
 ) -> Result<ArrayD<R>> {
     if a.shape() == b.shape() {
         // Contiguous operands of one shape (the common case) skip Zip's layout analysis,
-        // which dominates the cost for small arrays.
+        // which dominates the cost for small arrays: one exact allocation, filled once.
         if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice()) {
-            let data: Vec<R> = x.iter().zip(y).map(|(&p, &q)| f(p, q)).collect();
-            return ArrayD::from_shape_vec(a.raw_dim(), data)
-                .map_err(|e| backend_error(op, e.to_string()));
+            // `a` exists, so its element count is valid; only the memory can be missing.
+            let mut data = tensorswitch::alloc::try_with_capacity(op, x.len())?;
+            data.extend(x.iter().zip(y).map(|(&p, &q)| f(p, q)));
+            return buf::shaped(op, a.shape(), data);
         }
-        return Ok(Zip::from(a).and(b).map_collect(|&x, &y| f(x, y)));
+        return buf::zip_views(op, &a.view(), &b.view(), f);
     }
     let shape = tensorswitch::broadcast_shapes(op, a.shape(), b.shape())?;
     let (a, b) = (broadcast(op, a, &shape)?, broadcast(op, b, &shape)?);
-    Ok(Zip::from(&a).and(&b).map_collect(|&x, &y| f(x, y)))
+    buf::zip_views(op, &a, &b, f)
 }
 
 /// Checks that reduction axes are sorted, unique and in range (ndarray panics otherwise).

@@ -1,11 +1,12 @@
 //! `matmul`, `linalg.inv` and `linalg.det`.
 
-use crate::{backend_error, broadcast, nd, NdArray};
+use crate::{backend_error, broadcast, buf, nd, NdArray};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{
-    Array3, ArrayD, ArrayRefD, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, Ix2, IxDyn, NdFloat,
+    ArrayD, ArrayRefD, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, Ix2, Ix3, IxDyn, NdFloat,
 };
-use tensorswitch::{Error, Result, Tensor};
+use tensorswitch::alloc::{try_collect, try_vec};
+use tensorswitch::{Element, Error, Result, Tensor};
 
 pub(crate) fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     const OP: &str = "matmul";
@@ -24,13 +25,27 @@ pub(crate) fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     Ok(out.into_tensor())
 }
 
-fn float_matmul<T: NdFloat + Default>(a: &ArrayRefD<T>, b: &ArrayRefD<T>) -> Result<ArrayD<T>> {
+fn float_matmul<T: NdFloat + Element + Default>(
+    a: &ArrayRefD<T>,
+    b: &ArrayRefD<T>,
+) -> Result<ArrayD<T>> {
+    const OP: &str = "matmul";
     if a.ndim() == 2 && b.ndim() == 2 {
         // The common case goes straight to ndarray's `dot` on views: no copies, whatever the
         // layout (matrixmultiply takes strides).
         let (x, y) = (matrix(a.view())?, matrix(b.view())?);
         check_inner(x.ncols(), y.nrows())?;
-        return Ok(x.dot(&y).into_dyn());
+        // `dot` allocates its result infallibly, and `m × n` can be huge for small (even
+        // empty) operands: allocate it here, fallibly, and let `general_mat_mul` (the
+        // kernel `dot` calls) write into it. With beta 0 the zeros are overwritten.
+        let shape = [x.nrows(), y.ncols()];
+        let mut out = buf::filled(OP, &shape, T::zero())?;
+        let mut o = out
+            .view_mut()
+            .into_dimensionality::<Ix2>()
+            .map_err(|e| backend_error(OP, e))?;
+        general_mat_mul(T::one(), &x, &y, T::zero(), &mut o);
+        return Ok(out);
     }
     batched(a, b, |x, y, mut out| {
         general_mat_mul(T::one(), &x, &y, T::zero(), &mut out)
@@ -55,7 +70,7 @@ fn check_inner(k: usize, k2: usize) -> Result<()> {
 
 /// Multiplies the matrices of two stacks whose batch dimensions broadcast, calling `mm` with
 /// each pair and the output matrix to fill.
-fn batched<T: Copy + Default>(
+fn batched<T: Element + Default>(
     a: &ArrayRefD<T>,
     b: &ArrayRefD<T>,
     mut mm: impl FnMut(ArrayView2<'_, T>, ArrayView2<'_, T>, ArrayViewMut2<'_, T>),
@@ -75,14 +90,26 @@ fn batched<T: Copy + Default>(
     let with = |x: usize, y: usize| batch.iter().copied().chain([x, y]).collect::<Vec<_>>();
     let a = broadcast(OP, a, &with(m, k))?;
     let b = broadcast(OP, b, &with(k, n))?;
-    let count = batch.iter().product::<usize>();
-    let mut out = Array3::<T>::default((count, m, n));
+    // The result is checked and allocated fallibly: its batch sizes come from broadcasting
+    // and can multiply past usize or past memory.
+    let out_shape = with(m, n);
+    let total = tensorswitch::alloc::check_result(OP, &out_shape, T::DTYPE)?;
+    // `total` fits, so the product of any subset of its sizes does, unless a size is 0.
+    let count = batch.iter().try_fold(1usize, |p, &d| p.checked_mul(d));
+    let count = match count {
+        Some(c) if total > 0 => c,
+        // Nothing to compute: every matrix is empty, or there are none.
+        _ => return buf::filled(OP, &out_shape, T::default()),
+    };
+    let mut out = buf::filled(OP, &[count, m, n], T::default())?
+        .into_dimensionality::<Ix3>()
+        .map_err(|e| backend_error(OP, e))?;
     let mut index = vec![0usize; batch.len()];
     for (flat, o) in out.outer_iter_mut().enumerate() {
         unravel(flat, &batch, &mut index);
         mm(matrix_at(&a, &index)?, matrix_at(&b, &index)?, o);
     }
-    out.into_shape_with_order(IxDyn(&with(m, n)))
+    out.into_shape_with_order(IxDyn(&out_shape))
         .map_err(|e| backend_error(OP, e))
 }
 
@@ -118,7 +145,8 @@ pub(crate) fn det(x: &Tensor) -> Result<Tensor> {
     Ok(out.into_tensor())
 }
 
-/// The matrix size of a stack of square matrices and its elements in row-major order.
+/// The matrix size of a stack of square matrices and its elements in row-major order (a
+/// copy, allocated fallibly: it is factored in place).
 fn square_stack<T: Copy>(op: &'static str, a: &ArrayRefD<T>) -> Result<(usize, Vec<T>)> {
     let s = a.shape();
     if s.len() < 2 || s[s.len() - 1] != s[s.len() - 2] {
@@ -128,20 +156,28 @@ fn square_stack<T: Copy>(op: &'static str, a: &ArrayRefD<T>) -> Result<(usize, V
         ));
     }
     let data = match a.as_slice() {
-        Some(d) => d.to_vec(),
-        None => a.iter().copied().collect(),
+        Some(d) => {
+            let mut v = tensorswitch::alloc::try_with_capacity(op, d.len())?;
+            v.extend_from_slice(d);
+            v
+        }
+        None => try_collect(op, a.len(), a.iter().copied())?,
     };
     Ok((s[s.len() - 1], data))
 }
 
-fn inv_stack<T: NdFloat>(a: &ArrayRefD<T>) -> Result<ArrayD<T>> {
+fn inv_stack<T: NdFloat + Element>(a: &ArrayRefD<T>) -> Result<ArrayD<T>> {
     const OP: &str = "linalg.inv";
     let (n, mut data) = square_stack(OP, a)?;
-    if n == 0 {
-        return Ok(a.to_owned());
+    if data.is_empty() {
+        // No matrices, or 0×0 ones: the result is as empty as the input. (`n * n` below
+        // could overflow for a zero-size batch of huge matrices.)
+        return buf::shaped(OP, a.shape(), data);
     }
-    let mut out = vec![T::zero(); data.len()];
-    let mut perm = vec![0; n];
+    // The data is not empty, so `n * n` divides its length and fits.
+    let mut out = try_vec(OP, data.len(), T::zero())?;
+    let mut perm = try_vec(OP, n, 0)?;
+    let mut col = try_vec(OP, n, T::zero())?;
     for (m, inv) in data
         .chunks_exact_mut(n * n)
         .zip(out.chunks_exact_mut(n * n))
@@ -152,28 +188,33 @@ fn inv_stack<T: NdFloat>(a: &ArrayRefD<T>) -> Result<ArrayD<T>> {
                 reason: "matrix is singular".into(),
             });
         }
-        lu_inverse(m, n, &perm, inv);
+        lu_inverse(m, n, &perm, inv, &mut col);
     }
-    ArrayD::from_shape_vec(a.raw_dim(), out).map_err(|e| backend_error(OP, e))
+    buf::shaped(OP, a.shape(), out)
 }
 
-fn det_stack<T: NdFloat>(a: &ArrayRefD<T>) -> Result<ArrayD<T>> {
+fn det_stack<T: NdFloat + Element>(a: &ArrayRefD<T>) -> Result<ArrayD<T>> {
     const OP: &str = "linalg.det";
     let (n, mut data) = square_stack(OP, a)?;
     let batch = &a.shape()[..a.ndim() - 2];
-    let dets: Vec<T> = if n == 0 {
-        // The empty product: every 0×0 matrix has determinant 1.
-        vec![T::one(); batch.iter().product()]
-    } else {
-        let mut perm = vec![0; n];
-        data.chunks_exact_mut(n * n)
-            .map(|m| match lu_in_place(m, n, &mut perm) {
-                Some(sign) => (0..n).fold(sign, |d, i| d * m[i * n + i]),
-                None => T::zero(),
-            })
-            .collect()
-    };
-    ArrayD::from_shape_vec(IxDyn(batch), dets).map_err(|e| backend_error(OP, e))
+    if n == 0 {
+        // The empty product: every 0×0 matrix has determinant 1. The batch sizes of an
+        // empty input may multiply past usize: checked.
+        return buf::filled(OP, batch, T::one());
+    }
+    let mut dets = buf::buffer::<T>(OP, batch)?;
+    if !data.is_empty() {
+        // The data is not empty, so `n * n` divides its length and fits.
+        let mut perm = try_vec(OP, n, 0)?;
+        dets.extend(
+            data.chunks_exact_mut(n * n)
+                .map(|m| match lu_in_place(m, n, &mut perm) {
+                    Some(sign) => (0..n).fold(sign, |d, i| d * m[i * n + i]),
+                    None => T::zero(),
+                }),
+        );
+    }
+    buf::shaped(OP, batch, dets)
 }
 
 /// LU factorisation with partial pivoting (as LAPACK's `getrf`), in place on a row-major n×n
@@ -216,8 +257,7 @@ fn lu_in_place<T: NdFloat>(m: &mut [T], n: usize, perm: &mut [usize]) -> Option<
 }
 
 /// Solves `LU X = P I` column by column: `X` is the inverse of the factored matrix.
-fn lu_inverse<T: NdFloat>(lu: &[T], n: usize, perm: &[usize], out: &mut [T]) {
-    let mut col = vec![T::zero(); n];
+fn lu_inverse<T: NdFloat>(lu: &[T], n: usize, perm: &[usize], out: &mut [T], col: &mut [T]) {
     for j in 0..n {
         // Forward substitution with L (unit diagonal) on column j of P.
         for i in 0..n {

@@ -171,7 +171,7 @@ macro_rules! unary_fn {
     ($name:ident, $op:literal; $($group:ident |$x:ident: $T:ident| $f:expr);+ $(;)?) => {
         pub(crate) fn $name(input: &tensorswitch::Tensor) -> tensorswitch::Result<tensorswitch::Tensor> {
             let out: $crate::NdArray = on_array!($op, $crate::nd($op, input)?;
-                $($group |arr: $T| arr.mapv(|$x: $T| $f).into());+);
+                $($group |arr: $T| $crate::buf::map($op, arr, |$x: $T| $f)?.into());+);
             Ok(out.into_tensor())
         }
     };

@@ -3,19 +3,27 @@
 //! Results are owned arrays in standard (row-major) layout where the op rearranges elements,
 //! so later ops and `to_host` never depend on how a view was laid out.
 
-use crate::{backend_error, broadcast, check_axes, nd, NdArray, NdElement};
-use ndarray::{ArrayD, ArrayRefD, ArrayViewD, Axis, IxDyn, Order};
+use crate::{backend_error, broadcast, buf, check_axes, nd, NdArray, NdElement};
+use ndarray::{ArrayD, ArrayRefD, Axis, IxDyn, Slice};
 use tensorswitch::{DType, Result, Scalar, Tensor};
 
 pub(crate) fn reshape(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     const OP: &str = "reshape";
     let out: NdArray = match_nd!(nd(OP, x)?, a => {
-        // `to_shape` reads the elements in row-major order whatever the memory layout, and
-        // only copies when that order is not already contiguous.
-        a.to_shape((IxDyn(shape), Order::RowMajor))
-            .map_err(|e| backend_error(OP, e))?
-            .into_owned()
-            .into()
+        // The elements in row-major order, whatever the memory layout, laid out anew: a
+        // fallible copy (ndarray's `to_shape(..).into_owned()` copies too, infallibly).
+        if tensorswitch::alloc::element_count(OP, shape)? != a.len() {
+            return Err(backend_error(
+                OP,
+                format!("cannot reshape {:?} to {shape:?}", a.shape()),
+            ));
+        }
+        let mut v = tensorswitch::alloc::try_with_capacity(OP, a.len())?;
+        match a.as_slice() {
+            Some(s) => v.extend_from_slice(s),
+            None => v.extend(a.iter().copied()),
+        }
+        buf::shaped(OP, shape, v)?.into()
     });
     Ok(out.into_tensor())
 }
@@ -34,13 +42,9 @@ pub(crate) fn permute_dims(x: &Tensor, perm: &[usize]) -> Result<Tensor> {
             format!("{perm:?} is not a permutation of {} axes", a.ndim()),
         ));
     }
-    let out: NdArray = match_nd!(a, a => standard(a.view().permuted_axes(IxDyn(perm))).into());
+    let out: NdArray =
+        match_nd!(a, a => buf::copy(OP, &a.view().permuted_axes(IxDyn(perm)))?.into());
     Ok(out.into_tensor())
-}
-
-/// An owned row-major copy of a view.
-fn standard<T: Clone>(v: ArrayViewD<'_, T>) -> ArrayD<T> {
-    v.as_standard_layout().into_owned()
 }
 
 pub(crate) fn flip(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
@@ -52,14 +56,14 @@ pub(crate) fn flip(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
         for &i in axes {
             v.invert_axis(Axis(i));
         }
-        standard(v).into()
+        buf::copy(OP, &v)?.into()
     });
     Ok(out.into_tensor())
 }
 
 pub(crate) fn broadcast_to(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     const OP: &str = "broadcast_to";
-    let out: NdArray = match_nd!(nd(OP, x)?, a => standard(broadcast(OP, a, shape)?).into());
+    let out: NdArray = match_nd!(nd(OP, x)?, a => buf::copy(OP, &broadcast(OP, a, shape)?)?.into());
     Ok(out.into_tensor())
 }
 
@@ -72,12 +76,45 @@ pub(crate) fn concat(tensors: &[Tensor], axis: usize) -> Result<Tensor> {
     Ok(out.into_tensor())
 }
 
-fn concat_as<T: NdElement>(op: &'static str, tensors: &[Tensor], axis: usize) -> Result<ArrayD<T>> {
-    let views = tensors
-        .iter()
-        .map(|t| crate::array::<T>(op, t).map(|a| a.view()))
-        .collect::<Result<Vec<_>>>()?;
-    ndarray::concatenate(Axis(axis), &views).map_err(|e| backend_error(op, e))
+fn concat_as<T: NdElement + Default>(
+    op: &'static str,
+    tensors: &[Tensor],
+    axis: usize,
+) -> Result<ArrayD<T>> {
+    // ndarray's `concatenate` allocates the result infallibly: check the shapes here (so
+    // `assign` below cannot panic), allocate fallibly, then copy each part into its slice.
+    let mut views = tensorswitch::alloc::try_with_capacity(op, tensors.len())?;
+    for t in tensors {
+        views.push(crate::array::<T>(op, t)?.view());
+    }
+    let first = views[0].shape();
+    let mismatch = || backend_error(op, "tensors differ in rank or in a size off the axis");
+    if axis >= first.len() {
+        return Err(backend_error(op, format!("axis {axis} out of range")));
+    }
+    let mut shape = first.to_vec();
+    shape[axis] = 0;
+    for v in &views {
+        let s = v.shape();
+        if s.len() != first.len()
+            || s.iter()
+                .zip(first)
+                .enumerate()
+                .any(|(i, (a, b))| i != axis && a != b)
+        {
+            return Err(mismatch());
+        }
+        shape[axis] = shape[axis].checked_add(s[axis]).ok_or_else(mismatch)?;
+    }
+    let mut out = buf::filled(op, &shape, T::default())?;
+    let mut start = 0;
+    for v in &views {
+        let end = start + v.len_of(Axis(axis));
+        out.slice_axis_mut(Axis(axis), Slice::from(start..end))
+            .assign(v);
+        start = end;
+    }
+    Ok(out)
 }
 
 /// Rust `as` conversions (float to integer truncates and saturates, NaN to 0); to bool,
@@ -85,7 +122,7 @@ fn concat_as<T: NdElement>(op: &'static str, tensors: &[Tensor], axis: usize) ->
 pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
     const OP: &str = "astype";
     let out: NdArray = on_array!(OP, nd(OP, x)?;
-        any |a: S| by_dtype!(OP, dtype; |T| a.mapv(|v: S| T::from_scalar(Scalar::from(v))).into()));
+        any |a: S| by_dtype!(OP, dtype; |T| buf::map(OP, a, |v: S| T::from_scalar(Scalar::from(v)))?.into()));
     Ok(out.into_tensor())
 }
 
@@ -105,8 +142,17 @@ fn triangle_native(op: &'static str, x: &Tensor, k: i64, lower: bool) -> Result<
         return Err(backend_error(op, "needs at least 2 dimensions"));
     }
     let k = diagonal_offset(k);
+    // ndarray's `tril`/`triu` allocate their result (and a row index of the matrix height)
+    // with `Array::zeros`, which aborts when memory is short. Rewriting them would defeat the
+    // point of this variant, so probe instead: allocate the exact result size fallibly and
+    // free it right before the call. Another thread could take the memory in between; that
+    // window is the price of calling ndarray's own methods, and the result is never larger
+    // than the input, which already exists.
     let out: NdArray = on_array!(op, a;
-        numeric |a: T| if lower { a.tril(k) } else { a.triu(k) }.into();
+        numeric |a: T| {
+            buf::probe::<T>(op, a.len())?;
+            if lower { a.tril(k) } else { a.triu(k) }.into()
+        };
         bool |a: T| triangle_by_index(op, a, k as i64, lower)?.into());
     Ok(out.into_tensor())
 }
@@ -131,7 +177,7 @@ fn triangle_by_index<T: NdElement>(
     }
     let (rows, cols) = (a.shape()[nd - 2], a.shape()[nd - 1]);
     let zero = T::from_scalar(Scalar::Int(0));
-    let mut data: Vec<T> = a.iter().copied().collect();
+    let mut data = tensorswitch::alloc::try_collect(op, a.len(), a.iter().copied())?;
     if rows > 0 && cols > 0 {
         for (i, v) in data.iter_mut().enumerate() {
             let (r, c) = ((i / cols) % rows, i % cols);

@@ -1,15 +1,15 @@
 //! Reductions, arg-reductions, cumulative sums and sorting.
 
-use crate::{backend_error, check_axes, nd, NdArray, NdElement};
+use crate::{backend_error, buf, check_axes, nd, NdArray, NdElement};
 use ndarray::{ArrayD, ArrayRefD, Axis, IxDyn, Zip};
 use std::cmp::Ordering;
-use tensorswitch::{Result, Tensor};
+use tensorswitch::{Element, Result, Tensor};
 
 /// Applies `f` to each lane of the reduced axes (the elements that reduce to one output, in
 /// row-major order) and shapes the results as the kept axes (size 1 where reduced when
 /// `keepdims`). The reduced axes are moved last and made contiguous; when they already are
 /// (e.g. a full reduction of a standard-layout array) no copy is made.
-fn reduce_lanes<T: Copy, U>(
+fn reduce_lanes<T: Copy, U: Element>(
     op: &'static str,
     a: &ArrayRefD<T>,
     axes: &[usize],
@@ -19,24 +19,6 @@ fn reduce_lanes<T: Copy, U>(
     check_axes(op, axes, a.ndim())?;
     let shape = a.shape();
     let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-    let moved = a.view().permuted_axes(IxDyn(&perm));
-    let moved = moved.as_standard_layout();
-    let inner: usize = axes.iter().map(|&i| shape[i]).product();
-    let outer: usize = kept.iter().map(|&i| shape[i]).product();
-    let values: Vec<U> = if inner == 0 {
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let copied: Vec<T>;
-        let data = match moved.as_slice() {
-            Some(s) => s,
-            None => {
-                copied = moved.iter().copied().collect();
-                &copied
-            }
-        };
-        data.chunks_exact(inner).map(f).collect()
-    };
     let out_shape: Vec<usize> = if keepdims {
         (0..a.ndim())
             .map(|i| if axes.contains(&i) { 1 } else { shape[i] })
@@ -44,7 +26,30 @@ fn reduce_lanes<T: Copy, U>(
     } else {
         kept.iter().map(|&i| shape[i]).collect()
     };
-    ArrayD::from_shape_vec(IxDyn(&out_shape), values).map_err(|e| backend_error(op, e))
+    // Checked: the kept sizes of an empty input can multiply past usize (or past memory).
+    let mut values = buf::buffer::<U>(op, &out_shape)?;
+    let outer = values.capacity();
+    if a.is_empty() {
+        // Every lane is empty (or there are none).
+        values.extend((0..outer).map(|_| f(&[])));
+    } else {
+        // A non-empty input: its sizes multiply to its element count, which fits.
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(IxDyn(&perm));
+        let copied: Vec<T>;
+        let data = match moved.as_slice() {
+            Some(s) => s,
+            None => {
+                // In row-major order of the moved axes (`as_standard_layout` would copy
+                // infallibly).
+                copied = tensorswitch::alloc::try_collect(op, moved.len(), moved.iter().copied())?;
+                &copied
+            }
+        };
+        values.extend(data.chunks_exact(inner).map(f));
+    }
+    buf::shaped(op, &out_shape, values)
 }
 
 /// Pairwise summation as NumPy does it (blocks of 128 summed with eight accumulators, halves
@@ -73,12 +78,14 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 
-/// Reducing over no axes leaves every element alone: a copy of the input.
+/// Reducing over no axes leaves every element alone: the input itself (tensors are
+/// immutable, so sharing it is a copy that costs nothing and cannot fail).
 fn unreduced(x: &Tensor, axes: &[usize], op: &'static str) -> Result<Option<Tensor>> {
     if !axes.is_empty() {
         return Ok(None);
     }
-    Ok(Some(nd(op, x)?.clone().into_tensor()))
+    nd(op, x)?;
+    Ok(Some(x.clone()))
 }
 
 pub(crate) fn sum(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
@@ -204,12 +211,12 @@ pub(crate) fn cumulative_sum(x: &Tensor, axis: usize) -> Result<Tensor> {
     check_axes(OP, &[axis], a.ndim())?;
     let out: NdArray = on_array!(OP, a;
     ints |a: T| {
-        let mut out = a.to_owned();
+        let mut out = buf::copy(OP, a)?;
         out.accumulate_axis_inplace(Axis(axis), |&prev, cur| *cur = prev.wrapping_add(*cur));
         out.into()
     };
     floats |a: T| {
-        let mut out = a.to_owned();
+        let mut out = buf::copy(OP, a)?;
         out.accumulate_axis_inplace(Axis(axis), |&prev, cur| *cur += prev);
         out.into()
     });
@@ -239,25 +246,47 @@ fn order<T: NdElement>(descending: bool) -> impl Fn(&T, &T) -> Ordering {
     }
 }
 
-fn sort_lanes<T: NdElement>(
+/// Sorts each lane of `a` along `axis` (stably) and passes the sorted `(value, index)` pairs
+/// of each lane, with the lane of `out` to write, to `write`.
+///
+/// The sort is `sort_unstable_by` with ties broken by the original index, which orders
+/// exactly as a stable sort does but, unlike `sort_by`, never allocates: the scratch space a
+/// stable sort takes (up to the lane's length) would be an infallible allocation. The pairs
+/// live in one buffer of the lane's length, allocated fallibly.
+fn sort_into<T: NdElement, U: Element + Default>(
+    op: &'static str,
+    a: &ArrayRefD<T>,
+    axis: usize,
+    descending: bool,
+    write: impl Fn(&[(T, usize)], ndarray::ArrayViewMut1<'_, U>),
+) -> Result<ArrayD<U>> {
+    check_axes(op, &[axis], a.ndim())?;
+    let cmp = order::<T>(descending);
+    let mut out = buf::filled(op, a.shape(), U::default())?;
+    let mut pairs: Vec<(T, usize)> =
+        tensorswitch::alloc::try_with_capacity(op, a.len_of(Axis(axis)))?;
+    Zip::from(a.lanes(Axis(axis)))
+        .and(out.lanes_mut(Axis(axis)))
+        .for_each(|src, dst| {
+            pairs.clear();
+            pairs.extend(src.iter().copied().zip(0..));
+            pairs.sort_unstable_by(|(x, i), (y, j)| cmp(x, y).then(i.cmp(j)));
+            write(&pairs, dst);
+        });
+    Ok(out)
+}
+
+fn sort_lanes<T: NdElement + Default>(
     op: &'static str,
     a: &ArrayRefD<T>,
     axis: usize,
     descending: bool,
 ) -> Result<ArrayD<T>> {
-    check_axes(op, &[axis], a.ndim())?;
-    let cmp = order::<T>(descending);
-    let mut out = a.to_owned();
-    let mut buf = Vec::with_capacity(a.len_of(Axis(axis)));
-    for mut lane in out.lanes_mut(Axis(axis)) {
-        buf.clear();
-        buf.extend(lane.iter().copied());
-        buf.sort_by(&cmp);
-        for (dst, &v) in lane.iter_mut().zip(&buf) {
-            *dst = v;
+    sort_into(op, a, axis, descending, |sorted, mut dst| {
+        for (d, &(v, _)) in dst.iter_mut().zip(sorted) {
+            *d = v;
         }
-    }
-    Ok(out)
+    })
 }
 
 fn argsort_lanes<T: NdElement>(
@@ -266,21 +295,12 @@ fn argsort_lanes<T: NdElement>(
     axis: usize,
     descending: bool,
 ) -> Result<ArrayD<i64>> {
-    check_axes(op, &[axis], a.ndim())?;
-    let cmp = order::<T>(descending);
-    let mut out = ArrayD::<i64>::zeros(a.raw_dim());
-    let mut idx: Vec<usize> = Vec::with_capacity(a.len_of(Axis(axis)));
-    Zip::from(a.lanes(Axis(axis)))
-        .and(out.lanes_mut(Axis(axis)))
-        .for_each(|src, mut dst| {
-            idx.clear();
-            idx.extend(0..src.len());
-            idx.sort_by(|&i, &j| cmp(&src[i], &src[j]));
-            for (d, &i) in dst.iter_mut().zip(&idx) {
-                *d = i as i64;
-            }
-        });
-    Ok(out)
+    sort_into(op, a, axis, descending, |sorted, mut dst| {
+        for (d, &(_, i)) in dst.iter_mut().zip(sorted) {
+            // A lane of an existing array is shorter than isize::MAX.
+            *d = i as i64;
+        }
+    })
 }
 
 pub(crate) fn sort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {

@@ -37,11 +37,11 @@ fn detected_version_is_the_locked_one() {
     let v = tensorswitch::backend_version("ndarray").unwrap();
     assert_eq!(v.major, 0);
     assert!(v.minor >= 17, "ndarray {v}");
-    if let Some(locked) =
-        tensorswitch::build_info::locked_version("tensorswitch-ndarray", "ndarray")
-    {
-        assert_eq!(v.to_string(), locked);
-    }
+    // The build reads the resolved version from Cargo.lock; without it the backend would
+    // report the bare requirement and this test would check nothing, so that is a failure.
+    let locked = tensorswitch::build_info::locked_version("tensorswitch-ndarray", "ndarray")
+        .expect("the build resolved ndarray's version from Cargo.lock");
+    assert_eq!(v.to_string(), locked);
 }
 
 #[test]
@@ -80,8 +80,12 @@ fn expm1_and_log1p_are_primary_from_0_17() {
 
 #[test]
 fn ops_left_to_the_fallbacks_are_compositional() {
+    // `full` is a primary (it allocates its result fallibly); zeros and ones call it.
+    assert_eq!(
+        source("0.17.2", Op::full),
+        Source::Primary { variant: "full" }
+    );
     for op in [
-        Op::full,
         Op::zeros,
         Op::ones,
         Op::linspace,
@@ -193,31 +197,87 @@ fn check_triangles() -> Result<()> {
     Ok(())
 }
 
+/// expm1(x) by its Taylor series x + x²/2 + x³/6 + x⁴/24, summed smallest term first in
+/// float64: for |x| <= 1e-7 the next term is below 1e-35 relative, so this is exact to float64
+/// rounding, and independent of the `exp_m1` under test.
+fn expm1_taylor(x: f64) -> f64 {
+    x * x * x * x / 24.0 + x * x * x / 6.0 + x * x / 2.0 + x
+}
+
+/// log1p(x) = x − x²/2 + x³/3 − x⁴/4, as above.
+fn log1p_taylor(x: f64) -> f64 {
+    -(x * x * x * x) / 4.0 + x * x * x / 3.0 - x * x / 2.0 + x
+}
+
+/// Asserts `got` is within `ulps` units in the last place (of a type with epsilon `eps`) of
+/// `want`, relative to `want`.
+fn close(got: f64, want: f64, eps: f64, what: &str) {
+    let tol = 4.0 * eps * want.abs();
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: got {got:e}, want {want:e} (error {:e}, tolerance {tol:e})",
+        (got - want).abs()
+    );
+}
+
 fn check_expm1_log1p() -> Result<()> {
-    let x = Tensor::from_slice(&[1e-10f64, 0.0, -1e-300, 1.0, -50.0], &[5])?;
+    // Inputs where the naive formulas lose most or all digits: exp(1e-10) - 1 in float64 is
+    // 1.000000082740371e-10 (relative error 8e-8, far beyond the 4-ulp tolerance), and
+    // ln(1 + 1e-10) is off by as much; exp(-1e-300) - 1 is 0. Expected values are the Taylor
+    // series above or constants derived by hand, never the std functions under test.
+    let xs = [1e-10f64, 1e-7, -1e-10, -1e-300, 1.0];
+    let x = Tensor::from_slice(&xs, &[5])?;
     let e = tensorswitch::expm1(&x)?.to_vec::<f64>()?;
     let l = tensorswitch::log1p(&x)?.to_vec::<f64>()?;
-    let want_e = [
-        1e-10f64.exp_m1(),
-        0.0,
-        -1e-300,
-        1f64.exp_m1(),
-        (-50f64).exp_m1(),
-    ];
-    let want_l = [1e-10f64.ln_1p(), 0.0, -1e-300, 2f64.ln(), f64::NAN];
-    for (got, want) in e.iter().zip(want_e).chain(l.iter().zip(want_l)) {
-        if want.is_nan() {
-            assert!(got.is_nan());
-        } else {
-            assert!((got - want).abs() <= 1e-6 * want.abs(), "{got} vs {want}");
-        }
+    let eps = f64::EPSILON;
+    for i in 0..3 {
+        close(
+            e[i],
+            expm1_taylor(xs[i]),
+            eps,
+            &format!("expm1({:e})", xs[i]),
+        );
+        close(
+            l[i],
+            log1p_taylor(xs[i]),
+            eps,
+            &format!("log1p({:e})", xs[i]),
+        );
     }
-    // The reason these ops exist: exp(x) - 1 would lose every digit here.
-    assert!((e[0] - 1e-10).abs() <= 1e-16);
-    assert!((l[0] - 1e-10).abs() <= 1e-16);
-    let x32 = Tensor::from_slice(&[1e-7f32], &[1])?;
-    let e32 = tensorswitch::expm1(&x32)?.to_vec::<f32>()?[0];
-    assert!((e32 - 1e-7).abs() <= 1e-6 * 1e-7, "{e32}");
+    // ±1e-300: every term after x is below the smallest subnormal.
+    close(e[3], -1e-300, eps, "expm1(-1e-300)");
+    close(l[3], -1e-300, eps, "log1p(-1e-300)");
+    // e - 1 and ln 2 from std's constants (the subtraction is exact: E is in [2, 4)).
+    close(e[4], std::f64::consts::E - 1.0, eps, "expm1(1)");
+    close(l[4], std::f64::consts::LN_2, eps, "log1p(1)");
+    // The ends: e^-50 is 2e-22, below half an ulp of -1; ln of a negative is NaN.
+    let ends = Tensor::from_slice(&[-50.0f64, -2.0], &[2])?;
+    assert_eq!(tensorswitch::expm1(&ends)?.to_vec::<f64>()?[0], -1.0);
+    assert!(tensorswitch::log1p(&ends)?.to_vec::<f64>()?[1].is_nan());
+
+    // float32: exp(1e-7) rounds to 1 + 2^-23, so the naive expm1 is 1.19e-7 (19% off), and
+    // exp(1e-10) rounds to 1 (100% off). The expected values come from the float32 inputs
+    // widened to float64.
+    let xs32 = [1e-7f32, 1e-10, -1e-7];
+    let x32 = Tensor::from_slice(&xs32, &[3])?;
+    let e32 = tensorswitch::expm1(&x32)?.to_vec::<f32>()?;
+    let l32 = tensorswitch::log1p(&x32)?.to_vec::<f32>()?;
+    let eps32 = f64::from(f32::EPSILON);
+    for i in 0..3 {
+        let xi = f64::from(xs32[i]);
+        close(
+            f64::from(e32[i]),
+            expm1_taylor(xi),
+            eps32,
+            &format!("expm1({xi:e}f32)"),
+        );
+        close(
+            f64::from(l32[i]),
+            log1p_taylor(xi),
+            eps32,
+            &format!("log1p({xi:e}f32)"),
+        );
+    }
     Ok(())
 }
 

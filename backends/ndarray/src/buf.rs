@@ -1,0 +1,100 @@
+//! Results allocated fallibly.
+//!
+//! Every buffer whose size follows from the caller's input (a result above all, but also a
+//! copy or scratch space sized by one) is allocated here, through the core's
+//! [`tensorswitch::alloc`] helpers: a size that overflows, or that cannot be addressed, is an
+//! [`Error::InvalidShape`](tensorswitch::Error), and memory the system refuses is an
+//! [`Error::OutOfMemory`](tensorswitch::Error). ndarray's own constructors (`Array::zeros`,
+//! `mapv`, `to_owned`, `map_collect`, arithmetic on arrays, ...) abort the process when an
+//! allocation fails, so the op modules build results with these helpers and then fill them in
+//! place.
+//!
+//! Each helper allocates once, with the exact capacity, and writes every element once, so a
+//! small op costs what `mapv` or `collect` cost before.
+
+use ndarray::{ArrayD, ArrayRefD, IxDyn, Zip};
+use tensorswitch::alloc::{check_result, try_vec, try_with_capacity};
+use tensorswitch::{Element, Error, Result};
+
+/// An empty vector with room for a result of `shape`: the shape is checked first (an element
+/// count or byte size that overflows is [`Error::InvalidShape`](tensorswitch::Error)).
+pub(crate) fn buffer<T: Element>(op: &'static str, shape: &[usize]) -> Result<Vec<T>> {
+    let n = check_result(op, shape, T::DTYPE)?;
+    try_with_capacity(op, n)
+}
+
+/// A row-major array of `shape` over `v` (no copy); `v` must hold exactly its elements.
+///
+/// ndarray refuses a shape whose non-zero sizes multiply past `isize::MAX`, even when another
+/// size is 0 and the array would be empty: that is [`Error::InvalidShape`], a shape this
+/// backend cannot hold.
+pub(crate) fn shaped<T>(op: &'static str, shape: &[usize], v: Vec<T>) -> Result<ArrayD<T>> {
+    ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| match e.kind() {
+        ndarray::ErrorKind::Overflow => Error::InvalidShape {
+            op,
+            reason: format!(
+                "the ndarray backend cannot hold shape {shape:?}: its non-zero sizes multiply past isize::MAX"
+            ),
+        },
+        _ => crate::backend_error(op, e),
+    })
+}
+
+/// A row-major array of `shape` with every element `value`.
+pub(crate) fn filled<T: Element>(op: &'static str, shape: &[usize], value: T) -> Result<ArrayD<T>> {
+    let n = check_result(op, shape, T::DTYPE)?;
+    shaped(op, shape, try_vec(op, n, value)?)
+}
+
+/// `f` applied to every element of `a`, as a new row-major array of `a`'s shape (`mapv`,
+/// allocated fallibly).
+#[inline]
+pub(crate) fn map<T: Copy, R: Element>(
+    op: &'static str,
+    a: &ArrayRefD<T>,
+    mut f: impl FnMut(T) -> R,
+) -> Result<ArrayD<R>> {
+    // `a` exists, so its element count is valid; only the memory can be missing.
+    let mut v = try_with_capacity(op, a.len())?;
+    match a.as_slice() {
+        Some(s) => v.extend(s.iter().map(|&x| f(x))),
+        // `iter` visits the elements in logical row-major order, whatever the layout.
+        None => v.extend(a.iter().map(|&x| f(x))),
+    }
+    shaped(op, a.shape(), v)
+}
+
+/// An owned row-major copy of `a` (`to_owned`/`as_standard_layout`, allocated fallibly).
+pub(crate) fn copy<T: Element>(op: &'static str, a: &ArrayRefD<T>) -> Result<ArrayD<T>> {
+    map(op, a, |x| x)
+}
+
+/// `f` applied to the elements of two views of one shape (already broadcast), as a new
+/// row-major array. The result is allocated and filled with `R::default()`, then written in
+/// place by `Zip`, which walks strided and broadcast views faster than a row-major iterator.
+pub(crate) fn zip_views<A: Copy, B: Copy, R: Element + Default>(
+    op: &'static str,
+    a: &ndarray::ArrayViewD<'_, A>,
+    b: &ndarray::ArrayViewD<'_, B>,
+    f: impl Fn(A, B) -> R,
+) -> Result<ArrayD<R>> {
+    let mut out = filled(op, a.shape(), R::default())?;
+    Zip::from(&mut out)
+        .and(a)
+        .and(b)
+        .for_each(|o, &x, &y| *o = f(x, y));
+    Ok(out)
+}
+
+/// Checks that `n` elements of `T` can be allocated now, by allocating them fallibly and
+/// freeing them at once. For the few places that call an ndarray function which allocates
+/// its result infallibly and cannot reasonably be rewritten: the probe turns the common
+/// failure (a result larger than the memory there is) into [`Error::OutOfMemory`]
+/// (tensorswitch::Error) instead of an abort. It cannot promise the later allocation
+/// succeeds (another thread may take the memory in between), which each caller documents.
+pub(crate) fn probe<T>(op: &'static str, n: usize) -> Result<()> {
+    let v = try_with_capacity::<T>(op, n)?;
+    // Keeps the optimiser from removing the unused allocation (and with it the check).
+    std::hint::black_box(&v);
+    Ok(())
+}
