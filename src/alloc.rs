@@ -117,9 +117,12 @@ mod tests {
         // 2^62 * 2^62 overflows usize: an error, not a panic, in debug and release builds.
         let e = check_result("zeros", &[1 << 62, 1 << 62], DType::Int32).unwrap_err();
         assert!(matches!(e, Error::InvalidShape { op: "zeros", .. }), "{e}");
-        // usize::MAX elements of int64: the count fits usize, the bytes do not.
-        let e = check_result("zeros", &[usize::MAX], DType::Int64).unwrap_err();
+        // 2^62 elements of int64: every dimension and the count fit, the bytes do not.
+        let e = check_result("zeros", &[1 << 61, 2], DType::Int64).unwrap_err();
         assert!(e.to_string().contains("more than"), "{e}");
+        // usize::MAX as one dimension: refused as a size no framework can hold.
+        let e = check_result("zeros", &[usize::MAX], DType::Int64).unwrap_err();
+        assert!(e.to_string().contains("int64 sizes"), "{e}");
         // A zero-size result with a dimension that does not fit i64 is still refused.
         let e = check_result("full", &[usize::MAX, 0], DType::Int32).unwrap_err();
         assert!(e.to_string().contains("int64"), "{e}");

@@ -162,7 +162,7 @@ fn parse_case(c: &Json) -> Result<Case, String> {
         .get("expected")
         .ok_or_else(|| ctx("no `expected`".into()))?;
     let expected = if let Some(e) = exp.get("error") {
-        // one variant name, or a list of acceptable ones
+        // one variant name (written as a one-element list): every backend must give the same
         let one = std::slice::from_ref(e);
         let names = e
             .as_arr()
@@ -170,8 +170,8 @@ fn parse_case(c: &Json) -> Result<Case, String> {
             .iter()
             .map(|n| n.as_str().map(str::to_string))
             .collect::<Option<Vec<_>>>()
-            .filter(|n| !n.is_empty())
-            .ok_or_else(|| ctx("`error` must be a variant name or a list of them".into()))?;
+            .filter(|n| n.len() == 1)
+            .ok_or_else(|| ctx("`error` must name exactly one variant".into()))?;
         Expected::Error(names)
     } else {
         let (data, shape) = exec::host_data(exp).map_err(ctx)?;
@@ -216,8 +216,19 @@ fn is_declared_skip(outcome: &Outcome, unsupported: &[DType]) -> bool {
     matches!(outcome, Outcome::Error(Error::UnsupportedDType { dtype, .. }) if unsupported.contains(dtype))
 }
 
+/// Whether Linux is set to grant every allocation (`vm.overcommit_memory = 1`).
+fn overcommits_always() -> bool {
+    std::fs::read_to_string("/proc/sys/vm/overcommit_memory").is_ok_and(|s| s.trim() == "1")
+}
+
 /// Runs a case on the current thread's backend and says what differed, if anything.
 fn check(case: &Case, unsupported: &[DType]) -> Verdict {
+    if matches!(&case.expected, Expected::Error(n) if n[0] == "OutOfMemory") && overcommits_always()
+    {
+        // These cases ask for terabytes, which the kernel's default heuristic refuses at once;
+        // with `vm.overcommit_memory = 1` it would grant them and the fill would exhaust RAM.
+        return Verdict::Skip;
+    }
     let outcome = match execute(case) {
         Ok(o) => o,
         Err(e) => return Verdict::Fail(e),
