@@ -40,6 +40,31 @@ pub(crate) fn shaped<T>(op: &'static str, shape: &[usize], v: Vec<T>) -> Result<
     })
 }
 
+/// A row-major array of `like`'s shape over `v` (no copy); `v` must hold exactly its elements.
+/// Cheaper than [`shaped`] on the hot path: the dimension is cloned, not rebuilt from a slice.
+#[inline]
+pub(crate) fn shaped_like<T, U>(
+    op: &'static str,
+    like: &ArrayRefD<U>,
+    v: Vec<T>,
+) -> Result<ArrayD<T>> {
+    if v.len() != like.len() {
+        return Err(crate::backend_error(
+            op,
+            format!(
+                "internal error: {} elements for shape {:?}",
+                v.len(),
+                like.shape()
+            ),
+        ));
+    }
+    // SAFETY: `from_shape_vec_unchecked` needs `v` to hold exactly the elements of a row-major
+    // array of the shape: checked just above, and the shape is that of an existing array, so
+    // its element count and byte size are valid. (The checked constructor re-validates strides
+    // against the buffer: a third of the cost of a 1-element `add`.)
+    Ok(unsafe { ArrayD::from_shape_vec_unchecked(like.raw_dim(), v) })
+}
+
 /// A row-major array of `shape` with every element `value`.
 pub(crate) fn filled<T: Element>(op: &'static str, shape: &[usize], value: T) -> Result<ArrayD<T>> {
     let n = check_result(op, shape, T::DTYPE)?;

@@ -364,7 +364,7 @@ pub(crate) fn zip2<A: Copy, B: Copy, R: Element + Default>(
             // `a` exists, so its element count is valid; only the memory can be missing.
             let mut data = tensorswitch::alloc::try_with_capacity(op, x.len())?;
             data.extend(x.iter().zip(y).map(|(&p, &q)| f(p, q)));
-            return buf::shaped(op, a.shape(), data);
+            return buf::shaped_like(op, a, data);
         }
         return buf::zip_views(op, &a.view(), &b.view(), f);
     }
