@@ -417,7 +417,93 @@ pub(crate) fn shape_of(op: &'static str, t: &tch::Tensor) -> Result<tensorswitch
         .collect()
 }
 
-/// Sizes or axes as libtorch's `i64` lists.
-pub(crate) fn i64s(v: &[usize]) -> Vec<i64> {
-    v.iter().map(|&d| d as i64).collect()
+/// A size or axis as libtorch's `i64`. A value above `i64::MAX` is an error: converted with
+/// `as` it would wrap to a negative number, and libtorch reads a size of `-1` as "infer this
+/// dimension" (reshape) or "keep it" (expand), silently giving a wrong shape.
+pub(crate) fn i64_of(op: &'static str, d: usize) -> Result<i64> {
+    i64::try_from(d).map_err(|_| too_large(op, d))
+}
+
+#[cold]
+#[inline(never)]
+fn too_large(op: &'static str, d: usize) -> Error {
+    Error::InvalidShape {
+        op,
+        reason: format!(
+            "size {d} exceeds {}, the largest size libtorch's int64 sizes can hold",
+            i64::MAX
+        ),
+    }
+}
+
+/// Sizes or axes as libtorch's `i64` lists, each checked with [`i64_of`].
+pub(crate) fn i64s(op: &'static str, v: &[usize]) -> Result<Vec<i64>> {
+    v.iter().map(|&d| i64_of(op, d)).collect()
+}
+
+/// Checks that libtorch gave the shape the core expects (a defence against libtorch
+/// reinterpreting a size, as it does with `-1`).
+pub(crate) fn expect_shape(op: &'static str, out: &tch::Tensor, shape: &[usize]) -> Result<()> {
+    let got = shape_of(op, out)?;
+    if got.as_slice() == shape {
+        Ok(())
+    } else {
+        Err(backend_error(
+            op,
+            format!(
+                "libtorch returned shape {:?}, expected {shape:?}",
+                got.as_slice()
+            ),
+        ))
+    }
+}
+
+/// A 0-d tensor holding `bytes` (one element of `kind`) on `dev`.
+///
+/// Ops take their scalar operands as these tensors, never as `tch::Scalar`: tch frees a
+/// `tch::Scalar` argument before it reads libtorch's error, and `Scalar::drop` panics on that
+/// pending error (`unsafe_torch!` unwraps it), so any failing libtorch call with a scalar
+/// argument (an allocation too large, say) would panic instead of returning the error.
+/// Creating this tensor passes no scalar either.
+pub(crate) fn scalar_tensor(
+    op: &'static str,
+    bytes: &[u8],
+    kind: Kind,
+    dev: tch::Device,
+) -> Result<tch::Tensor> {
+    if bytes.len() != kind.elt_size_in_bytes() {
+        return Err(backend_error(
+            op,
+            format!("{} bytes for one {kind:?} element", bytes.len()),
+        ));
+    }
+    let t = tch::Tensor::f_from_data_size(bytes, &[], kind).ctx(op)?;
+    if dev == tch::Device::Cpu {
+        Ok(t)
+    } else {
+        t.f_to_device(dev).ctx(op)
+    }
+}
+
+/// A 0-d float64 tensor on `dev` (see [`scalar_tensor`]).
+pub(crate) fn f64_tensor(op: &'static str, v: f64, dev: tch::Device) -> Result<tch::Tensor> {
+    scalar_tensor(op, &v.to_ne_bytes(), Kind::Double, dev)
+}
+
+/// `v` as a 0-d tensor of `like`'s kind on its device (see [`scalar_tensor`]). Same kind as
+/// the operand, so it cannot promote it: a 0-d float64 operand would make the result of an
+/// op on a 0-d float32 tensor float64 (a 0-d tensor only yields to tensors with dimensions).
+pub(crate) fn scalar_like(op: &'static str, v: f64, like: &tch::Tensor) -> Result<tch::Tensor> {
+    let kind = like.f_kind().ctx(op)?;
+    let t = f64_tensor(op, v, like.device())?;
+    if kind == Kind::Double {
+        Ok(t)
+    } else {
+        t.f_to_kind(kind).ctx(op)
+    }
+}
+
+/// A 0-d int64 tensor on `dev` (see [`scalar_tensor`]).
+pub(crate) fn i64_tensor(op: &'static str, v: i64, dev: tch::Device) -> Result<tch::Tensor> {
+    scalar_tensor(op, &v.to_ne_bytes(), Kind::Int64, dev)
 }
