@@ -395,3 +395,47 @@ pub(crate) unsafe fn import_shared_host(shared: SharedHost) -> Result<Tensor> {
 pub fn borrows_memory(t: &Tensor) -> bool {
     native("borrows_memory", t).is_ok_and(|n| n.owner.is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{bf16_bits, f16_bits};
+
+    #[test]
+    fn half_rounding_is_one_correct_rounding() {
+        // IEEE binary16 values from its definition (bias 15, 10 mantissa bits).
+        let cases = [
+            (1.0, 0x3c00),
+            (-2.0, 0xc000),
+            (65504.0, 0x7bff),  // the largest finite
+            (65519.99, 0x7bff), // below the halfway point to 2^16
+            (65520.0, 0x7c00),  // halfway, ties to even: infinity
+            (1e300, 0x7c00),    // Rust's `1e300 as f16` is +inf
+            (-1e300, 0xfc00),
+            (f64::INFINITY, 0x7c00),
+            (2f64.powi(-14), 0x0400), // the smallest normal
+            (2f64.powi(-24), 0x0001), // the smallest subnormal
+            (2f64.powi(-25), 0x0000), // halfway to it: ties to even (0)
+            (1.5 * 2f64.powi(-25), 0x0001),
+            (3.0 * 2f64.powi(-25), 0x0002), // 1.5 ulp: ties to even (2)
+            (-0.0, 0x8000),
+            (1.0 / 3.0, 0x3555),
+            (1.0 + 2f64.powi(-11), 0x3c00), // halfway between 1 and the next: even (1)
+            (1.0 + 3.0 * 2f64.powi(-11), 0x3c02),
+            // Double rounding through float32 would give 0x3c01 here: the value is just
+            // above halfway, but rounds to the halfway point in float32.
+            (1.0 + 2f64.powi(-11) + 2f64.powi(-40), 0x3c01),
+        ];
+        for (x, bits) in cases {
+            assert_eq!(f16_bits(x), bits, "{x:e}: {:#06x}", f16_bits(x));
+        }
+        assert_eq!(f16_bits(f64::NAN) & 0x7e00, 0x7e00);
+        // bfloat16: float32's exponent, 7 mantissa bits.
+        assert_eq!(bf16_bits(1.0), 0x3f80);
+        assert_eq!(bf16_bits(1e300), 0x7f80);
+        assert_eq!(bf16_bits(3.0e38), 0x7f62);
+        assert_eq!(bf16_bits(1.0 + 2f64.powi(-8)), 0x3f80);
+        assert_eq!(bf16_bits(1.0 + 3.0 * 2f64.powi(-8)), 0x3f82);
+        assert_eq!(bf16_bits(2f64.powi(-133)), 0x0001);
+        assert_eq!(bf16_bits(f64::NAN) & 0x7fc0, 0x7fc0);
+    }
+}

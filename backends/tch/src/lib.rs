@@ -52,7 +52,7 @@ use tch::Kind;
 use tensorswitch::{BackendDescriptor, DType, Device, Error, Result, Tensor};
 
 pub use host::borrows_memory;
-pub use runtime::{cuda_status, libtorch_lib_dir, BUILT_AGAINST};
+pub use runtime::{cuda_probed, cuda_status, libtorch_lib_dir, BUILT_AGAINST, CUDA_LIB_ENV_VAR};
 
 /// The backend's name.
 pub const NAME: &str = "torch";
@@ -251,7 +251,35 @@ impl<T> Ctx<T> for std::result::Result<T, tch::TchError> {
 #[cold]
 #[inline(never)]
 fn tch_error(op: &'static str, e: tch::TchError) -> Error {
-    backend_error(op, tch_message(&e))
+    let message = tch_message(&e);
+    match oom_bytes(&message) {
+        Some(bytes) => Error::OutOfMemory { op, bytes },
+        None => backend_error(op, message),
+    }
+}
+
+/// Whether libtorch's message reports a failed allocation, and if so its size in bytes (0
+/// where the message gives none exactly, as CUDA's "Tried to allocate 2.00 GiB" does). The
+/// CPU allocator says "DefaultCPUAllocator: not enough memory: you tried to allocate N bytes"
+/// (older releases: "can't allocate memory"), the CUDA one "CUDA out of memory".
+fn oom_bytes(message: &str) -> Option<usize> {
+    let oom = [
+        "not enough memory",
+        "can't allocate memory",
+        "out of memory",
+    ]
+    .iter()
+    .any(|m| message.contains(m));
+    if !oom {
+        return None;
+    }
+    // "... allocate 123 bytes ..." -> 123.
+    let bytes = message.split("allocate ").skip(1).find_map(|rest| {
+        let mut words = rest.split(' ');
+        let n = words.next()?.parse().ok()?;
+        words.next()?.starts_with("bytes").then_some(n)
+    });
+    Some(bytes.unwrap_or(0))
 }
 
 /// The native value of an input tensor.
@@ -506,4 +534,20 @@ pub(crate) fn scalar_like(op: &'static str, v: f64, like: &tch::Tensor) -> Resul
 /// A 0-d int64 tensor on `dev` (see [`scalar_tensor`]).
 pub(crate) fn i64_tensor(op: &'static str, v: i64, dev: tch::Device) -> Result<tch::Tensor> {
     scalar_tensor(op, &v.to_ne_bytes(), Kind::Int64, dev)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn allocation_failures_are_recognised() {
+        let cpu =
+            "DefaultCPUAllocator: not enough memory: you tried to allocate 8796093022208 bytes.";
+        assert_eq!(super::oom_bytes(cpu), Some(8796093022208));
+        let cuda = "CUDA out of memory. Tried to allocate 20.00 GiB. GPU 0 has a total capacity";
+        assert_eq!(super::oom_bytes(cuda), Some(0));
+        assert_eq!(
+            super::oom_bytes("shape '[2]' is invalid for input of size 3"),
+            None
+        );
+    }
 }

@@ -98,9 +98,17 @@ struct Cuda {
     status: Result<usize, String>,
 }
 
+static CUDA: OnceLock<Cuda> = OnceLock::new();
+
 fn cuda() -> &'static Cuda {
-    static CUDA: OnceLock<Cuda> = OnceLock::new();
     CUDA.get_or_init(load_cuda)
+}
+
+/// Whether this process has tried to load libtorch's CUDA library yet (for tests of the
+/// backend's promise to open it only when CUDA is asked about).
+#[doc(hidden)]
+pub fn cuda_probed() -> bool {
+    CUDA.get().is_some()
 }
 
 /// The variable naming a `libtorch_cuda.so` to load instead of the one in the libtorch folder.
@@ -302,4 +310,78 @@ pub(crate) fn devices() -> Vec<Device> {
     std::iter::once(Device::Cpu)
         .chain((0..n).map(Device::Cuda))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_elf;
+    use std::io::Write;
+
+    fn temp(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let p =
+            std::env::temp_dir().join(format!("tensorswitch-tch-{}-{name}", std::process::id()));
+        std::fs::File::create(&p).unwrap().write_all(bytes).unwrap();
+        p
+    }
+
+    /// A 64-bit little-endian ELF header: program headers at 64 (`phnum` of 56 bytes), section
+    /// headers at `shoff` (10 of 64 bytes).
+    fn header(phnum: u16, shoff: u64) -> Vec<u8> {
+        let mut h = vec![0u8; 64];
+        h[..4].copy_from_slice(b"\x7fELF");
+        (h[4], h[5], h[6]) = (2, 1, 1);
+        h[0x20..0x28].copy_from_slice(&64u64.to_le_bytes());
+        h[0x28..0x30].copy_from_slice(&shoff.to_le_bytes());
+        h[0x36..0x38].copy_from_slice(&56u16.to_le_bytes());
+        h[0x38..0x3a].copy_from_slice(&phnum.to_le_bytes());
+        h[0x3a..0x3c].copy_from_slice(&64u16.to_le_bytes());
+        h[0x3c..0x3e].copy_from_slice(&10u16.to_le_bytes());
+        h
+    }
+
+    fn load_segment(offset: u64, filesz: u64) -> Vec<u8> {
+        let mut p = vec![0u8; 56];
+        p[..4].copy_from_slice(&1u32.to_le_bytes());
+        p[0x08..0x10].copy_from_slice(&offset.to_le_bytes());
+        p[0x20..0x28].copy_from_slice(&filesz.to_le_bytes());
+        p
+    }
+
+    #[test]
+    fn elf_files_must_be_complete() {
+        // 64 + 56 bytes of headers, a 100-byte segment at 120, section headers at 220..860.
+        let mut ok = header(1, 220);
+        ok.extend(load_segment(120, 100));
+        ok.resize(860, 0);
+        let good = temp("good.so", &ok);
+        assert_eq!(check_elf(&good), Ok(()));
+        // One byte short of the section header table.
+        let short = temp("short.so", &ok[..859]);
+        let e = check_elf(&short).unwrap_err();
+        assert!(
+            e.contains("section header table ends at byte 860") && e.contains("859"),
+            "{e}"
+        );
+        // No section headers, the segment past the end.
+        let mut seg = header(1, 0);
+        seg.extend(load_segment(120, 1000));
+        seg.resize(500, 0);
+        let e = check_elf(&temp("segment.so", &seg)).unwrap_err();
+        assert!(e.contains("loadable segment ends at byte 1120"), "{e}");
+        let e = check_elf(&temp("text.so", b"INPUT(libfoo.so)\n")).unwrap_err();
+        assert!(e.contains("too short") || e.contains("not an ELF"), "{e}");
+        let e = check_elf(&temp("zeros.so", &[0u8; 100])).unwrap_err();
+        assert!(e.contains("not an ELF"), "{e}");
+        // The libtorch in use passes, when it has a CUDA library.
+        if let Some(dir) = super::libtorch_lib_dir() {
+            let real = dir.join("libtorch_cpu.so");
+            assert_eq!(check_elf(&real), Ok(()), "{}", real.display());
+        }
+        for name in ["good.so", "short.so", "segment.so", "text.so", "zeros.so"] {
+            let _ = std::fs::remove_file(
+                std::env::temp_dir()
+                    .join(format!("tensorswitch-tch-{}-{name}", std::process::id())),
+            );
+        }
+    }
 }
