@@ -1,7 +1,7 @@
 //! Elementwise ops. libtorch already wraps integer overflow, propagates NaN through
 //! `maximum`/`minimum` and rounds halfway cases to even; `pow` and `sign` need fix-ups.
 
-use crate::{tt, wrap, wrap_like, wrap_view, Ctx};
+use crate::{i64_tensor, tt, wrap, wrap_like, wrap_view, Ctx};
 use tch::TchError;
 use tensorswitch::{DType, Error, Result, Tensor};
 
@@ -72,8 +72,11 @@ pub(crate) fn pow(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         b.dtype(),
         DType::Int8 | DType::Int16 | DType::Int32 | DType::Int64
     ) {
-        let negative = tt(OP, b)?
-            .f_lt(0)
+        let e = tt(OP, b)?;
+        // A 0-d int64 zero, not a `tch::Scalar` (see `scalar_tensor`).
+        let zero = i64_tensor(OP, 0, e.device())?;
+        let negative = e
+            .f_lt_tensor(&zero)
             .and_then(|n| n.f_any())
             .and_then(|n| n.f_int64_value(&[]))
             .ctx(OP)?;

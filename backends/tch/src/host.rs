@@ -2,12 +2,12 @@
 //! `to_backend`.
 
 use crate::{
-    backend_error, i64s, kind_of, manip, native, torch_device, tt, wrap_known, Ctx, TorchTensor,
-    TORCH,
+    backend_error, f64_tensor, i64_of, i64s, kind_of, manip, native, scalar_tensor, torch_device,
+    tt, wrap_known, Ctx, TorchTensor, TORCH,
 };
 use std::sync::Arc;
 use tch::Kind;
-use tensorswitch::{DType, Device, Error, HostData, Result, Scalar, SharedHost, Tensor};
+use tensorswitch::{alloc, DType, Device, Error, HostData, Result, Scalar, SharedHost, Tensor};
 
 /// Element types whose values are plain bytes: no padding, every byte initialised.
 trait Plain: Copy {}
@@ -56,7 +56,7 @@ pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Resu
             format!("{} elements for shape {shape:?}", data.len()),
         ));
     }
-    let mut t = tch::Tensor::f_from_data_size(bytes, &i64s(shape), kind).ctx(OP)?;
+    let mut t = tch::Tensor::f_from_data_size(bytes, &i64s(OP, shape)?, kind).ctx(OP)?;
     if dev != tch::Device::Cpu {
         t = t.f_to_device(dev).ctx(OP)?;
     }
@@ -69,7 +69,8 @@ pub(crate) fn to_host(x: &Tensor) -> Result<HostData> {
     let n = x.size();
     macro_rules! copy {
         ($v:ident, $ty:ty, $zero:expr) => {{
-            let mut v: Vec<$ty> = vec![$zero; n];
+            // Fallible: a large broadcast view is cheap on the device but not on the host.
+            let mut v: Vec<$ty> = alloc::try_vec(OP, n, $zero)?;
             t.f_copy_data(&mut v, n).ctx(OP)?;
             HostData::$v(v)
         }};
@@ -101,44 +102,129 @@ pub(crate) fn to_device(x: &Tensor, device: Device) -> Result<Tensor> {
 }
 
 /// `value` converted to `dtype` with Rust `as` rules (bool: non-zero, NaN included, is true),
-/// as a libtorch scalar that holds the converted value exactly.
-fn scalar_for(value: Scalar, dtype: DType) -> tch::Scalar {
+/// as the bytes of one element of `dtype`. The conversion happens here, not in libtorch:
+/// libtorch's `full` refuses values out of the dtype's range (1e300 for float16) where Rust's
+/// `as` gives infinity, and it rounds float64 to float16 through float32 (rounding twice).
+fn element_bytes(value: Scalar, dtype: DType) -> Vec<u8> {
     match dtype {
-        DType::Bool => tch::Scalar::int((value.as_f64() != 0.0) as i64),
-        DType::Int8 => tch::Scalar::int(value.cast::<i8>().into()),
-        DType::Int16 => tch::Scalar::int(value.cast::<i16>().into()),
-        DType::Int32 => tch::Scalar::int(value.cast::<i32>().into()),
-        DType::Int64 => tch::Scalar::int(value.cast::<i64>()),
-        DType::UInt8 => tch::Scalar::int(value.cast::<u8>().into()),
-        DType::UInt16 => tch::Scalar::int(value.cast::<u16>().into()),
-        DType::UInt32 => tch::Scalar::int(value.cast::<u32>().into()),
-        // uint64 is unsupported; the bits are kept if it ever arrives.
-        DType::UInt64 => tch::Scalar::int(value.cast::<u64>() as i64),
-        DType::Float32 => tch::Scalar::float(value.cast::<f32>().into()),
-        // libtorch rounds the double to the half type.
-        DType::Float64 | DType::Float16 | DType::BFloat16 => tch::Scalar::float(value.cast()),
+        DType::Bool => vec![u8::from(value.as_f64() != 0.0)],
+        DType::Int8 => value.cast::<i8>().to_ne_bytes().to_vec(),
+        DType::Int16 => value.cast::<i16>().to_ne_bytes().to_vec(),
+        DType::Int32 => value.cast::<i32>().to_ne_bytes().to_vec(),
+        DType::Int64 => value.cast::<i64>().to_ne_bytes().to_vec(),
+        DType::UInt8 => vec![value.cast::<u8>()],
+        DType::UInt16 => value.cast::<u16>().to_ne_bytes().to_vec(),
+        DType::UInt32 => value.cast::<u32>().to_ne_bytes().to_vec(),
+        DType::UInt64 => value.cast::<u64>().to_ne_bytes().to_vec(),
+        DType::Float16 => f16_bits(value.cast()).to_ne_bytes().to_vec(),
+        DType::BFloat16 => bf16_bits(value.cast()).to_ne_bytes().to_vec(),
+        DType::Float32 => value.cast::<f32>().to_ne_bytes().to_vec(),
+        DType::Float64 => value.cast::<f64>().to_ne_bytes().to_vec(),
     }
 }
 
+/// The IEEE binary16 bits of `x` rounded to nearest, ties to even (as Rust's `x as f16`).
+pub(crate) fn f16_bits(x: f64) -> u16 {
+    round_to_half(x, 10, 15)
+}
+
+/// The bfloat16 bits of `x` rounded to nearest, ties to even.
+pub(crate) fn bf16_bits(x: f64) -> u16 {
+    round_to_half(x, 7, 127)
+}
+
+/// `x` rounded to a 16-bit binary float with `man` mantissa bits and exponent bias (and
+/// largest exponent) `emax`, in one rounding: overflow gives infinity, NaN stays NaN (quiet),
+/// tiny values round to subnormals or zero, the sign is kept.
+fn round_to_half(x: f64, man: i32, emax: i32) -> u16 {
+    let sign: u16 = if x.is_sign_negative() { 0x8000 } else { 0 };
+    let exp_mask: u16 = 0x7fff & !((1u16 << man) - 1);
+    if x.is_nan() {
+        return sign | exp_mask | (1 << (man - 1));
+    }
+    let a = x.abs();
+    // Halfway between the largest finite value and 2^(emax+1) rounds to infinity (its
+    // mantissa is odd), as does everything above.
+    let overflow = (2.0 - 2f64.powi(-(man + 1))) * 2f64.powi(emax);
+    if a >= overflow {
+        return sign | exp_mask;
+    }
+    let emin = 1 - emax;
+    // The exponent of the value's leading bit, at least emin (below: subnormal).
+    let e = if a == 0.0 {
+        emin
+    } else {
+        (((a.to_bits() >> 52) & 0x7ff) as i32 - 1023).max(emin)
+    };
+    // The mantissa as an integer in units of the last place; the scaling by a power of two
+    // is exact, so the only rounding is this one.
+    let m = (a * 2f64.powi(man - e)).round_ties_even() as u32;
+    // Subnormals have biased exponent 0 and no hidden bit; `m` may have rounded up into the
+    // next binade, which the addition carries into the exponent field correctly.
+    let biased = if m >> man == 0 { 0 } else { (e + emax) as u32 };
+    let bits = if biased == 0 {
+        m
+    } else {
+        ((biased - 1) << man) + m
+    };
+    sign | bits as u16
+}
+
+/// libtorch's `full` takes the value as a `tch::Scalar` (which panics when libtorch fails,
+/// see `scalar_tensor`) and range-checks it; this expands a 0-d tensor of the converted value
+/// and copies it into a new contiguous tensor instead.
 pub(crate) fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
     const OP: &str = "full";
-    let opts = (kind_of(OP, dtype)?, torch_device(device)?);
-    let t = tch::Tensor::f_full(i64s(shape), scalar_for(value, dtype), opts).ctx(OP)?;
+    let kind = kind_of(OP, dtype)?;
+    let dev = torch_device(device)?;
+    let sizes = i64s(OP, shape)?;
+    let t = scalar_tensor(OP, &element_bytes(value, dtype), kind, dev)?
+        .f_expand(sizes, false)
+        .and_then(|t| t.f_contiguous())
+        .ctx(OP)?;
     Ok(wrap_known(t, dtype, shape, device))
 }
 
 pub(crate) fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
     const OP: &str = "zeros";
     let opts = (kind_of(OP, dtype)?, torch_device(device)?);
-    let t = tch::Tensor::f_zeros(i64s(shape), opts).ctx(OP)?;
+    let t = tch::Tensor::f_zeros(i64s(OP, shape)?, opts).ctx(OP)?;
     Ok(wrap_known(t, dtype, shape, device))
 }
 
 pub(crate) fn ones(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
     const OP: &str = "ones";
     let opts = (kind_of(OP, dtype)?, torch_device(device)?);
-    let t = tch::Tensor::f_ones(i64s(shape), opts).ctx(OP)?;
+    let t = tch::Tensor::f_ones(i64s(OP, shape)?, opts).ctx(OP)?;
     Ok(wrap_known(t, dtype, shape, device))
+}
+
+/// `0, 1, …, n - 1` in float64 on `dev`. libtorch's `arange` takes its bounds as
+/// `tch::Scalar`s (which panic when libtorch fails, say on an allocation too large, see
+/// `scalar_tensor`); `linspace` from 0 to `n - 1` in `n` steps takes them as tensors, and its
+/// step is exactly 1, so every value is the exact integer (up to 2^53; more float64 elements
+/// than that cannot be allocated).
+fn indices(op: &'static str, n: usize, dev: tch::Device) -> Result<tch::Tensor> {
+    let steps = i64_of(op, n)?;
+    let start = f64_tensor(op, 0.0, tch::Device::Cpu)?;
+    let end = f64_tensor(op, n.saturating_sub(1) as f64, tch::Device::Cpu)?;
+    tch::Tensor::f_linspace_tensor_tensor(&start, &end, steps, (Kind::Double, dev)).ctx(op)
+}
+
+/// `start + i * step` for `i` in `0..n`, in float64 on `dev`.
+fn affine(
+    op: &'static str,
+    n: usize,
+    start: f64,
+    step: f64,
+    dev: tch::Device,
+) -> Result<tch::Tensor> {
+    let start = f64_tensor(op, start, dev)?;
+    let step = f64_tensor(op, step, dev)?;
+    indices(op, n, dev)?
+        .f_mul(&step)
+        .and_then(|i| i.f_add(&start))
+        .ctx(op)
 }
 
 /// `start + i * step` in float64 (as the core defines arange), then converted like `astype`:
@@ -154,10 +240,7 @@ pub(crate) fn arange(
     const OP: &str = "arange";
     let kind = kind_of(OP, dtype)?;
     let dev = torch_device(device)?;
-    let t = tch::Tensor::f_arange(n as i64, (Kind::Double, dev))
-        .and_then(|i| i.f_mul_scalar(step))
-        .and_then(|i| i.f_add_scalar(start))
-        .ctx(OP)?;
+    let t = affine(OP, n, start, step, dev)?;
     let out = manip::convert(OP, &t, DType::Float64, dtype, kind)?;
     Ok(wrap_known(out, dtype, &[n], device))
 }
@@ -176,11 +259,16 @@ pub(crate) fn linspace(
     const OP: &str = "linspace";
     let kind = kind_of(OP, dtype)?;
     let dev = torch_device(device)?;
-    let n = num as i64;
+    let n = i64_of(OP, num)?;
     if dtype.is_float() && (endpoint || num <= 1) {
-        // A single point is `start`, with or without the endpoint (as in NumPy).
+        // A single point is `start`, with or without the endpoint (as in NumPy). The bounds
+        // go in as 0-d tensors, not `tch::Scalar`s (see `scalar_tensor`).
         let stop = if num <= 1 { start } else { stop };
-        let t = tch::Tensor::f_linspace(start, stop, n, (kind, dev)).ctx(OP)?;
+        let (a, b) = (
+            f64_tensor(OP, start, tch::Device::Cpu)?,
+            f64_tensor(OP, stop, tch::Device::Cpu)?,
+        );
+        let t = tch::Tensor::f_linspace_tensor_tensor(&a, &b, n, (kind, dev)).ctx(OP)?;
         return Ok(wrap_known(t, dtype, &[num], device));
     }
     let div = if endpoint { num.saturating_sub(1) } else { num };
@@ -189,15 +277,15 @@ pub(crate) fn linspace(
     } else {
         0.0
     };
-    let mut t = tch::Tensor::f_arange(n, (Kind::Double, dev))
-        .and_then(|i| i.f_mul_scalar(step))
-        .and_then(|i| i.f_add_scalar(start))
-        .ctx(OP)?;
+    let mut t = affine(OP, num, start, step, dev)?;
     if endpoint && num > 1 {
-        let last = tch::Tensor::f_full([1], stop, (Kind::Double, dev)).ctx(OP)?;
-        t = t
-            .f_narrow(0, 0, n - 1)
-            .and_then(|head| tch::Tensor::f_cat(&[head, last], 0))
+        let last = f64_tensor(OP, stop, dev)?;
+        t = last
+            .f_reshape([1])
+            .and_then(|last| {
+                let head = t.f_narrow(0, 0, n - 1)?;
+                tch::Tensor::f_cat(&[head, last], 0)
+            })
             .ctx(OP)?;
     }
     let out = manip::convert(OP, &t, DType::Float64, dtype, kind)?;
@@ -215,7 +303,7 @@ pub(crate) fn eye(
 ) -> Result<Tensor> {
     const OP: &str = "eye";
     let opts = (kind_of(OP, dtype)?, torch_device(device)?);
-    let (n, m) = (n_rows as i64, n_cols as i64);
+    let (n, m) = (i64_of(OP, n_rows)?, i64_of(OP, n_cols)?);
     let t = if k == 0 {
         tch::Tensor::f_eye_m(n, m, opts)
     } else {
@@ -271,7 +359,7 @@ pub(crate) unsafe fn import_shared_host(shared: SharedHost) -> Result<Tensor> {
         ))
     };
     let kind = kind_of(OP, shared.dtype)?;
-    if shared.shape.iter().product::<usize>() == 0 {
+    if alloc::element_count(OP, &shared.shape)? == 0 {
         return decline("it holds no elements");
     }
     if shared.strides.len() != shared.shape.len() || shared.strides.iter().any(|&s| s < 0) {
@@ -280,8 +368,12 @@ pub(crate) unsafe fn import_shared_host(shared: SharedHost) -> Result<Tensor> {
     if (shared.ptr as usize) % shared.dtype.size_in_bytes() != 0 {
         return decline("the data is not aligned for its dtype");
     }
-    let shape = i64s(&shared.shape);
-    let strides: Vec<i64> = shared.strides.iter().map(|&s| s as i64).collect();
+    let shape = i64s(OP, &shared.shape)?;
+    let strides = shared
+        .strides
+        .iter()
+        .map(|&s| i64::try_from(s).map_err(|_| backend_error(OP, "a stride exceeds int64")))
+        .collect::<Result<Vec<i64>>>()?;
     // SAFETY: by the caller's contract the memory described by (ptr, shape, strides) stays
     // valid while `owner` lives; the native value below holds `owner` for as long as the
     // tensor exists, and every op that may return a view of it copies `owner` into its result
@@ -302,4 +394,48 @@ pub(crate) unsafe fn import_shared_host(shared: SharedHost) -> Result<Tensor> {
 /// [`tensorswitch::to_backend`] result, or a view of one).
 pub fn borrows_memory(t: &Tensor) -> bool {
     native("borrows_memory", t).is_ok_and(|n| n.owner.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{bf16_bits, f16_bits};
+
+    #[test]
+    fn half_rounding_is_one_correct_rounding() {
+        // IEEE binary16 values from its definition (bias 15, 10 mantissa bits).
+        let cases = [
+            (1.0, 0x3c00),
+            (-2.0, 0xc000),
+            (65504.0, 0x7bff),  // the largest finite
+            (65519.99, 0x7bff), // below the halfway point to 2^16
+            (65520.0, 0x7c00),  // halfway, ties to even: infinity
+            (1e300, 0x7c00),    // Rust's `1e300 as f16` is +inf
+            (-1e300, 0xfc00),
+            (f64::INFINITY, 0x7c00),
+            (2f64.powi(-14), 0x0400), // the smallest normal
+            (2f64.powi(-24), 0x0001), // the smallest subnormal
+            (2f64.powi(-25), 0x0000), // halfway to it: ties to even (0)
+            (1.5 * 2f64.powi(-25), 0x0001),
+            (3.0 * 2f64.powi(-25), 0x0002), // 1.5 ulp: ties to even (2)
+            (-0.0, 0x8000),
+            (1.0 / 3.0, 0x3555),
+            (1.0 + 2f64.powi(-11), 0x3c00), // halfway between 1 and the next: even (1)
+            (1.0 + 3.0 * 2f64.powi(-11), 0x3c02),
+            // Double rounding through float32 would give 0x3c01 here: the value is just
+            // above halfway, but rounds to the halfway point in float32.
+            (1.0 + 2f64.powi(-11) + 2f64.powi(-40), 0x3c01),
+        ];
+        for (x, bits) in cases {
+            assert_eq!(f16_bits(x), bits, "{x:e}: {:#06x}", f16_bits(x));
+        }
+        assert_eq!(f16_bits(f64::NAN) & 0x7e00, 0x7e00);
+        // bfloat16: float32's exponent, 7 mantissa bits.
+        assert_eq!(bf16_bits(1.0), 0x3f80);
+        assert_eq!(bf16_bits(1e300), 0x7f80);
+        assert_eq!(bf16_bits(3.0e38), 0x7f62);
+        assert_eq!(bf16_bits(1.0 + 2f64.powi(-8)), 0x3f80);
+        assert_eq!(bf16_bits(1.0 + 3.0 * 2f64.powi(-8)), 0x3f82);
+        assert_eq!(bf16_bits(2f64.powi(-133)), 0x0001);
+        assert_eq!(bf16_bits(f64::NAN) & 0x7fc0, 0x7fc0);
+    }
 }

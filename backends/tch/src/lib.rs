@@ -52,7 +52,7 @@ use tch::Kind;
 use tensorswitch::{BackendDescriptor, DType, Device, Error, Result, Tensor};
 
 pub use host::borrows_memory;
-pub use runtime::{cuda_status, libtorch_lib_dir, BUILT_AGAINST};
+pub use runtime::{cuda_probed, cuda_status, libtorch_lib_dir, BUILT_AGAINST, CUDA_LIB_ENV_VAR};
 
 /// The backend's name.
 pub const NAME: &str = "torch";
@@ -251,7 +251,35 @@ impl<T> Ctx<T> for std::result::Result<T, tch::TchError> {
 #[cold]
 #[inline(never)]
 fn tch_error(op: &'static str, e: tch::TchError) -> Error {
-    backend_error(op, tch_message(&e))
+    let message = tch_message(&e);
+    match oom_bytes(&message) {
+        Some(bytes) => Error::OutOfMemory { op, bytes },
+        None => backend_error(op, message),
+    }
+}
+
+/// Whether libtorch's message reports a failed allocation, and if so its size in bytes (0
+/// where the message gives none exactly, as CUDA's "Tried to allocate 2.00 GiB" does). The
+/// CPU allocator says "DefaultCPUAllocator: not enough memory: you tried to allocate N bytes"
+/// (older releases: "can't allocate memory"), the CUDA one "CUDA out of memory".
+fn oom_bytes(message: &str) -> Option<usize> {
+    let oom = [
+        "not enough memory",
+        "can't allocate memory",
+        "out of memory",
+    ]
+    .iter()
+    .any(|m| message.contains(m));
+    if !oom {
+        return None;
+    }
+    // "... allocate 123 bytes ..." -> 123.
+    let bytes = message.split("allocate ").skip(1).find_map(|rest| {
+        let mut words = rest.split(' ');
+        let n = words.next()?.parse().ok()?;
+        words.next()?.starts_with("bytes").then_some(n)
+    });
+    Some(bytes.unwrap_or(0))
 }
 
 /// The native value of an input tensor.
@@ -417,7 +445,109 @@ pub(crate) fn shape_of(op: &'static str, t: &tch::Tensor) -> Result<tensorswitch
         .collect()
 }
 
-/// Sizes or axes as libtorch's `i64` lists.
-pub(crate) fn i64s(v: &[usize]) -> Vec<i64> {
-    v.iter().map(|&d| d as i64).collect()
+/// A size or axis as libtorch's `i64`. A value above `i64::MAX` is an error: converted with
+/// `as` it would wrap to a negative number, and libtorch reads a size of `-1` as "infer this
+/// dimension" (reshape) or "keep it" (expand), silently giving a wrong shape.
+pub(crate) fn i64_of(op: &'static str, d: usize) -> Result<i64> {
+    i64::try_from(d).map_err(|_| too_large(op, d))
+}
+
+#[cold]
+#[inline(never)]
+fn too_large(op: &'static str, d: usize) -> Error {
+    Error::InvalidShape {
+        op,
+        reason: format!(
+            "size {d} exceeds {}, the largest size libtorch's int64 sizes can hold",
+            i64::MAX
+        ),
+    }
+}
+
+/// Sizes or axes as libtorch's `i64` lists, each checked with [`i64_of`].
+pub(crate) fn i64s(op: &'static str, v: &[usize]) -> Result<Vec<i64>> {
+    v.iter().map(|&d| i64_of(op, d)).collect()
+}
+
+/// Checks that libtorch gave the shape the core expects (a defence against libtorch
+/// reinterpreting a size, as it does with `-1`).
+pub(crate) fn expect_shape(op: &'static str, out: &tch::Tensor, shape: &[usize]) -> Result<()> {
+    let got = shape_of(op, out)?;
+    if got.as_slice() == shape {
+        Ok(())
+    } else {
+        Err(backend_error(
+            op,
+            format!(
+                "libtorch returned shape {:?}, expected {shape:?}",
+                got.as_slice()
+            ),
+        ))
+    }
+}
+
+/// A 0-d tensor holding `bytes` (one element of `kind`) on `dev`.
+///
+/// Ops take their scalar operands as these tensors, never as `tch::Scalar`: tch frees a
+/// `tch::Scalar` argument before it reads libtorch's error, and `Scalar::drop` panics on that
+/// pending error (`unsafe_torch!` unwraps it), so any failing libtorch call with a scalar
+/// argument (an allocation too large, say) would panic instead of returning the error.
+/// Creating this tensor passes no scalar either.
+pub(crate) fn scalar_tensor(
+    op: &'static str,
+    bytes: &[u8],
+    kind: Kind,
+    dev: tch::Device,
+) -> Result<tch::Tensor> {
+    if bytes.len() != kind.elt_size_in_bytes() {
+        return Err(backend_error(
+            op,
+            format!("{} bytes for one {kind:?} element", bytes.len()),
+        ));
+    }
+    let t = tch::Tensor::f_from_data_size(bytes, &[], kind).ctx(op)?;
+    if dev == tch::Device::Cpu {
+        Ok(t)
+    } else {
+        t.f_to_device(dev).ctx(op)
+    }
+}
+
+/// A 0-d float64 tensor on `dev` (see [`scalar_tensor`]).
+pub(crate) fn f64_tensor(op: &'static str, v: f64, dev: tch::Device) -> Result<tch::Tensor> {
+    scalar_tensor(op, &v.to_ne_bytes(), Kind::Double, dev)
+}
+
+/// `v` as a 0-d tensor of `like`'s kind on its device (see [`scalar_tensor`]). Same kind as
+/// the operand, so it cannot promote it: a 0-d float64 operand would make the result of an
+/// op on a 0-d float32 tensor float64 (a 0-d tensor only yields to tensors with dimensions).
+pub(crate) fn scalar_like(op: &'static str, v: f64, like: &tch::Tensor) -> Result<tch::Tensor> {
+    let kind = like.f_kind().ctx(op)?;
+    let t = f64_tensor(op, v, like.device())?;
+    if kind == Kind::Double {
+        Ok(t)
+    } else {
+        t.f_to_kind(kind).ctx(op)
+    }
+}
+
+/// A 0-d int64 tensor on `dev` (see [`scalar_tensor`]).
+pub(crate) fn i64_tensor(op: &'static str, v: i64, dev: tch::Device) -> Result<tch::Tensor> {
+    scalar_tensor(op, &v.to_ne_bytes(), Kind::Int64, dev)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn allocation_failures_are_recognised() {
+        let cpu =
+            "DefaultCPUAllocator: not enough memory: you tried to allocate 8796093022208 bytes.";
+        assert_eq!(super::oom_bytes(cpu), Some(8796093022208));
+        let cuda = "CUDA out of memory. Tried to allocate 20.00 GiB. GPU 0 has a total capacity";
+        assert_eq!(super::oom_bytes(cuda), Some(0));
+        assert_eq!(
+            super::oom_bytes("shape '[2]' is invalid for input of size 3"),
+            None
+        );
+    }
 }

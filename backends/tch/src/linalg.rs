@@ -57,7 +57,7 @@ pub(crate) fn tensordot(
 ) -> Result<Tensor> {
     const OP: &str = "tensordot";
     let out = tt(OP, a)?
-        .f_tensordot(tt(OP, b)?, i64s(axes_a), i64s(axes_b))
+        .f_tensordot(tt(OP, b)?, i64s(OP, axes_a)?, i64s(OP, axes_b)?)
         .ctx(OP)?;
     wrap(OP, out, a.device())
 }

@@ -5,25 +5,30 @@
 //! dtype, flip of no axes), so those results keep the input's borrowed memory alive
 //! (`wrap_view`); the other ops here copy.
 
-use crate::{backend_error, i64s, kind_of, tt, wrap, wrap_like, wrap_view, Ctx};
+use crate::{
+    backend_error, expect_shape, i64_of, i64s, kind_of, scalar_like, tt, wrap, wrap_like,
+    wrap_view, Ctx,
+};
 use tch::Kind;
 use tensorswitch::{DType, Result, Tensor};
 
 pub(crate) fn reshape(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     const OP: &str = "reshape";
-    let out = tt(OP, x)?.f_reshape(i64s(shape)).ctx(OP)?;
+    let out = tt(OP, x)?.f_reshape(i64s(OP, shape)?).ctx(OP)?;
+    // libtorch infers a dimension given as -1; the sizes are checked, so this only guards.
+    expect_shape(OP, &out, shape)?;
     wrap_view(OP, out, x)
 }
 
 pub(crate) fn permute_dims(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
     const OP: &str = "permute_dims";
-    let out = tt(OP, x)?.f_permute(i64s(axes)).ctx(OP)?;
+    let out = tt(OP, x)?.f_permute(i64s(OP, axes)?).ctx(OP)?;
     wrap_view(OP, out, x)
 }
 
 pub(crate) fn expand_dims(x: &Tensor, axis: usize) -> Result<Tensor> {
     const OP: &str = "expand_dims";
-    let out = tt(OP, x)?.f_unsqueeze(axis as i64).ctx(OP)?;
+    let out = tt(OP, x)?.f_unsqueeze(i64_of(OP, axis)?).ctx(OP)?;
     wrap_view(OP, out, x)
 }
 
@@ -33,7 +38,7 @@ pub(crate) fn squeeze(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
     let out = if axes.is_empty() {
         t.shallow_clone()
     } else {
-        t.f_squeeze_dims(i64s(axes)).ctx(OP)?
+        t.f_squeeze_dims(i64s(OP, axes)?).ctx(OP)?
     };
     wrap_view(OP, out, x)
 }
@@ -45,13 +50,15 @@ pub(crate) fn flip(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
     if axes.is_empty() {
         return wrap_view(OP, t.shallow_clone(), x);
     }
-    let out = t.f_flip(i64s(axes)).ctx(OP)?;
+    let out = t.f_flip(i64s(OP, axes)?).ctx(OP)?;
     Ok(wrap_like(out, x.dtype(), x))
 }
 
 pub(crate) fn broadcast_to(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     const OP: &str = "broadcast_to";
-    let out = tt(OP, x)?.f_expand(i64s(shape), false).ctx(OP)?;
+    let out = tt(OP, x)?.f_expand(i64s(OP, shape)?, false).ctx(OP)?;
+    // libtorch keeps a dimension given as -1; the sizes are checked, so this only guards.
+    expect_shape(OP, &out, shape)?;
     wrap_view(OP, out, x)
 }
 
@@ -72,11 +79,15 @@ fn join(
 }
 
 pub(crate) fn concat(tensors: &[Tensor], axis: usize) -> Result<Tensor> {
-    join("concat", tensors, |ts| tch::Tensor::f_cat(ts, axis as i64))
+    const OP: &str = "concat";
+    let axis = i64_of(OP, axis)?;
+    join(OP, tensors, |ts| tch::Tensor::f_cat(ts, axis))
 }
 
 pub(crate) fn stack(tensors: &[Tensor], axis: usize) -> Result<Tensor> {
-    join("stack", tensors, |ts| tch::Tensor::f_stack(ts, axis as i64))
+    const OP: &str = "stack";
+    let axis = i64_of(OP, axis)?;
+    join(OP, tensors, |ts| tch::Tensor::f_stack(ts, axis))
 }
 
 pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
@@ -126,19 +137,28 @@ fn float_to_int(
     };
     let lo_f = lo as f64; // 0 or -2^(bits-1): exact in every float dtype
     let hi_f = wide.largest_float_at_most(hi);
+    // The bounds as 0-d tensors of the work dtype, where both are exact, not `tch::Scalar`s
+    // (see `scalar_tensor`).
+    let lo_t = scalar_like(op, lo_f, &work)?;
+    let hi_t = scalar_like(op, hi_f, &work)?;
     let mut out = work
         .f_nan_to_num(0.0, hi_f, lo_f)
-        .and_then(|c| c.f_clamp(lo_f, hi_f))
+        .and_then(|c| c.f_clamp_tensor(Some(&lo_t), Some(&hi_t)))
         .and_then(|c| c.f_to_kind(kind))
         .ctx(op)?;
     if hi_f as i128 != hi {
         // The maximum is not representable (int32 from float32, int64 from either): inputs at
         // or above 2^bits, the next float up, saturate to it.
-        let limit = (hi + 1) as f64;
+        let limit = scalar_like(op, (hi + 1) as f64, &work)?;
+        // The maximum (i32::MAX or i64::MAX) in the result's kind: through float64 it would
+        // round, so it is converted from int64.
         let max = i64::try_from(hi).map_err(|_| backend_error(op, "uint64 is unsupported"))?;
+        let max = crate::i64_tensor(op, max, work.device())?
+            .f_to_kind(kind)
+            .ctx(op)?;
         out = work
-            .f_ge(limit)
-            .and_then(|over| out.f_masked_fill(&over, max))
+            .f_ge_tensor(&limit)
+            .and_then(|over| max.f_where_self(&over, &out))
             .ctx(op)?;
     }
     Ok(out)

@@ -3,7 +3,7 @@
 //! libtorch reduces over every dimension when given an empty dimension list; tensorswitch's
 //! empty axis list means "reduce over none", so those calls return the input unchanged.
 
-use crate::{i64s, tt, wrap, wrap_view, Ctx};
+use crate::{i64_of, i64s, scalar_like, tt, wrap, wrap_view, Ctx};
 use tch::Kind;
 use tensorswitch::{DType, Result, Tensor};
 
@@ -18,7 +18,7 @@ pub(crate) fn sum(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> 
         return unreduced(OP, x);
     }
     let out = tt(OP, x)?
-        .f_sum_dim_intlist(i64s(axes), keepdims, None::<Kind>)
+        .f_sum_dim_intlist(i64s(OP, axes)?, keepdims, None::<Kind>)
         .ctx(OP)?;
     wrap(OP, out, x.device())
 }
@@ -29,7 +29,7 @@ pub(crate) fn mean(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor>
         return unreduced(OP, x);
     }
     let out = tt(OP, x)?
-        .f_mean_dim(i64s(axes), keepdims, None::<Kind>)
+        .f_mean_dim(i64s(OP, axes)?, keepdims, None::<Kind>)
         .ctx(OP)?;
     wrap(OP, out, x.device())
 }
@@ -43,7 +43,9 @@ pub(crate) fn prod(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor>
     }
     let mut t = tt(OP, x)?.shallow_clone();
     for &a in axes.iter().rev() {
-        t = t.f_prod_dim_int(a as i64, keepdims, None::<Kind>).ctx(OP)?;
+        t = t
+            .f_prod_dim_int(i64_of(OP, a)?, keepdims, None::<Kind>)
+            .ctx(OP)?;
     }
     wrap(OP, t, x.device())
 }
@@ -54,7 +56,7 @@ pub(crate) fn max(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> 
     if axes.is_empty() {
         return unreduced(OP, x);
     }
-    let out = tt(OP, x)?.f_amax(i64s(axes), keepdims).ctx(OP)?;
+    let out = tt(OP, x)?.f_amax(i64s(OP, axes)?, keepdims).ctx(OP)?;
     wrap(OP, out, x.device())
 }
 
@@ -63,68 +65,81 @@ pub(crate) fn min(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> 
     if axes.is_empty() {
         return unreduced(OP, x);
     }
-    let out = tt(OP, x)?.f_amin(i64s(axes), keepdims).ctx(OP)?;
+    let out = tt(OP, x)?.f_amin(i64s(OP, axes)?, keepdims).ctx(OP)?;
     wrap(OP, out, x.device())
 }
 
 /// Variance with a (possibly fractional) correction, dividing by `max(N - correction, 0)` as
-/// tensorswitch defines (libtorch does the same). Where that divisor is 0 the two-pass formula
-/// runs here, giving the same infinity or NaN without libtorch's "degrees of freedom" warning
-/// on stderr. Over no axes each element is its own sample.
+/// tensorswitch defines. libtorch's `var(correction=…)` takes the correction as a
+/// `tch::Scalar`, which panics when libtorch fails (see `scalar_tensor`), so it is not used:
+/// corrections 0 and 1 run `var(unbiased=…)`, others scale the population variance by
+/// `N / (N - correction)`. Where the divisor is 0 the two-pass formula runs here, giving the
+/// same infinity or NaN without libtorch's "degrees of freedom" warning on stderr. Over no
+/// axes each element is its own sample. With `sqrt`, the standard deviation instead.
 fn variance(
     op: &'static str,
     x: &Tensor,
     axes: &[usize],
     correction: f64,
     keepdims: bool,
+    sqrt: bool,
 ) -> Result<tch::Tensor> {
     let t = tt(op, x)?;
+    let root = |v: tch::Tensor| if sqrt { v.f_sqrt() } else { Ok(v) };
     if axes.is_empty() {
-        let dof = (1.0 - correction).max(0.0);
+        let dof = scalar_like(op, (1.0 - correction).max(0.0), t)?;
         return t
             .f_sub(t)
             .and_then(|d| d.f_square())
-            .and_then(|d| d.f_div_scalar(dof))
+            .and_then(|d| d.f_div(&dof))
+            .and_then(root)
             .ctx(op);
     }
     let n = count(x, axes);
+    let dims = i64s(op, axes)?;
     if n - correction > 0.0 {
-        return t.f_var_correction(i64s(axes), correction, keepdims).ctx(op);
+        let unbiased = correction == 1.0;
+        if unbiased || correction == 0.0 {
+            return if sqrt {
+                t.f_std_dim(dims.as_slice(), unbiased, keepdims)
+            } else {
+                t.f_var_dim(dims.as_slice(), unbiased, keepdims)
+            }
+            .ctx(op);
+        }
+        let scale = scalar_like(op, n / (n - correction), t)?;
+        return t
+            .f_var_dim(dims.as_slice(), false, keepdims)
+            .and_then(|v| v.f_mul(&scale))
+            .and_then(root)
+            .ctx(op);
     }
-    let dims = i64s(axes);
+    let zero = scalar_like(op, 0.0, t)?;
     t.f_mean_dim(dims.as_slice(), true, None::<Kind>)
         .and_then(|m| t.f_sub(&m))
         .and_then(|d| d.f_square())
         .and_then(|d| d.f_sum_dim_intlist(dims.as_slice(), keepdims, None::<Kind>))
-        .and_then(|ss| ss.f_div_scalar(0.0))
+        .and_then(|ss| ss.f_div(&zero))
+        .and_then(root)
         .ctx(op)
 }
 
 /// The number of elements each result element reduces (the core sends axes in range).
 fn count(x: &Tensor, axes: &[usize]) -> f64 {
     axes.iter()
-        .map(|&a| x.shape().get(a).copied().unwrap_or(1))
-        .product::<usize>() as f64
+        .map(|&a| x.shape().get(a).copied().unwrap_or(1) as f64)
+        .product::<f64>()
 }
 
 pub(crate) fn var(x: &Tensor, axes: &[usize], correction: f64, keepdims: bool) -> Result<Tensor> {
     const OP: &str = "var";
-    let out = variance(OP, x, axes, correction, keepdims)?;
+    let out = variance(OP, x, axes, correction, keepdims, false)?;
     wrap(OP, out, x.device())
 }
 
 pub(crate) fn std(x: &Tensor, axes: &[usize], correction: f64, keepdims: bool) -> Result<Tensor> {
     const OP: &str = "std";
-    let n = count(x, axes);
-    let out = if axes.is_empty() || n - correction <= 0.0 {
-        variance(OP, x, axes, correction, keepdims)?
-            .f_sqrt()
-            .ctx(OP)?
-    } else {
-        tt(OP, x)?
-            .f_std_correction(i64s(axes), correction, keepdims)
-            .ctx(OP)?
-    };
+    let out = variance(OP, x, axes, correction, keepdims, true)?;
     wrap(OP, out, x.device())
 }
 
@@ -154,7 +169,7 @@ fn arg_extremum(
         }
     };
     let out = match axis {
-        Some(a) => run(Some(a as i64), keepdims),
+        Some(a) => run(Some(i64_of(op, a)?), keepdims),
         None if keepdims => run(None, false).and_then(|r| r.f_reshape(vec![1i64; x.ndim()])),
         None => run(None, false),
     }
@@ -172,7 +187,9 @@ pub(crate) fn argmin(x: &Tensor, axis: Option<usize>, keepdims: bool) -> Result<
 
 pub(crate) fn cumulative_sum(x: &Tensor, axis: usize) -> Result<Tensor> {
     const OP: &str = "cumulative_sum";
-    let out = tt(OP, x)?.f_cumsum(axis as i64, None::<Kind>).ctx(OP)?;
+    let out = tt(OP, x)?
+        .f_cumsum(i64_of(OP, axis)?, None::<Kind>)
+        .ctx(OP)?;
     wrap(OP, out, x.device())
 }
 
@@ -185,7 +202,7 @@ fn sorted(
     descending: bool,
 ) -> Result<(tch::Tensor, tch::Tensor)> {
     tt(op, x)?
-        .f_sort_stable(true, axis as i64, descending)
+        .f_sort_stable(true, i64_of(op, axis)?, descending)
         .ctx(op)
 }
 
@@ -203,6 +220,8 @@ pub(crate) fn argsort(x: &Tensor, axis: usize, descending: bool) -> Result<Tenso
 
 pub(crate) fn softmax(x: &Tensor, axis: usize) -> Result<Tensor> {
     const OP: &str = "softmax";
-    let out = tt(OP, x)?.f_softmax(axis as i64, None::<Kind>).ctx(OP)?;
+    let out = tt(OP, x)?
+        .f_softmax(i64_of(OP, axis)?, None::<Kind>)
+        .ctx(OP)?;
     wrap(OP, out, x.device())
 }
