@@ -2,12 +2,12 @@
 //!
 //! Two rules keep absurd arguments from killing the process:
 //!
-//! * **Every result's size is checked before dispatch.** [`check_result`] computes the element
-//!   count with checked arithmetic and refuses a shape whose bytes exceed `isize::MAX` (the
-//!   most any allocation, Rust's or a framework's, can address) or that has a dimension larger
-//!   than `i64::MAX` (the frameworks' index type: libtorch reads a size of `-1` as "keep this
-//!   dimension"). Such a call is an [`Error::InvalidShape`] on every backend, before any
-//!   backend code runs.
+//! * **Every result's size is checked before dispatch.** [`check_result`] multiplies the
+//!   non-zero dimensions with checked arithmetic and refuses a shape whose bytes (or, for an
+//!   empty tensor, whose strides) exceed `isize::MAX`, the most any allocation, Rust's or a
+//!   framework's, can address. That also keeps every dimension within `i64`, the frameworks'
+//!   size type (libtorch reads a size that wrapped to `-1` as "keep this dimension"). Such a
+//!   call is an [`Error::InvalidShape`] on every backend, before any backend code runs.
 //! * **Buffers are allocated fallibly.** A size that is representable can still be more than
 //!   the machine (or a memory limit) grants. Rust's `vec![..]` and `collect` abort the process
 //!   then; [`try_vec`] and [`try_collect`] return [`Error::OutOfMemory`] instead. Backends
@@ -36,30 +36,40 @@ pub fn element_count(op: &'static str, shape: &[usize]) -> Result<usize> {
         })
 }
 
-/// Checks that a tensor of `shape` and `dtype` can exist on some backend: every dimension at
-/// most [`MAX_DIM`], the byte size at most [`MAX_BYTES`]. Returns the element count.
+/// Checks that a tensor of `shape` and `dtype` can exist on some backend, and returns its
+/// element count. The rule: the product of the **non-zero** dimensions, in bytes, is at most
+/// [`MAX_BYTES`]. For a tensor with elements that is its size; for an empty one it is what its
+/// strides need (a row-major stride is the product of the later dimensions, and every
+/// framework computes it even when another dimension is 0: libtorch then fails with "stride
+/// calculation overflowed", ndarray refuses the shape). It implies every dimension fits
+/// [`MAX_DIM`], so no size wraps when a backend converts it to `i64`.
 ///
 /// This says nothing about whether the memory is free; allocating it may still fail with
 /// [`Error::OutOfMemory`].
 pub fn check_result(op: &'static str, shape: &[usize], dtype: DType) -> Result<usize> {
-    if let Some(&d) = shape.iter().find(|&&d| d > MAX_DIM) {
+    let bytes = shape
+        .iter()
+        .filter(|&&d| d != 0)
+        .try_fold(dtype.size_in_bytes(), |acc, &d| acc.checked_mul(d))
+        .filter(|&b| b <= MAX_BYTES);
+    if bytes.is_none() {
+        let what = if shape.contains(&0) {
+            "has no elements, but its non-zero sizes (which its strides multiply) need"
+        } else {
+            "needs"
+        };
         return Err(Error::InvalidShape {
             op,
             reason: format!(
-                "dimension size {d} in shape {shape:?} exceeds {MAX_DIM}, the largest size the frameworks' int64 sizes can hold"
+                "a {dtype} tensor of shape {shape:?} {what} more than {MAX_BYTES} bytes, more than any allocation can address"
             ),
         });
     }
-    let n = element_count(op, shape)?;
-    match n.checked_mul(dtype.size_in_bytes()) {
-        Some(bytes) if bytes <= MAX_BYTES => Ok(n),
-        _ => Err(Error::InvalidShape {
-            op,
-            reason: format!(
-                "a {dtype} tensor of shape {shape:?} ({n} elements) needs more than {MAX_BYTES} bytes, more than any allocation can address"
-            ),
-        }),
-    }
+    Ok(if shape.contains(&0) {
+        0
+    } else {
+        bytes.unwrap_or(0) / dtype.size_in_bytes()
+    })
 }
 
 /// The error for an allocation of `count` elements of `T` that did not succeed.
@@ -133,15 +143,18 @@ mod tests {
         // 2^62 * 2^62 overflows usize: an error, not a panic, in debug and release builds.
         let e = check_result("zeros", &[1 << 62, 1 << 62], DType::Int32).unwrap_err();
         assert!(matches!(e, Error::InvalidShape { op: "zeros", .. }), "{e}");
-        // 2^62 elements of int64: every dimension and the count fit, the bytes do not.
+        // 2^62 elements of int64: the count fits usize, the bytes do not.
         let e = check_result("zeros", &[1 << 61, 2], DType::Int64).unwrap_err();
-        assert!(e.to_string().contains("more than"), "{e}");
-        // usize::MAX as one dimension: refused as a size no framework can hold.
-        let e = check_result("zeros", &[usize::MAX], DType::Int64).unwrap_err();
-        assert!(e.to_string().contains("int64 sizes"), "{e}");
-        // A zero-size result with a dimension that does not fit i64 is still refused.
+        assert!(e.to_string().contains("needs more than"), "{e}");
+        // Empty, but a stride would need usize::MAX elements (and the size wraps to -1 in i64).
         let e = check_result("full", &[usize::MAX, 0], DType::Int32).unwrap_err();
-        assert!(e.to_string().contains("int64"), "{e}");
+        assert!(e.to_string().contains("has no elements"), "{e}");
+        let e = check_result("ones", &[3, 0, i64::MAX as usize, 2], DType::UInt8).unwrap_err();
+        assert!(matches!(e, Error::InvalidShape { .. }), "{e}");
+        // Empty with representable strides is fine, whatever the sizes.
+        assert_eq!(check_result("eye", &[1 << 36, 0], DType::Bool).unwrap(), 0);
+        assert_eq!(check_result("x", &[0, MAX_BYTES], DType::Bool).unwrap(), 0);
+        assert!(check_result("x", &[0, MAX_BYTES / 2 + 1], DType::Int16).is_err());
         // The boundary: exactly MAX_BYTES bytes of bool is allowed, one more is not.
         assert_eq!(
             check_result("x", &[MAX_BYTES], DType::Bool).unwrap(),
@@ -153,6 +166,7 @@ mod tests {
             check_result("x", &[MAX_BYTES / 2], DType::Int16).unwrap(),
             MAX_BYTES / 2
         );
+        assert_eq!(check_result("x", &[3, 5], DType::Float64).unwrap(), 15);
         assert_eq!(check_result("x", &[2, 3, 0], DType::Float64).unwrap(), 0);
         assert_eq!(check_result("x", &[], DType::Float64).unwrap(), 1);
     }

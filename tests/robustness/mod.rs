@@ -23,7 +23,7 @@
 //! `TENSORSWITCH_FUZZ_CASES` (default 1500, what CI runs) and `TENSORSWITCH_FUZZ_SEED`:
 //!
 //! ```sh
-//! TENSORSWITCH_FUZZ_CASES=100000 cargo test --release --test robustness_ndarray -- --nocapture
+//! TENSORSWITCH_FUZZ_CASES=100000 cargo test --release --test campaign_ndarray -- --nocapture
 //! ```
 //!
 //! One line instantiates it for a backend: `robustness::robustness_suite!("torch");`.
@@ -88,7 +88,14 @@ pub fn campaign(backend: &str, test_name: &str) {
                 "OK" => tally.ok += 1,
                 "ERR" => {
                     tally.errors += 1;
-                    *tally.error_kinds.entry(rest.to_string()).or_default() += 1;
+                    let (kind, message) = rest.split_once(' ').unwrap_or((rest, ""));
+                    *tally.error_kinds.entry(kind.to_string()).or_default() += 1;
+                    if let Some((_, desc)) = &running {
+                        tally
+                            .error_examples
+                            .entry(kind.to_string())
+                            .or_insert_with(|| format!("{desc}: {message}"));
+                    }
                 }
                 "WRONG" => tally.record_wrong(&running, rest),
                 "PANIC" => tally.record_panic(&running, rest),
@@ -143,6 +150,8 @@ struct Tally {
     aborts: u64,
     wrong: u64,
     error_kinds: std::collections::BTreeMap<String, u64>,
+    /// The first case of each error kind, with its message, to read what users would see.
+    error_examples: std::collections::BTreeMap<String, String>,
     examples: Vec<String>,
 }
 
@@ -176,6 +185,9 @@ impl Tally {
             .map(|(k, n)| format!("{k} {n}"))
             .collect();
         let _ = write!(s, "\n  errors by kind: {}", kinds.join(", "));
+        for (kind, example) in &self.error_examples {
+            let _ = write!(s, "\n    e.g. {kind}: {example}");
+        }
         for e in &self.examples {
             let _ = write!(s, "\n  {e}");
         }
@@ -204,7 +216,11 @@ fn worker(backend: &str, seed: u64, start: u64, end: u64) {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(backend, &case)));
         match result {
             Ok(Verdict::Ok) => emit("OK"),
-            Ok(Verdict::Err(e)) => emit(&format!("ERR {}", error_kind(&e))),
+            Ok(Verdict::Err(e)) => emit(&format!(
+                "ERR {} {}",
+                error_kind(&e),
+                e.to_string().replace('\n', " ")
+            )),
             Ok(Verdict::Wrong(w)) => emit(&format!("WRONG {}", w.replace('\n', " "))),
             Err(_) => {} // the hook has reported it
         }

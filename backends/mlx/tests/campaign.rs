@@ -2,7 +2,7 @@
 //! panic, no abort, no wrong shape for adversarial calls of every public op, each result's
 //! shape and dtype also compared with the ndarray backend's.
 //!
-//! `TENSORSWITCH_FUZZ_CASES=100000 cargo test --release --test robustness -- --nocapture`
+//! `TENSORSWITCH_FUZZ_CASES=100000 cargo test --release --test campaign -- --nocapture`
 
 use tensorswitch_mlx as _; // links the backend
 use tensorswitch_ndarray as _; // the reference
