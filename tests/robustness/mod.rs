@@ -17,9 +17,11 @@
 //!   backend given the same inputs; anything else is a **wrong result**;
 //! * **panic**: a panic anywhere, including one the dispatcher caught and turned into an
 //!   error (the hook sees it first);
-//! * **abort**: the worker died (a signal, an abort on allocation failure, a non-zero exit).
+//! * **abort**: the worker died (a signal, an abort on allocation failure, a non-zero exit);
+//! * **hang**: the worker made no progress for a minute (it is killed, and the next worker
+//!   goes on after that case).
 //!
-//! The test fails unless panics, aborts and wrong results are all zero. Case count and seed:
+//! The test fails unless panics, aborts, hangs and wrong results are all zero. Case count and seed:
 //! `TENSORSWITCH_FUZZ_CASES` (default 1500, what CI runs) and `TENSORSWITCH_FUZZ_SEED`:
 //!
 //! ```sh
@@ -46,6 +48,8 @@ pub(crate) use robustness_suite;
 
 const WORKER_ENV: &str = "TENSORSWITCH_FUZZ_WORKER";
 const REFERENCE: &str = "ndarray";
+/// A case that takes longer than this has hung (the slowest take milliseconds).
+const CASE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Runs the campaign (parent) or, in a worker process, its share of the cases.
 pub fn campaign(backend: &str, test_name: &str) {
@@ -75,10 +79,29 @@ pub fn campaign(backend: &str, test_name: &str) {
             .spawn()
             .expect("start a worker");
         let out = BufReader::new(child.stdout.take().unwrap());
+        // Lines arrive through a channel so that a worker stuck in one case (a framework
+        // kernel that never returns) can be noticed and killed.
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in out.lines() {
+                if send.send(line.unwrap_or_default()).is_err() {
+                    break;
+                }
+            }
+        });
         let mut running: Option<(u64, String)> = None;
         let mut done = false;
-        for line in out.lines() {
-            let line = line.unwrap_or_default();
+        let mut hung = false;
+        loop {
+            let line = match lines.recv_timeout(CASE_DEADLINE) {
+                Ok(line) => line,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    hung = true;
+                    let _ = child.kill();
+                    break;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            };
             let (tag, rest) = line.split_once(' ').unwrap_or((line.as_str(), ""));
             match tag {
                 "CASE" => {
@@ -110,20 +133,24 @@ pub fn campaign(backend: &str, test_name: &str) {
         if done && status.success() {
             break;
         }
-        // The worker died in the middle of `running` (or before its first case).
+        // The worker died (or hung) in the middle of `running`, or before its first case.
         let (i, desc) = running.unwrap_or((next, "(before the first case)".into()));
-        tally.aborts += 1;
+        let what = if hung {
+            tally.hangs += 1;
+            format!("hang (no progress in {CASE_DEADLINE:?}, killed)")
+        } else {
+            tally.aborts += 1;
+            format!("abort ({status})")
+        };
         if tally.examples.len() < 40 {
-            tally
-                .examples
-                .push(format!("abort ({status}) in case {i}: {desc}"));
+            tally.examples.push(format!("{what} in case {i}: {desc}"));
         }
         next = i + 1;
     }
     let report = tally.report(backend, cases, seed);
     println!("{report}");
     assert!(
-        tally.panics == 0 && tally.aborts == 0 && tally.wrong == 0,
+        tally.panics == 0 && tally.aborts == 0 && tally.hangs == 0 && tally.wrong == 0,
         "{report}"
     );
     // The campaign must exercise both halves of the promise, or it tests nothing.
@@ -148,6 +175,7 @@ struct Tally {
     errors: u64,
     panics: u64,
     aborts: u64,
+    hangs: u64,
     wrong: u64,
     error_kinds: std::collections::BTreeMap<String, u64>,
     /// The first case of each error kind, with its message, to read what users would see.
@@ -176,8 +204,8 @@ impl Tally {
 
     fn report(&self, backend: &str, cases: u64, seed: u64) -> String {
         let mut s = format!(
-            "robustness campaign on `{backend}`: {cases} cases (seed {seed:#x}): {} ok, {} clean errors, {} panics, {} aborts, {} wrong results",
-            self.ok, self.errors, self.panics, self.aborts, self.wrong
+            "robustness campaign on `{backend}`: {cases} cases (seed {seed:#x}): {} ok, {} clean errors, {} panics, {} aborts, {} hangs, {} wrong results",
+            self.ok, self.errors, self.panics, self.aborts, self.hangs, self.wrong
         );
         let kinds: Vec<String> = self
             .error_kinds
@@ -562,7 +590,8 @@ fn describe(inputs: &[Tensor]) -> String {
         .join(", ")
 }
 
-const BINARY: &[(&str, fn(&Tensor, &Tensor) -> ts::Result<Tensor>)] = &[
+type BinaryOp = fn(&Tensor, &Tensor) -> ts::Result<Tensor>;
+const BINARY: &[(&str, BinaryOp)] = &[
     ("add", ts::add),
     ("subtract", ts::subtract),
     ("multiply", ts::multiply),
@@ -582,7 +611,8 @@ const BINARY: &[(&str, fn(&Tensor, &Tensor) -> ts::Result<Tensor>)] = &[
     ("matmul", ts::matmul),
 ];
 
-const UNARY: &[(&str, fn(&Tensor) -> ts::Result<Tensor>)] = &[
+type UnaryOp = fn(&Tensor) -> ts::Result<Tensor>;
+const UNARY: &[(&str, UnaryOp)] = &[
     ("negative", ts::negative),
     ("abs", ts::abs),
     ("exp", ts::exp),

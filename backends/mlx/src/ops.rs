@@ -369,8 +369,16 @@ pub(crate) fn matmul(x: &Tensor, y: &Tensor) -> Result<Tensor> {
     const OP: &str = "matmul";
     let _g = lock();
     let (a, b) = (arr(OP, x)?, arr(OP, y)?);
+    let k = x.shape().last().copied().unwrap_or(0);
     let out = if x.dtype().is_float() {
         m::matmul(a, b)
+    } else if k == 0 {
+        // Summing over the empty inner dimension would hang MLX (see `sum`): the product of
+        // (…, m, 0) and (…, 0, n) is zeros.
+        let mut shape = broadcast_batch(x.shape(), y.shape());
+        shape.push(x.shape()[x.ndim() - 2]);
+        shape.push(y.shape()[y.ndim() - 1]);
+        m::zeros_dtype(&i32s(OP, &shape)?, a.dtype())
     } else {
         a.expand_dims(-1)
             .and_then(|a3| b.expand_dims(-3).and_then(|b3| m::multiply(&a3, &b3)))
@@ -379,6 +387,25 @@ pub(crate) fn matmul(x: &Tensor, y: &Tensor) -> Result<Tensor> {
     }
     .ctx(OP)?;
     wrap(OP, out)
+}
+
+/// The broadcast of two matrix stacks' batch dimensions (all but the last two); the core has
+/// checked that they broadcast.
+fn broadcast_batch(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let (a, b) = (&a[..a.len() - 2], &b[..b.len() - 2]);
+    let n = a.len().max(b.len());
+    let at = |s: &[usize], i: usize| {
+        if i + s.len() >= n {
+            s[i + s.len() - n]
+        } else {
+            1
+        }
+    };
+    (0..n)
+        .map(|i| match (at(a, i), at(b, i)) {
+            (1, d) | (d, _) => d,
+        })
+        .collect()
 }
 
 /// Evaluated here, unlike the other primaries: MLX finds a singular matrix only when it
@@ -457,8 +484,12 @@ fn det_float64(a: &Array, n: i32) -> MlxResult {
 // reductions
 
 macro_rules! reduce {
-    ($($name:ident => $method:ident;)*) => {$(
+    ($($name:ident => $method:ident, $identity:expr;)*) => {$(
         /// Over no axes the input is returned as it is (MLX would reduce over all of them).
+        /// An empty input gives the op's identity in every element of the result, built here:
+        /// MLX 0.32's CPU reduction loops forever over a zero-size axis when the result has
+        /// elements (`sum` of shape (3, 0) over axis 1). `max`/`min` have no identity, but the
+        /// core refuses to reduce their zero-size axes, so their result is empty too.
         pub(crate) fn $name(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
             const OP: &str = stringify!($name);
             let _g = lock();
@@ -466,16 +497,34 @@ macro_rules! reduce {
             if axes.is_empty() {
                 return wrap(OP, a.clone());
             }
+            if x.size() == 0 {
+                let shape = reduced_shape(x.shape(), axes, keepdims);
+                let fill = Array::from_f64($identity).as_dtype(a.dtype()).ctx(OP)?;
+                return wrap(OP, m::broadcast_to(&fill, &i32s(OP, &shape)?).ctx(OP)?);
+            }
             wrap(OP, a.$method(&i32s(OP, axes)?, keepdims).ctx(OP)?)
         }
     )*};
 }
 
 reduce! {
-    sum => sum_axes;
-    prod => prod_axes;
-    max => max_axes;
-    min => min_axes;
+    sum => sum_axes, 0.0;
+    prod => prod_axes, 1.0;
+    max => max_axes, 0.0;
+    min => min_axes, 0.0;
+}
+
+/// The shape of a reduction's result: `axes` (sorted, in range) dropped, or kept as 1.
+fn reduced_shape(shape: &[usize], axes: &[usize], keepdims: bool) -> Vec<usize> {
+    shape
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &d)| match (axes.contains(&i), keepdims) {
+            (false, _) => Some(d),
+            (true, true) => Some(1),
+            (true, false) => None,
+        })
+        .collect()
 }
 
 /// MLX's arg-reductions return uint32; the catalogue's are int64. NaN counts as the extreme

@@ -145,6 +145,35 @@ fn zero_size_inputs_never_crash_or_fail_in_mlx() {
     });
 }
 
+/// MLX 0.32's CPU reduction never returns when it reduces a zero-size axis of some layouts
+/// whose result has elements (found by the robustness campaign: an integer `matmul` with an
+/// empty inner dimension, which the backend computes as a sum). The empty sum is 0, the empty
+/// product 1, and the product of (…, m, 0) and (0, n) matrices is zeros.
+#[test]
+fn reductions_over_an_empty_axis_give_the_identity() {
+    on_mlx(|| {
+        for dtype in [DType::UInt64, DType::Int64, DType::Float32] {
+            let x = ts::zeros(&[1, 1, 3, 0, 1], dtype).unwrap();
+            let s = ts::sum(&x, Some(&[3]), false).unwrap();
+            assert_eq!(s.shape(), [1, 1, 3, 1]);
+            let s = ts::astype(&s, DType::Float64).unwrap();
+            assert_eq!(s.to_vec::<f64>().unwrap(), vec![0.0; 3], "sum of {dtype}");
+            let p = ts::prod(&x, Some(&[3]), true).unwrap();
+            assert_eq!(p.shape(), [1, 1, 3, 1, 1]);
+            let p = ts::astype(&p, DType::Float64).unwrap();
+            assert_eq!(p.to_vec::<f64>().unwrap(), vec![1.0; 3], "prod of {dtype}");
+        }
+        let a = ts::zeros(&[2, 1, 3, 0], DType::UInt32).unwrap();
+        let b = ts::zeros(&[4, 0, 2], DType::Int32).unwrap();
+        let c = ts::matmul(&a, &b).unwrap();
+        assert_eq!((c.shape(), c.dtype()), (&[2, 4, 3, 2][..], DType::Int64));
+        assert_eq!(c.to_vec::<i64>().unwrap(), vec![0; 48]);
+        let v = ts::matmul(&a, &ts::zeros(&[0], DType::UInt64).unwrap()).unwrap();
+        assert_eq!(v.shape(), [2, 1, 3]);
+        assert_eq!(v.to_vec::<u64>().unwrap(), vec![0; 6]);
+    });
+}
+
 #[test]
 fn sorting_zero_size_tensors_returns_them_empty() {
     on_mlx(|| {
