@@ -99,6 +99,18 @@ pub enum Error {
         /// The dtypes this backend supports at this version.
         supported: Vec<String>,
     },
+    /// The backend's shapes cannot hold a dimension this large (MLX's shapes are 32-bit).
+    #[error("`{op}`: backend `{backend}` holds dimensions up to {max_dim}, and the result would have shape {shape:?}; use another backend for tensors this large")]
+    UnsupportedShape {
+        /// The op.
+        op: &'static str,
+        /// The backend.
+        backend: String,
+        /// The result's shape.
+        shape: Vec<usize>,
+        /// The largest dimension size the backend holds.
+        max_dim: usize,
+    },
     /// The op is not defined for the dtype (by the standard's rules), on any backend.
     #[error("`{op}` does not accept dtype {dtype}: expected {expected}")]
     InvalidDType {

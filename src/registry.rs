@@ -26,6 +26,10 @@ pub struct BackendDescriptor {
     pub unsupported_dtypes: &'static [(&'static str, &'static [DType])],
     /// Lists the devices the backend can use here.
     pub devices: fn() -> Vec<Device>,
+    /// The largest dimension size the framework's shapes hold (MLX's are 32-bit). The core
+    /// refuses a larger result with [`Error::UnsupportedShape`](crate::Error::UnsupportedShape)
+    /// before dispatch.
+    pub max_dim: usize,
     /// Lends a CPU tensor's memory to another backend (see [`SharedHost`] for the contract);
     /// `None` when this tensor cannot be shared.
     pub share_host: Option<fn(&Tensor) -> Option<SharedHost>>,
@@ -55,6 +59,7 @@ impl BackendDescriptor {
             detect_version,
             unsupported_dtypes: &[],
             devices: cpu_only,
+            max_dim: crate::alloc::MAX_DIM,
             share_host: None,
             import_shared_host: None,
             evaluate: None,
@@ -85,6 +90,13 @@ impl BackendDescriptor {
     /// Declares the backend lazy, with how to compute a tensor now (see [`crate::evaluate`]).
     pub const fn with_evaluate(mut self, evaluate: fn(&Tensor) -> crate::Result<()>) -> Self {
         self.evaluate = Some(evaluate);
+        self
+    }
+
+    /// Declares the largest dimension size the framework's shapes hold (default
+    /// [`MAX_DIM`](crate::alloc::MAX_DIM), what every shape tensorswitch accepts fits).
+    pub const fn with_max_dim(mut self, max_dim: usize) -> BackendDescriptor {
+        self.max_dim = max_dim;
         self
     }
 

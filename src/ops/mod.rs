@@ -10,7 +10,6 @@ mod shape;
 pub use shape::broadcast_shapes;
 use shape::{norm_axes, norm_axis, norm_axis_for_insert};
 
-use crate::alloc::check_result;
 use crate::catalogue::{BinaryFn, Op, Slots, UnaryFn};
 use crate::dtype::{DType, HostData, Scalar};
 use crate::error::{Error, Result};
@@ -89,6 +88,23 @@ fn require(op: Op, x: DType, ok: bool, expected: &'static str) -> Result<()> {
     }
 }
 
+/// Checks that a result of `shape` and `dtype` can exist ([`crate::alloc::check_result`]) and
+/// that `table`'s backend can hold its dimensions; returns the element count.
+#[inline]
+fn check_shape(table: &FunctionTable, op: Op, shape: &[usize], dtype: DType) -> Result<usize> {
+    let n = crate::alloc::check_result(op.name(), shape, dtype)?;
+    let max_dim = table.backend.max_dim;
+    if shape.iter().any(|&d| d > max_dim) {
+        return Err(Error::UnsupportedShape {
+            op: op.name(),
+            backend: table.backend.name.to_string(),
+            shape: shape.to_vec(),
+            max_dim,
+        });
+    }
+    Ok(n)
+}
+
 fn promote(op: Op, a: DType, b: DType) -> Result<DType> {
     a.promote(b).ok_or(Error::NoPromotion {
         op: op.name(),
@@ -128,7 +144,7 @@ pub(crate) fn from_host_on(
     device: Device,
 ) -> Result<Tensor> {
     check_len(Op::from_host, shape, data.len())?;
-    check_result(Op::from_host.name(), shape, data.dtype())?;
+    check_shape(table, Op::from_host, shape, data.dtype())?;
     table.check_dtype(Op::from_host, data.dtype())?;
     call(table, Op::from_host, table.slots.from_host, |f| {
         f(data, shape, device)
@@ -223,7 +239,7 @@ fn half_to_backend(x: &Tensor, target: &'static FunctionTable) -> Result<Tensor>
 /// != 0).
 pub fn full(shape: &[usize], value: impl Into<Scalar>, dtype: DType) -> Result<Tensor> {
     let table = creation_table(Op::full)?;
-    check_result(Op::full.name(), shape, dtype)?;
+    check_shape(table, Op::full, shape, dtype)?;
     table.check_dtype(Op::full, dtype)?;
     let value = value.into();
     call(table, Op::full, table.slots.full, |f| {
@@ -248,7 +264,7 @@ fn fill(
     pick: fn(&Slots) -> Option<crate::catalogue::FillFn>,
 ) -> Result<Tensor> {
     let table = creation_table(op)?;
-    check_result(op.name(), shape, dtype)?;
+    check_shape(table, op, shape, dtype)?;
     table.check_dtype(op, dtype)?;
     call(table, op, pick(&table.slots), |f| {
         f(shape, dtype, state::default_device())
@@ -276,7 +292,7 @@ pub fn arange(start: f64, stop: f64, step: f64, dtype: DType) -> Result<Tensor> 
         });
     }
     let table = creation_table(op)?;
-    check_result(op.name(), &[n], dtype)?;
+    check_shape(table, op, &[n], dtype)?;
     table.check_dtype(op, dtype)?;
     call(table, op, table.slots.arange, |f| {
         f(start, step, n, dtype, state::default_device())
@@ -293,7 +309,7 @@ pub fn linspace(start: f64, stop: f64, num: usize, endpoint: bool, dtype: DType)
         });
     }
     let table = creation_table(op)?;
-    check_result(op.name(), &[num], dtype)?;
+    check_shape(table, op, &[num], dtype)?;
     table.check_dtype(op, dtype)?;
     call(table, op, table.slots.linspace, |f| {
         f(start, stop, num, endpoint, dtype, state::default_device())
@@ -306,7 +322,7 @@ pub fn eye(n_rows: usize, n_cols: Option<usize>, k: i64, dtype: DType) -> Result
     let table = creation_table(op)?;
     table.check_dtype(op, dtype)?;
     let n_cols = n_cols.unwrap_or(n_rows);
-    check_result(op.name(), &[n_rows, n_cols], dtype)?;
+    check_shape(table, op, &[n_rows, n_cols], dtype)?;
     call(table, op, table.slots.eye, |f| {
         f(n_rows, n_cols, k, dtype, state::default_device())
     })
@@ -385,7 +401,7 @@ fn binary_general(
         } else {
             dtype
         };
-        check_result(op.name(), &shape, out)?;
+        check_shape(table, op, &shape, out)?;
     }
     table.check_dtype(op, dtype)?;
     if matches!(kind, Binary::Compare) {
@@ -540,7 +556,7 @@ pub fn where_(condition: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
     let dtype = promote(op, x.dtype(), y.dtype())?;
     let s = broadcast_shapes(op.name(), x.shape(), y.shape())?;
     let s = broadcast_shapes(op.name(), condition.shape(), &s)?;
-    check_result(op.name(), &s, dtype)?;
+    check_shape(table, op, &s, dtype)?;
     table.check_dtype(op, dtype)?;
     table.check_dtype(op, DType::Bool)?;
     let c = cast(table, condition, DType::Bool)?;
@@ -641,7 +657,7 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let mut full_shape = batch.clone();
     full_shape.push(sa[sa.len() - 2]);
     full_shape.push(sb[sb.len() - 1]);
-    check_result(op.name(), &full_shape, dtype)?;
+    check_shape(table, op, &full_shape, dtype)?;
     let a2 = cast(table, &a2, dtype)?;
     let b2 = cast(table, &b2, dtype)?;
     let out = call(table, op, table.slots.matmul, |f| f(&a2, &b2))?;
@@ -679,7 +695,7 @@ pub fn vecdot(a: &Tensor, b: &Tensor, axis: isize) -> Result<Tensor> {
     let dtype = promote(op, a.dtype(), b.dtype())?;
     require(op, dtype, dtype.is_numeric(), "a numeric dtype (not bool)")?;
     let shape = broadcast_shapes(op.name(), a.shape(), b.shape())?;
-    check_result(op.name(), &shape, dtype)?;
+    check_shape(table, op, &shape, dtype)?;
     let ax = norm_axis(op.name(), axis, shape.len())?;
     let size_in = |s: &[usize]| -> Option<usize> {
         let offset = shape.len() - s.len();
@@ -789,7 +805,7 @@ pub fn tensordot(a: &Tensor, b: &Tensor, axes: impl Into<TensordotAxes>) -> Resu
     };
     let mut out_shape = free(a, &xa);
     out_shape.extend(free(b, &xb));
-    check_result(op.name(), &out_shape, dtype)?;
+    check_shape(table, op, &out_shape, dtype)?;
     table.check_dtype(op, dtype)?;
     let a = cast(table, a, dtype)?;
     let b = cast(table, b, dtype)?;
@@ -1071,6 +1087,7 @@ fn reshape_usize(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     if shape == x.shape() {
         return Ok(x.clone());
     }
+    check_shape(table, op, shape, x.dtype())?;
     call(table, op, table.slots.reshape, |f| f(x, shape))
 }
 
@@ -1201,7 +1218,7 @@ pub fn broadcast_to(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     if shape == x.shape() {
         return Ok(x.clone());
     }
-    check_result(op.name(), shape, x.dtype())?;
+    check_shape(table, op, shape, x.dtype())?;
     call(table, op, table.slots.broadcast_to, |f| f(x, shape))
 }
 
@@ -1252,7 +1269,7 @@ pub fn concat(tensors: &[Tensor], axis: Option<isize>) -> Result<Tensor> {
         .iter()
         .try_fold(0usize, |acc, t| acc.checked_add(t.shape()[axis]))
         .unwrap_or(usize::MAX);
-    check_result(op.name(), &out_shape, dtype)?;
+    check_shape(table, op, &out_shape, dtype)?;
     let cast_all = cast_all(table, tensors, dtype)?;
     call(table, op, table.slots.concat, |f| f(&cast_all, axis))
 }
@@ -1273,7 +1290,7 @@ pub fn stack(tensors: &[Tensor], axis: isize) -> Result<Tensor> {
     }
     let mut out_shape = first.shape().to_vec();
     out_shape.insert(axis, tensors.len());
-    check_result(op.name(), &out_shape, dtype)?;
+    check_shape(table, op, &out_shape, dtype)?;
     let cast_all = cast_all(table, tensors, dtype)?;
     call(table, op, table.slots.stack, |f| f(&cast_all, axis))
 }

@@ -212,8 +212,14 @@ fn declared_unsupported(backend: &str) -> Vec<DType> {
         .unwrap_or_default()
 }
 
+/// A call the backend declares it cannot make: a dtype it lacks, or a dimension its shapes
+/// cannot hold (`BackendDescriptor::max_dim`).
 fn is_declared_skip(outcome: &Outcome, unsupported: &[DType]) -> bool {
-    matches!(outcome, Outcome::Error(Error::UnsupportedDType { dtype, .. }) if unsupported.contains(dtype))
+    match outcome {
+        Outcome::Error(Error::UnsupportedDType { dtype, .. }) => unsupported.contains(dtype),
+        Outcome::Error(Error::UnsupportedShape { .. }) => true,
+        _ => false,
+    }
 }
 
 /// Whether Linux is set to grant every allocation (`vm.overcommit_memory = 1`).

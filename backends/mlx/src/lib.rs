@@ -51,6 +51,7 @@ pub const BUILT_AGAINST: &str = env!("TENSORSWITCH_MLX_VERSION");
 pub static MLX: BackendDescriptor = BackendDescriptor::new(NAME, "MLX (mlx-rs)", detect_version)
     .with_unsupported_dtypes(UNSUPPORTED_DTYPES)
     .with_devices(devices)
+    .with_max_dim(i32::MAX as usize) // MLX's shapes are `int`
     .with_evaluate(ops::evaluate);
 tensorswitch::register_backend!(MLX);
 
