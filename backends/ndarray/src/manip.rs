@@ -150,6 +150,18 @@ fn triangle_native(op: &'static str, x: &Tensor, k: i64, lower: bool) -> Result<
     // than the input, which already exists.
     let out: NdArray = on_array!(op, a;
         numeric |a: T| {
+            // ndarray 0.17's `tril` and `triu` call each other on the transposed view for
+            // F-ordered arrays that are not also C-ordered; with a size-1 dimension among the
+            // last two the transposed view is F-ordered and not C-ordered again, and they
+            // recurse until the stack overflows (an abort: found by the robustness campaign on
+            // strided inputs lent by torch). A standard-layout copy is C-ordered.
+            let owned;
+            let a = if a.is_standard_layout() {
+                a
+            } else {
+                owned = buf::copy(op, a)?;
+                &*owned
+            };
             buf::probe::<T>(op, a.len())?;
             if lower { a.tril(k) } else { a.triu(k) }.into()
         };

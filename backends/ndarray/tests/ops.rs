@@ -423,3 +423,25 @@ fn any_memory_layout_reads_in_logical_order() {
         .unwrap();
     }
 }
+
+/// ndarray 0.17's own `tril`/`triu` recurse without end on F-ordered, not C-ordered arrays
+/// with a size-1 dimension among the last two (a stack overflow: an abort). Such arrays come
+/// from other backends' memory (torch's strides) or from `from_ndarray`; the backend gives
+/// ndarray a standard-layout copy. Each 1×2 matrix [[a, b]]: tril(k=0) keeps a, triu(k=0)
+/// keeps both, tril(k=-1) keeps nothing, triu(k=1) keeps b.
+#[test]
+fn tril_and_triu_of_f_ordered_stacks_with_unit_dimensions() {
+    use ndarray::{ArrayD, IxDyn, ShapeBuilder};
+    // shape (3, 1, 2) in F order: element (i, 0, j) is data[i + 3 j]
+    let data = vec![1i32, 2, 3, 10, 20, 30];
+    let a = ArrayD::from_shape_vec(IxDyn(&[3, 1, 2]).f(), data).unwrap();
+    assert!(!a.is_standard_layout());
+    let x = tensorswitch_ndarray::from_ndarray(a);
+    on_ndarray(|| {
+        assert_eq!(ts::tril(&x, 0)?.to_vec::<i32>()?, vec![1, 0, 2, 0, 3, 0]);
+        assert_eq!(ts::triu(&x, 0)?.to_vec::<i32>()?, vec![1, 10, 2, 20, 3, 30]);
+        assert_eq!(ts::tril(&x, -1)?.to_vec::<i32>()?, vec![0; 6]);
+        assert_eq!(ts::triu(&x, 1)?.to_vec::<i32>()?, vec![0, 10, 0, 20, 0, 30]);
+        Ok(())
+    });
+}

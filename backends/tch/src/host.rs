@@ -268,7 +268,18 @@ pub(crate) fn linspace(
             f64_tensor(OP, start, tch::Device::Cpu)?,
             f64_tensor(OP, stop, tch::Device::Cpu)?,
         );
-        let t = tch::Tensor::f_linspace_tensor_tensor(&a, &b, n, (kind, dev)).ctx(OP)?;
+        // Computed in float64, then converted: libtorch refuses bounds that overflow the
+        // result's dtype ("value cannot be converted to type float without overflow"), where
+        // the documented `as` conversion gives ±inf, which the cast does.
+        let t = tch::Tensor::f_linspace_tensor_tensor(&a, &b, n, (Kind::Double, dev))
+            .and_then(|t| {
+                if kind == Kind::Double {
+                    Ok(t)
+                } else {
+                    t.f_to_kind(kind)
+                }
+            })
+            .ctx(OP)?;
         return Ok(wrap_known(t, dtype, &[num], device));
     }
     let div = if endpoint { num.saturating_sub(1) } else { num };

@@ -378,3 +378,32 @@ fn a_truncated_cuda_library_is_an_error_when_cuda_is_asked_for() {
     assert!(line(&out, "zeros").starts_with("zeros: Device "), "{out}");
     assert_eq!(line(&out, "panics"), "panics: 0");
 }
+
+/// Bounds beyond the result dtype's range follow the documented `as` conversion (±inf), as on
+/// the other backends, instead of libtorch's "value cannot be converted … without overflow"
+/// (found by the robustness campaign). In float64, linspace(-1e300, 1e300, 3) is
+/// [-1e300, 0, 1e300]; as float32 that is [-inf, 0, inf].
+#[test]
+fn linspace_bounds_beyond_the_dtype_become_infinities() {
+    let t = torch("linspace f32", || {
+        tensorswitch::linspace(-1e300, 1e300, 3, true, DType::Float32).unwrap()
+    });
+    assert_eq!(
+        t.to_vec::<f32>().unwrap(),
+        vec![f32::NEG_INFINITY, 0.0, f32::INFINITY]
+    );
+    // float16's largest finite value is 65504: 4.6e18 and 9.2e18 are inf.
+    let h = torch("linspace f16", || {
+        let h = tensorswitch::linspace(-4.0, 9.2e18, 3, true, DType::Float16).unwrap();
+        tensorswitch::astype(&h, DType::Float32).unwrap()
+    });
+    assert_eq!(
+        h.to_vec::<f32>().unwrap(),
+        vec![-4.0, f32::INFINITY, f32::INFINITY]
+    );
+    // In range, the values are float64's rounded once: 0.1 steps in float32.
+    let r = torch("linspace in range", || {
+        tensorswitch::linspace(0.0, 0.3, 4, true, DType::Float32).unwrap()
+    });
+    assert_eq!(r.to_vec::<f32>().unwrap(), vec![0.0, 0.1, 0.2, 0.3]);
+}
