@@ -547,6 +547,12 @@ fn arg_reduce(
     if x.size() == 0 {
         return empty_arg_reduce(op, x, axis, keepdims);
     }
+    if x.ndim() == 0 {
+        // The only element is at index 0. MLX's C API refuses the whole-array form with
+        // `keepdims` on a 0-d array ("cannot create std::vector larger than max_size()": it
+        // sizes the kept shape as ndim - 1); found by the robustness campaign.
+        return wrap(op, m::zeros_dtype(&[], Dtype::Int64).ctx(op)?);
+    }
     let out = match ax {
         Some(ax) => by_axis(a, ax, keepdims),
         None => all(a, keepdims),

@@ -174,6 +174,26 @@ fn reductions_over_an_empty_axis_give_the_identity() {
     });
 }
 
+/// The arg-reductions of a 0-d tensor are the index 0 (a 0-d int64), with or without
+/// `keepdims` (MLX's own whole-array form fails on 0-d arrays with `keepdims`).
+#[test]
+fn arg_reductions_of_a_0d_tensor_are_index_0() {
+    on_mlx(|| {
+        for dtype in [DType::Float32, DType::Int16, DType::Bool] {
+            let x = ts::astype(&ts::full(&[], 3.0, DType::Float32).unwrap(), dtype).unwrap();
+            for keepdims in [false, true] {
+                for r in [
+                    ts::argmax(&x, None, keepdims).unwrap(),
+                    ts::argmin(&x, None, keepdims).unwrap(),
+                ] {
+                    assert_eq!((r.shape(), r.dtype()), (&[][..], DType::Int64));
+                    assert_eq!(r.to_vec::<i64>().unwrap(), vec![0], "{dtype} {keepdims}");
+                }
+            }
+        }
+    });
+}
+
 #[test]
 fn sorting_zero_size_tensors_returns_them_empty() {
     on_mlx(|| {
