@@ -268,18 +268,23 @@ pub(crate) fn linspace(
             f64_tensor(OP, start, tch::Device::Cpu)?,
             f64_tensor(OP, stop, tch::Device::Cpu)?,
         );
-        // Computed in float64, then converted: libtorch refuses bounds that overflow the
-        // result's dtype ("value cannot be converted to type float without overflow"), where
-        // the documented `as` conversion gives ±inf, which the cast does.
-        let t = tch::Tensor::f_linspace_tensor_tensor(&a, &b, n, (Kind::Double, dev))
-            .and_then(|t| {
-                if kind == Kind::Double {
-                    Ok(t)
-                } else {
-                    t.f_to_kind(kind)
-                }
-            })
-            .ctx(OP)?;
+        // libtorch refuses bounds beyond the result dtype's range ("value cannot be converted
+        // to type float without overflow") where the documented `as` conversion gives ±inf:
+        // such bounds are computed in float64 and cast (the cast gives the infinities), the
+        // others in the result dtype (no float64 buffer twice the result's size).
+        let max = match dtype {
+            DType::Float16 => 65504.0,
+            DType::BFloat16 => 3.3895313892515355e38,
+            DType::Float32 => f32::MAX as f64,
+            _ => f64::MAX,
+        };
+        let t = if start.abs() <= max && stop.abs() <= max {
+            tch::Tensor::f_linspace_tensor_tensor(&a, &b, n, (kind, dev))
+        } else {
+            tch::Tensor::f_linspace_tensor_tensor(&a, &b, n, (Kind::Double, dev))
+                .and_then(|t| t.f_to_kind(kind))
+        }
+        .ctx(OP)?;
         return Ok(wrap_known(t, dtype, &[num], device));
     }
     let div = if endpoint { num.saturating_sub(1) } else { num };
