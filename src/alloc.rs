@@ -90,10 +90,16 @@ pub const SMALL_BYTES: usize = 4096;
 /// An empty vector with room for exactly `n` elements, or [`Error::OutOfMemory`].
 #[inline]
 pub fn try_with_capacity<T>(op: &'static str, n: usize) -> Result<Vec<T>> {
-    if n <= SMALL_BYTES / std::mem::size_of::<T>().max(1) {
+    if is_small::<T>(n) {
         return Ok(Vec::with_capacity(n));
     }
     try_with_capacity_large(op, n)
+}
+
+/// Whether `n` elements of `T` fit in [`SMALL_BYTES`].
+#[inline(always)]
+fn is_small<T>(n: usize) -> bool {
+    n <= SMALL_BYTES / std::mem::size_of::<T>().max(1)
 }
 
 #[inline(never)]
@@ -169,6 +175,15 @@ mod tests {
         assert_eq!(check_result("x", &[3, 5], DType::Float64).unwrap(), 15);
         assert_eq!(check_result("x", &[2, 3, 0], DType::Float64).unwrap(), 0);
         assert_eq!(check_result("x", &[], DType::Float64).unwrap(), 1);
+    }
+
+    #[test]
+    fn small_means_at_most_small_bytes() {
+        assert!(is_small::<u8>(4096) && !is_small::<u8>(4097));
+        assert!(is_small::<f32>(1024) && !is_small::<f32>(1025));
+        assert!(is_small::<f64>(512) && !is_small::<f64>(513));
+        assert!(is_small::<[u8; 4096]>(1) && !is_small::<[u8; 4096]>(2));
+        assert!(is_small::<()>(4096) && !is_small::<()>(4097));
     }
 
     #[test]

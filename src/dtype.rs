@@ -646,4 +646,25 @@ mod tests {
         assert_eq!(DType::from_name("uint16"), Some(UInt16));
         assert_eq!(DType::from_name("complex64"), None);
     }
+
+    #[test]
+    fn host_fills_and_ranges_follow_as_rules() {
+        let f = HostData::filled("full", Int32, Scalar::Float(-2.7), 3).unwrap();
+        assert_eq!(f, HostData::Int32(vec![-2, -2, -2]));
+        let b = HostData::filled("full", Bool, Scalar::Int(0), 2).unwrap();
+        assert_eq!(b, HostData::Bool(vec![false, false]));
+        let b = HostData::filled("full", Bool, Scalar::Float(0.5), 2).unwrap();
+        assert_eq!(b, HostData::Bool(vec![true, true]));
+        // start + i * step, converted: 1, 3, 5, 7 and 0.5, 0.25, 0, -0.25
+        let r = HostData::range("arange", Int64, 1.0, 2.0, 4).unwrap();
+        assert_eq!(r, HostData::Int64(vec![1, 3, 5, 7]));
+        let r = HostData::range("arange", Float64, 0.5, -0.25, 4).unwrap();
+        assert_eq!(r, HostData::Float64(vec![0.5, 0.25, 0.0, -0.25]));
+        let r = HostData::range("arange", Bool, -1.0, 1.0, 3).unwrap();
+        assert_eq!(r, HostData::Bool(vec![true, false, true]));
+        let e = HostData::filled("full", Float16, Scalar::Int(1), 1).unwrap_err();
+        assert!(matches!(e, Error::InvalidDType { op: "full", .. }), "{e}");
+        let e = HostData::range("arange", UInt8, 0.0, 1.0, 1 << 62).unwrap_err();
+        assert!(matches!(e, Error::OutOfMemory { op: "arange", .. }), "{e}");
+    }
 }

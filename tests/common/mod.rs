@@ -18,8 +18,12 @@ pub static TOY: BackendDescriptor =
             ("all", &[DType::Float16, DType::BFloat16]),
             ("1p4_and_below", &[DType::Float64]),
         ])
-        .with_host_sharing(None, Some(import_shared));
+        .with_host_sharing(None, Some(import_shared))
+        .with_max_dim(TOY_MAX_DIM);
 tensorswitch::register_backend!(TOY);
+
+/// The toy backend's declared largest dimension (tests/limits.rs checks the boundary).
+pub const TOY_MAX_DIM: usize = 1 << 40;
 
 tensorswitch::primaries! { "toy";
     from_host => from_host,
