@@ -14,7 +14,7 @@
 
 use ndarray::{ArrayD, ArrayRefD, IxDyn, Zip};
 use tensorswitch::alloc::{check_result, try_vec, try_with_capacity};
-use tensorswitch::{Element, Error, Result};
+use tensorswitch::{Element, Result};
 
 /// An empty vector with room for a result of `shape`: the shape is checked first (an element
 /// count or byte size that overflows is [`Error::InvalidShape`](tensorswitch::Error)).
@@ -25,19 +25,11 @@ pub(crate) fn buffer<T: Element>(op: &'static str, shape: &[usize]) -> Result<Ve
 
 /// A row-major array of `shape` over `v` (no copy); `v` must hold exactly its elements.
 ///
-/// ndarray refuses a shape whose non-zero sizes multiply past `isize::MAX`, even when another
-/// size is 0 and the array would be empty: that is [`Error::InvalidShape`], a shape this
-/// backend cannot hold.
+/// ndarray refuses a shape whose non-zero sizes multiply past `isize::MAX` even when another
+/// size is 0; the core refuses such results before dispatch (`alloc::check_result` bounds the
+/// product of the non-zero sizes), so any error here is an internal one.
 pub(crate) fn shaped<T>(op: &'static str, shape: &[usize], v: Vec<T>) -> Result<ArrayD<T>> {
-    ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| match e.kind() {
-        ndarray::ErrorKind::Overflow => Error::InvalidShape {
-            op,
-            reason: format!(
-                "the ndarray backend cannot hold shape {shape:?}: its non-zero sizes multiply past isize::MAX"
-            ),
-        },
-        _ => crate::backend_error(op, e),
-    })
+    ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| crate::backend_error(op, e))
 }
 
 /// A row-major array of `like`'s shape over `v` (no copy); `v` must hold exactly its elements.

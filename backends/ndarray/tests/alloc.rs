@@ -122,6 +122,25 @@ fn ones_of_2_gib_over_a_1_gib_limit_is_out_of_memory() {
     });
 }
 
+/// `tril`/`triu` call ndarray's own methods, which allocate their result infallibly; the
+/// backend probes the result's size first. A 640 MiB input fits the 1 GiB limit, a second
+/// 640 MiB for its triangle does not: OutOfMemory, not an abort.
+#[test]
+fn a_triangle_over_the_limit_is_out_of_memory() {
+    in_limited_child("a_triangle_over_the_limit_is_out_of_memory", || {
+        let (rows, cols) = (20 << 10, 32 << 10);
+        let x = on_ndarray(|| ts::ones(&[rows, cols], DType::Int8))?;
+        assert_oom(on_ndarray(|| ts::tril(&x, 0)), "tril", rows * cols);
+        assert_oom(on_ndarray(|| ts::triu(&x, 1)), "triu", rows * cols);
+        drop(x);
+        // Small triangles still work: [[1, 1], [1, 1]] -> [[1, 0], [1, 1]].
+        let y = on_ndarray(|| ts::ones(&[2, 2], DType::Int8))?;
+        let t = on_ndarray(|| ts::tril(&y, 0)?.to_vec::<i8>())?;
+        assert_eq!(t, vec![1, 0, 1, 1]);
+        Ok(())
+    });
+}
+
 #[test]
 fn arange_of_a_trillion_is_out_of_memory() {
     in_limited_child("arange_of_a_trillion_is_out_of_memory", || {
