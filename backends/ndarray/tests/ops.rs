@@ -445,3 +445,36 @@ fn tril_and_triu_of_f_ordered_stacks_with_unit_dimensions() {
         Ok(())
     });
 }
+
+/// The backend re-checks what the core guarantees a `concat` slot (one rank, equal sizes off
+/// the axis), so a broken contract is an error, not a panic inside ndarray's `assign`. Called
+/// through the slot directly, since the public `concat` refuses such inputs first.
+#[test]
+fn the_concat_slot_refuses_inputs_outside_its_contract() {
+    let concat = ts::inventory::iter::<ts::Primary>
+        .into_iter()
+        .find_map(|p| match (p.backend, p.func) {
+            ("ndarray", ts::OpFn::concat(f)) => Some(f),
+            _ => None,
+        })
+        .expect("ndarray registers a concat primary");
+    on_ndarray(|| {
+        let a = t(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
+        let rank1 = t(&[1.0f32, 2.0], &[2]);
+        let wide = t(&[0.0f32; 8], &[2, 4]);
+        for (what, b) in [("rank", rank1), ("size off the axis", wide)] {
+            match concat(&[a.clone(), b], 0) {
+                Err(Error::Backend { op: "concat", .. }) => {}
+                other => panic!("{what}: expected a Backend error, got {other:?}"),
+            }
+        }
+        // Within the contract it joins: [2, 3] and [1, 3] along 0.
+        let c = concat(&[a.clone(), t(&[7.0f32, 8.0, 9.0], &[1, 3])], 0)?;
+        assert_eq!(c.shape(), [3, 3]);
+        assert_eq!(
+            c.to_vec::<f32>()?,
+            vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
+        );
+        Ok(())
+    });
+}
