@@ -140,6 +140,20 @@ pub fn try_collect<T>(
     Ok(v)
 }
 
+/// Checks that `bytes` can be allocated now, by allocating them fallibly and freeing them at
+/// once. For code that must call something which allocates infallibly (a framework's kernel,
+/// one of ndarray's own methods): the common failure, a result larger than the memory there
+/// is, becomes [`Error::OutOfMemory`] instead of an abort. It cannot promise that the later
+/// allocation succeeds (another thread may take the memory in between); callers say so.
+pub fn probe(op: &'static str, bytes: usize) -> Result<()> {
+    let mut v: Vec<u8> = Vec::new();
+    v.try_reserve_exact(bytes)
+        .map_err(|_| Error::OutOfMemory { op, bytes })?;
+    // Keeps the optimiser from removing the unused allocation, and with it the check.
+    std::hint::black_box(&v);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +216,13 @@ mod tests {
         assert_eq!((v.len(), v.capacity()), (4, 4));
         assert_eq!(v, vec![0, 2, 4, 6]);
         assert!(try_collect("x", 2, 0..3).is_err());
+        assert_eq!(probe("tril", 1 << 20), Ok(()));
+        assert_eq!(
+            probe("tril", 1 << 62),
+            Err(Error::OutOfMemory {
+                op: "tril",
+                bytes: 1 << 62
+            })
+        );
     }
 }

@@ -35,6 +35,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use tensorswitch::{self as ts, DType, Error, Tensor};
 
+#[path = "../support/memory_limit.rs"]
+mod memory_limit;
+use memory_limit::limit_address_space;
+
 /// Expands into the campaign's `#[test]` for one backend.
 macro_rules! robustness_suite {
     ($backend:expr) => {
@@ -261,28 +265,6 @@ fn emit(line: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();
-}
-
-/// Caps the worker's address space `extra` bytes above what it maps now (libraries such as
-/// libtorch map gigabytes of address space they never touch).
-fn limit_address_space(extra: u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let vm_kib: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmSize:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0);
-    if vm_kib == 0 {
-        return;
-    }
-    let limit = vm_kib * 1024 + extra;
-    let rl = libc::rlimit {
-        rlim_cur: limit,
-        rlim_max: limit,
-    };
-    // SAFETY: setrlimit reads the struct we pass; it has no other effect on memory.
-    let rc = unsafe { libc::setrlimit(libc::RLIMIT_AS, &rl) };
-    assert_eq!(rc, 0, "setrlimit(RLIMIT_AS) failed");
 }
 
 fn error_kind(e: &Error) -> String {

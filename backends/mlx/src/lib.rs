@@ -200,10 +200,7 @@ pub(crate) fn failed_allocation(op: &'static str, bytes: usize) -> Error {
 /// there is; it cannot see the intermediate arrays of a graph, nor memory taken between the
 /// check and MLX's allocation.
 pub(crate) fn ensure_room(op: &'static str, bytes: usize) -> Result<()> {
-    let mut probe: Vec<u8> = Vec::new();
-    probe
-        .try_reserve_exact(bytes)
-        .map_err(|_| Error::OutOfMemory { op, bytes })
+    tensorswitch::alloc::probe(op, bytes)
 }
 
 /// Evaluates `a` (the caller holds the lock), after checking that its result fits in memory

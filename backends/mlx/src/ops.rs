@@ -375,7 +375,9 @@ pub(crate) fn matmul(x: &Tensor, y: &Tensor) -> Result<Tensor> {
     } else if k == 0 {
         // Summing over the empty inner dimension would hang MLX (see `sum`): the product of
         // (…, m, 0) and (…, 0, n) is zeros.
-        let mut shape = broadcast_batch(x.shape(), y.shape());
+        let (xs, ys) = (x.shape(), y.shape());
+        let mut shape =
+            tensorswitch::broadcast_shapes(OP, &xs[..xs.len() - 2], &ys[..ys.len() - 2])?;
         shape.push(x.shape()[x.ndim() - 2]);
         shape.push(y.shape()[y.ndim() - 1]);
         m::zeros_dtype(&i32s(OP, &shape)?, a.dtype())
@@ -387,25 +389,6 @@ pub(crate) fn matmul(x: &Tensor, y: &Tensor) -> Result<Tensor> {
     }
     .ctx(OP)?;
     wrap(OP, out)
-}
-
-/// The broadcast of two matrix stacks' batch dimensions (all but the last two); the core has
-/// checked that they broadcast.
-fn broadcast_batch(a: &[usize], b: &[usize]) -> Vec<usize> {
-    let (a, b) = (&a[..a.len() - 2], &b[..b.len() - 2]);
-    let n = a.len().max(b.len());
-    let at = |s: &[usize], i: usize| {
-        if i + s.len() >= n {
-            s[i + s.len() - n]
-        } else {
-            1
-        }
-    };
-    (0..n)
-        .map(|i| match (at(a, i), at(b, i)) {
-            (1, d) | (d, _) => d,
-        })
-        .collect()
 }
 
 /// Evaluated here, unlike the other primaries: MLX finds a singular matrix only when it

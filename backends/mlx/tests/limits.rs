@@ -10,6 +10,10 @@ use std::process::Command;
 use tensorswitch::{self as ts, DType, Error, Tensor};
 use tensorswitch_mlx as _;
 
+#[path = "../../../tests/support/memory_limit.rs"]
+mod memory_limit;
+use memory_limit::limit_address_space;
+
 const CHILD: &str = "TENSORSWITCH_MLX_LIMITS_CHILD";
 
 fn on_mlx<R>(f: impl FnOnce() -> R) -> R {
@@ -39,23 +43,6 @@ fn in_limited_child(name: &str) -> bool {
         out.status
     );
     false
-}
-
-/// RLIMIT_AS = the current virtual size (VmSize) + `extra` bytes.
-fn limit_address_space(extra: u64) {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    let kib: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmSize:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmSize");
-    let limit = kib * 1024 + extra;
-    let rl = libc::rlimit {
-        rlim_cur: limit,
-        rlim_max: limit,
-    };
-    // SAFETY: setrlimit reads one valid struct.
-    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &rl) }, 0);
 }
 
 fn is_oom(e: &Error) -> bool {

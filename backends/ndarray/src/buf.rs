@@ -102,16 +102,3 @@ pub(crate) fn zip_views<A: Copy, B: Copy, R: Element + Default>(
         .for_each(|o, &x, &y| *o = f(x, y));
     Ok(out)
 }
-
-/// Checks that `n` elements of `T` can be allocated now, by allocating them fallibly and
-/// freeing them at once. For the few places that call an ndarray function which allocates
-/// its result infallibly and cannot reasonably be rewritten: the probe turns the common
-/// failure (a result larger than the memory there is) into [`Error::OutOfMemory`]
-/// (tensorswitch::Error) instead of an abort. It cannot promise the later allocation
-/// succeeds (another thread may take the memory in between), which each caller documents.
-pub(crate) fn probe<T>(op: &'static str, n: usize) -> Result<()> {
-    let v = try_with_capacity::<T>(op, n)?;
-    // Keeps the optimiser from removing the unused allocation (and with it the check).
-    std::hint::black_box(&v);
-    Ok(())
-}

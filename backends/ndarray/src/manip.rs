@@ -162,7 +162,7 @@ fn triangle_native(op: &'static str, x: &Tensor, k: i64, lower: bool) -> Result<
                 owned = buf::copy(op, a)?;
                 &*owned
             };
-            buf::probe::<T>(op, a.len())?;
+            tensorswitch::alloc::probe(op, a.len() * std::mem::size_of::<T>())?;
             if lower { a.tril(k) } else { a.triu(k) }.into()
         };
         bool |a: T| triangle_by_index(op, a, k as i64, lower)?.into());

@@ -13,6 +13,10 @@ use tensorswitch_ndarray as _;
 use std::process::Command;
 use tensorswitch::{self as ts, DType, Error, Result, Tensor};
 
+#[path = "../../../tests/support/memory_limit.rs"]
+mod memory_limit;
+use memory_limit::limit_address_space;
+
 /// Names the case a child process runs.
 const CASE_VAR: &str = "TENSORSWITCH_NDARRAY_ALLOC_CASE";
 /// What a child prints when its case passed.
@@ -22,34 +26,11 @@ fn on_ndarray<R>(f: impl FnOnce() -> Result<R>) -> Result<R> {
     ts::with_backend("ndarray", f).expect("the ndarray backend is linked")
 }
 
-/// The process's current virtual size, from /proc/self/status (`VmSize:  1234 kB`).
-fn vm_size_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmSize:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("a VmSize line");
-    kb * 1024
-}
-
-/// Caps this process's address space at its current size plus 1 GiB.
-fn limit_address_space() {
-    let limit = vm_size_bytes() + (1 << 30);
-    let rlim = libc::rlimit {
-        rlim_cur: limit as libc::rlim_t,
-        rlim_max: libc::RLIM_INFINITY,
-    };
-    // SAFETY: setrlimit reads the struct we pass and touches no other memory of ours.
-    let rc = unsafe { libc::setrlimit(libc::RLIMIT_AS, &rlim) };
-    assert_eq!(rc, 0, "setrlimit: {}", std::io::Error::last_os_error());
-}
-
 /// Runs `case` under a 1 GiB address-space allowance in a child process, or, in that child,
 /// runs it. `name` must be the name of the calling test (the child runs just that test).
 fn in_limited_child(name: &str, case: impl FnOnce() -> Result<()>) {
     if std::env::var(CASE_VAR).as_deref() == Ok(name) {
-        limit_address_space();
+        limit_address_space(1 << 30);
         case().unwrap_or_else(|e| panic!("{name}: unexpected error {e:?}"));
         // The backend still works after the failure, under the same limit.
         let sum = on_ndarray(|| {

@@ -235,30 +235,14 @@ pub(crate) fn check_elf(path: &Path) -> Result<(), String> {
         2 => false,
         _ => return Err("its ELF header names no byte order".into()),
     };
-    let u16_at = |b: &[u8], i: usize| {
-        let v = [b[i], b[i + 1]];
-        u64::from(if little {
-            u16::from_le_bytes(v)
-        } else {
-            u16::from_be_bytes(v)
-        })
-    };
-    let u32_at = |b: &[u8], i: usize| {
-        let mut v = [0u8; 4];
-        v.copy_from_slice(&b[i..i + 4]);
-        u64::from(if little {
-            u32::from_le_bytes(v)
-        } else {
-            u32::from_be_bytes(v)
-        })
-    };
-    let u64_at = |b: &[u8], i: usize| {
-        let mut v = [0u8; 8];
-        v.copy_from_slice(&b[i..i + 8]);
+    // An unsigned field of `width` bytes at offset `i`, in the file's byte order.
+    let uint_at = |b: &[u8], i: usize, width: usize| -> u64 {
+        let bytes = b[i..i + width].iter();
+        let push = |acc: u64, &byte: &u8| (acc << 8) | u64::from(byte);
         if little {
-            u64::from_le_bytes(v)
+            bytes.rev().fold(0, push)
         } else {
-            u64::from_be_bytes(v)
+            bytes.fold(0, push)
         }
     };
     let truncated = |what: &str, end: Option<u64>| {
@@ -270,9 +254,9 @@ pub(crate) fn check_elf(path: &Path) -> Result<(), String> {
         )),
     }
     };
-    let (phoff, shoff) = (u64_at(&h, 0x20), u64_at(&h, 0x28));
-    let (phentsize, phnum) = (u16_at(&h, 0x36), u16_at(&h, 0x38));
-    let (shentsize, shnum) = (u16_at(&h, 0x3a), u16_at(&h, 0x3c));
+    let (phoff, shoff) = (uint_at(&h, 0x20, 8), uint_at(&h, 0x28, 8));
+    let (phentsize, phnum) = (uint_at(&h, 0x36, 2), uint_at(&h, 0x38, 2));
+    let (shentsize, shnum) = (uint_at(&h, 0x3a, 2), uint_at(&h, 0x3c, 2));
     if shoff != 0 {
         truncated("section header table", shoff.checked_add(shentsize * shnum))?;
     }
@@ -289,8 +273,8 @@ pub(crate) fn check_elf(path: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot read its program headers: {e}"))?;
     for entry in ph.chunks_exact(phentsize as usize) {
         const PT_LOAD: u64 = 1;
-        if u32_at(entry, 0) == PT_LOAD {
-            let (offset, filesz) = (u64_at(entry, 0x08), u64_at(entry, 0x20));
+        if uint_at(entry, 0, 4) == PT_LOAD {
+            let (offset, filesz) = (uint_at(entry, 0x08, 8), uint_at(entry, 0x20, 8));
             truncated("loadable segment", offset.checked_add(filesz))?;
         }
     }

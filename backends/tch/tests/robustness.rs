@@ -11,6 +11,10 @@ use std::process::Command;
 use std::sync::Once;
 use tensorswitch::{DType, Device, Error, Tensor};
 
+#[path = "../../../tests/support/memory_limit.rs"]
+mod memory_limit;
+use memory_limit::limit_address_space;
+
 /// Set in a child process: the name of the test whose body it runs.
 const CHILD: &str = "TENSORSWITCH_TCH_ROBUSTNESS_CHILD";
 
@@ -94,23 +98,6 @@ fn line(out: &str, name: &str) -> String {
 
 fn in_child(test: &str) -> bool {
     std::env::var(CHILD).is_ok_and(|t| t == test)
-}
-
-/// Limits this process's address space to what it maps now plus 1 GiB.
-fn limit_address_space() {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let kib: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmSize:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmSize in /proc/self/status");
-    let limit = kib * 1024 + (1 << 30);
-    let rl = libc::rlimit {
-        rlim_cur: limit,
-        rlim_max: limit,
-    };
-    // SAFETY: setrlimit reads the struct; lowering a limit is always allowed.
-    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &rl) }, 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -205,7 +192,7 @@ fn scalar_free_paths_keep_their_values() {
 
 /// Each reproducer, its outcome printed for the parent.
 fn allocation_cases() {
-    limit_address_space();
+    limit_address_space(1 << 30);
     let report = |name: &str, r: tensorswitch::Result<Tensor>| match r {
         Err(Error::OutOfMemory { op, bytes }) => println!("{name}: OutOfMemory {op} {bytes}"),
         Err(e) => println!("{name}: other error: {e}"),
