@@ -48,7 +48,7 @@ pub use state::{
     available_backends, backend_stack, backend_version, current_backend, default_device,
     function_table_report, function_table_report_for_version, implicit_default_backend,
     previous_backend, resolve_backend, set_backend, set_backend_to_specific_version, unset_backend,
-    with_backend, with_backend_version, with_device, Backend,
+    with_backend, with_backend_masked, with_backend_version, with_device, Backend,
 };
 pub use table::{validate_registrations, CoverageReport, FunctionTable, Source};
 pub use tensor::{Device, Shape, SharedHost, Tensor};

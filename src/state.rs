@@ -209,7 +209,7 @@ fn at_version(name: &str, version: &str) -> Result<&'static FunctionTable> {
         reason: e.to_string(),
     })?;
     let emulated = table::detected_version(desc).ok().as_ref() != Some(&version);
-    table::table_for(desc, &version, emulated)
+    table::table_for(desc, &version, emulated, false)
 }
 
 /// Pops the top of the stack and returns it; [`Error::EmptyBackendStack`] when empty.
@@ -255,6 +255,18 @@ pub fn with_backend<R>(name: &str, f: impl FnOnce() -> R) -> Result<R> {
 /// is unknown or the version does not parse.
 pub fn with_backend_version<R>(name: &str, version: &str, f: impl FnOnce() -> R) -> Result<R> {
     let table = at_version(name, version)?;
+    let _guard = Pin::new(table);
+    Ok(f())
+}
+
+/// Like [`with_backend`], with every op that has a compositional fallback served by that
+/// fallback instead of the backend's primary (the table reports it as `compositional` and
+/// [`FunctionTable::is_masked`] says so). Fallbacks run only where a backend lacks an op, so
+/// without this a fallback of an op every backend implements would never run: test suites use
+/// it to run every fallback on every backend. For this thread only.
+pub fn with_backend_masked<R>(name: &str, f: impl FnOnce() -> R) -> Result<R> {
+    let desc = descriptor(name)?;
+    let table = table::table_for(desc, &table::detected_version(desc)?, false, true)?;
     let _guard = Pin::new(table);
     Ok(f())
 }

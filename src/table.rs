@@ -42,6 +42,9 @@ pub struct FunctionTable {
     pub(crate) backend: &'static BackendDescriptor,
     pub(crate) version: Version,
     pub(crate) emulated: bool,
+    /// Whether every op with a compositional fallback was given it in place of the backend's
+    /// primary (see [`crate::state::with_backend_masked`]).
+    pub(crate) masked: bool,
     pub(crate) unsupported: DTypeSet,
     pub(crate) slots: Slots,
     /// Indexed by [`Op::index`]; an array, not a `Vec`, so the per-call lookup of a constant
@@ -64,6 +67,12 @@ impl FunctionTable {
     /// detected.
     pub fn is_emulated(&self) -> bool {
         self.emulated
+    }
+
+    /// Whether the table serves every op that has a compositional fallback with that
+    /// fallback, masking the backend's primary (see [`crate::state::with_backend_masked`]).
+    pub fn is_masked(&self) -> bool {
+        self.masked
     }
 
     /// Where the entry for `op` comes from.
@@ -182,7 +191,7 @@ impl fmt::Display for CoverageReport {
     }
 }
 
-type CacheKey = (usize, Version);
+type CacheKey = (usize, Version, bool);
 static CACHE: Mutex<Option<HashMap<CacheKey, &'static FunctionTable>>> = Mutex::new(None);
 
 /// The table for `backend` at `version`, from the cache or built now. Tables are leaked on
@@ -192,17 +201,20 @@ pub(crate) fn table_for(
     backend: &'static BackendDescriptor,
     version: &Version,
     emulated: bool,
+    masked: bool,
 ) -> Result<&'static FunctionTable> {
     let key = (
         backend as *const BackendDescriptor as usize,
         version.clone(),
+        masked,
     );
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     let cache = cache.get_or_insert_with(HashMap::new);
     if let Some(t) = cache.get(&key) {
         return Ok(t);
     }
-    let table: &'static FunctionTable = Box::leak(Box::new(build(backend, version, emulated)?));
+    let table: &'static FunctionTable =
+        Box::leak(Box::new(build(backend, version, emulated, masked)?));
     cache.insert(key, table);
     Ok(table)
 }
@@ -229,7 +241,7 @@ pub(crate) fn detected_table(
     }
     backend
         .detected_table
-        .get_or_init(|| table_for(backend, &detected_version(backend)?, false))
+        .get_or_init(|| table_for(backend, &detected_version(backend)?, false, false))
         .clone()
 }
 
@@ -318,6 +330,7 @@ fn build(
     backend: &'static BackendDescriptor,
     version: &Version,
     emulated: bool,
+    masked: bool,
 ) -> Result<FunctionTable> {
     let mut problems = Vec::new();
     let mut chosen: Vec<Option<&'static Primary>> = vec![None; Op::COUNT];
@@ -356,9 +369,11 @@ fn build(
     let mut slots = Slots::empty();
     let mut sources = [Source::Unsupported; Op::COUNT];
     for &op in Op::ALL {
-        let (func, source): (Option<OpFn>, Source) = match chosen[op.index()] {
+        let fallback = op.fallback();
+        let primary = chosen[op.index()].filter(|_| !(masked && fallback.is_some()));
+        let (func, source): (Option<OpFn>, Source) = match primary {
             Some(p) => (Some(p.func), Source::Primary { variant: p.name }),
-            None => match op.fallback() {
+            None => match fallback {
                 Some(f) => (Some(f), Source::Compositional),
                 None => (None, Source::Unsupported),
             },
@@ -372,6 +387,7 @@ fn build(
         backend,
         version: version.clone(),
         emulated,
+        masked,
         unsupported,
         slots,
         sources,
