@@ -51,8 +51,11 @@ fn run() -> ts::Result<()> {
     let i = Tensor::from_slice(&[1i8, 2, 3], &[3])?;
     let u = Tensor::from_slice(&[250u8, 251, 252], &[3])?;
     show("int8 + uint8 promotes to int16", &ts::add(&i, &u)?);
-    show("sum(a, axis=1)", &ts::sum(&a, Some(&[1]), false)?);
-    show("std(a, correction=1)", &ts::std(&a, None, 1.0, false)?);
+    show("sum(a, axis=1)", &ts::sum(&a, [1])?);
+    show(
+        "std(a, correction=1)",
+        &ts::std(&a, tensorswitch::Statistic::over(None).correction(1.0))?,
+    );
     show("softmax(a, axis=-1)", &ts::softmax(&a, -1)?);
     show("a @ a^T", &ts::matmul(&a, &ts::matrix_transpose(&a)?)?);
     show(
@@ -60,17 +63,14 @@ fn run() -> ts::Result<()> {
         &ts::linalg::inv(&Tensor::from_slice(&[2.0f64, 1.0, 1.0, 1.0], &[2, 2])?)?,
     );
     show(
-        "argsort(a, axis=-1, descending)",
-        &ts::argsort(&a, -1, true)?,
+        "argsort(a, tensorswitch::Sorting::along(axis=-1).descending(descending))",
+        &ts::argsort(&a, tensorswitch::Sorting::along(-1).descending(true))?,
     );
 
     println!("\n3. Bad input is an error, never a panic");
     let c = Tensor::from_slice(&[1.0f32, 2.0], &[2])?;
     println!("  a + [2 elements]:   {}", ts::add(&a, &c).unwrap_err());
-    println!(
-        "  sum(a, axis=5):     {}",
-        ts::sum(&a, Some(&[5]), false).unwrap_err()
-    );
+    println!("  sum(a, axis=5):     {}", ts::sum(&a, [5]).unwrap_err());
     println!(
         "  set_backend(tourch): {}",
         ts::set_backend("tourch").unwrap_err()

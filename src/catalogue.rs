@@ -1,19 +1,28 @@
 //! The op catalogue: every op declared once.
 //!
-//! From the single `catalogue!` invocation below come the [`Op`] enum (names, count, the
-//! coverage report's rows), the [`OpFn`] enum a backend registers its primaries with, the
-//! [`Slots`] struct of function pointers a [`FunctionTable`](crate::FunctionTable) holds, and
-//! the map from op to compositional fallback. Adding an op means adding one line here, a
-//! public wrapper in `ops`, and primaries or a fallback; nothing else.
+//! The list is the macro [`for_each_op!`](crate::for_each_op): one line per op with its
+//! identifier, the standard's name, its group, its slot type (what a backend implements), its
+//! *kind* (the public signature, the validation and the attributes of a call, see
+//! [`crate::call`]) and whether the catalogue has a compositional fallback for it. Each layer
+//! expands the list with its own macro, so an op's name, group, arity and attributes are
+//! written once:
 //!
-//! Slot signatures are the *backend-facing* ones: the public wrappers in [`crate::ops`] have
-//! already checked shapes, normalised axes (non-negative, sorted, unique), promoted dtypes and
-//! cast the inputs, so a backend only computes. What each slot may assume is written next to
-//! its signature type.
+//! * here: the [`Op`] enum (names, count, groups), the [`OpFn`] enum a backend registers its
+//!   primaries with, and the [`Slots`] a [`FunctionTable`](crate::FunctionTable) holds;
+//! * in [`crate::call`]: [`OpCall`](crate::call::OpCall), every op call as plain data;
+//! * in [`crate::ops`]: the public functions, the methods on [`Tensor`], the runner of an
+//!   [`OpCall`](crate::call::OpCall), and the registration of the fallbacks.
+//!
+//! Adding an op means adding its line here, its primaries or its fallback, and its
+//! conformance cases; nothing else.
+//!
+//! Slot signatures are the *backend-facing* ones: the public functions have already checked
+//! shapes, normalised axes (non-negative, sorted, unique), promoted dtypes and cast the
+//! inputs, so a backend only computes. What each slot may assume is written next to its
+//! signature type.
 
 use crate::dtype::{DType, HostData, Scalar};
 use crate::error::Result;
-use crate::ops::fallbacks as fb;
 use crate::tensor::{Device, Tensor};
 
 /// Elementwise op on one tensor. Input dtype is the op's compute dtype (see `ops`).
@@ -67,17 +76,277 @@ pub type EyeFn = fn(usize, usize, i64, DType, Device) -> Result<Tensor>;
 /// Moves a tensor to another device of the same backend (never called for its own device).
 pub type DeviceFn = fn(&Tensor, Device) -> Result<Tensor>;
 
-macro_rules! fallback_for {
-    ($op:ident, $sig:ty) => {
-        None
-    };
-    ($op:ident, $sig:ty, $f:path) => {
-        Some(OpFn::$op($f as $sig))
+/// The op catalogue. Expands `$then! { … }` with one line per op:
+///
+/// ```text
+/// /// docs of the public function
+/// ident = "standard name", group, SlotType, Kind(Flavor) [, fallback];
+/// ```
+///
+/// `Kind` names the public signature and validation (see `ops::kinds`), `Flavor` the dtype
+/// rule where a kind has several, and `fallback` says that `ops::fallbacks::Fallbacks::ident`
+/// composes the op from other ops.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! for_each_op {
+    ($then:ident) => {
+        $crate::__catalogue_list! { $then }
     };
 }
 
-macro_rules! catalogue {
-    ($( $op:ident = $name:literal : $sig:ty $(=> $fallback:path)? ;)*) => {
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __catalogue_list {
+    ($then:ident) => {
+        $then! {
+        // ----- creation and host transfer
+        /// Creates a tensor from host data on the active backend, on the default device.
+        from_host = "from_host", creation, FromHostFn, FromHost;
+        /// Copies a tensor's elements to the host, using the tensor's own backend.
+        to_host = "to_host", creation, ToHostFn, ToHost;
+        /// Moves `x` to `device` on its own backend (a copy unless it is already there).
+        to_device = "to_device", creation, DeviceFn, ToDevice, fallback;
+        /// A tensor of `shape` filled with `value` converted to `dtype` (Rust `as` rules; bool:
+        /// value != 0).
+        full = "full", creation, FullFn, Full, fallback;
+        /// A tensor of zeros.
+        zeros = "zeros", creation, FillFn, Fill, fallback;
+        /// A tensor of ones.
+        ones = "ones", creation, FillFn, Fill, fallback;
+        /// Values from `start` towards `stop` (exclusive) by `step`: `ceil((stop - start) / step)`
+        /// elements. The bounds may be scalars of any element type; they are computed with as
+        /// `f64`, so an integer bound beyond 2^53 is an error.
+        arange = "arange", creation, ArangeFn, Arange, fallback;
+        /// `num` evenly spaced values from `start` to `stop` (included when `endpoint`).
+        linspace = "linspace", creation, LinspaceFn, Linspace, fallback;
+        /// A 2-D tensor with ones on the `k`-th diagonal and zeros elsewhere; `n_cols` defaults to
+        /// `n_rows`.
+        eye = "eye", creation, EyeFn, Eye, fallback;
+        // ----- elementwise arithmetic
+        /// `a + b`, elementwise with broadcasting (integers wrap on overflow).
+        add = "add", elementwise, BinaryFn, Binary(Arithmetic);
+        /// `a - b` (integers wrap on overflow).
+        subtract = "subtract", elementwise, BinaryFn, Binary(Arithmetic), fallback;
+        /// `a * b` (integers wrap on overflow).
+        multiply = "multiply", elementwise, BinaryFn, Binary(Arithmetic);
+        /// `a / b`; integer and bool inputs are divided as the default float dtype (float32).
+        divide = "divide", elementwise, BinaryFn, Binary(FloatResult);
+        /// `a` to the power `b`; negative integer exponents of integers are an error.
+        pow = "pow", elementwise, BinaryFn, Binary(Arithmetic);
+        /// The larger of `a` and `b`; NaN if either is NaN.
+        maximum = "maximum", elementwise, BinaryFn, Binary(Arithmetic);
+        /// The smaller of `a` and `b`; NaN if either is NaN.
+        minimum = "minimum", elementwise, BinaryFn, Binary(Arithmetic);
+        /// `-x` (integers wrap: `-i8::MIN == i8::MIN`).
+        negative = "negative", elementwise, UnaryFn, Unary(Numeric);
+        /// `|x|` (integers wrap: `abs(i8::MIN) == i8::MIN`).
+        abs = "abs", elementwise, UnaryFn, Unary(Numeric);
+        /// `e^x`.
+        exp = "exp", elementwise, UnaryFn, Unary(Float);
+        /// Natural logarithm.
+        log = "log", elementwise, UnaryFn, Unary(Float);
+        /// `ln(1 + x)`, accurate for small `x`.
+        log1p = "log1p", elementwise, UnaryFn, Unary(Float), fallback;
+        /// `e^x - 1`, accurate for small `x`.
+        expm1 = "expm1", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Square root.
+        sqrt = "sqrt", elementwise, UnaryFn, Unary(Float);
+        /// `x * x`.
+        square = "square", elementwise, UnaryFn, Unary(Numeric), fallback;
+        /// Sine.
+        sin = "sin", elementwise, UnaryFn, Unary(Float);
+        /// Cosine.
+        cos = "cos", elementwise, UnaryFn, Unary(Float);
+        /// Hyperbolic tangent.
+        tanh = "tanh", elementwise, UnaryFn, Unary(Float);
+        /// Rounds towards negative infinity.
+        floor = "floor", elementwise, UnaryFn, Unary(Rounding);
+        /// Rounds towards positive infinity.
+        ceil = "ceil", elementwise, UnaryFn, Unary(Rounding);
+        /// Rounds to the nearest integer, halfway cases to even.
+        round = "round", elementwise, UnaryFn, Unary(Rounding);
+        /// -1, 0 or 1 by the sign of `x` (NaN stays NaN).
+        sign = "sign", elementwise, UnaryFn, Unary(Numeric);
+        // ----- comparison and logic
+        /// `a == b`.
+        equal = "equal", elementwise, BinaryFn, Binary(Compare);
+        /// `a != b`.
+        not_equal = "not_equal", elementwise, BinaryFn, Binary(Compare), fallback;
+        /// `a < b`.
+        less = "less", elementwise, BinaryFn, Binary(Compare);
+        /// `a <= b`.
+        less_equal = "less_equal", elementwise, BinaryFn, Binary(Compare);
+        /// `a > b`.
+        greater = "greater", elementwise, BinaryFn, Binary(Compare), fallback;
+        /// `a >= b`.
+        greater_equal = "greater_equal", elementwise, BinaryFn, Binary(Compare), fallback;
+        /// Logical and; non-bool inputs count as true when non-zero.
+        logical_and = "logical_and", elementwise, BinaryFn, Binary(Logical);
+        /// Logical or; non-bool inputs count as true when non-zero.
+        logical_or = "logical_or", elementwise, BinaryFn, Binary(Logical);
+        /// Logical exclusive or; non-bool inputs count as true when non-zero.
+        logical_xor = "logical_xor", elementwise, BinaryFn, Binary(Logical), fallback;
+        /// Logical not; non-bool inputs count as true when non-zero.
+        logical_not = "logical_not", elementwise, UnaryFn, Unary(Logical);
+        /// `where(condition, x, y)`: elements of `x` where `condition` holds, else of `y`.
+        /// `condition` is converted to bool; `x` and `y` are promoted; all three broadcast.
+        where_ = "where", elementwise, WhereFn, Where;
+        /// Limits `x` to `[min, max]`; each bound is absent ([`Bound::None`](crate::Bound)), a
+        /// scalar of any element type, or a tensor that broadcasts to `x`'s shape. Bounds are
+        /// converted to `x`'s dtype; the result has `x`'s shape and dtype. Where `min > max` the
+        /// result is `max`.
+        clip = "clip", elementwise, ClipFn, Clip, fallback;
+        // ----- linear algebra
+        /// Matrix product with the standard's rules: 1-D operands are promoted to matrices and
+        /// the added dimension removed afterwards; batch dimensions broadcast.
+        matmul = "matmul", linalg, BinaryFn, Matmul;
+        /// Swaps the last two dimensions.
+        matrix_transpose = "matrix_transpose", linalg, UnaryFn, MatrixTranspose, fallback;
+        /// Dot product of vectors along `axis` (the standard's default is -1), with broadcasting
+        /// elsewhere.
+        vecdot = "vecdot", linalg, VecdotFn, Vecdot, fallback;
+        /// Contracts `a` and `b` over pairs of axes: a count `n` (the last `n` of `a` with the
+        /// first `n` of `b`) or two lists of axes.
+        tensordot = "tensordot", linalg, TensordotFn, Tensordot, fallback;
+        /// The inverse of each square matrix in the last two dimensions. Integer inputs are
+        /// converted to the default float dtype. A singular matrix is an error.
+        linalg_inv = "linalg.inv", linalg, UnaryFn, SquareMatrix;
+        /// The determinant of each square matrix in the last two dimensions.
+        linalg_det = "linalg.det", linalg, UnaryFn, SquareMatrix;
+        // ----- reductions and statistics
+        /// Sum over the axes (all for `None`). Signed integers and bool sum as int64, unsigned
+        /// as uint64 (wrapping), floats in their own dtype.
+        sum = "sum", reductions, ReduceFn, Reduce(Accumulate);
+        /// Arithmetic mean over the axes; integers are averaged as the default float dtype. The
+        /// mean of no elements is NaN.
+        mean = "mean", reductions, ReduceFn, Reduce(Average), fallback;
+        /// Product over the axes, with the accumulator dtypes of [`sum`](crate::sum).
+        prod = "prod", reductions, ReduceFn, Reduce(Accumulate);
+        /// Maximum over the axes; NaN if any element is NaN. Reducing a zero-size axis is an
+        /// error.
+        max = "max", reductions, ReduceFn, Reduce(Extremum);
+        /// Minimum over the axes; NaN if any element is NaN. Reducing a zero-size axis is an
+        /// error.
+        min = "min", reductions, ReduceFn, Reduce(Extremum);
+        /// Variance over the axes, dividing by `N - correction` (0, the default, for the
+        /// population variance; 1 for the sample variance). Where `N - correction <= 0` the
+        /// result is NaN or infinity.
+        var = "var", reductions, StatFn, Statistic, fallback;
+        /// Standard deviation: the square root of [`var`](crate::var).
+        std = "std", reductions, StatFn, Statistic, fallback;
+        /// Index (int64) of the first maximum along one axis, or in the flattened tensor for
+        /// `None`.
+        argmax = "argmax", reductions, ArgReduceFn, ArgReduce;
+        /// Index (int64) of the first minimum along one axis, or in the flattened tensor for
+        /// `None`.
+        argmin = "argmin", reductions, ArgReduceFn, ArgReduce;
+        /// Running sum along one axis (may be `None` only for 0-D and 1-D tensors), in the
+        /// accumulator dtype of [`sum`](crate::sum). With `include_initial` the result starts with
+        /// a zero (one longer).
+        cumulative_sum = "cumulative_sum", reductions, AxisFn, CumulativeSum;
+        /// Sorts along one axis (default -1), ascending unless `descending`; stable, NaNs last in
+        /// ascending order and first in descending.
+        sort = "sort", reductions, SortFn, Sort;
+        /// Indices (int64) that sort along one axis (stable: equal elements keep their order).
+        argsort = "argsort", reductions, SortFn, Sort;
+        /// `exp(x) / sum(exp(x))` along one axis, computed stably (the maximum is subtracted
+        /// first). Not in the standard.
+        softmax = "softmax", reductions, AxisFn, Softmax, fallback;
+        // ----- shape manipulation
+        /// Gives `x` a new shape with the same number of elements; one size may be -1 (inferred).
+        reshape = "reshape", manipulation, ShapeFn, Reshape;
+        /// Reorders the dimensions: dimension `i` of the result is dimension `axes[i]` of `x`;
+        /// `None` reverses them.
+        permute_dims = "permute_dims", manipulation, ShapeFn, PermuteDims;
+        /// Inserts a dimension of size 1 at one axis (in `-(ndim+1)..=ndim`).
+        expand_dims = "expand_dims", manipulation, AxisFn, ExpandDims, fallback;
+        /// Removes the given dimensions, each of which must have size 1; `None` removes every
+        /// dimension of size 1.
+        squeeze = "squeeze", manipulation, ShapeFn, Squeeze, fallback;
+        /// Reverses the order of elements along the axes (all for `None`).
+        flip = "flip", manipulation, ShapeFn, Flip;
+        /// Broadcasts `x` to `shape`.
+        broadcast_to = "broadcast_to", manipulation, ShapeFn, BroadcastTo;
+        /// Joins tensors along an existing axis; `None` flattens them first. Dtypes are promoted.
+        concat = "concat", manipulation, JoinFn, Concat;
+        /// Joins tensors of one shape along a new axis (in `-(ndim+1)..=ndim`). Dtypes are
+        /// promoted.
+        stack = "stack", manipulation, JoinFn, Stack, fallback;
+        /// Converts to `dtype`. Float to integer truncates towards zero and saturates at the
+        /// integer's bounds (NaN becomes 0); to bool, non-zero is true.
+        astype = "astype", manipulation, CastFn, AsType;
+        /// The lower triangle of the last two dimensions: elements on and below the `k`-th
+        /// diagonal, zeros elsewhere.
+        tril = "tril", manipulation, DiagFn, Triangle, fallback;
+        /// The upper triangle of the last two dimensions: elements on and above the `k`-th
+        /// diagonal.
+        triu = "triu", manipulation, DiagFn, Triangle, fallback;
+        }
+    };
+}
+
+/// The group an op belongs to (as the conformance suite and the docs group them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Group {
+    /// Creation and host transfer.
+    Creation,
+    /// Elementwise arithmetic, comparison and logic.
+    Elementwise,
+    /// Linear algebra.
+    Linalg,
+    /// Reductions, statistics, sorting.
+    Reductions,
+    /// Shape manipulation and casts.
+    Manipulation,
+}
+
+impl Group {
+    /// The group's name (`"elementwise"`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Group::Creation => "creation",
+            Group::Elementwise => "elementwise",
+            Group::Linalg => "linalg",
+            Group::Reductions => "reductions",
+            Group::Manipulation => "manipulation",
+        }
+    }
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __group {
+    (creation) => {
+        $crate::catalogue::Group::Creation
+    };
+    (elementwise) => {
+        $crate::catalogue::Group::Elementwise
+    };
+    (linalg) => {
+        $crate::catalogue::Group::Linalg
+    };
+    (reductions) => {
+        $crate::catalogue::Group::Reductions
+    };
+    (manipulation) => {
+        $crate::catalogue::Group::Manipulation
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __is_some {
+    () => {
+        false
+    };
+    ($($t:tt)+) => {
+        true
+    };
+}
+
+macro_rules! declare_ops {
+    ($( $(#[$doc:meta])* $op:ident = $name:literal, $group:ident, $sig:ty,
+        $kind:ident $(($flavor:ident))? $(, $fb:ident)? ;)*) => {
         /// One op of the catalogue. The variant names are the slot names; [`Op::name`] gives
         /// the standard's spelling (`linalg.inv`).
         #[allow(non_camel_case_types)]
@@ -101,14 +370,25 @@ macro_rules! catalogue {
                 match self { $(Op::$op => stringify!($op),)* }
             }
 
+            /// The op's group.
+            pub const fn group(self) -> Group {
+                match self { $(Op::$op => $crate::__group!($group),)* }
+            }
+
+            /// The op's kind: the name of its public signature and validation rule
+            /// (`"Binary"`, `"Reduce"`).
+            pub const fn kind(self) -> &'static str {
+                match self { $(Op::$op => stringify!($kind),)* }
+            }
+
+            /// Whether the catalogue composes this op from others when a backend lacks it.
+            pub const fn has_fallback(self) -> bool {
+                match self { $(Op::$op => $crate::__is_some!($($fb)?),)* }
+            }
+
             /// Looks an op up by identifier or standard name.
             pub fn from_name(name: &str) -> Option<Op> {
                 Op::ALL.iter().copied().find(|op| op.ident() == name || op.name() == name)
-            }
-
-            /// The catalogue's compositional fallback, if the op has one.
-            pub fn fallback(self) -> Option<OpFn> {
-                match self { $(Op::$op => fallback_for!($op, $sig $(, $fallback)?),)* }
             }
         }
 
@@ -141,87 +421,7 @@ macro_rules! catalogue {
     };
 }
 
-catalogue! {
-    // creation and host transfer
-    from_host = "from_host": FromHostFn;
-    to_host = "to_host": ToHostFn;
-    to_device = "to_device": DeviceFn => fb::to_device;
-    full = "full": FullFn => fb::full;
-    zeros = "zeros": FillFn => fb::zeros;
-    ones = "ones": FillFn => fb::ones;
-    arange = "arange": ArangeFn => fb::arange;
-    linspace = "linspace": LinspaceFn => fb::linspace;
-    eye = "eye": EyeFn => fb::eye;
-    // elementwise arithmetic
-    add = "add": BinaryFn;
-    subtract = "subtract": BinaryFn => fb::subtract;
-    multiply = "multiply": BinaryFn;
-    divide = "divide": BinaryFn;
-    pow = "pow": BinaryFn;
-    maximum = "maximum": BinaryFn;
-    minimum = "minimum": BinaryFn;
-    negative = "negative": UnaryFn;
-    abs = "abs": UnaryFn;
-    exp = "exp": UnaryFn;
-    log = "log": UnaryFn;
-    log1p = "log1p": UnaryFn => fb::log1p;
-    expm1 = "expm1": UnaryFn => fb::expm1;
-    sqrt = "sqrt": UnaryFn;
-    square = "square": UnaryFn => fb::square;
-    sin = "sin": UnaryFn;
-    cos = "cos": UnaryFn;
-    tanh = "tanh": UnaryFn;
-    floor = "floor": UnaryFn;
-    ceil = "ceil": UnaryFn;
-    round = "round": UnaryFn;
-    sign = "sign": UnaryFn;
-    // comparison and logic
-    equal = "equal": BinaryFn;
-    not_equal = "not_equal": BinaryFn => fb::not_equal;
-    less = "less": BinaryFn;
-    less_equal = "less_equal": BinaryFn;
-    greater = "greater": BinaryFn => fb::greater;
-    greater_equal = "greater_equal": BinaryFn => fb::greater_equal;
-    logical_and = "logical_and": BinaryFn;
-    logical_or = "logical_or": BinaryFn;
-    logical_xor = "logical_xor": BinaryFn => fb::logical_xor;
-    logical_not = "logical_not": UnaryFn;
-    where_ = "where": WhereFn;
-    clip = "clip": ClipFn => fb::clip;
-    // linear algebra
-    matmul = "matmul": BinaryFn;
-    matrix_transpose = "matrix_transpose": UnaryFn => fb::matrix_transpose;
-    vecdot = "vecdot": VecdotFn => fb::vecdot;
-    tensordot = "tensordot": TensordotFn => fb::tensordot;
-    linalg_inv = "linalg.inv": UnaryFn;
-    linalg_det = "linalg.det": UnaryFn;
-    // reductions and statistics
-    sum = "sum": ReduceFn;
-    mean = "mean": ReduceFn => fb::mean;
-    prod = "prod": ReduceFn;
-    max = "max": ReduceFn;
-    min = "min": ReduceFn;
-    var = "var": StatFn => fb::var;
-    std = "std": StatFn => fb::std;
-    argmax = "argmax": ArgReduceFn;
-    argmin = "argmin": ArgReduceFn;
-    cumulative_sum = "cumulative_sum": AxisFn;
-    sort = "sort": SortFn;
-    argsort = "argsort": SortFn;
-    softmax = "softmax": AxisFn => fb::softmax;
-    // shape manipulation
-    reshape = "reshape": ShapeFn;
-    permute_dims = "permute_dims": ShapeFn;
-    expand_dims = "expand_dims": AxisFn => fb::expand_dims;
-    squeeze = "squeeze": ShapeFn => fb::squeeze;
-    flip = "flip": ShapeFn;
-    broadcast_to = "broadcast_to": ShapeFn;
-    concat = "concat": JoinFn;
-    stack = "stack": JoinFn => fb::stack;
-    astype = "astype": CastFn;
-    tril = "tril": DiagFn => fb::tril;
-    triu = "triu": DiagFn => fb::triu;
-}
+crate::for_each_op!(declare_ops);
 
 impl Op {
     /// Position in [`Op::ALL`].

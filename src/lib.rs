@@ -26,6 +26,7 @@
 
 pub mod alloc;
 pub mod build_info;
+pub mod call;
 pub mod catalogue;
 mod dims;
 pub mod dtype;
@@ -38,7 +39,11 @@ pub mod table;
 pub mod tensor;
 pub mod version;
 
-pub use catalogue::{Op, OpFn};
+pub use call::{
+    ArgReduction, Axes, Bound, CumulativeSum, OpCall, Output, Reduction, Sorting, Statistic,
+    TensordotAxes,
+};
+pub use catalogue::{Group, Op, OpFn};
 pub use dtype::{DType, Element, HostData, Scalar, DEFAULT_FLOAT, DEFAULT_INT, DEFAULT_UINT};
 pub use error::{Error, Result};
 pub use ops::*;

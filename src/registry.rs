@@ -141,6 +141,12 @@ pub struct Primary {
 }
 inventory::collect!(Primary);
 
+/// The catalogue's compositional fallback of one op, registered by the ops layer (see
+/// `ops/mod.rs`): the function-table builder finds it here without importing the layer above.
+#[doc(hidden)]
+pub struct Fallback(pub OpFn);
+inventory::collect!(Fallback);
+
 /// Every registered backend descriptor, in registration order.
 pub fn descriptors() -> impl Iterator<Item = &'static BackendDescriptor> {
     inventory::iter::<BackendRegistration>

@@ -117,19 +117,19 @@ pub fn default_device() -> Device {
 /// one afterwards (also when `f` panics). Whether the backend has that device is checked when
 /// a tensor is created (an [`Error::Device`] then).
 pub fn with_device<R>(device: Device, f: impl FnOnce() -> R) -> R {
-    let _guard = DevicePin::new(device);
+    let _guard = DeviceGuard::new(device);
     f()
 }
 
-pub(crate) struct DevicePin(Device);
+pub(crate) struct DeviceGuard(Device);
 
-impl DevicePin {
-    pub(crate) fn new(device: Device) -> DevicePin {
-        DevicePin(DEVICE.with(|c| c.replace(device)))
+impl DeviceGuard {
+    pub(crate) fn new(device: Device) -> DeviceGuard {
+        DeviceGuard(DEVICE.with(|c| c.replace(device)))
     }
 }
 
-impl Drop for DevicePin {
+impl Drop for DeviceGuard {
     fn drop(&mut self) {
         DEVICE.with(|c| c.set(self.0));
     }
@@ -244,7 +244,7 @@ pub fn backend_stack() -> Vec<Backend> {
 /// affected. Fails before running `f` when the backend cannot be used.
 pub fn with_backend<R>(name: &str, f: impl FnOnce() -> R) -> Result<R> {
     let table = detected(name)?;
-    let _guard = Pin::new(table);
+    let _guard = TableGuard::new(table);
     Ok(f())
 }
 
@@ -255,7 +255,7 @@ pub fn with_backend<R>(name: &str, f: impl FnOnce() -> R) -> Result<R> {
 /// is unknown or the version does not parse.
 pub fn with_backend_version<R>(name: &str, version: &str, f: impl FnOnce() -> R) -> Result<R> {
     let table = at_version(name, version)?;
-    let _guard = Pin::new(table);
+    let _guard = TableGuard::new(table);
     Ok(f())
 }
 
@@ -267,23 +267,23 @@ pub fn with_backend_version<R>(name: &str, version: &str, f: impl FnOnce() -> R)
 pub fn with_backend_masked<R>(name: &str, f: impl FnOnce() -> R) -> Result<R> {
     let desc = descriptor(name)?;
     let table = table::table_for(desc, &table::detected_version(desc)?, false, true)?;
-    let _guard = Pin::new(table);
+    let _guard = TableGuard::new(table);
     Ok(f())
 }
 
 /// Sets this thread's override while alive. Also used to pin a compositional fallback to the
 /// table that dispatched it, so the ops it calls run on the same table even if another
 /// thread switches backends meanwhile.
-pub(crate) struct Pin(Option<&'static FunctionTable>);
+pub(crate) struct TableGuard(Option<&'static FunctionTable>);
 
-impl Pin {
+impl TableGuard {
     #[inline]
-    pub(crate) fn new(table: &'static FunctionTable) -> Pin {
-        Pin(OVERRIDE.with(|c| c.replace(Some(table))))
+    pub(crate) fn new(table: &'static FunctionTable) -> TableGuard {
+        TableGuard(OVERRIDE.with(|c| c.replace(Some(table))))
     }
 }
 
-impl Drop for Pin {
+impl Drop for TableGuard {
     #[inline]
     fn drop(&mut self) {
         OVERRIDE.with(|c| c.set(self.0));

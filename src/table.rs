@@ -245,6 +245,16 @@ pub(crate) fn detected_table(
         .clone()
 }
 
+impl Op {
+    /// The catalogue's compositional fallback, if the op has one.
+    pub fn fallback(self) -> Option<OpFn> {
+        inventory::iter::<crate::registry::Fallback>
+            .into_iter()
+            .map(|f| f.0)
+            .find(|f| f.op() == self)
+    }
+}
+
 /// The primaries registered for a backend.
 fn primaries_of(backend: &str) -> impl Iterator<Item = &'static Primary> + '_ {
     inventory::iter::<Primary>

@@ -7,7 +7,7 @@
 //! costs no allocation.
 
 use crate::dims::Dims;
-use crate::dtype::{DType, Element, HostData};
+use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::handle::{Handle, Meta};
 use crate::registry::BackendDescriptor;
@@ -155,49 +155,6 @@ impl Tensor {
     #[inline]
     pub fn native<N: Any>(&self) -> Option<&N> {
         self.handle.native::<N>()
-    }
-
-    /// Creates a tensor from a slice and a shape, on the active backend (see
-    /// [`crate::state`] for which backend that is).
-    pub fn from_slice<T: Element>(data: &[T], shape: &[usize]) -> Result<Tensor> {
-        let mut copy = crate::alloc::try_with_capacity("from_host", data.len())?;
-        copy.extend_from_slice(data);
-        crate::ops::from_host(T::into_host(copy), shape)
-    }
-
-    /// Like [`Tensor::from_slice`], taking ownership of the vector (no copy on the way in).
-    pub fn from_vec<T: Element>(data: Vec<T>, shape: &[usize]) -> Result<Tensor> {
-        crate::ops::from_host(T::into_host(data), shape)
-    }
-
-    /// A 0-dimensional tensor holding one value.
-    pub fn scalar<T: Element>(value: T) -> Result<Tensor> {
-        crate::ops::from_host(T::into_host(vec![value]), &[])
-    }
-
-    /// Copies the elements out in row-major order. `T` must be the tensor's element type.
-    pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
-        if T::DTYPE != self.dtype() {
-            return Err(Error::ElementType {
-                actual: self.dtype(),
-                requested: T::DTYPE,
-            });
-        }
-        let data = self.to_host()?;
-        T::from_host(data).map_err(|data| Error::Backend {
-            backend: self.backend().to_string(),
-            op: "to_host",
-            message: format!(
-                "returned {} data for a {} tensor",
-                data.dtype(),
-                self.dtype()
-            ),
-        })
-    }
-
-    /// Copies the elements out in row-major order, whatever their type.
-    pub fn to_host(&self) -> Result<HostData> {
-        crate::ops::to_host(self)
     }
 
     /// The shape.

@@ -2,7 +2,8 @@
 
 use super::json::Json;
 use super::Case;
-use tensorswitch::{self as ts, DType, HostData, Scalar, Tensor, TensordotAxes};
+use tensorswitch::call::{AttrValue, Output};
+use tensorswitch::{self as ts, DType, HostData, Op, Scalar, Tensor};
 
 /// Every op name the harness can call (the `match` in [`execute`]).
 pub const KNOWN_OPS: &[&str] = &[
@@ -225,14 +226,6 @@ fn usize_list(v: Option<&Json>) -> Result<Vec<usize>, String> {
         .collect()
 }
 
-fn isize_list(v: &Json) -> Result<Vec<isize>, String> {
-    v.as_arr()
-        .ok_or(format!("not a list: {v}"))?
-        .iter()
-        .map(|x| x.parse_num::<isize>().ok_or(format!("not an integer: {x}")))
-        .collect()
-}
-
 /// `{"dtype", "shape", "data"}` as host data of that dtype.
 pub fn host_data(spec: &Json) -> Result<(HostData, Vec<usize>), String> {
     let dtype = dtype_of(spec.get("dtype"))?;
@@ -321,57 +314,6 @@ fn scalar_of(v: &Json) -> Result<Scalar, String> {
     }
 }
 
-/// Keyword arguments of a case.
-struct Kw<'a>(&'a Json);
-
-impl Kw<'_> {
-    fn raw(&self, k: &str) -> Result<&Json, String> {
-        self.0
-            .get(k)
-            .ok_or_else(|| format!("missing keyword `{k}`"))
-    }
-    fn f64(&self, k: &str) -> Result<f64, String> {
-        float_of(self.raw(k)?).ok_or_else(|| format!("`{k}` is not a number"))
-    }
-    fn int<T: std::str::FromStr>(&self, k: &str) -> Result<T, String> {
-        self.raw(k)?
-            .parse_num::<T>()
-            .ok_or_else(|| format!("`{k}` is not an integer of the right range"))
-    }
-    fn opt_int<T: std::str::FromStr>(&self, k: &str) -> Result<Option<T>, String> {
-        match self.0.get(k) {
-            None | Some(Json::Null) => Ok(None),
-            Some(_) => self.int(k).map(Some),
-        }
-    }
-    fn str(&self, k: &str) -> Result<&str, String> {
-        match self.raw(k)? {
-            Json::Str(s) => Ok(s),
-            _ => Err(format!("`{k}` is not a string")),
-        }
-    }
-    fn bool(&self, k: &str) -> Result<bool, String> {
-        self.raw(k)?
-            .as_bool()
-            .ok_or_else(|| format!("`{k}` is not a bool"))
-    }
-    fn dtype(&self, k: &str) -> Result<DType, String> {
-        dtype_of(self.0.get(k))
-    }
-    fn sizes(&self, k: &str) -> Result<Vec<usize>, String> {
-        usize_list(self.0.get(k)).map_err(|e| format!("`{k}`: {e}"))
-    }
-    fn axes(&self, k: &str) -> Result<Vec<isize>, String> {
-        isize_list(self.raw(k)?)
-    }
-    fn opt_axes(&self, k: &str) -> Result<Option<Vec<isize>>, String> {
-        match self.0.get(k) {
-            None | Some(Json::Null) => Ok(None),
-            Some(v) => isize_list(v).map(Some),
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // running
 
@@ -419,73 +361,6 @@ fn collect(t: &Tensor) -> Result<Outcome, String> {
     }))
 }
 
-type Unary = fn(&Tensor) -> ts::Result<Tensor>;
-type Binary = fn(&Tensor, &Tensor) -> ts::Result<Tensor>;
-type Reduce = fn(&Tensor, Option<&[isize]>, bool) -> ts::Result<Tensor>;
-type Stat = fn(&Tensor, Option<&[isize]>, f64, bool) -> ts::Result<Tensor>;
-type ArgReduce = fn(&Tensor, Option<isize>, bool) -> ts::Result<Tensor>;
-type Sorting = fn(&Tensor, isize, bool) -> ts::Result<Tensor>;
-type Triangle = fn(&Tensor, i64) -> ts::Result<Tensor>;
-
-fn unary_fn(op: &str) -> Option<Unary> {
-    Some(match op {
-        "negative" => ts::negative,
-        "abs" => ts::abs,
-        "exp" => ts::exp,
-        "log" => ts::log,
-        "log1p" => ts::log1p,
-        "expm1" => ts::expm1,
-        "sqrt" => ts::sqrt,
-        "square" => ts::square,
-        "sin" => ts::sin,
-        "cos" => ts::cos,
-        "tanh" => ts::tanh,
-        "floor" => ts::floor,
-        "ceil" => ts::ceil,
-        "round" => ts::round,
-        "sign" => ts::sign,
-        "logical_not" => ts::logical_not,
-        "matrix_transpose" => ts::matrix_transpose,
-        "linalg.inv" => ts::linalg::inv,
-        "linalg.det" => ts::linalg::det,
-        _ => return None,
-    })
-}
-
-fn binary_fn(op: &str) -> Option<Binary> {
-    Some(match op {
-        "add" => ts::add,
-        "subtract" => ts::subtract,
-        "multiply" => ts::multiply,
-        "divide" => ts::divide,
-        "pow" => ts::pow,
-        "maximum" => ts::maximum,
-        "minimum" => ts::minimum,
-        "equal" => ts::equal,
-        "not_equal" => ts::not_equal,
-        "less" => ts::less,
-        "less_equal" => ts::less_equal,
-        "greater" => ts::greater,
-        "greater_equal" => ts::greater_equal,
-        "logical_and" => ts::logical_and,
-        "logical_or" => ts::logical_or,
-        "logical_xor" => ts::logical_xor,
-        "matmul" => ts::matmul,
-        _ => return None,
-    })
-}
-
-fn reduce_fn(op: &str) -> Option<Reduce> {
-    Some(match op {
-        "sum" => ts::sum,
-        "prod" => ts::prod,
-        "mean" => ts::mean,
-        "max" => ts::max,
-        "min" => ts::min,
-        _ => return None,
-    })
-}
-
 thread_local! {
     /// The `UnsupportedDType` error of the last input the backend could not create.
     static UNSUPPORTED_INPUT: std::cell::Cell<Option<ts::Error>> = const { std::cell::Cell::new(None) };
@@ -506,168 +381,89 @@ pub fn execute(case: &Case) -> Result<Outcome, String> {
     }
 }
 
-fn execute_inputs(case: &Case) -> Result<Outcome, String> {
-    let args = &case.args;
-    let kw = Kw(&case.kwargs);
-    let arg = |i: usize| -> Result<Tensor, String> {
-        tensor_arg(args.get(i).ok_or_else(|| format!("missing argument {i}"))?)
-    };
-    let op = case.op.as_str();
-    let result: ts::Result<Tensor> = if let Some(f) = unary_fn(op) {
-        f(&arg(0)?)
-    } else if let Some(f) = binary_fn(op) {
-        f(&arg(0)?, &arg(1)?)
-    } else if let Some(f) = reduce_fn(op) {
-        f(
-            &arg(0)?,
-            kw.opt_axes("axes")?.as_deref(),
-            kw.bool("keepdims")?,
-        )
-    } else {
-        match op {
-            "from_host" => {
-                let spec = args
-                    .first()
-                    .and_then(|v| v.get("tensor"))
-                    .ok_or("missing tensor argument")?;
-                let (h, shape) = host_data(spec)?;
-                ts::from_host(h, &shape)
+/// A keyword argument of a case as a named attribute value; tensors (a `clip` bound) become
+/// "the next input".
+fn attr_of(v: &Json) -> Result<AttrValue, String> {
+    Ok(match v {
+        Json::Null => AttrValue::None,
+        Json::Bool(b) => AttrValue::Bool(*b),
+        Json::Num(_) | Json::Str(_) if float_of(v).is_some() || matches!(v, Json::Num(_)) => {
+            match scalar_of(v)? {
+                Scalar::Int(i) => AttrValue::Int(i),
+                Scalar::Float(x) => AttrValue::Float(x),
+                other => AttrValue::Scalar(other),
             }
-            "to_device" => {
-                let device = ts::Device::parse(kw.str("device")?).map_err(|e| e.to_string())?;
-                ts::to_device(&arg(0)?, device)
-            }
-            "to_host" => {
-                let x = arg(0)?;
-                return Ok(match ts::to_host(&x) {
-                    Ok(h) => Outcome::Value(Got {
-                        dtype: h.dtype(),
-                        shape: x.shape().to_vec(),
-                        values: Values::of(&h),
-                    }),
-                    Err(e) => Outcome::Error(e),
-                });
-            }
-            "full" => ts::full(
-                &kw.sizes("shape")?,
-                scalar_of(kw.raw("value")?)?,
-                kw.dtype("dtype")?,
-            ),
-            "zeros" => ts::zeros(&kw.sizes("shape")?, kw.dtype("dtype")?),
-            "ones" => ts::ones(&kw.sizes("shape")?, kw.dtype("dtype")?),
-            "arange" => ts::arange(
-                kw.f64("start")?,
-                kw.f64("stop")?,
-                kw.f64("step")?,
-                kw.dtype("dtype")?,
-            ),
-            "linspace" => ts::linspace(
-                kw.f64("start")?,
-                kw.f64("stop")?,
-                kw.int("num")?,
-                kw.bool("endpoint")?,
-                kw.dtype("dtype")?,
-            ),
-            "eye" => ts::eye(
-                kw.int("n_rows")?,
-                kw.opt_int("n_cols")?,
-                kw.int("k")?,
-                kw.dtype("dtype")?,
-            ),
-            "where" => ts::where_(&arg(0)?, &arg(1)?, &arg(2)?),
-            "clip" => {
-                let x = arg(0)?;
-                let (lo, hi) = (kw.raw("min")?, kw.raw("max")?);
-                let scalar_bounds = [lo, hi]
-                    .iter()
-                    .all(|b| b.is_null() || b.get("tensor").is_none());
-                if scalar_bounds && !(lo.is_null() && hi.is_null()) {
-                    let num = |b: &Json| -> Result<Option<f64>, String> {
-                        if b.is_null() {
-                            Ok(None)
-                        } else {
-                            scalar_of(b).map(|s| Some(s.as_f64()))
-                        }
-                    };
-                    ts::clip_scalar(&x, num(lo)?, num(hi)?)
-                } else {
-                    let bound = |b: &Json| -> Result<Option<Tensor>, String> {
-                        if b.is_null() {
-                            Ok(None)
-                        } else {
-                            tensor_arg(b).map(Some)
-                        }
-                    };
-                    let (lo, hi) = (bound(lo)?, bound(hi)?);
-                    ts::clip(&x, lo.as_ref(), hi.as_ref())
-                }
-            }
-            "vecdot" => ts::vecdot(&arg(0)?, &arg(1)?, kw.int("axis")?),
-            "tensordot" => {
-                let axes = kw.raw("axes")?;
-                let axes = match axes.as_arr() {
-                    Some([pa, pb]) => TensordotAxes::Pairs(isize_list(pa)?, isize_list(pb)?),
-                    Some(_) => return Err(format!("bad tensordot axes {axes}")),
-                    None => TensordotAxes::Count(
-                        axes.parse_num::<usize>()
-                            .ok_or(format!("bad tensordot axes {axes}"))?,
-                    ),
-                };
-                ts::tensordot(&arg(0)?, &arg(1)?, axes)
-            }
-            "var" | "std" => {
-                let f: Stat = if op == "var" { ts::var } else { ts::std };
-                f(
-                    &arg(0)?,
-                    kw.opt_axes("axes")?.as_deref(),
-                    kw.f64("correction")?,
-                    kw.bool("keepdims")?,
-                )
-            }
-            "argmax" | "argmin" => {
-                let f: ArgReduce = if op == "argmax" {
-                    ts::argmax
-                } else {
-                    ts::argmin
-                };
-                f(&arg(0)?, kw.opt_int("axis")?, kw.bool("keepdims")?)
-            }
-            "cumulative_sum" => {
-                ts::cumulative_sum(&arg(0)?, kw.opt_int("axis")?, kw.bool("include_initial")?)
-            }
-            "sort" | "argsort" => {
-                let f: Sorting = if op == "sort" { ts::sort } else { ts::argsort };
-                f(&arg(0)?, kw.int("axis")?, kw.bool("descending")?)
-            }
-            "softmax" => ts::softmax(&arg(0)?, kw.int("axis")?),
-            "reshape" => ts::reshape(&arg(0)?, &kw.axes("shape")?),
-            "permute_dims" => ts::permute_dims(&arg(0)?, &kw.axes("axes")?),
-            "expand_dims" => ts::expand_dims(&arg(0)?, kw.int("axis")?),
-            "squeeze" => ts::squeeze(&arg(0)?, &kw.axes("axes")?),
-            "flip" => ts::flip(&arg(0)?, kw.opt_axes("axes")?.as_deref()),
-            "broadcast_to" => ts::broadcast_to(&arg(0)?, &kw.sizes("shape")?),
-            "concat" | "stack" => {
-                let list = args
-                    .first()
-                    .and_then(Json::as_arr)
-                    .ok_or("the first argument must be a list of tensors")?;
-                let tensors = list.iter().map(tensor_arg).collect::<Result<Vec<_>, _>>()?;
-                if op == "concat" {
-                    ts::concat(&tensors, kw.opt_int("axis")?)
-                } else {
-                    ts::stack(&tensors, kw.int("axis")?)
-                }
-            }
-            "astype" => ts::astype(&arg(0)?, kw.dtype("dtype")?),
-            "tril" | "triu" => {
-                let f: Triangle = if op == "tril" { ts::tril } else { ts::triu };
-                f(&arg(0)?, kw.int("k")?)
-            }
-            other => return Err(format!("the harness does not know the op `{other}`")),
         }
+        Json::Str(s) => AttrValue::Str(s.clone()),
+        Json::Arr(items) => AttrValue::List(items.iter().map(attr_of).collect::<Result<_, _>>()?),
+        _ if v.get("tensor").is_some() => AttrValue::Input,
+        other => return Err(format!("cannot read the keyword value {other}")),
+    })
+}
+
+/// Builds the case's op call as data ([`ts::OpCall`]) and its inputs, and runs it with
+/// [`ts::run`]: the harness has no case per op.
+fn execute_inputs(case: &Case) -> Result<Outcome, String> {
+    let op =
+        Op::from_name(&case.op).ok_or_else(|| format!("the catalogue has no op `{}`", case.op))?;
+    let mut attrs: Vec<(String, AttrValue)> = Vec::new();
+    let mut inputs: Vec<Tensor> = Vec::new();
+    if op == Op::from_host {
+        let spec = case
+            .args
+            .first()
+            .and_then(|v| v.get("tensor"))
+            .ok_or("missing tensor argument")?;
+        let (h, shape) = host_data(spec)?;
+        attrs.push(("data".into(), AttrValue::Host(h)));
+        attrs.push((
+            "shape".into(),
+            AttrValue::List(shape.iter().map(|&d| AttrValue::Int(d as i64)).collect()),
+        ));
+    } else {
+        for arg in &case.args {
+            match arg.as_arr() {
+                Some(list) => {
+                    for t in list {
+                        inputs.push(tensor_arg(t)?);
+                    }
+                }
+                None => inputs.push(tensor_arg(arg)?),
+            }
+        }
+    }
+    // Keyword tensors (clip's bounds) follow the positional inputs, in the op's attribute
+    // order (min before max).
+    let order: Vec<&'static str> = match op {
+        Op::clip => vec!["min", "max"],
+        _ => Vec::new(),
     };
-    match result {
-        Ok(t) => collect(&t),
+    let Json::Obj(kwargs) = &case.kwargs else {
+        return Err(format!("kwargs must be an object, got {}", case.kwargs));
+    };
+    let mut keyed: Vec<(&String, &Json)> = kwargs.iter().map(|(k, v)| (k, v)).collect();
+    keyed.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(usize::MAX));
+    for (name, value) in keyed {
+        let attr = attr_of(value)?;
+        if attr == AttrValue::Input {
+            inputs.push(tensor_arg(value)?);
+        }
+        attrs.push((name.clone(), attr));
+    }
+    let named: Vec<(&str, AttrValue)> =
+        attrs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let call = match ts::OpCall::from_attrs(op, &named) {
+        Ok(call) => call,
+        Err(e) => return Ok(Outcome::Error(e)),
+    };
+    let refs: Vec<&Tensor> = inputs.iter().collect();
+    match ts::run(&call, &refs) {
+        Ok(Output::Tensor(t)) => collect(&t),
+        Ok(Output::Host(h)) => Ok(Outcome::Value(Got {
+            dtype: h.dtype(),
+            shape: refs.first().map(|x| x.shape().to_vec()).unwrap_or_default(),
+            values: Values::of(&h),
+        })),
         Err(e) => Ok(Outcome::Error(e)),
     }
 }

@@ -611,14 +611,28 @@ const UNARY: &[(&str, UnaryOp)] = &[
     ("linalg.det", ts::linalg::det),
 ];
 
-type ReduceOp = fn(&Tensor, Option<&[isize]>, bool) -> ts::Result<Tensor>;
+type ReduceOp = fn(&Tensor, ts::Reduction) -> ts::Result<Tensor>;
 const REDUCE: &[(&str, ReduceOp)] = &[
-    ("sum", ts::sum),
-    ("prod", ts::prod),
-    ("mean", ts::mean),
-    ("max", ts::max),
-    ("min", ts::min),
+    ("sum", |x, r| ts::sum(x, r)),
+    ("prod", |x, r| ts::prod(x, r)),
+    ("mean", |x, r| ts::mean(x, r)),
+    ("max", |x, r| ts::max(x, r)),
+    ("min", |x, r| ts::min(x, r)),
 ];
+
+/// Drawn axes as the ops take them (`None`: all).
+fn to_axes(axes: &Option<Vec<isize>>) -> ts::Axes {
+    axes.as_ref().map_or(ts::Axes::All, ts::Axes::from)
+}
+
+/// A drawn bound of `clip`.
+fn bound(present: bool, value: f64) -> ts::Bound<'static> {
+    if present {
+        ts::Bound::Scalar(value.into())
+    } else {
+        ts::Bound::None
+    }
+}
 
 fn draw_case(rng: &mut Rng, backend: &str) -> Case {
     let kind = rng.below(24);
@@ -812,15 +826,11 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
             let d = Some(x.dtype());
             inputs = vec![x];
             case!(
-                format!("clip_scalar({}, {lo}, {hi})", describe(&inputs)),
+                format!("clip({}, {lo}, {hi})", describe(&inputs)),
                 inputs,
                 shape,
                 d,
-                move |i: &[Tensor]| ts::clip_scalar(
-                    &i[0],
-                    use_lo.then_some(lo),
-                    use_hi.then_some(hi)
-                )
+                move |i: &[Tensor]| ts::clip(&i[0], bound(use_lo, lo), bound(use_hi, hi))
             )
         }
         12 => {
@@ -861,7 +871,7 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
                 inputs,
                 None,
                 None,
-                move |i: &[Tensor]| f(&i[0], ax.as_deref(), keep)
+                move |i: &[Tensor]| f(&i[0], ts::Reduction::over(to_axes(&ax)).keepdims(keep))
             )
         }
         15 => {
@@ -882,9 +892,19 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
                 None,
                 None,
                 move |i: &[Tensor]| if which == 0 {
-                    ts::var(&i[0], ax.as_deref(), correction, keep)
+                    ts::var(
+                        &i[0],
+                        ts::Statistic::over(to_axes(&ax))
+                            .correction(correction)
+                            .keepdims(keep),
+                    )
                 } else {
-                    ts::std(&i[0], ax.as_deref(), correction, keep)
+                    ts::std(
+                        &i[0],
+                        ts::Statistic::over(to_axes(&ax))
+                            .correction(correction)
+                            .keepdims(keep),
+                    )
                 }
             )
         }
@@ -907,11 +927,20 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
                 None,
                 None,
                 move |i: &[Tensor]| match which {
-                    0 => ts::argmax(&i[0], ax, keep),
-                    1 => ts::argmin(&i[0], ax, keep),
-                    2 => ts::cumulative_sum(&i[0], ax, flag),
-                    3 => ts::sort(&i[0], ax.unwrap_or(-1), flag),
-                    _ => ts::argsort(&i[0], ax.unwrap_or(-1), flag),
+                    0 => ts::argmax(&i[0], tensorswitch::Reduction::over(ax).keepdims(keep)),
+                    1 => ts::argmin(&i[0], tensorswitch::Reduction::over(ax).keepdims(keep)),
+                    2 => ts::cumulative_sum(
+                        &i[0],
+                        tensorswitch::CumulativeSum::along(ax).include_initial(flag)
+                    ),
+                    3 => ts::sort(
+                        &i[0],
+                        tensorswitch::Sorting::along(ax.unwrap_or(-1)).descending(flag)
+                    ),
+                    _ => ts::argsort(
+                        &i[0],
+                        tensorswitch::Sorting::along(ax.unwrap_or(-1)).descending(flag)
+                    ),
                 }
             )
         }
@@ -974,7 +1003,7 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
                 move |i: &[Tensor]| match which {
                     0 => ts::permute_dims(&i[0], &ax),
                     1 => ts::squeeze(&i[0], &ax),
-                    2 => ts::flip(&i[0], Some(&ax)),
+                    2 => ts::flip(&i[0], &ax),
                     _ => ts::expand_dims(&i[0], one),
                 }
             )

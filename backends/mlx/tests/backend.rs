@@ -75,26 +75,26 @@ fn a_chain_of_ops_evaluates_once() {
 fn zero_size_inputs_never_crash_or_fail_in_mlx() {
     type Op = (&'static str, fn(&Tensor, isize) -> ts::Result<Tensor>);
     let ops: &[Op] = &[
-        ("sort", |x, a| ts::sort(x, a, false)),
-        ("sort desc", |x, a| ts::sort(x, a, true)),
-        ("argsort", |x, a| ts::argsort(x, a, false)),
-        ("argsort desc", |x, a| ts::argsort(x, a, true)),
+        ("sort", |x, a| ts::sort(x, a)),
+        ("sort desc", |x, a| ts::sort(x, tensorswitch::Sorting::along(a).descending(true))),
+        ("argsort", |x, a| ts::argsort(x, a)),
+        ("argsort desc", |x, a| ts::argsort(x, tensorswitch::Sorting::along(a).descending(true))),
         ("cumulative_sum", |x, a| {
-            ts::cumulative_sum(x, Some(a), false)
+            ts::cumulative_sum(x, Some(a))
         }),
         ("cumulative_sum initial", |x, a| {
-            ts::cumulative_sum(x, Some(a), true)
+            ts::cumulative_sum(x, tensorswitch::CumulativeSum::along(Some(a)).include_initial(true))
         }),
-        ("argmax", |x, a| ts::argmax(x, Some(a), false)),
-        ("argmin", |x, a| ts::argmin(x, Some(a), true)),
-        ("sum", |x, a| ts::sum(x, Some(&[a]), false)),
-        ("prod", |x, _| ts::prod(x, None, false)),
-        ("max", |x, a| ts::max(x, Some(&[a]), true)),
-        ("min", |x, a| ts::min(x, Some(&[a]), false)),
-        ("mean", |x, a| ts::mean(x, Some(&[a]), false)),
-        ("var", |x, _| ts::var(x, None, 1.0, false)),
+        ("argmax", |x, a| ts::argmax(x, Some(a))),
+        ("argmin", |x, a| ts::argmin(x, tensorswitch::Reduction::over(Some(a)).keepdims(true))),
+        ("sum", |x, a| ts::sum(x, [a])),
+        ("prod", |x, _| ts::prod(x, None)),
+        ("max", |x, a| ts::max(x, tensorswitch::Reduction::over([a]).keepdims(true))),
+        ("min", |x, a| ts::min(x, [a])),
+        ("mean", |x, a| ts::mean(x, [a])),
+        ("var", |x, _| ts::var(x, tensorswitch::Statistic::over(None).correction(1.0))),
         ("softmax", |x, a| ts::softmax(x, a)),
-        ("flip", |x, a| ts::flip(x, Some(&[a]))),
+        ("flip", |x, a| ts::flip(x, [a])),
         ("concat", |x, a| {
             ts::concat(&[x.clone(), x.clone()], Some(a))
         }),
@@ -154,11 +154,11 @@ fn reductions_over_an_empty_axis_give_the_identity() {
     on_mlx(|| {
         for dtype in [DType::UInt64, DType::Int64, DType::Float32] {
             let x = ts::zeros(&[1, 1, 3, 0, 1], dtype).unwrap();
-            let s = ts::sum(&x, Some(&[3]), false).unwrap();
+            let s = ts::sum(&x, [3]).unwrap();
             assert_eq!(s.shape(), [1, 1, 3, 1]);
             let s = ts::astype(&s, DType::Float64).unwrap();
             assert_eq!(s.to_vec::<f64>().unwrap(), vec![0.0; 3], "sum of {dtype}");
-            let p = ts::prod(&x, Some(&[3]), true).unwrap();
+            let p = ts::prod(&x, tensorswitch::Reduction::over([3]).keepdims(true)).unwrap();
             assert_eq!(p.shape(), [1, 1, 3, 1, 1]);
             let p = ts::astype(&p, DType::Float64).unwrap();
             assert_eq!(p.to_vec::<f64>().unwrap(), vec![1.0; 3], "prod of {dtype}");
@@ -183,8 +183,8 @@ fn arg_reductions_of_a_0d_tensor_are_index_0() {
             let x = ts::astype(&ts::full(&[], 3.0, DType::Float32).unwrap(), dtype).unwrap();
             for keepdims in [false, true] {
                 for r in [
-                    ts::argmax(&x, None, keepdims).unwrap(),
-                    ts::argmin(&x, None, keepdims).unwrap(),
+                    ts::argmax(&x, tensorswitch::Reduction::over(None).keepdims(keepdims)).unwrap(),
+                    ts::argmin(&x, tensorswitch::Reduction::over(None).keepdims(keepdims)).unwrap(),
                 ] {
                     assert_eq!((r.shape(), r.dtype()), (&[][..], DType::Int64));
                     assert_eq!(r.to_vec::<i64>().unwrap(), vec![0], "{dtype} {keepdims}");
@@ -202,10 +202,10 @@ fn sorting_zero_size_tensors_returns_them_empty() {
                 let x = ts::zeros(shape, dtype).unwrap();
                 for axis in 0..shape.len() as isize {
                     for descending in [false, true] {
-                        let s = ts::sort(&x, axis, descending).unwrap();
+                        let s = ts::sort(&x, tensorswitch::Sorting::along(axis).descending(descending)).unwrap();
                         assert_eq!((s.shape(), s.dtype()), (shape, dtype));
                         assert_eq!(s.to_host().unwrap().len(), 0);
-                        let i = ts::argsort(&x, axis, descending).unwrap();
+                        let i = ts::argsort(&x, tensorswitch::Sorting::along(axis).descending(descending)).unwrap();
                         assert_eq!((i.shape(), i.dtype()), (shape, DType::Int64));
                         assert_eq!(i.to_vec::<i64>().unwrap(), Vec::<i64>::new());
                     }
@@ -220,14 +220,14 @@ fn cumulative_sums_of_zero_size_tensors_are_empty() {
     on_mlx(|| {
         let x = ts::zeros(&[3, 0], DType::Int16).unwrap();
         for axis in [0isize, 1, -1] {
-            let c = ts::cumulative_sum(&x, Some(axis), false).unwrap();
+            let c = ts::cumulative_sum(&x, Some(axis)).unwrap();
             assert_eq!((c.shape(), c.dtype()), (&[3usize, 0][..], DType::Int64));
             assert_eq!(c.to_vec::<i64>().unwrap(), Vec::<i64>::new());
         }
         // with the leading zero: one longer along the axis, all zeros
-        let c = ts::cumulative_sum(&x, Some(0), true).unwrap();
+        let c = ts::cumulative_sum(&x, tensorswitch::CumulativeSum::along(Some(0)).include_initial(true)).unwrap();
         assert_eq!(c.shape(), &[4, 0]);
-        let c = ts::cumulative_sum(&x, Some(1), true).unwrap();
+        let c = ts::cumulative_sum(&x, tensorswitch::CumulativeSum::along(Some(1)).include_initial(true)).unwrap();
         assert_eq!(
             (c.shape(), c.to_vec::<i64>().unwrap()),
             (&[3usize, 1][..], vec![0; 3])
@@ -256,14 +256,14 @@ fn inverses_and_determinants_of_empty_matrices() {
 fn arg_reductions_over_a_non_empty_axis_of_an_empty_tensor() {
     on_mlx(|| {
         let x = ts::zeros(&[0, 3], DType::Float32).unwrap();
-        let i = ts::argmax(&x, Some(1), false).unwrap();
+        let i = ts::argmax(&x, Some(1)).unwrap();
         assert_eq!((i.shape(), i.dtype()), (&[0usize][..], DType::Int64));
         assert!(i.to_vec::<i64>().unwrap().is_empty());
-        let i = ts::argmin(&x, Some(-1), true).unwrap();
+        let i = ts::argmin(&x, tensorswitch::Reduction::over(Some(-1)).keepdims(true)).unwrap();
         assert_eq!(i.shape(), &[0, 1]);
         assert!(i.to_vec::<i64>().unwrap().is_empty());
         // over the empty axis there is no answer (the core says so, before the backend)
-        let e = ts::argmax(&x, Some(0), false).unwrap_err();
+        let e = ts::argmax(&x, Some(0)).unwrap_err();
         assert!(
             matches!(e, Error::InvalidArgument { op: "argmax", .. }),
             "{e:?}"
@@ -642,12 +642,12 @@ fn half_precision_inverse_and_determinant() {
 fn arg_reductions_take_the_first_nan() {
     on_mlx(|| {
         let x = Tensor::from_slice(&[1.0f32, 9.0, f32::NAN, f32::NAN], &[2, 2]).unwrap();
-        let i = ts::argmax(&x, None, true).unwrap();
+        let i = ts::argmax(&x, tensorswitch::Reduction::over(None).keepdims(true)).unwrap();
         assert_eq!(
             (i.shape(), i.to_vec::<i64>().unwrap()),
             (&[1usize, 1][..], vec![2])
         );
-        let i = ts::argmin(&x, Some(0), true).unwrap();
+        let i = ts::argmin(&x, tensorswitch::Reduction::over(Some(0)).keepdims(true)).unwrap();
         assert_eq!(
             (i.shape(), i.to_vec::<i64>().unwrap()),
             (&[1usize, 2][..], vec![1, 1])
@@ -655,7 +655,7 @@ fn arg_reductions_take_the_first_nan() {
         // without NaN, MLX's own answer (the first extreme)
         let x = Tensor::from_slice(&[3i32, 7, 7, 1], &[4]).unwrap();
         assert_eq!(
-            ts::argmax(&x, None, false)
+            ts::argmax(&x, None)
                 .unwrap()
                 .to_vec::<i64>()
                 .unwrap(),
@@ -682,9 +682,9 @@ fn half_precision_creation_and_the_fallbacks_built_on_it() {
             assert_eq!(as_f32s(&l), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
             let x = Tensor::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2]).unwrap();
             let x = ts::astype(&x, half).unwrap();
-            assert_eq!(as_f32s(&ts::mean(&x, None, false).unwrap()), vec![2.5]);
+            assert_eq!(as_f32s(&ts::mean(&x, None).unwrap()), vec![2.5]);
             assert_eq!(as_f32s(&ts::tril(&x, 0).unwrap()), vec![1.0, 0.0, 3.0, 4.0]);
-            let c = ts::clip_scalar(&x, Some(1.5), Some(3.0)).unwrap();
+            let c = ts::clip(&x, 1.5, 3.0).unwrap();
             assert_eq!(as_f32s(&c), vec![1.5, 2.0, 3.0, 3.0]);
         }
         // dtypes with a host type convert as the fallback does (Rust `as`)

@@ -155,7 +155,7 @@ fn the_loaded_mlx_has_float64() {
     assert!(now.0.report().unsupported_dtypes.is_empty());
     let x = Tensor::from_slice(&[0.1f64, 0.2], &[2]).unwrap();
     // 0.1 + 0.2 in float64 is 0.30000000000000004 (0x3FD3333333333334), not float32's 0.3.
-    let sum = ts::sum(&x, None, false).unwrap();
+    let sum = ts::sum(&x, None).unwrap();
     assert_eq!(sum.dtype(), DType::Float64);
     assert_eq!(
         sum.to_vec::<f64>().unwrap()[0].to_bits(),

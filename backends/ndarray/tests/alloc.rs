@@ -168,7 +168,7 @@ fn results_of_empty_operands_are_out_of_memory() {
         assert_oom(r, "matmul", 1 << 32);
         let r = on_ndarray(|| {
             let a = ts::zeros(&[1 << 10, 1 << 20, 0], DType::Float32)?;
-            ts::sum(&a, Some(&[2isize]), false)
+            ts::sum(&a, [2isize])
         });
         assert_oom(r, "sum", 1 << 32);
         let r = on_ndarray(|| {
@@ -193,7 +193,7 @@ fn sizes_that_overflow_are_invalid_shapes() -> Result<()> {
     // reduced.
     let r = on_ndarray(|| {
         let a = ts::zeros(&[1 << 31, 0, 1 << 31], DType::Float32)?;
-        ts::sum(&a, Some(&[1isize]), false)
+        ts::sum(&a, [1isize])
     });
     assert_invalid_shape(r);
     // The determinants of an empty batch of as many matrices.

@@ -73,7 +73,7 @@ fn borrowed_memory_is_read_in_place_and_owner_outlives_every_reader() {
     let sum = tensorswitch::add(&t, &t).unwrap();
     assert!(!is_borrowed(&sum));
     let copy = t.clone();
-    let unreduced = tensorswitch::sum(&t, Some(&[]), false).unwrap();
+    let unreduced = tensorswitch::sum(&t, tensorswitch::Axes::List(Default::default())).unwrap();
     assert!(is_borrowed(&unreduced));
     let relent = (NDARRAY.share_host.unwrap())(&t).unwrap();
     assert_eq!(relent.ptr, ptr);
@@ -112,12 +112,12 @@ fn ops_on_borrowed_memory_match_an_owned_copy() {
         assert_eq!(x.to_host().unwrap(), y.to_host().unwrap());
     };
     same(&|x| tensorswitch::add(x, x).unwrap());
-    same(&|x| tensorswitch::sum(x, Some(&[1]), false).unwrap());
+    same(&|x| tensorswitch::sum(x, [1]).unwrap());
     same(&|x| tensorswitch::matmul(x, &tensorswitch::matrix_transpose(x).unwrap()).unwrap());
     same(&|x| tensorswitch::reshape(x, &[3, 2]).unwrap());
     same(&|x| tensorswitch::permute_dims(x, &[1, 0]).unwrap());
-    same(&|x| tensorswitch::argsort(x, -1, true).unwrap());
-    same(&|x| tensorswitch::cumulative_sum(x, Some(0), false).unwrap());
+    same(&|x| tensorswitch::argsort(x, tensorswitch::Sorting::along(-1).descending(true)).unwrap());
+    same(&|x| tensorswitch::cumulative_sum(x, Some(0)).unwrap());
 }
 
 #[test]
@@ -135,7 +135,7 @@ fn negative_strides_are_borrowed_as_flipped_views() {
     let (shared, _) = lend(values(6), 3, &[3, 2], &[1, -3]);
     let m = import(shared).unwrap();
     assert_eq!(m.to_vec::<f32>().unwrap(), [1.5, 0.0, 2.0, 0.5, 2.5, 1.0]);
-    let sum = tensorswitch::sum(&m, Some(&[0]), false).unwrap();
+    let sum = tensorswitch::sum(&m, [0]).unwrap();
     assert_eq!(sum.to_vec::<f32>().unwrap(), [6.0, 1.5]);
     drop(v);
     drop(t);

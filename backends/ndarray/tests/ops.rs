@@ -37,11 +37,11 @@ fn integer_arithmetic_wraps() {
         let u = t(&[0u8, 1, 255], &[3]);
         assert_eq!(ts::negative(&u)?.to_vec::<u8>()?, [0, 255, 1]);
         assert_eq!(
-            ts::sum(&t(&[u64::MAX, 2], &[2]), None, false)?.to_vec::<u64>()?,
+            ts::sum(&t(&[u64::MAX, 2], &[2]), None)?.to_vec::<u64>()?,
             [1]
         );
         assert_eq!(
-            ts::prod(&t(&[i64::MAX, 2], &[2]), None, false)?.to_vec::<i64>()?,
+            ts::prod(&t(&[i64::MAX, 2], &[2]), None)?.to_vec::<i64>()?,
             [-2]
         );
         Ok(())
@@ -107,13 +107,17 @@ fn nan_semantics() {
             [true, false, false, false]
         );
         let x = t(&[1.0, 5.0, nan, 7.0, nan], &[5]);
-        assert!(ts::max(&x, None, false)?.to_vec::<f64>()?[0].is_nan());
-        assert!(ts::min(&x, None, false)?.to_vec::<f64>()?[0].is_nan());
-        assert_eq!(ts::argmax(&x, None, false)?.to_vec::<i64>()?, [2]);
-        assert_eq!(ts::argmin(&x, None, false)?.to_vec::<i64>()?, [2]);
+        assert!(ts::max(&x, None)?.to_vec::<f64>()?[0].is_nan());
+        assert!(ts::min(&x, None)?.to_vec::<f64>()?[0].is_nan());
+        assert_eq!(ts::argmax(&x, None)?.to_vec::<i64>()?, [2]);
+        assert_eq!(ts::argmin(&x, None)?.to_vec::<i64>()?, [2]);
         let y = t(&[3.0, 1.0, 3.0, 1.0], &[4]);
-        assert_eq!(ts::argmax(&y, Some(0), false)?.to_vec::<i64>()?, [0]);
-        assert_eq!(ts::argmin(&y, Some(0), true)?.to_vec::<i64>()?, [1]);
+        assert_eq!(ts::argmax(&y, Some(0))?.to_vec::<i64>()?, [0]);
+        assert_eq!(
+            ts::argmin(&y, tensorswitch::Reduction::over(Some(0)).keepdims(true))?
+                .to_vec::<i64>()?,
+            [1]
+        );
         same_f64(
             &ts::divide(&t(&[1.0, -1.0, 0.0], &[3]), &t(&[0.0; 3], &[3]))?.to_vec::<f64>()?,
             &[f64::INFINITY, f64::NEG_INFINITY, nan],
@@ -145,36 +149,33 @@ fn rounding_and_sign() {
 fn reductions_over_axes() {
     on_ndarray(|| {
         let x = ts::reshape(&ts::arange(0.0, 24.0, 1.0, DType::Int64)?, &[2, 3, 4])?;
-        let s = ts::sum(&x, Some(&[0, 2]), false)?;
+        let s = ts::sum(&x, [0, 2])?;
         assert_eq!(s.shape(), &[3]);
         assert_eq!(s.to_vec::<i64>()?, [60, 92, 124]);
-        let s = ts::sum(&x, Some(&[1]), true)?;
+        let s = ts::sum(&x, tensorswitch::Reduction::over([1]).keepdims(true))?;
         assert_eq!(s.shape(), &[2, 1, 4]);
         assert_eq!(s.to_vec::<i64>()?, [12, 15, 18, 21, 48, 51, 54, 57]);
-        let m = ts::max(&x, Some(&[-1]), false)?;
+        let m = ts::max(&x, [-1])?;
         assert_eq!(m.to_vec::<i64>()?, [3, 7, 11, 15, 19, 23]);
         let empty = Tensor::from_slice::<f32>(&[], &[0, 3])?;
-        assert_eq!(
-            ts::sum(&empty, Some(&[0]), false)?.to_vec::<f32>()?,
-            [0.0; 3]
-        );
-        assert_eq!(
-            ts::prod(&empty, Some(&[0]), false)?.to_vec::<f32>()?,
-            [1.0; 3]
-        );
+        assert_eq!(ts::sum(&empty, [0])?.to_vec::<f32>()?, [0.0; 3]);
+        assert_eq!(ts::prod(&empty, [0])?.to_vec::<f32>()?, [1.0; 3]);
         // No axes: the input, unchanged.
-        let same = ts::sum(&x, Some(&[]), false)?;
+        let same = ts::sum(&x, tensorswitch::Axes::List(Default::default()))?;
         assert_eq!(same.to_vec::<i64>()?, x.to_vec::<i64>()?);
-        let a = ts::argmax(&x, Some(1), false)?;
+        let a = ts::argmax(&x, Some(1))?;
         assert_eq!(a.to_vec::<i64>()?, [2; 8]);
-        let c = ts::cumulative_sum(&t(&[1i64, 2, 3, 4], &[2, 2]), Some(0), false)?;
+        let c = ts::cumulative_sum(&t(&[1i64, 2, 3, 4], &[2, 2]), Some(0))?;
         assert_eq!(c.to_vec::<i64>()?, [1, 2, 4, 6]);
-        let c = ts::cumulative_sum(&t(&[1u8, 255], &[2]), None, true)?;
+        let c = ts::cumulative_sum(
+            &t(&[1u8, 255], &[2]),
+            tensorswitch::CumulativeSum::along(None).include_initial(true),
+        )?;
         assert_eq!(c.dtype(), DType::UInt64);
         assert_eq!(c.to_vec::<u64>()?, [0, 1, 256]);
         // Pairwise summation keeps float32 sums of many small values accurate.
         let ones = ts::full(&[100_000], 0.1f64, DType::Float32)?;
-        let total = ts::sum(&ones, None, false)?.to_vec::<f32>()?[0];
+        let total = ts::sum(&ones, None)?.to_vec::<f32>()?[0];
         assert!((total - 10_000.0).abs() < 0.05, "{total}");
         Ok(())
     });
@@ -185,26 +186,23 @@ fn sorting_is_stable_with_nan_placement() {
     on_ndarray(|| {
         let nan = f64::NAN;
         let x = t(&[2.0, nan, 1.0, 2.0, 1.0, nan], &[6]);
+        assert_eq!(ts::argsort(&x, 0)?.to_vec::<i64>()?, [2, 4, 0, 3, 1, 5]);
         assert_eq!(
-            ts::argsort(&x, 0, false)?.to_vec::<i64>()?,
-            [2, 4, 0, 3, 1, 5]
-        );
-        assert_eq!(
-            ts::argsort(&x, 0, true)?.to_vec::<i64>()?,
+            ts::argsort(&x, tensorswitch::Sorting::along(0).descending(true))?.to_vec::<i64>()?,
             [1, 5, 0, 3, 2, 4]
         );
-        let s = ts::sort(&x, 0, true)?.to_vec::<f64>()?;
+        let s = ts::sort(&x, tensorswitch::Sorting::along(0).descending(true))?.to_vec::<f64>()?;
         same_f64(&s, &[nan, nan, 2.0, 2.0, 1.0, 1.0]);
         let m = t(&[3, 1, 2, 9, 8, 7], &[2, 3]);
-        assert_eq!(ts::sort(&m, 0, false)?.to_vec::<i32>()?, [3, 1, 2, 9, 8, 7]);
-        assert_eq!(ts::sort(&m, 1, false)?.to_vec::<i32>()?, [1, 2, 3, 7, 8, 9]);
+        assert_eq!(ts::sort(&m, 0)?.to_vec::<i32>()?, [3, 1, 2, 9, 8, 7]);
+        assert_eq!(ts::sort(&m, 1)?.to_vec::<i32>()?, [1, 2, 3, 7, 8, 9]);
         assert_eq!(
-            ts::argsort(&m, -1, true)?.to_vec::<i64>()?,
+            ts::argsort(&m, tensorswitch::Sorting::along(-1).descending(true))?.to_vec::<i64>()?,
             [0, 2, 1, 0, 1, 2]
         );
         let b = t(&[true, false, true, false], &[4]);
         assert_eq!(
-            ts::sort(&b, 0, false)?.to_vec::<bool>()?,
+            ts::sort(&b, 0)?.to_vec::<bool>()?,
             [false, false, true, true]
         );
         Ok(())
@@ -222,7 +220,7 @@ fn layouts_read_back_in_row_major_order() {
             [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
         );
         assert_eq!(
-            ts::flip(&x, Some(&[1]))?.to_vec::<f32>()?,
+            ts::flip(&x, [1])?.to_vec::<f32>()?,
             [2.0, 1.0, 0.0, 5.0, 4.0, 3.0]
         );
         assert_eq!(
@@ -383,16 +381,20 @@ fn any_memory_layout_reads_in_logical_order() {
             ("add_broadcast", |x| {
                 ts::add(x, &t(&[1.0, 2.0, 3.0, 4.0], &[4]))
             }),
-            ("sum0", |x| ts::sum(x, Some(&[0]), false)),
-            ("sum1", |x| ts::sum(x, Some(&[1]), true)),
-            ("max", |x| ts::max(x, Some(&[1]), false)),
-            ("argmax", |x| ts::argmax(x, None, false)),
-            ("cumsum", |x| ts::cumulative_sum(x, Some(1), false)),
-            ("sort", |x| ts::sort(x, 0, false)),
-            ("argsort", |x| ts::argsort(x, 1, true)),
+            ("sum0", |x| ts::sum(x, [0])),
+            ("sum1", |x| {
+                ts::sum(x, tensorswitch::Reduction::over([1]).keepdims(true))
+            }),
+            ("max", |x| ts::max(x, [1])),
+            ("argmax", |x| ts::argmax(x, None)),
+            ("cumsum", |x| ts::cumulative_sum(x, Some(1))),
+            ("sort", |x| ts::sort(x, 0)),
+            ("argsort", |x| {
+                ts::argsort(x, tensorswitch::Sorting::along(1).descending(true))
+            }),
             ("reshape", |x| ts::reshape(x, &[2, 6])),
             ("permute", |x| ts::permute_dims(x, &[1, 0])),
-            ("flip", |x| ts::flip(x, Some(&[1]))),
+            ("flip", |x| ts::flip(x, [1])),
             ("broadcast", |x| ts::broadcast_to(x, &[2, 3, 4])),
             ("concat", |x| ts::concat(&[x.clone(), x.clone()], Some(1))),
             ("astype", |x| ts::astype(x, DType::Int32)),

@@ -241,7 +241,7 @@ fn tensors_are_shared_between_threads() {
                     let mut total = 0.0;
                     for _ in 0..50 {
                         let y = tensorswitch::multiply(x, x).unwrap();
-                        let s = tensorswitch::sum(&y, None, false).unwrap();
+                        let s = tensorswitch::sum(&y, None).unwrap();
                         total = s.to_vec::<f32>().unwrap()[0];
                     }
                     total

@@ -179,7 +179,9 @@ fn scalar_free_paths_keep_their_values() {
     );
     // A fractional correction: sum of squares 2 over 3 elements, divided by 3 - 0.5.
     let x = tensor(&[1.0f64, 2.0, 3.0], &[3]);
-    let v = torch("var", || tensorswitch::var(&x, None, 0.5, false).unwrap());
+    let v = torch("var", || {
+        tensorswitch::var(&x, tensorswitch::Statistic::over(None).correction(0.5)).unwrap()
+    });
     assert!((v.to_vec::<f64>().unwrap()[0] - 2.0 / 2.5).abs() < 1e-15);
     // A negative integer power is still refused.
     let b = tensor(&[2i32, -1], &[2]);
@@ -239,7 +241,13 @@ fn allocation_cases() {
     report("pow", torch("pow", || tensorswitch::pow(&ints, &int_view)));
     report(
         "var",
-        torch("var", || tensorswitch::var(&view, Some(&[]), 0.5, false)),
+        torch("var", || {
+            tensorswitch::var(
+                &view,
+                tensorswitch::Statistic::over(tensorswitch::Axes::List(Default::default()))
+                    .correction(0.5),
+            )
+        }),
     );
     match torch("to_host", || view.to_host()) {
         Err(Error::OutOfMemory { op, bytes }) => println!("to_host: OutOfMemory {op} {bytes}"),

@@ -142,12 +142,12 @@ fn torch_memory_is_borrowed_by_ndarray_and_outlives_its_source() {
         assert_eq!(b.to_host().unwrap(), o.to_host().unwrap());
     };
     same(&|x| tensorswitch::add(x, x).unwrap());
-    same(&|x| tensorswitch::sum(x, None, false).unwrap());
-    same(&|x| tensorswitch::sum(x, Some(&[0]), true).unwrap());
+    same(&|x| tensorswitch::sum(x, None).unwrap());
+    same(&|x| tensorswitch::sum(x, tensorswitch::Reduction::over([0]).keepdims(true)).unwrap());
     same(&|x| tensorswitch::matmul(x, &tensorswitch::matrix_transpose(x).unwrap()).unwrap());
     same(&|x| tensorswitch::reshape(x, &[2, -1, 3]).unwrap());
     same(&|x| tensorswitch::permute_dims(x, &[1, 0]).unwrap());
-    same(&|x| tensorswitch::argsort(x, 0, true).unwrap());
+    same(&|x| tensorswitch::argsort(x, tensorswitch::Sorting::along(0).descending(true)).unwrap());
     assert_eq!(moved.to_host().unwrap(), owned.to_host().unwrap());
 
     // Lent back to torch: torch reads the same buffer, still held by the first owner.
@@ -183,7 +183,7 @@ fn strided_torch_memory_is_borrowed_by_ndarray_with_its_strides() {
     drop((x, xt));
     assert_eq!(view.iter().copied().collect::<Vec<_>>(), [1, 4, 2, 5, 3, 6]);
     assert_eq!(back.to_vec::<i32>().unwrap(), vec![1, 4, 2, 5, 3, 6]);
-    let sum = tensorswitch::sum(&back, Some(&[1]), false).unwrap();
+    let sum = tensorswitch::sum(&back, [1]).unwrap();
     assert_eq!(sum.to_vec::<i64>().unwrap(), vec![5, 7, 9]);
     let mm = tensorswitch::matmul(&back, &tensorswitch::matrix_transpose(&back).unwrap()).unwrap();
     assert_eq!(
