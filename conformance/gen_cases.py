@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Generates tests/conformance/cases.json, the data of the shared conformance suite.
+"""Generates conformance/cases/<group>.json, the data of the shared conformance suite.
 
-    python3 tests/conformance/gen_cases.py        (from the workspace root; NumPy >= 2.1)
+    python3 conformance/gen_cases.py        (from the workspace root; NumPy >= 2.1)
 
 Every expected value is computed here, independently of tensorswitch, with NumPy: in float64
 (or with the exact integer operation) from the inputs converted to the dtype tensorswitch
@@ -11,7 +11,7 @@ result dtype equals NumPy's own for the same call, the script asserts that it do
 difference (`DIFFERENCES`), so every disagreement with NumPy is written down here.
 
 The output is deterministic (fixed seed, stable formatting): rerunning the script on an
-unchanged file with the same NumPy version (recorded in the output) reproduces cases.json byte
+unchanged file with the same NumPy version (recorded in the output) reproduces the files byte
 for byte.
 
 Case format (one JSON object per line inside {"cases": [...]}):
@@ -34,7 +34,7 @@ import warnings
 
 import numpy as np
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases.json")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases")
 SEED = 20250101
 rng = np.random.default_rng(SEED)
 
@@ -1609,12 +1609,15 @@ def main():
     unused = set(DIFFERENCES) - DIFF_USED
     assert not unused, f"documented differences never exercised: {unused}"
 
-    lines = [dump(c) for c in CASES]
-    text = '{"seed":%d,"generator":"tests/conformance/gen_cases.py","numpy":"%s","cases":[\n%s\n]}\n' % (
-        SEED, np.__version__, ",\n".join(lines))
-    with open(OUT, "w", encoding="utf-8") as f:
-        f.write(text)
-    print(f"wrote {len(CASES)} cases ({len(text)} bytes) to {OUT}", file=sys.stderr)
+    os.makedirs(OUT, exist_ok=True)
+    for group in list(GROUPS) + ["errors"]:
+        lines = [dump(c) for c in CASES if c["group"] == group]
+        text = '{"group":"%s","seed":%d,"generator":"conformance/gen_cases.py","numpy":"%s","cases":[\n%s\n]}\n' % (
+            group, SEED, np.__version__, ",\n".join(lines))
+        path = os.path.join(OUT, group + ".json")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"wrote {len(lines)} cases ({len(text)} bytes) to {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":
