@@ -1,0 +1,435 @@
+"""The cases of the group `elementwise`: arithmetic, unary functions, comparisons, logic, where
+and clip."""
+
+from .common import *  # noqa: F401,F403
+
+# Cases repeated with strided inputs (common.add_strided): the first two of each op with a
+# 2+-D tensor input.
+STRIDED = [
+    "add/float32/basic",
+    "add/float64/basic",
+    "subtract/float32/basic",
+    "subtract/float64/basic",
+    "multiply/float32/basic",
+    "multiply/float64/basic",
+    "divide/float32/basic",
+    "divide/float64/basic",
+    "pow/float32/basic",
+    "pow/float64/basic",
+    "maximum/float32/basic",
+    "maximum/float64/basic",
+    "minimum/float32/basic",
+    "minimum/float64/basic",
+    "exp/float32/basic",
+    "exp/float64/basic",
+    "log/float32/basic",
+    "log/float64/basic",
+    "log1p/float32/basic",
+    "log1p/float64/basic",
+    "expm1/float32/basic",
+    "expm1/float64/basic",
+    "sqrt/float32/basic",
+    "sqrt/float64/basic",
+    "sin/float32/basic",
+    "sin/float64/basic",
+    "cos/float32/basic",
+    "cos/float64/basic",
+    "tanh/float32/basic",
+    "tanh/float64/basic",
+    "negative/float32/basic",
+    "negative/float64/basic",
+    "abs/float32/basic",
+    "abs/float64/basic",
+    "square/float32/basic",
+    "square/float64/basic",
+    "sign/float32/basic",
+    "sign/float64/basic",
+    "floor/float32/random",
+    "floor/float64/random",
+    "ceil/float32/random",
+    "ceil/float64/random",
+    "round/float32/random",
+    "round/float64/random",
+    "logical_not/uint8/broadcast_shape",
+    "equal/float64/random",
+    "equal/int32/ties",
+    "not_equal/float64/random",
+    "not_equal/int32/ties",
+    "less/float64/random",
+    "less/int32/ties",
+    "less_equal/float64/random",
+    "less_equal/int32/ties",
+    "greater/float64/random",
+    "greater/int32/ties",
+    "greater_equal/float64/random",
+    "greater_equal/int32/ties",
+    "logical_and/bool_int32/broadcast",
+    "logical_or/bool_int32/broadcast",
+    "logical_xor/bool_int32/broadcast",
+    "where/float32/basic",
+    "where/int32_float32/broadcast_promotes_to_float32",
+    "clip/float32/tensor_bounds",
+    "clip/float64/min_only",
+]
+
+# ----- elementwise ---------------------------------------------------------------------------
+
+ARITH = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply, "divide": np.divide,
+         "pow": np.power, "maximum": np.maximum, "minimum": np.minimum}
+COMPARE = {"equal": np.equal, "not_equal": np.not_equal, "less": np.less,
+           "less_equal": np.less_equal, "greater": np.greater, "greater_equal": np.greater_equal}
+LOGICAL = {"logical_and": np.logical_and, "logical_or": np.logical_or,
+           "logical_xor": np.logical_xor}
+
+
+def binary_expected(op, a, b):
+    """(expected array, documented difference or None) or an error dict, by our rules."""
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        return err("ShapeMismatch"), None
+    da, db = a.dtype.name, b.dtype.name
+    if op in LOGICAL:
+        return LOGICAL[op](a != 0, b != 0), None
+    d = promote(da, db)
+    if d is None:
+        return err("NoPromotion"), None
+    if op in COMPARE:
+        return COMPARE[op](a.astype(d), b.astype(d)), mixed(da, db)
+    if op == "divide":
+        out = to_float(d)
+        v = np.divide(f64(a.astype(out)), f64(b.astype(out))).astype(out)
+        return v, (floated(d) or mixed(da, db))
+    if d == "bool":
+        return err("InvalidDType"), None
+    a2, b2 = a.astype(d), b.astype(d)
+    fn = ARITH[op]
+    if kind(d) == "float":
+        return fn(f64(a2), f64(b2)).astype(d), mixed(da, db)
+    if op == "pow" and (b2 < 0).any():
+        return err("InvalidArgument"), None
+    return fn(a2, b2), None
+
+
+def binary_case(op, name, a, b, tol="exact", **kw):
+    a, b = resolve(f"{op}/{name}", a, b)
+    exp, diff = binary_expected(op, a, b)
+    if not isinstance(exp, dict):
+        npf = {**ARITH, **COMPARE, **LOGICAL}[op]
+        settle(npf(a, b).dtype, exp.dtype.name, diff, what=f"{op}/{name}")
+    add_case(f"{op}/{name}", op, [T(a), T(b)], {}, exp, tol, **kw)
+
+
+def gen_arithmetic():
+    for op in ARITH:
+        tol = "transcendental" if op == "pow" else "exact"
+        for d in ["float32", "float64", "int32", "uint8", "int64", "int16"]:
+            if op == "pow":
+                if kind(d) == "float":
+                    a = rand(d, (2, 3), 0.1, 3.0)
+                    b = rand(d, (2, 3), -2.0, 2.0)
+                else:
+                    a = rand(d, (2, 3), -3 if kind(d) == "signed" else 0, 3)
+                    b = rand(d, (2, 3), 0, 3)
+            elif op == "divide" and kind(d) != "float":
+                a = rand(d, (2, 3), -20, 20)
+                b = rand(d, (2, 3), 1, 7)
+            else:
+                a = rand(d, (2, 3), -20, 20)
+                b = rand(d, (2, 3), -20, 20)
+            binary_case(op, f"{d}/basic", a, b, tol)
+        # broadcasting
+        d = "float32"
+        lo = 0.5 if op == "pow" else -5
+        binary_case(op, f"{d}/broadcast_2x1x3_4x1", rand(d, (2, 1, 3), lo, 3), rand(d, (4, 1), -2, 2), tol)
+        binary_case(op, "float64/broadcast_0d", rand("float64", (), lo, 3), rand("float64", (2, 2), 1, 2), tol)
+        binary_case(op, "int32/broadcast_row",
+                    rand("int32", (2, 3), 0 if op == "pow" else -9, 4), rand("int32", (3,), 1, 3))
+        binary_case(op, "float32/empty", np.zeros((0, 3), "float32"), rand("float32", (1, 3), 1, 2))
+        binary_case(op, "float64/0d", rand("float64", (), 1, 3), rand("float64", (), 1, 2), tol)
+
+    # overflow wraps
+    binary_case("add", "int8/overflow_wraps", arr([127, -128, 100, 1], "int8"), arr([1, -1, 100, 1], "int8"))
+    binary_case("subtract", "uint8/underflow_wraps", arr([0, 5, 255], "uint8"), arr([1, 10, 0], "uint8"))
+    binary_case("multiply", "int16/overflow_wraps", arr([300, -300, 2], "int16"), arr([300, 300, 3], "int16"))
+    binary_case("add", "int64/overflow_wraps", arr([2**63 - 1, -2**63], "int64"), arr([1, -1], "int64"))
+    binary_case("add", "uint64/overflow_wraps", arr([2**64 - 1, 2**63], "uint64"), arr([1, 2**63], "uint64"))
+    binary_case("multiply", "uint32/overflow_wraps", arr([65536, 4000000000], "uint32"), arr([65536, 2], "uint32"))
+    binary_case("subtract", "int32/overflow_wraps", arr([-2**31, 0], "int32"), arr([1, -2**31], "int32"))
+    binary_case("add", "uint16/overflow_wraps", arr([65535, 40000], "uint16"), arr([1, 40000], "uint16"))
+
+    # promotion
+    binary_case("add", "int8_uint8/promotes_to_int16", arr([-1, 127, -128], "int8"), arr([255, 255, 1], "uint8"))
+    binary_case("add", "int32_float32/promotes_to_float32", arr([16777217, -3, 7], "int32"),
+                arr([0.5, 0.25, -1.5], "float32"))
+    binary_case("add", "bool_int8/promotes_to_int8", arr([True, False, True], "bool"), arr([127, -5, 3], "int8"))
+    binary_case("multiply", "uint16_int16/promotes_to_int32", arr([65535, 2, 3], "uint16"), arr([2, -3, 4], "int16"))
+    binary_case("subtract", "int64_float32/promotes_to_float32", arr([10, -7, 2**40], "int64"),
+                arr([0.5, 1.5, 1.0], "float32"))
+    binary_case("add", "float32_float64/promotes_to_float64", arr([0.1, 1.5], "float32"), arr([0.2, -2.5], "float64"))
+    binary_case("add", "bool_float32/promotes_to_float32", arr([True, False], "bool"), arr([0.5, 0.5], "float32"))
+    binary_case("maximum", "int8_uint8/promotes_to_int16", arr([-1, 100], "int8"), arr([200, 3], "uint8"))
+    binary_case("add", "uint8_int64/promotes_to_int64", arr([200, 255], "uint8"), arr([-300, 1], "int64"))
+    binary_case("add", "int32_uint32/promotes_to_int64", arr([-1, 5], "int32"), arr([2**32 - 1, 5], "uint32"))
+    binary_case("add", "uint8_uint32/promotes_to_uint32", arr([255, 1], "uint8"), arr([2**32 - 2, 9], "uint32"))
+    binary_case("multiply", "int16_float64/promotes_to_float64", arr([-300, 7], "int16"), arr([0.5, 0.125], "float64"))
+    binary_case("divide", "int8_uint8/float32", arr([-7, 100], "int8"), arr([2, 3], "uint8"))
+    binary_case("divide", "bool/float32", arr([True, False, True], "bool"), arr([True, True, False], "bool"))
+    binary_case("pow", "int32_float32/promotes_to_float32", arr([2, 3, 4], "int32"), arr([0.5, -1.0, 2.0], "float32"))
+
+    # division by zero, float specials, NaN in maximum/minimum
+    binary_case("divide", "float32/by_zero", arr([1.0, -1.0, 0.0, np.nan], "float32"), arr([0.0, 0.0, 0.0, 0.0], "float32"))
+    binary_case("divide", "int32/by_zero_is_float", arr([1, -1, 0, 7], "int32"), arr([0, 0, 0, 2], "int32"))
+    binary_case("divide", "int32/rounding", arr([7, -7, 1, 2**24 + 1], "int32"), arr([3, 3, 3, 1], "int32"))
+    binary_case("maximum", "float32/nan", arr([np.nan, 1.0, np.nan, -np.inf], "float32"),
+                arr([1.0, np.nan, np.nan, 2.0], "float32"))
+    binary_case("minimum", "float64/nan", arr([np.nan, 1.0, np.nan, np.inf], "float64"),
+                arr([1.0, np.nan, np.nan, 2.0], "float64"))
+    binary_case("maximum", "uint8/basic_extremes", arr([0, 255, 7], "uint8"), arr([255, 0, 7], "uint8"))
+    binary_case("minimum", "int8/basic_extremes", arr([-128, 127, 7], "int8"), arr([127, -128, -7], "int8"))
+    binary_case("add", "float32/inf", arr([np.inf, np.inf, 1.0], "float32"), arr([-np.inf, 1.0, np.nan], "float32"))
+    binary_case("pow", "float64/specials", arr([0.0, 2.0, -8.0, -2.0, 1.0, np.nan, 4.0], "float64"),
+                arr([0.0, -1.0, 1.0 / 3.0, 3.0, np.nan, 0.0, 0.5], "float64"), "transcendental")
+    binary_case("pow", "float32/specials", arr([0.0, 0.0, -2.0, 10.0], "float32"),
+                arr([-1.0, 2.0, 2.0, -2.0], "float32"), "transcendental")
+    binary_case("pow", "int32/zero_exponent", arr([0, -5, 7], "int32"), arr([0, 0, 0], "int32"))
+    binary_case("pow", "uint8/basic_powers", arr([2, 3, 15], "uint8"), arr([7, 5, 2], "uint8"))
+    binary_case("pow", "int8/negative_bases", arr([-2, -3, -1], "int8"), arr([3, 3, 7], "int8"))
+
+    # errors
+    binary_case("add", "bool/not_numeric", arr([True], "bool"), arr([False], "bool"))
+    for op in ("subtract", "multiply", "pow", "maximum", "minimum"):
+        binary_case(op, "bool/not_numeric", arr([True], "bool"), arr([False], "bool"))
+    binary_case("add", "int64_uint64/no_promotion", arr([1], "int64"), arr([1], "uint64"))
+    binary_case("multiply", "int8_uint64/no_promotion", arr([1], "int8"), arr([1], "uint64"))
+    binary_case("add", "float32/broadcast_mismatch", rand("float32", (2, 3)), rand("float32", (3, 2)))
+    binary_case("pow", "int32/negative_exponent", arr([2, 3], "int32"), arr([-1, 2], "int32"))
+    # past the small-array paths
+    binary_case("add", "float32/broadcast_3x1x5_4x1", rand("float32", (3, 1, 5)), rand("float32", (4, 1)))
+
+
+UNARY_FLOAT = {"exp": np.exp, "log": np.log, "log1p": np.log1p, "expm1": np.expm1,
+               "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh}
+UNARY_NUMERIC = {"negative": np.negative, "abs": np.abs, "square": np.square, "sign": np.sign}
+UNARY_ROUND = {"floor": np.floor, "ceil": np.ceil, "round": np.round}
+
+
+def unary_case(op, name, x, tol="transcendental", **kw):
+    x = resolve(f"{op}/{name}", x)
+    d = x.dtype.name
+    if op in UNARY_FLOAT:
+        out = to_float(d)
+        exp = UNARY_FLOAT[op](f64(x.astype(out))).astype(out)
+        settle(UNARY_FLOAT[op](x).dtype, out, floated(d), what=f"{op}/{name}")
+    elif op in UNARY_NUMERIC:
+        if d == "bool":
+            exp = err("InvalidDType")
+        else:
+            exp = UNARY_NUMERIC[op](x) if kind(d) != "float" else UNARY_NUMERIC[op](f64(x)).astype(d)
+            settle(UNARY_NUMERIC[op](x).dtype, d, what=f"{op}/{name}")
+    elif op in UNARY_ROUND:
+        if d == "bool":
+            exp = err("InvalidDType")
+        else:
+            # integers are returned unchanged; np.round rounds halfway cases to even
+            exp = x.copy() if kind(d) != "float" else UNARY_ROUND[op](f64(x)).astype(d)
+            settle(UNARY_ROUND[op](x).dtype, d, what=f"{op}/{name}")
+    elif op == "logical_not":
+        exp = np.logical_not(x != 0)
+        settle(np.logical_not(x).dtype, "bool")
+    else:
+        raise KeyError(op)
+    add_case(f"{op}/{name}", op, [T(x)], {}, exp, tol, **kw)
+
+
+def gen_unary():
+    for op in UNARY_FLOAT:
+        lo, hi = {"log": (0.05, 5.0), "sqrt": (0.0, 9.0), "log1p": (-0.9, 5.0)}.get(op, (-3.0, 3.0))
+        for d in FLOATS:
+            unary_case(op, f"{d}/basic", rand(d, (2, 3), lo, hi))
+        unary_case(op, "int32/to_float32", arr([0, 1, 2, 3, 5], "int32") if op in ("log", "sqrt", "log1p")
+                   else arr([-3, -1, 0, 1, 2], "int32"))
+        unary_case(op, "uint8/to_float32", arr([0, 1, 4, 9, 200], "uint8") if op != "exp"
+                   else arr([0, 1, 4, 9, 20], "uint8"))
+        unary_case(op, "bool/to_float32", arr([True, False], "bool"))
+        unary_case(op, "float32/0d", rand("float32", (), max(lo, 0.5), hi))
+        unary_case(op, "float64/empty", np.zeros((2, 0), "float64"))
+    specials = {
+        "exp": [0.0, 1.0, -1.0, 88.0, 89.0, -np.inf, np.inf, np.nan, -100.0],
+        "log": [1.0, np.e, 0.0, -0.0, -1.0, np.inf, np.nan, 1e-30],
+        "log1p": [0.0, -1.0, -2.0, 1e10, np.inf, np.nan, -0.5, 1e-7],
+        "expm1": [0.0, -50.0, 100.0, -np.inf, np.inf, np.nan, 1.0, -1e-7],
+        "sqrt": [0.0, -0.0, 4.0, 2.0, -1.0, np.inf, np.nan, 1e-30],
+        "sin": [0.0, np.pi / 2, np.inf, np.nan, -np.pi / 6, 100.0],
+        "cos": [0.0, np.pi, np.inf, np.nan, np.pi / 3, 100.0],
+        "tanh": [0.0, 20.0, -20.0, np.inf, -np.inf, np.nan, 0.5],
+    }
+    for op, vals in specials.items():
+        for d in FLOATS:
+            unary_case(op, f"{d}/specials", arr(vals, d))
+    # accuracy for tiny arguments (the point of expm1 and log1p): relative error 1e-6
+    tiny = [1e-10, -1e-10, 1e-8, -3e-7, 1e-20, 5e-5]
+    for op in ("expm1", "log1p"):
+        unary_case(op, "float32/tiny", arr(tiny, "float32"), rtol=1e-6, atol=0.0)
+        unary_case(op, "float64/tiny", arr(tiny, "float64"), rtol=1e-12, atol=0.0)
+
+    for op in UNARY_NUMERIC:
+        for d in ["float32", "float64", "int32", "int64"]:
+            unary_case(op, f"{d}/basic", rand(d, (2, 3), -9, 9), "exact")
+        unary_case(op, "int8/extremes_wrap", arr([-128, -127, -1, 0, 1, 127, 12], "int8"), "exact")
+        unary_case(op, "uint8/extremes_wrap", arr([0, 1, 2, 16, 255], "uint8"), "exact")
+        unary_case(op, "float64/specials", arr([-0.0, 0.0, -2.5, np.inf, -np.inf, np.nan], "float64"), "exact")
+        unary_case(op, "float32/0d", arr(-1.5, "float32"), "exact")
+        unary_case(op, "int16/empty", np.zeros((0,), "int16"), "exact")
+        unary_case(op, "bool/invalid", arr([True, False], "bool"), "exact")
+    unary_case("square", "float32/specials", arr([1e20, -1e-30, 3.0, np.nan], "float32"), "exact")
+    unary_case("sign", "uint16/basic", arr([0, 7, 65535], "uint16"), "exact")
+
+    halves = [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 3.5, 2.4, 2.6, -2.6, -0.0, 0.49999997,
+              8388609.0, 1e20, np.nan, np.inf, -np.inf]
+    for op in UNARY_ROUND:
+        for d in FLOATS:
+            unary_case(op, f"{d}/halves_and_specials", arr(halves, d), "exact")
+            unary_case(op, f"{d}/random", rand(d, (2, 3), -9, 9), "exact")
+        unary_case(op, "int32/unchanged", arr([-3, 0, 7, 2**31 - 1], "int32"), "exact")
+        unary_case(op, "uint8/unchanged", arr([0, 255, 7], "uint8"), "exact")
+        unary_case(op, "float32/0d", arr(-2.5, "float32"), "exact")
+        unary_case(op, "bool/invalid", arr([True], "bool"), "exact")
+
+    for name, x in [("bool/basic", arr([True, False, True], "bool")),
+                    ("int32/nonzero_is_true", arr([0, -1, 2, 0], "int32")),
+                    ("float64/nan_is_true", arr([0.0, -0.0, np.nan, 0.5, np.inf], "float64")),
+                    ("uint8/broadcast_shape", rand("uint8", (2, 1, 3), 0, 2)),
+                    ("bool/0d", arr(True, "bool")), ("float32/empty", np.zeros((0, 2), "float32"))]:
+        unary_case("logical_not", name, x, "exact")
+
+
+def gen_compare_logic():
+    fl = arr([1.0, np.nan, 2.0, -0.0, np.inf, 3.0], "float32")
+    fr = arr([1.0, np.nan, 3.0, 0.0, np.inf, np.nan], "float32")
+    for op in COMPARE:
+        binary_case(op, "float32/nan_ties", fl, fr)
+        binary_case(op, "float64/random", rand("float64", (2, 3), -2, 2).round(0), rand("float64", (2, 3), -2, 2).round(0))
+        binary_case(op, "int32/ties", rand("int32", (2, 3), 0, 2), rand("int32", (2, 3), 0, 2))
+        binary_case(op, "uint8/extremes", arr([0, 255, 7, 128], "uint8"), arr([255, 0, 7, 127], "uint8"))
+        binary_case(op, "int8_uint8/promoted_to_int16", arr([-1, 127, 0], "int8"), arr([255, 127, 0], "uint8"))
+        # int32 with float32 compares in float32: 16777217 becomes 16777216 (NumPy: float64)
+        binary_case(op, "int32_float32/compared_in_float32", arr([16777217, 3, -2], "int32"),
+                    arr([16777216.0, 3.5, -2.0], "float32"))
+        binary_case(op, "bool/basic", arr([True, True, False, False], "bool"), arr([True, False, True, False], "bool"))
+        binary_case(op, "float32/broadcast", rand("float32", (2, 1, 3), -1, 1).round(0), rand("float32", (4, 1), -1, 1).round(0))
+        binary_case(op, "int64/0d_with_vector", arr(2, "int64"), arr([1, 2, 3], "int64"))
+        binary_case(op, "float64/empty", np.zeros((0,), "float64"), np.zeros((1,), "float64"))
+    binary_case("less", "int8_uint64/no_promotion", arr([1], "int8"), arr([1], "uint64"))
+    binary_case("equal", "float32/broadcast_mismatch", rand("float32", (3,)), rand("float32", (4,)))
+
+    tl = arr([True, True, False, False], "bool")
+    tr = arr([True, False, True, False], "bool")
+    for op in LOGICAL:
+        binary_case(op, "bool/truth_table", tl, tr)
+        binary_case(op, "float32/nonzero_and_nan_are_true", arr([0.0, -0.0, np.nan, 2.5, 0.0, 1.0], "float32"),
+                    arr([0.0, 1.0, 1.0, 0.0, np.nan, -1.0], "float32"))
+        binary_case(op, "int8/nonzero_is_true", arr([0, 1, -128, 5], "int8"), arr([0, 0, 3, 5], "int8"))
+        binary_case(op, "bool_int32/broadcast", rand("bool", (2, 1)), arr([0, 2, 0, -1], "int32"))
+        binary_case(op, "uint64_int64/no_promotion_needed", arr([0, 2**64 - 1], "uint64"), arr([3, 0], "int64"))
+        binary_case(op, "bool/0d", arr(True, "bool"), arr(False, "bool"))
+        binary_case(op, "float64_uint8/mixed", arr([0.0, np.nan, 0.5, 0.0], "float64"), arr([0, 0, 7, 255], "uint8"))
+    binary_case("logical_and", "bool/broadcast_mismatch", rand("bool", (2,)), rand("bool", (3,)))
+
+
+def where_case(name, c, x, y):
+    c, x, y = resolve(f"where/{name}", c, x, y)
+    try:
+        s = np.broadcast_shapes(x.shape, y.shape)
+        np.broadcast_shapes(c.shape, s)
+    except ValueError:
+        add_case(f"where/{name}", "where", [T(c), T(x), T(y)], {}, err("ShapeMismatch"))
+        return
+    d = promote(x.dtype.name, y.dtype.name)
+    if d is None:
+        add_case(f"where/{name}", "where", [T(c), T(x), T(y)], {}, err("NoPromotion"))
+        return
+    exp = np.where(c != 0, x.astype(d), y.astype(d))
+    settle(np.where(c, x, y).dtype, d, mixed(x.dtype.name, y.dtype.name), what=name)
+    add_case(f"where/{name}", "where", [T(c), T(x), T(y)], {}, exp)
+
+
+def gen_where():
+    where_case("float32/basic", rand("bool", (2, 3)), rand("float32", (2, 3)), rand("float32", (2, 3)))
+    where_case("int32_float32/broadcast_promotes_to_float32", rand("bool", (2, 1)),
+               rand("int32", (1, 3), -9, 9), rand("float32", (2, 3)))
+    where_case("int8_uint8/promotes_to_int16", rand("bool", (4,)), arr([-1, -128, 5, 6], "int8"),
+               arr([255, 0, 200, 1], "uint8"))
+    where_case("float64/int_condition", arr([0, 3, -1, 0], "int32"), arr([np.nan, 1.0, 2.0, 3.0], "float64"),
+               arr(-1.0, "float64"))
+    where_case("float64/float_condition_nan_is_true", arr([0.0, np.nan, 0.5], "float64"),
+               arr([1.0, 2.0, 3.0], "float64"), arr([-1.0, -2.0, -3.0], "float64"))
+    where_case("bool/values", rand("bool", (3, 1)), rand("bool", (1, 2)), rand("bool", (3, 2)))
+    where_case("uint16/0d_condition", arr(False, "bool"), rand("uint16", (2, 2), 0, 99), rand("uint16", (2, 2), 0, 99))
+    where_case("float32/empty", np.zeros((0, 3), "bool"), rand("float32", (1, 3)), rand("float32", (3,)))
+    where_case("float32/broadcast_mismatch", rand("bool", (2, 3)), rand("float32", (3, 2)), rand("float32", (2, 3)))
+    where_case("int64_uint64/no_promotion", rand("bool", (2,)), arr([1, 2], "int64"), arr([1, 2], "uint64"))
+
+
+def clip_case(name, x, lo, hi, **kw):
+    """lo/hi: arrays (tensor bounds), Python numbers (clip_scalar) or None."""
+    x, lo, hi = resolve(f"clip/{name}", x, lo, hi)
+    d = x.dtype.name
+    enc = (lambda v: T(v) if isinstance(v, np.ndarray) else v)
+    args = {"min": enc(lo), "max": enc(hi)}
+    if d == "bool":
+        add_case(f"clip/{name}", "clip", [T(x)], args, err("InvalidDType"))
+        return
+    for b in (lo, hi):
+        if isinstance(b, np.ndarray):
+            try:
+                ok = np.broadcast_shapes(b.shape, x.shape) == x.shape
+            except ValueError:
+                ok = False
+            if not ok:
+                add_case(f"clip/{name}", "clip", [T(x)], args, err("ShapeMismatch"))
+                return
+    # bounds are converted to x's dtype (Rust `as` for numbers and tensors alike)
+    conv = (lambda b: None if b is None else (rust_as(b, d) if isinstance(b, np.ndarray) else scalar_as(b, d)))
+    clo, chi = conv(lo), conv(hi)
+    y = x.copy()
+    if clo is not None:
+        y = np.maximum(y, clo)
+    if chi is not None:
+        y = np.minimum(y, chi)  # where min > max the result is max
+    settle(y.dtype, d)
+    if isinstance(lo, float) or isinstance(hi, float):
+        DIFF_USED.add("rust_as_casts")
+    add_case(f"clip/{name}", "clip", [T(x)], args, y.astype(d))
+
+
+def gen_clip():
+    clip_case("float32/tensor_bounds", rand("float32", (2, 3)), rand("float32", (3,), -2, -1), arr(1.0, "float32"))
+    clip_case("float64/min_only", rand("float64", (2, 3)), arr(0.0, "float64"), None)
+    clip_case("float64/max_only", rand("float64", (2, 3)), None, rand("float64", (2, 1), -1, 1))
+    clip_case("float32/min_greater_than_max", rand("float32", (4,)), arr(2.0, "float32"), arr(-1.0, "float32"))
+    clip_case("float32/nan_stays", arr([np.nan, -5.0, 5.0, 0.5], "float32"), arr(-1.0, "float32"), arr(1.0, "float32"))
+    clip_case("int32/float_bounds_truncate", arr([-5, -1, 0, 1, 2, 5], "int32"),
+              arr(-1.7, "float32"), arr([2.9, 2.9, 2.9, 2.9, 2.9, 0.5], "float64"))
+    clip_case("uint8/int_bounds", arr([0, 10, 100, 255], "uint8"), arr([5, 5, 5, 5], "int64"), arr(200, "int16"))
+    clip_case("int8/broadcast_bounds", rand("int8", (2, 3), -9, 9), arr([[-2], [0]], "int8"), arr([1, 5, 9], "int8"))
+    clip_case("float64/scalar_bounds", rand("float64", (2, 3), -2, 2), -0.5, 0.5)
+    clip_case("int32/scalar_bounds_truncate", arr([-5, -1, 0, 1, 2, 5], "int32"), -1.5, 2.9)
+    clip_case("float32/scalar_max_only", rand("float32", (5,), -2, 2), None, 0.25)
+    clip_case("uint16/scalar_min_only", arr([0, 3, 60000], "uint16"), 4, None)
+    clip_case("float32/0d", arr(3.5, "float32"), arr(0.0, "float32"), arr(1.0, "float32"))
+    clip_case("float32/no_bounds", rand("float32", (3,)), None, None)
+    clip_case("int64/empty", np.zeros((0, 2), "int64"), arr(0, "int64"), arr(1, "int64"))
+    clip_case("float32/bound_does_not_broadcast_to_x", rand("float32", (3,)), rand("float32", (2, 3)), None)
+    clip_case("bool/invalid", arr([True, False], "bool"), None, None)
+
+
+
+
+def generate():
+    gen_arithmetic()
+    gen_unary()
+    gen_compare_logic()
+    gen_where()
+    gen_clip()
+    add_strided(STRIDED)
