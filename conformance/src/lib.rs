@@ -67,13 +67,7 @@ const DATA: &[(&str, &str)] = &[
 /// (`<group>_fallbacks`, `cross_check_fallbacks`) until the fallback is fixed: `(backend,
 /// case id, reason)`, where the backend `"*"` means every backend. Each entry is a bug of a
 /// fallback in the core (src/ops); this list is meant to become empty.
-pub const KNOWN_FALLBACK_FAILURES: &[(&str, &str, &str)] = &[(
-    "torch",
-    "vecdot/uint8/axis0",
-    "fallbacks::vecdot sums the product with `sum`, whose accumulator for unsigned inputs is \
-     uint64, which torch lacks: UnsupportedDType (uint64) for uint8 inputs, which torch's own \
-     vecdot handles",
-)];
+pub const KNOWN_FALLBACK_FAILURES: &[(&str, &str, &str)] = &[];
 
 /// Whether the fallback tests skip `case` on `backend` (see [`KNOWN_FALLBACK_FAILURES`]).
 fn known_fallback_failure(backend: &str, case: &str) -> bool {
