@@ -69,7 +69,7 @@ impl<T: 'static> NdStorage<T> {
     /// elements, possibly negative) is a valid `T`, readable and unchanged for as long as
     /// `owner` lives.
     pub(crate) unsafe fn borrow(shared: SharedHost) -> Result<NdStorage<T>> {
-        let reject = |why: &str| Err(crate::backend_error("from_host", why));
+        let reject = |why: &str| Err(crate::KIT.error("from_host", why));
         let SharedHost {
             ptr,
             shape,
