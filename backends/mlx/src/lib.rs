@@ -37,6 +37,7 @@ use mlx_rs::{Array, Dtype};
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
+use tensorswitch::kit::{BackendKit, DTypeMap};
 use tensorswitch::version::VersionRange;
 use tensorswitch::{BackendDescriptor, DType, Device, Error, Result, Tensor, Version};
 
@@ -225,7 +226,7 @@ pub(crate) fn evaluation_error(op: &'static str, message: &str) -> Error {
                  with linalg.det, before inverting it"
             ),
         },
-        None => backend_error(op, message),
+        None => KIT.error(op, message),
     }
 }
 
@@ -344,7 +345,7 @@ pub(crate) fn check_device(op: &'static str, device: Device, dtype: DType) -> Re
     match device_gap(&version, kind, dtype) {
         Ok(false) => Ok(()),
         Ok(true) => Err(device_gap_error(op, &version, device, dtype)),
-        Err(problem) => Err(backend_error(op, problem)),
+        Err(problem) => Err(KIT.error(op, problem)),
     }
 }
 
@@ -438,7 +439,7 @@ pub(crate) fn place(op: &'static str, device: Device) -> Result<()> {
     let (code, mlx_device) = match device {
         Device::Cpu => (1, mlx_rs::Device::cpu()),
         Device::Metal(0) => (2, mlx_rs::Device::gpu()),
-        other => return Err(backend_error(op, format!("MLX has no device {other}"))),
+        other => return Err(KIT.error(op, format!("MLX has no device {other}"))),
     };
     if PLACED.load(Ordering::Relaxed) != code {
         mlx_rs::Device::set_default(&mlx_device);
@@ -508,32 +509,35 @@ pub fn from_mlx(a: Array) -> Result<Tensor> {
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-pub(crate) fn backend_error(op: &'static str, message: impl std::fmt::Display) -> Error {
-    Error::Backend {
-        backend: NAME.into(),
-        op,
-        message: message.to_string(),
-    }
-}
+/// The core's helpers for this backend (errors, native values, wrapping, size conversion).
+pub(crate) static KIT: BackendKit = BackendKit::new(&MLX);
 
-/// The native value of an input tensor.
-fn native<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a MlxTensor> {
-    t.native::<MlxTensor>().ok_or_else(|| {
-        backend_error(
-            op,
-            format!(
-                "got a tensor of backend `{}`, not an mlx tensor",
-                t.backend()
-            ),
-        )
-    })
-}
+/// MLX has every tensorswitch dtype (float64 from MLX 0.23 on, see [`UNSUPPORTED_DTYPES`]);
+/// its complex64 has no tensorswitch dtype.
+pub(crate) static DTYPES: DTypeMap<Dtype> = DTypeMap::new(
+    "MLX Dtype",
+    &[
+        (DType::Bool, Dtype::Bool),
+        (DType::Int8, Dtype::Int8),
+        (DType::Int16, Dtype::Int16),
+        (DType::Int32, Dtype::Int32),
+        (DType::Int64, Dtype::Int64),
+        (DType::UInt8, Dtype::Uint8),
+        (DType::UInt16, Dtype::Uint16),
+        (DType::UInt32, Dtype::Uint32),
+        (DType::UInt64, Dtype::Uint64),
+        (DType::Float16, Dtype::Float16),
+        (DType::BFloat16, Dtype::Bfloat16),
+        (DType::Float32, Dtype::Float32),
+        (DType::Float64, Dtype::Float64),
+    ],
+);
 
 /// The MLX array of an input tensor (the caller holds the lock); the error of its earlier
 /// evaluation if that failed. Places the ops built next on the tensor's device (see [`place`];
 /// the core only passes an op inputs on one device).
-pub(crate) fn arr<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a Array> {
-    let n = native(op, t)?;
+pub(crate) fn input_array<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a Array> {
+    let n = KIT.native::<MlxTensor>(op, t)?;
     match n.failed.get() {
         Some(e) => Err(e.clone()),
         None => {
@@ -564,16 +568,15 @@ pub(crate) fn mark_failed(t: &Tensor, e: Error) -> Error {
 /// would not fit `isize` (possible with `i32` dimensions: four of 2^16) is refused here, before
 /// anything evaluates it.
 pub(crate) fn wrap(op: &'static str, a: Array) -> Result<Tensor> {
-    let dtype = dtype_of(op, a.dtype())?;
+    let dtype = DTYPES.dtype(&KIT, op, a.dtype())?;
     let shape = a
         .shape()
         .iter()
         .map(|&d| usize::try_from(d))
         .collect::<std::result::Result<Vec<usize>, _>>()
-        .map_err(|_| backend_error(op, format!("MLX returned the shape {:?}", a.shape())))?;
+        .map_err(|_| KIT.error(op, format!("MLX returned the shape {:?}", a.shape())))?;
     tensorswitch::alloc::check_result(op, &shape, dtype)?;
-    Ok(Tensor::from_native(
-        &MLX,
+    Ok(KIT.wrap(
         dtype,
         &shape,
         placed(),
@@ -582,65 +585,6 @@ pub(crate) fn wrap(op: &'static str, a: Array) -> Result<Tensor> {
             failed: OnceLock::new(),
         },
     ))
-}
-
-pub(crate) fn mlx_dtype(dtype: DType) -> Dtype {
-    match dtype {
-        DType::Bool => Dtype::Bool,
-        DType::Int8 => Dtype::Int8,
-        DType::Int16 => Dtype::Int16,
-        DType::Int32 => Dtype::Int32,
-        DType::Int64 => Dtype::Int64,
-        DType::UInt8 => Dtype::Uint8,
-        DType::UInt16 => Dtype::Uint16,
-        DType::UInt32 => Dtype::Uint32,
-        DType::UInt64 => Dtype::Uint64,
-        DType::Float16 => Dtype::Float16,
-        DType::BFloat16 => Dtype::Bfloat16,
-        DType::Float32 => Dtype::Float32,
-        DType::Float64 => Dtype::Float64,
-    }
-}
-
-pub(crate) fn dtype_of(op: &'static str, d: Dtype) -> Result<DType> {
-    Ok(match d {
-        Dtype::Bool => DType::Bool,
-        Dtype::Int8 => DType::Int8,
-        Dtype::Int16 => DType::Int16,
-        Dtype::Int32 => DType::Int32,
-        Dtype::Int64 => DType::Int64,
-        Dtype::Uint8 => DType::UInt8,
-        Dtype::Uint16 => DType::UInt16,
-        Dtype::Uint32 => DType::UInt32,
-        Dtype::Uint64 => DType::UInt64,
-        Dtype::Float16 => DType::Float16,
-        Dtype::Bfloat16 => DType::BFloat16,
-        Dtype::Float32 => DType::Float32,
-        Dtype::Float64 => DType::Float64,
-        other => {
-            return Err(backend_error(
-                op,
-                format!("MLX returned a {other:?} array, which has no tensorswitch dtype"),
-            ))
-        }
-    })
-}
-
-/// Sizes or axes as MLX's `i32` lists. MLX's shapes are `i32`: a larger size is an
-/// `InvalidShape` error here (a plain cast would wrap it to a negative or smaller size).
-pub(crate) fn i32s(op: &'static str, v: &[usize]) -> Result<Vec<i32>> {
-    v.iter()
-        .map(|&d| {
-            i32::try_from(d).map_err(|_| Error::InvalidShape {
-                op,
-                reason: format!(
-                    "size {d} in {v:?} exceeds {}, the largest dimension MLX's 32-bit shapes \
-                     hold",
-                    i32::MAX
-                ),
-            })
-        })
-        .collect()
 }
 
 /// `HostData` has a host element type for every dtype but float16 and bfloat16.
@@ -657,7 +601,7 @@ pub(crate) fn no_host_type(op: &'static str, d: DType) -> Error {
 mod tests {
     use super::*;
 
-    fn v(text: &str) -> Version {
+    fn version(text: &str) -> Version {
         tensorswitch::version::parse_framework_version(text).expect("a version")
     }
 
@@ -665,17 +609,17 @@ mod tests {
     /// this crate is built against, and at one far ahead. The CPU has no gaps.
     #[test]
     fn float64_is_a_gap_of_metal_only() {
-        for version in ["0.22.0", "0.23.0", "0.32.2", "9.0.0"] {
-            let at = v(version);
+        for text in ["0.22.0", "0.23.0", "0.32.2", "9.0.0"] {
+            let at = version(text);
             assert_eq!(
                 device_gap(&at, DeviceKind::Metal, DType::Float64),
                 Ok(true),
-                "{version}"
+                "{text}"
             );
             assert_eq!(
                 device_gap(&at, DeviceKind::Cpu, DType::Float64),
                 Ok(false),
-                "{version}"
+                "{text}"
             );
             for dtype in DType::ALL.into_iter().filter(|&d| d != DType::Float64) {
                 for kind in [DeviceKind::Cpu, DeviceKind::Metal] {
@@ -690,18 +634,18 @@ mod tests {
     #[test]
     fn every_gap_entry_parses() {
         for (range, _, _) in DEVICE_GAPS {
-            assert!(in_range(range, &v("0.32.2")).is_ok(), "{range}");
+            assert!(in_range(range, &version("0.32.2")).is_ok(), "{range}");
         }
         for (range, _) in UNSUPPORTED_DTYPES {
-            assert!(in_range(range, &v("0.32.2")).is_ok(), "{range}");
+            assert!(in_range(range, &version("0.32.2")).is_ok(), "{range}");
         }
-        assert!(in_range("0p22_and_bellow", &v("0.32.2")).is_err());
+        assert!(in_range("0p22_and_bellow", &version("0.32.2")).is_err());
     }
 
     /// float64 arrived in MLX 0.23.0 (PR #1843): 0.22.x lacks it everywhere, 0.23.0 does not.
     #[test]
     fn float64_exists_from_mlx_0_23() {
-        for (version, lacks) in [
+        for (text, lacks) in [
             ("0.21.1", true),
             ("0.22.0", true),
             ("0.22.9", true),
@@ -709,12 +653,12 @@ mod tests {
             ("0.32.2", false),
         ] {
             assert_eq!(
-                unsupported_everywhere(&v(version), DType::Float64),
+                unsupported_everywhere(&version(text), DType::Float64),
                 Ok(lacks),
-                "{version}"
+                "{text}"
             );
             assert_eq!(
-                unsupported_everywhere(&v(version), DType::Float32),
+                unsupported_everywhere(&version(text), DType::Float32),
                 Ok(false)
             );
         }
@@ -724,7 +668,12 @@ mod tests {
     /// lists float32 (not float64) among the dtypes to use instead.
     #[test]
     fn the_metal_float64_error_says_what_to_do() {
-        let err = device_gap_error("from_host", &v("0.32.2"), Device::Metal(0), DType::Float64);
+        let err = device_gap_error(
+            "from_host",
+            &version("0.32.2"),
+            Device::Metal(0),
+            DType::Float64,
+        );
         let Error::UnsupportedDType {
             op,
             dtype,

@@ -10,26 +10,15 @@
 //! `astype`.
 
 use crate::{
-    arr, backend_error, check_device, eval, float64, i32s, lock, mark_failed, mlx_dtype,
-    no_host_type, place, wrap,
+    check_device, eval, float64, input_array, lock, mark_failed, no_host_type, place, wrap, DTYPES,
+    KIT,
 };
 use mlx_rs::{ops as m, Array, Axes, Dtype};
 use std::ffi::c_void;
+use tensorswitch::kit::OrBackendError;
 use tensorswitch::{alloc, DType, Device, Error, HostData, Result, Scalar, Tensor};
 
 type MlxResult = mlx_rs::error::Result<Array>;
-
-/// mlx-rs errors as `Error::Backend` naming the op.
-trait Ctx<T> {
-    fn ctx(self, op: &'static str) -> Result<T>;
-}
-
-impl<T> Ctx<T> for std::result::Result<T, mlx_rs::error::Exception> {
-    #[inline]
-    fn ctx(self, op: &'static str) -> Result<T> {
-        self.map_err(|e| backend_error(op, e))
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // host transfer
@@ -39,13 +28,10 @@ impl<T> Ctx<T> for std::result::Result<T, mlx_rs::error::Exception> {
 /// Refuses (before MLX sees it) a shape with a dimension above `i32::MAX` (MLX's shapes are
 /// `i32`), whose element count overflows, or that does not match the data's length.
 fn host_array(op: &'static str, data: &HostData, shape: &[usize]) -> Result<Array> {
-    let dims = i32s(op, shape)?;
+    let dims = KIT.sizes_as::<i32>(op, shape)?;
     let n = alloc::check_result(op, shape, data.dtype())?;
     if data.len() != n {
-        return Err(backend_error(
-            op,
-            format!("{} elements for shape {shape:?}", data.len()),
-        ));
+        return Err(KIT.error(op, format!("{} elements for shape {shape:?}", data.len())));
     }
     let ptr: *const c_void = match data {
         HostData::Bool(v) => v.as_ptr().cast(),
@@ -61,7 +47,13 @@ fn host_array(op: &'static str, data: &HostData, shape: &[usize]) -> Result<Arra
         HostData::Float64(v) => v.as_ptr().cast(),
     };
     let bytes = n * data.dtype().size_in_bytes(); // at most isize::MAX, by check_result
-    new_array(op, ptr, &dims, mlx_dtype(data.dtype()), bytes)
+    new_array(
+        op,
+        ptr,
+        &dims,
+        DTYPES.framework(&KIT, op, data.dtype())?,
+        bytes,
+    )
 }
 
 /// An MLX array holding a copy of the elements at `ptr` (the caller holds the lock and
@@ -78,7 +70,7 @@ fn new_array(
 ) -> Result<Array> {
     crate::ensure_room(op, bytes)?;
     crate::install_error_handler();
-    let ndim = i32::try_from(dims.len()).map_err(|_| backend_error(op, "too many dimensions"))?;
+    let ndim = i32::try_from(dims.len()).map_err(|_| KIT.error(op, "too many dimensions"))?;
     // SAFETY: `ptr` and `dims` as documented above; `mlx_array_new` makes an empty array that
     // `mlx_array_set_data` fills (status 0) or leaves empty, and a failed one is freed here. The
     // error handler mlx-rs installs (above) records MLX's message instead of exiting.
@@ -112,12 +104,15 @@ pub(crate) fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device)
     place(OP, device)?;
     let v = if matches!(dtype, DType::Float16 | DType::BFloat16) {
         Array::from_f64(value.as_f64())
-            .as_dtype(mlx_dtype(dtype))
-            .ctx(OP)?
+            .as_dtype(DTYPES.framework(&KIT, OP, dtype)?)
+            .or_backend(&KIT, OP)?
     } else {
         host_array(OP, &HostData::filled(OP, dtype, value, 1)?, &[])?
     };
-    wrap(OP, m::broadcast_to(&v, &i32s(OP, shape)?).ctx(OP)?)
+    wrap(
+        OP,
+        m::broadcast_to(&v, &KIT.sizes_as::<i32>(OP, shape)?).or_backend(&KIT, OP)?,
+    )
 }
 
 /// A primary for the same reason as [`full`]: `start + i·step` is computed in float64 on the
@@ -134,14 +129,14 @@ pub(crate) fn arange(
     check_device(OP, device, dtype)?;
     let _g = lock();
     place(OP, device)?;
-    i32s(OP, &[n])?; // before allocating anything
-                     // HostData::range allocates fallibly; float16 and bfloat16 have no host type, so they are
-                     // computed as float64 and rounded by MLX.
+    KIT.sizes_as::<i32>(OP, &[n])?; // before allocating anything
+                                    // HostData::range allocates fallibly; float16 and bfloat16 have no host type, so they are
+                                    // computed as float64 and rounded by MLX.
     let a = if matches!(dtype, DType::Float16 | DType::BFloat16) {
         let wide = HostData::range(OP, DType::Float64, start, step, n)?;
         host_array(OP, &wide, &[n])?
-            .as_dtype(mlx_dtype(dtype))
-            .ctx(OP)?
+            .as_dtype(DTYPES.framework(&KIT, OP, dtype)?)
+            .or_backend(&KIT, OP)?
     } else {
         host_array(OP, &HostData::range(OP, dtype, start, step, n)?, &[n])?
     };
@@ -154,15 +149,15 @@ pub(crate) fn arange(
 pub(crate) fn evaluate(x: &Tensor) -> Result<()> {
     const OP: &str = "evaluate";
     let _g = lock();
-    let a = arr(OP, x)?;
+    let a = input_array(OP, x)?;
     eval(OP, a).map_err(|e| mark_failed(x, e))
 }
 
 pub(crate) fn to_host(x: &Tensor) -> Result<HostData> {
     const OP: &str = "to_host";
     let _g = lock();
-    let a = arr(OP, x)?;
-    let c = a.contiguous().ctx(OP)?;
+    let a = input_array(OP, x)?;
+    let c = a.contiguous().or_backend(&KIT, OP)?;
     eval(OP, &c).map_err(|e| mark_failed(x, e))?;
     macro_rules! copy {
         ($v:ident, $ty:ty) => {{
@@ -170,7 +165,7 @@ pub(crate) fn to_host(x: &Tensor) -> Result<HostData> {
                 &[]
             } else {
                 c.try_as_slice::<$ty>()
-                    .map_err(|e| backend_error(OP, format!("{e:?}")))?
+                    .map_err(|e| KIT.error(OP, format!("{e:?}")))?
             };
             let mut v = alloc::try_with_capacity(OP, s.len())?;
             v.extend_from_slice(s);
@@ -201,9 +196,9 @@ macro_rules! unary {
         pub(crate) fn $name(x: &Tensor) -> Result<Tensor> {
             const OP: &str = stringify!($name);
             let _g = lock();
-            let a = arr(OP, x)?;
+            let a = input_array(OP, x)?;
             let f: fn(&Array) -> mlx_rs::error::Result<Array> = $f;
-            wrap(OP, f(a).ctx(OP)?)
+            wrap(OP, f(a).or_backend(&KIT, OP)?)
         }
     )*};
 }
@@ -213,9 +208,9 @@ macro_rules! binary {
         pub(crate) fn $name(x: &Tensor, y: &Tensor) -> Result<Tensor> {
             const OP: &str = stringify!($name);
             let _g = lock();
-            let (a, b) = (arr(OP, x)?, arr(OP, y)?);
+            let (a, b) = (input_array(OP, x)?, input_array(OP, y)?);
             let f: fn(&Array, &Array) -> mlx_rs::error::Result<Array> = $f;
-            wrap(OP, f(a, b).ctx(OP)?)
+            wrap(OP, f(a, b).or_backend(&KIT, OP)?)
         }
     )*};
 }
@@ -261,13 +256,13 @@ fn transcendental(
     precise: fn(&Array) -> MlxResult,
 ) -> Result<Tensor> {
     let _g = lock();
-    let a = arr(op, x)?;
+    let a = input_array(op, x)?;
     let f = if x.dtype() == DType::Float64 {
         precise
     } else {
         native
     };
-    wrap(op, f(a).ctx(op)?)
+    wrap(op, f(a).or_backend(&KIT, op)?)
 }
 
 pub(crate) fn exp(x: &Tensor) -> Result<Tensor> {
@@ -304,12 +299,12 @@ pub(crate) fn cos(x: &Tensor) -> Result<Tensor> {
 pub(crate) fn sign(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "sign";
     let _g = lock();
-    let a = arr(OP, x)?;
-    let s = m::sign(a).ctx(OP)?;
+    let a = input_array(OP, x)?;
+    let s = m::sign(a).or_backend(&KIT, OP)?;
     let out = if x.dtype().is_float() {
         m::is_nan(a)
             .and_then(|nan| m::select(&nan, a, &s))
-            .ctx(OP)?
+            .or_backend(&KIT, OP)?
     } else {
         s
     };
@@ -323,15 +318,18 @@ pub(crate) fn sign(x: &Tensor) -> Result<Tensor> {
 pub(crate) fn pow(x: &Tensor, y: &Tensor) -> Result<Tensor> {
     const OP: &str = "pow";
     let _g = lock();
-    let (a, b) = (arr(OP, x)?, arr(OP, y)?);
+    let (a, b) = (input_array(OP, x)?, input_array(OP, y)?);
     if is_signed_integer(y.dtype()) && y.size() > 0 {
-        let any_negative = m::lt(b, Array::from_int(0).as_dtype(b.dtype()).ctx(OP)?)
-            .and_then(|n| n.any(false))
-            .ctx(OP)?;
+        let any_negative = m::lt(
+            b,
+            Array::from_int(0)
+                .as_dtype(b.dtype())
+                .or_backend(&KIT, OP)?,
+        )
+        .and_then(|n| n.any(false))
+        .or_backend(&KIT, OP)?;
         eval(OP, &any_negative).map_err(|e| mark_failed(y, e))?;
-        let negative = any_negative
-            .try_item_exact::<bool>()
-            .map_err(|e| backend_error(OP, e))?;
+        let negative = any_negative.try_item_exact::<bool>().or_backend(&KIT, OP)?;
         if negative {
             return Err(Error::InvalidArgument {
                 op: OP,
@@ -343,7 +341,7 @@ pub(crate) fn pow(x: &Tensor, y: &Tensor) -> Result<Tensor> {
             });
         }
     }
-    wrap(OP, m::power(a, b).ctx(OP)?)
+    wrap(OP, m::power(a, b).or_backend(&KIT, OP)?)
 }
 
 fn is_signed_integer(d: DType) -> bool {
@@ -353,7 +351,12 @@ fn is_signed_integer(d: DType) -> bool {
 pub(crate) fn where_(c: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
     const OP: &str = "where";
     let _g = lock();
-    let out = m::select(arr(OP, c)?, arr(OP, x)?, arr(OP, y)?).ctx(OP)?;
+    let out = m::select(
+        input_array(OP, c)?,
+        input_array(OP, x)?,
+        input_array(OP, y)?,
+    )
+    .or_backend(&KIT, OP)?;
     wrap(OP, out)
 }
 
@@ -368,7 +371,7 @@ pub(crate) fn where_(c: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
 pub(crate) fn matmul(x: &Tensor, y: &Tensor) -> Result<Tensor> {
     const OP: &str = "matmul";
     let _g = lock();
-    let (a, b) = (arr(OP, x)?, arr(OP, y)?);
+    let (a, b) = (input_array(OP, x)?, input_array(OP, y)?);
     let k = x.shape().last().copied().unwrap_or(0);
     let out = if x.dtype().is_float() {
         m::matmul(a, b)
@@ -380,14 +383,14 @@ pub(crate) fn matmul(x: &Tensor, y: &Tensor) -> Result<Tensor> {
             tensorswitch::broadcast_shapes(OP, &xs[..xs.len() - 2], &ys[..ys.len() - 2])?;
         shape.push(x.shape()[x.ndim() - 2]);
         shape.push(y.shape()[y.ndim() - 1]);
-        m::zeros_dtype(&i32s(OP, &shape)?, a.dtype())
+        m::zeros_dtype(&KIT.sizes_as::<i32>(OP, &shape)?, a.dtype())
     } else {
         a.expand_dims(-1)
             .and_then(|a3| b.expand_dims(-3).and_then(|b3| m::multiply(&a3, &b3)))
             .and_then(|p| p.sum_axis(-2, false))
             .and_then(|s| s.as_dtype(a.dtype()))
     }
-    .ctx(OP)?;
+    .or_backend(&KIT, OP)?;
     wrap(OP, out)
 }
 
@@ -403,11 +406,11 @@ pub(crate) fn matmul(x: &Tensor, y: &Tensor) -> Result<Tensor> {
 pub(crate) fn inv(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "linalg.inv";
     let _g = lock();
-    let a = arr(OP, x)?;
+    let a = input_array(OP, x)?;
     if x.size() == 0 {
         return wrap(OP, a.clone());
     }
-    let out = via_lapack_dtype(a, |w| mlx_rs::linalg::inv(w)).ctx(OP)?;
+    let out = via_lapack_dtype(a, |w| mlx_rs::linalg::inv(w)).or_backend(&KIT, OP)?;
     eval(OP, &out).map_err(|e| match e {
         singular @ Error::InvalidArgument { .. } => singular,
         e => mark_failed(x, e), // the failure may be in the input's own graph
@@ -430,17 +433,17 @@ fn via_lapack_dtype(a: &Array, f: impl Fn(&Array) -> MlxResult) -> MlxResult {
 pub(crate) fn det(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "linalg.det";
     let _g = lock();
-    let a = arr(OP, x)?;
+    let a = input_array(OP, x)?;
     if x.size() == 0 {
-        let batch = i32s(OP, &x.shape()[..x.ndim().saturating_sub(2)])?;
-        return wrap(OP, m::ones_dtype(&batch, a.dtype()).ctx(OP)?);
+        let batch = KIT.sizes_as::<i32>(OP, &x.shape()[..x.ndim().saturating_sub(2)])?;
+        return wrap(OP, m::ones_dtype(&batch, a.dtype()).or_backend(&KIT, OP)?);
     }
     let out = if a.dtype() == Dtype::Float64 {
-        det_float64(a, i32s(OP, &[x.shape()[x.ndim() - 1]])?[0])
+        det_float64(a, KIT.sizes_as::<i32>(OP, &[x.shape()[x.ndim() - 1]])?[0])
     } else {
         via_lapack_dtype(a, |w| mlx_rs::linalg::det(w))
     };
-    wrap(OP, out.ctx(OP)?)
+    wrap(OP, out.or_backend(&KIT, OP)?)
 }
 
 /// float64 determinants of `n`×`n` matrices (`n` ≥ 1), from MLX's LU factorisation (LAPACK's
@@ -476,16 +479,16 @@ macro_rules! reduce {
         pub(crate) fn $name(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
             const OP: &str = stringify!($name);
             let _g = lock();
-            let a = arr(OP, x)?;
+            let a = input_array(OP, x)?;
             if axes.is_empty() {
                 return wrap(OP, a.clone());
             }
             if x.size() == 0 {
                 let shape = reduced_shape(x.shape(), axes, keepdims);
-                let fill = Array::from_f64($identity).as_dtype(a.dtype()).ctx(OP)?;
-                return wrap(OP, m::broadcast_to(&fill, &i32s(OP, &shape)?).ctx(OP)?);
+                let fill = Array::from_f64($identity).as_dtype(a.dtype()).or_backend(&KIT, OP)?;
+                return wrap(OP, m::broadcast_to(&fill, &KIT.sizes_as::<i32>(OP, &shape)?).or_backend(&KIT, OP)?);
             }
-            wrap(OP, a.$method(&i32s(OP, axes)?, keepdims).ctx(OP)?)
+            wrap(OP, a.$method(&KIT.sizes_as::<i32>(OP, axes)?, keepdims).or_backend(&KIT, OP)?)
         }
     )*};
 }
@@ -522,9 +525,9 @@ fn arg_reduce(
     all: fn(&Array, bool) -> MlxResult,
 ) -> Result<Tensor> {
     let _g = lock();
-    let a = arr(op, x)?;
+    let a = input_array(op, x)?;
     let ax = match axis {
-        Some(ax) => Some(i32s(op, &[ax])?[0]),
+        Some(ax) => Some(KIT.sizes_as::<i32>(op, &[ax])?[0]),
         None => None,
     };
     if x.size() == 0 {
@@ -534,13 +537,13 @@ fn arg_reduce(
         // The only element is at index 0. MLX's C API refuses the whole-array form with
         // `keepdims` on a 0-d array ("cannot create std::vector larger than max_size()": it
         // sizes the kept shape as ndim - 1); found by the robustness campaign.
-        return wrap(op, m::zeros_dtype(&[], Dtype::Int64).ctx(op)?);
+        return wrap(op, m::zeros_dtype(&[], Dtype::Int64).or_backend(&KIT, op)?);
     }
     let out = match ax {
         Some(ax) => by_axis(a, ax, keepdims),
         None => all(a, keepdims),
     }
-    .ctx(op)?;
+    .or_backend(&KIT, op)?;
     let out = if x.dtype().is_float() {
         let first_nan = |nan: &Array| -> MlxResult {
             let has_nan = match ax {
@@ -554,11 +557,13 @@ fn arg_reduce(
             }?;
             m::select(&has_nan, &first, &out)
         };
-        m::is_nan(a).and_then(|nan| first_nan(&nan)).ctx(op)?
+        m::is_nan(a)
+            .and_then(|nan| first_nan(&nan))
+            .or_backend(&KIT, op)?
     } else {
         out
     };
-    wrap(op, out.as_dtype(Dtype::Int64).ctx(op)?)
+    wrap(op, out.as_dtype(Dtype::Int64).or_backend(&KIT, op)?)
 }
 
 /// The core refuses zero-size reduced axes, so an empty input here has a non-empty reduced
@@ -590,7 +595,7 @@ fn empty_arg_reduce(
         .collect();
     wrap(
         op,
-        m::zeros_dtype(&i32s(op, &shape)?, Dtype::Int64).ctx(op)?,
+        m::zeros_dtype(&KIT.sizes_as::<i32>(op, &shape)?, Dtype::Int64).or_backend(&KIT, op)?,
     )
 }
 
@@ -621,12 +626,12 @@ pub(crate) fn argmin(x: &Tensor, axis: Option<usize>, keepdims: bool) -> Result<
 pub(crate) fn cumulative_sum(x: &Tensor, axis: usize) -> Result<Tensor> {
     const OP: &str = "cumulative_sum";
     let _g = lock();
-    let a = arr(OP, x)?;
+    let a = input_array(OP, x)?;
     if x.size() == 0 {
         return wrap(OP, a.clone());
     }
-    let ax = i32s(OP, &[axis])?[0];
-    wrap(OP, m::cumsum(a, ax, false, true).ctx(OP)?)
+    let ax = KIT.sizes_as::<i32>(OP, &[axis])?[0];
+    wrap(OP, m::cumsum(a, ax, false, true).or_backend(&KIT, OP)?)
 }
 
 /// MLX sorts ascending (stably). Descending: sort the reversed input and reverse the result,
@@ -636,11 +641,11 @@ pub(crate) fn cumulative_sum(x: &Tensor, axis: usize) -> Result<Tensor> {
 pub(crate) fn sort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {
     const OP: &str = "sort";
     let _g = lock();
-    let a = arr(OP, x)?;
+    let a = input_array(OP, x)?;
     if x.size() == 0 {
         return wrap(OP, a.clone());
     }
-    let ax = i32s(OP, &[axis])?[0];
+    let ax = KIT.sizes_as::<i32>(OP, &[axis])?[0];
     let out = if descending {
         a.flip(Axes::Axis(ax))
             .and_then(|f| m::sort_axis(f, ax))
@@ -648,7 +653,7 @@ pub(crate) fn sort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> 
     } else {
         m::sort_axis(a, ax)
     }
-    .ctx(OP)?;
+    .or_backend(&KIT, OP)?;
     wrap(OP, out)
 }
 
@@ -658,13 +663,13 @@ pub(crate) fn sort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> 
 pub(crate) fn argsort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {
     const OP: &str = "argsort";
     let _g = lock();
-    let a = arr(OP, x)?;
+    let a = input_array(OP, x)?;
     if x.size() == 0 {
-        return wrap(OP, a.as_dtype(Dtype::Int64).ctx(OP)?);
+        return wrap(OP, a.as_dtype(Dtype::Int64).or_backend(&KIT, OP)?);
     }
-    let ax = i32s(OP, &[axis])?[0];
+    let ax = KIT.sizes_as::<i32>(OP, &[axis])?[0];
     let out = if descending {
-        let last = Array::from_int(i32s(OP, &[x.shape()[axis]])?[0] - 1);
+        let last = Array::from_int(KIT.sizes_as::<i32>(OP, &[x.shape()[axis]])?[0] - 1);
         a.flip(Axes::Axis(ax))
             .and_then(|f| m::argsort_axis(f, ax))
             .and_then(|p| p.flip(Axes::Axis(ax)))
@@ -674,7 +679,7 @@ pub(crate) fn argsort(x: &Tensor, axis: usize, descending: bool) -> Result<Tenso
         m::argsort_axis(a, ax)
     }
     .and_then(|p| p.as_dtype(mlx_rs::Dtype::Int64))
-    .ctx(OP)?;
+    .or_backend(&KIT, OP)?;
     wrap(OP, out)
 }
 
@@ -684,7 +689,10 @@ pub(crate) fn argsort(x: &Tensor, axis: usize, descending: bool) -> Result<Tenso
 pub(crate) fn reshape(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     const OP: &str = "reshape";
     let _g = lock();
-    wrap(OP, m::reshape(arr(OP, x)?, &i32s(OP, shape)?).ctx(OP)?)
+    wrap(
+        OP,
+        m::reshape(input_array(OP, x)?, &KIT.sizes_as::<i32>(OP, shape)?).or_backend(&KIT, OP)?,
+    )
 }
 
 pub(crate) fn permute_dims(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
@@ -692,31 +700,46 @@ pub(crate) fn permute_dims(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
     let _g = lock();
     wrap(
         OP,
-        m::transpose_axes(arr(OP, x)?, &i32s(OP, axes)?).ctx(OP)?,
+        m::transpose_axes(input_array(OP, x)?, &KIT.sizes_as::<i32>(OP, axes)?)
+            .or_backend(&KIT, OP)?,
     )
 }
 
 pub(crate) fn broadcast_to(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     const OP: &str = "broadcast_to";
     let _g = lock();
-    wrap(OP, m::broadcast_to(arr(OP, x)?, &i32s(OP, shape)?).ctx(OP)?)
+    wrap(
+        OP,
+        m::broadcast_to(input_array(OP, x)?, &KIT.sizes_as::<i32>(OP, shape)?)
+            .or_backend(&KIT, OP)?,
+    )
 }
 
 pub(crate) fn flip(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
     const OP: &str = "flip";
     let _g = lock();
-    let a = arr(OP, x)?;
+    let a = input_array(OP, x)?;
     if axes.is_empty() {
         return wrap(OP, a.clone());
     }
-    wrap(OP, a.flip(Axes::Axes(i32s(OP, axes)?)).ctx(OP)?)
+    wrap(
+        OP,
+        a.flip(Axes::Axes(KIT.sizes_as::<i32>(OP, axes)?))
+            .or_backend(&KIT, OP)?,
+    )
 }
 
 pub(crate) fn concat(xs: &[Tensor], axis: usize) -> Result<Tensor> {
     const OP: &str = "concat";
     let _g = lock();
-    let arrays: Vec<&Array> = xs.iter().map(|t| arr(OP, t)).collect::<Result<_>>()?;
-    wrap(OP, m::concatenate(&arrays, i32s(OP, &[axis])?[0]).ctx(OP)?)
+    let arrays: Vec<&Array> = xs
+        .iter()
+        .map(|t| input_array(OP, t))
+        .collect::<Result<_>>()?;
+    wrap(
+        OP,
+        m::concatenate(&arrays, KIT.sizes_as::<i32>(OP, &[axis])?[0]).or_backend(&KIT, OP)?,
+    )
 }
 
 /// Rust `as` rules. MLX's conversions (C++ `static_cast`) match them except from float to
@@ -726,15 +749,16 @@ pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
     const OP: &str = "astype";
     check_device(OP, x.device(), dtype)?;
     let _g = lock();
-    let a = arr(OP, x)?;
+    let a = input_array(OP, x)?;
     let out = if x.dtype().is_float() && dtype.is_integer() {
         float_to_int(OP, a, x.dtype(), dtype)?
     } else {
-        a.as_dtype(mlx_dtype(dtype)).ctx(OP)?
+        a.as_dtype(DTYPES.framework(&KIT, OP, dtype)?)
+            .or_backend(&KIT, OP)?
     };
     let out = wrap(OP, out)?;
     if out.dtype() != dtype {
-        return Err(backend_error(
+        return Err(KIT.error(
             OP,
             format!("internal error: converting to {dtype} made {}", out.dtype()),
         ));
@@ -748,10 +772,11 @@ fn int_scalar(op: &'static str, value: i128, dtype: DType) -> Result<Array> {
         Array::from_slice(&[v], &[])
     } else {
         let v = u64::try_from(value)
-            .map_err(|_| backend_error(op, format!("{value} fits no 64-bit integer")))?;
+            .map_err(|_| KIT.error(op, format!("{value} fits no 64-bit integer")))?;
         Array::from_slice(&[v], &[])
     };
-    a.as_dtype(mlx_dtype(dtype)).ctx(op)
+    a.as_dtype(DTYPES.framework(&KIT, op, dtype)?)
+        .or_backend(&KIT, op)
 }
 
 /// Float to integer with Rust `as` semantics: NaN becomes 0, values are clamped to the largest
@@ -762,33 +787,34 @@ fn int_scalar(op: &'static str, value: i128, dtype: DType) -> Result<Array> {
 fn float_to_int(op: &'static str, a: &Array, from: DType, to: DType) -> Result<Array> {
     let (lo, hi) = to
         .integer_range()
-        .ok_or_else(|| backend_error(op, format!("{to} is not an integer dtype")))?;
+        .ok_or_else(|| KIT.error(op, format!("{to} is not an integer dtype")))?;
     let wide = if from == DType::Float64 {
         DType::Float64
     } else {
         DType::Float32
     };
-    let wd = mlx_dtype(wide);
+    let wd = DTYPES.framework(&KIT, op, wide)?;
+    let to_dtype = DTYPES.framework(&KIT, op, to)?;
     let scalar = |v: f64| Array::from_f64(v).as_dtype(wd);
     let hi_f = wide.largest_float_at_most(hi);
     let widened;
     let work = if from == wide {
         a
     } else {
-        widened = a.as_dtype(wd).ctx(op)?;
+        widened = a.as_dtype(wd).or_backend(&KIT, op)?;
         &widened
     };
     let mut out = m::is_nan(work)
         .and_then(|nan| m::select(&nan, scalar(0.0)?, work))
         .and_then(|w| m::maximum(&w, scalar(lo as f64)?))
         .and_then(|w| m::minimum(&w, scalar(hi_f)?))
-        .and_then(|w| w.as_dtype(mlx_dtype(to)))
-        .ctx(op)?;
+        .and_then(|w| w.as_dtype(to_dtype))
+        .or_backend(&KIT, op)?;
     if hi_f as i128 != hi {
         let max = int_scalar(op, hi, to)?;
-        out = m::ge(work, scalar((hi + 1) as f64).ctx(op)?)
+        out = m::ge(work, scalar((hi + 1) as f64).or_backend(&KIT, op)?)
             .and_then(|over| m::select(&over, &max, &out))
-            .ctx(op)?;
+            .or_backend(&KIT, op)?;
     }
     Ok(out)
 }
