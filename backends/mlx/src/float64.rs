@@ -13,7 +13,7 @@
 
 use mlx_rs::{ops as m, Array};
 
-type MlxResult = mlx_rs::error::Result<Array>;
+use crate::MlxResult;
 
 /// A float64 scalar (MLX arrays made from `f64` are float64, so nothing is rounded to float32).
 fn constant(v: f64) -> Array {

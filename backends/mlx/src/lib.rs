@@ -30,8 +30,22 @@
 //! threads sound (see [`MlxTensor`]).
 #![warn(missing_docs)]
 
+// The primaries, by theme. Each takes the MLX lock, builds an MLX op and wraps the result
+// without evaluating it; `to_host` evaluates, and so do `linalg.inv` and integer `pow` (see
+// their documentation).
+//
+// Where MLX 0.32.2's CPU backend differs from the catalogue's semantics the primary fixes it
+// up (each says why): zero-size inputs that MLX's kernels divide by (SIGFPE, which kills the
+// process) or refuse, float64 `exp`/`sin`/`cos` (computed in float32 by MLX, see `float64`),
+// float32 `exp` near its overflow, `sign(NaN)`, NaN in `argmax`/`argmin`, negative integer
+// powers, integer `matmul`, float16/bfloat16 `linalg`, and saturating float-to-integer
+// `astype`.
+mod elementwise;
 mod float64;
-mod ops;
+mod host;
+mod linalg;
+mod manip;
+mod reduce;
 
 use mlx_rs::{Array, Dtype};
 use std::mem::ManuallyDrop;
@@ -53,7 +67,7 @@ pub static MLX: BackendDescriptor = BackendDescriptor::new(NAME, "MLX (mlx-rs)",
     .with_unsupported_dtypes(UNSUPPORTED_DTYPES)
     .with_devices(devices)
     .with_max_dim(i32::MAX as usize) // MLX's shapes are `int`
-    .with_evaluate(ops::evaluate);
+    .with_evaluate(host::evaluate);
 tensorswitch::register_backend!(MLX);
 
 /// Dtypes MLX lacks on every device, per MLX version (the descriptor's metadata; ranges in the
@@ -96,60 +110,60 @@ const DEVICE_GAPS: &[(&str, DeviceKind, &[DType])] =
     &[("all", DeviceKind::Metal, &[DType::Float64])];
 
 tensorswitch::primaries! { NAME;
-    from_host => ops::from_host,
-    to_host => ops::to_host,
-    full => ops::full,
-    arange => ops::arange,
-    add => ops::add,
-    subtract => ops::subtract,
-    multiply => ops::multiply,
-    divide => ops::divide,
-    pow => ops::pow,
-    maximum => ops::maximum,
-    minimum => ops::minimum,
-    negative => ops::negative,
-    abs => ops::abs,
-    exp => ops::exp,
-    log => ops::log,
-    log1p => ops::log1p,
-    expm1 => ops::expm1,
-    sqrt => ops::sqrt,
-    square => ops::square,
-    sin => ops::sin,
-    cos => ops::cos,
-    tanh => ops::tanh,
-    floor => ops::floor,
-    ceil => ops::ceil,
-    round => ops::round,
-    sign => ops::sign,
-    equal => ops::equal,
-    not_equal => ops::not_equal,
-    less => ops::less,
-    less_equal => ops::less_equal,
-    greater => ops::greater,
-    greater_equal => ops::greater_equal,
-    logical_and => ops::logical_and,
-    logical_or => ops::logical_or,
-    logical_not => ops::logical_not,
-    where_ => ops::where_,
-    matmul => ops::matmul,
-    linalg_inv => ops::inv,
-    linalg_det => ops::det,
-    sum => ops::sum,
-    prod => ops::prod,
-    max => ops::max,
-    min => ops::min,
-    argmax => ops::argmax,
-    argmin => ops::argmin,
-    cumulative_sum => ops::cumulative_sum,
-    sort => ops::sort,
-    argsort => ops::argsort,
-    reshape => ops::reshape,
-    permute_dims => ops::permute_dims,
-    flip => ops::flip,
-    broadcast_to => ops::broadcast_to,
-    concat => ops::concat,
-    astype => ops::astype,
+    from_host => host::from_host,
+    to_host => host::to_host,
+    full => host::full,
+    arange => host::arange,
+    add => elementwise::add,
+    subtract => elementwise::subtract,
+    multiply => elementwise::multiply,
+    divide => elementwise::divide,
+    pow => elementwise::pow,
+    maximum => elementwise::maximum,
+    minimum => elementwise::minimum,
+    negative => elementwise::negative,
+    abs => elementwise::abs,
+    exp => elementwise::exp,
+    log => elementwise::log,
+    log1p => elementwise::log1p,
+    expm1 => elementwise::expm1,
+    sqrt => elementwise::sqrt,
+    square => elementwise::square,
+    sin => elementwise::sin,
+    cos => elementwise::cos,
+    tanh => elementwise::tanh,
+    floor => elementwise::floor,
+    ceil => elementwise::ceil,
+    round => elementwise::round,
+    sign => elementwise::sign,
+    equal => elementwise::equal,
+    not_equal => elementwise::not_equal,
+    less => elementwise::less,
+    less_equal => elementwise::less_equal,
+    greater => elementwise::greater,
+    greater_equal => elementwise::greater_equal,
+    logical_and => elementwise::logical_and,
+    logical_or => elementwise::logical_or,
+    logical_not => elementwise::logical_not,
+    where_ => elementwise::where_,
+    matmul => linalg::matmul,
+    linalg_inv => linalg::inv,
+    linalg_det => linalg::det,
+    sum => reduce::sum,
+    prod => reduce::prod,
+    max => reduce::max,
+    min => reduce::min,
+    argmax => reduce::argmax,
+    argmin => reduce::argmin,
+    cumulative_sum => reduce::cumulative_sum,
+    sort => reduce::sort,
+    argsort => reduce::argsort,
+    reshape => manip::reshape,
+    permute_dims => manip::permute_dims,
+    flip => manip::flip,
+    broadcast_to => manip::broadcast_to,
+    concat => manip::concat,
+    astype => manip::astype,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -508,6 +522,9 @@ pub fn from_mlx(a: Array) -> Result<Tensor> {
 
 // ---------------------------------------------------------------------------------------------
 // helpers
+
+/// What an MLX op returns.
+pub(crate) type MlxResult = mlx_rs::error::Result<Array>;
 
 /// The core's helpers for this backend (errors, native values, wrapping, size conversion).
 pub(crate) static KIT: BackendKit = BackendKit::new(&MLX);
