@@ -47,6 +47,7 @@ fn host_array(op: &'static str, data: &HostData, shape: &[usize]) -> Result<Arra
 /// for this call). mlx-rs's `Array::from_raw_data` ignores a failure of MLX's constructor (it
 /// allocates the copy, which can fail) and returns a null array, which later calls would
 /// dereference; this checks mlx-c's status instead.
+#[allow(unsafe_code)]
 fn new_array(
     op: &'static str,
     ptr: *const c_void,

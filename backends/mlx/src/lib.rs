@@ -29,6 +29,7 @@
 //! freeing a handle) holds one process-wide lock, which is what makes sharing tensors between
 //! threads sound (see [`MlxTensor`]).
 #![warn(missing_docs)]
+#![deny(unsafe_code)]
 
 // The primaries, by theme. Each takes the MLX lock, builds an MLX op and wraps the result
 // without evaluating it; `to_host` evaluates, and so do `linalg.inv` and integer `pow` (see
@@ -262,11 +263,11 @@ fn singular_matrix_code(message: &str) -> Option<i64> {
 /// C++ API, which has no stable ABI.
 fn detect_version() -> std::result::Result<String, String> {
     let loaded = loaded_version().ok_or("mlx_version() failed")?;
-    let mm = |v: &str| {
+    let major_minor_patch = |v: &str| {
         let v = tensorswitch::version::parse_framework_version(v).ok()?;
         Some((v.major, v.minor, v.patch))
     };
-    if !BUILT_AGAINST.is_empty() && mm(&loaded) != mm(BUILT_AGAINST) {
+    if !BUILT_AGAINST.is_empty() && major_minor_patch(&loaded) != major_minor_patch(BUILT_AGAINST) {
         return Err(format!(
             "tensorswitch-mlx was built against MLX {BUILT_AGAINST}, but MLX {loaded} was \
              loaded; rebuild the crate against it or point LD_LIBRARY_PATH at MLX \
@@ -276,6 +277,7 @@ fn detect_version() -> std::result::Result<String, String> {
     Ok(loaded)
 }
 
+#[allow(unsafe_code)]
 fn loaded_version() -> Option<String> {
     let _g = lock();
     // SAFETY: mlx-c's string API: a new empty string, filled by mlx_version, read while alive
@@ -305,6 +307,7 @@ pub fn metal_is_available() -> bool {
 }
 
 /// [`metal_is_available`] for a caller that holds the lock.
+#[allow(unsafe_code)]
 fn metal_available_locked() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
     *AVAILABLE.get_or_init(|| {
@@ -488,9 +491,11 @@ pub struct MlxTensor {
 // sound because this crate only touches the handle while holding `MLX_LOCK` (ops, evaluation,
 // reading data and `Drop` below), and never hands out a reference to it (`to_mlx` returns a
 // new handle made under the lock). `failed` is a `OnceLock`, `Sync` by itself.
+#[allow(unsafe_code)]
 unsafe impl Sync for MlxTensor {}
 
 impl Drop for MlxTensor {
+    #[allow(unsafe_code)]
     fn drop(&mut self) {
         let _g = lock();
         // SAFETY: dropped exactly once, here.

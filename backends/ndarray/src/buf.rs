@@ -37,6 +37,7 @@ pub(crate) fn shaped<T>(op: &'static str, shape: &[usize], v: Vec<T>) -> Result<
 /// A row-major array of `like`'s shape over `v` (no copy); `v` must hold exactly its elements.
 /// Cheaper than [`shaped`] on the hot path: the dimension is cloned, not rebuilt from a slice.
 #[inline]
+#[allow(unsafe_code)]
 pub(crate) fn shaped_like<T, U>(
     op: &'static str,
     like: &ArrayRefD<U>,

@@ -16,6 +16,7 @@
 //! * `expm1`/`log1p`: ndarray 0.17's `exp_m1`/`ln_1p` array methods from 0.17 on; before
 //!   that the core's compositional fallback runs.
 #![warn(missing_docs)]
+#![deny(unsafe_code)]
 
 #[macro_use]
 mod macros;
@@ -76,6 +77,7 @@ fn share_host(t: &Tensor) -> Option<tensorswitch::SharedHost> {
 /// # Safety
 ///
 /// `shared` satisfies the [`SharedHost`](tensorswitch::SharedHost) contract.
+#[allow(unsafe_code)]
 unsafe fn import_shared_host(shared: tensorswitch::SharedHost) -> Result<Tensor> {
     // SAFETY: the contract of `SharedHost`, with the element type chosen from its dtype.
     let nd: NdArray = by_dtype!("from_host", shared.dtype; |T| {

@@ -21,6 +21,7 @@ impl Plain for u8 {}
 impl Plain for f32 {}
 impl Plain for f64 {}
 
+#[allow(unsafe_code)]
 fn bytes_of<T: Plain>(v: &[T]) -> &[u8] {
     // SAFETY: `Plain` types have no padding and no invalid byte patterns to read, so their
     // memory is `size_of_val(v)` initialised bytes, borrowed for as long as `v`.
@@ -374,6 +375,7 @@ pub(crate) fn share_host(t: &Tensor) -> Option<SharedHost> {
 /// # Safety
 /// `shared` honours the `SharedHost` contract: every element reachable through its shape and
 /// strides stays valid and unchanged while `shared.owner` lives.
+#[allow(unsafe_code)]
 pub(crate) unsafe fn import_shared_host(shared: SharedHost) -> Result<Tensor> {
     const OP: &str = "to_backend";
     let decline = |why: &str| Err(KIT.error(OP, format!("cannot borrow this memory: {why}")));

@@ -38,6 +38,7 @@
 //! Devices: the CPU, and `cuda:N` when libtorch's CUDA library loads and finds a GPU (see
 //! [`cuda_status`]).
 #![warn(missing_docs)]
+#![deny(unsafe_code)]
 
 mod elementwise;
 mod host;
@@ -169,6 +170,7 @@ struct SyncTensor(tch::Tensor);
 // ops or `&self` methods that change a tensor, such as `set_requires_grad`), and no `&`
 // reference to the `tch::Tensor` leaves the crate (`to_tch` hands out an owned handle).
 // Concurrent reads of one `at::Tensor` are safe in libtorch (its reference counts are atomic).
+#[allow(unsafe_code)]
 unsafe impl Sync for SyncTensor {}
 
 impl TorchTensor {
