@@ -1,10 +1,9 @@
-//! Records the framework crate versions resolved in the workspace's Cargo.lock, so backends can
-//! report the version they were built against (see `src/build_info.rs`).
+//! Records the versions resolved in the workspace's Cargo.lock for every dependency of every
+//! `tensorswitch*` package, so backends can report the version of the framework they were
+//! built against (see `src/build_info.rs`). It names no backend and no framework: a new
+//! backend's framework crate is recorded like the others.
 
 use std::path::{Path, PathBuf};
-
-/// Framework crates whose resolved versions backends may need.
-const FRAMEWORKS: &[&str] = &["ndarray", "tch", "torch-sys", "mlx-rs", "mlx-sys"];
 
 fn find_lockfile() -> Option<PathBuf> {
     // OUT_DIR lives under the target directory, which normally sits in the workspace root; the
@@ -62,21 +61,19 @@ fn packages(lock: &Path) -> Vec<Package> {
         .collect()
 }
 
-/// `(backend package, framework crate, version)` for each framework crate a tensorswitch
-/// package depends on. A lockfile names a dependency as `name` when one version is locked and
-/// as `name version` when several are (tch, for one, pulls in an older ndarray).
-fn backend_framework_versions(lock: &Path) -> Vec<(String, String, String)> {
+/// `(tensorswitch package, dependency, version)` for each dependency of a tensorswitch package.
+/// A lockfile names a dependency as `name` when one version is locked and as `name version`
+/// when several are (one backend's framework may pull in an older version of another's).
+fn dependency_versions(lock: &Path) -> Vec<(String, String, String)> {
     let all = packages(lock);
     let mut out = Vec::new();
     for p in all.iter().filter(|p| p.name.starts_with("tensorswitch")) {
         for dep in &p.dependencies {
             let (name, version) = match dep.split_once(' ') {
-                Some((n, v)) => (n, Some(v.to_string())),
+                // `name version (source)` where two sources lock one name.
+                Some((n, v)) => (n, v.split(' ').next().map(str::to_string)),
                 None => (dep.as_str(), None),
             };
-            if !FRAMEWORKS.contains(&name) {
-                continue;
-            }
             let version = version.or_else(|| {
                 all.iter()
                     .find(|q| q.name == name)
@@ -94,20 +91,20 @@ fn main() {
     let versions = match find_lockfile() {
         Some(lock) => {
             println!("cargo:rerun-if-changed={}", lock.display());
-            backend_framework_versions(&lock)
+            dependency_versions(&lock)
         }
         None => Vec::new(),
     };
     let mut code = String::from(
-        "/// `(package, framework crate, version)` for each framework crate a tensorswitch\n\
-         /// package depends on, from the lockfile at build time.\n\
-         pub const LOCKED_FRAMEWORK_VERSIONS: &[(&str, &str, &str)] = &[\n",
+        "/// `(package, dependency, version)` for each dependency of a tensorswitch package, from\n\
+         /// the lockfile at build time.\n\
+         pub const LOCKED_DEPENDENCY_VERSIONS: &[(&str, &str, &str)] = &[\n",
     );
     for (package, name, version) in versions {
         code.push_str(&format!("    ({package:?}, {name:?}, {version:?}),\n"));
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    std::fs::write(out.join("framework_versions.rs"), code).expect("OUT_DIR is writable");
+    std::fs::write(out.join("dependency_versions.rs"), code).expect("OUT_DIR is writable");
     println!("cargo:rerun-if-changed=build.rs");
 }

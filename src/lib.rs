@@ -32,6 +32,7 @@ mod dims;
 pub mod dtype;
 pub mod error;
 mod handle;
+pub mod kit;
 pub mod ops;
 pub mod registry;
 pub mod state;

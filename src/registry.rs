@@ -159,28 +159,16 @@ pub fn descriptor(name: &str) -> Option<&'static BackendDescriptor> {
     descriptors().find(|d| d.name == name)
 }
 
-/// Backends that exist for tensorswitch but are not compiled into this program, with how to
-/// add them (used in "unknown backend" messages).
+/// How to get a backend that is not compiled into this program (used in "unknown backend"
+/// messages). The core knows no backend by name: backends are crates that register themselves
+/// when linked, and docs/architecture.md lists the ones that exist.
 pub(crate) fn loadable_hints() -> Vec<String> {
-    const ALL: &[(&str, &str)] = &[
-        (
-            "ndarray",
-            "ndarray (add the tensorswitch-ndarray crate and `use tensorswitch_ndarray as _;`)",
-        ),
-        (
-            "torch",
-            "torch (libtorch through tch: add the tensorswitch-tch crate)",
-        ),
-        (
-            "mlx",
-            "mlx (MLX through mlx-rs: add the tensorswitch-mlx crate)",
-        ),
-    ];
-    ALL.iter()
-        .filter(|(name, _)| descriptor(name).is_none())
-        .map(|(_, hint)| hint.to_string())
-        .collect()
+    vec![LOADABLE_HINT.to_string()]
 }
+
+/// See [`loadable_hints`].
+pub(crate) const LOADABLE_HINT: &str = "any backend crate (docs/architecture.md lists them): add \
+     it as a dependency and link it with `use <crate> as _;`";
 
 /// Registers a backend descriptor (a `static` of type [`BackendDescriptor`]).
 #[macro_export]

@@ -13,10 +13,10 @@
 
 use mlx_rs::{ops as m, Array};
 
-type MlxResult = mlx_rs::error::Result<Array>;
+use crate::MlxResult;
 
 /// A float64 scalar (MLX arrays made from `f64` are float64, so nothing is rounded to float32).
-fn c(v: f64) -> Array {
+fn constant(v: f64) -> Array {
     Array::from_f64(v)
 }
 
@@ -31,9 +31,9 @@ const E_RELATIVE_ERROR: f64 = -5.318237706605891e-17;
 /// correction uses `x` clamped to ±800, where `fl(e)^x` is already 0 or infinity: it stays
 /// finite for infinite `x` (no `0 · inf`), and NaN still gives NaN.
 pub(crate) fn exp(x: &Array) -> MlxResult {
-    let p = m::power(c(std::f64::consts::E), x)?;
-    let xc = m::minimum(m::maximum(x, c(-800.0))?, c(800.0))?;
-    let correction = m::subtract(c(1.0), m::multiply(&xc, c(E_RELATIVE_ERROR))?)?;
+    let p = m::power(constant(std::f64::consts::E), x)?;
+    let xc = m::minimum(m::maximum(x, constant(-800.0))?, constant(800.0))?;
+    let correction = m::subtract(constant(1.0), m::multiply(&xc, constant(E_RELATIVE_ERROR))?)?;
     m::multiply(&p, &correction)
 }
 
@@ -43,8 +43,11 @@ pub(crate) fn exp(x: &Array) -> MlxResult {
 /// float64 lies closer than about 1e-19 to an odd multiple of π/2, so |t| < 1e19. Infinite
 /// arguments give `tan = NaN`, hence NaN; `-0` gives `-0`.
 pub(crate) fn sin(x: &Array) -> MlxResult {
-    let t = m::tan(m::multiply(x, c(0.5))?)?;
-    m::divide(m::add(&t, &t)?, m::add(c(1.0), m::multiply(&t, &t)?)?)
+    let t = m::tan(m::multiply(x, constant(0.5))?)?;
+    m::divide(
+        m::add(&t, &t)?,
+        m::add(constant(1.0), m::multiply(&t, &t)?)?,
+    )
 }
 
 /// `|cos(x)| = 1 / sqrt(1 + T²)` with `T = tan(x)`: accurate near the zeros of `cos` too, where
@@ -53,11 +56,11 @@ pub(crate) fn sin(x: &Array) -> MlxResult {
 /// exactly 0 only at `x = ±0`, where the product is 0 and the result +1.
 pub(crate) fn cos(x: &Array) -> MlxResult {
     let big_t = m::tan(x)?;
-    let t = m::tan(m::multiply(x, c(0.5))?)?;
+    let t = m::tan(m::multiply(x, constant(0.5))?)?;
     let magnitude = m::divide(
-        c(1.0),
-        m::sqrt(m::add(c(1.0), m::multiply(&big_t, &big_t)?)?)?,
+        constant(1.0),
+        m::sqrt(m::add(constant(1.0), m::multiply(&big_t, &big_t)?)?)?,
     )?;
-    let negative = m::lt(m::multiply(&t, &big_t)?, c(0.0))?;
+    let negative = m::lt(m::multiply(&t, &big_t)?, constant(0.0))?;
     m::select(&negative, m::negative(&magnitude)?, &magnitude)
 }

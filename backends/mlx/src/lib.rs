@@ -29,14 +29,30 @@
 //! freeing a handle) holds one process-wide lock, which is what makes sharing tensors between
 //! threads sound (see [`MlxTensor`]).
 #![warn(missing_docs)]
+#![deny(unsafe_code)]
 
+// The primaries, by theme. Each takes the MLX lock, builds an MLX op and wraps the result
+// without evaluating it; `to_host` evaluates, and so do `linalg.inv` and integer `pow` (see
+// their documentation).
+//
+// Where MLX 0.32.2's CPU backend differs from the catalogue's semantics the primary fixes it
+// up (each says why): zero-size inputs that MLX's kernels divide by (SIGFPE, which kills the
+// process) or refuse, float64 `exp`/`sin`/`cos` (computed in float32 by MLX, see `float64`),
+// float32 `exp` near its overflow, `sign(NaN)`, NaN in `argmax`/`argmin`, negative integer
+// powers, integer `matmul`, float16/bfloat16 `linalg`, and saturating float-to-integer
+// `astype`.
+mod elementwise;
 mod float64;
-mod ops;
+mod host;
+mod linalg;
+mod manip;
+mod reduce;
 
 use mlx_rs::{Array, Dtype};
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
+use tensorswitch::kit::{BackendKit, DTypeMap};
 use tensorswitch::version::VersionRange;
 use tensorswitch::{BackendDescriptor, DType, Device, Error, Result, Tensor, Version};
 
@@ -52,7 +68,7 @@ pub static MLX: BackendDescriptor = BackendDescriptor::new(NAME, "MLX (mlx-rs)",
     .with_unsupported_dtypes(UNSUPPORTED_DTYPES)
     .with_devices(devices)
     .with_max_dim(i32::MAX as usize) // MLX's shapes are `int`
-    .with_evaluate(ops::evaluate);
+    .with_evaluate(host::evaluate);
 tensorswitch::register_backend!(MLX);
 
 /// Dtypes MLX lacks on every device, per MLX version (the descriptor's metadata; ranges in the
@@ -95,60 +111,60 @@ const DEVICE_GAPS: &[(&str, DeviceKind, &[DType])] =
     &[("all", DeviceKind::Metal, &[DType::Float64])];
 
 tensorswitch::primaries! { NAME;
-    from_host => ops::from_host,
-    to_host => ops::to_host,
-    full => ops::full,
-    arange => ops::arange,
-    add => ops::add,
-    subtract => ops::subtract,
-    multiply => ops::multiply,
-    divide => ops::divide,
-    pow => ops::pow,
-    maximum => ops::maximum,
-    minimum => ops::minimum,
-    negative => ops::negative,
-    abs => ops::abs,
-    exp => ops::exp,
-    log => ops::log,
-    log1p => ops::log1p,
-    expm1 => ops::expm1,
-    sqrt => ops::sqrt,
-    square => ops::square,
-    sin => ops::sin,
-    cos => ops::cos,
-    tanh => ops::tanh,
-    floor => ops::floor,
-    ceil => ops::ceil,
-    round => ops::round,
-    sign => ops::sign,
-    equal => ops::equal,
-    not_equal => ops::not_equal,
-    less => ops::less,
-    less_equal => ops::less_equal,
-    greater => ops::greater,
-    greater_equal => ops::greater_equal,
-    logical_and => ops::logical_and,
-    logical_or => ops::logical_or,
-    logical_not => ops::logical_not,
-    where_ => ops::where_,
-    matmul => ops::matmul,
-    linalg_inv => ops::inv,
-    linalg_det => ops::det,
-    sum => ops::sum,
-    prod => ops::prod,
-    max => ops::max,
-    min => ops::min,
-    argmax => ops::argmax,
-    argmin => ops::argmin,
-    cumulative_sum => ops::cumulative_sum,
-    sort => ops::sort,
-    argsort => ops::argsort,
-    reshape => ops::reshape,
-    permute_dims => ops::permute_dims,
-    flip => ops::flip,
-    broadcast_to => ops::broadcast_to,
-    concat => ops::concat,
-    astype => ops::astype,
+    from_host => host::from_host,
+    to_host => host::to_host,
+    full => host::full,
+    arange => host::arange,
+    add => elementwise::add,
+    subtract => elementwise::subtract,
+    multiply => elementwise::multiply,
+    divide => elementwise::divide,
+    pow => elementwise::pow,
+    maximum => elementwise::maximum,
+    minimum => elementwise::minimum,
+    negative => elementwise::negative,
+    abs => elementwise::abs,
+    exp => elementwise::exp,
+    log => elementwise::log,
+    log1p => elementwise::log1p,
+    expm1 => elementwise::expm1,
+    sqrt => elementwise::sqrt,
+    square => elementwise::square,
+    sin => elementwise::sin,
+    cos => elementwise::cos,
+    tanh => elementwise::tanh,
+    floor => elementwise::floor,
+    ceil => elementwise::ceil,
+    round => elementwise::round,
+    sign => elementwise::sign,
+    equal => elementwise::equal,
+    not_equal => elementwise::not_equal,
+    less => elementwise::less,
+    less_equal => elementwise::less_equal,
+    greater => elementwise::greater,
+    greater_equal => elementwise::greater_equal,
+    logical_and => elementwise::logical_and,
+    logical_or => elementwise::logical_or,
+    logical_not => elementwise::logical_not,
+    where_ => elementwise::where_,
+    matmul => linalg::matmul,
+    linalg_inv => linalg::inv,
+    linalg_det => linalg::det,
+    sum => reduce::sum,
+    prod => reduce::prod,
+    max => reduce::max,
+    min => reduce::min,
+    argmax => reduce::argmax,
+    argmin => reduce::argmin,
+    cumulative_sum => reduce::cumulative_sum,
+    sort => reduce::sort,
+    argsort => reduce::argsort,
+    reshape => manip::reshape,
+    permute_dims => manip::permute_dims,
+    flip => manip::flip,
+    broadcast_to => manip::broadcast_to,
+    concat => manip::concat,
+    astype => manip::astype,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,7 +241,7 @@ pub(crate) fn evaluation_error(op: &'static str, message: &str) -> Error {
                  with linalg.det, before inverting it"
             ),
         },
-        None => backend_error(op, message),
+        None => KIT.error(op, message),
     }
 }
 
@@ -247,11 +263,11 @@ fn singular_matrix_code(message: &str) -> Option<i64> {
 /// C++ API, which has no stable ABI.
 fn detect_version() -> std::result::Result<String, String> {
     let loaded = loaded_version().ok_or("mlx_version() failed")?;
-    let mm = |v: &str| {
+    let major_minor_patch = |v: &str| {
         let v = tensorswitch::version::parse_framework_version(v).ok()?;
         Some((v.major, v.minor, v.patch))
     };
-    if !BUILT_AGAINST.is_empty() && mm(&loaded) != mm(BUILT_AGAINST) {
+    if !BUILT_AGAINST.is_empty() && major_minor_patch(&loaded) != major_minor_patch(BUILT_AGAINST) {
         return Err(format!(
             "tensorswitch-mlx was built against MLX {BUILT_AGAINST}, but MLX {loaded} was \
              loaded; rebuild the crate against it or point LD_LIBRARY_PATH at MLX \
@@ -261,6 +277,7 @@ fn detect_version() -> std::result::Result<String, String> {
     Ok(loaded)
 }
 
+#[allow(unsafe_code)]
 fn loaded_version() -> Option<String> {
     let _g = lock();
     // SAFETY: mlx-c's string API: a new empty string, filled by mlx_version, read while alive
@@ -290,6 +307,7 @@ pub fn metal_is_available() -> bool {
 }
 
 /// [`metal_is_available`] for a caller that holds the lock.
+#[allow(unsafe_code)]
 fn metal_available_locked() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
     *AVAILABLE.get_or_init(|| {
@@ -344,7 +362,7 @@ pub(crate) fn check_device(op: &'static str, device: Device, dtype: DType) -> Re
     match device_gap(&version, kind, dtype) {
         Ok(false) => Ok(()),
         Ok(true) => Err(device_gap_error(op, &version, device, dtype)),
-        Err(problem) => Err(backend_error(op, problem)),
+        Err(problem) => Err(KIT.error(op, problem)),
     }
 }
 
@@ -438,7 +456,7 @@ pub(crate) fn place(op: &'static str, device: Device) -> Result<()> {
     let (code, mlx_device) = match device {
         Device::Cpu => (1, mlx_rs::Device::cpu()),
         Device::Metal(0) => (2, mlx_rs::Device::gpu()),
-        other => return Err(backend_error(op, format!("MLX has no device {other}"))),
+        other => return Err(KIT.error(op, format!("MLX has no device {other}"))),
     };
     if PLACED.load(Ordering::Relaxed) != code {
         mlx_rs::Device::set_default(&mlx_device);
@@ -473,9 +491,11 @@ pub struct MlxTensor {
 // sound because this crate only touches the handle while holding `MLX_LOCK` (ops, evaluation,
 // reading data and `Drop` below), and never hands out a reference to it (`to_mlx` returns a
 // new handle made under the lock). `failed` is a `OnceLock`, `Sync` by itself.
+#[allow(unsafe_code)]
 unsafe impl Sync for MlxTensor {}
 
 impl Drop for MlxTensor {
+    #[allow(unsafe_code)]
     fn drop(&mut self) {
         let _g = lock();
         // SAFETY: dropped exactly once, here.
@@ -508,32 +528,38 @@ pub fn from_mlx(a: Array) -> Result<Tensor> {
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-pub(crate) fn backend_error(op: &'static str, message: impl std::fmt::Display) -> Error {
-    Error::Backend {
-        backend: NAME.into(),
-        op,
-        message: message.to_string(),
-    }
-}
+/// What an MLX op returns.
+pub(crate) type MlxResult = mlx_rs::error::Result<Array>;
 
-/// The native value of an input tensor.
-fn native<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a MlxTensor> {
-    t.native::<MlxTensor>().ok_or_else(|| {
-        backend_error(
-            op,
-            format!(
-                "got a tensor of backend `{}`, not an mlx tensor",
-                t.backend()
-            ),
-        )
-    })
-}
+/// The core's helpers for this backend (errors, native values, wrapping, size conversion).
+pub(crate) static KIT: BackendKit = BackendKit::new(&MLX);
+
+/// MLX has every tensorswitch dtype (float64 from MLX 0.23 on, see [`UNSUPPORTED_DTYPES`]);
+/// its complex64 has no tensorswitch dtype.
+pub(crate) static DTYPES: DTypeMap<Dtype> = DTypeMap::new(
+    "MLX Dtype",
+    &[
+        (DType::Bool, Dtype::Bool),
+        (DType::Int8, Dtype::Int8),
+        (DType::Int16, Dtype::Int16),
+        (DType::Int32, Dtype::Int32),
+        (DType::Int64, Dtype::Int64),
+        (DType::UInt8, Dtype::Uint8),
+        (DType::UInt16, Dtype::Uint16),
+        (DType::UInt32, Dtype::Uint32),
+        (DType::UInt64, Dtype::Uint64),
+        (DType::Float16, Dtype::Float16),
+        (DType::BFloat16, Dtype::Bfloat16),
+        (DType::Float32, Dtype::Float32),
+        (DType::Float64, Dtype::Float64),
+    ],
+);
 
 /// The MLX array of an input tensor (the caller holds the lock); the error of its earlier
 /// evaluation if that failed. Places the ops built next on the tensor's device (see [`place`];
 /// the core only passes an op inputs on one device).
-pub(crate) fn arr<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a Array> {
-    let n = native(op, t)?;
+pub(crate) fn input_array<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a Array> {
+    let n = KIT.native::<MlxTensor>(op, t)?;
     match n.failed.get() {
         Some(e) => Err(e.clone()),
         None => {
@@ -564,16 +590,15 @@ pub(crate) fn mark_failed(t: &Tensor, e: Error) -> Error {
 /// would not fit `isize` (possible with `i32` dimensions: four of 2^16) is refused here, before
 /// anything evaluates it.
 pub(crate) fn wrap(op: &'static str, a: Array) -> Result<Tensor> {
-    let dtype = dtype_of(op, a.dtype())?;
+    let dtype = DTYPES.dtype(&KIT, op, a.dtype())?;
     let shape = a
         .shape()
         .iter()
         .map(|&d| usize::try_from(d))
         .collect::<std::result::Result<Vec<usize>, _>>()
-        .map_err(|_| backend_error(op, format!("MLX returned the shape {:?}", a.shape())))?;
+        .map_err(|_| KIT.error(op, format!("MLX returned the shape {:?}", a.shape())))?;
     tensorswitch::alloc::check_result(op, &shape, dtype)?;
-    Ok(Tensor::from_native(
-        &MLX,
+    Ok(KIT.wrap(
         dtype,
         &shape,
         placed(),
@@ -582,65 +607,6 @@ pub(crate) fn wrap(op: &'static str, a: Array) -> Result<Tensor> {
             failed: OnceLock::new(),
         },
     ))
-}
-
-pub(crate) fn mlx_dtype(dtype: DType) -> Dtype {
-    match dtype {
-        DType::Bool => Dtype::Bool,
-        DType::Int8 => Dtype::Int8,
-        DType::Int16 => Dtype::Int16,
-        DType::Int32 => Dtype::Int32,
-        DType::Int64 => Dtype::Int64,
-        DType::UInt8 => Dtype::Uint8,
-        DType::UInt16 => Dtype::Uint16,
-        DType::UInt32 => Dtype::Uint32,
-        DType::UInt64 => Dtype::Uint64,
-        DType::Float16 => Dtype::Float16,
-        DType::BFloat16 => Dtype::Bfloat16,
-        DType::Float32 => Dtype::Float32,
-        DType::Float64 => Dtype::Float64,
-    }
-}
-
-pub(crate) fn dtype_of(op: &'static str, d: Dtype) -> Result<DType> {
-    Ok(match d {
-        Dtype::Bool => DType::Bool,
-        Dtype::Int8 => DType::Int8,
-        Dtype::Int16 => DType::Int16,
-        Dtype::Int32 => DType::Int32,
-        Dtype::Int64 => DType::Int64,
-        Dtype::Uint8 => DType::UInt8,
-        Dtype::Uint16 => DType::UInt16,
-        Dtype::Uint32 => DType::UInt32,
-        Dtype::Uint64 => DType::UInt64,
-        Dtype::Float16 => DType::Float16,
-        Dtype::Bfloat16 => DType::BFloat16,
-        Dtype::Float32 => DType::Float32,
-        Dtype::Float64 => DType::Float64,
-        other => {
-            return Err(backend_error(
-                op,
-                format!("MLX returned a {other:?} array, which has no tensorswitch dtype"),
-            ))
-        }
-    })
-}
-
-/// Sizes or axes as MLX's `i32` lists. MLX's shapes are `i32`: a larger size is an
-/// `InvalidShape` error here (a plain cast would wrap it to a negative or smaller size).
-pub(crate) fn i32s(op: &'static str, v: &[usize]) -> Result<Vec<i32>> {
-    v.iter()
-        .map(|&d| {
-            i32::try_from(d).map_err(|_| Error::InvalidShape {
-                op,
-                reason: format!(
-                    "size {d} in {v:?} exceeds {}, the largest dimension MLX's 32-bit shapes \
-                     hold",
-                    i32::MAX
-                ),
-            })
-        })
-        .collect()
 }
 
 /// `HostData` has a host element type for every dtype but float16 and bfloat16.
@@ -657,7 +623,7 @@ pub(crate) fn no_host_type(op: &'static str, d: DType) -> Error {
 mod tests {
     use super::*;
 
-    fn v(text: &str) -> Version {
+    fn version(text: &str) -> Version {
         tensorswitch::version::parse_framework_version(text).expect("a version")
     }
 
@@ -665,17 +631,17 @@ mod tests {
     /// this crate is built against, and at one far ahead. The CPU has no gaps.
     #[test]
     fn float64_is_a_gap_of_metal_only() {
-        for version in ["0.22.0", "0.23.0", "0.32.2", "9.0.0"] {
-            let at = v(version);
+        for text in ["0.22.0", "0.23.0", "0.32.2", "9.0.0"] {
+            let at = version(text);
             assert_eq!(
                 device_gap(&at, DeviceKind::Metal, DType::Float64),
                 Ok(true),
-                "{version}"
+                "{text}"
             );
             assert_eq!(
                 device_gap(&at, DeviceKind::Cpu, DType::Float64),
                 Ok(false),
-                "{version}"
+                "{text}"
             );
             for dtype in DType::ALL.into_iter().filter(|&d| d != DType::Float64) {
                 for kind in [DeviceKind::Cpu, DeviceKind::Metal] {
@@ -690,18 +656,18 @@ mod tests {
     #[test]
     fn every_gap_entry_parses() {
         for (range, _, _) in DEVICE_GAPS {
-            assert!(in_range(range, &v("0.32.2")).is_ok(), "{range}");
+            assert!(in_range(range, &version("0.32.2")).is_ok(), "{range}");
         }
         for (range, _) in UNSUPPORTED_DTYPES {
-            assert!(in_range(range, &v("0.32.2")).is_ok(), "{range}");
+            assert!(in_range(range, &version("0.32.2")).is_ok(), "{range}");
         }
-        assert!(in_range("0p22_and_bellow", &v("0.32.2")).is_err());
+        assert!(in_range("0p22_and_bellow", &version("0.32.2")).is_err());
     }
 
     /// float64 arrived in MLX 0.23.0 (PR #1843): 0.22.x lacks it everywhere, 0.23.0 does not.
     #[test]
     fn float64_exists_from_mlx_0_23() {
-        for (version, lacks) in [
+        for (text, lacks) in [
             ("0.21.1", true),
             ("0.22.0", true),
             ("0.22.9", true),
@@ -709,12 +675,12 @@ mod tests {
             ("0.32.2", false),
         ] {
             assert_eq!(
-                unsupported_everywhere(&v(version), DType::Float64),
+                unsupported_everywhere(&version(text), DType::Float64),
                 Ok(lacks),
-                "{version}"
+                "{text}"
             );
             assert_eq!(
-                unsupported_everywhere(&v(version), DType::Float32),
+                unsupported_everywhere(&version(text), DType::Float32),
                 Ok(false)
             );
         }
@@ -724,7 +690,12 @@ mod tests {
     /// lists float32 (not float64) among the dtypes to use instead.
     #[test]
     fn the_metal_float64_error_says_what_to_do() {
-        let err = device_gap_error("from_host", &v("0.32.2"), Device::Metal(0), DType::Float64);
+        let err = device_gap_error(
+            "from_host",
+            &version("0.32.2"),
+            Device::Metal(0),
+            DType::Float64,
+        );
         let Error::UnsupportedDType {
             op,
             dtype,

@@ -12,8 +12,10 @@
 //! Each helper allocates once, with the exact capacity, and writes every element once, so a
 //! small op costs what `mapv` or `collect` cost before.
 
+use crate::KIT;
 use ndarray::{ArrayD, ArrayRefD, IxDyn, Zip};
 use tensorswitch::alloc::{check_result, try_vec, try_with_capacity};
+use tensorswitch::kit::OrBackendError;
 use tensorswitch::{Element, Result};
 
 /// An empty vector with room for a result of `shape`: the shape is checked first (an element
@@ -29,19 +31,20 @@ pub(crate) fn buffer<T: Element>(op: &'static str, shape: &[usize]) -> Result<Ve
 /// size is 0; the core refuses such results before dispatch (`alloc::check_result` bounds the
 /// product of the non-zero sizes), so any error here is an internal one.
 pub(crate) fn shaped<T>(op: &'static str, shape: &[usize], v: Vec<T>) -> Result<ArrayD<T>> {
-    ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| crate::backend_error(op, e))
+    ArrayD::from_shape_vec(IxDyn(shape), v).or_backend(&KIT, op)
 }
 
 /// A row-major array of `like`'s shape over `v` (no copy); `v` must hold exactly its elements.
 /// Cheaper than [`shaped`] on the hot path: the dimension is cloned, not rebuilt from a slice.
 #[inline]
+#[allow(unsafe_code)]
 pub(crate) fn shaped_like<T, U>(
     op: &'static str,
     like: &ArrayRefD<U>,
     v: Vec<T>,
 ) -> Result<ArrayD<T>> {
     if v.len() != like.len() {
-        return Err(crate::backend_error(
+        return Err(KIT.error(
             op,
             format!(
                 "internal error: {} elements for shape {:?}",

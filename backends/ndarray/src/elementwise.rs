@@ -1,7 +1,7 @@
 //! Elementwise ops, with NumPy's semantics where the standard leaves room: integers wrap,
 //! `maximum`/`minimum` propagate NaN, `round` ties to even.
 
-use crate::{array, nd, zip2, NdArray};
+use crate::{array, input_array, zip2, NdArray};
 use ndarray::Zip;
 use tensorswitch::{Error, Result, Tensor};
 
@@ -50,7 +50,7 @@ macro_rules! wrapping_pow {
 
 pub(crate) fn pow(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     const OP: &str = "pow";
-    let out: NdArray = on_pair!(OP, nd(OP, a)?, nd(OP, b)?;
+    let out: NdArray = on_pair!(OP, input_array(OP, a)?, input_array(OP, b)?;
         sints |x, y: T| {
             // NumPy refuses these rather than returning a truncated 0 (or 1 / x).
             if y.iter().any(|&e| e < 0) {
@@ -96,7 +96,7 @@ unary_fn!(logical_not, "logical_not"; bool |x: T| !x);
 pub(crate) fn expm1_native(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "expm1";
     let out: NdArray =
-        on_array!(OP, nd(OP, x)?; floats |a: T| crate::buf::map(OP, a, T::exp_m1)?.into());
+        on_array!(OP, input_array(OP, x)?; floats |a: T| crate::buf::map(OP, a, T::exp_m1)?.into());
     Ok(out.into_tensor())
 }
 
@@ -105,14 +105,14 @@ pub(crate) fn expm1_native(x: &Tensor) -> Result<Tensor> {
 pub(crate) fn log1p_native(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "log1p";
     let out: NdArray =
-        on_array!(OP, nd(OP, x)?; floats |a: T| crate::buf::map(OP, a, T::ln_1p)?.into());
+        on_array!(OP, input_array(OP, x)?; floats |a: T| crate::buf::map(OP, a, T::ln_1p)?.into());
     Ok(out.into_tensor())
 }
 
 pub(crate) fn where_(condition: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
     const OP: &str = "where";
     let c = array::<bool>(OP, condition)?;
-    let out: NdArray = on_pair!(OP, nd(OP, x)?, nd(OP, y)?;
+    let out: NdArray = on_pair!(OP, input_array(OP, x)?, input_array(OP, y)?;
         any |p, q: T| select(OP, c, p, q)?.into());
     Ok(out.into_tensor())
 }

@@ -36,7 +36,9 @@ fn row_major<T: NdElement>(a: &ArrayRefD<T>) -> Result<Vec<T>> {
 }
 
 pub(crate) fn to_host(x: &Tensor) -> Result<HostData> {
-    Ok(match_nd!(crate::nd("to_host", x)?, a => tensorswitch::Element::into_host(row_major(a)?)))
+    Ok(
+        match_nd!(crate::input_array("to_host", x)?, a => tensorswitch::Element::into_host(row_major(a)?)),
+    )
 }
 
 /// `start + i * step` computed in f64, then converted with Rust `as` rules (the core's

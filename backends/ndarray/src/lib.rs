@@ -16,6 +16,7 @@
 //! * `expm1`/`log1p`: ndarray 0.17's `exp_m1`/`ln_1p` array methods from 0.17 on; before
 //!   that the core's compositional fallback runs.
 #![warn(missing_docs)]
+#![deny(unsafe_code)]
 
 #[macro_use]
 mod macros;
@@ -30,7 +31,8 @@ mod storage;
 pub use storage::NdStorage;
 
 use ndarray::{ArrayD, ArrayRefD, ArrayViewD, IxDyn};
-use tensorswitch::{BackendDescriptor, DType, Device, Element, Error, Result, Scalar, Tensor};
+use tensorswitch::kit::BackendKit;
+use tensorswitch::{BackendDescriptor, DType, Element, Result, Scalar, Tensor};
 
 /// The backend's name.
 pub const NAME: &str = "ndarray";
@@ -46,6 +48,9 @@ pub static NDARRAY: BackendDescriptor =
         // Lends its memory, and borrows what other backends lend (see `NdStorage`).
         .with_host_sharing(Some(share_host), Some(import_shared_host));
 tensorswitch::register_backend!(NDARRAY);
+
+/// The core's helpers for this backend (errors, native values, wrapping).
+pub(crate) static KIT: BackendKit = BackendKit::new(&NDARRAY);
 
 /// Lends the array's memory for zero-copy `to_backend`; the owner is a clone of the tensor
 /// handle, which keeps the array alive and unchanged (tensors are immutable). For borrowed
@@ -72,6 +77,7 @@ fn share_host(t: &Tensor) -> Option<tensorswitch::SharedHost> {
 /// # Safety
 ///
 /// `shared` satisfies the [`SharedHost`](tensorswitch::SharedHost) contract.
+#[allow(unsafe_code)]
 unsafe fn import_shared_host(shared: tensorswitch::SharedHost) -> Result<Tensor> {
     // SAFETY: the contract of `SharedHost`, with the element type chosen from its dtype.
     let nd: NdArray = by_dtype!("from_host", shared.dtype; |T| {
@@ -198,7 +204,7 @@ impl NdArray {
     pub fn into_tensor(self) -> Tensor {
         let dtype = self.dtype();
         let shape = tensorswitch::tensor::Shape::from_slice(self.shape());
-        Tensor::from_native(&NDARRAY, dtype, &shape, Device::Cpu, self)
+        KIT.wrap(dtype, &shape, tensorswitch::Device::Cpu, self)
     }
 }
 
@@ -289,46 +295,17 @@ pub fn as_ndarray(t: &Tensor) -> Option<&NdArray> {
 // ---------------------------------------------------------------------------------------------
 // helpers shared by the op modules
 
-pub(crate) fn backend_error(op: &'static str, message: impl std::fmt::Display) -> Error {
-    Error::Backend {
-        backend: NAME.into(),
-        op,
-        message: message.to_string(),
-    }
-}
-
-pub(crate) fn unexpected_dtype(op: &'static str, dtype: DType) -> Error {
-    backend_error(
-        op,
-        format!("got dtype {dtype}, which the core never sends to this op"),
-    )
-}
-
-pub(crate) fn unexpected_pair(op: &'static str, a: DType, b: DType) -> Error {
-    backend_error(
-        op,
-        format!("got dtypes {a} and {b}; the core sends one supported dtype to this op"),
-    )
-}
-
 /// The native value of an input tensor.
-pub(crate) fn nd<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a NdArray> {
-    t.native::<NdArray>().ok_or_else(|| {
-        backend_error(
-            op,
-            format!(
-                "got a tensor of backend `{}`, not an ndarray tensor",
-                t.backend()
-            ),
-        )
-    })
+#[inline]
+pub(crate) fn input_array<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a NdArray> {
+    KIT.native(op, t)
 }
 
 /// The array of an input tensor that must have element type `T`.
 pub(crate) fn array<'a, T: NdElement>(op: &'static str, t: &'a Tensor) -> Result<&'a ArrayRefD<T>> {
-    let n = nd(op, t)?;
+    let n = input_array(op, t)?;
     T::from_nd(n).map(|s| &**s).ok_or_else(|| {
-        backend_error(
+        KIT.error(
             op,
             format!("expected a {} tensor, got {}", T::DTYPE, n.dtype()),
         )
@@ -342,7 +319,7 @@ pub(crate) fn broadcast<'a, T>(
     shape: &[usize],
 ) -> Result<ArrayViewD<'a, T>> {
     a.broadcast(IxDyn(shape)).ok_or_else(|| {
-        backend_error(
+        KIT.error(
             op,
             format!("cannot broadcast shape {:?} to {shape:?}", a.shape()),
         )
@@ -379,7 +356,7 @@ pub(crate) fn check_axes(op: &'static str, axes: &[usize], ndim: usize) -> Resul
     if sorted && axes.iter().all(|&a| a < ndim) {
         Ok(())
     } else {
-        Err(backend_error(
+        Err(KIT.error(
             op,
             format!("axes {axes:?} are not sorted unique axes of a {ndim}-dimensional array"),
         ))

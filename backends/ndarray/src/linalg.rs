@@ -1,16 +1,17 @@
 //! `matmul`, `linalg.inv` and `linalg.det`.
 
-use crate::{backend_error, broadcast, buf, nd, NdArray};
+use crate::{broadcast, buf, input_array, NdArray, KIT};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{
     ArrayD, ArrayRefD, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, Ix2, Ix3, IxDyn, NdFloat,
 };
 use tensorswitch::alloc::{try_collect, try_vec};
+use tensorswitch::kit::OrBackendError;
 use tensorswitch::{Element, Error, Result, Tensor};
 
 pub(crate) fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     const OP: &str = "matmul";
-    let out: NdArray = on_pair!(OP, nd(OP, a)?, nd(OP, b)?;
+    let out: NdArray = on_pair!(OP, input_array(OP, a)?, input_array(OP, b)?;
         floats |x, y: T| float_matmul(x, y)?.into();
         ints |x, y: T| batched(x, y, |p, q, mut o| {
             // A plain triple loop: matrixmultiply has no integer kernels, and integers must
@@ -43,7 +44,7 @@ fn float_matmul<T: NdFloat + Element + Default>(
         let mut o = out
             .view_mut()
             .into_dimensionality::<Ix2>()
-            .map_err(|e| backend_error(OP, e))?;
+            .or_backend(&KIT, OP)?;
         general_mat_mul(T::one(), &x, &y, T::zero(), &mut o);
         return Ok(out);
     }
@@ -53,18 +54,14 @@ fn float_matmul<T: NdFloat + Element + Default>(
 }
 
 fn matrix<T>(v: ArrayViewD<'_, T>) -> Result<ArrayView2<'_, T>> {
-    v.into_dimensionality::<Ix2>()
-        .map_err(|e| backend_error("matmul", e))
+    v.into_dimensionality::<Ix2>().or_backend(&KIT, "matmul")
 }
 
 fn check_inner(k: usize, k2: usize) -> Result<()> {
     if k == k2 {
         Ok(())
     } else {
-        Err(backend_error(
-            "matmul",
-            format!("inner dimensions {k} and {k2} differ"),
-        ))
+        Err(KIT.error("matmul", format!("inner dimensions {k} and {k2} differ")))
     }
 }
 
@@ -78,10 +75,7 @@ fn batched<T: Element + Default>(
     const OP: &str = "matmul";
     let (na, nb) = (a.ndim(), b.ndim());
     if na < 2 || nb < 2 {
-        return Err(backend_error(
-            OP,
-            "needs operands with at least 2 dimensions",
-        ));
+        return Err(KIT.error(OP, "needs operands with at least 2 dimensions"));
     }
     let (m, k) = (a.shape()[na - 2], a.shape()[na - 1]);
     let (k2, n) = (b.shape()[nb - 2], b.shape()[nb - 1]);
@@ -103,14 +97,14 @@ fn batched<T: Element + Default>(
     };
     let mut out = buf::filled(OP, &[count, m, n], T::default())?
         .into_dimensionality::<Ix3>()
-        .map_err(|e| backend_error(OP, e))?;
+        .or_backend(&KIT, OP)?;
     let mut index = vec![0usize; batch.len()];
     for (flat, o) in out.outer_iter_mut().enumerate() {
         unravel(flat, &batch, &mut index);
         mm(matrix_at(&a, &index)?, matrix_at(&b, &index)?, o);
     }
     out.into_shape_with_order(IxDyn(&out_shape))
-        .map_err(|e| backend_error(OP, e))
+        .or_backend(&KIT, OP)
 }
 
 /// The row-major multi-index of flat position `flat` in `shape`.
@@ -135,13 +129,13 @@ fn matrix_at<'a, T>(stack: &ArrayViewD<'a, T>, index: &[usize]) -> Result<ArrayV
 
 pub(crate) fn inv(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "linalg.inv";
-    let out: NdArray = on_array!(OP, nd(OP, x)?; floats |a: T| inv_stack(a)?.into());
+    let out: NdArray = on_array!(OP, input_array(OP, x)?; floats |a: T| inv_stack(a)?.into());
     Ok(out.into_tensor())
 }
 
 pub(crate) fn det(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "linalg.det";
-    let out: NdArray = on_array!(OP, nd(OP, x)?; floats |a: T| det_stack(a)?.into());
+    let out: NdArray = on_array!(OP, input_array(OP, x)?; floats |a: T| det_stack(a)?.into());
     Ok(out.into_tensor())
 }
 
@@ -150,10 +144,7 @@ pub(crate) fn det(x: &Tensor) -> Result<Tensor> {
 fn square_stack<T: Copy>(op: &'static str, a: &ArrayRefD<T>) -> Result<(usize, Vec<T>)> {
     let s = a.shape();
     if s.len() < 2 || s[s.len() - 1] != s[s.len() - 2] {
-        return Err(backend_error(
-            op,
-            format!("needs square matrices, got shape {s:?}"),
-        ));
+        return Err(KIT.error(op, format!("needs square matrices, got shape {s:?}")));
     }
     let data = match a.as_slice() {
         Some(d) => {

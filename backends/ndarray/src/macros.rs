@@ -44,7 +44,7 @@ macro_rules! dtype_group {
 /// internal [`Error::Backend`](tensorswitch::Error) from the enclosing function.
 macro_rules! on_array {
     (@go $op:expr, $nd:expr;) => {
-        return Err($crate::unexpected_dtype($op, $nd.dtype()))
+        return Err($crate::KIT.unexpected_dtype($op, $nd.dtype()))
     };
     (@go $op:expr, $nd:expr; [$($V:ident $t:ty),*] |$a:ident: $T:ident| $body:expr $(; $($rest:tt)*)?) => {
         match $nd {
@@ -71,7 +71,7 @@ macro_rules! on_array {
 macro_rules! on_pair {
     (@go $op:expr, $pair:expr;) => {{
         let (x, y) = $pair;
-        return Err($crate::unexpected_pair($op, x.dtype(), y.dtype()));
+        return Err($crate::KIT.unexpected_dtypes($op, x.dtype(), y.dtype()));
     }};
     (@go $op:expr, $pair:expr; [$($V:ident $t:ty),*] |$a:ident, $b:ident: $T:ident| $body:expr $(; $($rest:tt)*)?) => {
         match $pair {
@@ -141,7 +141,7 @@ macro_rules! by_dtype {
                 type $T = f64;
                 $body
             }
-            other => return Err($crate::unexpected_dtype($op, other)),
+            other => return Err($crate::KIT.unexpected_dtype($op, other)),
         }
     };
 }
@@ -170,7 +170,7 @@ macro_rules! match_nd {
 macro_rules! unary_fn {
     ($name:ident, $op:literal; $($group:ident |$x:ident: $T:ident| $f:expr);+ $(;)?) => {
         pub(crate) fn $name(input: &tensorswitch::Tensor) -> tensorswitch::Result<tensorswitch::Tensor> {
-            let out: $crate::NdArray = on_array!($op, $crate::nd($op, input)?;
+            let out: $crate::NdArray = on_array!($op, $crate::input_array($op, input)?;
                 $($group |arr: $T| $crate::buf::map($op, arr, |$x: $T| $f)?.into());+);
             Ok(out.into_tensor())
         }
@@ -186,7 +186,7 @@ macro_rules! binary_fn {
             a: &tensorswitch::Tensor,
             b: &tensorswitch::Tensor,
         ) -> tensorswitch::Result<tensorswitch::Tensor> {
-            let out: $crate::NdArray = on_pair!($op, $crate::nd($op, a)?, $crate::nd($op, b)?;
+            let out: $crate::NdArray = on_pair!($op, $crate::input_array($op, a)?, $crate::input_array($op, b)?;
                 $($group |p, q: $T| $crate::zip2($op, p, q, |$x: $T, $y: $T| $f)?.into());+);
             Ok(out.into_tensor())
         }

@@ -3,17 +3,18 @@
 //! Results are owned arrays in standard (row-major) layout where the op rearranges elements,
 //! so later ops and `to_host` never depend on how a view was laid out.
 
-use crate::{backend_error, broadcast, buf, check_axes, nd, NdArray, NdElement};
+use crate::{broadcast, buf, check_axes, input_array, NdArray, NdElement, KIT};
 use ndarray::{ArrayD, ArrayRefD, Axis, IxDyn, Slice};
+use tensorswitch::kit::OrBackendError;
 use tensorswitch::{DType, Result, Scalar, Tensor};
 
 pub(crate) fn reshape(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     const OP: &str = "reshape";
-    let out: NdArray = match_nd!(nd(OP, x)?, a => {
+    let out: NdArray = match_nd!(input_array(OP, x)?, a => {
         // The elements in row-major order, whatever the memory layout, laid out anew: a
         // fallible copy (ndarray's `to_shape(..).into_owned()` copies too, infallibly).
         if tensorswitch::alloc::element_count(OP, shape)? != a.len() {
-            return Err(backend_error(
+            return Err(KIT.error(
                 OP,
                 format!("cannot reshape {:?} to {shape:?}", a.shape()),
             ));
@@ -30,14 +31,14 @@ pub(crate) fn reshape(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
 
 pub(crate) fn permute_dims(x: &Tensor, perm: &[usize]) -> Result<Tensor> {
     const OP: &str = "permute_dims";
-    let a = nd(OP, x)?;
+    let a = input_array(OP, x)?;
     let mut seen = vec![false; a.ndim()];
     let valid = perm.len() == a.ndim()
         && perm
             .iter()
             .all(|&p| p < seen.len() && !std::mem::replace(&mut seen[p], true));
     if !valid {
-        return Err(backend_error(
+        return Err(KIT.error(
             OP,
             format!("{perm:?} is not a permutation of {} axes", a.ndim()),
         ));
@@ -49,7 +50,7 @@ pub(crate) fn permute_dims(x: &Tensor, perm: &[usize]) -> Result<Tensor> {
 
 pub(crate) fn flip(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
     const OP: &str = "flip";
-    let a = nd(OP, x)?;
+    let a = input_array(OP, x)?;
     check_axes(OP, axes, a.ndim())?;
     let out: NdArray = match_nd!(a, a => {
         let mut v = a.view();
@@ -63,7 +64,8 @@ pub(crate) fn flip(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
 
 pub(crate) fn broadcast_to(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     const OP: &str = "broadcast_to";
-    let out: NdArray = match_nd!(nd(OP, x)?, a => buf::copy(OP, &broadcast(OP, a, shape)?)?.into());
+    let out: NdArray =
+        match_nd!(input_array(OP, x)?, a => buf::copy(OP, &broadcast(OP, a, shape)?)?.into());
     Ok(out.into_tensor())
 }
 
@@ -71,7 +73,7 @@ pub(crate) fn concat(tensors: &[Tensor], axis: usize) -> Result<Tensor> {
     const OP: &str = "concat";
     let first = tensors
         .first()
-        .ok_or_else(|| backend_error(OP, "needs at least one tensor"))?;
+        .ok_or_else(|| KIT.error(OP, "needs at least one tensor"))?;
     let out: NdArray = by_dtype!(OP, first.dtype(); |T| concat_as::<T>(OP, tensors, axis)?.into());
     Ok(out.into_tensor())
 }
@@ -88,9 +90,9 @@ fn concat_as<T: NdElement + Default>(
         views.push(crate::array::<T>(op, t)?.view());
     }
     let first = views[0].shape();
-    let mismatch = || backend_error(op, "tensors differ in rank or in a size off the axis");
+    let mismatch = || KIT.error(op, "tensors differ in rank or in a size off the axis");
     if axis >= first.len() {
-        return Err(backend_error(op, format!("axis {axis} out of range")));
+        return Err(KIT.error(op, format!("axis {axis} out of range")));
     }
     let mut shape = first.to_vec();
     shape[axis] = 0;
@@ -121,7 +123,7 @@ fn concat_as<T: NdElement + Default>(
 /// non-zero is true. Going through [`Scalar`] compiles down to the plain `as` per element.
 pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
     const OP: &str = "astype";
-    let out: NdArray = on_array!(OP, nd(OP, x)?;
+    let out: NdArray = on_array!(OP, input_array(OP, x)?;
         any |a: S| by_dtype!(OP, dtype; |T| buf::map(OP, a, |v: S| T::from_scalar(Scalar::from(v)))?.into()));
     Ok(out.into_tensor())
 }
@@ -137,9 +139,9 @@ fn diagonal_offset(k: i64) -> isize {
 /// ndarray >= 0.16: its own `tril`/`triu`, which act on the last two axes of an N-D array
 /// with NumPy's meaning of `k`. They need `Zero`, which bool lacks, so bool takes the loop.
 fn triangle_native(op: &'static str, x: &Tensor, k: i64, lower: bool) -> Result<Tensor> {
-    let a = nd(op, x)?;
+    let a = input_array(op, x)?;
     if a.ndim() < 2 {
-        return Err(backend_error(op, "needs at least 2 dimensions"));
+        return Err(KIT.error(op, "needs at least 2 dimensions"));
     }
     let k = diagonal_offset(k);
     // ndarray's `tril`/`triu` allocate their result (and a row index of the matrix height)
@@ -173,7 +175,7 @@ fn triangle_native(op: &'static str, x: &Tensor, k: i64, lower: bool) -> Result<
 /// of each matrix in the last two axes, by their row and column.
 fn triangle_loop(op: &'static str, x: &Tensor, k: i64, lower: bool) -> Result<Tensor> {
     let out: NdArray =
-        on_array!(op, nd(op, x)?; any |a: T| triangle_by_index(op, a, k, lower)?.into());
+        on_array!(op, input_array(op, x)?; any |a: T| triangle_by_index(op, a, k, lower)?.into());
     Ok(out.into_tensor())
 }
 
@@ -185,7 +187,7 @@ fn triangle_by_index<T: NdElement>(
 ) -> Result<ArrayD<T>> {
     let nd = a.ndim();
     if nd < 2 {
-        return Err(backend_error(op, "needs at least 2 dimensions"));
+        return Err(KIT.error(op, "needs at least 2 dimensions"));
     }
     let (rows, cols) = (a.shape()[nd - 2], a.shape()[nd - 1]);
     let zero = T::from_scalar(Scalar::Int(0));
@@ -200,7 +202,7 @@ fn triangle_by_index<T: NdElement>(
             }
         }
     }
-    ArrayD::from_shape_vec(a.raw_dim(), data).map_err(|e| backend_error(op, e))
+    ArrayD::from_shape_vec(a.raw_dim(), data).or_backend(&KIT, op)
 }
 
 pub(crate) fn tril_native(x: &Tensor, k: i64) -> Result<Tensor> {

@@ -1,6 +1,6 @@
 //! Reductions, arg-reductions, cumulative sums and sorting.
 
-use crate::{backend_error, buf, check_axes, nd, NdArray, NdElement};
+use crate::{buf, check_axes, input_array, NdArray, NdElement, KIT};
 use ndarray::{ArrayD, ArrayRefD, Axis, IxDyn, Zip};
 use std::cmp::Ordering;
 use tensorswitch::{Element, Result, Tensor};
@@ -84,7 +84,7 @@ fn unreduced(x: &Tensor, axes: &[usize], op: &'static str) -> Result<Option<Tens
     if !axes.is_empty() {
         return Ok(None);
     }
-    nd(op, x)?;
+    input_array(op, x)?;
     Ok(Some(x.clone()))
 }
 
@@ -93,7 +93,7 @@ pub(crate) fn sum(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> 
     if let Some(t) = unreduced(x, axes, OP)? {
         return Ok(t);
     }
-    let out: NdArray = on_array!(OP, nd(OP, x)?;
+    let out: NdArray = on_array!(OP, input_array(OP, x)?;
         ints |a: T| reduce_lanes(OP, a, axes, keepdims, |l| {
             l.iter().fold(0 as T, |s, &v| s.wrapping_add(v))
         })?
@@ -107,7 +107,7 @@ pub(crate) fn prod(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor>
     if let Some(t) = unreduced(x, axes, OP)? {
         return Ok(t);
     }
-    let out: NdArray = on_array!(OP, nd(OP, x)?;
+    let out: NdArray = on_array!(OP, input_array(OP, x)?;
         ints |a: T| reduce_lanes(OP, a, axes, keepdims, |l| {
             l.iter().fold(1 as T, |p, &v| p.wrapping_mul(v))
         })?
@@ -144,10 +144,10 @@ fn max_or_min(
     if let Some(t) = unreduced(x, axes, op)? {
         return Ok(t);
     }
-    let a = nd(op, x)?;
+    let a = input_array(op, x)?;
     check_axes(op, axes, a.ndim())?;
     if axes.iter().any(|&i| a.shape()[i] == 0) {
-        return Err(backend_error(op, "cannot reduce a zero-size axis"));
+        return Err(KIT.error(op, "cannot reduce a zero-size axis"));
     }
     let out: NdArray = on_array!(op, a;
         any |a: T| reduce_lanes(op, a, axes, keepdims, |l| extremum(l, largest))?.into());
@@ -186,7 +186,7 @@ fn arg_reduce(
     keepdims: bool,
     largest: bool,
 ) -> Result<Tensor> {
-    let a = nd(op, x)?;
+    let a = input_array(op, x)?;
     // No axis: the index into the flattened (row-major) tensor.
     let axes: Vec<usize> = match axis {
         Some(i) => vec![i],
@@ -207,7 +207,7 @@ pub(crate) fn argmin(x: &Tensor, axis: Option<usize>, keepdims: bool) -> Result<
 
 pub(crate) fn cumulative_sum(x: &Tensor, axis: usize) -> Result<Tensor> {
     const OP: &str = "cumulative_sum";
-    let a = nd(OP, x)?;
+    let a = input_array(OP, x)?;
     check_axes(OP, &[axis], a.ndim())?;
     let out: NdArray = on_array!(OP, a;
     ints |a: T| {
@@ -306,13 +306,12 @@ fn argsort_lanes<T: NdElement>(
 pub(crate) fn sort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {
     const OP: &str = "sort";
     let out: NdArray =
-        on_array!(OP, nd(OP, x)?; any |a: T| sort_lanes(OP, a, axis, descending)?.into());
+        on_array!(OP, input_array(OP, x)?; any |a: T| sort_lanes(OP, a, axis, descending)?.into());
     Ok(out.into_tensor())
 }
 
 pub(crate) fn argsort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {
     const OP: &str = "argsort";
-    let out: NdArray =
-        on_array!(OP, nd(OP, x)?; any |a: T| argsort_lanes(OP, a, axis, descending)?.into());
+    let out: NdArray = on_array!(OP, input_array(OP, x)?; any |a: T| argsort_lanes(OP, a, axis, descending)?.into());
     Ok(out.into_tensor())
 }

@@ -68,8 +68,9 @@ impl<T: 'static> NdStorage<T> {
     /// `shared.dtype`: every element reachable from `ptr` through `shape` and `strides` (in
     /// elements, possibly negative) is a valid `T`, readable and unchanged for as long as
     /// `owner` lives.
+    #[allow(unsafe_code)]
     pub(crate) unsafe fn borrow(shared: SharedHost) -> Result<NdStorage<T>> {
-        let reject = |why: &str| Err(crate::backend_error("from_host", why));
+        let reject = |why: &str| Err(crate::KIT.error("from_host", why));
         let SharedHost {
             ptr,
             shape,

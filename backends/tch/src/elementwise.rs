@@ -1,8 +1,9 @@
 //! Elementwise ops. libtorch already wraps integer overflow, propagates NaN through
 //! `maximum`/`minimum` and rounds halfway cases to even; `pow` and `sign` need fix-ups.
 
-use crate::{i64_tensor, tt, wrap, wrap_like, wrap_view, Ctx};
+use crate::{i64_tensor, input_tensor, wrap, wrap_like, wrap_view, KIT};
 use tch::TchError;
+use tensorswitch::kit::OrBackendError;
 use tensorswitch::{DType, Error, Result, Tensor};
 
 type TchResult = std::result::Result<tch::Tensor, TchError>;
@@ -17,7 +18,7 @@ fn binary(
     dtype: Option<DType>,
     f: impl FnOnce(&tch::Tensor, &tch::Tensor) -> TchResult,
 ) -> Result<Tensor> {
-    let out = f(tt(op, a)?, tt(op, b)?).ctx(op)?;
+    let out = f(input_tensor(op, a)?, input_tensor(op, b)?).or_backend(&KIT, op)?;
     if a.same_shape(b) {
         Ok(wrap_like(out, dtype.unwrap_or(a.dtype()), a))
     } else {
@@ -31,7 +32,7 @@ fn unary(
     x: &Tensor,
     f: impl FnOnce(&tch::Tensor) -> TchResult,
 ) -> Result<Tensor> {
-    let out = f(tt(op, x)?).ctx(op)?;
+    let out = f(input_tensor(op, x)?).or_backend(&KIT, op)?;
     Ok(wrap_like(out, x.dtype(), x))
 }
 
@@ -72,14 +73,14 @@ pub(crate) fn pow(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         b.dtype(),
         DType::Int8 | DType::Int16 | DType::Int32 | DType::Int64
     ) {
-        let e = tt(OP, b)?;
+        let e = input_tensor(OP, b)?;
         // A 0-d int64 zero, not a `tch::Scalar` (see `scalar_tensor`).
         let zero = i64_tensor(OP, 0, e.device())?;
         let negative = e
             .f_lt_tensor(&zero)
             .and_then(|n| n.f_any())
             .and_then(|n| n.f_int64_value(&[]))
-            .ctx(OP)?;
+            .or_backend(&KIT, OP)?;
         if negative != 0 {
             return Err(Error::InvalidArgument {
                 op: OP,
@@ -117,7 +118,7 @@ unary_ops! {
 pub(crate) fn abs(x: &Tensor) -> Result<Tensor> {
     if x.dtype() == DType::UInt8 {
         // Already non-negative; libtorch has no abs kernel for unsigned types everywhere.
-        return wrap_view("abs", tt("abs", x)?.shallow_clone(), x);
+        return wrap_view("abs", input_tensor("abs", x)?.shallow_clone(), x);
     }
     unary("abs", x, |t| t.f_abs())
 }
@@ -141,8 +142,12 @@ pub(crate) fn logical_not(x: &Tensor) -> Result<Tensor> {
 
 pub(crate) fn where_(condition: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
     const OP: &str = "where";
-    let (c, a, b) = (tt(OP, condition)?, tt(OP, x)?, tt(OP, y)?);
-    let out = a.f_where_self(c, b).ctx(OP)?;
+    let (c, a, b) = (
+        input_tensor(OP, condition)?,
+        input_tensor(OP, x)?,
+        input_tensor(OP, y)?,
+    );
+    let out = a.f_where_self(c, b).or_backend(&KIT, OP)?;
     wrap(OP, out, x.device())
 }
 
@@ -150,12 +155,12 @@ pub(crate) fn where_(condition: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tenso
 /// defines.
 pub(crate) fn clip(x: &Tensor, min: Option<&Tensor>, max: Option<&Tensor>) -> Result<Tensor> {
     const OP: &str = "clip";
-    let t = tt(OP, x)?;
+    let t = input_tensor(OP, x)?;
     if min.is_none() && max.is_none() {
         return wrap_view(OP, t.shallow_clone(), x);
     }
-    let lo = min.map(|m| tt(OP, m)).transpose()?;
-    let hi = max.map(|m| tt(OP, m)).transpose()?;
-    let out = t.f_clamp_tensor(lo, hi).ctx(OP)?;
+    let lo = min.map(|m| input_tensor(OP, m)).transpose()?;
+    let hi = max.map(|m| input_tensor(OP, m)).transpose()?;
+    let out = t.f_clamp_tensor(lo, hi).or_backend(&KIT, OP)?;
     Ok(wrap_like(out, x.dtype(), x))
 }

@@ -2,11 +2,12 @@
 //! `to_backend`.
 
 use crate::{
-    backend_error, f64_tensor, i64_of, i64s, kind_of, manip, native, scalar_tensor, torch_device,
-    tt, wrap_known, Ctx, TorchTensor, TORCH,
+    f64_tensor, input_tensor, manip, scalar_tensor, torch_device, wrap_known, TorchTensor, KINDS,
+    KIT, TORCH,
 };
 use std::sync::Arc;
 use tch::Kind;
+use tensorswitch::kit::OrBackendError;
 use tensorswitch::{alloc, DType, Device, Error, HostData, Result, Scalar, SharedHost, Tensor};
 
 /// Element types whose values are plain bytes: no padding, every byte initialised.
@@ -20,6 +21,7 @@ impl Plain for u8 {}
 impl Plain for f32 {}
 impl Plain for f64 {}
 
+#[allow(unsafe_code)]
 fn bytes_of<T: Plain>(v: &[T]) -> &[u8] {
     // SAFETY: `Plain` types have no padding and no invalid byte patterns to read, so their
     // memory is `size_of_val(v)` initialised bytes, borrowed for as long as `v`.
@@ -32,7 +34,7 @@ pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Resu
     const OP: &str = "from_host";
     let dev = torch_device(device)?;
     let dtype = data.dtype();
-    let kind = kind_of(OP, dtype)?;
+    let kind = KINDS.framework(&KIT, OP, dtype)?;
     let bytes = match &data {
         HostData::Bool(v) => bytes_of(v),
         HostData::Int8(v) => bytes_of(v),
@@ -43,7 +45,7 @@ pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Resu
         HostData::Float32(v) => bytes_of(v),
         HostData::Float64(v) => bytes_of(v),
         HostData::UInt16(_) | HostData::UInt32(_) | HostData::UInt64(_) => {
-            return Err(backend_error(OP, format!("{dtype} is unsupported")))
+            return Err(KIT.error(OP, format!("{dtype} is unsupported")))
         }
     };
     // libtorch copies as many bytes as the shape needs: they must be there.
@@ -51,27 +53,25 @@ pub(crate) fn from_host(data: HostData, shape: &[usize], device: Device) -> Resu
         .iter()
         .try_fold(dtype.size_in_bytes(), |n, &d| n.checked_mul(d));
     if want != Some(bytes.len()) {
-        return Err(backend_error(
-            OP,
-            format!("{} elements for shape {shape:?}", data.len()),
-        ));
+        return Err(KIT.error(OP, format!("{} elements for shape {shape:?}", data.len())));
     }
-    let mut t = tch::Tensor::f_from_data_size(bytes, &i64s(OP, shape)?, kind).ctx(OP)?;
+    let mut t = tch::Tensor::f_from_data_size(bytes, &KIT.sizes_as::<i64>(OP, shape)?, kind)
+        .or_backend(&KIT, OP)?;
     if dev != tch::Device::Cpu {
-        t = t.f_to_device(dev).ctx(OP)?;
+        t = t.f_to_device(dev).or_backend(&KIT, OP)?;
     }
     Ok(wrap_known(t, dtype, shape, device))
 }
 
 pub(crate) fn to_host(x: &Tensor) -> Result<HostData> {
     const OP: &str = "to_host";
-    let t = tt(OP, x)?;
+    let t = input_tensor(OP, x)?;
     let n = x.size();
     macro_rules! copy {
         ($v:ident, $ty:ty, $zero:expr) => {{
             // Fallible: a large broadcast view is cheap on the device but not on the host.
             let mut v: Vec<$ty> = alloc::try_vec(OP, n, $zero)?;
-            t.f_copy_data(&mut v, n).ctx(OP)?;
+            t.f_copy_data(&mut v, n).or_backend(&KIT, OP)?;
             HostData::$v(v)
         }};
     }
@@ -90,14 +90,19 @@ pub(crate) fn to_host(x: &Tensor) -> Result<HostData> {
             expected:
                 "a dtype with a host element type (convert float16 and bfloat16 with astype first)",
         }),
-        d => return Err(kind_of(OP, d).err().unwrap_or_else(|| backend_error(OP, d))),
+        d => {
+            return Err(KINDS
+                .framework(&KIT, OP, d)
+                .err()
+                .unwrap_or_else(|| KIT.error(OP, d)))
+        }
     })
 }
 
 pub(crate) fn to_device(x: &Tensor, device: Device) -> Result<Tensor> {
     const OP: &str = "to_device";
     let dev = torch_device(device)?;
-    let out = tt(OP, x)?.f_to_device(dev).ctx(OP)?;
+    let out = input_tensor(OP, x)?.f_to_device(dev).or_backend(&KIT, OP)?;
     Ok(wrap_known(out, x.dtype(), x.shape(), device))
 }
 
@@ -175,27 +180,27 @@ fn round_to_half(x: f64, man: i32, emax: i32) -> u16 {
 /// and copies it into a new contiguous tensor instead.
 pub(crate) fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
     const OP: &str = "full";
-    let kind = kind_of(OP, dtype)?;
+    let kind = KINDS.framework(&KIT, OP, dtype)?;
     let dev = torch_device(device)?;
-    let sizes = i64s(OP, shape)?;
+    let sizes = KIT.sizes_as::<i64>(OP, shape)?;
     let t = scalar_tensor(OP, &element_bytes(value, dtype), kind, dev)?
         .f_expand(sizes, false)
         .and_then(|t| t.f_contiguous())
-        .ctx(OP)?;
+        .or_backend(&KIT, OP)?;
     Ok(wrap_known(t, dtype, shape, device))
 }
 
 pub(crate) fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
     const OP: &str = "zeros";
-    let opts = (kind_of(OP, dtype)?, torch_device(device)?);
-    let t = tch::Tensor::f_zeros(i64s(OP, shape)?, opts).ctx(OP)?;
+    let opts = (KINDS.framework(&KIT, OP, dtype)?, torch_device(device)?);
+    let t = tch::Tensor::f_zeros(KIT.sizes_as::<i64>(OP, shape)?, opts).or_backend(&KIT, OP)?;
     Ok(wrap_known(t, dtype, shape, device))
 }
 
 pub(crate) fn ones(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
     const OP: &str = "ones";
-    let opts = (kind_of(OP, dtype)?, torch_device(device)?);
-    let t = tch::Tensor::f_ones(i64s(OP, shape)?, opts).ctx(OP)?;
+    let opts = (KINDS.framework(&KIT, OP, dtype)?, torch_device(device)?);
+    let t = tch::Tensor::f_ones(KIT.sizes_as::<i64>(OP, shape)?, opts).or_backend(&KIT, OP)?;
     Ok(wrap_known(t, dtype, shape, device))
 }
 
@@ -205,10 +210,11 @@ pub(crate) fn ones(shape: &[usize], dtype: DType, device: Device) -> Result<Tens
 /// step is exactly 1, so every value is the exact integer (up to 2^53; more float64 elements
 /// than that cannot be allocated).
 fn indices(op: &'static str, n: usize, dev: tch::Device) -> Result<tch::Tensor> {
-    let steps = i64_of(op, n)?;
+    let steps = KIT.size_as::<i64>(op, n)?;
     let start = f64_tensor(op, 0.0, tch::Device::Cpu)?;
     let end = f64_tensor(op, n.saturating_sub(1) as f64, tch::Device::Cpu)?;
-    tch::Tensor::f_linspace_tensor_tensor(&start, &end, steps, (Kind::Double, dev)).ctx(op)
+    tch::Tensor::f_linspace_tensor_tensor(&start, &end, steps, (Kind::Double, dev))
+        .or_backend(&KIT, op)
 }
 
 /// `start + i * step` for `i` in `0..n`, in float64 on `dev`.
@@ -224,7 +230,7 @@ fn affine(
     indices(op, n, dev)?
         .f_mul(&step)
         .and_then(|i| i.f_add(&start))
-        .ctx(op)
+        .or_backend(&KIT, op)
 }
 
 /// `start + i * step` in float64 (as the core defines arange), then converted like `astype`:
@@ -238,7 +244,7 @@ pub(crate) fn arange(
     device: Device,
 ) -> Result<Tensor> {
     const OP: &str = "arange";
-    let kind = kind_of(OP, dtype)?;
+    let kind = KINDS.framework(&KIT, OP, dtype)?;
     let dev = torch_device(device)?;
     let t = affine(OP, n, start, step, dev)?;
     let out = manip::convert(OP, &t, DType::Float64, dtype, kind)?;
@@ -257,9 +263,9 @@ pub(crate) fn linspace(
     device: Device,
 ) -> Result<Tensor> {
     const OP: &str = "linspace";
-    let kind = kind_of(OP, dtype)?;
+    let kind = KINDS.framework(&KIT, OP, dtype)?;
     let dev = torch_device(device)?;
-    let n = i64_of(OP, num)?;
+    let n = KIT.size_as::<i64>(OP, num)?;
     if dtype.is_float() && (endpoint || num <= 1) {
         // A single point is `start`, with or without the endpoint (as in NumPy). The bounds
         // go in as 0-d tensors, not `tch::Scalar`s (see `scalar_tensor`).
@@ -284,7 +290,7 @@ pub(crate) fn linspace(
             tch::Tensor::f_linspace_tensor_tensor(&a, &b, n, (Kind::Double, dev))
                 .and_then(|t| t.f_to_kind(kind))
         }
-        .ctx(OP)?;
+        .or_backend(&KIT, OP)?;
         return Ok(wrap_known(t, dtype, &[num], device));
     }
     let div = if endpoint { num.saturating_sub(1) } else { num };
@@ -302,7 +308,7 @@ pub(crate) fn linspace(
                 let head = t.f_narrow(0, 0, n - 1)?;
                 tch::Tensor::f_cat(&[head, last], 0)
             })
-            .ctx(OP)?;
+            .or_backend(&KIT, OP)?;
     }
     let out = manip::convert(OP, &t, DType::Float64, dtype, kind)?;
     Ok(wrap_known(out, dtype, &[num], device))
@@ -318,8 +324,11 @@ pub(crate) fn eye(
     device: Device,
 ) -> Result<Tensor> {
     const OP: &str = "eye";
-    let opts = (kind_of(OP, dtype)?, torch_device(device)?);
-    let (n, m) = (i64_of(OP, n_rows)?, i64_of(OP, n_cols)?);
+    let opts = (KINDS.framework(&KIT, OP, dtype)?, torch_device(device)?);
+    let (n, m) = (
+        KIT.size_as::<i64>(OP, n_rows)?,
+        KIT.size_as::<i64>(OP, n_cols)?,
+    );
     let t = if k == 0 {
         tch::Tensor::f_eye_m(n, m, opts)
     } else {
@@ -327,7 +336,7 @@ pub(crate) fn eye(
             .and_then(|t| t.f_tril(k))
             .and_then(|t| t.f_triu(k))
     }
-    .ctx(OP)?;
+    .or_backend(&KIT, OP)?;
     Ok(wrap_known(t, dtype, &[n_rows, n_cols], device))
 }
 
@@ -341,7 +350,7 @@ pub(crate) fn share_host(t: &Tensor) -> Option<SharedHost> {
     if t.device() != Device::Cpu || t.size() == 0 {
         return None;
     }
-    let x = t.native::<TorchTensor>()?.t();
+    let x = t.native::<TorchTensor>()?.tch_tensor();
     // `data_ptr` and `stride` panic only for tensors without storage, which this backend
     // never makes; a panic here must still not escape, so it means "cannot share".
     let (ptr, strides) =
@@ -366,15 +375,11 @@ pub(crate) fn share_host(t: &Tensor) -> Option<SharedHost> {
 /// # Safety
 /// `shared` honours the `SharedHost` contract: every element reachable through its shape and
 /// strides stays valid and unchanged while `shared.owner` lives.
+#[allow(unsafe_code)]
 pub(crate) unsafe fn import_shared_host(shared: SharedHost) -> Result<Tensor> {
     const OP: &str = "to_backend";
-    let decline = |why: &str| {
-        Err(backend_error(
-            OP,
-            format!("cannot borrow this memory: {why}"),
-        ))
-    };
-    let kind = kind_of(OP, shared.dtype)?;
+    let decline = |why: &str| Err(KIT.error(OP, format!("cannot borrow this memory: {why}")));
+    let kind = KINDS.framework(&KIT, OP, shared.dtype)?;
     if alloc::element_count(OP, &shared.shape)? == 0 {
         return decline("it holds no elements");
     }
@@ -384,11 +389,11 @@ pub(crate) unsafe fn import_shared_host(shared: SharedHost) -> Result<Tensor> {
     if (shared.ptr as usize) % shared.dtype.size_in_bytes() != 0 {
         return decline("the data is not aligned for its dtype");
     }
-    let shape = i64s(OP, &shared.shape)?;
+    let shape = KIT.sizes_as::<i64>(OP, &shared.shape)?;
     let strides = shared
         .strides
         .iter()
-        .map(|&s| i64::try_from(s).map_err(|_| backend_error(OP, "a stride exceeds int64")))
+        .map(|&s| i64::try_from(s).map_err(|_| KIT.error(OP, "a stride exceeds int64")))
         .collect::<Result<Vec<i64>>>()?;
     // SAFETY: by the caller's contract the memory described by (ptr, shape, strides) stays
     // valid while `owner` lives; the native value below holds `owner` for as long as the
@@ -396,7 +401,7 @@ pub(crate) unsafe fn import_shared_host(shared: SharedHost) -> Result<Tensor> {
     // (`wrap_view`). libtorch never writes to it: this backend runs no in-place ops.
     let t =
         unsafe { tch::Tensor::f_from_blob(shared.ptr, &shape, &strides, kind, tch::Device::Cpu) }
-            .ctx(OP)?;
+            .or_backend(&KIT, OP)?;
     Ok(Tensor::from_native(
         &TORCH,
         shared.dtype,
@@ -409,7 +414,8 @@ pub(crate) unsafe fn import_shared_host(shared: SharedHost) -> Result<Tensor> {
 /// Whether a torch tensor reads memory lent by another backend (a zero-copy
 /// [`tensorswitch::to_backend`] result, or a view of one).
 pub fn borrows_memory(t: &Tensor) -> bool {
-    native("borrows_memory", t).is_ok_and(|n| n.owner.is_some())
+    KIT.native::<TorchTensor>("borrows_memory", t)
+        .is_ok_and(|n| n.owner.is_some())
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@
 //! Devices: the CPU, and `cuda:N` when libtorch's CUDA library loads and finds a GPU (see
 //! [`cuda_status`]).
 #![warn(missing_docs)]
+#![deny(unsafe_code)]
 
 mod elementwise;
 mod host;
@@ -49,6 +50,7 @@ mod runtime;
 use std::any::Any;
 use std::sync::Arc;
 use tch::Kind;
+use tensorswitch::kit::{BackendKit, DTypeMap, OrBackendError};
 use tensorswitch::{BackendDescriptor, DType, Device, Error, Result, Tensor};
 
 pub use host::borrows_memory;
@@ -168,6 +170,7 @@ struct SyncTensor(tch::Tensor);
 // ops or `&self` methods that change a tensor, such as `set_requires_grad`), and no `&`
 // reference to the `tch::Tensor` leaves the crate (`to_tch` hands out an owned handle).
 // Concurrent reads of one `at::Tensor` are safe in libtorch (its reference counts are atomic).
+#[allow(unsafe_code)]
 unsafe impl Sync for SyncTensor {}
 
 impl TorchTensor {
@@ -178,8 +181,9 @@ impl TorchTensor {
         }
     }
 
+    /// The libtorch tensor.
     #[inline]
-    pub(crate) fn t(&self) -> &tch::Tensor {
+    pub(crate) fn tch_tensor(&self) -> &tch::Tensor {
         &self.tensor.0
     }
 }
@@ -196,7 +200,8 @@ impl std::fmt::Debug for TorchTensor {
 /// backends' tensors). It shares the storage: do not modify it in place, tensorswitch tensors
 /// are immutable and may be read from other threads.
 pub fn to_tch(t: &Tensor) -> Option<tch::Tensor> {
-    t.native::<TorchTensor>().map(|n| n.t().shallow_clone())
+    t.native::<TorchTensor>()
+        .map(|n| n.tch_tensor().shallow_clone())
 }
 
 /// Wraps a libtorch tensor as a tensor of the torch backend (no copy). Fails for undefined
@@ -205,7 +210,7 @@ pub fn from_tch(t: tch::Tensor) -> Result<Tensor> {
     const OP: &str = "from_tch";
     // tch's accessors panic on undefined tensors (`tch::Tensor::new()`).
     if !t.defined() {
-        return Err(backend_error(OP, "the tch tensor is undefined"));
+        return Err(KIT.error(OP, "the tch tensor is undefined"));
     }
     let device = from_tch_device(OP, t.device())?;
     wrap(OP, t, device)
@@ -214,47 +219,38 @@ pub fn from_tch(t: tch::Tensor) -> Result<Tensor> {
 // ---------------------------------------------------------------------------------------------
 // helpers shared by the op modules
 
-pub(crate) fn backend_error(op: &'static str, message: impl std::fmt::Display) -> Error {
-    Error::Backend {
-        backend: NAME.into(),
-        op,
-        message: message.to_string(),
-    }
-}
+/// The core's helpers for this backend: errors (libtorch's through [`torch_error`]), native
+/// values, wrapping, size conversion.
+pub(crate) static KIT: BackendKit = BackendKit::new(&TORCH).with_framework_errors(torch_error);
 
-/// libtorch's message without the C++ stack trace it appends.
-fn tch_message(e: &tch::TchError) -> String {
-    let text = match e {
-        tch::TchError::Torch(m) => m.clone(),
-        other => other.to_string(),
-    };
+/// The dtypes tch has a `Kind` for: all but uint16, uint32 and uint64 (see
+/// [`UNSUPPORTED_DTYPES`]).
+pub(crate) static KINDS: DTypeMap<Kind> = DTypeMap::new(
+    "tch Kind",
+    &[
+        (DType::Bool, Kind::Bool),
+        (DType::Int8, Kind::Int8),
+        (DType::Int16, Kind::Int16),
+        (DType::Int32, Kind::Int),
+        (DType::Int64, Kind::Int64),
+        (DType::UInt8, Kind::Uint8),
+        (DType::Float16, Kind::Half),
+        (DType::BFloat16, Kind::BFloat16),
+        (DType::Float32, Kind::Float),
+        (DType::Float64, Kind::Double),
+    ],
+);
+
+/// libtorch errors (a `tch::TchError`'s text) as tensorswitch errors: the message without the
+/// prefix tch adds and the C++ stack trace libtorch appends; a failed allocation is
+/// `Error::OutOfMemory`.
+fn torch_error(kit: &BackendKit, op: &'static str, text: String) -> Error {
+    let text = text.strip_prefix("Internal torch error: ").unwrap_or(&text);
     let cut = text.find("\nException raised from").unwrap_or(text.len());
-    text[..cut].trim().to_string()
-}
-
-/// Converts libtorch errors into `Error::Backend` naming the op.
-pub(crate) trait Ctx<T> {
-    fn ctx(self, op: &'static str) -> Result<T>;
-}
-
-impl<T> Ctx<T> for std::result::Result<T, tch::TchError> {
-    #[inline]
-    fn ctx(self, op: &'static str) -> Result<T> {
-        match self {
-            Ok(v) => Ok(v),
-            Err(e) => Err(tch_error(op, e)),
-        }
-    }
-}
-
-/// Out of line and cold: keeps the error formatting out of the hot op wrappers.
-#[cold]
-#[inline(never)]
-fn tch_error(op: &'static str, e: tch::TchError) -> Error {
-    let message = tch_message(&e);
-    match oom_bytes(&message) {
+    let message = text[..cut].trim();
+    match oom_bytes(message) {
         Some(bytes) => Error::OutOfMemory { op, bytes },
-        None => backend_error(op, message),
+        None => kit.error(op, message),
     }
 }
 
@@ -282,73 +278,11 @@ fn oom_bytes(message: &str) -> Option<usize> {
     Some(bytes.unwrap_or(0))
 }
 
-/// The native value of an input tensor.
-#[inline]
-pub(crate) fn native<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a TorchTensor> {
-    match t.native::<TorchTensor>() {
-        Some(n) => Ok(n),
-        None => Err(not_torch(op, t)),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn not_torch(op: &'static str, t: &Tensor) -> Error {
-    backend_error(
-        op,
-        format!(
-            "got a tensor of backend `{}`, not a torch tensor",
-            t.backend()
-        ),
-    )
-}
-
 /// The libtorch tensor of an input tensor.
 #[inline]
-pub(crate) fn tt<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a tch::Tensor> {
-    native(op, t).map(TorchTensor::t)
-}
-
-pub(crate) fn kind_of(op: &'static str, dtype: DType) -> Result<Kind> {
-    Ok(match dtype {
-        DType::Bool => Kind::Bool,
-        DType::Int8 => Kind::Int8,
-        DType::Int16 => Kind::Int16,
-        DType::Int32 => Kind::Int,
-        DType::Int64 => Kind::Int64,
-        DType::UInt8 => Kind::Uint8,
-        DType::Float16 => Kind::Half,
-        DType::BFloat16 => Kind::BFloat16,
-        DType::Float32 => Kind::Float,
-        DType::Float64 => Kind::Double,
-        DType::UInt16 | DType::UInt32 | DType::UInt64 => {
-            return Err(backend_error(
-                op,
-                format!("dtype {dtype} has no tch Kind; the backend declares it unsupported"),
-            ))
-        }
-    })
-}
-
-pub(crate) fn dtype_of(op: &'static str, kind: Kind) -> Result<DType> {
-    Ok(match kind {
-        Kind::Bool => DType::Bool,
-        Kind::Int8 => DType::Int8,
-        Kind::Int16 => DType::Int16,
-        Kind::Int => DType::Int32,
-        Kind::Int64 => DType::Int64,
-        Kind::Uint8 => DType::UInt8,
-        Kind::Half => DType::Float16,
-        Kind::BFloat16 => DType::BFloat16,
-        Kind::Float => DType::Float32,
-        Kind::Double => DType::Float64,
-        other => {
-            return Err(backend_error(
-                op,
-                format!("libtorch returned a {other:?} tensor, which has no tensorswitch dtype"),
-            ))
-        }
-    })
+pub(crate) fn input_tensor<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a tch::Tensor> {
+    KIT.native::<TorchTensor>(op, t)
+        .map(TorchTensor::tch_tensor)
 }
 
 fn from_tch_device(op: &'static str, d: tch::Device) -> Result<Device> {
@@ -356,10 +290,7 @@ fn from_tch_device(op: &'static str, d: tch::Device) -> Result<Device> {
         tch::Device::Cpu => Ok(Device::Cpu),
         tch::Device::Cuda(i) => Ok(Device::Cuda(i)),
         tch::Device::Mps => Ok(Device::Metal(0)),
-        tch::Device::Vulkan => Err(backend_error(
-            op,
-            "Vulkan tensors have no tensorswitch device",
-        )),
+        tch::Device::Vulkan => Err(KIT.error(op, "Vulkan tensors have no tensorswitch device")),
     }
 }
 
@@ -397,7 +328,7 @@ pub(crate) fn wrap(op: &'static str, out: tch::Tensor, device: Device) -> Result
 /// Wraps a result that may be a view of `of` (reshape, permute, expand …): it keeps `of`'s
 /// borrowed memory alive, if any.
 pub(crate) fn wrap_view(op: &'static str, out: tch::Tensor, of: &Tensor) -> Result<Tensor> {
-    let owner = native(op, of)?.owner.clone();
+    let owner = KIT.native::<TorchTensor>(op, of)?.owner.clone();
     wrap_owned(op, out, of.device(), owner)
 }
 
@@ -407,15 +338,9 @@ fn wrap_owned(
     device: Device,
     owner: Option<Arc<dyn Any + Send + Sync>>,
 ) -> Result<Tensor> {
-    let dtype = dtype_of(op, out.f_kind().ctx(op)?)?;
+    let dtype = KINDS.dtype(&KIT, op, out.f_kind().or_backend(&KIT, op)?)?;
     let shape = shape_of(op, &out)?;
-    Ok(Tensor::from_native(
-        &TORCH,
-        dtype,
-        &shape,
-        device,
-        TorchTensor::new(out, owner),
-    ))
+    Ok(KIT.wrap(dtype, &shape, device, TorchTensor::new(out, owner)))
 }
 
 /// Wraps a fresh result whose dtype and shape the caller knows (the hot elementwise path:
@@ -427,13 +352,13 @@ pub(crate) fn wrap_known(
     shape: &[usize],
     device: Device,
 ) -> Tensor {
-    Tensor::from_native(&TORCH, dtype, shape, device, TorchTensor::new(out, None))
+    KIT.wrap(dtype, shape, device, TorchTensor::new(out, None))
 }
 
 /// Wraps a fresh result with `like`'s shape and device (elementwise results).
 #[inline]
 pub(crate) fn wrap_like(out: tch::Tensor, dtype: DType, like: &Tensor) -> Tensor {
-    Tensor::from_native_like(&TORCH, dtype, like, TorchTensor::new(out, None))
+    KIT.wrap_like(dtype, like, TorchTensor::new(out, None))
 }
 
 /// The shape of a libtorch tensor. (`size()` only fails on undefined tensors, and every
@@ -441,32 +366,8 @@ pub(crate) fn wrap_like(out: tch::Tensor, dtype: DType, like: &Tensor) -> Tensor
 pub(crate) fn shape_of(op: &'static str, t: &tch::Tensor) -> Result<tensorswitch::Shape> {
     t.size()
         .into_iter()
-        .map(|d| usize::try_from(d).map_err(|_| backend_error(op, format!("negative size {d}"))))
+        .map(|d| usize::try_from(d).map_err(|_| KIT.error(op, format!("negative size {d}"))))
         .collect()
-}
-
-/// A size or axis as libtorch's `i64`. A value above `i64::MAX` is an error: converted with
-/// `as` it would wrap to a negative number, and libtorch reads a size of `-1` as "infer this
-/// dimension" (reshape) or "keep it" (expand), silently giving a wrong shape.
-pub(crate) fn i64_of(op: &'static str, d: usize) -> Result<i64> {
-    i64::try_from(d).map_err(|_| too_large(op, d))
-}
-
-#[cold]
-#[inline(never)]
-fn too_large(op: &'static str, d: usize) -> Error {
-    Error::InvalidShape {
-        op,
-        reason: format!(
-            "size {d} exceeds {}, the largest size libtorch's int64 sizes can hold",
-            i64::MAX
-        ),
-    }
-}
-
-/// Sizes or axes as libtorch's `i64` lists, each checked with [`i64_of`].
-pub(crate) fn i64s(op: &'static str, v: &[usize]) -> Result<Vec<i64>> {
-    v.iter().map(|&d| i64_of(op, d)).collect()
 }
 
 /// Checks that libtorch gave the shape the core expects (a defence against libtorch
@@ -476,7 +377,7 @@ pub(crate) fn expect_shape(op: &'static str, out: &tch::Tensor, shape: &[usize])
     if got.as_slice() == shape {
         Ok(())
     } else {
-        Err(backend_error(
+        Err(KIT.error(
             op,
             format!(
                 "libtorch returned shape {:?}, expected {shape:?}",
@@ -500,16 +401,16 @@ pub(crate) fn scalar_tensor(
     dev: tch::Device,
 ) -> Result<tch::Tensor> {
     if bytes.len() != kind.elt_size_in_bytes() {
-        return Err(backend_error(
+        return Err(KIT.error(
             op,
             format!("{} bytes for one {kind:?} element", bytes.len()),
         ));
     }
-    let t = tch::Tensor::f_from_data_size(bytes, &[], kind).ctx(op)?;
+    let t = tch::Tensor::f_from_data_size(bytes, &[], kind).or_backend(&KIT, op)?;
     if dev == tch::Device::Cpu {
         Ok(t)
     } else {
-        t.f_to_device(dev).ctx(op)
+        t.f_to_device(dev).or_backend(&KIT, op)
     }
 }
 
@@ -522,12 +423,12 @@ pub(crate) fn f64_tensor(op: &'static str, v: f64, dev: tch::Device) -> Result<t
 /// the operand, so it cannot promote it: a 0-d float64 operand would make the result of an
 /// op on a 0-d float32 tensor float64 (a 0-d tensor only yields to tensors with dimensions).
 pub(crate) fn scalar_like(op: &'static str, v: f64, like: &tch::Tensor) -> Result<tch::Tensor> {
-    let kind = like.f_kind().ctx(op)?;
+    let kind = like.f_kind().or_backend(&KIT, op)?;
     let t = f64_tensor(op, v, like.device())?;
     if kind == Kind::Double {
         Ok(t)
     } else {
-        t.f_to_kind(kind).ctx(op)
+        t.f_to_kind(kind).or_backend(&KIT, op)
     }
 }
 
@@ -548,6 +449,35 @@ mod tests {
         assert_eq!(
             super::oom_bytes("shape '[2]' is invalid for input of size 3"),
             None
+        );
+    }
+
+    /// tch's prefix and libtorch's C++ stack trace are dropped; allocation failures get their
+    /// own variant.
+    #[test]
+    fn libtorch_errors_are_translated() {
+        use tensorswitch::kit::OrBackendError;
+        let failed: std::result::Result<(), tch::TchError> = Err(tch::TchError::Torch(
+            "shape '[2]' is invalid for input of size 3\nException raised from foo at bar.cpp:1"
+                .into(),
+        ));
+        assert_eq!(
+            failed.or_backend(&super::KIT, "reshape"),
+            Err(tensorswitch::Error::Backend {
+                backend: "torch".into(),
+                op: "reshape",
+                message: "shape '[2]' is invalid for input of size 3".into(),
+            })
+        );
+        let oom: std::result::Result<(), tch::TchError> = Err(tch::TchError::Torch(
+            "DefaultCPUAllocator: not enough memory: you tried to allocate 64 bytes.".into(),
+        ));
+        assert_eq!(
+            oom.or_backend(&super::KIT, "full"),
+            Err(tensorswitch::Error::OutOfMemory {
+                op: "full",
+                bytes: 64
+            })
         );
     }
 }

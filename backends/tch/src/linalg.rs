@@ -1,20 +1,25 @@
 //! Linear algebra.
 
-use crate::{i64s, kind_of, tt, wrap, wrap_view, Ctx};
+use crate::{input_tensor, wrap, wrap_view, KINDS, KIT};
+use tensorswitch::kit::OrBackendError;
 use tensorswitch::{Error, Result, Tensor};
 
 /// The core hands over operands with at least 2 dimensions and batch dimensions that
 /// broadcast; libtorch's matmul does the rest (integers included, wrapping).
 pub(crate) fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     const OP: &str = "matmul";
-    let out = tt(OP, a)?.f_matmul(tt(OP, b)?).ctx(OP)?;
+    let out = input_tensor(OP, a)?
+        .f_matmul(input_tensor(OP, b)?)
+        .or_backend(&KIT, OP)?;
     wrap(OP, out, a.device())
 }
 
 /// A view with the last two dimensions swapped.
 pub(crate) fn matrix_transpose(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "matrix_transpose";
-    let out = tt(OP, x)?.f_transpose(-2, -1).ctx(OP)?;
+    let out = input_tensor(OP, x)?
+        .f_transpose(-2, -1)
+        .or_backend(&KIT, OP)?;
     wrap_view(OP, out, x)
 }
 
@@ -25,8 +30,12 @@ pub(crate) fn vecdot_linalg(a: &Tensor, b: &Tensor, axis: usize) -> Result<Tenso
     if !a.dtype().is_float() {
         return vecdot_mul_sum(a, b, axis);
     }
-    let out =
-        tch::Tensor::f_linalg_vecdot(tt(OP, a)?, tt(OP, b)?, dim_from_end(a, b, axis)).ctx(OP)?;
+    let out = tch::Tensor::f_linalg_vecdot(
+        input_tensor(OP, a)?,
+        input_tensor(OP, b)?,
+        dim_from_end(a, b, axis),
+    )
+    .or_backend(&KIT, OP)?;
     wrap(OP, out, a.device())
 }
 
@@ -34,12 +43,12 @@ pub(crate) fn vecdot_linalg(a: &Tensor, b: &Tensor, axis: usize) -> Result<Tenso
 /// inputs' dtype (integers wrap, as they would in a wider sum converted back).
 pub(crate) fn vecdot_mul_sum(a: &Tensor, b: &Tensor, axis: usize) -> Result<Tensor> {
     const OP: &str = "vecdot";
-    let kind = kind_of(OP, a.dtype())?;
+    let kind = KINDS.framework(&KIT, OP, a.dtype())?;
     let dim = [dim_from_end(a, b, axis)];
-    let out = tt(OP, a)?
-        .f_mul(tt(OP, b)?)
+    let out = input_tensor(OP, a)?
+        .f_mul(input_tensor(OP, b)?)
         .and_then(|p| p.f_sum_dim_intlist(dim.as_slice(), false, kind))
-        .ctx(OP)?;
+        .or_backend(&KIT, OP)?;
     wrap(OP, out, a.device())
 }
 
@@ -56,17 +65,21 @@ pub(crate) fn tensordot(
     axes_b: &[usize],
 ) -> Result<Tensor> {
     const OP: &str = "tensordot";
-    let out = tt(OP, a)?
-        .f_tensordot(tt(OP, b)?, i64s(OP, axes_a)?, i64s(OP, axes_b)?)
-        .ctx(OP)?;
+    let out = input_tensor(OP, a)?
+        .f_tensordot(
+            input_tensor(OP, b)?,
+            KIT.sizes_as::<i64>(OP, axes_a)?,
+            KIT.sizes_as::<i64>(OP, axes_b)?,
+        )
+        .or_backend(&KIT, OP)?;
     wrap(OP, out, a.device())
 }
 
 /// A singular matrix is an `InvalidArgument` error (libtorch's message says which pivot is 0).
 pub(crate) fn inv(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "linalg.inv";
-    let out = tch::Tensor::f_linalg_inv(tt(OP, x)?)
-        .ctx(OP)
+    let out = tch::Tensor::f_linalg_inv(input_tensor(OP, x)?)
+        .or_backend(&KIT, OP)
         .map_err(|e| match e {
             Error::Backend { message, .. } if message.contains("singular") => {
                 Error::InvalidArgument {
@@ -81,6 +94,6 @@ pub(crate) fn inv(x: &Tensor) -> Result<Tensor> {
 
 pub(crate) fn det(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "linalg.det";
-    let out = tch::Tensor::f_linalg_det(tt(OP, x)?).ctx(OP)?;
+    let out = tch::Tensor::f_linalg_det(input_tensor(OP, x)?).or_backend(&KIT, OP)?;
     wrap(OP, out, x.device())
 }

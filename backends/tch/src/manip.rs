@@ -5,16 +5,16 @@
 //! dtype, flip of no axes), so those results keep the input's borrowed memory alive
 //! (`wrap_view`); the other ops here copy.
 
-use crate::{
-    backend_error, expect_shape, i64_of, i64s, kind_of, scalar_like, tt, wrap, wrap_like,
-    wrap_view, Ctx,
-};
+use crate::{expect_shape, input_tensor, scalar_like, wrap, wrap_like, wrap_view, KINDS, KIT};
 use tch::Kind;
+use tensorswitch::kit::OrBackendError;
 use tensorswitch::{DType, Result, Tensor};
 
 pub(crate) fn reshape(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     const OP: &str = "reshape";
-    let out = tt(OP, x)?.f_reshape(i64s(OP, shape)?).ctx(OP)?;
+    let out = input_tensor(OP, x)?
+        .f_reshape(KIT.sizes_as::<i64>(OP, shape)?)
+        .or_backend(&KIT, OP)?;
     // libtorch infers a dimension given as -1; the sizes are checked, so this only guards.
     expect_shape(OP, &out, shape)?;
     wrap_view(OP, out, x)
@@ -22,23 +22,28 @@ pub(crate) fn reshape(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
 
 pub(crate) fn permute_dims(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
     const OP: &str = "permute_dims";
-    let out = tt(OP, x)?.f_permute(i64s(OP, axes)?).ctx(OP)?;
+    let out = input_tensor(OP, x)?
+        .f_permute(KIT.sizes_as::<i64>(OP, axes)?)
+        .or_backend(&KIT, OP)?;
     wrap_view(OP, out, x)
 }
 
 pub(crate) fn expand_dims(x: &Tensor, axis: usize) -> Result<Tensor> {
     const OP: &str = "expand_dims";
-    let out = tt(OP, x)?.f_unsqueeze(i64_of(OP, axis)?).ctx(OP)?;
+    let out = input_tensor(OP, x)?
+        .f_unsqueeze(KIT.size_as::<i64>(OP, axis)?)
+        .or_backend(&KIT, OP)?;
     wrap_view(OP, out, x)
 }
 
 pub(crate) fn squeeze(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
     const OP: &str = "squeeze";
-    let t = tt(OP, x)?;
+    let t = input_tensor(OP, x)?;
     let out = if axes.is_empty() {
         t.shallow_clone()
     } else {
-        t.f_squeeze_dims(i64s(OP, axes)?).ctx(OP)?
+        t.f_squeeze_dims(KIT.sizes_as::<i64>(OP, axes)?)
+            .or_backend(&KIT, OP)?
     };
     wrap_view(OP, out, x)
 }
@@ -46,17 +51,21 @@ pub(crate) fn squeeze(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
 /// libtorch's flip copies; flipping no axes is the input itself.
 pub(crate) fn flip(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
     const OP: &str = "flip";
-    let t = tt(OP, x)?;
+    let t = input_tensor(OP, x)?;
     if axes.is_empty() {
         return wrap_view(OP, t.shallow_clone(), x);
     }
-    let out = t.f_flip(i64s(OP, axes)?).ctx(OP)?;
+    let out = t
+        .f_flip(KIT.sizes_as::<i64>(OP, axes)?)
+        .or_backend(&KIT, OP)?;
     Ok(wrap_like(out, x.dtype(), x))
 }
 
 pub(crate) fn broadcast_to(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     const OP: &str = "broadcast_to";
-    let out = tt(OP, x)?.f_expand(i64s(OP, shape)?, false).ctx(OP)?;
+    let out = input_tensor(OP, x)?
+        .f_expand(KIT.sizes_as::<i64>(OP, shape)?, false)
+        .or_backend(&KIT, OP)?;
     // libtorch keeps a dimension given as -1; the sizes are checked, so this only guards.
     expect_shape(OP, &out, shape)?;
     wrap_view(OP, out, x)
@@ -69,34 +78,34 @@ fn join(
 ) -> Result<Tensor> {
     let first = tensors
         .first()
-        .ok_or_else(|| backend_error(op, "got no tensors"))?;
+        .ok_or_else(|| KIT.error(op, "got no tensors"))?;
     let ts = tensors
         .iter()
-        .map(|t| tt(op, t))
+        .map(|t| input_tensor(op, t))
         .collect::<Result<Vec<_>>>()?;
-    let out = f(&ts).ctx(op)?;
+    let out = f(&ts).or_backend(&KIT, op)?;
     wrap(op, out, first.device())
 }
 
 pub(crate) fn concat(tensors: &[Tensor], axis: usize) -> Result<Tensor> {
     const OP: &str = "concat";
-    let axis = i64_of(OP, axis)?;
+    let axis = KIT.size_as::<i64>(OP, axis)?;
     join(OP, tensors, |ts| tch::Tensor::f_cat(ts, axis))
 }
 
 pub(crate) fn stack(tensors: &[Tensor], axis: usize) -> Result<Tensor> {
     const OP: &str = "stack";
-    let axis = i64_of(OP, axis)?;
+    let axis = KIT.size_as::<i64>(OP, axis)?;
     join(OP, tensors, |ts| tch::Tensor::f_stack(ts, axis))
 }
 
 pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
     const OP: &str = "astype";
-    let t = tt(OP, x)?;
+    let t = input_tensor(OP, x)?;
     if x.dtype() == dtype {
         return wrap_view(OP, t.shallow_clone(), x);
     }
-    let out = convert(OP, t, x.dtype(), dtype, kind_of(OP, dtype)?)?;
+    let out = convert(OP, t, x.dtype(), dtype, KINDS.framework(&KIT, OP, dtype)?)?;
     Ok(wrap_like(out, dtype, x))
 }
 
@@ -113,7 +122,7 @@ pub(crate) fn convert(
     if from.is_float() && to.is_integer() {
         float_to_int(op, t, from, to, kind)
     } else {
-        t.f_to_kind(kind).ctx(op)
+        t.f_to_kind(kind).or_backend(&KIT, op)
     }
 }
 
@@ -126,14 +135,17 @@ fn float_to_int(
 ) -> Result<tch::Tensor> {
     let (lo, hi) = to
         .integer_range()
-        .ok_or_else(|| backend_error(op, format!("{to} is not an integer dtype")))?;
+        .ok_or_else(|| KIT.error(op, format!("{to} is not an integer dtype")))?;
     // float16/bfloat16 widen to float32 exactly; the bounds are then exact in the work dtype.
     let (work, wide) = if from == DType::Float64 {
         (t.shallow_clone(), DType::Float64)
     } else if from == DType::Float32 {
         (t.shallow_clone(), DType::Float32)
     } else {
-        (t.f_to_kind(Kind::Float).ctx(op)?, DType::Float32)
+        (
+            t.f_to_kind(Kind::Float).or_backend(&KIT, op)?,
+            DType::Float32,
+        )
     };
     let lo_f = lo as f64; // 0 or -2^(bits-1): exact in every float dtype
     let hi_f = wide.largest_float_at_most(hi);
@@ -145,33 +157,33 @@ fn float_to_int(
         .f_nan_to_num(0.0, hi_f, lo_f)
         .and_then(|c| c.f_clamp_tensor(Some(&lo_t), Some(&hi_t)))
         .and_then(|c| c.f_to_kind(kind))
-        .ctx(op)?;
+        .or_backend(&KIT, op)?;
     if hi_f as i128 != hi {
         // The maximum is not representable (int32 from float32, int64 from either): inputs at
         // or above 2^bits, the next float up, saturate to it.
         let limit = scalar_like(op, (hi + 1) as f64, &work)?;
         // The maximum (i32::MAX or i64::MAX) in the result's kind: through float64 it would
         // round, so it is converted from int64.
-        let max = i64::try_from(hi).map_err(|_| backend_error(op, "uint64 is unsupported"))?;
+        let max = i64::try_from(hi).map_err(|_| KIT.error(op, "uint64 is unsupported"))?;
         let max = crate::i64_tensor(op, max, work.device())?
             .f_to_kind(kind)
-            .ctx(op)?;
+            .or_backend(&KIT, op)?;
         out = work
             .f_ge_tensor(&limit)
             .and_then(|over| max.f_where_self(&over, &out))
-            .ctx(op)?;
+            .or_backend(&KIT, op)?;
     }
     Ok(out)
 }
 
 pub(crate) fn tril(x: &Tensor, k: i64) -> Result<Tensor> {
     const OP: &str = "tril";
-    let out = tt(OP, x)?.f_tril(k).ctx(OP)?;
+    let out = input_tensor(OP, x)?.f_tril(k).or_backend(&KIT, OP)?;
     Ok(wrap_like(out, x.dtype(), x))
 }
 
 pub(crate) fn triu(x: &Tensor, k: i64) -> Result<Tensor> {
     const OP: &str = "triu";
-    let out = tt(OP, x)?.f_triu(k).ctx(OP)?;
+    let out = input_tensor(OP, x)?.f_triu(k).or_backend(&KIT, OP)?;
     Ok(wrap_like(out, x.dtype(), x))
 }

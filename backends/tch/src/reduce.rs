@@ -3,13 +3,14 @@
 //! libtorch reduces over every dimension when given an empty dimension list; tensorswitch's
 //! empty axis list means "reduce over none", so those calls return the input unchanged.
 
-use crate::{i64_of, i64s, scalar_like, tt, wrap, wrap_view, Ctx};
+use crate::{input_tensor, scalar_like, wrap, wrap_view, KIT};
 use tch::Kind;
+use tensorswitch::kit::OrBackendError;
 use tensorswitch::{DType, Result, Tensor};
 
 /// The input itself, for reductions over no axes.
 fn unreduced(op: &'static str, x: &Tensor) -> Result<Tensor> {
-    wrap_view(op, tt(op, x)?.shallow_clone(), x)
+    wrap_view(op, input_tensor(op, x)?.shallow_clone(), x)
 }
 
 pub(crate) fn sum(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
@@ -17,9 +18,9 @@ pub(crate) fn sum(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> 
     if axes.is_empty() {
         return unreduced(OP, x);
     }
-    let out = tt(OP, x)?
-        .f_sum_dim_intlist(i64s(OP, axes)?, keepdims, None::<Kind>)
-        .ctx(OP)?;
+    let out = input_tensor(OP, x)?
+        .f_sum_dim_intlist(KIT.sizes_as::<i64>(OP, axes)?, keepdims, None::<Kind>)
+        .or_backend(&KIT, OP)?;
     wrap(OP, out, x.device())
 }
 
@@ -28,9 +29,9 @@ pub(crate) fn mean(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor>
     if axes.is_empty() {
         return unreduced(OP, x);
     }
-    let out = tt(OP, x)?
-        .f_mean_dim(i64s(OP, axes)?, keepdims, None::<Kind>)
-        .ctx(OP)?;
+    let out = input_tensor(OP, x)?
+        .f_mean_dim(KIT.sizes_as::<i64>(OP, axes)?, keepdims, None::<Kind>)
+        .or_backend(&KIT, OP)?;
     wrap(OP, out, x.device())
 }
 
@@ -41,11 +42,11 @@ pub(crate) fn prod(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor>
     if axes.is_empty() {
         return unreduced(OP, x);
     }
-    let mut t = tt(OP, x)?.shallow_clone();
+    let mut t = input_tensor(OP, x)?.shallow_clone();
     for &a in axes.iter().rev() {
         t = t
-            .f_prod_dim_int(i64_of(OP, a)?, keepdims, None::<Kind>)
-            .ctx(OP)?;
+            .f_prod_dim_int(KIT.size_as::<i64>(OP, a)?, keepdims, None::<Kind>)
+            .or_backend(&KIT, OP)?;
     }
     wrap(OP, t, x.device())
 }
@@ -56,7 +57,9 @@ pub(crate) fn max(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> 
     if axes.is_empty() {
         return unreduced(OP, x);
     }
-    let out = tt(OP, x)?.f_amax(i64s(OP, axes)?, keepdims).ctx(OP)?;
+    let out = input_tensor(OP, x)?
+        .f_amax(KIT.sizes_as::<i64>(OP, axes)?, keepdims)
+        .or_backend(&KIT, OP)?;
     wrap(OP, out, x.device())
 }
 
@@ -65,7 +68,9 @@ pub(crate) fn min(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> 
     if axes.is_empty() {
         return unreduced(OP, x);
     }
-    let out = tt(OP, x)?.f_amin(i64s(OP, axes)?, keepdims).ctx(OP)?;
+    let out = input_tensor(OP, x)?
+        .f_amin(KIT.sizes_as::<i64>(OP, axes)?, keepdims)
+        .or_backend(&KIT, OP)?;
     wrap(OP, out, x.device())
 }
 
@@ -84,7 +89,7 @@ fn variance(
     keepdims: bool,
     sqrt: bool,
 ) -> Result<tch::Tensor> {
-    let t = tt(op, x)?;
+    let t = input_tensor(op, x)?;
     let root = |v: tch::Tensor| if sqrt { v.f_sqrt() } else { Ok(v) };
     if axes.is_empty() {
         let dof = scalar_like(op, (1.0 - correction).max(0.0), t)?;
@@ -93,10 +98,10 @@ fn variance(
             .and_then(|d| d.f_square())
             .and_then(|d| d.f_div(&dof))
             .and_then(root)
-            .ctx(op);
+            .or_backend(&KIT, op);
     }
     let n = count(x, axes);
-    let dims = i64s(op, axes)?;
+    let dims = KIT.sizes_as::<i64>(op, axes)?;
     if n - correction > 0.0 {
         let unbiased = correction == 1.0;
         if unbiased || correction == 0.0 {
@@ -105,14 +110,14 @@ fn variance(
             } else {
                 t.f_var_dim(dims.as_slice(), unbiased, keepdims)
             }
-            .ctx(op);
+            .or_backend(&KIT, op);
         }
         let scale = scalar_like(op, n / (n - correction), t)?;
         return t
             .f_var_dim(dims.as_slice(), false, keepdims)
             .and_then(|v| v.f_mul(&scale))
             .and_then(root)
-            .ctx(op);
+            .or_backend(&KIT, op);
     }
     let zero = scalar_like(op, 0.0, t)?;
     t.f_mean_dim(dims.as_slice(), true, None::<Kind>)
@@ -121,7 +126,7 @@ fn variance(
         .and_then(|d| d.f_sum_dim_intlist(dims.as_slice(), keepdims, None::<Kind>))
         .and_then(|ss| ss.f_div(&zero))
         .and_then(root)
-        .ctx(op)
+        .or_backend(&KIT, op)
 }
 
 /// The number of elements each result element reduces (the core sends axes in range).
@@ -153,10 +158,10 @@ fn arg_extremum(
     keepdims: bool,
     largest: bool,
 ) -> Result<Tensor> {
-    let t = tt(op, x)?;
+    let t = input_tensor(op, x)?;
     let owned;
     let t = if x.dtype() == DType::Bool {
-        owned = t.f_to_kind(Kind::Uint8).ctx(op)?;
+        owned = t.f_to_kind(Kind::Uint8).or_backend(&KIT, op)?;
         &owned
     } else {
         t
@@ -169,11 +174,11 @@ fn arg_extremum(
         }
     };
     let out = match axis {
-        Some(a) => run(Some(i64_of(op, a)?), keepdims),
+        Some(a) => run(Some(KIT.size_as::<i64>(op, a)?), keepdims),
         None if keepdims => run(None, false).and_then(|r| r.f_reshape(vec![1i64; x.ndim()])),
         None => run(None, false),
     }
-    .ctx(op)?;
+    .or_backend(&KIT, op)?;
     wrap(op, out, x.device())
 }
 
@@ -187,9 +192,9 @@ pub(crate) fn argmin(x: &Tensor, axis: Option<usize>, keepdims: bool) -> Result<
 
 pub(crate) fn cumulative_sum(x: &Tensor, axis: usize) -> Result<Tensor> {
     const OP: &str = "cumulative_sum";
-    let out = tt(OP, x)?
-        .f_cumsum(i64_of(OP, axis)?, None::<Kind>)
-        .ctx(OP)?;
+    let out = input_tensor(OP, x)?
+        .f_cumsum(KIT.size_as::<i64>(OP, axis)?, None::<Kind>)
+        .or_backend(&KIT, OP)?;
     wrap(OP, out, x.device())
 }
 
@@ -201,9 +206,9 @@ fn sorted(
     axis: usize,
     descending: bool,
 ) -> Result<(tch::Tensor, tch::Tensor)> {
-    tt(op, x)?
-        .f_sort_stable(true, i64_of(op, axis)?, descending)
-        .ctx(op)
+    input_tensor(op, x)?
+        .f_sort_stable(true, KIT.size_as::<i64>(op, axis)?, descending)
+        .or_backend(&KIT, op)
 }
 
 pub(crate) fn sort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {
@@ -220,8 +225,8 @@ pub(crate) fn argsort(x: &Tensor, axis: usize, descending: bool) -> Result<Tenso
 
 pub(crate) fn softmax(x: &Tensor, axis: usize) -> Result<Tensor> {
     const OP: &str = "softmax";
-    let out = tt(OP, x)?
-        .f_softmax(i64_of(OP, axis)?, None::<Kind>)
-        .ctx(OP)?;
+    let out = input_tensor(OP, x)?
+        .f_softmax(KIT.size_as::<i64>(OP, axis)?, None::<Kind>)
+        .or_backend(&KIT, OP)?;
     wrap(OP, out, x.device())
 }

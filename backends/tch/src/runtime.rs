@@ -114,6 +114,7 @@ pub fn cuda_probed() -> bool {
 /// The variable naming a `libtorch_cuda.so` to load instead of the one in the libtorch folder.
 pub const CUDA_LIB_ENV_VAR: &str = "TENSORSWITCH_TORCH_CUDA_LIB";
 
+#[allow(unsafe_code)]
 fn load_cuda() -> Cuda {
     let fail = |why: String| Cuda {
         _lib: None,
@@ -174,6 +175,7 @@ fn load_cuda() -> Cuda {
 }
 
 /// libtorch's pending error on this thread, if any (what tch's `read_and_clean_error` reads).
+#[allow(unsafe_code)]
 fn take_torch_error() -> Option<String> {
     // SAFETY: returns this thread's last error, a malloc'd C string we now own, or null.
     let p = unsafe { torch_sys::get_and_reset_last_err() };
@@ -191,6 +193,7 @@ fn take_torch_error() -> Option<String> {
 
 /// The number of CUDA devices, asked of libtorch directly: tch's `Cuda::is_available` and
 /// `Cuda::device_count` panic when libtorch throws (a broken driver, say).
+#[allow(unsafe_code)]
 fn cuda_device_count() -> Result<usize, String> {
     let _ = take_torch_error();
     // SAFETY: plain queries of libtorch's CUDA hooks; errors are caught by the C wrapper and

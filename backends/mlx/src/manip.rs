@@ -1,0 +1,139 @@
+//! Shape manipulation and `astype`.
+
+use crate::{check_device, input_array, lock, wrap, DTYPES, KIT};
+use mlx_rs::{ops as m, Array, Axes};
+use tensorswitch::kit::OrBackendError;
+use tensorswitch::{DType, Result, Tensor};
+
+pub(crate) fn reshape(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
+    const OP: &str = "reshape";
+    let _g = lock();
+    wrap(
+        OP,
+        m::reshape(input_array(OP, x)?, &KIT.sizes_as::<i32>(OP, shape)?).or_backend(&KIT, OP)?,
+    )
+}
+
+pub(crate) fn permute_dims(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
+    const OP: &str = "permute_dims";
+    let _g = lock();
+    wrap(
+        OP,
+        m::transpose_axes(input_array(OP, x)?, &KIT.sizes_as::<i32>(OP, axes)?)
+            .or_backend(&KIT, OP)?,
+    )
+}
+
+pub(crate) fn broadcast_to(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
+    const OP: &str = "broadcast_to";
+    let _g = lock();
+    wrap(
+        OP,
+        m::broadcast_to(input_array(OP, x)?, &KIT.sizes_as::<i32>(OP, shape)?)
+            .or_backend(&KIT, OP)?,
+    )
+}
+
+pub(crate) fn flip(x: &Tensor, axes: &[usize]) -> Result<Tensor> {
+    const OP: &str = "flip";
+    let _g = lock();
+    let a = input_array(OP, x)?;
+    if axes.is_empty() {
+        return wrap(OP, a.clone());
+    }
+    wrap(
+        OP,
+        a.flip(Axes::Axes(KIT.sizes_as::<i32>(OP, axes)?))
+            .or_backend(&KIT, OP)?,
+    )
+}
+
+pub(crate) fn concat(xs: &[Tensor], axis: usize) -> Result<Tensor> {
+    const OP: &str = "concat";
+    let _g = lock();
+    let arrays: Vec<&Array> = xs
+        .iter()
+        .map(|t| input_array(OP, t))
+        .collect::<Result<_>>()?;
+    wrap(
+        OP,
+        m::concatenate(&arrays, KIT.sizes_as::<i32>(OP, &[axis])?[0]).or_backend(&KIT, OP)?,
+    )
+}
+
+/// Rust `as` rules. MLX's conversions (C++ `static_cast`) match them except from float to
+/// integer, where out-of-range values and NaN are undefined behaviour in C++ (on x86_64 they
+/// come out as the integer minimum or as garbage): see [`float_to_int`].
+pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
+    const OP: &str = "astype";
+    check_device(OP, x.device(), dtype)?;
+    let _g = lock();
+    let a = input_array(OP, x)?;
+    let out = if x.dtype().is_float() && dtype.is_integer() {
+        float_to_int(OP, a, x.dtype(), dtype)?
+    } else {
+        a.as_dtype(DTYPES.framework(&KIT, OP, dtype)?)
+            .or_backend(&KIT, OP)?
+    };
+    let out = wrap(OP, out)?;
+    if out.dtype() != dtype {
+        return Err(KIT.error(
+            OP,
+            format!("internal error: converting to {dtype} made {}", out.dtype()),
+        ));
+    }
+    Ok(out)
+}
+
+/// A 0-d array of the integer dtype `dtype` holding `value` (in range for it).
+fn int_scalar(op: &'static str, value: i128, dtype: DType) -> Result<Array> {
+    let a = if let Ok(v) = i64::try_from(value) {
+        Array::from_slice(&[v], &[])
+    } else {
+        let v = u64::try_from(value)
+            .map_err(|_| KIT.error(op, format!("{value} fits no 64-bit integer")))?;
+        Array::from_slice(&[v], &[])
+    };
+    a.as_dtype(DTYPES.framework(&KIT, op, dtype)?)
+        .or_backend(&KIT, op)
+}
+
+/// Float to integer with Rust `as` semantics: NaN becomes 0, values are clamped to the largest
+/// and smallest floats inside the integer range, then truncated by MLX. Where the integer maximum
+/// is not a float of the work dtype (int32 from float32, int64 and uint64 from either), inputs at
+/// or above `max + 1` (a power of two, exact) are set to the maximum afterwards. float16 and
+/// bfloat16 are widened to float32 first, which is exact.
+fn float_to_int(op: &'static str, a: &Array, from: DType, to: DType) -> Result<Array> {
+    let (lo, hi) = to
+        .integer_range()
+        .ok_or_else(|| KIT.error(op, format!("{to} is not an integer dtype")))?;
+    let wide = if from == DType::Float64 {
+        DType::Float64
+    } else {
+        DType::Float32
+    };
+    let wd = DTYPES.framework(&KIT, op, wide)?;
+    let to_dtype = DTYPES.framework(&KIT, op, to)?;
+    let scalar = |v: f64| Array::from_f64(v).as_dtype(wd);
+    let hi_f = wide.largest_float_at_most(hi);
+    let widened;
+    let work = if from == wide {
+        a
+    } else {
+        widened = a.as_dtype(wd).or_backend(&KIT, op)?;
+        &widened
+    };
+    let mut out = m::is_nan(work)
+        .and_then(|nan| m::select(&nan, scalar(0.0)?, work))
+        .and_then(|w| m::maximum(&w, scalar(lo as f64)?))
+        .and_then(|w| m::minimum(&w, scalar(hi_f)?))
+        .and_then(|w| w.as_dtype(to_dtype))
+        .or_backend(&KIT, op)?;
+    if hi_f as i128 != hi {
+        let max = int_scalar(op, hi, to)?;
+        out = m::ge(work, scalar((hi + 1) as f64).or_backend(&KIT, op)?)
+            .and_then(|over| m::select(&over, &max, &out))
+            .or_backend(&KIT, op)?;
+    }
+    Ok(out)
+}
