@@ -14,7 +14,7 @@
 //!   written in Rust allocate every result through them; framework backends get the same
 //!   error from the framework's own failure.
 
-use crate::dtype::DType;
+use crate::dtype::{DType, HostData, Scalar};
 use crate::error::{Error, Result};
 
 /// The largest number of bytes one tensor may occupy: what a Rust allocation can address.
@@ -154,6 +154,65 @@ pub fn probe(op: &'static str, bytes: usize) -> Result<()> {
     Ok(())
 }
 
+// HostData's constructors of computed data live here, with the allocation they need, so the
+// dtypes at the ground import nothing.
+impl HostData {
+    /// `n` copies of `value` converted to `dtype` (Rust `as` rules; bool: non-zero is true).
+    /// Errors: [`Error::InvalidDType`] for dtypes without a Rust element type (float16,
+    /// bfloat16), [`Error::OutOfMemory`] when the `n` elements cannot be allocated; both name
+    /// `op`.
+    pub fn filled(op: &'static str, dtype: DType, value: Scalar, n: usize) -> Result<HostData> {
+        Self::from_fn(op, dtype, n, |_| value)
+    }
+
+    /// `start + i * step` for `i` in `0..n`, converted to `dtype` as [`HostData::filled`] does,
+    /// with its errors.
+    pub fn range(
+        op: &'static str,
+        dtype: DType,
+        start: f64,
+        step: f64,
+        n: usize,
+    ) -> Result<HostData> {
+        Self::from_fn(op, dtype, n, |i| Scalar::Float(start + i as f64 * step))
+    }
+
+    fn from_fn(
+        op: &'static str,
+        dtype: DType,
+        n: usize,
+        f: impl Fn(usize) -> Scalar,
+    ) -> Result<HostData> {
+        macro_rules! build {
+            ($v:ident, $t:ty) => {
+                HostData::$v(try_collect(op, n, (0..n).map(|i| f(i).cast::<$t>()))?)
+            };
+        }
+        Ok(match dtype {
+            DType::Bool => {
+                HostData::Bool(try_collect(op, n, (0..n).map(|i| f(i).as_f64() != 0.0))?)
+            }
+            DType::Int8 => build!(Int8, i8),
+            DType::Int16 => build!(Int16, i16),
+            DType::Int32 => build!(Int32, i32),
+            DType::Int64 => build!(Int64, i64),
+            DType::UInt8 => build!(UInt8, u8),
+            DType::UInt16 => build!(UInt16, u16),
+            DType::UInt32 => build!(UInt32, u32),
+            DType::UInt64 => build!(UInt64, u64),
+            DType::Float32 => build!(Float32, f32),
+            DType::Float64 => build!(Float64, f64),
+            DType::Float16 | DType::BFloat16 => {
+                return Err(Error::InvalidDType {
+                    op,
+                    dtype,
+                    expected: "a dtype with a Rust element type (float16 and bfloat16 have none)",
+                })
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +283,27 @@ mod tests {
                 bytes: 1 << 62
             })
         );
+    }
+
+    #[test]
+    fn host_fills_and_ranges_follow_as_rules() {
+        use DType::*;
+        let f = HostData::filled("full", Int32, Scalar::Float(-2.7), 3).unwrap();
+        assert_eq!(f, HostData::Int32(vec![-2, -2, -2]));
+        let b = HostData::filled("full", Bool, Scalar::Int(0), 2).unwrap();
+        assert_eq!(b, HostData::Bool(vec![false, false]));
+        let b = HostData::filled("full", Bool, Scalar::Float(0.5), 2).unwrap();
+        assert_eq!(b, HostData::Bool(vec![true, true]));
+        // start + i * step, converted: 1, 3, 5, 7 and 0.5, 0.25, 0, -0.25
+        let r = HostData::range("arange", Int64, 1.0, 2.0, 4).unwrap();
+        assert_eq!(r, HostData::Int64(vec![1, 3, 5, 7]));
+        let r = HostData::range("arange", Float64, 0.5, -0.25, 4).unwrap();
+        assert_eq!(r, HostData::Float64(vec![0.5, 0.25, 0.0, -0.25]));
+        let r = HostData::range("arange", Bool, -1.0, 1.0, 3).unwrap();
+        assert_eq!(r, HostData::Bool(vec![true, false, true]));
+        let e = HostData::filled("full", Float16, Scalar::Int(1), 1).unwrap_err();
+        assert!(matches!(e, Error::InvalidDType { op: "full", .. }), "{e}");
+        let e = HostData::range("arange", UInt8, 0.0, 1.0, 1 << 62).unwrap_err();
+        assert!(matches!(e, Error::OutOfMemory { op: "arange", .. }), "{e}");
     }
 }

@@ -829,6 +829,14 @@ fn axes_value(a: &Axes) -> AttrValue {
     }
 }
 
+/// A one-axis attribute (`axis=`): an integer, `None`, or (when a list was given) the list.
+fn axis_value(a: &Axes) -> AttrValue {
+    match a {
+        Axes::List(v) if v.len() == 1 => AttrValue::Int(v[0] as i64),
+        other => axes_value(other),
+    }
+}
+
 fn shape_value(s: &[usize]) -> AttrValue {
     let size = |d: usize| match i64::try_from(d) {
         Ok(i) => AttrValue::Int(i),
@@ -904,7 +912,7 @@ attributes!(Clip {
     max: bound_value => |r: &AttrReader, n| r.bound(n),
 });
 attributes!(AxisAttr {
-    axis: axes_value => |r: &AttrReader, n| r.axes(n, None),
+    axis: axis_value => |r: &AttrReader, n| r.axes(n, None),
 });
 attributes!(AxesAttr {
     axes: axes_value => |r: &AttrReader, n| r.axes(n, Some(Axes::All)),
@@ -928,7 +936,7 @@ attributes!(Reduction {
     keepdims: |v: &bool| AttrValue::Bool(*v) => |r: &AttrReader, n| r.bool(n, Some(false)),
 });
 attributes!(ArgReduction {
-    axis: axes_value => |r: &AttrReader, n| r.axes(n, Some(Axes::All)),
+    axis: axis_value => |r: &AttrReader, n| r.axes(n, Some(Axes::All)),
     keepdims: |v: &bool| AttrValue::Bool(*v) => |r: &AttrReader, n| r.bool(n, Some(false)),
 });
 attributes!(Statistic {
@@ -937,12 +945,12 @@ attributes!(Statistic {
     keepdims: |v: &bool| AttrValue::Bool(*v) => |r: &AttrReader, n| r.bool(n, Some(false)),
 });
 attributes!(CumulativeSum {
-    axis: axes_value => |r: &AttrReader, n| r.axes(n, Some(Axes::All)),
+    axis: axis_value => |r: &AttrReader, n| r.axes(n, Some(Axes::All)),
     include_initial: |v: &bool| AttrValue::Bool(*v)
         => |r: &AttrReader, n| r.bool(n, Some(false)),
 });
 attributes!(Sorting {
-    axis: axes_value => |r: &AttrReader, n| r.axes(n, Some(Axes::one(-1))),
+    axis: axis_value => |r: &AttrReader, n| r.axes(n, Some(Axes::one(-1))),
     descending: |v: &bool| AttrValue::Bool(*v) => |r: &AttrReader, n| r.bool(n, Some(false)),
 });
 attributes!(NewShape {

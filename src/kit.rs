@@ -37,7 +37,7 @@
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::registry::BackendDescriptor;
+use crate::tensor::BackendDescriptor;
 use crate::tensor::{Device, Tensor};
 use std::any::Any;
 use std::fmt;

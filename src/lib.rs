@@ -23,15 +23,16 @@
 //! # }
 //! ```
 #![warn(missing_docs)]
+// Unsafe code lives only where it is allowed by name below: the handle and its dims (the
+// tensor's memory layout), the lock-free read of the stack's top, and `SharedHost`'s Send/Sync.
+#![deny(unsafe_code)]
 
 pub mod alloc;
 pub mod build_info;
 pub mod call;
 pub mod catalogue;
-mod dims;
 pub mod dtype;
 pub mod error;
-mod handle;
 pub mod kit;
 pub mod ops;
 pub mod registry;
@@ -48,7 +49,7 @@ pub use catalogue::{Group, Op, OpFn};
 pub use dtype::{DType, Element, HostData, Scalar, DEFAULT_FLOAT, DEFAULT_INT, DEFAULT_UINT};
 pub use error::{Error, Result};
 pub use ops::*;
-pub use registry::{BackendDescriptor, Primary};
+pub use registry::Primary;
 pub use semver::Version;
 pub use state::{
     available_backends, backend_stack, backend_version, current_backend, default_device,
@@ -57,7 +58,7 @@ pub use state::{
     with_backend, with_backend_masked, with_backend_version, with_device, Backend,
 };
 pub use table::{validate_registrations, CoverageReport, FunctionTable, Source};
-pub use tensor::{Device, Shape, SharedHost, Tensor};
+pub use tensor::{BackendDescriptor, Device, Shape, SharedHost, Tensor};
 
 #[doc(hidden)]
 pub use inventory;

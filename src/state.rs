@@ -21,8 +21,9 @@
 //! stack is touched, so a failing `set_backend` leaves the stack as it was.
 
 use crate::error::{Error, Result};
-use crate::registry::{self, BackendDescriptor};
+use crate::registry;
 use crate::table::{self, CoverageReport, FunctionTable};
+use crate::tensor::BackendDescriptor;
 use crate::tensor::{Device, Tensor};
 use crate::version::parse_framework_version;
 use semver::Version;
@@ -150,6 +151,7 @@ fn publish_top(stack: &[&'static FunctionTable]) {
 
 /// The table set explicitly for this thread: its override, else the stack's top.
 #[inline(always)]
+#[allow(unsafe_code)]
 pub(crate) fn explicit_table() -> Option<&'static FunctionTable> {
     if let Some(t) = OVERRIDE.with(Cell::get) {
         return Some(t);
@@ -395,8 +397,10 @@ fn infer(op: &'static str, inputs: &[&Tensor]) -> Result<&'static FunctionTable>
             .iter()
             .all(|x| std::ptr::eq(x.backend_descriptor(), backend))
         {
-            if let Some(Ok(table)) = backend.detected_table.get() {
-                return Ok(table);
+            if let Some(Ok(any)) = backend.detected_table.get() {
+                if let Some(table) = any.downcast_ref::<FunctionTable>() {
+                    return Ok(table);
+                }
             }
         }
     }

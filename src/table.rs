@@ -4,9 +4,11 @@
 use crate::catalogue::{Op, OpFn, Slots};
 use crate::dtype::{DType, DTypeSet};
 use crate::error::{Error, Result};
-use crate::registry::{BackendDescriptor, Primary};
+use crate::registry::Primary;
+use crate::tensor::BackendDescriptor;
 use crate::version::{parse_framework_version, split_variant_name, VersionRange};
 use semver::Version;
+use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
@@ -236,13 +238,22 @@ pub(crate) fn detected_version(backend: &BackendDescriptor) -> Result<Version> {
 pub(crate) fn detected_table(
     backend: &'static BackendDescriptor,
 ) -> Result<&'static FunctionTable> {
-    if let Some(Ok(t)) = backend.detected_table.get() {
-        return Ok(t);
+    let cached = match backend.detected_table.get() {
+        Some(cached) => cached,
+        None => backend.detected_table.get_or_init(|| {
+            let table = table_for(backend, &detected_version(backend)?, false, false)?;
+            Ok(table as &'static (dyn Any + Send + Sync))
+        }),
+    };
+    match cached {
+        // Only this function fills the slot, always with a `FunctionTable`; were it anything
+        // else, the cache of tables gives the same table.
+        Ok(any) => match any.downcast_ref::<FunctionTable>() {
+            Some(table) => Ok(table),
+            None => table_for(backend, &detected_version(backend)?, false, false),
+        },
+        Err(e) => Err(e.clone()),
     }
-    backend
-        .detected_table
-        .get_or_init(|| table_for(backend, &detected_version(backend)?, false, false))
-        .clone()
 }
 
 impl Op {

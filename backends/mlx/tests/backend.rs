@@ -76,23 +76,34 @@ fn zero_size_inputs_never_crash_or_fail_in_mlx() {
     type Op = (&'static str, fn(&Tensor, isize) -> ts::Result<Tensor>);
     let ops: &[Op] = &[
         ("sort", |x, a| ts::sort(x, a)),
-        ("sort desc", |x, a| ts::sort(x, tensorswitch::Sorting::along(a).descending(true))),
-        ("argsort", |x, a| ts::argsort(x, a)),
-        ("argsort desc", |x, a| ts::argsort(x, tensorswitch::Sorting::along(a).descending(true))),
-        ("cumulative_sum", |x, a| {
-            ts::cumulative_sum(x, Some(a))
+        ("sort desc", |x, a| {
+            ts::sort(x, tensorswitch::Sorting::along(a).descending(true))
         }),
+        ("argsort", |x, a| ts::argsort(x, a)),
+        ("argsort desc", |x, a| {
+            ts::argsort(x, tensorswitch::Sorting::along(a).descending(true))
+        }),
+        ("cumulative_sum", |x, a| ts::cumulative_sum(x, Some(a))),
         ("cumulative_sum initial", |x, a| {
-            ts::cumulative_sum(x, tensorswitch::CumulativeSum::along(Some(a)).include_initial(true))
+            ts::cumulative_sum(
+                x,
+                tensorswitch::CumulativeSum::along(Some(a)).include_initial(true),
+            )
         }),
         ("argmax", |x, a| ts::argmax(x, Some(a))),
-        ("argmin", |x, a| ts::argmin(x, tensorswitch::Reduction::over(Some(a)).keepdims(true))),
+        ("argmin", |x, a| {
+            ts::argmin(x, tensorswitch::Reduction::over(Some(a)).keepdims(true))
+        }),
         ("sum", |x, a| ts::sum(x, [a])),
         ("prod", |x, _| ts::prod(x, None)),
-        ("max", |x, a| ts::max(x, tensorswitch::Reduction::over([a]).keepdims(true))),
+        ("max", |x, a| {
+            ts::max(x, tensorswitch::Reduction::over([a]).keepdims(true))
+        }),
         ("min", |x, a| ts::min(x, [a])),
         ("mean", |x, a| ts::mean(x, [a])),
-        ("var", |x, _| ts::var(x, tensorswitch::Statistic::over(None).correction(1.0))),
+        ("var", |x, _| {
+            ts::var(x, tensorswitch::Statistic::over(None).correction(1.0))
+        }),
         ("softmax", |x, a| ts::softmax(x, a)),
         ("flip", |x, a| ts::flip(x, [a])),
         ("concat", |x, a| {
@@ -202,10 +213,18 @@ fn sorting_zero_size_tensors_returns_them_empty() {
                 let x = ts::zeros(shape, dtype).unwrap();
                 for axis in 0..shape.len() as isize {
                     for descending in [false, true] {
-                        let s = ts::sort(&x, tensorswitch::Sorting::along(axis).descending(descending)).unwrap();
+                        let s = ts::sort(
+                            &x,
+                            tensorswitch::Sorting::along(axis).descending(descending),
+                        )
+                        .unwrap();
                         assert_eq!((s.shape(), s.dtype()), (shape, dtype));
                         assert_eq!(s.to_host().unwrap().len(), 0);
-                        let i = ts::argsort(&x, tensorswitch::Sorting::along(axis).descending(descending)).unwrap();
+                        let i = ts::argsort(
+                            &x,
+                            tensorswitch::Sorting::along(axis).descending(descending),
+                        )
+                        .unwrap();
                         assert_eq!((i.shape(), i.dtype()), (shape, DType::Int64));
                         assert_eq!(i.to_vec::<i64>().unwrap(), Vec::<i64>::new());
                     }
@@ -225,9 +244,17 @@ fn cumulative_sums_of_zero_size_tensors_are_empty() {
             assert_eq!(c.to_vec::<i64>().unwrap(), Vec::<i64>::new());
         }
         // with the leading zero: one longer along the axis, all zeros
-        let c = ts::cumulative_sum(&x, tensorswitch::CumulativeSum::along(Some(0)).include_initial(true)).unwrap();
+        let c = ts::cumulative_sum(
+            &x,
+            tensorswitch::CumulativeSum::along(Some(0)).include_initial(true),
+        )
+        .unwrap();
         assert_eq!(c.shape(), &[4, 0]);
-        let c = ts::cumulative_sum(&x, tensorswitch::CumulativeSum::along(Some(1)).include_initial(true)).unwrap();
+        let c = ts::cumulative_sum(
+            &x,
+            tensorswitch::CumulativeSum::along(Some(1)).include_initial(true),
+        )
+        .unwrap();
         assert_eq!(
             (c.shape(), c.to_vec::<i64>().unwrap()),
             (&[3usize, 1][..], vec![0; 3])
@@ -655,10 +682,7 @@ fn arg_reductions_take_the_first_nan() {
         // without NaN, MLX's own answer (the first extreme)
         let x = Tensor::from_slice(&[3i32, 7, 7, 1], &[4]).unwrap();
         assert_eq!(
-            ts::argmax(&x, None)
-                .unwrap()
-                .to_vec::<i64>()
-                .unwrap(),
+            ts::argmax(&x, None).unwrap().to_vec::<i64>().unwrap(),
             vec![1]
         );
     });

@@ -133,7 +133,7 @@ fn dimensions_beyond_i32_are_unsupported_shapes() {
             Tensor::from_slice::<f32>(&[], &[0, big]),
         );
         let empty = ts::zeros(&[0], DType::Float32).unwrap();
-        check("reshape", ts::reshape(&empty, &[0, big as isize]));
+        check("reshape", ts::reshape(&empty, [0, big as isize]));
         let one = ts::zeros(&[1, 0], DType::Float32).unwrap();
         check("broadcast_to", ts::broadcast_to(&one, &[big, 0]));
         // 2^31 int8 elements would be 2 GiB on the host: refused before it is built

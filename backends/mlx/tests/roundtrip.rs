@@ -165,7 +165,7 @@ fn cases<T: Bits>(backend: &str) -> Vec<Case<T>> {
     // [4, 2, 3]; x's row-major index of (j, k, i) is j·12 + k·4 + i.
     let x: Vec<T> = values(24);
     let t = make(&x, &[2, 3, 4]);
-    let permuted = on(backend, || ts::permute_dims(&t, &[2, 0, 1]));
+    let permuted = on(backend, || ts::permute_dims(&t, [2, 0, 1]));
     let mut expected = Vec::new();
     for i in 0..4 {
         for j in 0..2 {
@@ -277,7 +277,7 @@ fn lazy_mlx_results_evaluate_in_the_conversion() {
     let before = tensorswitch_mlx::evaluations();
     let y = ts::multiply(&ts::add(&x, &x).unwrap(), &x).unwrap();
     let z =
-        ts::negative(&ts::flip(&ts::permute_dims(&y, &[1, 0]).unwrap(), None).unwrap()).unwrap();
+        ts::negative(&ts::flip(&ts::permute_dims(&y, [1, 0]).unwrap(), None).unwrap()).unwrap();
     let f = ts::multiply(
         &ts::astype(&z, DType::Float64).unwrap(),
         &on("mlx", || Tensor::from_slice(&[0.5f64], &[])),

@@ -114,8 +114,8 @@ fn ops_on_borrowed_memory_match_an_owned_copy() {
     same(&|x| tensorswitch::add(x, x).unwrap());
     same(&|x| tensorswitch::sum(x, [1]).unwrap());
     same(&|x| tensorswitch::matmul(x, &tensorswitch::matrix_transpose(x).unwrap()).unwrap());
-    same(&|x| tensorswitch::reshape(x, &[3, 2]).unwrap());
-    same(&|x| tensorswitch::permute_dims(x, &[1, 0]).unwrap());
+    same(&|x| tensorswitch::reshape(x, [3, 2]).unwrap());
+    same(&|x| tensorswitch::permute_dims(x, [1, 0]).unwrap());
     same(&|x| tensorswitch::argsort(x, tensorswitch::Sorting::along(-1).descending(true)).unwrap());
     same(&|x| tensorswitch::cumulative_sum(x, Some(0)).unwrap());
 }

@@ -148,7 +148,7 @@ fn rounding_and_sign() {
 #[test]
 fn reductions_over_axes() {
     on_ndarray(|| {
-        let x = ts::reshape(&ts::arange(0.0, 24.0, 1.0, DType::Int64)?, &[2, 3, 4])?;
+        let x = ts::reshape(&ts::arange(0.0, 24.0, 1.0, DType::Int64)?, [2, 3, 4])?;
         let s = ts::sum(&x, [0, 2])?;
         assert_eq!(s.shape(), &[3]);
         assert_eq!(s.to_vec::<i64>()?, [60, 92, 124]);
@@ -212,11 +212,11 @@ fn sorting_is_stable_with_nan_placement() {
 #[test]
 fn layouts_read_back_in_row_major_order() {
     on_ndarray(|| {
-        let x = ts::reshape(&ts::arange(0.0, 6.0, 1.0, DType::Float32)?, &[2, 3])?;
-        let xt = ts::permute_dims(&x, &[1, 0])?;
+        let x = ts::reshape(&ts::arange(0.0, 6.0, 1.0, DType::Float32)?, [2, 3])?;
+        let xt = ts::permute_dims(&x, [1, 0])?;
         assert_eq!(xt.to_vec::<f32>()?, [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]);
         assert_eq!(
-            ts::reshape(&xt, &[6])?.to_vec::<f32>()?,
+            ts::reshape(&xt, [6])?.to_vec::<f32>()?,
             [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
         );
         assert_eq!(
@@ -287,7 +287,7 @@ fn linear_algebra() {
         );
         // Batched with broadcasting: (2, 1, 2, 2) @ (3, 2, 2) -> (2, 3, 2, 2).
         let stack_a = ts::stack(&[a.clone(), b.clone()], 0)?;
-        let stack_a = ts::reshape(&stack_a, &[2, 1, 2, 2])?;
+        let stack_a = ts::reshape(&stack_a, [2, 1, 2, 2])?;
         let eye = ts::eye(2, None, 0, DType::Float64)?;
         let stack_b = ts::stack(&[eye.clone(), a.clone(), eye], 0)?;
         let p = ts::matmul(&stack_a, &stack_b)?;
@@ -392,8 +392,8 @@ fn any_memory_layout_reads_in_logical_order() {
             ("argsort", |x| {
                 ts::argsort(x, tensorswitch::Sorting::along(1).descending(true))
             }),
-            ("reshape", |x| ts::reshape(x, &[2, 6])),
-            ("permute", |x| ts::permute_dims(x, &[1, 0])),
+            ("reshape", |x| ts::reshape(x, [2, 6])),
+            ("permute", |x| ts::permute_dims(x, [1, 0])),
             ("flip", |x| ts::flip(x, [1])),
             ("broadcast", |x| ts::broadcast_to(x, &[2, 3, 4])),
             ("concat", |x| ts::concat(&[x.clone(), x.clone()], Some(1))),

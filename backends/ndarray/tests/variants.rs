@@ -158,7 +158,7 @@ fn check_triangles() -> Result<()> {
         }
         // Non-square, transposed (non-standard layout) and far-off diagonals.
         let wide = Tensor::from_slice(&[1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])?;
-        let t = tensorswitch::permute_dims(&wide, &[1, 0])?; // [[1,4],[2,5],[3,6]]
+        let t = tensorswitch::permute_dims(&wide, [1, 0])?; // [[1,4],[2,5],[3,6]]
         assert_eq!(f(&t, 0)?.shape(), &[3, 2]);
         assert_eq!(
             f(&wide, 100)?.to_vec::<f64>()?,
@@ -175,7 +175,7 @@ fn check_triangles() -> Result<()> {
     }
     let t = tensorswitch::permute_dims(
         &Tensor::from_slice(&[1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])?,
-        &[1, 0],
+        [1, 0],
     )?;
     assert_eq!(
         tensorswitch::tril(&t, 0)?.to_vec::<f64>()?,

@@ -32,7 +32,7 @@ fn ndarray_memory_is_borrowed_and_outlives_its_source() {
 
     // Views of borrowed memory keep it alive; results computed from it own their memory.
     let view =
-        tensorswitch::reshape(&tensorswitch::matrix_transpose(&moved).unwrap(), &[-1]).unwrap();
+        tensorswitch::reshape(&tensorswitch::matrix_transpose(&moved).unwrap(), [-1]).unwrap();
     let sum = tensorswitch::add(&moved, &moved).unwrap();
     assert!(borrows_memory(&view));
     assert!(!borrows_memory(&sum));
@@ -145,8 +145,8 @@ fn torch_memory_is_borrowed_by_ndarray_and_outlives_its_source() {
     same(&|x| tensorswitch::sum(x, None).unwrap());
     same(&|x| tensorswitch::sum(x, tensorswitch::Reduction::over([0]).keepdims(true)).unwrap());
     same(&|x| tensorswitch::matmul(x, &tensorswitch::matrix_transpose(x).unwrap()).unwrap());
-    same(&|x| tensorswitch::reshape(x, &[2, -1, 3]).unwrap());
-    same(&|x| tensorswitch::permute_dims(x, &[1, 0]).unwrap());
+    same(&|x| tensorswitch::reshape(x, [2, -1, 3]).unwrap());
+    same(&|x| tensorswitch::permute_dims(x, [1, 0]).unwrap());
     same(&|x| tensorswitch::argsort(x, tensorswitch::Sorting::along(0).descending(true)).unwrap());
     assert_eq!(moved.to_host().unwrap(), owned.to_host().unwrap());
 

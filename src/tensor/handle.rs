@@ -23,10 +23,9 @@
 //! * Nothing mutates a block's metadata or native value while it is shared; only `&`
 //!   references are handed out, and `N: Sync` makes sharing them between threads sound.
 
-use crate::dims::Dims;
+use super::dims::Dims;
+use super::{BackendDescriptor, Device};
 use crate::dtype::DType;
-use crate::registry::BackendDescriptor;
-use crate::tensor::Device;
 use std::alloc::Layout;
 use std::any::{Any, TypeId};
 use std::ptr::{self, NonNull};

@@ -6,11 +6,18 @@
 //! are reused per thread (see `handle.rs`), so wrapping a backend result in a loop usually
 //! costs no allocation.
 
-use crate::dims::Dims;
+mod backend;
+#[allow(unsafe_code)]
+mod dims;
+#[allow(unsafe_code)]
+mod handle;
+
+pub use backend::BackendDescriptor;
+
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::handle::{Handle, Meta};
-use crate::registry::BackendDescriptor;
+use dims::Dims;
+use handle::{Handle, Meta};
 use smallvec::SmallVec;
 use std::any::Any;
 use std::fmt;
@@ -90,8 +97,10 @@ pub struct SharedHost {
 // SAFETY: the pointer is only read, and only while `owner` (itself Send + Sync) keeps the
 // memory alive and unchanged; the data is never written through it, so sending it to or
 // sharing it between threads cannot race.
+#[allow(unsafe_code)]
 unsafe impl Send for SharedHost {}
 // SAFETY: as above.
+#[allow(unsafe_code)]
 unsafe impl Sync for SharedHost {}
 
 impl SharedHost {

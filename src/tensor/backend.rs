@@ -1,0 +1,118 @@
+//! What a tensor knows about its backend: the [`BackendDescriptor`] every tensor points to,
+//! which a backend registers (see [`crate::registry`]).
+
+use super::{Device, SharedHost, Tensor};
+use crate::dtype::DType;
+use std::any::Any;
+use std::sync::OnceLock;
+
+/// Describes one backend: its name, how to find its framework's version, and which dtypes it
+/// lacks in which versions.
+pub struct BackendDescriptor {
+    /// The name users pass to `set_backend` (`"ndarray"`, `"torch"`, `"mlx"`).
+    pub name: &'static str,
+    /// The framework behind it, for messages (`"ndarray (Rust crate)"`).
+    pub framework: &'static str,
+    /// Detects the framework version actually in use; `Err` says why the backend cannot run.
+    pub detect_version: fn() -> Result<String, String>,
+    /// Dtypes the backend does not support, per version range. Each entry is a range in the
+    /// variant grammar without the op (`"all"`, `"0p16_and_below"`, `"2p1_to_2p3"`) and the
+    /// dtypes unsupported there; entries add up.
+    pub unsupported_dtypes: &'static [(&'static str, &'static [DType])],
+    /// Lists the devices the backend can use here.
+    pub devices: fn() -> Vec<Device>,
+    /// The largest dimension size the framework's shapes hold (MLX's are 32-bit). The core
+    /// refuses a larger result with [`Error::UnsupportedShape`](crate::Error::UnsupportedShape)
+    /// before dispatch.
+    pub max_dim: usize,
+    /// Lends a CPU tensor's memory to another backend (see [`SharedHost`] for the contract);
+    /// `None` when this tensor cannot be shared.
+    pub share_host: Option<fn(&Tensor) -> Option<SharedHost>>,
+    /// Wraps memory lent by another backend without copying; `Err` makes the core copy
+    /// instead.
+    ///
+    /// # Safety
+    /// The caller passes a [`SharedHost`] that honours its contract.
+    pub import_shared_host: Option<unsafe fn(SharedHost) -> crate::Result<Tensor>>,
+    /// Computes a tensor now, for lazy backends (see [`crate::evaluate`]); `None` for eager
+    /// ones, whose tensors are always computed.
+    pub evaluate: Option<fn(&Tensor) -> crate::Result<()>>,
+    /// The function table for the detected version, built on first use (used by inference).
+    /// Typed `Any` because tables live in a layer above the tensor's; `table::detected_table`
+    /// puts a `FunctionTable` here and reads it back.
+    pub(crate) detected_table: OnceLock<crate::Result<&'static (dyn Any + Send + Sync)>>,
+}
+
+impl BackendDescriptor {
+    /// A descriptor with no unsupported dtypes and only the CPU device.
+    pub const fn new(
+        name: &'static str,
+        framework: &'static str,
+        detect_version: fn() -> Result<String, String>,
+    ) -> BackendDescriptor {
+        BackendDescriptor {
+            name,
+            framework,
+            detect_version,
+            unsupported_dtypes: &[],
+            devices: cpu_only,
+            max_dim: crate::alloc::MAX_DIM,
+            share_host: None,
+            import_shared_host: None,
+            evaluate: None,
+            detected_table: OnceLock::new(),
+        }
+    }
+
+    /// Declares unsupported dtypes per version range.
+    pub const fn with_unsupported_dtypes(
+        mut self,
+        table: &'static [(&'static str, &'static [DType])],
+    ) -> BackendDescriptor {
+        self.unsupported_dtypes = table;
+        self
+    }
+
+    /// Declares how this backend lends and borrows CPU memory for zero-copy `to_backend`.
+    pub const fn with_host_sharing(
+        mut self,
+        share: Option<fn(&Tensor) -> Option<SharedHost>>,
+        import: Option<unsafe fn(SharedHost) -> crate::Result<Tensor>>,
+    ) -> BackendDescriptor {
+        self.share_host = share;
+        self.import_shared_host = import;
+        self
+    }
+
+    /// Declares the backend lazy, with how to compute a tensor now (see [`crate::evaluate`]).
+    pub const fn with_evaluate(mut self, evaluate: fn(&Tensor) -> crate::Result<()>) -> Self {
+        self.evaluate = Some(evaluate);
+        self
+    }
+
+    /// Declares the largest dimension size the framework's shapes hold (default
+    /// [`MAX_DIM`](crate::alloc::MAX_DIM), what every shape tensorswitch accepts fits).
+    pub const fn with_max_dim(mut self, max_dim: usize) -> BackendDescriptor {
+        self.max_dim = max_dim;
+        self
+    }
+
+    /// Declares how to list devices.
+    pub const fn with_devices(mut self, devices: fn() -> Vec<Device>) -> BackendDescriptor {
+        self.devices = devices;
+        self
+    }
+}
+
+impl std::fmt::Debug for BackendDescriptor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackendDescriptor")
+            .field("name", &self.name)
+            .field("framework", &self.framework)
+            .finish_non_exhaustive()
+    }
+}
+
+fn cpu_only() -> Vec<Device> {
+    vec![Device::Cpu]
+}
