@@ -583,22 +583,12 @@ pub fn assert_covers_every_op() {
         if !GROUPS.contains(&c.group.as_str()) {
             problems.push(format!("case {}: unknown group `{}`", c.id, c.group));
         }
-        if !exec::KNOWN_OPS.contains(&c.op.as_str()) {
-            problems.push(format!("case {}: the harness cannot call `{}`", c.id, c.op));
-        }
     }
     for op in Op::ALL {
         if !covered.contains(op) {
             problems.push(format!(
                 "op `{}` has no conformance case with an expected value (add some to conformance/gen_cases.py)",
                 op.name()
-            ));
-        }
-    }
-    for name in exec::KNOWN_OPS {
-        if Op::from_name(name).is_none() {
-            problems.push(format!(
-                "the harness calls `{name}`, which is not in Op::ALL"
             ));
         }
     }
