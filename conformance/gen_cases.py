@@ -52,15 +52,13 @@ FILES = ["creation", "elementwise", "linalg", "reductions", "manipulation", "err
 
 
 def main():
-    for m in MODULES:
+    for m, group in zip(MODULES, FILES):
+        common.CURRENT["group"] = group
         m.generate()
     cases = common.CASES
 
     common.check_draws()
     common.check_strided()
-    ops = {c["op"] for c in cases if "error" not in c["expected"]}
-    every = {op for g in common.GROUPS.values() for op in g}
-    assert ops == every, f"ops without value cases: {sorted(every - ops)}"
     unused = set(common.DIFFERENCES) - common.DIFF_USED
     assert not unused, f"documented differences never exercised: {unused}"
     assert {c["group"] for c in cases} == set(FILES)
