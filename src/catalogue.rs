@@ -137,6 +137,9 @@ macro_rules! __catalogue_list {
         maximum = "maximum", elementwise, BinaryFn, Binary(Arithmetic);
         /// The smaller of `a` and `b`; NaN if either is NaN.
         minimum = "minimum", elementwise, BinaryFn, Binary(Arithmetic);
+        /// `log(exp(a) + exp(b))`, without overflow for large inputs; integer and bool
+        /// inputs are computed in the default float dtype.
+        logaddexp = "logaddexp", elementwise, BinaryFn, Binary(FloatResult), fallback;
         /// `-x` (integers wrap: `-i8::MIN == i8::MIN`).
         negative = "negative", elementwise, UnaryFn, Unary(Numeric);
         /// `|x|` (integers wrap: `abs(i8::MIN) == i8::MIN`).

@@ -20,6 +20,8 @@ STRIDED = [
     "maximum/float64/basic",
     "minimum/float32/basic",
     "minimum/float64/basic",
+    "logaddexp/float32/basic",
+    "logaddexp/float64/basic",
     "exp/float32/basic",
     "exp/float64/basic",
     "log/float32/basic",
@@ -426,8 +428,31 @@ def gen_clip():
 
 
 
+def logaddexp_case(name, a, b):
+    a, b = resolve(f"logaddexp/{name}", a, b)
+    d = promote(a.dtype.name, b.dtype.name)
+    out = to_float(d)
+    exp = np.logaddexp(f64(a.astype(out)), f64(b.astype(out))).astype(out)
+    settle(np.logaddexp(a, b).dtype, out, floated(d) or mixed(a.dtype.name, b.dtype.name),
+           what=f"logaddexp/{name}")
+    add_case(f"logaddexp/{name}", "logaddexp", [T(a), T(b)], {}, exp, "transcendental")
+
+
+def gen_logaddexp():
+    for d in ("float32", "float64"):
+        logaddexp_case(f"{d}/basic", rand(d, (3, 4)), rand(d, (3, 4)))
+    logaddexp_case("float64/broadcast", rand("float64", (2, 1, 3)), rand("float64", (4, 1)))
+    logaddexp_case("float32/large_without_overflow",
+                   arr([100.0, -100.0, 88.0, 1e4], "float32"), arr([100.0, -101.0, 89.5, 1e4], "float32"))
+    logaddexp_case("float64/infinities_and_nan",
+                   arr([-np.inf, np.inf, -np.inf, np.nan, 0.0, np.inf], "float64"),
+                   arr([-np.inf, np.inf, 3.0, 1.0, -np.inf, -np.inf], "float64"))
+    logaddexp_case("int32/float32", arr([0, 1, -3], "int32"), arr([0, 2, 5], "int32"))
+
+
 def generate():
     gen_arithmetic()
+    gen_logaddexp()
     gen_unary()
     gen_compare_logic()
     gen_where()

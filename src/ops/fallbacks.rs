@@ -153,6 +153,15 @@ impl Fallbacks {
         add(a, &negative(b)?)
     }
 
+    /// `max(a, b) + log1p(exp(-|a - b|))`, which cannot overflow; where `a == b` (equal
+    /// infinities included, whose difference is NaN) it is `a + ln 2`.
+    pub(crate) fn logaddexp(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        let gap = negative(&abs(&subtract(a, b)?)?)?;
+        let general = add(&maximum(a, b)?, &log1p(&exp(&gap)?)?)?;
+        let twice = add(a, &scalar_like(a, std::f64::consts::LN_2)?)?;
+        where_(&equal(a, b)?, &twice, &general)
+    }
+
     /// `log(u) * x / (u - 1)` with `u = 1 + x` (Kahan's trick): the rounding error of `u`
     /// cancels, so this stays accurate for tiny `x`, where `log(1 + x)` would return 0.
     pub(crate) fn log1p(x: &Tensor) -> Result<Tensor> {

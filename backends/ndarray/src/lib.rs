@@ -111,6 +111,7 @@ tensorswitch::primaries! { NAME;
     pow => elementwise::pow,
     maximum => elementwise::maximum,
     minimum => elementwise::minimum,
+    logaddexp => elementwise::logaddexp,
     negative => elementwise::negative,
     abs => elementwise::abs,
     exp => elementwise::exp,
