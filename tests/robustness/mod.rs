@@ -567,49 +567,31 @@ fn describe(inputs: &[Tensor]) -> String {
         .join(", ")
 }
 
-type BinaryOp = fn(&Tensor, &Tensor) -> ts::Result<Tensor>;
-const BINARY: &[(&str, BinaryOp)] = &[
-    ("add", ts::add),
-    ("subtract", ts::subtract),
-    ("multiply", ts::multiply),
-    ("divide", ts::divide),
-    ("pow", ts::pow),
-    ("maximum", ts::maximum),
-    ("minimum", ts::minimum),
-    ("equal", ts::equal),
-    ("not_equal", ts::not_equal),
-    ("less", ts::less),
-    ("less_equal", ts::less_equal),
-    ("greater", ts::greater),
-    ("greater_equal", ts::greater_equal),
-    ("logical_and", ts::logical_and),
-    ("logical_or", ts::logical_or),
-    ("logical_xor", ts::logical_xor),
-    ("matmul", ts::matmul),
-];
+/// The ops of the catalogue of the given kinds (`Op::kind`), so an op added to the catalogue is
+/// drawn without a change here.
+fn ops_of_kinds(kinds: &[&str]) -> Vec<ts::Op> {
+    ts::Op::ALL
+        .iter()
+        .copied()
+        .filter(|op| kinds.contains(&op.kind()))
+        .collect()
+}
 
-type UnaryOp = fn(&Tensor) -> ts::Result<Tensor>;
-const UNARY: &[(&str, UnaryOp)] = &[
-    ("negative", ts::negative),
-    ("abs", ts::abs),
-    ("exp", ts::exp),
-    ("log", ts::log),
-    ("log1p", ts::log1p),
-    ("expm1", ts::expm1),
-    ("sqrt", ts::sqrt),
-    ("square", ts::square),
-    ("sin", ts::sin),
-    ("cos", ts::cos),
-    ("tanh", ts::tanh),
-    ("floor", ts::floor),
-    ("ceil", ts::ceil),
-    ("round", ts::round),
-    ("sign", ts::sign),
-    ("logical_not", ts::logical_not),
-    ("matrix_transpose", ts::matrix_transpose),
-    ("linalg.inv", ts::linalg::inv),
-    ("linalg.det", ts::linalg::det),
-];
+/// Binary ops: elementwise (with broadcasting) and `matmul`.
+fn binary_ops() -> Vec<ts::Op> {
+    ops_of_kinds(&["Binary", "Matmul"])
+}
+
+/// Unary ops: elementwise, `matrix_transpose`, `linalg.inv`, `linalg.det`.
+fn unary_ops() -> Vec<ts::Op> {
+    ops_of_kinds(&["Unary", "MatrixTranspose", "SquareMatrix"])
+}
+
+/// Runs an op without attributes on `inputs`, from data (`OpCall`).
+fn run_plain(op: ts::Op, inputs: &[&Tensor]) -> ts::Result<Tensor> {
+    let call = ts::OpCall::from_attrs(op, &[])?;
+    ts::run(&call, inputs)?.into_tensor()
+}
 
 type ReduceOp = fn(&Tensor, ts::Reduction) -> ts::Result<Tensor>;
 const REDUCE: &[(&str, ReduceOp)] = &[
@@ -724,7 +706,8 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
         }
         // ----- elementwise, with broadcasting
         4..=6 => {
-            let (name, f) = rng.pick(BINARY);
+            let op = rng.pick(&binary_ops());
+            let name = op.name();
             let (Some(x), Some(y)) = (t(rng), t(rng)) else {
                 return draw_case(rng, backend);
             };
@@ -739,12 +722,13 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
                 inputs,
                 shape,
                 None,
-                move |i: &[Tensor]| f(&i[0], &i[1])
+                move |i: &[Tensor]| run_plain(op, &[&i[0], &i[1]])
             )
         }
         7 => {
             // Broadcasting that asks for a huge result from small inputs.
-            let (name, f) = rng.pick(BINARY);
+            let op = rng.pick(&binary_ops());
+            let name = op.name();
             let big = rng.pick(HUGE_SIZES);
             let d = dtype(rng);
             let made = ts::with_backend(backend, || -> ts::Result<(Tensor, Tensor)> {
@@ -780,11 +764,12 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
                 inputs,
                 shape,
                 None,
-                move |i: &[Tensor]| f(&i[0], &i[1])
+                move |i: &[Tensor]| run_plain(op, &[&i[0], &i[1]])
             )
         }
         8 | 9 => {
-            let (name, f) = rng.pick(UNARY);
+            let op = rng.pick(&unary_ops());
+            let name = op.name();
             let Some(x) = t(rng) else {
                 return draw_case(rng, backend);
             };
@@ -799,7 +784,7 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
                 inputs,
                 shape,
                 None,
-                move |i: &[Tensor]| f(&i[0])
+                move |i: &[Tensor]| run_plain(op, &[&i[0]])
             )
         }
         10 => {
