@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the tests that exercise tensorswitch's unsafe code under Miri (nightly toolchain with
-# the miri component): the tensor handle and its block cache (handle.rs), the inline shape
-# storage (dims.rs), the lock-free stack top read on every dispatch (state.rs), and the
+# the miri component): the tensor handle and its block cache (tensor/handle.rs), the inline shape
+# storage (tensor/dims.rs), the lock-free stack top read on every dispatch (state.rs), and the
 # zero-copy memory sharing of to_backend (SharedHost, ndarray's lending and borrowing, the
 # test backend's borrowing import). Not part of scripts/test.sh: Miri needs a nightly toolchain
 # that CI machines may not be able to fetch.
