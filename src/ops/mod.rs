@@ -10,7 +10,7 @@
 //! one dispatch step (a function-pointer call through the active function table). Backends
 //! receive normalised arguments: see the slot types in [`crate::catalogue`].
 //!
-//! The code is grouped by theme: [`dispatch`] (what every op does around its slot call),
+//! The code is grouped by theme: `dispatch` (what every op does around its slot call),
 //! `creation`, `elementwise`, `linear_algebra`, `reduce`, `manip`, and the compositional `fallbacks`.
 
 mod creation;
