@@ -42,8 +42,8 @@ pub mod tensor;
 pub mod version;
 
 pub use call::{
-    ArgReduction, Axes, Bound, CumulativeSum, OpCall, Output, Reduction, Sorting, Statistic,
-    TensordotAxes,
+    ArgReduction, AttrValue, Axes, Bound, CumulativeSum, NoAttrs, OpCall, Output, Reduction,
+    Sorting, Statistic, TensordotAxes,
 };
 pub use catalogue::{Group, Op, OpFn};
 pub use dtype::{DType, Element, HostData, Scalar, DEFAULT_FLOAT, DEFAULT_INT, DEFAULT_UINT};

@@ -445,8 +445,8 @@ def gen_logaddexp():
     logaddexp_case("float32/large_without_overflow",
                    arr([100.0, -100.0, 88.0, 1e4], "float32"), arr([100.0, -101.0, 89.5, 1e4], "float32"))
     logaddexp_case("float64/infinities_and_nan",
-                   arr([-np.inf, np.inf, -np.inf, np.nan, 0.0, np.inf], "float64"),
-                   arr([-np.inf, np.inf, 3.0, 1.0, -np.inf, -np.inf], "float64"))
+                   arr([-np.inf, np.inf, -np.inf, np.nan, 0.0, np.inf, 2.5], "float64"),
+                   arr([-np.inf, np.inf, 3.0, 1.0, -np.inf, -np.inf, 2.5], "float64"))
     logaddexp_case("int32/float32", arr([0, 1, -3], "int32"), arr([0, 2, 5], "int32"))
 
 

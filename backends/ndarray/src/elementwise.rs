@@ -26,10 +26,10 @@ binary_fn!(minimum, "minimum";
     floats |x, y: T| if x <= y || x.is_nan() { x } else { y });
 // `max + ln(1 + e^(min - max))`; equal operands (infinities included) give `x + ln 2`.
 binary_fn!(logaddexp, "logaddexp";
-    floats |x, y: T| if x == y { x + T::from(std::f32::consts::LN_2) } else {
-        let (hi, lo) = if x > y || y.is_nan() { (x, y) } else { (y, x) };
-        hi + (lo - hi).exp().ln_1p()
-    });
+floats |x, y: T| if x == y { x + std::f64::consts::LN_2 as T } else {
+    let (hi, lo) = if x > y || y.is_nan() { (x, y) } else { (y, x) };
+    hi + (lo - hi).exp().ln_1p()
+});
 
 // Comparisons with NaN are false, as IEEE `PartialOrd` gives them; bools order false < true.
 binary_fn!(equal, "equal"; any |x, y: T| x == y);
