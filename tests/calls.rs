@@ -296,3 +296,212 @@ fn methods_chain_like_the_free_functions() -> ts::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn options_structs_and_their_conversions() -> ts::Result<()> {
+    let x = t(&[3.0, 1.0, 2.0, 6.0, 5.0, 4.0], &[2, 3]);
+    // usize and &Axes are axes too.
+    assert_eq!(values(&ts::sum(&x, 1usize)?), vec![6.0, 15.0]);
+    let ax = Axes::one(0);
+    assert_eq!(values(&ts::sum(&x, &ax)?), vec![9.0, 6.0, 6.0]);
+    // argmax with a Reduction keeps the reduced dimension.
+    let k = ts::argmax(&x, Reduction::over(1).keepdims(true))?;
+    assert_eq!(k.shape(), &[2, 1]);
+    assert_eq!(values(&k), vec![0.0, 0.0]);
+    // Statistic: axes, correction and keepdims, each from its builder or a plain axis.
+    let v = ts::var(&x, Statistic::over(1).keepdims(true))?;
+    assert_eq!(v.shape(), &[2, 1]);
+    // Row variances (population): 2/3 for both rows.
+    assert!(values(&v).iter().all(|&e| (e - 2.0 / 3.0).abs() < 1e-12));
+    assert_eq!(values(&ts::var(&x, 0)?), vec![2.25, 4.0, 1.0]);
+    assert_eq!(
+        values(&ts::std(&x, Statistic::over(0).correction(1.0))?).len(),
+        3
+    );
+    assert!(
+        (values(&ts::std(&x, Statistic::over(0).correction(1.0))?)[0] - 4.5f64.sqrt()).abs()
+            < 1e-12
+    );
+    for bad in [-1.0, f64::INFINITY, f64::NAN] {
+        let err = ts::var(&x, Statistic::over(None).correction(bad)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("correction must be a finite number >= 0"),
+            "{err}"
+        );
+    }
+    // CumulativeSum: an axis, include_initial, and None only for 1-D.
+    assert_eq!(
+        values(&ts::cumulative_sum(&x, 1)?),
+        vec![3.0, 4.0, 6.0, 6.0, 11.0, 15.0]
+    );
+    let c = ts::cumulative_sum(&x, ts::CumulativeSum::along(0).include_initial(true))?;
+    assert_eq!(c.shape(), &[3, 3]);
+    assert_eq!(
+        values(&c),
+        vec![0.0, 0.0, 0.0, 3.0, 1.0, 2.0, 9.0, 6.0, 6.0]
+    );
+    let row = t(&[1.0, 2.0, 3.0], &[3]);
+    assert_eq!(
+        values(&ts::cumulative_sum(&row, None)?),
+        vec![1.0, 3.0, 6.0]
+    );
+    let err = ts::cumulative_sum(&x, None).unwrap_err();
+    assert!(err.to_string().contains("axis is required"), "{err}");
+    // Sorting from a plain axis sorts ascending.
+    assert_eq!(
+        values(&ts::sort(&x, 0)?),
+        vec![3.0, 1.0, 2.0, 6.0, 5.0, 4.0]
+    );
+    assert_eq!(
+        values(&ts::sort(&x, 1)?),
+        vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    );
+    assert_eq!(
+        values(&ts::sort(&x, ts::Sorting::default())?),
+        vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    );
+    Ok(())
+}
+
+#[test]
+fn attributes_print_and_read_as_written() {
+    use AttrValue::*;
+    assert_eq!(Axes::All.to_string(), "None");
+    assert_eq!(Axes::one(-1).to_string(), "-1");
+    assert_eq!(Axes::from([0, 2]).to_string(), "[0, 2]");
+    assert_eq!(List(vec![Int(1), Int(2), Int(3)]).to_string(), "[1, 2, 3]");
+    assert_eq!(List(vec![]).to_string(), "[]");
+    assert_eq!(
+        OpCall::softmax(ts::call::AxisAttr { axis: Axes::one(1) }).to_string(),
+        "softmax(axis=1)"
+    );
+    assert_eq!(
+        OpCall::concat(ts::call::AxisAttr {
+            axis: Axes::from([0, 1])
+        })
+        .attrs(),
+        vec![("axis", List(vec![Int(0), Int(1)]))]
+    );
+
+    let read = |op: Op, attrs: &[(&str, AttrValue)]| OpCall::from_attrs(op, attrs);
+    // Integers, unsigned scalars that fit, and the errors of those that do not.
+    let eye = read(
+        Op::eye,
+        &[
+            ("n_rows", Int(3)),
+            ("n_cols", Scalar(ts::Scalar::UInt(2))),
+            ("k", Int(-1)),
+            ("dtype", Str("int8".into())),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        eye,
+        OpCall::eye(ts::call::Eye {
+            n_rows: 3,
+            n_cols: Some(2),
+            k: -1,
+            dtype: ts::DType::Int8
+        })
+    );
+    let big = ts::Scalar::UInt(u64::MAX);
+    let err = read(Op::tril, &[("k", Scalar(big))]).unwrap_err();
+    assert!(
+        err.to_string().contains("attribute `k` must be an integer"),
+        "{err}"
+    );
+    let err = read(
+        Op::eye,
+        &[("n_rows", Int(-2)), ("dtype", Str("int8".into()))],
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("attribute `n_rows` must be a non-negative integer"),
+        "{err}"
+    );
+    let eye = read(
+        Op::eye,
+        &[
+            ("n_rows", Int(2)),
+            ("n_cols", None),
+            ("dtype", Str("int8".into())),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        eye,
+        OpCall::eye(ts::call::Eye {
+            n_rows: 2,
+            n_cols: Option::None,
+            k: 0,
+            dtype: ts::DType::Int8
+        })
+    );
+    // Floats and bools.
+    let var = read(Op::var, &[("correction", Int(1)), ("keepdims", Bool(true))]).unwrap();
+    assert_eq!(
+        var,
+        OpCall::var(Statistic::over(Axes::All).correction(1.0).keepdims(true))
+    );
+    let err = read(Op::var, &[("keepdims", Int(1))]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("attribute `keepdims` must be a bool"),
+        "{err}"
+    );
+    // Shapes: lists of sizes; a negative size is an error, huge ones are unsigned scalars.
+    let full = read(
+        Op::zeros,
+        &[
+            (
+                "shape",
+                List(vec![Int(2), Scalar(ts::Scalar::UInt(1 << 63))]),
+            ),
+            ("dtype", Str("bool".into())),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        full.attrs()[0].1,
+        List(vec![Int(2), Scalar(ts::Scalar::UInt(1 << 63))])
+    );
+    let err = read(
+        Op::zeros,
+        &[
+            ("shape", List(vec![Int(2), Int(-1)])),
+            ("dtype", Str("bool".into())),
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("attribute `shape` must be a list of sizes >= 0"),
+        "{err}"
+    );
+    let reshape = read(Op::reshape, &[("shape", List(vec![Int(-1), Int(2)]))]).unwrap();
+    assert_eq!(reshape, OpCall::reshape(ts::call::NewShape::from([-1, 2])));
+    // tensordot: a count or a pair of axis lists.
+    let pairs = read(
+        Op::tensordot,
+        &[("axes", List(vec![List(vec![Int(1)]), List(vec![Int(0)])]))],
+    )
+    .unwrap();
+    assert_eq!(
+        pairs,
+        OpCall::tensordot(ts::TensordotAxes::Pairs(vec![1], vec![0]))
+    );
+    for bad in [
+        Int(-1),
+        List(vec![List(vec![Int(1)])]),
+        List(vec![Int(1), Int(0), Int(2)]),
+    ] {
+        let err = read(Op::tensordot, &[("axes", bad)]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("a count >= 0 or a pair of axis lists"),
+            "{err}"
+        );
+    }
+}

@@ -341,3 +341,31 @@ fn child_reports_default() {
         assert_eq!(implicit_default_backend().unwrap().name(), expect);
     }
 }
+
+#[test]
+fn a_masked_table_serves_every_op_that_has_a_fallback_by_it() {
+    use tensorswitch::{Op, Source};
+    let plain = tensorswitch::with_backend("ndarray", tensorswitch::current_backend)
+        .unwrap()
+        .unwrap();
+    let masked = tensorswitch::with_backend_masked("ndarray", tensorswitch::current_backend)
+        .unwrap()
+        .unwrap();
+    assert!(!plain.table().is_masked());
+    assert!(masked.table().is_masked());
+    assert_ne!(plain, masked);
+    let mut masked_primaries = 0;
+    for &op in Op::ALL {
+        let (p, m) = (plain.table().source(op), masked.table().source(op));
+        if op.has_fallback() {
+            assert_eq!(m, Source::Compositional, "{op}");
+            if matches!(p, Source::Primary { .. }) {
+                masked_primaries += 1;
+            }
+        } else {
+            assert_eq!(m, p, "{op}: only ops with a fallback are masked");
+        }
+    }
+    // ndarray has primaries for some ops with fallbacks (subtract, full, …): those are masked.
+    assert!(masked_primaries >= 5, "{masked_primaries}");
+}
