@@ -445,6 +445,12 @@ fn attributes_print_and_read_as_written() {
         var,
         OpCall::var(Statistic::over(Axes::All).correction(1.0).keepdims(true))
     );
+    let std = read(Op::std, &[("correction", Float(0.5))]).unwrap();
+    assert_eq!(std, OpCall::std(Statistic::over(Axes::All).correction(0.5)));
+    assert_eq!(
+        read(Op::std, &[]).unwrap(),
+        OpCall::std(Statistic::default())
+    );
     let err = read(Op::var, &[("keepdims", Int(1))]).unwrap_err();
     assert!(
         err.to_string()
