@@ -195,6 +195,17 @@ fn a_call_checks_its_inputs_and_its_attributes() {
     );
     let err = ts::run(&call, &[&x]).unwrap_err();
     assert!(err.to_string().contains("takes 2 tensor inputs"), "{err}");
+    let both = OpCall::from_attrs(
+        Op::clip,
+        &[("min", AttrValue::Input), ("max", AttrValue::Input)],
+    )
+    .unwrap();
+    let (lo, hi) = (t(&[1.5], &[1]), t(&[1.8], &[1]));
+    let y = ts::run(&both, &[&x, &lo, &hi])
+        .unwrap()
+        .into_tensor()
+        .unwrap();
+    assert_eq!(values(&y), vec![1.5, 1.8]);
 }
 
 #[test]
