@@ -54,6 +54,7 @@ binary_ops! {
     divide => f_div;
     maximum => f_maximum;
     minimum => f_minimum;
+    logaddexp => f_logaddexp;
     equal => f_eq_tensor -> DType::Bool;
     not_equal => f_ne_tensor -> DType::Bool;
     less => f_lt_tensor -> DType::Bool;

@@ -89,6 +89,7 @@ tensorswitch::primaries! { NAME;
     pow => elementwise::pow,
     maximum => elementwise::maximum,
     minimum => elementwise::minimum,
+    logaddexp => elementwise::logaddexp,
     negative => elementwise::negative,
     abs => elementwise::abs,
     exp => elementwise::exp,
