@@ -276,8 +276,7 @@ fn lazy_mlx_results_evaluate_in_the_conversion() {
     });
     let before = tensorswitch_mlx::evaluations();
     let y = ts::multiply(&ts::add(&x, &x).unwrap(), &x).unwrap();
-    let z =
-        ts::negative(&ts::flip(&ts::permute_dims(&y, [1, 0]).unwrap(), None).unwrap()).unwrap();
+    let z = ts::negative(&ts::flip(&ts::permute_dims(&y, [1, 0]).unwrap(), None).unwrap()).unwrap();
     let f = ts::multiply(
         &ts::astype(&z, DType::Float64).unwrap(),
         &on("mlx", || Tensor::from_slice(&[0.5f64], &[])),
