@@ -170,6 +170,16 @@ macro_rules! __catalogue_list {
         round = "round", elementwise, UnaryFn, Unary(Rounding);
         /// -1, 0 or 1 by the sign of `x` (NaN stays NaN).
         sign = "sign", elementwise, UnaryFn, Unary(Numeric);
+        /// Rounds towards zero.
+        trunc = "trunc", elementwise, UnaryFn, Unary(Rounding), fallback;
+        /// `+x`: the values of `x` (a numeric dtype).
+        positive = "positive", elementwise, UnaryFn, Unary(Numeric), fallback;
+        /// `true` where `x` is NaN (never for integers).
+        isnan = "isnan", elementwise, UnaryFn, Unary(Predicate), fallback;
+        /// `true` where `x` is positive or negative infinity (never for integers).
+        isinf = "isinf", elementwise, UnaryFn, Unary(Predicate), fallback;
+        /// `true` where `x` is neither NaN nor infinite (always for integers).
+        isfinite = "isfinite", elementwise, UnaryFn, Unary(Predicate), fallback;
         // ----- comparison and logic
         /// `a == b`.
         equal = "equal", elementwise, BinaryFn, Binary(Compare);
@@ -231,6 +241,12 @@ macro_rules! __catalogue_list {
         /// Minimum over the axes; NaN if any element is NaN. Reducing a zero-size axis is an
         /// error.
         min = "min", reductions, ReduceFn, Reduce(Extremum);
+        /// Whether every element over the axes is true (non-zero; NaN counts as true); true
+        /// for no elements.
+        all = "all", reductions, ReduceFn, Reduce(Truth), fallback;
+        /// Whether any element over the axes is true (non-zero; NaN counts as true); false for
+        /// no elements.
+        any = "any", reductions, ReduceFn, Reduce(Truth), fallback;
         /// Variance over the axes, dividing by `N - correction` (0, the default, for the
         /// population variance; 1 for the sample variance). Where `N - correction <= 0` the
         /// result is NaN or infinity.

@@ -104,6 +104,8 @@ pub(crate) enum Unary {
     Rounding,
     /// input converted to bool
     Logical,
+    /// numeric input as it is, bool result (`isnan`)
+    Predicate,
 }
 
 #[inline]
@@ -138,6 +140,16 @@ pub(crate) fn unary(
             x.dtype()
         }
         Unary::Logical => DType::Bool,
+        Unary::Predicate => {
+            require(
+                op,
+                x.dtype(),
+                x.dtype().is_numeric(),
+                "a numeric dtype (not bool)",
+            )?;
+            table.check_dtype(op, DType::Bool)?;
+            x.dtype()
+        }
     };
     table.check_dtype(op, dtype)?;
     let x = cast(table, x, dtype)?;

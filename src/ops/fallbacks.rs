@@ -27,6 +27,11 @@ fn isize_axes(axes: &[usize]) -> Vec<isize> {
     axes.iter().map(|&a| a as isize).collect()
 }
 
+/// A bool tensor of `x`'s shape and device, filled with `value`.
+fn bools_like(x: &Tensor, value: bool) -> Result<Tensor> {
+    state::with_device(x.device(), || super::full(x.shape(), value, DType::Bool))
+}
+
 /// A 0-dimensional tensor of `x`'s dtype holding `value`.
 fn scalar_like(x: &Tensor, value: f64) -> Result<Tensor> {
     super::full(&[], value, x.dtype())
@@ -162,6 +167,39 @@ impl Fallbacks {
         where_(&equal(a, b)?, &twice, &general)
     }
 
+    /// Towards zero: `ceil` below zero, `floor` elsewhere (integers never get here).
+    pub(crate) fn trunc(x: &Tensor) -> Result<Tensor> {
+        where_(&less(x, &scalar_like(x, 0.0)?)?, &ceil(x)?, &floor(x)?)
+    }
+
+    pub(crate) fn positive(x: &Tensor) -> Result<Tensor> {
+        Ok(x.clone())
+    }
+
+    /// `x != x` for floats; all false for integers.
+    pub(crate) fn isnan(x: &Tensor) -> Result<Tensor> {
+        if !x.dtype().is_float() {
+            return bools_like(x, false);
+        }
+        not_equal(x, x)
+    }
+
+    /// `|x| == inf` for floats; all false for integers.
+    pub(crate) fn isinf(x: &Tensor) -> Result<Tensor> {
+        if !x.dtype().is_float() {
+            return bools_like(x, false);
+        }
+        equal(&abs(x)?, &scalar_like(x, f64::INFINITY)?)
+    }
+
+    /// Neither NaN nor infinite; all true for integers.
+    pub(crate) fn isfinite(x: &Tensor) -> Result<Tensor> {
+        if !x.dtype().is_float() {
+            return bools_like(x, true);
+        }
+        logical_not(&logical_or(&isnan(x)?, &isinf(x)?)?)
+    }
+
     /// `log(u) * x / (u - 1)` with `u = 1 + x` (Kahan's trick): the rounding error of `u`
     /// cancels, so this stays accurate for tiny `x`, where `log(1 + x)` would return 0.
     pub(crate) fn log1p(x: &Tensor) -> Result<Tensor> {
@@ -265,6 +303,18 @@ impl Fallbacks {
             .chain(free_b.iter().map(|&i| b.shape()[i]))
             .collect();
         reshape_usize(&out, &shape)
+    }
+
+    /// The count of true elements is positive (the input is bool here).
+    pub(crate) fn any(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+        let count = sum(x, Reduction::over(isize_axes(axes)).keepdims(keepdims))?;
+        greater(&count, &scalar_like(&count, 0.0)?)
+    }
+
+    /// No element is false.
+    pub(crate) fn all(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+        let over = Reduction::over(isize_axes(axes)).keepdims(keepdims);
+        logical_not(&any(&logical_not(x)?, over)?)
     }
 
     pub(crate) fn mean(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {

@@ -21,6 +21,8 @@ pub(crate) enum Reduce {
     Average,
     /// `max`/`min`: the input's dtype; a zero-size reduced axis is an error (no identity)
     Extremum,
+    /// `all`/`any`: the input converted to bool, a bool result
+    Truth,
 }
 
 pub(crate) fn run_reduce(
@@ -48,6 +50,7 @@ pub(crate) fn run_reduce(
             }
             x.dtype()
         }
+        Reduce::Truth => DType::Bool,
     };
     table.check_dtype(op, dtype)?;
     let x = cast(table, x, dtype)?;
