@@ -22,6 +22,16 @@ STRIDED = [
     "minimum/float64/basic",
     "logaddexp/float32/basic",
     "logaddexp/float64/basic",
+    "positive/float32/basic",
+    "positive/float64/basic",
+    "trunc/float32/random",
+    "trunc/float64/random",
+    "isnan/float32/random",
+    "isnan/float64/random",
+    "isinf/float32/random",
+    "isinf/float64/random",
+    "isfinite/float32/random",
+    "isfinite/float64/random",
     "exp/float32/basic",
     "exp/float64/basic",
     "log/float32/basic",
@@ -212,8 +222,10 @@ def gen_arithmetic():
 
 UNARY_FLOAT = {"exp": np.exp, "log": np.log, "log1p": np.log1p, "expm1": np.expm1,
                "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh}
-UNARY_NUMERIC = {"negative": np.negative, "abs": np.abs, "square": np.square, "sign": np.sign}
-UNARY_ROUND = {"floor": np.floor, "ceil": np.ceil, "round": np.round}
+UNARY_NUMERIC = {"negative": np.negative, "abs": np.abs, "square": np.square, "sign": np.sign,
+                 "positive": np.positive}
+UNARY_ROUND = {"floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc}
+PREDICATES = {"isnan": np.isnan, "isinf": np.isinf, "isfinite": np.isfinite}
 
 
 def unary_case(op, name, x, tol="transcendental", **kw):
@@ -450,9 +462,34 @@ def gen_logaddexp():
     logaddexp_case("int32/float32", arr([0, 1, -3], "int32"), arr([0, 2, 5], "int32"))
 
 
+def predicate_case(op, name, x):
+    x = resolve(f"{op}/{name}", x)
+    if x.dtype.name == "bool":
+        exp = err("InvalidDType")
+    else:
+        exp = PREDICATES[op](x)
+        settle(exp.dtype, "bool", what=f"{op}/{name}")
+    add_case(f"{op}/{name}", op, [T(x)], {}, exp, "exact")
+
+
+def gen_predicates():
+    specials = [0.0, -0.0, 1.5, np.nan, np.inf, -np.inf, -3.0, 1e30]
+    for op in PREDICATES:
+        for d in FLOATS:
+            predicate_case(op, f"{d}/random", rand(d, (2, 3)))
+            predicate_case(op, f"{d}/specials", arr(specials, d))
+        predicate_case(op, "float64/beyond_float32", arr([1e300, -1e300, 1e-300, 3.4e38], "float64"))
+        predicate_case(op, "int32/integers", arr([0, -5, 2**31 - 1], "int32"))
+        predicate_case(op, "uint8/integers", arr([0, 255], "uint8"))
+        predicate_case(op, "float32/0d", arr(np.inf, "float32"))
+        predicate_case(op, "float32/empty", np.zeros((0, 3), "float32"))
+        predicate_case(op, "bool/invalid", arr([True], "bool"))
+
+
 def generate():
     gen_arithmetic()
     gen_logaddexp()
+    gen_predicates()
     gen_unary()
     gen_compare_logic()
     gen_where()

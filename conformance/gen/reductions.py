@@ -16,6 +16,10 @@ STRIDED = [
     "max/float32/axis0",
     "min/float32/all",
     "min/float32/axis0",
+    "all/bool/all",
+    "all/bool/axis0",
+    "any/bool/all",
+    "any/bool/axis0",
     "var/float32/all_correction0",
     "var/float32/axis0_correction0",
     "std/float32/all_correction0",
@@ -80,6 +84,11 @@ def reduce_case(op, name, x, axes=None, keepdims=False, correction=None):
         out = to_float(d)
         exp = np.mean(f64(x.astype(out)), axis=ax, keepdims=keepdims).astype(out)
         settle(np.mean(x, axis=ax, keepdims=keepdims).dtype, out, floated(d), what=cid)
+    elif op in ("all", "any"):
+        fn = np.all if op == "all" else np.any
+        exp = fn(x, axis=ax, keepdims=keepdims)
+        settle(exp.dtype, "bool", what=cid)
+        return add_case(cid, op, [T(x)], kw, np.asarray(exp), "exact")
     elif op in ("var", "std"):
         out = to_float(d)
         fn = np.var if op == "var" else np.std
@@ -188,6 +197,22 @@ def gen_reductions():
         add_case(f"{op}/float32/negative_correction", op, [T(x)],
                  {"axes": None, "keepdims": False, "correction": -1.0}, err("InvalidArgument"))
 
+    for op in ["all", "any"]:
+        b3 = rand("bool", (2, 3, 4))
+        reduce_case(op, "bool/all", b3)
+        reduce_case(op, "bool/axis0", b3, [0])
+        reduce_case(op, "bool/axes_0_2_keepdims", b3, [0, 2], True)
+        reduce_case(op, "bool/no_axes", b3, [])
+        reduce_case(op, "bool/0d", arr(False, "bool"))
+        reduce_case(op, "bool/empty_axis", np.zeros((2, 0), "bool"), [1])
+        reduce_case(op, "bool/empty_all", np.zeros((0,), "bool"))
+        reduce_case(op, "float32/nan_and_zeros", arr([[0.0, np.nan], [0.0, -0.0]], "float32"), [1])
+        reduce_case(op, "int32/nonzero", arr([[0, 3, -1], [0, 0, 0]], "int32"), [-1])
+        reduce_case(op, "uint8/all_true", arr([1, 2, 255], "uint8"))
+        reduce_case(op, "bool/axis_out_of_range", b3, [3])
+        reduce_case(op, "bool/repeated_axis", b3, [1, -2])
+        b = arr([[True, False, True], [True, True, True]], "bool")
+        reduce_case(op, "bool/rows", b, [1])
     # argmax / argmin
     def arg_case(op, name, x, axis=None, keepdims=False):
         x = resolve(f"{op}/{name}", x)
