@@ -94,6 +94,26 @@ unary_fn!(sign, "sign";
     uints |x: T| (x != 0) as T;
     floats |x: T| if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else if x == 0.0 { 0.0 } else { x });
 unary_fn!(logical_not, "logical_not"; bool |x: T| !x);
+// Towards zero; std's `trunc` keeps the sign of a zero (-0.5 gives -0.0) and NaN stays NaN.
+unary_fn!(trunc, "trunc"; floats |x: T| x.trunc());
+// Integers are never NaN or infinite; the result is bool whatever the input dtype.
+unary_fn!(isnan, "isnan";
+    ints |_x: T| false;
+    floats |x: T| x.is_nan());
+unary_fn!(isinf, "isinf";
+    ints |_x: T| false;
+    floats |x: T| x.is_infinite());
+unary_fn!(isfinite, "isfinite";
+    ints |_x: T| true;
+    floats |x: T| x.is_finite());
+
+/// `+x`: the input itself (tensors are immutable, so sharing it is a copy that costs nothing
+/// and cannot fail).
+pub(crate) fn positive(x: &Tensor) -> Result<Tensor> {
+    const OP: &str = "positive";
+    on_array!(OP, input_array(OP, x)?; numeric |_a: T| ());
+    Ok(x.clone())
+}
 
 /// `expm1` as ndarray 0.17's `exp_m1` array method computes it: that method is
 /// `mapv(Float::exp_m1)`, std's `exp_m1` per element. The same map runs here through

@@ -119,6 +119,34 @@ pub(crate) fn prod(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor>
     Ok(out.into_tensor())
 }
 
+/// `all`/`any` over bool input (the core converts to bool first): whether no element is false
+/// (true for an empty lane), or whether some element is true (false for an empty lane).
+fn truth(
+    op: &'static str,
+    x: &Tensor,
+    axes: &[usize],
+    keepdims: bool,
+    every: bool,
+) -> Result<Tensor> {
+    if let Some(t) = unreduced(x, axes, op)? {
+        return Ok(t);
+    }
+    let out: NdArray = on_array!(op, input_array(op, x)?;
+        bool |a: T| reduce_lanes(op, a, axes, keepdims, |l: &[bool]| {
+            if every { l.iter().all(|&v| v) } else { l.iter().any(|&v| v) }
+        })?
+        .into());
+    Ok(out.into_tensor())
+}
+
+pub(crate) fn all(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    truth("all", x, axes, keepdims, true)
+}
+
+pub(crate) fn any(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    truth("any", x, axes, keepdims, false)
+}
+
 /// The maximum (or minimum) of a non-empty lane; the first NaN if there is one.
 fn extremum<T: NdElement>(lane: &[T], largest: bool) -> T {
     let mut best = lane[0];

@@ -114,6 +114,38 @@ unary_ops! {
     floor => f_floor;
     ceil => f_ceil;
     round => f_round;
+    trunc => f_trunc;
+}
+
+/// `isnan`/`isinf`/`isfinite`: the input in its own numeric dtype (integers included, for which
+/// libtorch answers all false, all false, all true), a bool result of the same shape.
+fn predicate(
+    op: &'static str,
+    x: &Tensor,
+    f: impl FnOnce(&tch::Tensor) -> TchResult,
+) -> Result<Tensor> {
+    let out = f(input_tensor(op, x)?).or_backend(&KIT, op)?;
+    Ok(wrap_like(out, DType::Bool, x))
+}
+
+pub(crate) fn isnan(x: &Tensor) -> Result<Tensor> {
+    predicate("isnan", x, |t| t.f_isnan())
+}
+
+pub(crate) fn isinf(x: &Tensor) -> Result<Tensor> {
+    predicate("isinf", x, |t| t.f_isinf())
+}
+
+pub(crate) fn isfinite(x: &Tensor) -> Result<Tensor> {
+    predicate("isfinite", x, |t| t.f_isfinite())
+}
+
+/// libtorch's `positive` returns the input itself (an alias), so the result may share `x`'s
+/// borrowed memory.
+pub(crate) fn positive(x: &Tensor) -> Result<Tensor> {
+    const OP: &str = "positive";
+    let out = input_tensor(OP, x)?.f_positive().or_backend(&KIT, OP)?;
+    wrap_view(OP, out, x)
 }
 
 pub(crate) fn abs(x: &Tensor) -> Result<Tensor> {

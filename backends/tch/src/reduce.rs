@@ -74,6 +74,31 @@ pub(crate) fn min(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> 
     wrap(OP, out, x.device())
 }
 
+/// `all`/`any`: the input arrives as bool, so libtorch's result is bool too. An empty axis
+/// list reduces nothing (libtorch's `all_dims` would reduce everything), so the input itself
+/// is the answer.
+pub(crate) fn all(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "all";
+    if axes.is_empty() {
+        return unreduced(OP, x);
+    }
+    let out = input_tensor(OP, x)?
+        .f_all_dims(KIT.sizes_as::<i64>(OP, axes)?, keepdims)
+        .or_backend(&KIT, OP)?;
+    wrap(OP, out, x.device())
+}
+
+pub(crate) fn any(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "any";
+    if axes.is_empty() {
+        return unreduced(OP, x);
+    }
+    let out = input_tensor(OP, x)?
+        .f_any_dims(KIT.sizes_as::<i64>(OP, axes)?, keepdims)
+        .or_backend(&KIT, OP)?;
+    wrap(OP, out, x.device())
+}
+
 /// Variance with a (possibly fractional) correction, dividing by `max(N - correction, 0)` as
 /// tensorswitch defines. libtorch's `var(correction=…)` takes the correction as a
 /// `tch::Scalar`, which panics when libtorch fails (see `scalar_tensor`), so it is not used:
