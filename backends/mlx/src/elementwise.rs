@@ -41,6 +41,17 @@ unary! {
     floor => |a| m::floor(a);
     ceil => |a| m::ceil(a);
     round => |a| m::round(a, None);
+    // Only float inputs reach it (the core returns integers as they are). MLX's own `trunc`
+    // keeps float64 precision (tests/predicates.rs checks values beyond 2^24 and 1e300).
+    trunc => |a| a.trunc();
+    // `+x` is `x`: the input array itself (MLX arrays are immutable), no graph node.
+    positive => |a| Ok(a.clone());
+    // MLX's predicates compare in the input's own dtype (float64 values beyond float32's
+    // range, such as 1e300, stay finite) and are all false (isnan, isinf) or all true
+    // (isfinite) for integers.
+    isnan => |a| m::is_nan(a);
+    isinf => |a| m::is_inf(a);
+    isfinite => |a| a.is_finite();
     logical_not => |a| m::logical_not(a);
 }
 

@@ -11,7 +11,8 @@ macro_rules! reduce {
         /// An empty input gives the op's identity in every element of the result, built here:
         /// MLX 0.32's CPU reduction loops forever over a zero-size axis when the result has
         /// elements (`sum` of shape (3, 0) over axis 1). `max`/`min` have no identity, but the
-        /// core refuses to reduce their zero-size axes, so their result is empty too.
+        /// core refuses to reduce their zero-size axes, so their result is empty too. `all` and
+        /// `any` get bool inputs from the core; their identities are true and false.
         pub(crate) fn $name(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
             const OP: &str = stringify!($name);
             let _g = lock();
@@ -34,6 +35,8 @@ reduce! {
     prod => prod_axes, 1.0;
     max => max_axes, 0.0;
     min => min_axes, 0.0;
+    all => all_axes, 1.0;
+    any => any_axes, 0.0;
 }
 
 /// The shape of a reduction's result: `axes` (sorted, in range) dropped, or kept as 1.

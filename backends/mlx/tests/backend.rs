@@ -119,6 +119,16 @@ fn zero_size_inputs_never_crash_or_fail_in_mlx() {
         ("sin", |x, _| ts::sin(x)),
         ("cos", |x, _| ts::cos(x)),
         ("sign", |x, _| ts::sign(x)),
+        ("trunc", |x, _| ts::trunc(x)),
+        ("positive", |x, _| ts::positive(x)),
+        ("isnan", |x, _| ts::isnan(x)),
+        ("isinf", |x, _| ts::isinf(x)),
+        ("isfinite", |x, _| ts::isfinite(x)),
+        ("all", |x, a| ts::all(x, [a])),
+        ("all of everything", |x, _| ts::all(x, None)),
+        ("any", |x, a| {
+            ts::any(x, tensorswitch::Reduction::over([a]).keepdims(true))
+        }),
         ("pow", |x, _| ts::pow(x, x)),
         ("astype int8", |x, _| ts::astype(x, DType::Int8)),
         ("astype uint64", |x, _| ts::astype(x, DType::UInt64)),
