@@ -593,14 +593,15 @@ fn run_plain(op: ts::Op, inputs: &[&Tensor]) -> ts::Result<Tensor> {
     ts::run(&call, inputs)?.into_tensor()
 }
 
-type ReduceOp = fn(&Tensor, ts::Reduction) -> ts::Result<Tensor>;
-const REDUCE: &[(&str, ReduceOp)] = &[
-    ("sum", |x, r| ts::sum(x, r)),
-    ("prod", |x, r| ts::prod(x, r)),
-    ("mean", |x, r| ts::mean(x, r)),
-    ("max", |x, r| ts::max(x, r)),
-    ("min", |x, r| ts::min(x, r)),
-];
+/// Axes as a named attribute value.
+fn axes_attr(axes: &ts::Axes) -> ts::AttrValue {
+    match axes.as_list() {
+        None => ts::AttrValue::None,
+        Some(list) => {
+            ts::AttrValue::List(list.iter().map(|&a| ts::AttrValue::Int(a as i64)).collect())
+        }
+    }
+}
 
 /// Drawn axes as the ops take them (`None`: all).
 fn to_axes(axes: &Option<Vec<isize>>) -> ts::Axes {
@@ -844,7 +845,8 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
         }
         // ----- reductions
         13 | 14 => {
-            let (name, f) = rng.pick(REDUCE);
+            let op = rng.pick(&ops_of_kinds(&["Reduce"]));
+            let name = op.name();
             let Some(x) = t(rng) else {
                 return draw_case(rng, backend);
             };
@@ -856,7 +858,14 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
                 inputs,
                 None,
                 None,
-                move |i: &[Tensor]| f(&i[0], ts::Reduction::over(to_axes(&ax)).keepdims(keep))
+                move |i: &[Tensor]| {
+                    let over = ts::Reduction::over(to_axes(&ax)).keepdims(keep);
+                    let attrs = [
+                        ("axes", axes_attr(&over.axes)),
+                        ("keepdims", ts::AttrValue::Bool(keep)),
+                    ];
+                    ts::run(&ts::OpCall::from_attrs(op, &attrs)?, &[&i[0]])?.into_tensor()
+                }
             )
         }
         15 => {
