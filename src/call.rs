@@ -194,6 +194,22 @@ pub struct Arange {
     pub dtype: DType,
 }
 
+/// `zeros_like`/`ones_like`: the dtype (`None`: the input's).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Like {
+    /// The dtype of the result; `None` for the input's.
+    pub dtype: Option<DType>,
+}
+
+/// `moveaxis`: the axes to move and where they go, pairwise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MoveAxes {
+    /// The axes to move.
+    pub source: Axes,
+    /// Their positions in the result.
+    pub destination: Axes,
+}
+
 /// `linspace`: start, stop, count, whether `stop` is included, dtype.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Linspace {
@@ -729,6 +745,14 @@ impl<'a> AttrReader<'a> {
         }
     }
 
+    /// A dtype (or its name), or `None`.
+    pub fn opt_dtype(&self, name: &str) -> Result<Option<DType>> {
+        match self.get(name) {
+            None | Some(AttrValue::None) => Ok(None),
+            Some(_) => self.dtype(name).map(Some),
+        }
+    }
+
     /// A device (or its name).
     pub fn device(&self, name: &str) -> Result<Device> {
         match self.required(name)? {
@@ -893,6 +917,14 @@ attributes!(Arange {
     step: |v: &Scalar| AttrValue::Scalar(*v) => |r: &AttrReader, n| r.scalar(n),
     dtype: |d: &DType| AttrValue::DType(*d) => |r: &AttrReader, n| r.dtype(n),
 });
+attributes!(Like {
+    dtype: |d: &Option<DType>| d.map_or(AttrValue::None, AttrValue::DType)
+        => |r: &AttrReader, n| r.opt_dtype(n),
+});
+attributes!(MoveAxes {
+    source: axis_value => |r: &AttrReader, n| r.axes(n, None),
+    destination: axis_value => |r: &AttrReader, n| r.axes(n, None),
+});
 attributes!(Linspace {
     start: |v: &Scalar| AttrValue::Scalar(*v) => |r: &AttrReader, n| r.scalar(n),
     stop: |v: &Scalar| AttrValue::Scalar(*v) => |r: &AttrReader, n| r.scalar(n),
@@ -994,6 +1026,12 @@ macro_rules! __kind_attrs {
     };
     (Eye) => {
         $crate::call::Eye
+    };
+    (Like) => {
+        $crate::call::Like
+    };
+    (MoveAxis) => {
+        $crate::call::MoveAxes
     };
     (Unary) => {
         $crate::call::NoAttrs

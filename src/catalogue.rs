@@ -45,7 +45,7 @@ pub type AxisFn = fn(&Tensor, usize) -> Result<Tensor>;
 /// `sort`/`argsort` along one axis, descending flag; stable.
 pub type SortFn = fn(&Tensor, usize, bool) -> Result<Tensor>;
 /// An op taking a list of sizes or axes: `reshape` (sizes, element count checked),
-/// `permute_dims` (a permutation), `broadcast_to` (a compatible shape), `flip` and `squeeze`
+/// `permute_dims` and `moveaxis` (a permutation), `broadcast_to` (a compatible shape), `flip` and `squeeze`
 /// (sorted unique axes; for `squeeze` each of size 1).
 pub type ShapeFn = fn(&Tensor, &[usize]) -> Result<Tensor>;
 /// `tril`/`triu` with the diagonal offset `k`; input has at least 2 dimensions.
@@ -113,6 +113,10 @@ macro_rules! __catalogue_list {
         zeros = "zeros", creation, FillFn, Fill, fallback;
         /// A tensor of ones.
         ones = "ones", creation, FillFn, Fill, fallback;
+        /// Zeros of `x`'s shape on `x`'s device, in `dtype` (`None`: `x`'s dtype).
+        zeros_like = "zeros_like", creation, FillFn, Like, fallback;
+        /// Ones of `x`'s shape on `x`'s device, in `dtype` (`None`: `x`'s dtype).
+        ones_like = "ones_like", creation, FillFn, Like, fallback;
         /// Values from `start` towards `stop` (exclusive) by `step`: `ceil((stop - start) / step)`
         /// elements. The bounds may be scalars of any element type; they are computed with as
         /// `f64`, so an integer bound beyond 2^53 is an error.
@@ -201,6 +205,14 @@ macro_rules! __catalogue_list {
         logical_xor = "logical_xor", elementwise, BinaryFn, Binary(Logical), fallback;
         /// Logical not; non-bool inputs count as true when non-zero.
         logical_not = "logical_not", elementwise, UnaryFn, Unary(Logical);
+        /// Bitwise and of integers (logical and of bools), promoted.
+        bitwise_and = "bitwise_and", elementwise, BinaryFn, Binary(Bitwise);
+        /// Bitwise or of integers (logical or of bools), promoted.
+        bitwise_or = "bitwise_or", elementwise, BinaryFn, Binary(Bitwise);
+        /// Bitwise exclusive or of integers (logical xor of bools), promoted.
+        bitwise_xor = "bitwise_xor", elementwise, BinaryFn, Binary(Bitwise);
+        /// Bitwise not of integers (`!x`, so `-x - 1` for signed ones); logical not of bools.
+        bitwise_invert = "bitwise_invert", elementwise, UnaryFn, Unary(Bitwise), fallback;
         /// `where(condition, x, y)`: elements of `x` where `condition` holds, else of `y`.
         /// `condition` is converted to bool; `x` and `y` are promoted; all three broadcast.
         where_ = "where", elementwise, WhereFn, Where;
@@ -247,6 +259,8 @@ macro_rules! __catalogue_list {
         /// Whether any element over the axes is true (non-zero; NaN counts as true); false for
         /// no elements.
         any = "any", reductions, ReduceFn, Reduce(Truth), fallback;
+        /// The number (int64) of non-zero elements over the axes (NaN counts as non-zero).
+        count_nonzero = "count_nonzero", reductions, ReduceFn, Reduce(Count), fallback;
         /// Variance over the axes, dividing by `N - correction` (0, the default, for the
         /// population variance; 1 for the sample variance). Where `N - correction <= 0` the
         /// result is NaN or infinity.
@@ -277,6 +291,9 @@ macro_rules! __catalogue_list {
         /// Reorders the dimensions: dimension `i` of the result is dimension `axes[i]` of `x`;
         /// `None` reverses them.
         permute_dims = "permute_dims", manipulation, ShapeFn, PermuteDims;
+        /// Moves the `source` axes to the `destination` positions, the others keeping their
+        /// order (a permutation of the dimensions).
+        moveaxis = "moveaxis", manipulation, ShapeFn, MoveAxis, fallback;
         /// Inserts a dimension of size 1 at one axis (in `-(ndim+1)..=ndim`).
         expand_dims = "expand_dims", manipulation, AxisFn, ExpandDims, fallback;
         /// Removes the given dimensions, each of which must have size 1; `None` removes every

@@ -63,6 +63,8 @@ fn sample_attrs(op: Op) -> Vec<(&'static str, AttrValue)> {
         Op::broadcast_to => vec![("shape", list(&[3, 2, 2]))],
         Op::astype => vec![("dtype", Str("int8".into()))],
         Op::tril | Op::triu => vec![("k", Int(-1))],
+        Op::moveaxis => vec![("source", Int(0)), ("destination", Int(-1))],
+        Op::zeros_like | Op::ones_like => vec![("dtype", Str("uint8".into()))],
         _ => vec![],
     }
 }
@@ -86,6 +88,14 @@ fn inputs_for(op: Op) -> Vec<Tensor> {
                 vec![b]
             } else {
                 vec![b.clone(), ts::logical_not(&b).unwrap()]
+            }
+        }
+        _ if op.name().starts_with("bitwise") => {
+            let i = Tensor::from_slice(&[6i32, -1, 0, 9], &[2, 2]).unwrap();
+            if op.kind() == "Binary" {
+                vec![i.clone(), ts::negative(&i).unwrap()]
+            } else {
+                vec![i]
             }
         }
         _ if op.kind() == "Binary" => vec![m.clone(), t(&[1.0, 2.0, 3.0, 4.0], &[2, 2])],

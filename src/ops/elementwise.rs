@@ -23,6 +23,8 @@ pub(crate) enum Binary {
     Compare,
     /// inputs converted to bool; result bool
     Logical,
+    /// integer or bool inputs, promoted; result has the promoted dtype
+    Bitwise,
 }
 
 #[inline(always)]
@@ -41,6 +43,7 @@ pub(crate) fn binary(
         Binary::FloatResult => d.is_float(),
         Binary::Compare => !table.unsupported.contains(DType::Bool),
         Binary::Logical => d == DType::Bool,
+        Binary::Bitwise => d.is_integer() || d == DType::Bool,
     };
     if as_is && d == b.dtype() && !table.unsupported.contains(d) && a.same_shape(b) {
         return call(table, op, pick(&table.slots), |f| f(a, b));
@@ -71,6 +74,15 @@ fn binary_general(
                     d
                 }
                 Binary::FloatResult => d.to_float(),
+                Binary::Bitwise => {
+                    require(
+                        op,
+                        d,
+                        d.is_integer() || d == DType::Bool,
+                        "an integer or bool dtype",
+                    )?;
+                    d
+                }
                 _ => d,
             }
         }
@@ -106,6 +118,8 @@ pub(crate) enum Unary {
     Logical,
     /// numeric input as it is, bool result (`isnan`)
     Predicate,
+    /// integer or bool input, same dtype out
+    Bitwise,
 }
 
 #[inline]
@@ -140,6 +154,15 @@ pub(crate) fn unary(
             x.dtype()
         }
         Unary::Logical => DType::Bool,
+        Unary::Bitwise => {
+            require(
+                op,
+                x.dtype(),
+                x.dtype().is_integer() || x.dtype() == DType::Bool,
+                "an integer or bool dtype",
+            )?;
+            x.dtype()
+        }
         Unary::Predicate => {
             require(
                 op,

@@ -78,6 +78,16 @@ impl Fallbacks {
         from_host_on(table, x.to_host()?, x.shape(), device)
     }
 
+    pub(crate) fn zeros_like(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        let _device = DeviceGuard::new(device);
+        zeros(shape, dtype)
+    }
+
+    pub(crate) fn ones_like(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        let _device = DeviceGuard::new(device);
+        ones(shape, dtype)
+    }
+
     pub(crate) fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
         let _device = DeviceGuard::new(device);
         super::full(shape, 0i64, dtype)
@@ -174,6 +184,14 @@ impl Fallbacks {
 
     pub(crate) fn positive(x: &Tensor) -> Result<Tensor> {
         Ok(x.clone())
+    }
+
+    /// `-x - 1` (two's complement, wrapping) for integers; logical not for bools.
+    pub(crate) fn bitwise_invert(x: &Tensor) -> Result<Tensor> {
+        if x.dtype() == DType::Bool {
+            return logical_not(x);
+        }
+        subtract(&negative(x)?, &scalar_like(x, 1.0)?)
     }
 
     /// `x != x` for floats; all false for integers.
@@ -311,6 +329,11 @@ impl Fallbacks {
         greater(&count, &scalar_like(&count, 0.0)?)
     }
 
+    /// The sum of the bool input (bool sums as int64).
+    pub(crate) fn count_nonzero(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+        sum(x, Reduction::over(isize_axes(axes)).keepdims(keepdims))
+    }
+
     /// No element is false.
     pub(crate) fn all(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
         let over = Reduction::over(isize_axes(axes)).keepdims(keepdims);
@@ -357,6 +380,11 @@ impl Fallbacks {
         let m = max(x, Reduction::over(ax).keepdims(true))?;
         let e = exp(&super::subtract(x, &m)?)?;
         divide(&e, &sum(&e, Reduction::over(ax).keepdims(true))?)
+    }
+
+    /// The permutation the core computed from the source and destination axes.
+    pub(crate) fn moveaxis(x: &Tensor, perm: &[usize]) -> Result<Tensor> {
+        permute_dims(x, isize_axes(perm))
     }
 
     pub(crate) fn expand_dims(x: &Tensor, axis: usize) -> Result<Tensor> {

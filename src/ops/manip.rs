@@ -3,7 +3,7 @@
 
 use super::dispatch::{call, cast, check_len, check_shape, promote};
 use super::shape::{norm_axes, norm_axis, norm_axis_for_insert};
-use crate::call::{AsType, AxesAttr, AxisAttr, BroadcastShape, Diagonal, NewShape};
+use crate::call::{AsType, AxesAttr, AxisAttr, BroadcastShape, Diagonal, MoveAxes, NewShape};
 use crate::catalogue::{AxisFn, CastFn, DiagFn, JoinFn, Op, ShapeFn, Slots};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -113,6 +113,58 @@ pub(crate) fn run_permute_dims(
             });
         }
         perm.push(a);
+    }
+    call(table, op, pick(&table.slots), |f| f(x, &perm))
+}
+
+pub(crate) fn run_moveaxis(
+    op: Op,
+    pick: fn(&Slots) -> Option<ShapeFn>,
+    x: &Tensor,
+    a: &MoveAxes,
+) -> Result<Tensor> {
+    let table = state::resolve(op.name(), &[x])?;
+    let listed = |axes: &crate::call::Axes, what: &str| -> Result<Shape> {
+        let list = axes.as_list().ok_or_else(|| Error::InvalidArgument {
+            op: op.name(),
+            reason: format!("{what} must name axes, got None"),
+        })?;
+        let mut out: Shape = Shape::with_capacity(list.len());
+        for &i in list {
+            let i = norm_axis(op.name(), i, x.ndim())?;
+            if out.contains(&i) {
+                return Err(Error::InvalidArgument {
+                    op: op.name(),
+                    reason: format!("{what} names axis {i} twice: {list:?}"),
+                });
+            }
+            out.push(i);
+        }
+        Ok(out)
+    };
+    let source = listed(&a.source, "source")?;
+    let destination = listed(&a.destination, "destination")?;
+    if source.len() != destination.len() {
+        return Err(Error::InvalidArgument {
+            op: op.name(),
+            reason: format!(
+                "source and destination must name as many axes; got {} and {}",
+                source.len(),
+                destination.len()
+            ),
+        });
+    }
+    // The axes that stay, in order, then each moved axis inserted at its destination (in
+    // increasing destination order), as NumPy builds it.
+    let mut perm: Shape = (0..x.ndim()).filter(|i| !source.contains(i)).collect();
+    let mut moves: Vec<(usize, usize)> = destination
+        .iter()
+        .copied()
+        .zip(source.iter().copied())
+        .collect();
+    moves.sort_unstable();
+    for (dst, src) in moves {
+        perm.insert(dst, src);
     }
     call(table, op, pick(&table.slots), |f| f(x, &perm))
 }

@@ -27,8 +27,8 @@ pub use shape::broadcast_shapes;
 
 use crate::call::{
     Arange, ArgReduction, AsType, Axes, AxesAttr, AxisAttr, Bound, BroadcastShape, CumulativeSum,
-    Diagonal, Eye, Fill, FromHost, Full, Linspace, NewShape, OpCall, Output, Reduction, Sorting,
-    Statistic, TensordotAxes, ToDevice,
+    Diagonal, Eye, Fill, FromHost, Full, Like, Linspace, MoveAxes, NewShape, OpCall, Output,
+    Reduction, Sorting, Statistic, TensordotAxes, ToDevice,
 };
 use crate::catalogue::Op;
 use crate::dtype::{DType, HostData, Scalar};
@@ -121,6 +121,23 @@ macro_rules! public_fn {
         $(#[$doc])*
         pub fn $op(n_rows: usize, n_cols: Option<usize>, k: i64, dtype: DType) -> Result<Tensor> {
             creation::run_eye(Op::$op, |s| s.$op, &Eye { n_rows, n_cols, k, dtype })
+        }
+    };
+    (Like; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, dtype: impl Into<Option<DType>>) -> Result<Tensor> {
+            creation::run_like(Op::$op, |s| s.$op, x, &Like { dtype: dtype.into() })
+        }
+    };
+    (MoveAxis; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(
+            x: &Tensor,
+            source: impl Into<Axes>,
+            destination: impl Into<Axes>,
+        ) -> Result<Tensor> {
+            let a = MoveAxes { source: source.into(), destination: destination.into() };
+            manip::run_moveaxis(Op::$op, |s| s.$op, x, &a)
         }
     };
     (Unary($flavor:ident); $op:ident; $(#[$doc:meta])*) => {
@@ -323,6 +340,10 @@ macro_rules! method_of {
     (ToHost; $op:ident) => { method!(ToHost; $op; () -> HostData); };
     (ToDevice; $op:ident) => { method!(ToDevice; $op; (device: Device) -> Tensor); };
     (Unary; $op:ident) => { method!(Unary; $op; () -> Tensor); };
+    (Like; $op:ident) => { method!(Like; $op; (dtype: impl Into<Option<DType>>) -> Tensor); };
+    (MoveAxis; $op:ident) => {
+        method!(MoveAxis; $op; (source: impl Into<Axes>, destination: impl Into<Axes>) -> Tensor);
+    };
     (Binary; $op:ident) => { method!(Binary; $op; (other: &Tensor) -> Tensor); };
     (Where; $op:ident) => { method!(Where; $op; (x: &Tensor, y: &Tensor) -> Tensor); };
     (Clip; $op:ident) => {
@@ -391,6 +412,14 @@ macro_rules! run_arm {
     (Eye; $op:ident; $inputs:ident; $a:ident) => {{
         dispatch::inputs::<0>(Op::$op, $inputs)?;
         creation::run_eye(Op::$op, |s| s.$op, $a).map(Output::Tensor)
+    }};
+    (Like; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        creation::run_like(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (MoveAxis; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        manip::run_moveaxis(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
     }};
     (Unary($flavor:ident); $op:ident; $inputs:ident; $a:ident) => {{
         let [x] = dispatch::inputs(Op::$op, $inputs)?;

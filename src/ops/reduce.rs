@@ -23,6 +23,8 @@ pub(crate) enum Reduce {
     Extremum,
     /// `all`/`any`: the input converted to bool, a bool result
     Truth,
+    /// `count_nonzero`: the input converted to bool, an int64 result
+    Count,
 }
 
 pub(crate) fn run_reduce(
@@ -51,6 +53,10 @@ pub(crate) fn run_reduce(
             x.dtype()
         }
         Reduce::Truth => DType::Bool,
+        Reduce::Count => {
+            table.check_dtype(op, DType::Int64)?;
+            DType::Bool
+        }
     };
     table.check_dtype(op, dtype)?;
     let x = cast(table, x, dtype)?;
