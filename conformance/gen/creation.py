@@ -5,6 +5,10 @@ from .common import *  # noqa: F401,F403
 # Cases repeated with strided inputs (common.add_strided): the first two of each op with a
 # 2+-D tensor input.
 STRIDED = [
+    "zeros_like/float32/same_dtype",
+    "zeros_like/float64/to_bool",
+    "ones_like/float32/same_dtype",
+    "ones_like/float64/to_bool",
     "to_device/float32/cpu",
     "to_device/int64/cpu",
 ]
@@ -111,6 +115,20 @@ def gen_zeros_ones():
                      {"shape": list(shape), "dtype": d}, exp)
 
 
+def gen_like():
+    for op, fn in [("zeros_like", np.zeros_like), ("ones_like", np.ones_like)]:
+        def like_case(name, x, dtype=None):
+            x = resolve(f"{op}/{name}", x)
+            exp = fn(x, dtype=dtype)
+            settle(exp.dtype, dtype or x.dtype.name, what=f"{op}/{name}")
+            add_case(f"{op}/{name}", op, [T(x)], {"dtype": dtype}, exp)
+        like_case("float32/same_dtype", rand("float32", (2, 3)))
+        like_case("int16/to_float64", rand("int16", (3,), -9, 9), "float64")
+        like_case("float64/to_bool", rand("float64", (2, 2)), "bool")
+        like_case("uint8/0d", arr(7, "uint8"))
+        like_case("int32/empty", np.zeros((0, 2), "int32"), "int8")
+
+
 def gen_arange():
     def case(name, start, stop, step, dtype):
         n = max(math.ceil((stop - start) / step), 0)
@@ -181,6 +199,7 @@ def generate():
     gen_to_device()
     gen_full()
     gen_zeros_ones()
+    gen_like()
     gen_arange()
     gen_linspace()
     gen_eye()

@@ -32,6 +32,13 @@ STRIDED = [
     "isinf/float64/random",
     "isfinite/float32/random",
     "isfinite/float64/random",
+    "bitwise_and/int8/basic",
+    "bitwise_and/uint8/basic",
+    "bitwise_or/int8/basic",
+    "bitwise_or/uint8/basic",
+    "bitwise_xor/int8/basic",
+    "bitwise_xor/uint8/basic",
+    "bitwise_invert/int8/basic",
     "exp/float32/basic",
     "exp/float64/basic",
     "log/float32/basic",
@@ -486,8 +493,61 @@ def gen_predicates():
         predicate_case(op, "bool/invalid", arr([True], "bool"))
 
 
+BITWISE = {"bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor}
+
+
+def bitwise_case(op, name, a, b=None):
+    cid = f"{op}/{name}"
+    if b is None:
+        a = resolve(cid, a)
+        args = [T(a)]
+        if a.dtype.name != "bool" and kind(a.dtype.name) == "float":
+            exp = err("InvalidDType")
+        else:
+            exp = np.invert(a)
+            settle(exp.dtype, a.dtype.name, what=cid)
+    else:
+        a, b = resolve(cid, a, b)
+        args = [T(a), T(b)]
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+            d = promote(a.dtype.name, b.dtype.name)
+        except ValueError:
+            d = "shape"
+        if d == "shape":
+            exp = err("ShapeMismatch")
+        elif d is None:
+            exp = err("NoPromotion")
+        elif kind(d) == "float":
+            exp = err("InvalidDType")
+        else:
+            exp = BITWISE[op](a.astype(d), b.astype(d))
+            settle(BITWISE[op](a, b).dtype, d, what=cid)
+    add_case(cid, op, args, {}, exp, "exact")
+
+
+def gen_bitwise():
+    for op in BITWISE:
+        bitwise_case(op, "int8/basic", rand("int8", (2, 3), -99, 99), rand("int8", (2, 3), -99, 99))
+        bitwise_case(op, "uint8/basic", rand("uint8", (2, 3), 0, 255), rand("uint8", (2, 3), 0, 255))
+        bitwise_case(op, "int32/broadcast", rand("int32", (2, 1, 3), -1000, 1000), rand("int32", (4, 1), -1000, 1000))
+        bitwise_case(op, "int64/extremes", arr([-2**63, 2**63 - 1, -1, 0], "int64"), arr([-1, -1, 2**62, 5], "int64"))
+        bitwise_case(op, "uint16/basic", arr([0, 65535, 4660], "uint16"), arr([65535, 255, 3855], "uint16"))
+        bitwise_case(op, "bool/basic", arr([True, True, False, False], "bool"), arr([True, False, True, False], "bool"))
+        bitwise_case(op, "int8_int16/promotes", arr([-1, 6, 100], "int8"), arr([255, 3, -300], "int16"))
+        bitwise_case(op, "float32/invalid", rand("float32", (3,)), rand("float32", (3,)))
+    bitwise_case("bitwise_invert", "int8/basic", rand("int8", (2, 3), -99, 99))
+    bitwise_case("bitwise_invert", "uint8/basic", arr([0, 1, 255, 170], "uint8"))
+    bitwise_case("bitwise_invert", "int64/extremes", arr([-2**63, 2**63 - 1, 0, -1], "int64"))
+    bitwise_case("bitwise_invert", "uint32/basic", arr([0, 2**32 - 1, 12345], "uint32"))
+    bitwise_case("bitwise_invert", "bool/basic", arr([True, False], "bool"))
+    bitwise_case("bitwise_invert", "int16/empty", np.zeros((0, 2), "int16"))
+    bitwise_case("bitwise_invert", "float64/invalid", rand("float64", (2,)))
+
+
 def generate():
     gen_arithmetic()
+    gen_bitwise()
     gen_logaddexp()
     gen_predicates()
     gen_unary()

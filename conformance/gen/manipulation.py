@@ -10,6 +10,8 @@ STRIDED = [
     "reshape/float32/infer_first",
     "permute_dims/float32/3d",
     "permute_dims/float32/negative_axes",
+    "moveaxis/float32/first_to_last",
+    "moveaxis/float32/lists",
     "expand_dims/float32/axis0",
     "expand_dims/float32/axis_minus1",
     "squeeze/float32/axis0",
@@ -63,6 +65,22 @@ def gen_manipulation():
         x = resolve(f"permute_dims/{name}", x)
         add_case(f"permute_dims/{name}", "permute_dims", [T(x)], {"axes": list(axes)},
                  expected if expected is not None else np.transpose(x, axes))
+
+    def moveaxis_case(name, x, source, destination, expected=None):
+        x = resolve(f"moveaxis/{name}", x)
+        add_case(f"moveaxis/{name}", "moveaxis", [T(x)], {"source": source, "destination": destination},
+                 expected if expected is not None else np.moveaxis(x, source, destination))
+
+    moveaxis_case("float32/first_to_last", x, 0, -1)
+    moveaxis_case("float32/lists", x, [0, 1], [2, 0])
+    moveaxis_case("int32/last_to_first", rand("int32", (2, 3, 4), -9, 9), -1, 0)
+    moveaxis_case("bool/same_place", rand("bool", (2, 3)), 1, 1)
+    moveaxis_case("float64/4d_lists", rand("float64", (2, 1, 3, 2)), [3, 0], [1, 2])
+    moveaxis_case("float32/empty", np.zeros((2, 0, 3), "float32"), 1, 2)
+    moveaxis_case("float32/repeated_source", x, [0, 0], [1, 2], err("InvalidArgument"))
+    moveaxis_case("float32/repeated_destination", x, [0, 1], [2, 2], err("InvalidArgument"))
+    moveaxis_case("float32/length_mismatch", x, [0, 1], [2], err("InvalidArgument"))
+    moveaxis_case("float32/axis_out_of_range", x, 3, 0, err("AxisOutOfRange"))
 
     permute_case("float32/3d", x, (2, 0, 1))
     permute_case("float32/negative_axes", x, (-1, 0, 1))

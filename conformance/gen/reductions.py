@@ -20,6 +20,8 @@ STRIDED = [
     "all/bool/axis0",
     "any/bool/all",
     "any/bool/axis0",
+    "count_nonzero/bool/all",
+    "count_nonzero/bool/axis0",
     "var/float32/all_correction0",
     "var/float32/axis0_correction0",
     "std/float32/all_correction0",
@@ -84,6 +86,9 @@ def reduce_case(op, name, x, axes=None, keepdims=False, correction=None):
         out = to_float(d)
         exp = np.mean(f64(x.astype(out)), axis=ax, keepdims=keepdims).astype(out)
         settle(np.mean(x, axis=ax, keepdims=keepdims).dtype, out, floated(d), what=cid)
+    elif op == "count_nonzero":
+        exp = np.count_nonzero(x, axis=ax, keepdims=keepdims).astype("int64")
+        return add_case(cid, op, [T(x)], kw, np.asarray(exp), "exact")
     elif op in ("all", "any"):
         fn = np.all if op == "all" else np.any
         exp = fn(x, axis=ax, keepdims=keepdims)
@@ -197,7 +202,7 @@ def gen_reductions():
         add_case(f"{op}/float32/negative_correction", op, [T(x)],
                  {"axes": None, "keepdims": False, "correction": -1.0}, err("InvalidArgument"))
 
-    for op in ["all", "any"]:
+    for op in ["all", "any", "count_nonzero"]:
         b3 = rand("bool", (2, 3, 4))
         reduce_case(op, "bool/all", b3)
         reduce_case(op, "bool/axis0", b3, [0])
