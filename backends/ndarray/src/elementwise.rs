@@ -37,6 +37,10 @@ binary_fn!(#[allow(clippy::bool_comparison)] less, "less"; any |x, y: T| x < y);
 binary_fn!(#[allow(clippy::bool_comparison)] less_equal, "less_equal"; any |x, y: T| x <= y);
 binary_fn!(logical_and, "logical_and"; bool |x, y: T| x && y);
 binary_fn!(logical_or, "logical_or"; bool |x, y: T| x || y);
+// Bools combine as bits too (`&`, `|`, `^` on bool are the logical ops, without short-circuit).
+binary_fn!(bitwise_and, "bitwise_and"; ints |x, y: T| x & y; bool |x, y: T| x & y);
+binary_fn!(bitwise_or, "bitwise_or"; ints |x, y: T| x | y; bool |x, y: T| x | y);
+binary_fn!(bitwise_xor, "bitwise_xor"; ints |x, y: T| x ^ y; bool |x, y: T| x ^ y);
 
 /// `x ** e` by repeated squaring, wrapping like the other integer ops (the exponent is
 /// non-negative here; its bits are read as u64).
@@ -94,6 +98,8 @@ unary_fn!(sign, "sign";
     uints |x: T| (x != 0) as T;
     floats |x: T| if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else if x == 0.0 { 0.0 } else { x });
 unary_fn!(logical_not, "logical_not"; bool |x: T| !x);
+// `!` flips every bit of an integer (`-x - 1` for signed ones) and negates a bool.
+unary_fn!(bitwise_invert, "bitwise_invert"; ints |x: T| !x; bool |x: T| !x);
 // Towards zero; std's `trunc` keeps the sign of a zero (-0.5 gives -0.0) and NaN stays NaN.
 unary_fn!(trunc, "trunc"; floats |x: T| x.trunc());
 // Integers are never NaN or infinite; the result is bool whatever the input dtype.

@@ -64,9 +64,28 @@ pub(crate) fn arange(
 /// buffer allocated fallibly. A primary rather than the fallback so that `zeros`, `ones` and
 /// `full` never build an intermediate host vector of the result's size.
 pub(crate) fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
+    filled("full", shape, value, dtype, device)
+}
+
+/// `zeros_like`: `full`'s code path with 0 (the core passes the input's shape and device).
+pub(crate) fn zeros_like(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+    filled("zeros_like", shape, Scalar::Int(0), dtype, device)
+}
+
+/// `ones_like`: `full`'s code path with 1.
+pub(crate) fn ones_like(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+    filled("ones_like", shape, Scalar::Int(1), dtype, device)
+}
+
+fn filled(
+    op: &'static str,
+    shape: &[usize],
+    value: Scalar,
+    dtype: DType,
+    device: Device,
+) -> Result<Tensor> {
     cpu_only(device)?;
-    const OP: &str = "full";
     let nd: NdArray =
-        by_dtype!(OP, dtype; |T| crate::buf::filled(OP, shape, T::from_scalar(value))?.into());
+        by_dtype!(op, dtype; |T| crate::buf::filled(op, shape, T::from_scalar(value))?.into());
     Ok(nd.into_tensor())
 }

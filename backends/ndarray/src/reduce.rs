@@ -147,6 +147,18 @@ pub(crate) fn any(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> 
     truth("any", x, axes, keepdims, false)
 }
 
+/// The number of true elements per lane of the bool input (the core converts to bool first),
+/// as int64. Over no axes every element is its own lane, so the result is 0 or 1 per element.
+pub(crate) fn count_nonzero(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "count_nonzero";
+    let out: NdArray = on_array!(OP, input_array(OP, x)?;
+        bool |a: T| reduce_lanes(OP, a, axes, keepdims, |l: &[bool]| {
+            l.iter().filter(|&&v| v).count() as i64
+        })?
+        .into());
+    Ok(out.into_tensor())
+}
+
 /// The maximum (or minimum) of a non-empty lane; the first NaN if there is one.
 fn extremum<T: NdElement>(lane: &[T], largest: bool) -> T {
     let mut best = lane[0];

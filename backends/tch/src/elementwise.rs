@@ -64,6 +64,10 @@ binary_ops! {
     logical_and => f_logical_and -> DType::Bool;
     logical_or => f_logical_or -> DType::Bool;
     logical_xor => f_logical_xor -> DType::Bool;
+    // Integers and bool (logical on bool); uint16/32/64 never reach libtorch.
+    bitwise_and => f_bitwise_and_tensor;
+    bitwise_or => f_bitwise_or_tensor;
+    bitwise_xor => f_bitwise_xor_tensor;
 }
 
 /// libtorch raises integers to negative powers (giving 0, 1 or -1); tensorswitch refuses, as
@@ -171,6 +175,11 @@ pub(crate) fn sign(x: &Tensor) -> Result<Tensor> {
 
 pub(crate) fn logical_not(x: &Tensor) -> Result<Tensor> {
     unary("logical_not", x, |t| t.f_logical_not())
+}
+
+/// `!x` for integers, logical not for bool (libtorch's `bitwise_not` does both).
+pub(crate) fn bitwise_invert(x: &Tensor) -> Result<Tensor> {
+    unary("bitwise_invert", x, |t| t.f_bitwise_not())
 }
 
 pub(crate) fn where_(condition: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {

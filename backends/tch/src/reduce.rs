@@ -99,6 +99,21 @@ pub(crate) fn any(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> 
     wrap(OP, out, x.device())
 }
 
+/// The bool input (the core converts to bool first) summed as int64. libtorch's
+/// `count_nonzero` has no `keepdim`, so this sums instead; over no axes (which libtorch would
+/// read as all of them) each element becomes 0 or 1.
+pub(crate) fn count_nonzero(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "count_nonzero";
+    let t = input_tensor(OP, x)?;
+    let out = if axes.is_empty() {
+        t.f_to_kind(Kind::Int64)
+    } else {
+        t.f_sum_dim_intlist(KIT.sizes_as::<i64>(OP, axes)?, keepdims, Kind::Int64)
+    }
+    .or_backend(&KIT, OP)?;
+    wrap(OP, out, x.device())
+}
+
 /// Variance with a (possibly fractional) correction, dividing by `max(N - correction, 0)` as
 /// tensorswitch defines. libtorch's `var(correction=…)` takes the correction as a
 /// `tch::Scalar`, which panics when libtorch fails (see `scalar_tensor`), so it is not used:
