@@ -102,6 +102,16 @@ pub(crate) fn full(shape: &[usize], value: Scalar, dtype: DType, device: Device)
     )
 }
 
+/// `full` of 0: `zeros_like`'s primary (the core passes the input's shape and device).
+pub(crate) fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+    full(shape, Scalar::Int(0), dtype, device)
+}
+
+/// `full` of 1: `ones_like`'s primary.
+pub(crate) fn ones(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+    full(shape, Scalar::Int(1), dtype, device)
+}
+
 /// A primary for the same reason as [`full`]: `start + i·step` is computed in float64 on the
 /// host, then converted (Rust `as` rules for dtypes with a host type; MLX's rounding from
 /// float64 for float16 and bfloat16).

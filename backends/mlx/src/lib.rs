@@ -41,6 +41,7 @@
 // float32 `exp` near its overflow, `sign(NaN)`, NaN in `argmax`/`argmin`, negative integer
 // powers, integer `matmul`, float16/bfloat16 `linalg`, and saturating float-to-integer
 // `astype`.
+mod bitwise;
 mod elementwise;
 mod float64;
 mod host;
@@ -115,6 +116,9 @@ tensorswitch::primaries! { NAME;
     to_host => host::to_host,
     full => host::full,
     arange => host::arange,
+    // `full`'s primary with the value fixed (so float16/bfloat16 work, as for `full`).
+    zeros_like => host::zeros,
+    ones_like => host::ones,
     add => elementwise::add,
     subtract => elementwise::subtract,
     multiply => elementwise::multiply,
@@ -152,6 +156,10 @@ tensorswitch::primaries! { NAME;
     logical_or => elementwise::logical_or,
     logical_not => elementwise::logical_not,
     where_ => elementwise::where_,
+    bitwise_and => bitwise::bitwise_and,
+    bitwise_or => bitwise::bitwise_or,
+    bitwise_xor => bitwise::bitwise_xor,
+    bitwise_invert => bitwise::bitwise_invert,
     matmul => linalg::matmul,
     linalg_inv => linalg::inv,
     linalg_det => linalg::det,
@@ -166,8 +174,11 @@ tensorswitch::primaries! { NAME;
     cumulative_sum => reduce::cumulative_sum,
     sort => reduce::sort,
     argsort => reduce::argsort,
+    count_nonzero => reduce::count_nonzero,
     reshape => manip::reshape,
     permute_dims => manip::permute_dims,
+    // The core passes `moveaxis` the final permutation, exactly what `permute_dims` gets.
+    moveaxis => manip::permute_dims,
     flip => manip::flip,
     broadcast_to => manip::broadcast_to,
     concat => manip::concat,

@@ -39,6 +39,32 @@ reduce! {
     any => any_axes, 0.0;
 }
 
+/// The number of true elements (the core converts the input to bool), as int64: the input
+/// converted to int64 and summed, with `sum`'s cases: over no axes the converted input itself
+/// (each element counts 0 or 1), and for a zero-size input zeros of the result's shape, built
+/// here (MLX 0.32's CPU reduction loops forever over a zero-size axis, see `sum`).
+pub(crate) fn count_nonzero(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "count_nonzero";
+    let _g = lock();
+    let a = input_array(OP, x)?;
+    if x.size() == 0 {
+        let shape = reduced_shape(x.shape(), axes, keepdims);
+        return wrap(
+            OP,
+            m::zeros_dtype(&KIT.sizes_as::<i32>(OP, &shape)?, Dtype::Int64).or_backend(&KIT, OP)?,
+        );
+    }
+    let ones = a.as_dtype(Dtype::Int64).or_backend(&KIT, OP)?;
+    if axes.is_empty() {
+        return wrap(OP, ones);
+    }
+    wrap(
+        OP,
+        ones.sum_axes(&KIT.sizes_as::<i32>(OP, axes)?, keepdims)
+            .or_backend(&KIT, OP)?,
+    )
+}
+
 /// The shape of a reduction's result: `axes` (sorted, in range) dropped, or kept as 1.
 fn reduced_shape(shape: &[usize], axes: &[usize], keepdims: bool) -> Vec<usize> {
     shape
