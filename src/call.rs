@@ -201,6 +201,15 @@ pub struct Like {
     pub dtype: Option<DType>,
 }
 
+/// `full_like`: the fill value and the dtype (`None`: the input's).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FullLike {
+    /// The fill value, converted to the dtype.
+    pub value: Scalar,
+    /// The dtype of the result; `None` for the input's.
+    pub dtype: Option<DType>,
+}
+
 /// `moveaxis`: the axes to move and where they go, pairwise.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MoveAxes {
@@ -921,6 +930,11 @@ attributes!(Like {
     dtype: |d: &Option<DType>| d.map_or(AttrValue::None, AttrValue::DType)
         => |r: &AttrReader, n| r.opt_dtype(n),
 });
+attributes!(FullLike {
+    value: |v: &Scalar| AttrValue::Scalar(*v) => |r: &AttrReader, n| r.scalar(n),
+    dtype: |d: &Option<DType>| d.map_or(AttrValue::None, AttrValue::DType)
+        => |r: &AttrReader, n| r.opt_dtype(n),
+});
 attributes!(MoveAxes {
     source: axis_value => |r: &AttrReader, n| r.axes(n, None),
     destination: axis_value => |r: &AttrReader, n| r.axes(n, None),
@@ -1029,6 +1043,9 @@ macro_rules! __kind_attrs {
     };
     (Like) => {
         $crate::call::Like
+    };
+    (FullLike) => {
+        $crate::call::FullLike
     };
     (MoveAxis) => {
         $crate::call::MoveAxes

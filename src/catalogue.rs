@@ -117,6 +117,14 @@ macro_rules! __catalogue_list {
         zeros_like = "zeros_like", creation, FillFn, Like, fallback;
         /// Ones of `x`'s shape on `x`'s device, in `dtype` (`None`: `x`'s dtype).
         ones_like = "ones_like", creation, FillFn, Like, fallback;
+        /// A tensor of `shape` whose contents the standard leaves unspecified; tensorswitch
+        /// fills it with zeros, so results never depend on stale memory.
+        empty = "empty", creation, FillFn, Fill, fallback;
+        /// [`empty`](crate::empty) of `x`'s shape on `x`'s device, in `dtype` (`None`: `x`'s).
+        empty_like = "empty_like", creation, FillFn, Like, fallback;
+        /// `value` (converted as [`full`](crate::full) converts) in `x`'s shape on `x`'s
+        /// device, in `dtype` (`None`: `x`'s dtype).
+        full_like = "full_like", creation, FullFn, FullLike, fallback;
         /// Values from `start` towards `stop` (exclusive) by `step`: `ceil((stop - start) / step)`
         /// elements. The bounds may be scalars of any element type; they are computed with as
         /// `f64`, so an integer bound beyond 2^53 is an error.

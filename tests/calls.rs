@@ -65,6 +65,8 @@ fn sample_attrs(op: Op) -> Vec<(&'static str, AttrValue)> {
         Op::tril | Op::triu => vec![("k", Int(-1))],
         Op::moveaxis => vec![("source", Int(0)), ("destination", Int(-1))],
         Op::zeros_like | Op::ones_like => vec![("dtype", Str("uint8".into()))],
+        Op::full_like => vec![("value", Float(1.5))],
+        Op::empty => vec![("shape", list(&[3])), ("dtype", Str("int16".into()))],
         _ => vec![],
     }
 }
@@ -73,7 +75,14 @@ fn sample_attrs(op: Op) -> Vec<(&'static str, AttrValue)> {
 fn inputs_for(op: Op) -> Vec<Tensor> {
     let m = t(&[4.0, -1.0, 2.0, 3.0], &[2, 2]);
     match op {
-        Op::from_host | Op::full | Op::zeros | Op::ones | Op::arange | Op::linspace | Op::eye => {
+        Op::from_host
+        | Op::full
+        | Op::zeros
+        | Op::ones
+        | Op::empty
+        | Op::arange
+        | Op::linspace
+        | Op::eye => {
             vec![]
         }
         Op::where_ => vec![

@@ -9,6 +9,10 @@ STRIDED = [
     "zeros_like/float64/to_bool",
     "ones_like/float32/same_dtype",
     "ones_like/float64/to_bool",
+    "empty_like/float32/same_dtype",
+    "empty_like/float64/to_bool",
+    "full_like/float32/same_dtype",
+    "full_like/float64/to_int8",
     "to_device/float32/cpu",
     "to_device/int64/cpu",
 ]
@@ -116,7 +120,8 @@ def gen_zeros_ones():
 
 
 def gen_like():
-    for op, fn in [("zeros_like", np.zeros_like), ("ones_like", np.ones_like)]:
+    for op, fn in [("zeros_like", np.zeros_like), ("ones_like", np.ones_like),
+                   ("empty_like", np.zeros_like)]:
         def like_case(name, x, dtype=None):
             x = resolve(f"{op}/{name}", x)
             exp = fn(x, dtype=dtype)
@@ -127,6 +132,23 @@ def gen_like():
         like_case("float64/to_bool", rand("float64", (2, 2)), "bool")
         like_case("uint8/0d", arr(7, "uint8"))
         like_case("int32/empty", np.zeros((0, 2), "int32"), "int8")
+
+
+def gen_full_like_and_empty():
+    def full_like_case(name, x, value, dtype=None):
+        x = resolve(f"full_like/{name}", x)
+        out = dtype or x.dtype.name
+        exp = np.broadcast_to(scalar_as(value, out), x.shape).copy()
+        add_case(f"full_like/{name}", "full_like", [T(x)], {"value": value, "dtype": dtype}, exp)
+    full_like_case("float32/same_dtype", rand("float32", (2, 3)), 2.5)
+    full_like_case("int16/float_value_truncates", rand("int16", (3,), -9, 9), -2.7)
+    full_like_case("float64/to_int8", rand("float64", (2, 2)), 7, "int8")
+    full_like_case("uint8/to_bool", arr([1, 2], "uint8"), 0, "bool")
+    full_like_case("int32/empty", np.zeros((0, 2), "int32"), 5)
+    # `empty` is documented to fill zeros
+    for d, shape in [("float32", (2, 3)), ("int64", ()), ("bool", (0, 2)), ("uint8", (3,))]:
+        add_case(f"empty/{d}/{'x'.join(map(str, shape)) or '0d'}", "empty", [],
+                 {"shape": list(shape), "dtype": d}, np.zeros(shape, dtype=d))
 
 
 def gen_arange():
@@ -200,6 +222,7 @@ def generate():
     gen_full()
     gen_zeros_ones()
     gen_like()
+    gen_full_like_and_empty()
     gen_arange()
     gen_linspace()
     gen_eye()

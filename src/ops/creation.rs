@@ -2,7 +2,7 @@
 //! `zeros`, `ones`, `arange`, `linspace`, `eye`, and the `Tensor` constructors built on them.
 
 use super::dispatch::{call, check_len, check_shape, creation_table};
-use crate::call::{Arange, Eye, Fill, FromHost, Full, Like, Linspace, ToDevice};
+use crate::call::{Arange, Eye, Fill, FromHost, Full, FullLike, Like, Linspace, ToDevice};
 use crate::catalogue::{
     ArangeFn, DeviceFn, EyeFn, FillFn, FromHostFn, FullFn, LinspaceFn, Op, Slots, ToHostFn,
 };
@@ -155,6 +155,22 @@ pub(crate) fn run_like(op: Op, pick: Pick<FillFn>, x: &Tensor, a: &Like) -> Resu
     table.check_dtype(op, dtype)?;
     call(table, op, pick(&table.slots), |f| {
         f(x.shape(), dtype, x.device())
+    })
+}
+
+/// `full_like`: `x`'s shape and device, the given dtype or `x`'s.
+pub(crate) fn run_full_like(
+    op: Op,
+    pick: Pick<FullFn>,
+    x: &Tensor,
+    a: &FullLike,
+) -> Result<Tensor> {
+    let table = state::resolve(op.name(), &[x])?;
+    let dtype = a.dtype.unwrap_or(x.dtype());
+    check_shape(table, op, x.shape(), dtype)?;
+    table.check_dtype(op, dtype)?;
+    call(table, op, pick(&table.slots), |f| {
+        f(x.shape(), a.value, dtype, x.device())
     })
 }
 

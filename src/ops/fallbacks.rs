@@ -88,6 +88,27 @@ impl Fallbacks {
         ones(shape, dtype)
     }
 
+    /// Zeros (the contents `empty` documents).
+    pub(crate) fn empty(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        let _device = DeviceGuard::new(device);
+        zeros(shape, dtype)
+    }
+
+    pub(crate) fn empty_like(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        let _device = DeviceGuard::new(device);
+        empty(shape, dtype)
+    }
+
+    pub(crate) fn full_like(
+        shape: &[usize],
+        value: Scalar,
+        dtype: DType,
+        device: Device,
+    ) -> Result<Tensor> {
+        let _device = DeviceGuard::new(device);
+        full(shape, value, dtype)
+    }
+
     pub(crate) fn zeros(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
         let _device = DeviceGuard::new(device);
         super::full(shape, 0i64, dtype)

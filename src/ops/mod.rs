@@ -27,8 +27,8 @@ pub use shape::broadcast_shapes;
 
 use crate::call::{
     Arange, ArgReduction, AsType, Axes, AxesAttr, AxisAttr, Bound, BroadcastShape, CumulativeSum,
-    Diagonal, Eye, Fill, FromHost, Full, Like, Linspace, MoveAxes, NewShape, OpCall, Output,
-    Reduction, Sorting, Statistic, TensordotAxes, ToDevice,
+    Diagonal, Eye, Fill, FromHost, Full, FullLike, Like, Linspace, MoveAxes, NewShape, OpCall,
+    Output, Reduction, Sorting, Statistic, TensordotAxes, ToDevice,
 };
 use crate::catalogue::Op;
 use crate::dtype::{DType, HostData, Scalar};
@@ -127,6 +127,17 @@ macro_rules! public_fn {
         $(#[$doc])*
         pub fn $op(x: &Tensor, dtype: impl Into<Option<DType>>) -> Result<Tensor> {
             creation::run_like(Op::$op, |s| s.$op, x, &Like { dtype: dtype.into() })
+        }
+    };
+    (FullLike; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(
+            x: &Tensor,
+            value: impl Into<Scalar>,
+            dtype: impl Into<Option<DType>>,
+        ) -> Result<Tensor> {
+            let a = FullLike { value: value.into(), dtype: dtype.into() };
+            creation::run_full_like(Op::$op, |s| s.$op, x, &a)
         }
     };
     (MoveAxis; $op:ident; $(#[$doc:meta])*) => {
@@ -341,6 +352,9 @@ macro_rules! method_of {
     (ToDevice; $op:ident) => { method!(ToDevice; $op; (device: Device) -> Tensor); };
     (Unary; $op:ident) => { method!(Unary; $op; () -> Tensor); };
     (Like; $op:ident) => { method!(Like; $op; (dtype: impl Into<Option<DType>>) -> Tensor); };
+    (FullLike; $op:ident) => {
+        method!(FullLike; $op; (value: impl Into<Scalar>, dtype: impl Into<Option<DType>>) -> Tensor);
+    };
     (MoveAxis; $op:ident) => {
         method!(MoveAxis; $op; (source: impl Into<Axes>, destination: impl Into<Axes>) -> Tensor);
     };
@@ -416,6 +430,10 @@ macro_rules! run_arm {
     (Like; $op:ident; $inputs:ident; $a:ident) => {{
         let [x] = dispatch::inputs(Op::$op, $inputs)?;
         creation::run_like(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (FullLike; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        creation::run_full_like(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
     }};
     (MoveAxis; $op:ident; $inputs:ident; $a:ident) => {{
         let [x] = dispatch::inputs(Op::$op, $inputs)?;

@@ -119,6 +119,9 @@ tensorswitch::primaries! { NAME;
     // `full`'s primary with the value fixed (so float16/bfloat16 work, as for `full`).
     zeros_like => host::zeros,
     ones_like => host::ones,
+    empty => host::zeros,
+    empty_like => host::zeros,
+    full_like => host::full,
     add => elementwise::add,
     subtract => elementwise::subtract,
     multiply => elementwise::multiply,

@@ -82,6 +82,9 @@ tensorswitch::primaries! { NAME;
     // The core passes the input's shape and device: zeros/ones serve them as they are.
     zeros_like => host::zeros,
     ones_like => host::ones,
+    empty => host::zeros,
+    empty_like => host::zeros,
+    full_like => host::full,
     arange => host::arange,
     linspace => host::linspace,
     eye => host::eye,
