@@ -32,6 +32,7 @@
 //! backend stays on the CPU). A device the backend cannot create tensors on fails the suite
 //! at once, naming the device and the backend's reason, rather than running on the CPU.
 
+pub mod checks;
 mod exec;
 mod json;
 
@@ -95,6 +96,7 @@ macro_rules! suite {
         fn covers_every_fallback() {
             $crate::assert_covers_every_fallback();
         }
+        $crate::__checks!($backend);
     };
     ($backend:expr, cross_check = $reference:expr) => {
         $crate::suite!($backend);

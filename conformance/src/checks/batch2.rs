@@ -1,24 +1,17 @@
-//! The second batch of catalogue ops on hand-derived values: bitwise_and/or/xor/invert,
-//! count_nonzero, zeros_like/ones_like and moveaxis (all primaries of this backend).
-
-use tensorswitch_tch as _;
-
+//! Hand-derived checks of the bitwise ops, count_nonzero, zeros_like/ones_like and moveaxis.
 use tensorswitch::{self as ts, DType, Error, Op, Reduction, Result, Source, Tensor};
 
-const BACKEND: &str = "torch";
-
 /// Runs `f` on the backend under test (this thread only).
-fn on_backend(f: impl FnOnce() -> Result<()>) {
-    ts::with_backend(BACKEND, f).unwrap().unwrap();
+fn on_backend(backend: &str, f: impl FnOnce() -> Result<()>) {
+    ts::with_backend(backend, f).unwrap().unwrap();
 }
 
 fn t<T: ts::Element>(data: &[T], shape: &[usize]) -> Tensor {
     Tensor::from_slice(data, shape).unwrap()
 }
 
-#[test]
-fn the_new_ops_are_primaries() {
-    let report = ts::function_table_report(BACKEND).unwrap();
+pub fn the_new_ops_are_primaries(backend: &str) {
+    let report = ts::function_table_report(backend).unwrap();
     for op in [
         Op::bitwise_and,
         Op::bitwise_or,
@@ -37,9 +30,8 @@ fn the_new_ops_are_primaries() {
     }
 }
 
-#[test]
-fn bitwise_on_int8() {
-    on_backend(|| {
+pub fn bitwise_on_int8(backend: &str) {
+    on_backend(backend, || {
         let a = t(&[6i8, 6, -128, 0b0110], &[4]);
         let b = t(&[-1i8, 3, 127, 0b1010], &[4]);
         let and = ts::bitwise_and(&a, &b)?;
@@ -58,9 +50,8 @@ fn bitwise_on_int8() {
     });
 }
 
-#[test]
-fn bitwise_on_uint8() {
-    on_backend(|| {
+pub fn bitwise_on_uint8(backend: &str) {
+    on_backend(backend, || {
         let a = t(&[0u8, 1, 255, 0xF0], &[4]);
         let b = t(&[0xFFu8, 3, 0x0F, 0xFF], &[4]);
         assert_eq!(ts::bitwise_invert(&a)?.to_vec::<u8>()?, [255, 254, 0, 0x0F]);
@@ -76,9 +67,8 @@ fn bitwise_on_uint8() {
     });
 }
 
-#[test]
-fn bitwise_on_int32_broadcasts() {
-    on_backend(|| {
+pub fn bitwise_on_int32_broadcasts(backend: &str) {
+    on_backend(backend, || {
         let a = t(&[0b1100i32, -1], &[2, 1]);
         let b = t(&[0b1010i32, 0, 7], &[3]);
         let and = ts::bitwise_and(&a, &b)?;
@@ -101,9 +91,8 @@ fn bitwise_on_int32_broadcasts() {
     });
 }
 
-#[test]
-fn bitwise_on_bool_is_logical() {
-    on_backend(|| {
+pub fn bitwise_on_bool_is_logical(backend: &str) {
+    on_backend(backend, || {
         let a = t(&[true, true, false, false], &[4]);
         let b = t(&[true, false, true, false], &[4]);
         let and = ts::bitwise_and(&a, &b)?;
@@ -124,9 +113,8 @@ fn bitwise_on_bool_is_logical() {
     });
 }
 
-#[test]
-fn bitwise_promotes_and_refuses_floats() {
-    on_backend(|| {
+pub fn bitwise_promotes_and_refuses_floats(backend: &str) {
+    on_backend(backend, || {
         let a = t(&[-1i8, 6], &[2]);
         let b = t(&[300i16, 3], &[2]);
         let and = ts::bitwise_and(&a, &b)?;
@@ -150,9 +138,8 @@ fn bitwise_promotes_and_refuses_floats() {
     });
 }
 
-#[test]
-fn count_nonzero_over_axes() {
-    on_backend(|| {
+pub fn count_nonzero_over_axes(backend: &str) {
+    on_backend(backend, || {
         let x = t(&[0i32, 1, 2, 3, 0, 0], &[2, 3]);
         let all = ts::count_nonzero(&x, None)?;
         assert_eq!((all.dtype(), all.shape()), (DType::Int64, &[][..]));
@@ -187,9 +174,8 @@ fn count_nonzero_over_axes() {
     });
 }
 
-#[test]
-fn count_nonzero_of_empty_and_floats() {
-    on_backend(|| {
+pub fn count_nonzero_of_empty_and_floats(backend: &str) {
+    on_backend(backend, || {
         let e = t::<f32>(&[], &[2, 0]);
         let rows = ts::count_nonzero(&e, 1)?;
         assert_eq!((rows.dtype(), rows.shape()), (DType::Int64, &[2usize][..]));
@@ -206,9 +192,8 @@ fn count_nonzero_of_empty_and_floats() {
     });
 }
 
-#[test]
-fn zeros_like_and_ones_like() {
-    on_backend(|| {
+pub fn zeros_like_and_ones_like(backend: &str) {
+    on_backend(backend, || {
         let x = t(&[1.5f32, -2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
         let z = ts::zeros_like(&x, None)?;
         assert_eq!(
@@ -244,9 +229,8 @@ fn zeros_like_and_ones_like() {
     });
 }
 
-#[test]
-fn moveaxis_permutes() {
-    on_backend(|| {
+pub fn moveaxis_permutes(backend: &str) {
+    on_backend(backend, || {
         let data: Vec<i32> = (0..24).collect();
         let x = t(&data, &[2, 3, 4]);
 

@@ -1,15 +1,9 @@
-//! `trunc`, `positive`, `isnan`/`isinf`/`isfinite` and `all`/`any` on hand-derived values,
-//! served by the backend's own primaries (not the catalogue's compositional fallbacks).
-
-use tensorswitch_ndarray as _;
-
+//! Hand-derived checks of trunc, positive, isnan, isinf, isfinite, all and any.
 use tensorswitch::{self as ts, Reduction, Result, Source, Tensor};
 
-const BACKEND: &str = "ndarray";
-
 /// Runs `f` on the backend (this thread only).
-fn on_backend(f: impl FnOnce() -> Result<()>) {
-    ts::with_backend(BACKEND, f).unwrap().unwrap();
+fn on_backend(backend: &str, f: impl FnOnce() -> Result<()>) {
+    ts::with_backend(backend, f).unwrap().unwrap();
 }
 
 fn t<T: ts::Element>(data: &[T], shape: &[usize]) -> Tensor {
@@ -22,9 +16,8 @@ fn same_bits(got: &[f64], want: &[f64]) {
     assert_eq!(bits(got), bits(want), "{got:?} vs {want:?}");
 }
 
-#[test]
-fn the_new_ops_are_primaries() {
-    let report = ts::function_table_report(BACKEND).unwrap();
+pub fn the_new_ops_are_primaries(backend: &str) {
+    let report = ts::function_table_report(backend).unwrap();
     for name in [
         "trunc", "positive", "isnan", "isinf", "isfinite", "all", "any",
     ] {
@@ -35,14 +28,13 @@ fn the_new_ops_are_primaries() {
             .unwrap_or_else(|| panic!("{name} is not in the report"));
         assert!(
             matches!(source, Source::Primary { .. }),
-            "{name} on {BACKEND}: {source}"
+            "{name} on {backend}: {source}"
         );
     }
 }
 
-#[test]
-fn float_predicates() {
-    on_backend(|| {
+pub fn float_predicates(backend: &str) {
+    on_backend(backend, || {
         let x64 = t(
             &[
                 f64::NAN,
@@ -90,9 +82,8 @@ fn float_predicates() {
     });
 }
 
-#[test]
-fn integer_predicates() {
-    on_backend(|| {
+pub fn integer_predicates(backend: &str) {
+    on_backend(backend, || {
         let x = t(&[i32::MIN, -1, 0, 1, i32::MAX, 7], &[3, 2]);
         for (r, want) in [
             (ts::isnan(&x)?, false),
@@ -107,9 +98,8 @@ fn integer_predicates() {
     });
 }
 
-#[test]
-fn trunc_rounds_towards_zero_keeping_the_sign_of_zero() {
-    on_backend(|| {
+pub fn trunc_rounds_towards_zero_keeping_the_sign_of_zero(backend: &str) {
+    on_backend(backend, || {
         let data = [-2.7, -0.5, 0.5, 2.7, -0.0];
         let want = [-2.0, -0.0, 0.0, 2.0, -0.0];
         same_bits(&ts::trunc(&t(&data, &[5]))?.to_vec::<f64>()?, &want);
@@ -126,9 +116,8 @@ fn trunc_rounds_towards_zero_keeping_the_sign_of_zero() {
     });
 }
 
-#[test]
-fn positive_is_the_identity() {
-    on_backend(|| {
+pub fn positive_is_the_identity(backend: &str) {
+    on_backend(backend, || {
         let f = t(&[-1.5, -0.0, f64::NAN, f64::INFINITY], &[2, 2]);
         let p = ts::positive(&f)?;
         assert_eq!((p.dtype(), p.shape()), (ts::DType::Float64, &[2, 2][..]));
@@ -139,9 +128,8 @@ fn positive_is_the_identity() {
     });
 }
 
-#[test]
-fn all_and_any_over_axes() {
-    on_backend(|| {
+pub fn all_and_any_over_axes(backend: &str) {
+    on_backend(backend, || {
         // [[true, false, true],
         //  [true, true,  true]]
         let x = t(&[true, false, true, true, true, true], &[2, 3]);
@@ -181,9 +169,8 @@ fn all_and_any_over_axes() {
     });
 }
 
-#[test]
-fn all_and_any_of_no_elements() {
-    on_backend(|| {
+pub fn all_and_any_of_no_elements(backend: &str) {
+    on_backend(backend, || {
         let empty = t::<bool>(&[], &[2, 0]);
         let all = ts::all(&empty, 1)?;
         assert_eq!((all.dtype(), all.shape()), (ts::DType::Bool, &[2][..]));
@@ -202,9 +189,8 @@ fn all_and_any_of_no_elements() {
     });
 }
 
-#[test]
-fn non_bool_inputs_count_non_zero_and_nan_as_true() {
-    on_backend(|| {
+pub fn non_bool_inputs_count_non_zero_and_nan_as_true(backend: &str) {
+    on_backend(backend, || {
         let x = t(&[f64::NAN, 1.0, 0.0, f64::NAN], &[2, 2]);
         assert_eq!(ts::all(&x, 1)?.to_vec::<bool>()?, [true, false]);
         assert_eq!(ts::any(&x, 0)?.to_vec::<bool>()?, [true, true]);

@@ -1,0 +1,47 @@
+//! Checks on hand-derived values, beside the NumPy cases: each is a function taking the
+//! backend's name, and `suite!` expands one `#[test]` per check for the backend.
+
+#![allow(missing_docs)]
+
+pub mod batch2;
+pub mod predicates;
+
+/// Expands, per module of checks, a module of `#[test]`s named after the checks.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __checks {
+    ($backend:expr) => {
+        $crate::__checks!(@module $backend, predicates,
+            the_new_ops_are_primaries,
+            float_predicates,
+            integer_predicates,
+            trunc_rounds_towards_zero_keeping_the_sign_of_zero,
+            positive_is_the_identity,
+            all_and_any_over_axes,
+            all_and_any_of_no_elements,
+            non_bool_inputs_count_non_zero_and_nan_as_true,
+        );
+        $crate::__checks!(@module $backend, batch2,
+            the_new_ops_are_primaries,
+            bitwise_on_int8,
+            bitwise_on_uint8,
+            bitwise_on_int32_broadcasts,
+            bitwise_on_bool_is_logical,
+            bitwise_promotes_and_refuses_floats,
+            count_nonzero_over_axes,
+            count_nonzero_of_empty_and_floats,
+            zeros_like_and_ones_like,
+            moveaxis_permutes,
+        );
+    };
+    (@module $backend:expr, $module:ident, $($check:ident,)*) => {
+        mod $module {
+            $(
+                #[test]
+                fn $check() {
+                    $crate::checks::$module::$check($backend);
+                }
+            )*
+        }
+    };
+}
