@@ -855,11 +855,18 @@ impl<'a> AttrReader<'a> {
     }
 }
 
-fn axes_value(a: &Axes) -> AttrValue {
-    match a {
-        Axes::All => AttrValue::None,
-        Axes::List(v) => AttrValue::List(v.iter().map(|&i| AttrValue::Int(i as i64)).collect()),
+/// Axes as an attribute value: `None` for all, else the list.
+impl From<&Axes> for AttrValue {
+    fn from(a: &Axes) -> AttrValue {
+        match a {
+            Axes::All => AttrValue::None,
+            Axes::List(v) => AttrValue::List(v.iter().map(|&i| AttrValue::Int(i as i64)).collect()),
+        }
     }
+}
+
+fn axes_value(a: &Axes) -> AttrValue {
+    AttrValue::from(a)
 }
 
 /// A one-axis attribute (`axis=`): an integer, `None`, or (when a list was given) the list.

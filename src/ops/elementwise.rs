@@ -130,48 +130,35 @@ pub(crate) fn unary(
     pick: fn(&Slots) -> Option<UnaryFn>,
 ) -> Result<Tensor> {
     let table = state::resolve(op.name(), &[x])?;
+    let d = x.dtype();
+    let numeric = || require(op, d, d.is_numeric(), "a numeric dtype (not bool)");
     let dtype = match kind {
-        Unary::Float => x.dtype().to_float(),
+        Unary::Float => d.to_float(),
         Unary::Numeric => {
-            require(
-                op,
-                x.dtype(),
-                x.dtype().is_numeric(),
-                "a numeric dtype (not bool)",
-            )?;
-            x.dtype()
+            numeric()?;
+            d
         }
         Unary::Rounding => {
-            require(
-                op,
-                x.dtype(),
-                x.dtype().is_numeric(),
-                "a numeric dtype (not bool)",
-            )?;
-            if !x.dtype().is_float() {
+            numeric()?;
+            if !d.is_float() {
                 return Ok(x.clone());
             }
-            x.dtype()
+            d
         }
         Unary::Logical => DType::Bool,
         Unary::Bitwise => {
             require(
                 op,
-                x.dtype(),
-                x.dtype().is_integer() || x.dtype() == DType::Bool,
+                d,
+                d.is_integer() || d == DType::Bool,
                 "an integer or bool dtype",
             )?;
-            x.dtype()
+            d
         }
         Unary::Predicate => {
-            require(
-                op,
-                x.dtype(),
-                x.dtype().is_numeric(),
-                "a numeric dtype (not bool)",
-            )?;
+            numeric()?;
             table.check_dtype(op, DType::Bool)?;
-            x.dtype()
+            d
         }
     };
     table.check_dtype(op, dtype)?;

@@ -14,14 +14,23 @@ use std::borrow::Cow;
 
 /// `reshape` to non-negative sizes (used by other ops and fallbacks).
 pub(crate) fn reshape_usize(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
-    let op = Op::reshape;
+    reshape_to(Op::reshape, |s| s.reshape, x, shape)
+}
+
+/// Checks the element count, returns `x` itself for its own shape, else calls the slot.
+fn reshape_to(
+    op: Op,
+    pick: fn(&Slots) -> Option<ShapeFn>,
+    x: &Tensor,
+    shape: &[usize],
+) -> Result<Tensor> {
     let table = state::resolve(op.name(), &[x])?;
     check_len(op, shape, x.size())?;
     if shape == x.shape() {
         return Ok(x.clone());
     }
     check_shape(table, op, shape, x.dtype())?;
-    call(table, op, table.slots.reshape, |f| f(x, shape))
+    call(table, op, pick(&table.slots), |f| f(x, shape))
 }
 
 pub(crate) fn run_reshape(
@@ -72,13 +81,7 @@ pub(crate) fn run_reshape(
         }
         out[i] = x.size() / known;
     }
-    let table = state::resolve(op.name(), &[x])?;
-    check_len(op, &out, x.size())?;
-    if out.as_slice() == x.shape() {
-        return Ok(x.clone());
-    }
-    check_shape(table, op, &out, x.dtype())?;
-    call(table, op, pick(&table.slots), |f| f(x, &out))
+    reshape_to(op, pick, x, &out)
 }
 
 pub(crate) fn run_permute_dims(

@@ -593,16 +593,6 @@ fn run_plain(op: ts::Op, inputs: &[&Tensor]) -> ts::Result<Tensor> {
     ts::run(&call, inputs)?.into_tensor()
 }
 
-/// Axes as a named attribute value.
-fn axes_attr(axes: &ts::Axes) -> ts::AttrValue {
-    match axes.as_list() {
-        None => ts::AttrValue::None,
-        Some(list) => {
-            ts::AttrValue::List(list.iter().map(|&a| ts::AttrValue::Int(a as i64)).collect())
-        }
-    }
-}
-
 /// Drawn axes as the ops take them (`None`: all).
 fn to_axes(axes: &Option<Vec<isize>>) -> ts::Axes {
     axes.as_ref().map_or(ts::Axes::All, ts::Axes::from)
@@ -861,7 +851,7 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
                 move |i: &[Tensor]| {
                     let over = ts::Reduction::over(to_axes(&ax)).keepdims(keep);
                     let attrs = [
-                        ("axes", axes_attr(&over.axes)),
+                        ("axes", ts::AttrValue::from(&over.axes)),
                         ("keepdims", ts::AttrValue::Bool(keep)),
                     ];
                     ts::run(&ts::OpCall::from_attrs(op, &attrs)?, &[&i[0]])?.into_tensor()
