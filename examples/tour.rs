@@ -169,7 +169,32 @@ fn run() -> ts::Result<()> {
         ts::current_backend()
     );
 
-    println!("\n8. Coverage: where each op of the catalogue comes from");
+    println!("\n8. Dynamic tensors follow a converting switch");
+    {
+        use ts::dynamic;
+        let x = Tensor::from_slice(&[1.0f32, 2.0], &[2])?; // dynamic by default, as in Ivy
+        let y = dynamic::dynamic_backend_as(false, || Tensor::from_slice(&[3.0f32], &[1]))?;
+        println!(
+            "  x.dynamic_backend() = {}, y.dynamic_backend() = {}; live dynamic tensors: {}",
+            x.dynamic_backend(),
+            y.dynamic_backend(),
+            dynamic::live_dynamic_tensors()
+        );
+        // With the torch backend linked, `set_backend_dynamic("torch")` would move x (sharing
+        // its memory) and leave y; here both backends are ndarray, so nothing needs to move.
+        let s = dynamic::switch_backend(
+            dynamic::StackChange::Push("ndarray"),
+            dynamic::Conversion::AllOrNothing,
+        )?;
+        println!(
+            "  switch_backend(Push(ndarray)): now {}, {} live, {} converted",
+            s.backend, s.live, s.converted
+        );
+        dynamic::unset_backend_dynamic()?;
+        drop((x, y));
+    }
+
+    println!("\n9. Coverage: where each op of the catalogue comes from");
     let detected = ts::function_table_report("ndarray")?;
     println!("{detected}");
     let old = ts::function_table_report_for_version("ndarray", "0.15.6")?;

@@ -436,10 +436,11 @@ macro_rules! declare_ops {
             }
         }
 
-        /// A function for one op, as a backend registers it (see [`crate::Primary`]).
+        /// A function for one op, as a backend registers it (see [`crate::Primary`]). The
+        /// function is sealed in a [`Slot`]: tensorswitch calls it inside an op.
         #[allow(non_camel_case_types)]
         #[derive(Clone, Copy, Debug)]
-        pub enum OpFn { $( #[doc = $name] $op($sig), )* }
+        pub enum OpFn { $( #[doc = $name] $op(Slot<$sig>), )* }
 
         impl OpFn {
             /// The op this function implements.
@@ -459,13 +460,37 @@ macro_rules! declare_ops {
             }
 
             pub(crate) fn set(&mut self, f: OpFn) {
-                match f { $(OpFn::$op(g) => self.$op = Some(g),)* }
+                match f { $(OpFn::$op(g) => self.$op = Some(g.0),)* }
             }
         }
     };
 }
 
 crate::for_each_op!(declare_ops);
+
+/// A backend's function for an op, sealed: tensorswitch calls it inside an op, where it may
+/// read its inputs' native values without guards ([`crate::Tensor::native_in_slot`]). Safe
+/// code cannot take the function out and call it elsewhere; a backend's tests that call their
+/// own slot directly use [`Slot::get`] inside [`crate::kit::in_read_section`].
+#[derive(Clone, Copy, Debug)]
+pub struct Slot<F>(F);
+
+impl<F: Copy> Slot<F> {
+    /// Seals a backend's function for registration.
+    pub const fn new(f: F) -> Slot<F> {
+        Slot(f)
+    }
+
+    /// The function itself.
+    ///
+    /// # Safety
+    /// Every call of it happens inside a read section of the calling thread (wrap it in
+    /// [`crate::kit::in_read_section`]): slot functions rely on it.
+    #[allow(unsafe_code)]
+    pub unsafe fn get(self) -> F {
+        self.0
+    }
+}
 
 impl Op {
     /// Position in [`Op::ALL`].

@@ -57,6 +57,21 @@ pub enum Error {
         /// The tensor's backend.
         tensor: String,
     },
+    /// A converting switch could not move every live dynamic tensor; nothing was converted
+    /// and the backend stack is as it was (see [`crate::dynamic`]).
+    #[error("switching dynamic tensors to backend `{target}` failed: {} tensor(s) of {live} could not move ({}); nothing was converted and the backend stack is unchanged. Convert or drop those tensors, turn their dynamic flag off (Tensor::set_dynamic_backend(false)), or switch with Conversion::BestEffort", unmoved.len(), unmoved.iter().map(|u| u.to_string()).collect::<Vec<_>>().join("; "))]
+    DynamicConversion {
+        /// The backend the tensors were to move to.
+        target: String,
+        /// How many live dynamic tensors the switch found.
+        live: usize,
+        /// The tensors that could not move, and why.
+        unmoved: Vec<Unmoved>,
+    },
+    /// A converting switch was asked for by a thread that holds a native reference
+    /// ([`crate::Tensor::native`]) or is inside an op; it would wait for itself.
+    #[error("a converting backend switch was called while this thread holds a `Tensor::native` guard or runs inside an op; drop the guard first")]
+    SwitchInsideSection,
     /// A registration problem found when building a backend's function table.
     #[error("backend `{backend}` has invalid registrations: {}", problems.join("; "))]
     Registration {
@@ -223,5 +238,30 @@ pub fn backend_error(backend: &str, op: &'static str, message: impl fmt::Display
         backend: backend.to_string(),
         op,
         message: message.to_string(),
+    }
+}
+
+/// A dynamic tensor a converting switch could not move (see [`Error::DynamicConversion`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unmoved {
+    /// Its dtype.
+    pub dtype: crate::dtype::DType,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// The backend it is on (and stays on).
+    pub backend: &'static str,
+    /// Its device, as text (`cpu`, `cuda:0`, …).
+    pub device: String,
+    /// Why it could not move.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Unmoved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {:?} on {} ({}): {}",
+            self.dtype, self.shape, self.backend, self.device, self.reason
+        )
     }
 }

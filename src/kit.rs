@@ -23,7 +23,9 @@
 //!
 //! fn negative(x: &Tensor) -> Result<Tensor> {
 //!     const OP: &str = "negative";
-//!     let input: &MyNative = KIT.native(OP, x)?;           // a foreign tensor is an error
+//!     // A slot reads its inputs without a guard: the op's read section covers the call.
+//!     // SAFETY: `negative` is a slot function and keeps no reference past the call.
+//!     let input: &MyNative = unsafe { KIT.native_in_slot(OP, x) }?; // foreign: an error
 //!     let _framework_dtype = DTYPES.framework(&KIT, OP, x.dtype())?;
 //!     let out: Vec<f32> = "-1.0".parse::<f32>()              // any `Result<_, impl Display>`
 //!         .map(|m| input.0.iter().map(|v| v * m).collect())
@@ -38,7 +40,7 @@
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::tensor::BackendDescriptor;
-use crate::tensor::{Device, Tensor};
+use crate::tensor::{Device, Native, Tensor};
 use std::any::Any;
 use std::fmt;
 
@@ -124,14 +126,48 @@ impl BackendKit {
         )
     }
 
-    /// The native value of an input tensor of this backend (type `N`, what the backend passed
-    /// to [`BackendKit::wrap`]); an error naming the tensor's backend otherwise.
+    /// The native value of a tensor of this backend (type `N`, what the backend passed to
+    /// [`BackendKit::wrap`]), as a guard ([`Tensor::native`]); an error naming the tensor's
+    /// backend otherwise.
     #[inline]
-    pub fn native<'a, N: Any>(&self, op: &'static str, t: &'a Tensor) -> Result<&'a N> {
+    pub fn native<'a, N: Any>(&self, op: &'static str, t: &'a Tensor) -> Result<Native<'a, N>> {
         match t.native::<N>() {
             Some(n) => Ok(n),
             None => Err(self.foreign_native::<N>(op, t)),
         }
+    }
+
+    /// The native value of an input tensor of a slot call, without a guard (the slot call's
+    /// own read section covers it); an error naming the tensor's backend otherwise.
+    ///
+    /// # Safety
+    /// As for [`Tensor::native_in_slot`]: called by a slot function on one of its inputs, and
+    /// the reference is not kept beyond the slot call.
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    pub unsafe fn native_in_slot<'a, N: Any>(
+        &self,
+        op: &'static str,
+        t: &'a Tensor,
+    ) -> Result<&'a N> {
+        // SAFETY: the caller's contract is `native_in_slot`'s.
+        match unsafe { t.native_in_slot::<N>() } {
+            Some(n) => Ok(n),
+            None => Err(self.slot_native_error::<N>(op, t)),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slot_native_error<N>(&self, op: &'static str, t: &Tensor) -> Error {
+        if !crate::tensor::live::in_section() {
+            return self.error(
+                op,
+                "a slot function was called outside an op; call the op (or wrap the call in \
+                 tensorswitch::kit::in_read_section)",
+            );
+        }
+        self.foreign_native::<N>(op, t)
     }
 
     #[cold]
@@ -301,6 +337,14 @@ impl<F: Copy + PartialEq + fmt::Debug> DTypeMap<F> {
             ),
         )
     }
+}
+
+/// Runs `f` inside a read section, as tensorswitch's dispatch runs every slot call: for
+/// backend authors' tests that call a slot function directly. Converting switches wait until
+/// `f` returns (and a converting switch made inside `f` fails).
+pub fn in_read_section<R>(f: impl FnOnce() -> R) -> R {
+    let _section = crate::tensor::live::enter();
+    f()
 }
 
 #[cfg(test)]

@@ -24,7 +24,8 @@
 //! ```
 #![warn(missing_docs)]
 // Unsafe code lives only where it is allowed by name below: the handle and its dims (the
-// tensor's memory layout), the lock-free read of the stack's top, and `SharedHost`'s Send/Sync.
+// tensor's memory layout), the read sections and registry of dynamic tensors (`tensor::live`),
+// the lock-free read of the stack's top, and `SharedHost`'s Send/Sync.
 #![deny(unsafe_code)]
 
 pub mod alloc;
@@ -32,6 +33,7 @@ pub mod build_info;
 pub mod call;
 pub mod catalogue;
 pub mod dtype;
+pub mod dynamic;
 pub mod error;
 pub mod kit;
 pub mod ops;
@@ -47,7 +49,7 @@ pub use call::{
 };
 pub use catalogue::{Group, Op, OpFn};
 pub use dtype::{DType, Element, HostData, Scalar, DEFAULT_FLOAT, DEFAULT_INT, DEFAULT_UINT};
-pub use error::{Error, Result};
+pub use error::{Error, Result, Unmoved};
 pub use ops::*;
 pub use registry::Primary;
 pub use semver::Version;
@@ -58,7 +60,7 @@ pub use state::{
     with_backend, with_backend_masked, with_backend_version, with_device, Backend,
 };
 pub use table::{validate_registrations, CoverageReport, FunctionTable, Source};
-pub use tensor::{BackendDescriptor, Device, Shape, SharedHost, Tensor};
+pub use tensor::{BackendDescriptor, Device, Native, Shape, SharedHost, Tensor};
 
 #[doc(hidden)]
 pub use inventory;

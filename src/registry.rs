@@ -84,7 +84,7 @@ macro_rules! primaries {
                 $crate::registry::Primary {
                     backend: $backend,
                     name: $crate::__variant_name!($op $(, $range)?),
-                    func: $crate::OpFn::$op($f),
+                    func: $crate::OpFn::$op($crate::catalogue::Slot::new($f)),
                 }
             }
         )*

@@ -19,6 +19,15 @@
 //!
 //! Every switch is all-or-nothing: the name and the table are validated and built before the
 //! stack is touched, so a failing `set_backend` leaves the stack as it was.
+//!
+//! # Converting switches
+//! The functions here change only the stack: tensors stay on the backend that made them. Their
+//! converting forms, [`crate::dynamic::set_backend_dynamic`],
+//! [`crate::dynamic::previous_backend_dynamic`] and [`crate::dynamic::unset_backend_dynamic`]
+//! (and [`crate::dynamic::switch_backend`]), also move every live *dynamic* tensor to the
+//! backend that creation ops run on after the change by the rule above (step 2, else step 4;
+//! the calling thread's override, step 1, is not part of it), all or nothing. See
+//! [`crate::dynamic`].
 
 use crate::error::{Error, Result};
 use crate::registry;
@@ -43,6 +52,10 @@ pub const DEFAULT_BACKEND: &str = "ndarray";
 pub struct Backend(&'static FunctionTable);
 
 impl Backend {
+    pub(crate) fn of(table: &'static FunctionTable) -> Backend {
+        Backend(table)
+    }
+
     /// The backend's name.
     pub fn name(&self) -> &'static str {
         self.0.backend_name()
@@ -136,13 +149,13 @@ impl Drop for DeviceGuard {
     }
 }
 
-fn lock_stack() -> MutexGuard<'static, Vec<&'static FunctionTable>> {
+pub(crate) fn lock_stack() -> MutexGuard<'static, Vec<&'static FunctionTable>> {
     // A panic while holding the lock cannot leave the Vec half-updated (push/pop/clear are
     // atomic with respect to panics), so a poisoned lock is still consistent.
     STACK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn publish_top(stack: &[&'static FunctionTable]) {
+pub(crate) fn publish_top(stack: &[&'static FunctionTable]) {
     let top = stack.last().map_or(std::ptr::null_mut(), |t| {
         *t as *const FunctionTable as *mut _
     });
@@ -212,6 +225,22 @@ fn at_version(name: &str, version: &str) -> Result<&'static FunctionTable> {
     })?;
     let emulated = table::detected_version(desc).ok().as_ref() != Some(&version);
     table::table_for(desc, &version, emulated, false)
+}
+
+/// The table `set_backend(name)` would push (for converting switches, which push it
+/// themselves).
+pub(crate) fn detected_for_switch(name: &str) -> Result<&'static FunctionTable> {
+    detected(name)
+}
+
+/// The table `set_backend_to_specific_version(name, version)` would push.
+pub(crate) fn at_version_for_switch(name: &str, version: &str) -> Result<&'static FunctionTable> {
+    at_version(name, version)
+}
+
+/// The top of the process-wide stack (not this thread's override).
+pub(crate) fn stack_top() -> Option<&'static FunctionTable> {
+    lock_stack().last().copied()
 }
 
 /// Pops the top of the stack and returns it; [`Error::EmptyBackendStack`] when empty.
@@ -331,7 +360,7 @@ pub fn implicit_default_backend() -> Result<Backend> {
     default_table().map(Backend)
 }
 
-fn default_table() -> Result<&'static FunctionTable> {
+pub(crate) fn default_table() -> Result<&'static FunctionTable> {
     static TABLE: OnceLock<Result<&'static FunctionTable>> = OnceLock::new();
     if let Some(Ok(t)) = TABLE.get() {
         return Ok(t);
@@ -349,7 +378,7 @@ fn default_table() -> Result<&'static FunctionTable> {
 #[inline(always)]
 pub(crate) fn resolve(op: &'static str, inputs: &[&Tensor]) -> Result<&'static FunctionTable> {
     if let [first, rest @ ..] = inputs {
-        if rest.iter().any(|x| x.device() != first.device()) {
+        if rest.iter().any(|x| !x.same_device(first)) {
             return Err(device_mismatch(op, inputs));
         }
     }

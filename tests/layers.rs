@@ -15,6 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["table"],
     &["state"],
     &["ops"],
+    &["dynamic"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

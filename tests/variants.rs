@@ -28,7 +28,7 @@ static MISNAMED: BackendDescriptor =
     BackendDescriptor::new("misnamed", "test backend", || Ok("1.12.0".into()));
 tensorswitch::register_backend!(MISNAMED);
 inventory::submit! {
-    Primary { backend: "misnamed", name: "add_v_1p12_and_abov", func: OpFn::add(add_a) }
+    Primary { backend: "misnamed", name: "add_v_1p12_and_abov", func: OpFn::add(tensorswitch::catalogue::Slot::new(add_a)) }
 }
 
 // A name for one op with the function of another.
@@ -36,7 +36,7 @@ static MISMATCHED: BackendDescriptor =
     BackendDescriptor::new("mismatched", "test backend", || Ok("1.0.0".into()));
 tensorswitch::register_backend!(MISMATCHED);
 inventory::submit! {
-    Primary { backend: "mismatched", name: "multiply", func: OpFn::add(add_a) }
+    Primary { backend: "mismatched", name: "multiply", func: OpFn::add(tensorswitch::catalogue::Slot::new(add_a)) }
 }
 
 // A backend whose framework is missing.

@@ -70,6 +70,7 @@ pub(crate) fn run_to_device(
 /// matrix) there rather than later. On eager backends (ndarray, torch) the tensor is already
 /// computed and this returns `Ok(())` at once.
 pub fn evaluate(x: &Tensor) -> Result<()> {
+    let _section = crate::tensor::live::enter();
     match x.backend_descriptor().evaluate {
         Some(f) => f(x),
         None => Ok(()),
@@ -86,7 +87,29 @@ pub fn evaluate(x: &Tensor) -> Result<()> {
 /// and are narrowed back on the target, which gives back the same values (NaNs stay NaN; a
 /// signalling NaN may come back quiet).
 pub fn to_backend(x: &Tensor, name: &str) -> Result<Tensor> {
-    let target = state::descriptor(name)?;
+    let _section = crate::tensor::live::enter();
+    to_backend_of(x, state::descriptor(name)?)
+}
+
+/// What a converting switch does to one tensor: [`to_backend`] to `target`'s backend, with the
+/// dtype checked against `target` (which may be an emulated version's table), then moved to
+/// `device` if it is not there.
+pub(crate) fn convert_for_switch(
+    x: &Tensor,
+    target: &'static FunctionTable,
+    device: Device,
+) -> Result<Tensor> {
+    target.check_dtype(Op::from_host, x.dtype())?;
+    let t = to_backend_of(x, target.backend)?;
+    if t.device() == device {
+        return Ok(t);
+    }
+    call(target, Op::to_device, target.slots.to_device, |f| {
+        f(&t, device)
+    })
+}
+
+fn to_backend_of(x: &Tensor, target: &'static crate::tensor::BackendDescriptor) -> Result<Tensor> {
     let source = x.backend_descriptor();
     if std::ptr::eq(source, target) {
         return Ok(x.clone());

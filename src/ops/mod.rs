@@ -13,7 +13,7 @@
 //! The code is grouped by theme: `dispatch` (what every op does around its slot call),
 //! `creation`, `elementwise`, `linear_algebra`, `reduce`, `manip`, and the compositional `fallbacks`.
 
-mod creation;
+pub(crate) mod creation;
 mod dispatch;
 mod elementwise;
 pub(crate) mod fallbacks;
@@ -42,6 +42,7 @@ use reduce::Reduce;
 /// [`crate::state`]), with its tensor inputs in order. This is exactly what the op's public
 /// function does: `run(&OpCall::add(NoAttrs), &[&a, &b])` is `add(&a, &b)`.
 pub fn run(call: &OpCall, inputs: &[&Tensor]) -> Result<Output> {
+    let _section = crate::tensor::live::enter();
     run_call(call, inputs)
 }
 
@@ -49,6 +50,7 @@ pub fn run(call: &OpCall, inputs: &[&Tensor]) -> Result<Output> {
 /// composes, for a fallback, run there too).
 pub fn run_on(backend: Backend, call: &OpCall, inputs: &[&Tensor]) -> Result<Output> {
     let _guard = TableGuard::new(backend.table());
+    let _section = crate::tensor::live::enter();
     run_call(call, inputs)
 }
 
@@ -63,6 +65,7 @@ macro_rules! public_fn {
     (FromHost; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(data: HostData, shape: &[usize]) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             let a = FromHost { data, shape: shape.into() };
             creation::run_from_host(Op::$op, |s| s.$op, a)
         }
@@ -70,18 +73,21 @@ macro_rules! public_fn {
     (ToHost; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor) -> Result<HostData> {
+            let _section = crate::tensor::live::enter();
             creation::run_to_host(Op::$op, |s| s.$op, x)
         }
     };
     (ToDevice; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor, device: Device) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             creation::run_to_device(Op::$op, |s| s.$op, x, &ToDevice { device })
         }
     };
     (Full; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(shape: &[usize], value: impl Into<Scalar>, dtype: DType) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             let a = Full { shape: shape.into(), value: value.into(), dtype };
             creation::run_full(Op::$op, |s| s.$op, &a)
         }
@@ -89,6 +95,7 @@ macro_rules! public_fn {
     (Fill; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(shape: &[usize], dtype: DType) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             creation::run_fill(Op::$op, |s| s.$op, &Fill { shape: shape.into(), dtype })
         }
     };
@@ -100,6 +107,7 @@ macro_rules! public_fn {
             step: impl Into<Scalar>,
             dtype: DType,
         ) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             let a = Arange { start: start.into(), stop: stop.into(), step: step.into(), dtype };
             creation::run_arange(Op::$op, |s| s.$op, &a)
         }
@@ -113,6 +121,7 @@ macro_rules! public_fn {
             endpoint: bool,
             dtype: DType,
         ) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             let a = Linspace { start: start.into(), stop: stop.into(), num, endpoint, dtype };
             creation::run_linspace(Op::$op, |s| s.$op, &a)
         }
@@ -120,12 +129,14 @@ macro_rules! public_fn {
     (Eye; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(n_rows: usize, n_cols: Option<usize>, k: i64, dtype: DType) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             creation::run_eye(Op::$op, |s| s.$op, &Eye { n_rows, n_cols, k, dtype })
         }
     };
     (Like; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor, dtype: impl Into<Option<DType>>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             creation::run_like(Op::$op, |s| s.$op, x, &Like { dtype: dtype.into() })
         }
     };
@@ -136,6 +147,7 @@ macro_rules! public_fn {
             value: impl Into<Scalar>,
             dtype: impl Into<Option<DType>>,
         ) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             let a = FullLike { value: value.into(), dtype: dtype.into() };
             creation::run_full_like(Op::$op, |s| s.$op, x, &a)
         }
@@ -147,6 +159,7 @@ macro_rules! public_fn {
             source: impl Into<Axes>,
             destination: impl Into<Axes>,
         ) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             let a = MoveAxes { source: source.into(), destination: destination.into() };
             manip::run_moveaxis(Op::$op, |s| s.$op, x, &a)
         }
@@ -155,6 +168,7 @@ macro_rules! public_fn {
         $(#[$doc])*
         #[inline]
         pub fn $op(x: &Tensor) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             elementwise::unary(Op::$op, Unary::$flavor, x, |s| s.$op)
         }
     };
@@ -162,12 +176,14 @@ macro_rules! public_fn {
         $(#[$doc])*
         #[inline]
         pub fn $op(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             elementwise::binary(Op::$op, Binary::$flavor, a, b, |s| s.$op)
         }
     };
     (Where; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(condition: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             elementwise::run_where(Op::$op, |s| s.$op, condition, x, y)
         }
     };
@@ -178,36 +194,42 @@ macro_rules! public_fn {
             min: impl Into<Bound<'a>>,
             max: impl Into<Bound<'a>>,
         ) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             elementwise::clip(Op::$op, |s| s.$op, x, min.into(), max.into())
         }
     };
     (Matmul; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             linear_algebra::run_matmul(Op::$op, |s| s.$op, a, b)
         }
     };
     (MatrixTranspose; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             linear_algebra::run_matrix_transpose(Op::$op, |s| s.$op, x)
         }
     };
     (SquareMatrix; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             linear_algebra::run_square_matrix(Op::$op, |s| s.$op, x)
         }
     };
     (Vecdot; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(a: &Tensor, b: &Tensor, axis: impl Into<Axes>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             linear_algebra::run_vecdot(Op::$op, |s| s.$op, a, b, &AxisAttr { axis: axis.into() })
         }
     };
     (Tensordot; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(a: &Tensor, b: &Tensor, axes: impl Into<TensordotAxes>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             linear_algebra::run_tensordot(Op::$op, |s| s.$op, a, b, &axes.into())
         }
     };
@@ -217,6 +239,7 @@ macro_rules! public_fn {
         /// `over` is the axes (`None` for all, `1`, `[0, 2]`, …) or a
         /// [`Reduction`](crate::Reduction) with `keepdims`.
         pub fn $op(x: &Tensor, over: impl Into<Reduction>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             reduce::run_reduce(Op::$op, Reduce::$flavor, |s| s.$op, x, &over.into())
         }
     };
@@ -226,6 +249,7 @@ macro_rules! public_fn {
         /// `over` is the axes (`None` for all, `1`, `[0, 2]`, …) or a
         /// [`Statistic`](crate::Statistic) with the correction and `keepdims`.
         pub fn $op(x: &Tensor, over: impl Into<Statistic>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             reduce::run_statistic(Op::$op, |s| s.$op, x, &over.into())
         }
     };
@@ -235,6 +259,7 @@ macro_rules! public_fn {
         /// `over` is one axis or `None`, or a [`Reduction`](crate::Reduction) of at most one
         /// axis with `keepdims`.
         pub fn $op(x: &Tensor, over: impl Into<ArgReduction>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             reduce::run_arg_reduce(Op::$op, |s| s.$op, x, &over.into())
         }
     };
@@ -244,6 +269,7 @@ macro_rules! public_fn {
         /// `along` is the axis, or a [`CumulativeSum`](crate::CumulativeSum) with
         /// `include_initial`.
         pub fn $op(x: &Tensor, along: impl Into<CumulativeSum>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             reduce::run_cumulative_sum(Op::$op, |s| s.$op, x, &along.into())
         }
     };
@@ -254,48 +280,56 @@ macro_rules! public_fn {
         /// [`Sorting`](crate::Sorting) with the direction (`Sorting::default()` is axis -1,
         /// ascending).
         pub fn $op(x: &Tensor, along: impl Into<Sorting>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             reduce::run_sort(Op::$op, |s| s.$op, x, &along.into())
         }
     };
     (Softmax; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor, axis: impl Into<Axes>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             reduce::run_softmax(Op::$op, |s| s.$op, x, &AxisAttr { axis: axis.into() })
         }
     };
     (Reshape; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor, shape: impl Into<NewShape>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             manip::run_reshape(Op::$op, |s| s.$op, x, &shape.into())
         }
     };
     (PermuteDims; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor, axes: impl Into<Axes>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             manip::run_permute_dims(Op::$op, |s| s.$op, x, &AxesAttr { axes: axes.into() })
         }
     };
     (ExpandDims; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor, axis: impl Into<Axes>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             manip::run_expand_dims(Op::$op, |s| s.$op, x, &AxisAttr { axis: axis.into() })
         }
     };
     (Squeeze; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor, axes: impl Into<Axes>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             manip::run_squeeze(Op::$op, |s| s.$op, x, &AxesAttr { axes: axes.into() })
         }
     };
     (Flip; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor, axes: impl Into<Axes>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             manip::run_flip(Op::$op, |s| s.$op, x, &AxesAttr { axes: axes.into() })
         }
     };
     (BroadcastTo; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             let a = BroadcastShape { shape: shape.into() };
             manip::run_broadcast_to(Op::$op, |s| s.$op, x, &a)
         }
@@ -303,24 +337,28 @@ macro_rules! public_fn {
     (Concat; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(tensors: &[Tensor], axis: impl Into<Axes>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             manip::run_concat(Op::$op, |s| s.$op, tensors, &AxisAttr { axis: axis.into() })
         }
     };
     (Stack; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(tensors: &[Tensor], axis: impl Into<Axes>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             manip::run_stack(Op::$op, |s| s.$op, tensors, &AxisAttr { axis: axis.into() })
         }
     };
     (AsType; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor, dtype: DType) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             manip::run_astype(Op::$op, |s| s.$op, x, &AsType { dtype })
         }
     };
     (Triangle; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor, k: i64) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
             manip::run_triangle(Op::$op, |s| s.$op, x, &Diagonal { k })
         }
     };
@@ -341,6 +379,7 @@ macro_rules! method {
         #[doc = concat!("[`", stringify!($op), "`](crate::", stringify!($op), ") with `self` as the first argument.")]
         #[inline]
         pub fn $op(&self $(, $arg: $ty)*) -> Result<$ret> {
+            let _section = crate::tensor::live::enter();
             $op(self $(, $arg)*)
         }
     };
@@ -545,7 +584,7 @@ macro_rules! register_fallback {
     ($op:ident) => {};
     ($op:ident, fallback) => {
         inventory::submit! {
-            crate::registry::Fallback(crate::catalogue::OpFn::$op(fallbacks::Fallbacks::$op))
+            crate::registry::Fallback(crate::catalogue::OpFn::$op(crate::catalogue::Slot::new(fallbacks::Fallbacks::$op)))
         }
     };
 }

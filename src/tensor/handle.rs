@@ -20,35 +20,128 @@
 //! * `refs` counts the `Handle`s pointing at the block. The block is dropped and freed by the
 //!   handle whose decrement takes it to zero, after an acquire fence (the scheme of
 //!   `std::sync::Arc`), so no other handle can read it then.
-//! * Nothing mutates a block's metadata or native value while it is shared; only `&`
-//!   references are handed out, and `N: Sync` makes sharing them between threads sound.
+//! * While a block is shared, its dtype, shape and reference count change only as described
+//!   here: nothing else of it changes, except by [`Handle::forward`], which runs only inside
+//!   a pause (`live::Pause`: no other thread is in a read section). It replaces the native
+//!   value by a [`Forwarded`] handle to a converted block, and updates `native_type`, the
+//!   backend and the device. `native_type` and the native value are read only inside read
+//!   sections (or by the thread owning the last handle, in `destroy`), so no reader sees them
+//!   change; the backend and device are atomics, readable anywhere.
+//! * `slot` is null, or the registry slot holding this block's address (a dynamic tensor). It
+//!   changes only inside read sections of a thread holding a handle (register/unregister, with
+//!   a compare-exchange so two threads cannot both register) or in `destroy`.
+//! * A block is always at least large enough, and aligned enough, for a [`Forwarded`] native
+//!   ([`layout_of`]).
 
 use super::dims::Dims;
+use super::live;
 use super::{BackendDescriptor, Device};
 use crate::dtype::DType;
 use std::alloc::Layout;
 use std::any::{Any, TypeId};
+use std::cell::UnsafeCell;
 use std::ptr::{self, NonNull};
-use std::sync::atomic::{self, AtomicUsize, Ordering};
+use std::sync::atomic::{self, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 
 /// The metadata the core validates calls with. (Field order is the compiler's: it packs
 /// `dtype` after the rest.)
 pub(crate) struct Meta {
-    pub(crate) backend: &'static BackendDescriptor,
+    backend: AtomicPtr<BackendDescriptor>,
     pub(crate) dtype: DType,
-    pub(crate) device: Device,
+    /// `LENT`: the native value's memory was lent ([`Handle::mark_lent`]) since the block was
+    /// last detached; `RETIRED`: the block keeps lent values alive in [`retired`].
+    lent: AtomicU8,
+    device: AtomicU64,
     pub(crate) shape: Dims,
+}
+
+impl Meta {
+    #[inline(always)]
+    pub(crate) fn new(
+        backend: &'static BackendDescriptor,
+        dtype: DType,
+        device: Device,
+        shape: Dims,
+    ) -> Meta {
+        Meta {
+            backend: AtomicPtr::new(backend as *const _ as *mut _),
+            dtype,
+            lent: AtomicU8::new(0),
+            device: AtomicU64::new(pack_device(device)),
+            shape,
+        }
+    }
+
+    /// The backend owning the tensor (changes when a dynamic tensor is converted).
+    #[inline(always)]
+    pub(crate) fn backend(&self) -> &'static BackendDescriptor {
+        // SAFETY: only `&'static BackendDescriptor`s are ever stored (`new`, `forward`).
+        #[allow(unsafe_code)]
+        unsafe {
+            &*self.backend.load(Ordering::Relaxed)
+        }
+    }
+
+    /// The device (changes when a dynamic tensor is converted).
+    #[inline(always)]
+    pub(crate) fn device(&self) -> Device {
+        unpack_device(self.device.load(Ordering::Relaxed))
+    }
+
+    #[inline(always)]
+    pub(crate) fn device_bits(&self) -> u64 {
+        self.device.load(Ordering::Relaxed)
+    }
+}
+
+const DEVICE_INDEX: u64 = (1 << 62) - 1;
+
+/// A device as one word: the kind in the top two bits, the index below (saturated at 2^62 - 1,
+/// far beyond any real device index).
+#[inline(always)]
+fn pack_device(d: Device) -> u64 {
+    match d {
+        Device::Cpu => 0,
+        Device::Cuda(i) => 1 << 62 | (i as u64).min(DEVICE_INDEX),
+        Device::Metal(i) => 2 << 62 | (i as u64).min(DEVICE_INDEX),
+    }
+}
+
+#[inline(always)]
+fn unpack_device(bits: u64) -> Device {
+    let i = (bits & DEVICE_INDEX) as usize;
+    match bits >> 62 {
+        0 => Device::Cpu,
+        1 => Device::Cuda(i),
+        _ => Device::Metal(i),
+    }
 }
 
 /// The start of every block, whatever the native type.
 #[repr(C)]
 struct Header {
     refs: AtomicUsize,
-    native_type: TypeId,
-    /// Drops the block's contents and frees it (monomorphised for the native type, which
-    /// also gives it the block's layout).
-    destroy: unsafe fn(NonNull<Header>),
+    /// The type of the native value stored now: the block's `N`, or [`Forwarded`].
+    native_type: UnsafeCell<TypeId>,
+    /// Drops the native value (`Forwarded` or the block's `N`, by `native_type`) and, unless
+    /// asked to drop the native only, the metadata, and frees the block (monomorphised for the
+    /// block's `N`, which gives it the block's layout).
+    destroy: unsafe fn(NonNull<Header>, Destroy) -> Option<Handle>,
+    /// The registry slot of a dynamic tensor, else null.
+    slot: AtomicPtr<live::Slot>,
     meta: Meta,
+}
+
+/// What `Header::destroy` does.
+#[derive(Clone, Copy, PartialEq)]
+enum Destroy {
+    /// Drop the native value only (it is about to be replaced).
+    NativeOnly,
+    /// Move the native value (the block's `N`) out into a new, non-dynamic block with the
+    /// same metadata, and return that (the value is about to be replaced).
+    Relocate,
+    /// Drop everything and free the block.
+    Block,
 }
 
 /// A block: the header, then the native value. `repr(C)` puts the header at offset 0, so a
@@ -56,8 +149,12 @@ struct Header {
 #[repr(C)]
 struct Block<N> {
     header: Header,
-    native: N,
+    native: UnsafeCell<N>,
 }
+
+/// The native value of a converted dynamic tensor: the block holding the converted value.
+/// That block is never dynamic itself, so it is never forwarded again.
+struct Forwarded(Handle);
 
 /// A counted reference to a block.
 pub(crate) struct Handle {
@@ -80,7 +177,17 @@ impl Handle {
         // as `Block<N>`'s (`block_layout` only rounds up), and nothing else refers to it.
         unsafe {
             ptr::addr_of_mut!((*block.as_ptr()).header.meta).write(meta);
-            Handle::finish(block, native)
+            Handle::finish(block, native, true)
+        }
+    }
+
+    /// Like `new`, never registered as dynamic.
+    fn new_unregistered<N: Any + Send + Sync>(meta: Meta, native: N) -> Handle {
+        let block = Handle::alloc::<N>();
+        // SAFETY: as in `new`.
+        unsafe {
+            ptr::addr_of_mut!((*block.as_ptr()).header.meta).write(meta);
+            Handle::finish(block, native, false)
         }
     }
 
@@ -99,11 +206,12 @@ impl Handle {
         // SAFETY: as in `new`; each field of the metadata is written exactly once.
         unsafe {
             let meta = ptr::addr_of_mut!((*block.as_ptr()).header.meta);
-            ptr::addr_of_mut!((*meta).backend).write(backend);
+            ptr::addr_of_mut!((*meta).backend).write(AtomicPtr::new(backend as *const _ as *mut _));
             ptr::addr_of_mut!((*meta).dtype).write(dtype);
-            ptr::addr_of_mut!((*meta).device).write(like.device);
+            ptr::addr_of_mut!((*meta).lent).write(AtomicU8::new(0));
+            ptr::addr_of_mut!((*meta).device).write(AtomicU64::new(like.device_bits()));
             like.shape.clone_to(ptr::addr_of_mut!((*meta).shape));
-            Handle::finish(block, native)
+            Handle::finish(block, native, true)
         }
     }
 
@@ -118,15 +226,27 @@ impl Handle {
     /// `block` comes from `alloc::<N>()`, nothing else refers to it, and its `header.meta`
     /// (only that) has been written.
     #[inline(always)]
-    unsafe fn finish<N: Any + Send + Sync>(block: NonNull<Block<N>>, native: N) -> Handle {
+    unsafe fn finish<N: Any + Send + Sync>(
+        block: NonNull<Block<N>>,
+        native: N,
+        may_register: bool,
+    ) -> Handle {
         let b = block.as_ptr();
         // SAFETY: the block is allocated for a `Block<N>` and nothing else refers to it (the
         // caller's contract); these are the fields the caller has not written.
         unsafe {
             ptr::addr_of_mut!((*b).header.refs).write(AtomicUsize::new(1));
-            ptr::addr_of_mut!((*b).header.native_type).write(TypeId::of::<N>());
+            ptr::addr_of_mut!((*b).header.native_type).write(UnsafeCell::new(TypeId::of::<N>()));
             ptr::addr_of_mut!((*b).header.destroy).write(destroy::<N>);
-            ptr::addr_of_mut!((*b).native).write(native);
+            ptr::addr_of_mut!((*b).native).write(UnsafeCell::new(native));
+            // The thread's default is read after the native value is written: read first, the
+            // compiler specialises the writes for both answers through a stack copy.
+            let slot = if may_register && live::dynamic_by_default() {
+                live::register_block(b as *const ())
+            } else {
+                ptr::null()
+            };
+            ptr::addr_of_mut!((*b).header.slot).write(AtomicPtr::new(slot as *mut _));
         }
         Handle { ptr: block.cast() }
     }
@@ -143,15 +263,185 @@ impl Handle {
         &self.header().meta
     }
 
-    /// The native value, if it is an `N`.
+    /// The native value, if it is an `N` (for a converted dynamic tensor: if the converted
+    /// value is).
+    ///
+    /// # Safety
+    /// The calling thread is inside a read section (`live::enter`) for as long as the result
+    /// is used: a pause may replace the value outside sections.
     #[inline]
-    pub(crate) fn native<N: Any>(&self) -> Option<&N> {
-        if self.header().native_type != TypeId::of::<N>() {
+    pub(crate) unsafe fn native<N: Any>(&self) -> Option<&N> {
+        // SAFETY: read inside a section (the caller's contract), where nothing writes it.
+        if unsafe { *self.header().native_type.get() } != TypeId::of::<N>() {
+            // SAFETY: the caller's contract, passed on.
+            return unsafe { self.native_forwarded::<N>() };
+        }
+        // SAFETY: the stored value is an `N`, and a block holding an `N` is a `Block<N>` (only
+        // `new::<N>` stores one); it stays in place while the section lasts.
+        Some(unsafe { &*(*self.ptr.cast::<Block<N>>().as_ptr()).native.get() })
+    }
+
+    /// The converted value of a forwarded block.
+    ///
+    /// # Safety
+    /// As for [`Handle::native`].
+    #[cold]
+    #[inline(never)]
+    unsafe fn native_forwarded<N: Any>(&self) -> Option<&N> {
+        // SAFETY: as in `native`.
+        if unsafe { *self.header().native_type.get() } != TypeId::of::<Forwarded>() {
             return None;
         }
-        // SAFETY: the block was made by `new::<N>` (its `native_type` is `N`'s), so it is a
-        // `Block<N>`, alive and initialised for as long as `self` is borrowed.
-        Some(unsafe { &(*self.ptr.cast::<Block<N>>().as_ptr()).native })
+        // SAFETY: a block holding a `Forwarded` has it at the native's offset of a
+        // `Block<Forwarded>` (a block's native offset is the header's size rounded up to the
+        // native's alignment, and `Forwarded` has the header's alignment).
+        let f = unsafe { &*(*self.ptr.cast::<Block<Forwarded>>().as_ptr()).native.get() };
+        // SAFETY: the forwarded block is never itself forwarded; same section.
+        unsafe { f.0.native::<N>() }
+    }
+
+    /// Whether the tensor is registered as dynamic.
+    #[inline]
+    pub(crate) fn is_dynamic(&self) -> bool {
+        !self.header().slot.load(Ordering::Relaxed).is_null()
+    }
+
+    /// Registers the tensor as dynamic (true) or takes it out of the registry (false).
+    /// Must run inside a read section (or a pause).
+    pub(crate) fn set_dynamic(&self, on: bool) {
+        let slot = &self.header().slot;
+        if on {
+            if !slot.load(Ordering::Relaxed).is_null() {
+                return;
+            }
+            let mine = live::register_block(self.ptr.as_ptr() as *const ());
+            if slot
+                .compare_exchange(
+                    ptr::null_mut(),
+                    mine as *mut _,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_err()
+            {
+                // Another thread registered it meanwhile.
+                live::unregister_block(mine);
+            }
+        } else {
+            let old = slot.swap(ptr::null_mut(), Ordering::Relaxed);
+            if !old.is_null() {
+                live::unregister_block(old);
+            }
+        }
+    }
+
+    /// A new handle to a registered block, from the address the registry holds; `None` when
+    /// its last handle is being dropped.
+    ///
+    /// # Safety
+    /// Called inside a pause, with an address [`live::for_each_block`] reported in it.
+    pub(crate) unsafe fn from_registry(block: *const ()) -> Option<Handle> {
+        let ptr = NonNull::new(block as *mut Header)?;
+        // SAFETY: a registered block is alive until its `destroy` has unregistered it, which
+        // needs a read section, which cannot run during the pause.
+        let refs = unsafe { &ptr.as_ref().refs };
+        let mut n = refs.load(Ordering::Acquire);
+        loop {
+            if n == 0 {
+                // Its last handle went away (through the decrement); `destroy` waits for the
+                // pause to end.
+                return None;
+            }
+            match refs.compare_exchange_weak(n, n + 1, Ordering::Acquire, Ordering::Relaxed) {
+                Ok(_) => return Some(Handle { ptr }),
+                Err(now) => n = now,
+            }
+        }
+    }
+
+    /// Records that the native value's memory is being lent (a [`crate::SharedHost`] whose
+    /// owner is this tensor): if the tensor is converted later, its current value is kept
+    /// alive, for the borrowers, until the tensor is dropped.
+    pub(crate) fn mark_lent(&self) {
+        self.meta().lent.fetch_or(LENT, Ordering::Relaxed);
+    }
+
+    /// A block holding this tensor's current native value that is never converted, so another
+    /// backend can borrow its memory for as long as it needs: the forwarded block if there is
+    /// one, else a new block the native value moves to (no data is copied), which this block
+    /// then forwards to. The tensor reads the same before and after.
+    pub(crate) fn detach(&self, _pause: &live::Pause) -> Handle {
+        let stable = self.detach_inner();
+        if self.meta().lent.fetch_and(!LENT, Ordering::Relaxed) & LENT != 0 {
+            // Borrowers hold this tensor as the owner of memory inside that value: keep it.
+            self.meta().lent.fetch_or(RETIRED, Ordering::Relaxed);
+            retired::keep(self.addr(), stable.clone());
+        }
+        stable
+    }
+
+    fn detach_inner(&self) -> Handle {
+        // SAFETY: inside a pause (the caller's) no other thread is in a read section.
+        if let Some(f) = unsafe { self.forwarded() } {
+            return f.0.clone();
+        }
+        let h = self.header();
+        // SAFETY: inside a pause nobody holds a reference into the native value; `Relocate`
+        // moves it out (leaving the bytes logically uninitialised), and the `Forwarded` written
+        // right after fills the place again, as in `forward`.
+        unsafe {
+            let moved = (h.destroy)(self.ptr, Destroy::Relocate)
+                .expect("Relocate always returns the new block");
+            let b = self.ptr.cast::<Block<Forwarded>>().as_ptr();
+            ptr::addr_of_mut!((*b).native).write(UnsafeCell::new(Forwarded(moved.clone())));
+            *h.native_type.get() = TypeId::of::<Forwarded>();
+            moved
+        }
+    }
+
+    /// The `Forwarded` value, if the block holds one.
+    ///
+    /// # Safety
+    /// As for [`Handle::native`].
+    unsafe fn forwarded(&self) -> Option<&Forwarded> {
+        // SAFETY: the caller's contract; see `native_forwarded` for the cast.
+        unsafe {
+            if *self.header().native_type.get() != TypeId::of::<Forwarded>() {
+                return None;
+            }
+            Some(&*(*self.ptr.cast::<Block<Forwarded>>().as_ptr()).native.get())
+        }
+    }
+
+    /// Makes this block's native value `target`'s (a converted copy or view of it) and moves
+    /// the tensor to `target`'s backend and device. The old native value is dropped here.
+    ///
+    /// A handle to this block may have been dropped to zero by a thread that now waits, in
+    /// `destroy`, for the pause to end; it then drops the `Forwarded` value this writes.
+    pub(crate) fn forward(&self, target: Handle, _pause: &live::Pause) {
+        debug_assert!(!target.is_dynamic(), "a forwarded block is never dynamic");
+        let h = self.header();
+        let backend = target.meta().backend();
+        let device = target.meta().device_bits();
+        // SAFETY: inside a pause no other thread is in a read section, so nobody holds a
+        // reference into the native value; `destroy` with `NativeOnly` drops it and leaves the
+        // block allocated; the block is large and aligned enough for a `Forwarded` at the
+        // native's offset (`layout_of`), which `native_forwarded` and `destroy` read it from.
+        unsafe {
+            let _ = (h.destroy)(self.ptr, Destroy::NativeOnly);
+            let b = self.ptr.cast::<Block<Forwarded>>().as_ptr();
+            ptr::addr_of_mut!((*b).native).write(UnsafeCell::new(Forwarded(target)));
+            *h.native_type.get() = TypeId::of::<Forwarded>();
+        }
+        h.meta
+            .backend
+            .store(backend as *const _ as *mut _, Ordering::Relaxed);
+        h.meta.device.store(device, Ordering::Relaxed);
+    }
+
+    /// The address of the block (the identity of a tensor), for error reports.
+    pub(crate) fn addr(&self) -> usize {
+        self.ptr.as_ptr() as usize
     }
 
     /// Whether two handles refer to the same block.
@@ -200,28 +490,136 @@ impl Drop for Handle {
             atomic::fence(Ordering::Acquire);
         }
         // SAFETY: the count reached zero, so this was the last handle; the block is alive,
-        // initialised, and nothing else can reach it.
-        unsafe { (self.header().destroy)(self.ptr) }
+        // initialised, and nothing else can reach it (but a pause, which `destroy` waits for).
+        unsafe {
+            let _ = (self.header().destroy)(self.ptr, Destroy::Block);
+        }
     }
 }
 
-/// The layout a `Block<N>` is allocated with.
-#[inline(always)]
-fn layout_of<N>() -> Layout {
-    cache::block_layout(Layout::new::<Block<N>>())
+const LENT: u8 = 1;
+const RETIRED: u8 = 2;
+
+/// Native values a converted tensor keeps alive because it lent their memory before the
+/// conversion (by block address; emptied when the block is destroyed).
+mod retired {
+    use super::Handle;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    static KEPT: Mutex<Option<HashMap<usize, Vec<Handle>>>> = Mutex::new(None);
+
+    pub(super) fn keep(block: usize, value: Handle) {
+        let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        kept.get_or_insert_with(HashMap::new)
+            .entry(block)
+            .or_default()
+            .push(value);
+    }
+
+    pub(super) fn release(block: usize) {
+        let values = {
+            let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+            kept.as_mut().and_then(|k| k.remove(&block))
+        };
+        // Dropped outside the lock: dropping a handle may destroy a block, which may release.
+        drop(values);
+    }
 }
 
-/// Drops the contents of a `Block<N>` no handle refers to any more, and frees it.
+/// The part of `destroy` for a converted tensor's block: drops its `Forwarded` value and, when
+/// the whole block goes, the values it kept alive for borrowers.
 ///
 /// # Safety
-/// `block` is a live `Block<N>` (see the module's invariants) with no handle left.
-unsafe fn destroy<N>(block: NonNull<Header>) {
+/// As for `destroy`, with the block holding a `Forwarded`.
+#[cold]
+#[inline(never)]
+unsafe fn drop_forwarded(block: NonNull<Header>, what: Destroy) {
+    let f = block.cast::<Block<Forwarded>>().as_ptr();
+    ptr::drop_in_place((*f).native.get());
+    if what == Destroy::Block && (*f).header.meta.lent.load(Ordering::Relaxed) & RETIRED != 0 {
+        retired::release(block.as_ptr() as usize);
+    }
+}
+
+/// The layout a `Block<N>` is allocated with: large and aligned enough for a `Block<N>` and
+/// for a `Block<Forwarded>` (constant-folded).
+#[inline(always)]
+fn layout_of<N>() -> Layout {
+    let own = Layout::new::<Block<N>>();
+    let fwd = Layout::new::<Block<Forwarded>>();
+    let size = if own.size() >= fwd.size() {
+        own.size()
+    } else {
+        fwd.size()
+    };
+    let align = if own.align() >= fwd.align() {
+        own.align()
+    } else {
+        fwd.align()
+    };
+    // Both are valid layouts, so the larger size rounded to the larger (power-of-two)
+    // alignment is one too.
+    let layout = Layout::from_size_align(size, align)
+        .unwrap_or(own)
+        .pad_to_align();
+    cache::block_layout(layout)
+}
+
+/// Drops the native value of a `Block<N>` (whichever it holds now) and, for `Destroy::Block`,
+/// its metadata, and frees it; or, for `Destroy::Relocate`, moves its `N` out into a new block.
+///
+/// # Safety
+/// `block` is a live `Block<N>` (see the module's invariants). For `Destroy::Block` no handle
+/// is left; for the others the caller is a pause and writes a new native value right after;
+/// `Relocate` only while the block holds its `N`.
+unsafe fn destroy<N: Any + Send + Sync>(block: NonNull<Header>, what: Destroy) -> Option<Handle> {
+    if what == Destroy::Relocate {
+        return Some(relocate::<N>(block));
+    }
     let b = block.cast::<Block<N>>().as_ptr();
+    if what == Destroy::Block {
+        let slot = (*b).header.slot.load(Ordering::Relaxed);
+        if !slot.is_null() {
+            // Leaving the registry needs a read section: a pause under way may hold this
+            // block's address and even a handle it made from it; it ends before this returns.
+            live::unregister_block(slot);
+        }
+    }
     // If a native's destructor panics, the block's memory is leaked (not freed twice, nor
-    // read again), the same outcome as a panic inside `Arc`'s drop.
-    ptr::drop_in_place(ptr::addr_of_mut!((*b).header.meta));
-    ptr::drop_in_place(ptr::addr_of_mut!((*b).native));
-    cache::free(block.cast(), layout_of::<N>());
+    // read again), the same outcome as a panic inside `Arc`'s drop. (One call site of the
+    // native's drop, so it is inlined here.)
+    if *(*b).header.native_type.get() == TypeId::of::<N>() {
+        ptr::drop_in_place((*b).native.get());
+    } else {
+        drop_forwarded(block, what);
+    }
+    if what == Destroy::Block {
+        ptr::drop_in_place(ptr::addr_of_mut!((*b).header.meta));
+        cache::free(block.cast(), layout_of::<N>());
+    }
+    None
+}
+
+/// `destroy`'s `Relocate`, out of line (the path of every dropped tensor stays small): moves
+/// the block's `N` out into a new, non-dynamic block with the same metadata.
+///
+/// # Safety
+/// As for `destroy` with `Relocate`.
+#[cold]
+#[inline(never)]
+unsafe fn relocate<N: Any + Send + Sync>(block: NonNull<Header>) -> Handle {
+    let b = block.cast::<Block<N>>().as_ptr();
+    debug_assert!(*(*b).header.native_type.get() == TypeId::of::<N>());
+    let m = &(*b).header.meta;
+    let meta = Meta::new(
+        m.backend(),
+        m.dtype,
+        m.device(),
+        Dims::from_slice(m.shape.as_slice()),
+    );
+    let native = ptr::read((*b).native.get());
+    Handle::new_unregistered(meta, native)
 }
 
 /// Block allocation with a per-thread cache of freed blocks of a few sizes.
@@ -416,13 +814,20 @@ mod tests {
     static TEST: BackendDescriptor =
         BackendDescriptor::new("handle-test", "none", || Ok("1.0.0".into()));
 
+    /// A copy of the native value, read inside a section as `Handle::native` requires.
+    fn native<N: Any + Clone>(h: &Handle) -> Option<N> {
+        let _s = live::enter();
+        // SAFETY: inside a section for the whole use.
+        unsafe { h.native::<N>() }.cloned()
+    }
+
     fn meta() -> Meta {
-        Meta {
-            backend: &TEST,
-            dtype: DType::Float32,
-            device: Device::Cpu,
-            shape: Dims::from_slice(&[2, 3]),
-        }
+        Meta::new(
+            &TEST,
+            DType::Float32,
+            Device::Cpu,
+            Dims::from_slice(&[2, 3]),
+        )
     }
 
     /// Counts drops, so the tests can see each native dropped exactly once.
@@ -443,9 +848,9 @@ mod tests {
     #[test]
     fn the_native_is_found_by_its_type_only() {
         let h = Handle::new(meta(), 7u64);
-        assert_eq!(h.native::<u64>(), Some(&7));
-        assert_eq!(h.native::<i64>(), None);
-        assert_eq!(h.native::<u32>(), None);
+        assert_eq!(native::<u64>(&h), Some(7));
+        assert_eq!(native::<i64>(&h), None);
+        assert_eq!(native::<u32>(&h), None);
         assert_eq!(h.meta().shape.as_slice(), &[2, 3]);
     }
 
@@ -455,22 +860,22 @@ mod tests {
             BackendDescriptor::new("handle-test-other", "none", || Ok("1.0.0".into()));
         for dims in [&[][..], &[2, 3], &[1, 2, 3, 4], &[1, 2, 3, 4, 5, 6]] {
             let source = Handle::new(
-                Meta {
-                    backend: &TEST,
-                    dtype: DType::Float32,
-                    device: Device::Cuda(1),
-                    shape: Dims::from_slice(dims),
-                },
+                Meta::new(
+                    &TEST,
+                    DType::Float32,
+                    Device::Cuda(1),
+                    Dims::from_slice(dims),
+                ),
                 1u8,
             );
             let like = Handle::new_like(&OTHER, DType::Int64, source.meta(), 2u16);
             drop(source);
             let m = like.meta();
-            assert!(std::ptr::eq(m.backend, &OTHER));
+            assert!(std::ptr::eq(m.backend(), &OTHER));
             assert_eq!(m.dtype, DType::Int64);
-            assert_eq!(m.device, Device::Cuda(1));
+            assert_eq!(m.device(), Device::Cuda(1));
             assert_eq!(m.shape.as_slice(), dims, "the shape outlives its source");
-            assert_eq!(like.native::<u16>(), Some(&2));
+            assert_eq!(native::<u16>(&like), Some(2));
         }
     }
 
@@ -505,7 +910,7 @@ mod tests {
             );
             let second = Handle::new(meta(), 2u8);
             assert_eq!(second.ptr, addr, "the cached block is reused");
-            assert_eq!(second.native::<u8>(), Some(&2));
+            assert_eq!(native::<u8>(&second), Some(2));
             assert_eq!(cache::cached()[0], 0);
 
             // Drop more blocks than the cache keeps: the rest go back to the allocator.
@@ -537,7 +942,7 @@ mod tests {
             cache::close_for_test();
             assert_eq!(cache::cached(), [0; 3]);
             let late = Handle::new(meta(), 9u8);
-            assert_eq!(late.native::<u8>(), Some(&9));
+            assert_eq!(native::<u8>(&late), Some(9));
             drop(late);
             assert_eq!(cache::cached(), [0; 3]);
         })
@@ -553,7 +958,7 @@ mod tests {
             let a = Handle::new(meta(), Aligned(1));
             let b = Handle::new(meta(), [1u8; 1000]);
             assert_eq!(a.ptr.as_ptr() as usize % 64, 0);
-            assert_eq!(b.native::<[u8; 1000]>().map(|v| v[999]), Some(1));
+            assert_eq!(native::<[u8; 1000]>(&b).map(|v| v[999]), Some(1));
             drop((a, b));
             assert_eq!(cache::cached(), [0; 3]);
         })
@@ -579,5 +984,160 @@ mod tests {
             t.join().expect("a sharing thread");
         }
         assert_eq!(drops.load(Ordering::SeqCst), 1);
+    }
+
+    /// The registered blocks that hold `marker` as a `u64` native, via the registry (what a
+    /// pause sees).
+    fn registered_with(marker: u64) -> usize {
+        let mut n = 0;
+        live::for_each_block(|b| {
+            let _s = live::enter();
+            let h = std::mem::ManuallyDrop::new(Handle {
+                ptr: NonNull::new(b as *mut Header).unwrap(),
+            });
+            // SAFETY: inside a section; the block is registered, so alive (see `destroy`).
+            if h.header().refs.load(Ordering::Acquire) != 0
+                && unsafe { h.native::<u64>() } == Some(&marker)
+            {
+                n += 1;
+            }
+        });
+        n
+    }
+
+    #[test]
+    fn dynamic_blocks_are_registered_until_dropped_and_only_then() {
+        let marker = 0xD1_0001;
+        let a = live::DefaultGuard::new(Some(true));
+        let h = Handle::new(meta(), marker);
+        let quiet = {
+            let _off = live::DefaultGuard::new(Some(false));
+            Handle::new(meta(), marker)
+        };
+        drop(a);
+        assert!(h.is_dynamic() && !quiet.is_dynamic());
+        assert_eq!(registered_with(marker), 1);
+        let clone = h.clone();
+        drop(h);
+        assert_eq!(registered_with(marker), 1, "a clone keeps it registered");
+        {
+            let _s = live::enter();
+            clone.set_dynamic(false);
+        }
+        assert_eq!(registered_with(marker), 0);
+        {
+            let _s = live::enter();
+            quiet.set_dynamic(true);
+            quiet.set_dynamic(true);
+        }
+        assert_eq!(
+            registered_with(marker),
+            1,
+            "registering twice registers once"
+        );
+        drop(quiet);
+        assert_eq!(registered_with(marker), 0);
+    }
+
+    #[test]
+    fn a_forwarded_block_reads_the_new_value_and_drops_each_value_once() {
+        let drops_old = Arc::new(AtomicUsize::new(0));
+        let drops_new = Arc::new(AtomicUsize::new(0));
+        let h = Handle::new(meta(), Counted(drops_old.clone()));
+        let clone = h.clone();
+        static OTHER: BackendDescriptor =
+            BackendDescriptor::new("handle-test-forward", "none", || Ok("1.0.0".into()));
+        {
+            let pause = live::Pause::start().expect("no section held");
+            // What a switch does: detach (the value moves to a stable block), convert, forward.
+            let stable = h.detach(&pause);
+            assert!(stable.meta().backend().name == "handle-test");
+            let converted = Handle::new_unregistered(
+                Meta::new(
+                    &OTHER,
+                    DType::Float32,
+                    Device::Cuda(3),
+                    Dims::from_slice(&[2, 3]),
+                ),
+                Counted(drops_new.clone()),
+            );
+            drop(stable);
+            assert_eq!(
+                drops_old.load(Ordering::SeqCst),
+                0,
+                "the detached block still holds it"
+            );
+            h.forward(converted, &pause);
+        }
+        assert_eq!(
+            drops_old.load(Ordering::SeqCst),
+            1,
+            "the old value is dropped in the switch"
+        );
+        for x in [&h, &clone] {
+            assert!(std::ptr::eq(x.meta().backend(), &OTHER));
+            assert_eq!(x.meta().device(), Device::Cuda(3));
+            assert_eq!(x.meta().shape.as_slice(), &[2, 3]);
+            let _s = live::enter();
+            // SAFETY: inside a section.
+            assert!(unsafe { x.native::<Counted>() }.is_some());
+            assert!(unsafe { x.native::<u64>() }.is_none());
+        }
+        drop(h);
+        assert_eq!(drops_new.load(Ordering::SeqCst), 0);
+        drop(clone);
+        assert_eq!(drops_new.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_lent_value_outlives_its_conversion_until_the_tensor_goes() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let h = Handle::new(meta(), Counted(drops.clone()));
+        h.mark_lent();
+        {
+            let pause = live::Pause::start().expect("no section held");
+            let stable = h.detach(&pause);
+            drop(stable);
+            h.forward(Handle::new_unregistered(meta(), 5u64), &pause);
+        }
+        assert_eq!(drops.load(Ordering::SeqCst), 0, "kept for the borrowers");
+        drop(h);
+        assert_eq!(drops.load(Ordering::SeqCst), 1, "released with the tensor");
+    }
+
+    #[test]
+    fn readers_on_other_threads_see_whole_values_across_switches() {
+        // Two readers read a dynamic block's value (a pair that must always match) while the
+        // main thread forwards it to new values, with a pause each time. Run under Miri too.
+        let h = Handle::new(meta(), (0u64, 0u64));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let (h, stop) = (h.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let mut reads = 0;
+                    while !stop.load(Ordering::Relaxed) || reads < 3 {
+                        let _s = live::enter();
+                        // SAFETY: inside a section for the whole use.
+                        let (a, b) = *unsafe { h.native::<(u64, u64)>() }.expect("a pair");
+                        assert_eq!(a, b, "a torn value");
+                        reads += 1;
+                    }
+                })
+            })
+            .collect();
+        let rounds = if cfg!(miri) { 4 } else { 300 };
+        for i in 1..=rounds {
+            let pause = live::Pause::start().expect("no section held");
+            drop(h.detach(&pause));
+            h.forward(Handle::new_unregistered(meta(), (i, i)), &pause);
+        }
+        stop.store(true, Ordering::Relaxed);
+        for r in readers {
+            r.join().expect("a reader");
+        }
+        let _s = live::enter();
+        // SAFETY: inside a section.
+        assert_eq!(unsafe { h.native::<(u64, u64)>() }, Some(&(rounds, rounds)));
     }
 }

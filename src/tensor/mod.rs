@@ -11,17 +11,52 @@ mod backend;
 mod dims;
 #[allow(unsafe_code)]
 mod handle;
+#[allow(unsafe_code)]
+pub(crate) mod live;
 
 pub use backend::BackendDescriptor;
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use dims::Dims;
-use handle::{Handle, Meta};
+pub(crate) use handle::Handle;
+use handle::Meta;
 use smallvec::SmallVec;
 use std::any::Any;
 use std::fmt;
+use std::ops::Deref;
 use std::sync::Arc;
+
+/// A backend's native value borrowed from a [`Tensor`] (see [`Tensor::native`]). Not `Send`:
+/// it holds a read section of the thread that made it.
+pub struct Native<'a, N: ?Sized> {
+    value: &'a N,
+    _section: live::Section,
+}
+
+impl<'a, N: ?Sized> Native<'a, N> {
+    /// A guard for a part of the value (a field, say), keeping the same section.
+    pub fn map<M: ?Sized>(this: Native<'a, N>, f: impl FnOnce(&'a N) -> &'a M) -> Native<'a, M> {
+        Native {
+            value: f(this.value),
+            _section: this._section,
+        }
+    }
+}
+
+impl<N: ?Sized> Deref for Native<'_, N> {
+    type Target = N;
+    #[inline]
+    fn deref(&self) -> &N {
+        self.value
+    }
+}
+
+impl<N: ?Sized + fmt::Debug> fmt::Debug for Native<'_, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.value.fmt(f)
+    }
+}
 
 /// A shape, stored inline up to four dimensions.
 pub type Shape = SmallVec<[usize; 4]>;
@@ -80,7 +115,9 @@ impl fmt::Display for Device {
 /// index (0, …, 0); every element reachable through `shape` and `strides` (in elements, may be
 /// negative) is a valid value of `dtype` (a bool byte is 0 or 1) and stays valid for reads,
 /// and unchanged, for as long as `owner` is alive. The backend
-/// that imports one keeps `owner` alive for as long as any tensor reads that memory.
+/// that imports one keeps `owner` alive for as long as any tensor reads that memory. A backend
+/// lending a tensor's memory uses [`Tensor::lend_owner`] as the owner (not a plain clone of the
+/// tensor: a dynamic tensor's value can be replaced by a converting switch).
 pub struct SharedHost {
     /// Address of the first element.
     pub ptr: *const u8,
@@ -134,12 +171,7 @@ impl Tensor {
         device: Device,
         native: N,
     ) -> Tensor {
-        let meta = Meta {
-            backend,
-            dtype,
-            device,
-            shape: Dims::from_slice(shape),
-        };
+        let meta = Meta::new(backend, dtype, device, Dims::from_slice(shape));
         Tensor {
             handle: Handle::new(meta, native),
         }
@@ -161,9 +193,42 @@ impl Tensor {
     }
 
     /// The backend's native value, if it is of type `N`.
+    ///
+    /// The guard keeps the value in place: a converting switch ([`crate::dynamic`]) may move
+    /// a dynamic tensor to another backend, and waits until no guard of any thread is alive
+    /// (a switch made by a thread holding one fails instead of waiting for itself). Keep
+    /// guards short-lived.
     #[inline]
-    pub fn native<N: Any>(&self) -> Option<&N> {
-        self.handle.native::<N>()
+    pub fn native<N: Any>(&self) -> Option<Native<'_, N>> {
+        let section = live::enter();
+        // SAFETY: the section lives as long as the guard, which bounds the reference.
+        #[allow(unsafe_code)]
+        let value = unsafe { self.handle.native::<N>() }?;
+        Some(Native {
+            value,
+            _section: section,
+        })
+    }
+
+    /// The backend's native value, if it is of type `N`, for a backend's slot function: no
+    /// guard, the read section tensorswitch holds around every slot call covers it.
+    ///
+    /// # Safety
+    /// The calling thread is inside a read section, and the reference is not used after it
+    /// leaves it. A slot function meets both by construction: tensorswitch calls it only inside
+    /// an op, which holds a section for the whole call (safe code cannot call a registered
+    /// function any other way, see [`crate::catalogue::Slot`]), and a slot's signature keeps
+    /// references into its inputs from outliving the call (its results own their data).
+    /// Anywhere else use [`Tensor::native`].
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    pub unsafe fn native_in_slot<N: Any>(&self) -> Option<&N> {
+        debug_assert!(
+            live::in_section(),
+            "Tensor::native_in_slot called outside a read section (a slot called directly?)"
+        );
+        // SAFETY: the caller's contract is `Handle::native`'s.
+        unsafe { self.handle.native::<N>() }
     }
 
     /// The shape.
@@ -200,19 +265,54 @@ impl Tensor {
     /// The name of the backend that owns the tensor.
     #[inline]
     pub fn backend(&self) -> &'static str {
-        self.handle.meta().backend.name
+        self.handle.meta().backend().name
     }
 
     /// The descriptor of the backend that owns the tensor.
     #[inline]
     pub fn backend_descriptor(&self) -> &'static BackendDescriptor {
-        self.handle.meta().backend
+        self.handle.meta().backend()
     }
 
     /// The device the data lives on.
     #[inline]
     pub fn device(&self) -> Device {
-        self.handle.meta().device
+        self.handle.meta().device()
+    }
+
+    /// Whether `self` and `other` are on the same device (cheaper than comparing
+    /// [`Tensor::device`]s).
+    #[inline]
+    pub fn same_device(&self, other: &Tensor) -> bool {
+        self.handle.meta().device_bits() == other.handle.meta().device_bits()
+    }
+
+    /// Whether the tensor is dynamic: a converting switch moves it to the new backend (see
+    /// [`crate::dynamic`]).
+    #[inline]
+    pub fn dynamic_backend(&self) -> bool {
+        self.handle.is_dynamic()
+    }
+
+    /// The owner a backend's `share_host` puts in a [`SharedHost`] lending this tensor's
+    /// memory: a handle to the tensor, which also records the loan, so that converting the
+    /// tensor later (a dynamic tensor, see [`crate::dynamic`]) keeps the lent memory alive
+    /// until the tensor is dropped.
+    pub fn lend_owner(&self) -> Arc<dyn Any + Send + Sync> {
+        self.handle.mark_lent();
+        Arc::new(self.clone())
+    }
+
+    pub(crate) fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    pub(crate) fn into_handle(self) -> Handle {
+        self.handle
+    }
+
+    pub(crate) fn from_handle(handle: Handle) -> Tensor {
+        Tensor { handle }
     }
 
     /// Whether two handles point at the same tensor.

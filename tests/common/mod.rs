@@ -59,7 +59,7 @@ pub fn toy_data_ptr(t: &Tensor) -> Option<*const u8> {
     if let Some(b) = t.native::<Borrowed>() {
         return Some(b.0.ptr);
     }
-    match t.native::<HostData>()? {
+    match &*t.native::<HostData>()? {
         HostData::Float32(v) => Some(v.as_ptr() as *const u8),
         _ => None,
     }
@@ -73,7 +73,8 @@ fn data(t: &Tensor) -> Result<std::borrow::Cow<'_, HostData>> {
         let slice = unsafe { std::slice::from_raw_parts(b.0.ptr as *const f32, n) };
         return Ok(std::borrow::Cow::Owned(HostData::Float32(slice.to_vec())));
     }
-    t.native::<HostData>()
+    // A slot function reads its inputs inside the slot call's read section.
+    unsafe { t.native_in_slot::<HostData>() }
         .map(std::borrow::Cow::Borrowed)
         .ok_or_else(|| Error::Backend {
             backend: "toy".into(),

@@ -145,9 +145,13 @@ pub(crate) fn arange(
 /// `tensorswitch::evaluate`: computes the array now (MLX's `eval`), without copying it out.
 pub(crate) fn evaluate(x: &Tensor) -> Result<()> {
     const OP: &str = "evaluate";
-    let _g = lock();
-    let a = input_array(OP, x)?;
-    eval(OP, a).map_err(|e| mark_failed(x, e))
+    // Not a slot: the descriptor's `evaluate` can be called directly, outside an op, so it
+    // holds its own read section for `input_array`.
+    tensorswitch::kit::in_read_section(|| {
+        let _g = lock();
+        let a = input_array(OP, x)?;
+        eval(OP, a).map_err(|e| mark_failed(x, e))
+    })
 }
 
 pub(crate) fn to_host(x: &Tensor) -> Result<HostData> {

@@ -580,7 +580,10 @@ pub(crate) static DTYPES: DTypeMap<Dtype> = DTypeMap::new(
 /// evaluation if that failed. Places the ops built next on the tensor's device (see [`place`];
 /// the core only passes an op inputs on one device).
 pub(crate) fn input_array<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a Array> {
-    let n = KIT.native::<MlxTensor>(op, t)?;
+    // SAFETY: every caller is part of a slot function, called by the core's dispatch on its
+    // inputs, and no reference outlives the slot call (results own their data).
+    #[allow(unsafe_code)]
+    let n = unsafe { KIT.native_in_slot::<MlxTensor>(op, t) }?;
     match n.failed.get() {
         Some(e) => Err(e.clone()),
         None => {

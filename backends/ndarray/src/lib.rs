@@ -32,7 +32,7 @@ pub use storage::NdStorage;
 
 use ndarray::{ArrayD, ArrayRefD, ArrayViewD, IxDyn};
 use tensorswitch::kit::BackendKit;
-use tensorswitch::{BackendDescriptor, DType, Element, Result, Scalar, Tensor};
+use tensorswitch::{BackendDescriptor, DType, Element, Native, Result, Scalar, Tensor};
 
 /// The backend's name.
 pub const NAME: &str = "ndarray";
@@ -52,21 +52,24 @@ tensorswitch::register_backend!(NDARRAY);
 /// The core's helpers for this backend (errors, native values, wrapping).
 pub(crate) static KIT: BackendKit = BackendKit::new(&NDARRAY);
 
-/// Lends the array's memory for zero-copy `to_backend`; the owner is a clone of the tensor
-/// handle, which keeps the array alive and unchanged (tensors are immutable). For borrowed
-/// storage the handle in turn holds the original lender's owner.
+/// Lends the array's memory for zero-copy `to_backend`. The owner keeps the memory alive and
+/// unchanged: for owned storage the tensor itself ([`Tensor::lend_owner`]); for borrowed
+/// storage the original lender's owner, passed on, so that memory going back and forth between
+/// backends is owned by its lender, not by a chain of every tensor it passed through.
 fn share_host(t: &Tensor) -> Option<tensorswitch::SharedHost> {
     let nd = t.native::<NdArray>()?;
-    let (ptr, strides) = match_nd!(nd, a => (
+    let (ptr, strides, lender) = match_nd!(&*nd, a => (
         a.as_ptr().cast::<u8>(),
         a.strides().iter().copied().collect(),
+        a.lender().cloned(),
     ));
+    drop(nd);
     Some(tensorswitch::SharedHost {
         ptr,
         dtype: t.dtype(),
         shape: t.shape().into(),
         strides,
-        owner: std::sync::Arc::new(t.clone()),
+        owner: lender.unwrap_or_else(|| t.lend_owner()),
     })
 }
 
@@ -299,16 +302,22 @@ pub fn from_ndarray<T: NdElement>(a: ArrayD<T>) -> Tensor {
     T::into_nd(a).into_tensor()
 }
 
-/// A view of the data of an ndarray-backend tensor, if `T` is its element type (owned or
-/// borrowed storage alike; `.to_owned()` copies it into an `ArrayD`).
-pub fn to_ndarray<T: NdElement>(t: &Tensor) -> Option<ArrayViewD<'_, T>> {
-    t.native::<NdArray>().and_then(T::from_nd).map(|a| a.view())
+/// The data of an ndarray-backend tensor, if `T` is its element type (owned or borrowed
+/// storage alike): a guard ([`Tensor::native`]) that derefs to the array; `.view()` gives an
+/// `ArrayViewD`, `.view().to_owned()` copies it into an `ArrayD`.
+pub fn to_ndarray<T: NdElement>(t: &Tensor) -> Option<Native<'_, NdStorage<T>>> {
+    let nd = t.native::<NdArray>()?;
+    T::from_nd(&nd)?;
+    Some(Native::map(nd, |n| {
+        T::from_nd(n).unwrap_or_else(|| unreachable!("checked just above"))
+    }))
 }
 
-/// The native value of an ndarray-backend tensor (`None` for other backends' tensors). Its
-/// arrays may be borrowed from another backend: read them through [`NdStorage`]'s `Deref`
-/// or `view`; [`NdStorage::into_owned`] copies borrowed elements.
-pub fn as_ndarray(t: &Tensor) -> Option<&NdArray> {
+/// The native value of an ndarray-backend tensor (`None` for other backends' tensors), as a
+/// guard ([`Tensor::native`]). Its arrays may be borrowed from another backend: read them
+/// through [`NdStorage`]'s `Deref` or `view`; [`NdStorage::into_owned`] copies borrowed
+/// elements.
+pub fn as_ndarray(t: &Tensor) -> Option<Native<'_, NdArray>> {
     t.native::<NdArray>()
 }
 
@@ -318,7 +327,12 @@ pub fn as_ndarray(t: &Tensor) -> Option<&NdArray> {
 /// The native value of an input tensor.
 #[inline]
 pub(crate) fn input_array<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a NdArray> {
-    KIT.native(op, t)
+    // SAFETY: every caller is part of a slot function, called by the core's dispatch on its
+    // inputs, and no reference outlives the slot call (results own their data).
+    #[allow(unsafe_code)]
+    unsafe {
+        KIT.native_in_slot(op, t)
+    }
 }
 
 /// The array of an input tensor that must have element type `T`.
@@ -354,7 +368,7 @@ pub(crate) fn zip2<A: Copy, B: Copy, R: Element + Default>(
     b: &ArrayRefD<B>,
     f: impl Fn(A, B) -> R,
 ) -> Result<ArrayD<R>> {
-    if a.shape() == b.shape() {
+    if same_dims(a.shape(), b.shape()) {
         // Contiguous operands of one shape (the common case) skip Zip's layout analysis,
         // which dominates the cost for small arrays: one exact allocation, filled once.
         if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice()) {
@@ -368,6 +382,13 @@ pub(crate) fn zip2<A: Copy, B: Copy, R: Element + Default>(
     let shape = tensorswitch::broadcast_shapes(op, a.shape(), b.shape())?;
     let (a, b) = (broadcast(op, a, &shape)?, broadcast(op, b, &shape)?);
     buf::zip_views(op, &a, &b, f)
+}
+
+/// `a == b` for shapes, without the `memcmp` call slice equality makes (a call, and its own
+/// dispatch, cost more than the comparison for the few dimensions of a shape).
+#[inline(always)]
+fn same_dims(a: &[usize], b: &[usize]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Checks that reduction axes are sorted, unique and in range (ndarray panics otherwise).

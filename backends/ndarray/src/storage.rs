@@ -35,6 +35,15 @@ enum Repr<T: 'static> {
 }
 
 impl<T: 'static> NdStorage<T> {
+    /// The owner of borrowed elements (what keeps the lender's memory alive), `None` for owned
+    /// storage.
+    pub(crate) fn lender(&self) -> Option<&Arc<dyn Any + Send + Sync>> {
+        match &self.repr {
+            Repr::Owned(_) => None,
+            Repr::Borrowed { owner, .. } => Some(owner),
+        }
+    }
+
     /// Whether the elements are borrowed from another backend's tensor.
     pub fn is_borrowed(&self) -> bool {
         matches!(self.repr, Repr::Borrowed { .. })

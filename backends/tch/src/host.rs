@@ -2,8 +2,8 @@
 //! `to_backend`.
 
 use crate::{
-    f64_tensor, input_tensor, manip, scalar_tensor, torch_device, wrap_known, TorchTensor, KINDS,
-    KIT, TORCH,
+    f64_tensor, input_tensor, manip, scalar_tensor, torch_device, wrap_known, Lent, TorchTensor,
+    KINDS, KIT, TORCH,
 };
 use std::sync::Arc;
 use tch::Kind;
@@ -343,14 +343,16 @@ pub(crate) fn eye(
 // ---------------------------------------------------------------------------------------------
 // zero-copy host sharing
 
-/// Lends a CPU tensor's memory. The owner is a clone of the tensor handle: it keeps the
-/// libtorch tensor (and whatever memory it borrows itself) alive, and tensors are never
-/// modified, so the memory stays unchanged as `SharedHost` requires.
+/// Lends a CPU tensor's memory. The owner keeps it alive and unchanged: the tensor itself
+/// ([`Tensor::lend_owner`]) when libtorch owns the memory; the original lender's owner, passed
+/// on, when this tensor borrows it (so memory going back and forth between backends is owned
+/// by its lender, not by a chain of every tensor it passed through).
 pub(crate) fn share_host(t: &Tensor) -> Option<SharedHost> {
     if t.device() != Device::Cpu || t.size() == 0 {
         return None;
     }
-    let x = t.native::<TorchTensor>()?.tch_tensor();
+    let native = t.native::<TorchTensor>()?;
+    let x = native.tch_tensor();
     // `data_ptr` and `stride` panic only for tensors without storage, which this backend
     // never makes; a panic here must still not escape, so it means "cannot share".
     let (ptr, strides) =
@@ -364,8 +366,28 @@ pub(crate) fn share_host(t: &Tensor) -> Option<SharedHost> {
         dtype: t.dtype(),
         shape: t.shape().into(),
         strides: strides.iter().map(|&s| s as isize).collect(),
-        owner: Arc::new(t.clone()),
+        owner: pass_on(native.owner.as_ref(), ptr as usize, t, &strides)
+            .unwrap_or_else(|| t.lend_owner()),
     })
+}
+
+/// The lender's owner, if this tensor's elements (at `ptr` with `strides`) lie in memory it
+/// borrowed: a view of lent memory is lent on under the original owner. (A result libtorch
+/// computed into its own memory has a lender too when it came from a may-be-view op such as
+/// `reshape`: its elements lie outside the lent span, and it lends itself.)
+fn pass_on(
+    lent: Option<&Lent>,
+    ptr: usize,
+    t: &Tensor,
+    strides: &[i64],
+) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
+    let lent = lent?;
+    let strides: Vec<isize> = strides
+        .iter()
+        .map(|&s| isize::try_from(s).ok())
+        .collect::<Option<_>>()?;
+    let (start, end) = crate::byte_span(ptr, t.shape(), &strides, t.dtype().size_in_bytes())?;
+    (start >= lent.span.0 && end <= lent.span.1).then(|| lent.owner.clone())
 }
 
 /// Wraps memory lent by another backend. Declines (so the core copies) what libtorch cannot
@@ -399,6 +421,13 @@ pub(crate) unsafe fn import_shared_host(shared: SharedHost) -> Result<Tensor> {
     // valid while `owner` lives; the native value below holds `owner` for as long as the
     // tensor exists, and every op that may return a view of it copies `owner` into its result
     // (`wrap_view`). libtorch never writes to it: this backend runs no in-place ops.
+    let span = crate::byte_span(
+        shared.ptr as usize,
+        &shared.shape,
+        &shared.strides,
+        shared.dtype.size_in_bytes(),
+    )
+    .ok_or_else(|| KIT.error(OP, "cannot borrow this memory: its span overflows"))?;
     let t =
         unsafe { tch::Tensor::f_from_blob(shared.ptr, &shape, &strides, kind, tch::Device::Cpu) }
             .or_backend(&KIT, OP)?;
@@ -407,7 +436,13 @@ pub(crate) unsafe fn import_shared_host(shared: SharedHost) -> Result<Tensor> {
         shared.dtype,
         &shared.shape,
         Device::Cpu,
-        TorchTensor::new(t, Some(shared.owner)),
+        TorchTensor::new(
+            t,
+            Some(Lent {
+                owner: shared.owner,
+                span,
+            }),
+        ),
     ))
 }
 

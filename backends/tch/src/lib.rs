@@ -180,7 +180,38 @@ pub struct TorchTensor {
     tensor: SyncTensor,
     /// Keeps memory lent by another backend alive while this tensor (or a view it was derived
     /// from) reads it; `None` for tensors that own their storage.
-    owner: Option<Arc<dyn Any + Send + Sync>>,
+    owner: Option<Lent>,
+}
+
+/// Memory lent by another backend: its owner, and the byte range it spans.
+#[derive(Clone)]
+pub(crate) struct Lent {
+    pub(crate) owner: Arc<dyn Any + Send + Sync>,
+    /// `[start, end)` addresses of the lent elements.
+    pub(crate) span: (usize, usize),
+}
+
+/// The `[start, end)` byte addresses that the elements of a strided layout reach (`None` when
+/// it has no elements or the arithmetic overflows).
+pub(crate) fn byte_span(
+    ptr: usize,
+    shape: &[usize],
+    strides: &[isize],
+    elem: usize,
+) -> Option<(usize, usize)> {
+    let (mut low, mut high) = (0isize, 0isize);
+    for (&d, &s) in shape.iter().zip(strides) {
+        let reach = isize::try_from(d.checked_sub(1)?).ok()?.checked_mul(s)?;
+        if reach < 0 {
+            low = low.checked_add(reach)?;
+        } else {
+            high = high.checked_add(reach)?;
+        }
+    }
+    let elem = isize::try_from(elem).ok()?;
+    let start = ptr.checked_add_signed(low.checked_mul(elem)?)?;
+    let end = ptr.checked_add_signed(high.checked_add(1)?.checked_mul(elem)?)?;
+    Some((start, end))
 }
 
 /// `tch::Tensor` is `Send` but not `Sync`.
@@ -195,7 +226,7 @@ struct SyncTensor(tch::Tensor);
 unsafe impl Sync for SyncTensor {}
 
 impl TorchTensor {
-    fn new(tensor: tch::Tensor, owner: Option<Arc<dyn Any + Send + Sync>>) -> TorchTensor {
+    fn new(tensor: tch::Tensor, owner: Option<Lent>) -> TorchTensor {
         TorchTensor {
             tensor: SyncTensor(tensor),
             owner,
@@ -302,8 +333,10 @@ fn oom_bytes(message: &str) -> Option<usize> {
 /// The libtorch tensor of an input tensor.
 #[inline]
 pub(crate) fn input_tensor<'a>(op: &'static str, t: &'a Tensor) -> Result<&'a tch::Tensor> {
-    KIT.native::<TorchTensor>(op, t)
-        .map(TorchTensor::tch_tensor)
+    // SAFETY: every caller is part of a slot function, called by the core's dispatch on its
+    // inputs, and no reference outlives the slot call (results own their data).
+    #[allow(unsafe_code)]
+    unsafe { KIT.native_in_slot::<TorchTensor>(op, t) }.map(TorchTensor::tch_tensor)
 }
 
 fn from_tch_device(op: &'static str, d: tch::Device) -> Result<Device> {
@@ -357,7 +390,7 @@ fn wrap_owned(
     op: &'static str,
     out: tch::Tensor,
     device: Device,
-    owner: Option<Arc<dyn Any + Send + Sync>>,
+    owner: Option<Lent>,
 ) -> Result<Tensor> {
     let dtype = KINDS.dtype(&KIT, op, out.f_kind().or_backend(&KIT, op)?)?;
     let shape = shape_of(op, &out)?;

@@ -98,7 +98,7 @@ fn strided_and_unsupported_inputs_are_copied() {
 
 /// The address of the first element of an ndarray-backend tensor, and whether it borrows.
 fn ndarray_ptr(t: &Tensor) -> (*const u8, bool) {
-    match tensorswitch_ndarray::as_ndarray(t).expect("an ndarray tensor") {
+    match &*tensorswitch_ndarray::as_ndarray(t).expect("an ndarray tensor") {
         NdArray::Float32(s) => (s.as_ptr().cast(), s.is_borrowed()),
         NdArray::Int32(s) => (s.as_ptr().cast(), s.is_borrowed()),
         other => panic!("unexpected dtype {}", other.dtype()),
@@ -128,6 +128,7 @@ fn torch_memory_is_borrowed_by_ndarray_and_outlives_its_source() {
     let owned = tensorswitch_ndarray::from_ndarray(
         tensorswitch_ndarray::to_ndarray::<f32>(&moved)
             .unwrap()
+            .view()
             .to_owned(),
     );
     assert!(!ndarray_ptr(&owned).1);
