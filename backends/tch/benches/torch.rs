@@ -154,11 +154,53 @@ fn to_backend_sizes(c: &mut Criterion) {
     g.finish();
 }
 
+/// A converting switch with N live dynamic float32 tensors: ndarray → torch and back (two
+/// switches per iteration, memory shared both ways). docs/performance.md divides by 2N.
+/// `TS_SWITCH_16MIB_N` sets the count at 16 MiB (default 200: 1,000 would hold 16 GiB).
+fn dynamic_switch(c: &mut Criterion) {
+    use tensorswitch::dynamic::{previous_backend_dynamic, set_backend_dynamic};
+    let mut g = c.benchmark_group("dynamic_switch_f32");
+    g.sample_size(10);
+    let n16: usize = std::env::var("TS_SWITCH_16MIB_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    for (label, elems, count) in [
+        ("0_tensors", 1usize, 0usize),
+        ("1KiB_x1000", 256, 1000),
+        ("1MiB_x1000", 256 * 1024, 1000),
+        ("16MiB", 4 * 1024 * 1024, n16),
+    ] {
+        ts::unset_backend();
+        let live: Vec<Tensor> = (0..count)
+            .map(|i| Tensor::from_vec(vec![i as f32; elems], &[elems]).unwrap())
+            .collect();
+        let name = if label == "16MiB" {
+            format!("16MiB_x{n16}")
+        } else {
+            label.to_string()
+        };
+        g.bench_function(name, |bench| {
+            bench.iter(|| {
+                set_backend_dynamic("torch").unwrap();
+                previous_backend_dynamic().unwrap();
+            })
+        });
+        // The values survived every round trip.
+        for (i, t) in live.iter().enumerate().step_by(97) {
+            assert_eq!(t.backend(), "ndarray");
+            let v = t.to_vec::<f32>().unwrap();
+            assert!(v.iter().all(|&x| x == i as f32));
+        }
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    targets = add_one_element, matmul_512, to_backend_sizes, cuda_matmul_bf16
+    targets = add_one_element, matmul_512, to_backend_sizes, dynamic_switch, cuda_matmul_bf16
 }
 criterion_main!(benches);

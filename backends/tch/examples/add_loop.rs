@@ -11,6 +11,10 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let which = args.next().unwrap_or_else(|| "ts".into());
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    // TS_DYNAMIC=0: tensors with the dynamic flag off (docs/performance.md compares both).
+    if std::env::var("TS_DYNAMIC").as_deref() == Ok("0") {
+        ts::dynamic::set_dynamic_backend(false);
+    }
     tch::set_num_threads(1);
     let a = tch::Tensor::from_slice(&[1.5f32]);
     let b = tch::Tensor::from_slice(&[2.5f32]);
