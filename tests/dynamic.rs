@@ -68,6 +68,8 @@ fn the_default_flag_is_process_wide_with_a_thread_local_override() {
     let other = std::thread::spawn(|| dynamic::dynamic_backend_as(true, dynamic::dynamic_backend))
         .join()
         .unwrap();
+    assert!(!dynamic::dynamic_backend());
+    assert!(dynamic::dynamic_backend_as(true, dynamic::dynamic_backend));
     dynamic::unset_dynamic_backend();
     let back = f32s(&[3.0]);
     assert!(!off.dynamic_backend());
@@ -80,6 +82,41 @@ fn the_default_flag_is_process_wide_with_a_thread_local_override() {
     assert_eq!(back.backend(), "ndarray");
     assert_eq!(on.backend(), "toy");
     unset_backend_dynamic().unwrap();
+}
+
+#[test]
+fn popping_converts_to_the_backend_below() {
+    let _s = serial();
+    let x = f32s(&[1.0, 2.0]);
+    set_backend_dynamic("toy").unwrap();
+    set_backend_dynamic("ndarray").unwrap();
+    assert_eq!(x.backend(), "ndarray");
+    // The stack is [toy, ndarray]: popping runs creation ops on toy again, so x goes there
+    // (not to the implicit default, ndarray).
+    assert_eq!(previous_backend_dynamic().unwrap().name(), "ndarray");
+    assert_eq!(stack_names(), ["toy"]);
+    assert_eq!(x.backend(), "toy");
+    assert_eq!(x.to_vec::<f32>().unwrap(), [1.0, 2.0]);
+    unset_backend_dynamic().unwrap();
+    assert_eq!(x.backend(), "ndarray");
+}
+
+#[test]
+fn the_flag_set_to_what_it_is_changes_nothing() {
+    let _s = serial();
+    let on = f32s(&[1.0]);
+    let off = dynamic::dynamic_backend_as(false, || f32s(&[2.0]));
+    set_backend("toy").unwrap(); // not converting: both stay on ndarray
+    on.set_dynamic_backend(true).unwrap();
+    off.set_dynamic_backend(false).unwrap();
+    assert!(on.dynamic_backend() && !off.dynamic_backend());
+    assert_eq!((on.backend(), off.backend()), ("ndarray", "ndarray"));
+    tensorswitch::unset_backend();
+    off.set_dynamic_backend(false).unwrap();
+    assert!(
+        !off.dynamic_backend(),
+        "turning the flag off never turns it on"
+    );
 }
 
 #[test]

@@ -233,20 +233,33 @@ impl Handle {
     ) -> Handle {
         let b = block.as_ptr();
         // SAFETY: the block is allocated for a `Block<N>` and nothing else refers to it (the
-        // caller's contract); these are the fields the caller has not written.
+        // caller's contract) but, if it is a recycled dynamic block, the registry: a pause may
+        // read its count (0: dead, so it skips it), which is written last, with release, so a
+        // pause that sees it alive sees it whole. These are the fields the caller has not
+        // written.
         unsafe {
-            ptr::addr_of_mut!((*b).header.refs).write(AtomicUsize::new(1));
             ptr::addr_of_mut!((*b).header.native_type).write(UnsafeCell::new(TypeId::of::<N>()));
             ptr::addr_of_mut!((*b).header.destroy).write(destroy::<N>);
             ptr::addr_of_mut!((*b).native).write(UnsafeCell::new(native));
-            // The thread's default is read after the native value is written: read first, the
-            // compiler specialises the writes for both answers through a stack copy.
-            let slot = if may_register && live::dynamic_by_default() {
-                live::register_block(b as *const ())
-            } else {
-                ptr::null()
-            };
-            ptr::addr_of_mut!((*b).header.slot).write(AtomicPtr::new(slot as *mut _));
+            // A block recycled from the thread's cache may still own the registry slot of its
+            // last life (`destroy` leaves it, `cache::alloc` nulls it in fresh blocks): a
+            // dynamic tensor keeps it, at no cost. The thread's default is read after the
+            // native value is written: read first, the compiler specialises the writes for
+            // both answers through a stack copy.
+            let slot = &(*b).header.slot;
+            let old = slot.load(Ordering::Relaxed);
+            if may_register && live::dynamic_by_default() {
+                if old.is_null() {
+                    slot.store(
+                        live::register_block(b as *const ()) as *mut _,
+                        Ordering::Relaxed,
+                    );
+                }
+            } else if !old.is_null() {
+                live::unregister_block(old);
+                slot.store(ptr::null_mut(), Ordering::Relaxed);
+            }
+            (*b).header.refs.store(1, Ordering::Release);
         }
         Handle { ptr: block.cast() }
     }
@@ -333,6 +346,17 @@ impl Handle {
                 live::unregister_block(old);
             }
         }
+    }
+
+    /// Whether the registered block at `block` is a live tensor (not a dead block kept, with
+    /// its slot, in a thread's cache).
+    ///
+    /// # Safety
+    /// `block` is an address [`live::for_each_block`] reported (registered blocks are never
+    /// freed while registered).
+    pub(crate) unsafe fn registered_is_live(block: *const ()) -> bool {
+        // SAFETY: the caller's contract.
+        unsafe { (*(block as *const Header)).refs.load(Ordering::Relaxed) != 0 }
     }
 
     /// A new handle to a registered block, from the address the registry holds; `None` when
@@ -578,17 +602,12 @@ unsafe fn destroy<N: Any + Send + Sync>(block: NonNull<Header>, what: Destroy) -
         return Some(relocate::<N>(block));
     }
     let b = block.cast::<Block<N>>().as_ptr();
-    if what == Destroy::Block {
-        let slot = (*b).header.slot.load(Ordering::Relaxed);
-        if !slot.is_null() {
-            // Leaving the registry needs a read section: a pause under way may hold this
-            // block's address and even a handle it made from it; it ends before this returns.
-            live::unregister_block(slot);
-        }
+    if what == Destroy::Block && !(*b).header.slot.load(Ordering::Relaxed).is_null() {
+        destroy_dynamic::<N>(block);
+        return None;
     }
     // If a native's destructor panics, the block's memory is leaked (not freed twice, nor
-    // read again), the same outcome as a panic inside `Arc`'s drop. (One call site of the
-    // native's drop, so it is inlined here.)
+    // read again), the same outcome as a panic inside `Arc`'s drop.
     if *(*b).header.native_type.get() == TypeId::of::<N>() {
         ptr::drop_in_place((*b).native.get());
     } else {
@@ -599,6 +618,28 @@ unsafe fn destroy<N: Any + Send + Sync>(block: NonNull<Header>, what: Destroy) -
         cache::free(block.cast(), layout_of::<N>());
     }
     None
+}
+
+/// `destroy` of a dynamic block (out of line: the path of a non-dynamic block stays small).
+/// It runs inside a read section: a pause under way may hold the block's address, even a
+/// handle made from it (which it drops before it ends). The block is marked dead (count 0)
+/// and stays registered while the thread's cache keeps it (`cache::free` unregisters what it
+/// gives back to the allocator).
+///
+/// # Safety
+/// As for `destroy` with `Destroy::Block`, for a registered block.
+#[inline(never)]
+unsafe fn destroy_dynamic<N: Any + Send + Sync>(block: NonNull<Header>) {
+    let b = block.cast::<Block<N>>().as_ptr();
+    let _section = live::enter();
+    (*b).header.refs.store(0, Ordering::Relaxed);
+    if *(*b).header.native_type.get() == TypeId::of::<N>() {
+        ptr::drop_in_place((*b).native.get());
+    } else {
+        drop_forwarded(block, Destroy::Block);
+    }
+    ptr::drop_in_place(ptr::addr_of_mut!((*b).header.meta));
+    cache::free(block.cast(), layout_of::<N>());
 }
 
 /// `destroy`'s `Relocate`, out of line (the path of every dropped tensor stays small): moves
@@ -624,9 +665,11 @@ unsafe fn relocate<N: Any + Send + Sync>(block: NonNull<Header>) -> Handle {
 
 /// Block allocation with a per-thread cache of freed blocks of a few sizes.
 pub(crate) mod cache {
+    use super::{live, Header};
     use std::alloc::{self, Layout};
     use std::cell::Cell;
     use std::ptr::{self, NonNull};
+    use std::sync::atomic::{AtomicPtr, Ordering};
 
     /// The block sizes that are cached (a block is rounded up to the first that fits).
     /// Headers take about 100 bytes; natives range from one pointer (libtorch) to a few
@@ -704,9 +747,7 @@ pub(crate) mod cache {
                 for slot in &stack.slots[..stack.len.get()] {
                     // SAFETY: every pointer below `len` is a block allocated with this
                     // layout and owned by the cache alone (see `free`).
-                    unsafe {
-                        alloc::dealloc(slot.get(), Layout::from_size_align_unchecked(size, ALIGN))
-                    };
+                    unsafe { release(slot.get(), Layout::from_size_align_unchecked(size, ALIGN)) };
                 }
                 stack.len.set(0);
             }
@@ -762,7 +803,29 @@ pub(crate) mod cache {
         }
         // SAFETY: a block's layout has a non-zero size (it holds at least a header).
         let p = unsafe { alloc::alloc(layout) };
-        NonNull::new(p).unwrap_or_else(|| alloc::handle_alloc_error(layout))
+        let p = NonNull::new(p).unwrap_or_else(|| alloc::handle_alloc_error(layout));
+        // A fresh block owns no registry slot (a cached one may, see `Handle::finish`).
+        // SAFETY: every block starts with a `Header`; this writes its `slot` field only.
+        unsafe {
+            ptr::addr_of_mut!((*p.as_ptr().cast::<Header>()).slot)
+                .write(AtomicPtr::new(ptr::null_mut()))
+        };
+        p
+    }
+
+    /// Gives a block back to the allocator, first freeing the registry slot it may own.
+    ///
+    /// # Safety
+    /// As for [`free`].
+    unsafe fn release(p: *mut u8, layout: Layout) {
+        // SAFETY: a block's header stays initialised in the cache (only the native value and
+        // the metadata are dropped).
+        let slot = unsafe { (*p.cast::<Header>()).slot.load(Ordering::Relaxed) };
+        if !slot.is_null() {
+            live::unregister_block(slot);
+        }
+        // SAFETY: the caller's contract.
+        unsafe { alloc::dealloc(p, layout) }
     }
 
     /// Frees a block: into this thread's cache when it has room, else to the allocator.
@@ -789,7 +852,7 @@ pub(crate) mod cache {
                 return;
             }
         }
-        alloc::dealloc(p.as_ptr(), layout)
+        release(p.as_ptr(), layout)
     }
 
     /// Closes this thread's cache as thread exit does (for tests).
@@ -1092,15 +1155,28 @@ mod tests {
     #[test]
     fn a_lent_value_outlives_its_conversion_until_the_tensor_goes() {
         let drops = Arc::new(AtomicUsize::new(0));
+        let drops_next = Arc::new(AtomicUsize::new(0));
         let h = Handle::new(meta(), Counted(drops.clone()));
         h.mark_lent();
-        {
+        let convert = |to: Handle| {
             let pause = live::Pause::start().expect("no section held");
             let stable = h.detach(&pause);
             drop(stable);
-            h.forward(Handle::new_unregistered(meta(), 5u64), &pause);
-        }
+            h.forward(to, &pause);
+        };
+        convert(Handle::new_unregistered(
+            meta(),
+            Counted(drops_next.clone()),
+        ));
         assert_eq!(drops.load(Ordering::SeqCst), 0, "kept for the borrowers");
+        // Not lent since: the next conversion drops the value it replaces.
+        convert(Handle::new_unregistered(meta(), 5u64));
+        assert_eq!(
+            drops_next.load(Ordering::SeqCst),
+            1,
+            "a value nobody borrowed is not kept"
+        );
+        assert_eq!(drops.load(Ordering::SeqCst), 0);
         drop(h);
         assert_eq!(drops.load(Ordering::SeqCst), 1, "released with the tensor");
     }
@@ -1139,5 +1215,25 @@ mod tests {
         let _s = live::enter();
         // SAFETY: inside a section.
         assert_eq!(unsafe { h.native::<(u64, u64)>() }, Some(&(rounds, rounds)));
+    }
+
+    #[test]
+    fn devices_pack_into_one_word_and_back() {
+        for d in [
+            Device::Cpu,
+            Device::Cuda(0),
+            Device::Cuda(7),
+            Device::Metal(0),
+            Device::Metal(3),
+        ] {
+            assert_eq!(unpack_device(pack_device(d)), d);
+        }
+        assert_ne!(pack_device(Device::Cuda(2)), pack_device(Device::Metal(2)));
+        assert_ne!(pack_device(Device::Cpu), pack_device(Device::Metal(0)));
+        // Indices beyond any real device saturate instead of spilling into the kind.
+        assert_eq!(
+            unpack_device(pack_device(Device::Metal(usize::MAX))),
+            Device::Metal(DEVICE_INDEX as usize)
+        );
     }
 }

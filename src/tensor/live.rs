@@ -697,4 +697,65 @@ mod tests {
         .join()
         .unwrap();
     }
+
+    #[test]
+    fn registering_outside_a_section_waits_for_a_pause() {
+        // Registering (and unregistering) changes the registry a pause reads, so outside a
+        // section of the caller it takes a section of its own, and waits while a pause runs.
+        use std::sync::mpsc;
+        for unregister in [false, true] {
+            let (ready_tx, ready_rx) = mpsc::channel();
+            let (go_tx, go_rx) = mpsc::channel::<()>();
+            let done = Arc::new(AtomicBool::new(false));
+            let worker = {
+                let done = done.clone();
+                std::thread::spawn(move || {
+                    // A record and free slots first, so the fast paths are the ones taken.
+                    let slot = register_block(0x4000usize as *const ());
+                    let spare = register_block(0x4010usize as *const ());
+                    unregister_block(spare);
+                    ready_tx.send(()).unwrap();
+                    go_rx.recv().unwrap();
+                    if unregister {
+                        unregister_block(slot);
+                        done.store(true, Ordering::SeqCst);
+                    } else {
+                        let s = register_block(0x5000usize as *const ());
+                        done.store(true, Ordering::SeqCst);
+                        unregister_block(s);
+                        unregister_block(slot);
+                    }
+                })
+            };
+            ready_rx.recv().unwrap();
+            let pause = Pause::start().expect("no section held");
+            go_tx.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(if cfg!(miri) {
+                5
+            } else {
+                50
+            }));
+            assert!(!done.load(Ordering::SeqCst), "it ran during the pause");
+            drop(pause);
+            worker.join().unwrap();
+            assert!(done.load(Ordering::SeqCst));
+        }
+    }
+
+    #[test]
+    fn exiting_threads_give_their_free_slots_back() {
+        // Each thread takes half a free list from the pool; if exiting threads kept theirs,
+        // a hundred short-lived threads would need a dozen new chunks.
+        let chunks = || lock(&CHUNKS).len();
+        let before = chunks();
+        for i in 0..100usize {
+            std::thread::spawn(move || {
+                let s = register_block(((i + 1) * 0x100) as *const ());
+                unregister_block(s);
+            })
+            .join()
+            .unwrap();
+        }
+        assert!(chunks() <= before + 3, "{} new chunks", chunks() - before);
+    }
 }
