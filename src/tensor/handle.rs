@@ -233,19 +233,21 @@ impl Handle {
     ) -> Handle {
         let b = block.as_ptr();
         // SAFETY: the block is allocated for a `Block<N>` and nothing else refers to it (the
-        // caller's contract) but, if it is a recycled dynamic block, the registry: a pause may
-        // read its count (0: dead, so it skips it), which is written last, with release, so a
-        // pause that sees it alive sees it whole. These are the fields the caller has not
-        // written.
+        // caller's contract) but, if it is a recycled dynamic block, the registry, where it is
+        // marked dead (nobody reads it) until `mark_alive`, with release, after everything
+        // else: a pause that sees it alive sees it whole. A fresh block is registered inside a
+        // read section (`register_block`), so no pause runs meanwhile. These are the fields
+        // the caller has not written.
         unsafe {
             ptr::addr_of_mut!((*b).header.native_type).write(UnsafeCell::new(TypeId::of::<N>()));
             ptr::addr_of_mut!((*b).header.destroy).write(destroy::<N>);
             ptr::addr_of_mut!((*b).native).write(UnsafeCell::new(native));
             // A block recycled from the thread's cache may still own the registry slot of its
-            // last life (`destroy` leaves it, `cache::alloc` nulls it in fresh blocks): a
-            // dynamic tensor keeps it, at no cost. The thread's default is read after the
+            // last life (`destroy` leaves it, marked dead; `cache::alloc` nulls it in fresh
+            // blocks): a dynamic tensor keeps it and marks it alive. The thread's default is read after the
             // native value is written: read first, the compiler specialises the writes for
             // both answers through a stack copy.
+            ptr::addr_of_mut!((*b).header.refs).write(AtomicUsize::new(1));
             let slot = &(*b).header.slot;
             let old = slot.load(Ordering::Relaxed);
             if may_register && live::dynamic_by_default() {
@@ -254,12 +256,13 @@ impl Handle {
                         live::register_block(b as *const ()) as *mut _,
                         Ordering::Relaxed,
                     );
+                } else {
+                    live::mark_alive(old, b as *const ());
                 }
             } else if !old.is_null() {
                 live::unregister_block(old);
                 slot.store(ptr::null_mut(), Ordering::Relaxed);
             }
-            (*b).header.refs.store(1, Ordering::Release);
         }
         Handle { ptr: block.cast() }
     }
@@ -346,17 +349,6 @@ impl Handle {
                 live::unregister_block(old);
             }
         }
-    }
-
-    /// Whether the registered block at `block` is a live tensor (not a dead block kept, with
-    /// its slot, in a thread's cache).
-    ///
-    /// # Safety
-    /// `block` is an address [`live::for_each_block`] reported (registered blocks are never
-    /// freed while registered).
-    pub(crate) unsafe fn registered_is_live(block: *const ()) -> bool {
-        // SAFETY: the caller's contract.
-        unsafe { (*(block as *const Header)).refs.load(Ordering::Relaxed) != 0 }
     }
 
     /// A new handle to a registered block, from the address the registry holds; `None` when
@@ -622,9 +614,9 @@ unsafe fn destroy<N: Any + Send + Sync>(block: NonNull<Header>, what: Destroy) -
 
 /// `destroy` of a dynamic block (out of line: the path of a non-dynamic block stays small).
 /// It runs inside a read section: a pause under way may hold the block's address, even a
-/// handle made from it (which it drops before it ends). The block is marked dead (count 0)
+/// handle made from it (which it drops before it ends). The block is marked dead in its slot
 /// and stays registered while the thread's cache keeps it (`cache::free` unregisters what it
-/// gives back to the allocator).
+/// gives back to the allocator); the registry's readers skip dead blocks without reading them.
 ///
 /// # Safety
 /// As for `destroy` with `Destroy::Block`, for a registered block.
@@ -632,7 +624,7 @@ unsafe fn destroy<N: Any + Send + Sync>(block: NonNull<Header>, what: Destroy) -
 unsafe fn destroy_dynamic<N: Any + Send + Sync>(block: NonNull<Header>) {
     let b = block.cast::<Block<N>>().as_ptr();
     let _section = live::enter();
-    (*b).header.refs.store(0, Ordering::Relaxed);
+    live::mark_dead((*b).header.slot.load(Ordering::Relaxed));
     if *(*b).header.native_type.get() == TypeId::of::<N>() {
         ptr::drop_in_place((*b).native.get());
     } else {
@@ -1053,15 +1045,16 @@ mod tests {
     /// pause sees).
     fn registered_with(marker: u64) -> usize {
         let mut n = 0;
+        // Inside a pause, as a switch reads them: no block is destroyed meanwhile.
+        let _pause = live::Pause::start().expect("no section held");
         live::for_each_block(|b| {
-            let _s = live::enter();
             let h = std::mem::ManuallyDrop::new(Handle {
                 ptr: NonNull::new(b as *mut Header).unwrap(),
             });
-            // SAFETY: inside a section; the block is registered, so alive (see `destroy`).
-            if h.header().refs.load(Ordering::Acquire) != 0
-                && unsafe { h.native::<u64>() } == Some(&marker)
-            {
+            // SAFETY: a live registered block, read inside a pause (the pausing thread's
+            // section below passes).
+            let _s = live::enter();
+            if unsafe { h.native::<u64>() } == Some(&marker) {
                 n += 1;
             }
         });

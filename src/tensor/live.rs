@@ -57,7 +57,8 @@ pub(crate) struct Record {
     in_use: AtomicBool,
 }
 
-/// A registry slot: a live block's address, or 0 when free.
+/// A registry slot: a block's address (with [`DEAD`] set while the block is dead in a cache),
+/// or 0 when free.
 pub(crate) struct Slot(AtomicUsize);
 
 const CHUNK: usize = 256;
@@ -493,14 +494,34 @@ fn give_back_chain(r: &Record) {
     give_back(r, FREE);
 }
 
-/// Calls `f` with the address of every registered block. Inside a pause the set is exact and
+/// The low bit of a slot whose block is dead: dropped, and kept with its slot in a thread's
+/// block cache (blocks are aligned, so the bit is free).
+const DEAD: usize = 1;
+
+/// Marks `slot`'s block dead (it was dropped; its thread's cache keeps it, and the slot).
+/// Inside a read section.
+#[inline(always)]
+pub(crate) fn mark_dead(slot: *const Slot) {
+    let s = slot_ref(slot);
+    s.0.store(s.0.load(Ordering::Relaxed) | DEAD, Ordering::Relaxed);
+}
+
+/// Marks `slot`'s block, recycled for a new dynamic tensor, alive again. Release: a pause or a
+/// count that sees it alive sees the block's new contents.
+#[inline(always)]
+pub(crate) fn mark_alive(slot: *const Slot, block: *const ()) {
+    slot_ref(slot).0.store(block as usize, Ordering::Release);
+}
+
+/// Calls `f` with the address of every registered live block (not the dead ones caches keep).
+/// It reads the registry only, never a block. Inside a pause the set is exact and
 /// stable; outside one it is a snapshot that other threads may change meanwhile.
 pub(crate) fn for_each_block(mut f: impl FnMut(*const ())) {
     let chunks: Vec<&'static [Slot; CHUNK]> = lock(&CHUNKS).clone();
     for chunk in chunks {
         for s in chunk.iter() {
             let v = s.0.load(Ordering::Acquire);
-            if v != 0 {
+            if v != 0 && v & DEAD == 0 {
                 f(v as *const ());
             }
         }
