@@ -174,6 +174,28 @@ macro_rules! __catalogue_list {
         cos = "cos", elementwise, UnaryFn, Unary(Float);
         /// Hyperbolic tangent.
         tanh = "tanh", elementwise, UnaryFn, Unary(Float);
+        /// Tangent.
+        tan = "tan", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Hyperbolic sine.
+        sinh = "sinh", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Hyperbolic cosine.
+        cosh = "cosh", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Inverse sine, in `[-π/2, π/2]`; NaN outside `[-1, 1]`.
+        asin = "asin", elementwise, UnaryFn, Unary(Float);
+        /// Inverse cosine, in `[0, π]`; NaN outside `[-1, 1]`.
+        acos = "acos", elementwise, UnaryFn, Unary(Float);
+        /// Inverse tangent, in `[-π/2, π/2]`.
+        atan = "atan", elementwise, UnaryFn, Unary(Float);
+        /// Inverse hyperbolic sine.
+        asinh = "asinh", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Inverse hyperbolic cosine; NaN below 1.
+        acosh = "acosh", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Inverse hyperbolic tangent; ±infinity at ±1, NaN outside `[-1, 1]`.
+        atanh = "atanh", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Base-2 logarithm.
+        log2 = "log2", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Base-10 logarithm.
+        log10 = "log10", elementwise, UnaryFn, Unary(Float), fallback;
         /// Rounds towards negative infinity.
         floor = "floor", elementwise, UnaryFn, Unary(Rounding);
         /// Rounds towards positive infinity.

@@ -114,6 +114,17 @@ unary_ops! {
     square => f_square;
     sin => f_sin;
     cos => f_cos;
+    tan => f_tan;
+    sinh => f_sinh;
+    cosh => f_cosh;
+    asin => f_asin;
+    acos => f_acos;
+    atan => f_atan;
+    asinh => f_asinh;
+    acosh => f_acosh;
+    atanh => f_atanh;
+    log2 => f_log2;
+    log10 => f_log10;
     tanh => f_tanh;
     floor => f_floor;
     ceil => f_ceil;
