@@ -152,6 +152,14 @@ macro_rules! __catalogue_list {
         /// `log(exp(a) + exp(b))`, without overflow for large inputs; integer and bool
         /// inputs are computed in the default float dtype.
         logaddexp = "logaddexp", elementwise, BinaryFn, Binary(FloatResult), fallback;
+        /// The angle of the point `(b, a)` from the positive x axis, in `[-π, π]`, with the
+        /// quadrants and signed zeros of C's `atan2`; integer and bool inputs are computed in
+        /// the default float dtype.
+        atan2 = "atan2", elementwise, BinaryFn, Binary(FloatResult);
+        /// `sqrt(a² + b²)` without overflow or underflow in between; infinite if either is
+        /// infinite (even when the other is NaN). Integer and bool inputs are computed in the
+        /// default float dtype.
+        hypot = "hypot", elementwise, BinaryFn, Binary(FloatResult), fallback;
         /// `-x` (integers wrap: `-i8::MIN == i8::MIN`).
         negative = "negative", elementwise, UnaryFn, Unary(Numeric);
         /// `|x|` (integers wrap: `abs(i8::MIN) == i8::MIN`).

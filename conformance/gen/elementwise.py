@@ -77,6 +77,10 @@ STRIDED = [
     "log2/float64/basic",
     "log10/float32/basic",
     "log10/float64/basic",
+    "atan2/float32/basic",
+    "atan2/float64/basic",
+    "hypot/float32/basic",
+    "hypot/float64/basic",
     "negative/float32/basic",
     "negative/float64/basic",
     "abs/float32/basic",
@@ -508,6 +512,45 @@ def gen_logaddexp():
     logaddexp_case("int32/float32", arr([0, 1, -3], "int32"), arr([0, 2, 5], "int32"))
 
 
+FLOAT_BINARY = {"atan2": np.arctan2, "hypot": np.hypot}
+
+
+def float_binary_case(op, name, a, b):
+    a, b = resolve(f"{op}/{name}", a, b)
+    d = promote(a.dtype.name, b.dtype.name)
+    out = to_float(d)
+    exp = FLOAT_BINARY[op](f64(a.astype(out)), f64(b.astype(out))).astype(out)
+    settle(FLOAT_BINARY[op](a, b).dtype, out, floated(d) or mixed(a.dtype.name, b.dtype.name),
+           what=f"{op}/{name}")
+    add_case(f"{op}/{name}", op, [T(a), T(b)], {}, exp, "transcendental")
+
+
+def gen_float_binary():
+    for op in FLOAT_BINARY:
+        for d in ("float32", "float64"):
+            float_binary_case(op, f"{d}/basic", rand(d, (3, 4)), rand(d, (3, 4)))
+        float_binary_case(op, "float64/broadcast", rand("float64", (2, 1, 3)), rand("float64", (4, 1)))
+        float_binary_case(op, "int32/float32", arr([0, 1, -3, 4], "int32"), arr([1, 0, -2, -3], "int32"))
+        float_binary_case(op, "float32/0d", arr(1.5, "float32"), arr(-2.0, "float32"))
+        float_binary_case(op, "float64/empty", np.zeros((0, 2), "float64"), np.zeros((0, 2), "float64"))
+    float_binary_case("atan2", "float64/quadrants_and_zeros",
+                      arr([0.0, -0.0, 0.0, -0.0, 1.0, -1.0, 1.0, -1.0, 0.0, 3.0], "float64"),
+                      arr([0.0, 0.0, -0.0, -0.0, 0.0, 0.0, -1.0, -1.0, -2.0, 4.0], "float64"))
+    for d in ("float32", "float64"):
+        float_binary_case("atan2", f"{d}/infinities_and_nan",
+                          arr([np.inf, np.inf, -np.inf, 1.0, 1.0, np.nan, 1.0, np.inf], d),
+                          arr([np.inf, -np.inf, 1.0, np.inf, -np.inf, 1.0, np.nan, np.nan], d))
+        float_binary_case("hypot", f"{d}/infinities_and_nan",
+                          arr([np.inf, np.nan, -np.inf, np.nan, 1.0, 0.0], d),
+                          arr([np.nan, np.inf, 2.0, 1.0, -np.inf, 0.0], d))
+    float_binary_case("hypot", "float64/without_overflow_or_underflow",
+                      arr([1e200, 1e-200, 3.0, 0.0, -5.0, 1e300], "float64"),
+                      arr([1e200, 1e-200, 4.0, -0.0, 12.0, 1.0], "float64"))
+    float_binary_case("hypot", "float32/without_overflow_or_underflow",
+                      arr([1e30, 1e-30, 3.0, 0.0, -5.0, 3e38], "float32"),
+                      arr([1e30, 1e-30, 4.0, -0.0, 12.0, 3e38], "float32"))
+
+
 def predicate_case(op, name, x):
     x = resolve(f"{op}/{name}", x)
     if x.dtype.name == "bool":
@@ -588,6 +631,7 @@ def generate():
     gen_arithmetic()
     gen_bitwise()
     gen_logaddexp()
+    gen_float_binary()
     gen_predicates()
     gen_unary()
     gen_compare_logic()

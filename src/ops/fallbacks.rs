@@ -342,6 +342,21 @@ impl Fallbacks {
         divide(&log(x)?, &scalar_like(x, std::f64::consts::LN_10)?)
     }
 
+    /// `m · sqrt(1 + (n / m)²)` with `m`, `n` the larger and smaller magnitude, so nothing
+    /// overflows or underflows in between; 0 where both are 0, infinity where either is
+    /// infinite (NaN in the other included), as C's `hypot`.
+    pub(crate) fn hypot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        let (x, y) = (abs(a)?, abs(b)?);
+        let (m, n) = (maximum(&x, &y)?, minimum(&x, &y)?);
+        let r = divide(&n, &m)?;
+        let one = scalar_like(&m, 1.0)?;
+        let h = multiply(&m, &sqrt(&add(&one, &multiply(&r, &r)?)?)?)?;
+        let h = where_(&equal(&m, &scalar_like(&m, 0.0)?)?, &m, &h)?;
+        let inf = scalar_like(&m, f64::INFINITY)?;
+        let either_inf = logical_or(&equal(&x, &inf)?, &equal(&y, &inf)?)?;
+        where_(&either_inf, &inf, &h)
+    }
+
     pub(crate) fn square(x: &Tensor) -> Result<Tensor> {
         multiply(x, x)
     }

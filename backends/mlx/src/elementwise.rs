@@ -76,6 +76,8 @@ binary! {
     divide => |a, b| m::divide(a, b);
     maximum => |a, b| m::maximum(a, b);
     minimum => |a, b| m::minimum(a, b);
+    // `std::atan2` for every dtype, as the unary ones above.
+    atan2 => |a, b| m::atan2(a, b);
     equal => |a, b| m::eq(a, b);
     not_equal => |a, b| m::ne(a, b);
     less => |a, b| m::lt(a, b);

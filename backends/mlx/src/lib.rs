@@ -150,6 +150,7 @@ tensorswitch::primaries! { NAME;
     atanh => elementwise::atanh,
     log2 => elementwise::log2,
     log10 => elementwise::log10,
+    atan2 => elementwise::atan2,
     tanh => elementwise::tanh,
     floor => elementwise::floor,
     ceil => elementwise::ceil,

@@ -30,6 +30,9 @@ floats |x, y: T| if x == y { x + std::f64::consts::LN_2 as T } else {
     let (hi, lo) = if x > y || y.is_nan() { (x, y) } else { (y, x) };
     hi + (lo - hi).exp().ln_1p()
 });
+// C's `atan2` and `hypot` (the libm functions Rust's methods call).
+binary_fn!(atan2, "atan2"; floats |x, y: T| x.atan2(y));
+binary_fn!(hypot, "hypot"; floats |x, y: T| x.hypot(y));
 
 // Comparisons with NaN are false, as IEEE `PartialOrd` gives them; bools order false < true.
 binary_fn!(equal, "equal"; any |x, y: T| x == y);

@@ -138,6 +138,8 @@ tensorswitch::primaries! { NAME;
     atanh => elementwise::atanh,
     log2 => elementwise::log2,
     log10 => elementwise::log10,
+    atan2 => elementwise::atan2,
+    hypot => elementwise::hypot,
     tanh => elementwise::tanh,
     floor => elementwise::floor,
     ceil => elementwise::ceil,

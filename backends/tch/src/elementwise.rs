@@ -55,6 +55,8 @@ binary_ops! {
     maximum => f_maximum;
     minimum => f_minimum;
     logaddexp => f_logaddexp;
+    atan2 => f_atan2;
+    hypot => f_hypot;
     equal => f_eq_tensor -> DType::Bool;
     not_equal => f_ne_tensor -> DType::Bool;
     less => f_lt_tensor -> DType::Bool;
