@@ -152,6 +152,14 @@ macro_rules! __catalogue_list {
         /// `log(exp(a) + exp(b))`, without overflow for large inputs; integer and bool
         /// inputs are computed in the default float dtype.
         logaddexp = "logaddexp", elementwise, BinaryFn, Binary(FloatResult), fallback;
+        /// The angle of the point `(b, a)` from the positive x axis, in `[-π, π]`, with the
+        /// quadrants and signed zeros of C's `atan2`; integer and bool inputs are computed in
+        /// the default float dtype.
+        atan2 = "atan2", elementwise, BinaryFn, Binary(FloatResult);
+        /// `sqrt(a² + b²)` without overflow or underflow in between; infinite if either is
+        /// infinite (even when the other is NaN). Integer and bool inputs are computed in the
+        /// default float dtype.
+        hypot = "hypot", elementwise, BinaryFn, Binary(FloatResult), fallback;
         /// `-x` (integers wrap: `-i8::MIN == i8::MIN`).
         negative = "negative", elementwise, UnaryFn, Unary(Numeric);
         /// `|x|` (integers wrap: `abs(i8::MIN) == i8::MIN`).
@@ -174,6 +182,28 @@ macro_rules! __catalogue_list {
         cos = "cos", elementwise, UnaryFn, Unary(Float);
         /// Hyperbolic tangent.
         tanh = "tanh", elementwise, UnaryFn, Unary(Float);
+        /// Tangent.
+        tan = "tan", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Hyperbolic sine.
+        sinh = "sinh", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Hyperbolic cosine.
+        cosh = "cosh", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Inverse sine, in `[-π/2, π/2]`; NaN outside `[-1, 1]`.
+        asin = "asin", elementwise, UnaryFn, Unary(Float);
+        /// Inverse cosine, in `[0, π]`; NaN outside `[-1, 1]`.
+        acos = "acos", elementwise, UnaryFn, Unary(Float);
+        /// Inverse tangent, in `[-π/2, π/2]`.
+        atan = "atan", elementwise, UnaryFn, Unary(Float);
+        /// Inverse hyperbolic sine.
+        asinh = "asinh", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Inverse hyperbolic cosine; NaN below 1.
+        acosh = "acosh", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Inverse hyperbolic tangent; ±infinity at ±1, NaN outside `[-1, 1]`.
+        atanh = "atanh", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Base-2 logarithm.
+        log2 = "log2", elementwise, UnaryFn, Unary(Float), fallback;
+        /// Base-10 logarithm.
+        log10 = "log10", elementwise, UnaryFn, Unary(Float), fallback;
         /// Rounds towards negative infinity.
         floor = "floor", elementwise, UnaryFn, Unary(Rounding);
         /// Rounds towards positive infinity.

@@ -55,6 +55,32 @@ STRIDED = [
     "cos/float64/basic",
     "tanh/float32/basic",
     "tanh/float64/basic",
+    "tan/float32/basic",
+    "tan/float64/basic",
+    "sinh/float32/basic",
+    "sinh/float64/basic",
+    "cosh/float32/basic",
+    "cosh/float64/basic",
+    "asin/float32/basic",
+    "asin/float64/basic",
+    "acos/float32/basic",
+    "acos/float64/basic",
+    "atan/float32/basic",
+    "atan/float64/basic",
+    "asinh/float32/basic",
+    "asinh/float64/basic",
+    "acosh/float32/basic",
+    "acosh/float64/basic",
+    "atanh/float32/basic",
+    "atanh/float64/basic",
+    "log2/float32/basic",
+    "log2/float64/basic",
+    "log10/float32/basic",
+    "log10/float64/basic",
+    "atan2/float32/basic",
+    "atan2/float64/basic",
+    "hypot/float32/basic",
+    "hypot/float64/basic",
     "negative/float32/basic",
     "negative/float64/basic",
     "abs/float32/basic",
@@ -228,7 +254,10 @@ def gen_arithmetic():
 
 
 UNARY_FLOAT = {"exp": np.exp, "log": np.log, "log1p": np.log1p, "expm1": np.expm1,
-               "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh}
+               "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
+               "tan": np.tan, "sinh": np.sinh, "cosh": np.cosh, "asin": np.arcsin,
+               "acos": np.arccos, "atan": np.arctan, "asinh": np.arcsinh, "acosh": np.arccosh,
+               "atanh": np.arctanh, "log2": np.log2, "log10": np.log10}
 UNARY_NUMERIC = {"negative": np.negative, "abs": np.abs, "square": np.square, "sign": np.sign,
                  "positive": np.positive}
 UNARY_ROUND = {"floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc}
@@ -265,12 +294,14 @@ def unary_case(op, name, x, tol="transcendental", **kw):
 
 def gen_unary():
     for op in UNARY_FLOAT:
-        lo, hi = {"log": (0.05, 5.0), "sqrt": (0.0, 9.0), "log1p": (-0.9, 5.0)}.get(op, (-3.0, 3.0))
+        lo, hi = {"log": (0.05, 5.0), "sqrt": (0.0, 9.0), "log1p": (-0.9, 5.0), "tan": (-1.5, 1.5),
+                  "asin": (-0.99, 0.99), "acos": (-0.99, 0.99), "atanh": (-0.99, 0.99),
+                  "acosh": (1.0, 5.0), "log2": (0.05, 5.0), "log10": (0.05, 5.0)}.get(op, (-3.0, 3.0))
         for d in FLOATS:
             unary_case(op, f"{d}/basic", rand(d, (2, 3), lo, hi))
-        unary_case(op, "int32/to_float32", arr([0, 1, 2, 3, 5], "int32") if op in ("log", "sqrt", "log1p")
+        unary_case(op, "int32/to_float32", arr([0, 1, 2, 3, 5], "int32") if op in ("log", "sqrt", "log1p", "log2", "log10")
                    else arr([-3, -1, 0, 1, 2], "int32"))
-        unary_case(op, "uint8/to_float32", arr([0, 1, 4, 9, 200], "uint8") if op != "exp"
+        unary_case(op, "uint8/to_float32", arr([0, 1, 4, 9, 200], "uint8") if op not in ("exp", "sinh", "cosh")
                    else arr([0, 1, 4, 9, 20], "uint8"))
         unary_case(op, "bool/to_float32", arr([True, False], "bool"))
         unary_case(op, "float32/0d", rand("float32", (), max(lo, 0.5), hi))
@@ -284,13 +315,25 @@ def gen_unary():
         "sin": [0.0, np.pi / 2, np.inf, np.nan, -np.pi / 6, 100.0],
         "cos": [0.0, np.pi, np.inf, np.nan, np.pi / 3, 100.0],
         "tanh": [0.0, 20.0, -20.0, np.inf, -np.inf, np.nan, 0.5],
+        "tan": [0.0, -0.0, np.pi / 4, -np.pi / 3, 1.5, 100.0, np.inf, np.nan],
+        "sinh": [0.0, -0.0, 1e-8, -1e-8, 1.0, 20.0, -25.0, 88.0, 89.0, 710.0, -np.inf, np.inf, np.nan],
+        "cosh": [0.0, 1.0, -1.0, 20.0, -25.0, 89.0, 710.0, 711.0, np.inf, -np.inf, np.nan],
+        "asin": [0.0, -0.0, 1e-8, 0.5, 1.0, -1.0, 1.5, -2.0, np.inf, np.nan],
+        "acos": [0.0, 0.5, 1.0, -1.0, 1.5, -2.0, np.inf, np.nan],
+        "atan": [0.0, -0.0, 1e-8, 1.0, -1.0, 1e10, np.inf, -np.inf, np.nan],
+        "asinh": [0.0, -0.0, 1e-8, -1e-8, 1.0, -1.0, 1e10, -1e30, np.inf, -np.inf, np.nan],
+        "acosh": [1.0, 1.5, 2.0, 0.5, -1.0, 1e10, 1e30, np.inf, -np.inf, np.nan],
+        "atanh": [0.0, -0.0, 1e-8, -1e-8, 0.5, -0.5, 0.999, -0.999, 1.0, -1.0, 2.0, -2.0, np.inf, np.nan],
+        "log2": [1.0, 2.0, 8.0, 0.5, 3.0, 0.0, -0.0, -1.0, 1e-30, np.inf, np.nan],
+        "log10": [1.0, 10.0, 1000.0, 0.1, 2.0, 0.0, -1.0, 1e-30, np.inf, np.nan],
     }
     for op, vals in specials.items():
         for d in FLOATS:
             unary_case(op, f"{d}/specials", arr(vals, d))
-    # accuracy for tiny arguments (the point of expm1 and log1p): relative error 1e-6
+    # accuracy for tiny arguments (the point of expm1 and log1p, and where naive formulas
+    # of the odd functions cancel): relative error 1e-6
     tiny = [1e-10, -1e-10, 1e-8, -3e-7, 1e-20, 5e-5]
-    for op in ("expm1", "log1p"):
+    for op in ("expm1", "log1p", "tan", "sinh", "asin", "atan", "asinh", "atanh"):
         unary_case(op, "float32/tiny", arr(tiny, "float32"), rtol=1e-6, atol=0.0)
         unary_case(op, "float64/tiny", arr(tiny, "float64"), rtol=1e-12, atol=0.0)
 
@@ -469,6 +512,45 @@ def gen_logaddexp():
     logaddexp_case("int32/float32", arr([0, 1, -3], "int32"), arr([0, 2, 5], "int32"))
 
 
+FLOAT_BINARY = {"atan2": np.arctan2, "hypot": np.hypot}
+
+
+def float_binary_case(op, name, a, b):
+    a, b = resolve(f"{op}/{name}", a, b)
+    d = promote(a.dtype.name, b.dtype.name)
+    out = to_float(d)
+    exp = FLOAT_BINARY[op](f64(a.astype(out)), f64(b.astype(out))).astype(out)
+    settle(FLOAT_BINARY[op](a, b).dtype, out, floated(d) or mixed(a.dtype.name, b.dtype.name),
+           what=f"{op}/{name}")
+    add_case(f"{op}/{name}", op, [T(a), T(b)], {}, exp, "transcendental")
+
+
+def gen_float_binary():
+    for op in FLOAT_BINARY:
+        for d in ("float32", "float64"):
+            float_binary_case(op, f"{d}/basic", rand(d, (3, 4)), rand(d, (3, 4)))
+        float_binary_case(op, "float64/broadcast", rand("float64", (2, 1, 3)), rand("float64", (4, 1)))
+        float_binary_case(op, "int32/float32", arr([0, 1, -3, 4], "int32"), arr([1, 0, -2, -3], "int32"))
+        float_binary_case(op, "float32/0d", arr(1.5, "float32"), arr(-2.0, "float32"))
+        float_binary_case(op, "float64/empty", np.zeros((0, 2), "float64"), np.zeros((0, 2), "float64"))
+    float_binary_case("atan2", "float64/quadrants_and_zeros",
+                      arr([0.0, -0.0, 0.0, -0.0, 1.0, -1.0, 1.0, -1.0, 0.0, 3.0], "float64"),
+                      arr([0.0, 0.0, -0.0, -0.0, 0.0, 0.0, -1.0, -1.0, -2.0, 4.0], "float64"))
+    for d in ("float32", "float64"):
+        float_binary_case("atan2", f"{d}/infinities_and_nan",
+                          arr([np.inf, np.inf, -np.inf, 1.0, 1.0, np.nan, 1.0, np.inf], d),
+                          arr([np.inf, -np.inf, 1.0, np.inf, -np.inf, 1.0, np.nan, np.nan], d))
+        float_binary_case("hypot", f"{d}/infinities_and_nan",
+                          arr([np.inf, np.nan, -np.inf, np.nan, 1.0, 0.0], d),
+                          arr([np.nan, np.inf, 2.0, 1.0, -np.inf, 0.0], d))
+    float_binary_case("hypot", "float64/without_overflow_or_underflow",
+                      arr([1e200, 1e-200, 3.0, 0.0, -5.0, 1e300], "float64"),
+                      arr([1e200, 1e-200, 4.0, -0.0, 12.0, 1.0], "float64"))
+    float_binary_case("hypot", "float32/without_overflow_or_underflow",
+                      arr([1e30, 1e-30, 3.0, 0.0, -5.0, 3e38], "float32"),
+                      arr([1e30, 1e-30, 4.0, -0.0, 12.0, 3e38], "float32"))
+
+
 def predicate_case(op, name, x):
     x = resolve(f"{op}/{name}", x)
     if x.dtype.name == "bool":
@@ -549,6 +631,7 @@ def generate():
     gen_arithmetic()
     gen_bitwise()
     gen_logaddexp()
+    gen_float_binary()
     gen_predicates()
     gen_unary()
     gen_compare_logic()

@@ -37,6 +37,13 @@ fn scalar_like(x: &Tensor, value: f64) -> Result<Tensor> {
     super::full(&[], value, x.dtype())
 }
 
+/// `(h / 2) · h` with `h = exp(|x| / 2)`: `exp(|x|) / 2` without overflowing before it must.
+fn half_exp_squared(x: &Tensor) -> Result<Tensor> {
+    let half = scalar_like(x, 0.5)?;
+    let h = exp(&multiply(&abs(x)?, &half)?)?;
+    multiply(&multiply(&h, &half)?, &h)
+}
+
 /// Index grids of shape `(n, 1)` and `(1, m)`, int64.
 fn row_col_indices(n: usize, m: usize) -> Result<(Tensor, Tensor)> {
     let rows = reshape_usize(&super::arange(0.0, n as f64, 1.0, DType::Int64)?, &[n, 1])?;
@@ -262,6 +269,92 @@ impl Fallbacks {
         let r = where_(&equal(&u, &inf)?, &u, &general)?;
         let r = where_(&equal(&um1, &minus_one)?, &minus_one, &r)?;
         where_(&equal(&u, &one)?, x, &r)
+    }
+
+    /// `sin(x) / cos(x)`.
+    pub(crate) fn tan(x: &Tensor) -> Result<Tensor> {
+        divide(&sin(x)?, &cos(x)?)
+    }
+
+    /// `(expm1(x) - expm1(-x)) / 2`, whose terms have opposite signs (no cancellation, exact
+    /// for tiny `x`); beyond |x| = 20, where `exp(-|x|)` is below float64's rounding,
+    /// `±(h / 2) · h` with `h = exp(|x| / 2)`, which overflows only where `sinh` does.
+    pub(crate) fn sinh(x: &Tensor) -> Result<Tensor> {
+        let half = scalar_like(x, 0.5)?;
+        let small = multiply(&half, &super::subtract(&expm1(x)?, &expm1(&negative(x)?)?)?)?;
+        let big = half_exp_squared(x)?;
+        let big = where_(&less(x, &scalar_like(x, 0.0)?)?, &negative(&big)?, &big)?;
+        where_(&greater(&abs(x)?, &scalar_like(x, 20.0)?)?, &big, &small)
+    }
+
+    /// `(exp(x) + exp(-x)) / 2`; beyond |x| = 20 `(h / 2) · h` with `h = exp(|x| / 2)`, which
+    /// overflows only where `cosh` does.
+    pub(crate) fn cosh(x: &Tensor) -> Result<Tensor> {
+        let half = scalar_like(x, 0.5)?;
+        let small = multiply(&half, &add(&exp(x)?, &exp(&negative(x)?)?)?)?;
+        let big = half_exp_squared(x)?;
+        where_(&greater(&abs(x)?, &scalar_like(x, 20.0)?)?, &big, &small)
+    }
+
+    /// `±log1p(a + a² / (1 + sqrt(a² + 1)))` with `a = |x|` (accurate for tiny `x`, no
+    /// cancellation for negative `x`); beyond 2^28, where `a²` could overflow, `log(a) + ln 2`.
+    /// Zeros keep their sign.
+    pub(crate) fn asinh(x: &Tensor) -> Result<Tensor> {
+        let one = scalar_like(x, 1.0)?;
+        let a = abs(x)?;
+        let a2 = multiply(&a, &a)?;
+        let inner = add(&a, &divide(&a2, &add(&one, &sqrt(&add(&a2, &one)?)?)?)?)?;
+        let small = log1p(&inner)?;
+        let big = add(&log(&a)?, &scalar_like(x, std::f64::consts::LN_2)?)?;
+        let r = where_(&greater(&a, &scalar_like(x, 268435456.0)?)?, &big, &small)?;
+        let r = where_(&less(x, &scalar_like(x, 0.0)?)?, &negative(&r)?, &r)?;
+        where_(&equal(x, &scalar_like(x, 0.0)?)?, x, &r)
+    }
+
+    /// `log1p(t + sqrt(t · (x + 1)))` with `t = x - 1` (no cancellation near 1); beyond 2^28,
+    /// where the product could overflow, `log(x) + ln 2`. NaN below 1.
+    pub(crate) fn acosh(x: &Tensor) -> Result<Tensor> {
+        let one = scalar_like(x, 1.0)?;
+        let t = super::subtract(x, &one)?;
+        let small = log1p(&add(&t, &sqrt(&multiply(&t, &add(x, &one)?)?)?)?)?;
+        let big = add(&log(x)?, &scalar_like(x, std::f64::consts::LN_2)?)?;
+        where_(&greater(x, &scalar_like(x, 268435456.0)?)?, &big, &small)
+    }
+
+    /// `±log1p(2a / (1 - a)) / 2` with `a = |x|`: `1 + 2a/(1 - a) = (1 + a)/(1 - a)` is at
+    /// least 1, so nothing cancels near -1, and tiny `x` stay accurate. Zeros keep their sign.
+    pub(crate) fn atanh(x: &Tensor) -> Result<Tensor> {
+        let one = scalar_like(x, 1.0)?;
+        let a = abs(x)?;
+        let q = divide(&add(&a, &a)?, &super::subtract(&one, &a)?)?;
+        let r = multiply(&log1p(&q)?, &scalar_like(x, 0.5)?)?;
+        let r = where_(&less(x, &scalar_like(x, 0.0)?)?, &negative(&r)?, &r)?;
+        where_(&equal(x, &scalar_like(x, 0.0)?)?, x, &r)
+    }
+
+    /// `log(x) / ln 2`.
+    pub(crate) fn log2(x: &Tensor) -> Result<Tensor> {
+        divide(&log(x)?, &scalar_like(x, std::f64::consts::LN_2)?)
+    }
+
+    /// `log(x) / ln 10`.
+    pub(crate) fn log10(x: &Tensor) -> Result<Tensor> {
+        divide(&log(x)?, &scalar_like(x, std::f64::consts::LN_10)?)
+    }
+
+    /// `m · sqrt(1 + (n / m)²)` with `m`, `n` the larger and smaller magnitude, so nothing
+    /// overflows or underflows in between; 0 where both are 0, infinity where either is
+    /// infinite (NaN in the other included), as C's `hypot`.
+    pub(crate) fn hypot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        let (x, y) = (abs(a)?, abs(b)?);
+        let (m, n) = (maximum(&x, &y)?, minimum(&x, &y)?);
+        let r = divide(&n, &m)?;
+        let one = scalar_like(&m, 1.0)?;
+        let h = multiply(&m, &sqrt(&add(&one, &multiply(&r, &r)?)?)?)?;
+        let h = where_(&equal(&m, &scalar_like(&m, 0.0)?)?, &m, &h)?;
+        let inf = scalar_like(&m, f64::INFINITY)?;
+        let either_inf = logical_or(&equal(&x, &inf)?, &equal(&y, &inf)?)?;
+        where_(&either_inf, &inf, &h)
     }
 
     pub(crate) fn square(x: &Tensor) -> Result<Tensor> {

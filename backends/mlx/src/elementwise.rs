@@ -38,6 +38,20 @@ unary! {
     sqrt => |a| m::sqrt(a);
     square => |a| m::square(a);
     tanh => |a| m::tanh(a);
+    // Unlike `exp`/`sin`/`cos`, MLX 0.32's CPU kernels for these call the C library for every
+    // dtype (`mlx/backend/cpu/simd/base_simd.h`: `std::tan`, `std::asinh`, `std::log2`, …), so
+    // float64 keeps its precision without a fix-up.
+    tan => |a| m::tan(a);
+    sinh => |a| m::sinh(a);
+    cosh => |a| m::cosh(a);
+    asin => |a| m::asin(a);
+    acos => |a| m::acos(a);
+    atan => |a| m::atan(a);
+    asinh => |a| m::asinh(a);
+    acosh => |a| m::acosh(a);
+    atanh => |a| m::atanh(a);
+    log2 => |a| m::log2(a);
+    log10 => |a| m::log10(a);
     floor => |a| m::floor(a);
     ceil => |a| m::ceil(a);
     round => |a| m::round(a, None);
@@ -62,6 +76,8 @@ binary! {
     divide => |a, b| m::divide(a, b);
     maximum => |a, b| m::maximum(a, b);
     minimum => |a, b| m::minimum(a, b);
+    // `std::atan2` for every dtype, as the unary ones above.
+    atan2 => |a, b| m::atan2(a, b);
     equal => |a, b| m::eq(a, b);
     not_equal => |a, b| m::ne(a, b);
     less => |a, b| m::lt(a, b);

@@ -30,6 +30,9 @@ floats |x, y: T| if x == y { x + std::f64::consts::LN_2 as T } else {
     let (hi, lo) = if x > y || y.is_nan() { (x, y) } else { (y, x) };
     hi + (lo - hi).exp().ln_1p()
 });
+// C's `atan2` and `hypot` (the libm functions Rust's methods call).
+binary_fn!(atan2, "atan2"; floats |x, y: T| x.atan2(y));
+binary_fn!(hypot, "hypot"; floats |x, y: T| x.hypot(y));
 
 // Comparisons with NaN are false, as IEEE `PartialOrd` gives them; bools order false < true.
 binary_fn!(equal, "equal"; any |x, y: T| x == y);
@@ -89,6 +92,17 @@ unary_fn!(sqrt, "sqrt"; floats |x: T| x.sqrt());
 unary_fn!(sin, "sin"; floats |x: T| x.sin());
 unary_fn!(cos, "cos"; floats |x: T| x.cos());
 unary_fn!(tanh, "tanh"; floats |x: T| x.tanh());
+unary_fn!(tan, "tan"; floats |x: T| x.tan());
+unary_fn!(sinh, "sinh"; floats |x: T| x.sinh());
+unary_fn!(cosh, "cosh"; floats |x: T| x.cosh());
+unary_fn!(asin, "asin"; floats |x: T| x.asin());
+unary_fn!(acos, "acos"; floats |x: T| x.acos());
+unary_fn!(atan, "atan"; floats |x: T| x.atan());
+unary_fn!(asinh, "asinh"; floats |x: T| x.asinh());
+unary_fn!(acosh, "acosh"; floats |x: T| x.acosh());
+unary_fn!(atanh, "atanh"; floats |x: T| x.atanh());
+unary_fn!(log2, "log2"; floats |x: T| x.log2());
+unary_fn!(log10, "log10"; floats |x: T| x.log10());
 unary_fn!(floor, "floor"; floats |x: T| x.floor());
 unary_fn!(ceil, "ceil"; floats |x: T| x.ceil());
 unary_fn!(round, "round"; floats |x: T| x.round_ties_even());

@@ -55,6 +55,8 @@ binary_ops! {
     maximum => f_maximum;
     minimum => f_minimum;
     logaddexp => f_logaddexp;
+    atan2 => f_atan2;
+    hypot => f_hypot;
     equal => f_eq_tensor -> DType::Bool;
     not_equal => f_ne_tensor -> DType::Bool;
     less => f_lt_tensor -> DType::Bool;
@@ -114,6 +116,17 @@ unary_ops! {
     square => f_square;
     sin => f_sin;
     cos => f_cos;
+    tan => f_tan;
+    sinh => f_sinh;
+    cosh => f_cosh;
+    asin => f_asin;
+    acos => f_acos;
+    atan => f_atan;
+    asinh => f_asinh;
+    acosh => f_acosh;
+    atanh => f_atanh;
+    log2 => f_log2;
+    log10 => f_log10;
     tanh => f_tanh;
     floor => f_floor;
     ceil => f_ceil;
