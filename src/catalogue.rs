@@ -222,6 +222,9 @@ macro_rules! __catalogue_list {
         isinf = "isinf", elementwise, UnaryFn, Unary(Predicate), fallback;
         /// `true` where `x` is neither NaN nor infinite (always for integers).
         isfinite = "isfinite", elementwise, UnaryFn, Unary(Predicate), fallback;
+        /// `true` where the sign bit of `x` is set: negative values, `-0.0`, `-inf` and NaNs
+        /// with the sign bit set; for integers, `x < 0`.
+        signbit = "signbit", elementwise, UnaryFn, Unary(Predicate);
         // ----- comparison and logic
         /// `a == b`.
         equal = "equal", elementwise, BinaryFn, Binary(Compare);
@@ -249,6 +252,14 @@ macro_rules! __catalogue_list {
         bitwise_or = "bitwise_or", elementwise, BinaryFn, Binary(Bitwise);
         /// Bitwise exclusive or of integers (logical xor of bools), promoted.
         bitwise_xor = "bitwise_xor", elementwise, BinaryFn, Binary(Bitwise);
+        /// `a` shifted left by `b` bits (integers only, promoted; bits shifted out are lost,
+        /// so signed results wrap). Shifts that are negative or at least the dtype's width are
+        /// left to the backend, as the standard allows.
+        bitwise_left_shift = "bitwise_left_shift", elementwise, BinaryFn, Binary(Shift);
+        /// `a` shifted right by `b` bits (integers only, promoted): arithmetic for signed
+        /// integers (the sign is kept), logical for unsigned ones. Shifts that are negative or
+        /// at least the dtype's width are left to the backend, as the standard allows.
+        bitwise_right_shift = "bitwise_right_shift", elementwise, BinaryFn, Binary(Shift);
         /// Bitwise not of integers (`!x`, so `-x - 1` for signed ones); logical not of bools.
         bitwise_invert = "bitwise_invert", elementwise, UnaryFn, Unary(Bitwise), fallback;
         /// `where(condition, x, y)`: elements of `x` where `condition` holds, else of `y`.

@@ -32,6 +32,10 @@ STRIDED = [
     "isinf/float64/random",
     "isfinite/float32/random",
     "isfinite/float64/random",
+    "bitwise_left_shift/int8/basic",
+    "bitwise_right_shift/int8/basic",
+    "signbit/float32/random",
+    "signbit/float64/random",
     "bitwise_and/int8/basic",
     "bitwise_and/uint8/basic",
     "bitwise_or/int8/basic",
@@ -261,7 +265,7 @@ UNARY_FLOAT = {"exp": np.exp, "log": np.log, "log1p": np.log1p, "expm1": np.expm
 UNARY_NUMERIC = {"negative": np.negative, "abs": np.abs, "square": np.square, "sign": np.sign,
                  "positive": np.positive}
 UNARY_ROUND = {"floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc}
-PREDICATES = {"isnan": np.isnan, "isinf": np.isinf, "isfinite": np.isfinite}
+PREDICATES = {"isnan": np.isnan, "isinf": np.isinf, "isfinite": np.isfinite, "signbit": np.signbit}
 
 
 def unary_case(op, name, x, tol="transcendental", **kw):
@@ -627,9 +631,55 @@ def gen_bitwise():
     bitwise_case("bitwise_invert", "float64/invalid", rand("float64", (2,)))
 
 
+SHIFTS = {"bitwise_left_shift": np.left_shift, "bitwise_right_shift": np.right_shift}
+
+
+def shift_case(op, name, a, b):
+    """Shift counts are drawn (or written) in [0, width of the result dtype): the standard
+    leaves negative shifts and shifts of the whole width or more to the implementation."""
+    cid = f"{op}/{name}"
+    a, b = resolve(cid, a, b)
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+        d = promote(a.dtype.name, b.dtype.name)
+    except ValueError:
+        d = "shape"
+    if d == "shape":
+        exp = err("ShapeMismatch")
+    elif d is None:
+        exp = err("NoPromotion")
+    elif d == "bool" or kind(d) == "float":
+        exp = err("InvalidDType")
+    else:
+        width = np.iinfo(d).bits
+        assert ((b >= 0) & (b < width)).all(), f"{cid}: shift counts outside [0, {width})"
+        exp = SHIFTS[op](a.astype(d), b.astype(d))
+        settle(SHIFTS[op](a, b).dtype, d, what=cid)
+    add_case(cid, op, [T(a), T(b)], {}, exp, "exact")
+
+
+def gen_shifts():
+    for op in SHIFTS:
+        shift_case(op, "int8/basic", rand("int8", (2, 3), -128, 127), rand("int8", (2, 3), 0, 7))
+        shift_case(op, "uint8/basic", rand("uint8", (2, 3), 0, 255), rand("uint8", (2, 3), 0, 7))
+        shift_case(op, "int32/broadcast", rand("int32", (2, 1, 3), -100000, 100000), rand("int32", (4, 1), 0, 31))
+        shift_case(op, "int64/extremes", arr([-2**63, 2**63 - 1, -1, 1, -5, 12345], "int64"),
+                   arr([0, 63, 63, 63, 1, 10], "int64"))
+        shift_case(op, "int16/sign_and_overflow", arr([-32768, -1, 16384, 255, -3, 0], "int16"),
+                   arr([1, 15, 1, 8, 2, 15], "int16"))
+        shift_case(op, "uint16/basic", arr([0, 65535, 4660, 1], "uint16"), arr([3, 15, 4, 15], "uint16"))
+        shift_case(op, "uint32/high_bit", arr([2**32 - 1, 1, 2**31], "uint32"), arr([31, 31, 1], "uint32"))
+        shift_case(op, "int8_int16/promotes", arr([-1, 6, 100], "int8"), arr([15, 3, 9], "int16"))
+        shift_case(op, "int32/0d", arr(-7, "int32"), arr(2, "int32"))
+        shift_case(op, "int16/empty", np.zeros((0, 2), "int16"), np.zeros((0, 2), "int16"))
+        shift_case(op, "bool/invalid", arr([True, False], "bool"), arr([True, True], "bool"))
+        shift_case(op, "float32/invalid", rand("float32", (3,)), arr([1, 2, 0], "float32"))
+
+
 def generate():
     gen_arithmetic()
     gen_bitwise()
+    gen_shifts()
     gen_logaddexp()
     gen_float_binary()
     gen_predicates()

@@ -25,6 +25,8 @@ pub(crate) enum Binary {
     Logical,
     /// integer or bool inputs, promoted; result has the promoted dtype
     Bitwise,
+    /// integer inputs only (not bool), promoted; result has the promoted dtype (the shifts)
+    Shift,
 }
 
 #[inline(always)]
@@ -44,6 +46,7 @@ pub(crate) fn binary(
         Binary::Compare => !table.unsupported.contains(DType::Bool),
         Binary::Logical => d == DType::Bool,
         Binary::Bitwise => d.is_integer() || d == DType::Bool,
+        Binary::Shift => d.is_integer(),
     };
     if as_is && d == b.dtype() && !table.unsupported.contains(d) && a.same_shape(b) {
         return call(table, op, pick(&table.slots), |f| f(a, b));
@@ -81,6 +84,10 @@ fn binary_general(
                         d.is_integer() || d == DType::Bool,
                         "an integer or bool dtype",
                     )?;
+                    d
+                }
+                Binary::Shift => {
+                    require(op, d, d.is_integer(), "an integer dtype (not bool)")?;
                     d
                 }
                 _ => d,

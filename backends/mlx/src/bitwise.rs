@@ -1,4 +1,4 @@
-//! Bitwise ops: `bitwise_and`, `bitwise_or`, `bitwise_xor`, `bitwise_invert`.
+//! Bitwise ops: `bitwise_and`, `bitwise_or`, `bitwise_xor`, `bitwise_invert` and the shifts.
 //!
 //! mlx-rs 0.33 has no bitwise ops; MLX and mlx-c do (`mlx_bitwise_*`), so integers call mlx-c
 //! directly, on the stream mlx-rs's own ops use. Bool inputs take MLX's logical ops instead
@@ -96,4 +96,19 @@ pub(crate) fn bitwise_invert(x: &Tensor) -> Result<Tensor> {
         mlx_sys::mlx_bitwise_invert(res, a.as_ptr(), s)
     })?;
     wrap(OP, out)
+}
+
+/// `x << y` in C++ on the promoted integer dtype (`mlx_left_shift`); the core passes integers
+/// only, so the bool branch is never taken.
+pub(crate) fn bitwise_left_shift(x: &Tensor, y: &Tensor) -> Result<Tensor> {
+    binary("bitwise_left_shift", x, y, mlx_sys::mlx_left_shift, |_, _| {
+        unreachable!("the core refuses bool shifts")
+    })
+}
+
+/// `x >> y` in C++ (`mlx_right_shift`): arithmetic for signed integers.
+pub(crate) fn bitwise_right_shift(x: &Tensor, y: &Tensor) -> Result<Tensor> {
+    binary("bitwise_right_shift", x, y, mlx_sys::mlx_right_shift, |_, _| {
+        unreachable!("the core refuses bool shifts")
+    })
 }

@@ -66,6 +66,24 @@ unary! {
     isnan => |a| m::is_nan(a);
     isinf => |a| m::is_inf(a);
     isfinite => |a| a.is_finite();
+    // MLX has no signbit: floats are viewed as the signed integer of their width (the bits
+    // unchanged), whose sign is the float's sign bit, so -0.0 and NaNs with the sign bit set
+    // count; signed integers compare with 0 and unsigned ones are never negative.
+    signbit => |a| {
+        let bits = match a.dtype() {
+            Dtype::Float64 => Some(Dtype::Int64),
+            Dtype::Float32 => Some(Dtype::Int32),
+            Dtype::Float16 | Dtype::Bfloat16 => Some(Dtype::Int16),
+            _ => None,
+        };
+        match bits {
+            Some(d) => {
+                let v = a.view_dtype(d)?;
+                m::lt(&v, &m::zeros_like(&v)?)
+            }
+            None => m::lt(a, &m::zeros_like(a)?),
+        }
+    };
     logical_not => |a| m::logical_not(a);
 }
 

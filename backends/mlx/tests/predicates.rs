@@ -1,4 +1,4 @@
-//! The MLX primaries of `trunc`, `positive`, `isnan`, `isinf`, `isfinite`, `all` and `any`,
+//! The MLX primaries of `trunc`, `positive`, `isnan`, `isinf`, `isfinite`, `signbit`, `all` and `any`,
 //! against hand-derived results, beyond the checks every backend runs (conformance/src/checks/; they also check that these ops are MLX primaries): special values, float64 beyond float32's range, integers,
 //! reductions over no, one and zero-size axes.
 
@@ -214,5 +214,30 @@ fn all_and_any_of_floats_and_integers() {
         let i = Tensor::from_slice(&[0i32, 0, 3, -1], &[2, 2]).unwrap();
         assert_eq!(bools(&ts::all(&i, 1).unwrap()), [false, true]);
         assert_eq!(bools(&ts::any(&i, 1).unwrap()), [false, true]);
+    });
+}
+
+/// `signbit` views floats as integers: the sign of NaN and of zero, which the conformance data
+/// cannot hold for NaN (JSON writes every NaN as `"nan"`), in float32 and float64.
+#[test]
+fn signbit_reads_the_sign_of_nan_and_zero() {
+    on_mlx(|| {
+        let want = [true, false, true, false, true, true];
+        let x = Tensor::from_slice(
+            &[-f64::NAN, f64::NAN, -0.0, 0.0, -1e300, f64::NEG_INFINITY],
+            &[6],
+        )
+        .unwrap();
+        assert_eq!(bools(&ts::signbit(&x).unwrap()), want);
+        let x = Tensor::from_slice(
+            &[-f32::NAN, f32::NAN, -0.0, 0.0, -1.0, f32::NEG_INFINITY],
+            &[6],
+        )
+        .unwrap();
+        assert_eq!(bools(&ts::signbit(&x).unwrap()), want);
+        let i = Tensor::from_slice(&[i64::MIN, -1, 0, 1], &[4]).unwrap();
+        assert_eq!(bools(&ts::signbit(&i).unwrap()), [true, true, false, false]);
+        let u = Tensor::from_slice(&[0u64, u64::MAX], &[2]).unwrap();
+        assert_eq!(bools(&ts::signbit(&u).unwrap()), [false, false]);
     });
 }

@@ -44,6 +44,28 @@ binary_fn!(logical_or, "logical_or"; bool |x, y: T| x || y);
 binary_fn!(bitwise_and, "bitwise_and"; ints |x, y: T| x & y; bool |x, y: T| x & y);
 binary_fn!(bitwise_or, "bitwise_or"; ints |x, y: T| x | y; bool |x, y: T| x | y);
 binary_fn!(bitwise_xor, "bitwise_xor"; ints |x, y: T| x ^ y; bool |x, y: T| x ^ y);
+// Shifts of 0 to width - 1 bits as the standard has them (left shifts wrap, right shifts of
+// signed integers are arithmetic); beyond, as NumPy: every bit shifted out (0, or -1 for a
+// negative number shifted right).
+binary_fn!(bitwise_left_shift, "bitwise_left_shift";
+ints |x, y: T| match shift_count(i128::from(y), T::BITS) {
+    Some(s) => x.wrapping_shl(s),
+    None => 0,
+});
+binary_fn!(bitwise_right_shift, "bitwise_right_shift";
+sints |x, y: T| match shift_count(i128::from(y), T::BITS) {
+    Some(s) => x >> s,
+    None => x >> (T::BITS - 1),
+};
+uints |x, y: T| match shift_count(i128::from(y), T::BITS) {
+    Some(s) => x >> s,
+    None => 0,
+});
+
+/// `y` as a shift count of a `bits`-wide integer: `None` where it is negative or `>= bits`.
+fn shift_count(y: i128, bits: u32) -> Option<u32> {
+    u32::try_from(y).ok().filter(|&s| s < bits)
+}
 
 /// `x ** e` by repeated squaring, wrapping like the other integer ops (the exponent is
 /// non-negative here; its bits are read as u64).
@@ -126,6 +148,11 @@ unary_fn!(isinf, "isinf";
 unary_fn!(isfinite, "isfinite";
     ints |_x: T| true;
     floats |x: T| x.is_finite());
+// The sign bit itself, so -0.0 and NaNs with the sign bit set count; integers below zero.
+unary_fn!(signbit, "signbit";
+    sints |x: T| x < 0;
+    uints |_x: T| false;
+    floats |x: T| x.is_sign_negative());
 
 /// `+x`: the input itself (tensors are immutable, so sharing it is a copy that costs nothing
 /// and cannot fail).

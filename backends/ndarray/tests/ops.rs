@@ -482,3 +482,23 @@ fn the_concat_slot_refuses_inputs_outside_its_contract() {
         Ok(())
     });
 }
+
+/// The sign bit of NaN, which the conformance data cannot hold (JSON writes every NaN as
+/// `"nan"`).
+#[test]
+fn signbit_reads_the_sign_of_nan_and_zero() {
+    on_ndarray(|| {
+        let x = t(
+            &[-f64::NAN, f64::NAN, -0.0, 0.0, -1.0, f64::NEG_INFINITY],
+            &[6],
+        );
+        let want = [true, false, true, false, true, true];
+        assert_eq!(ts::signbit(&x)?.to_vec::<bool>()?, want);
+        let x = t(
+            &[-f32::NAN, f32::NAN, -0.0, 0.0, -1.0, f32::NEG_INFINITY],
+            &[6],
+        );
+        assert_eq!(ts::signbit(&x)?.to_vec::<bool>()?, want);
+        Ok(())
+    });
+}

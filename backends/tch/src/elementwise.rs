@@ -70,6 +70,10 @@ binary_ops! {
     bitwise_and => f_bitwise_and_tensor;
     bitwise_or => f_bitwise_or_tensor;
     bitwise_xor => f_bitwise_xor_tensor;
+    // Integers only (the core refuses bool); libtorch's left shift wraps (it shifts the
+    // unsigned bits) and its right shift of signed integers is arithmetic.
+    bitwise_left_shift => f_bitwise_left_shift;
+    bitwise_right_shift => f_bitwise_right_shift;
 }
 
 /// libtorch raises integers to negative powers (giving 0, 1 or -1); tensorswitch refuses, as
@@ -155,6 +159,12 @@ pub(crate) fn isinf(x: &Tensor) -> Result<Tensor> {
 
 pub(crate) fn isfinite(x: &Tensor) -> Result<Tensor> {
     predicate("isfinite", x, |t| t.f_isfinite())
+}
+
+/// libtorch's `signbit` reads the sign bit of floats (`std::signbit`: -0.0 and NaNs with the
+/// sign bit set count) and answers `x < 0` for integers.
+pub(crate) fn signbit(x: &Tensor) -> Result<Tensor> {
+    predicate("signbit", x, |t| t.f_signbit())
 }
 
 /// libtorch's `positive` returns the input itself (an alias), so the result may share `x`'s

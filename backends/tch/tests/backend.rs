@@ -281,3 +281,28 @@ fn tch_interop() {
         Err(Error::Backend { .. })
     ));
 }
+
+/// The sign bit of NaN, which the conformance data cannot hold (JSON writes every NaN as
+/// `"nan"`).
+#[test]
+fn signbit_reads_the_sign_of_nan_and_zero() {
+    tensorswitch::with_backend("torch", || {
+        let want = [true, false, true, false, true, true];
+        let x = Tensor::from_slice(
+            &[-f64::NAN, f64::NAN, -0.0, 0.0, -1.0, f64::NEG_INFINITY],
+            &[6],
+        )
+        .unwrap();
+        let got = tensorswitch::signbit(&x).unwrap();
+        assert_eq!(got.dtype(), DType::Bool);
+        assert_eq!(got.to_vec::<bool>().unwrap(), want);
+        let x = Tensor::from_slice(
+            &[-f32::NAN, f32::NAN, -0.0, 0.0, -1.0, f32::NEG_INFINITY],
+            &[6],
+        )
+        .unwrap();
+        let got = tensorswitch::signbit(&x).unwrap();
+        assert_eq!(got.to_vec::<bool>().unwrap(), want);
+    })
+    .unwrap();
+}
