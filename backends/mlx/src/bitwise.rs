@@ -101,14 +101,22 @@ pub(crate) fn bitwise_invert(x: &Tensor) -> Result<Tensor> {
 /// `x << y` in C++ on the promoted integer dtype (`mlx_left_shift`); the core passes integers
 /// only, so the bool branch is never taken.
 pub(crate) fn bitwise_left_shift(x: &Tensor, y: &Tensor) -> Result<Tensor> {
-    binary("bitwise_left_shift", x, y, mlx_sys::mlx_left_shift, |_, _| {
-        unreachable!("the core refuses bool shifts")
-    })
+    binary(
+        "bitwise_left_shift",
+        x,
+        y,
+        mlx_sys::mlx_left_shift,
+        |_, _| unreachable!("the core refuses bool shifts"),
+    )
 }
 
 /// `x >> y` in C++ (`mlx_right_shift`): arithmetic for signed integers.
 pub(crate) fn bitwise_right_shift(x: &Tensor, y: &Tensor) -> Result<Tensor> {
-    binary("bitwise_right_shift", x, y, mlx_sys::mlx_right_shift, |_, _| {
-        unreachable!("the core refuses bool shifts")
-    })
+    binary(
+        "bitwise_right_shift",
+        x,
+        y,
+        mlx_sys::mlx_right_shift,
+        |_, _| unreachable!("the core refuses bool shifts"),
+    )
 }
