@@ -157,10 +157,8 @@ pub fn unset_backend_dynamic() -> Result<Vec<Backend>> {
 pub fn switch_backend(change: StackChange<'_>, conversion: Conversion) -> Result<Switched> {
     // Everything that can fail without looking at the tensors fails before the pause.
     let pushed = match change {
-        StackChange::Push(name) => Some(state::detected_for_switch(name)?),
-        StackChange::PushVersion(name, version) => {
-            Some(state::at_version_for_switch(name, version)?)
-        }
+        StackChange::Push(name) => Some(state::detected(name)?),
+        StackChange::PushVersion(name, version) => Some(state::at_version(name, version)?),
         StackChange::Pop | StackChange::Clear => None,
     };
     let pause = Pause::start().map_err(|_| Error::SwitchInsideSection)?;
@@ -175,26 +173,11 @@ pub fn switch_backend(change: StackChange<'_>, conversion: Conversion) -> Result
         _ => state::default_table()?,
     };
 
+    // Dropped in reverse order on every return: the registry's handles, the stack lock, then
+    // the pause (a handle must not outlive the pause, see `registered_tensors`).
     let registered = registered_tensors(&pause);
     let live = registered.len();
-    let (moves, unmoved) = convert_all(&registered, target, &pause);
-    if !unmoved.is_empty() && conversion == Conversion::AllOrNothing {
-        // Dropped in this order: the converted copies, the registry's handles, the stack lock,
-        // then the pause (a handle must not outlive the pause, see `registered_tensors`).
-        drop(moves);
-        drop(registered);
-        drop(stack);
-        drop(pause);
-        return Err(Error::DynamicConversion {
-            target: target.backend_name().to_string(),
-            live,
-            unmoved,
-        });
-    }
-    let converted = moves.len();
-    for (tensor, moved) in moves {
-        tensor.handle().forward(moved.into_handle(), &pause);
-    }
+    let (converted, unmoved) = move_tensors(&registered, target, conversion, &pause)?;
     let popped = match change {
         StackChange::Push(_) | StackChange::PushVersion(..) => {
             stack.push(target);
@@ -204,9 +187,6 @@ pub fn switch_backend(change: StackChange<'_>, conversion: Conversion) -> Result
         StackChange::Clear => std::mem::take(&mut *stack),
     };
     state::publish_top(&stack);
-    drop(registered);
-    drop(stack);
-    drop(pause);
     Ok(Switched {
         backend: Backend::of(target),
         popped: popped.into_iter().map(Backend::of).collect(),
@@ -229,6 +209,30 @@ fn registered_tensors(_pause: &Pause) -> Vec<Tensor> {
         }
     });
     out
+}
+
+/// Converts `tensors` to `target`'s backend and forwards each to its new value; with
+/// `AllOrNothing` only if all of them convert (else nothing changes and the error lists the
+/// rest). Returns how many moved and, for `BestEffort`, those that could not.
+fn move_tensors(
+    tensors: &[Tensor],
+    target: &'static FunctionTable,
+    conversion: Conversion,
+    pause: &Pause,
+) -> Result<(usize, Vec<Unmoved>)> {
+    let (moves, unmoved) = convert_all(tensors, target, pause);
+    if !unmoved.is_empty() && conversion == Conversion::AllOrNothing {
+        return Err(Error::DynamicConversion {
+            target: target.backend_name().to_string(),
+            live: tensors.len(),
+            unmoved,
+        });
+    }
+    let converted = moves.len();
+    for (tensor, moved) in moves {
+        tensor.handle().forward(moved.into_handle(), pause);
+    }
+    Ok((converted, unmoved))
 }
 
 /// Converts every tensor not on `target`'s backend yet: the pairs (tensor, converted value)
@@ -276,35 +280,24 @@ impl Tensor {
 }
 
 fn set_tensor_dynamic(t: &Tensor, on: bool) -> Result<()> {
-    if !on || t.dynamic_backend() {
+    // Only a tensor turned on, and not on the backend at the top of the stack, moves.
+    let target = if on && !t.dynamic_backend() {
+        state::stack_top().filter(|top| !std::ptr::eq(t.backend_descriptor(), top.backend))
+    } else {
+        None
+    };
+    let Some(target) = target else {
         let _section = live::enter();
         t.handle().set_dynamic(on);
         return Ok(());
-    }
-    let Some(top) = state::stack_top() else {
-        let _section = live::enter();
-        t.handle().set_dynamic(true);
-        return Ok(());
     };
-    if std::ptr::eq(t.backend_descriptor(), top.backend) {
-        let _section = live::enter();
-        t.handle().set_dynamic(true);
-        return Ok(());
-    }
     let pause = Pause::start().map_err(|_| Error::SwitchInsideSection)?;
-    let (mut moves, unmoved) = convert_all(std::slice::from_ref(t), top, &pause);
-    if let Some(u) = unmoved.into_iter().next() {
-        drop(pause);
-        return Err(Error::DynamicConversion {
-            target: top.backend_name().to_string(),
-            live: 1,
-            unmoved: vec![u],
-        });
-    }
-    if let Some((tensor, moved)) = moves.pop() {
-        tensor.handle().forward(moved.into_handle(), &pause);
-    }
+    move_tensors(
+        std::slice::from_ref(t),
+        target,
+        Conversion::AllOrNothing,
+        &pause,
+    )?;
     t.handle().set_dynamic(true);
-    drop(pause);
     Ok(())
 }

@@ -191,7 +191,7 @@ pub(crate) fn descriptor(name: &str) -> Result<&'static BackendDescriptor> {
 }
 
 /// The table for the backend's detected version.
-fn detected(name: &str) -> Result<&'static FunctionTable> {
+pub(crate) fn detected(name: &str) -> Result<&'static FunctionTable> {
     table::detected_table(descriptor(name)?)
 }
 
@@ -217,7 +217,7 @@ fn push(table: &'static FunctionTable) -> Backend {
 
 /// The table of backend `name` as if `version` were installed (emulated unless it is the
 /// detected version).
-fn at_version(name: &str, version: &str) -> Result<&'static FunctionTable> {
+pub(crate) fn at_version(name: &str, version: &str) -> Result<&'static FunctionTable> {
     let desc = descriptor(name)?;
     let version = parse_framework_version(version).map_err(|e| Error::InvalidVersion {
         input: version.to_string(),
@@ -225,17 +225,6 @@ fn at_version(name: &str, version: &str) -> Result<&'static FunctionTable> {
     })?;
     let emulated = table::detected_version(desc).ok().as_ref() != Some(&version);
     table::table_for(desc, &version, emulated, false)
-}
-
-/// The table `set_backend(name)` would push (for converting switches, which push it
-/// themselves).
-pub(crate) fn detected_for_switch(name: &str) -> Result<&'static FunctionTable> {
-    detected(name)
-}
-
-/// The table `set_backend_to_specific_version(name, version)` would push.
-pub(crate) fn at_version_for_switch(name: &str, version: &str) -> Result<&'static FunctionTable> {
-    at_version(name, version)
 }
 
 /// The top of the process-wide stack (not this thread's override).

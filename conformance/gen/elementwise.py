@@ -595,21 +595,27 @@ def bitwise_case(op, name, a, b=None):
     else:
         a, b = resolve(cid, a, b)
         args = [T(a), T(b)]
-        try:
-            np.broadcast_shapes(a.shape, b.shape)
-            d = promote(a.dtype.name, b.dtype.name)
-        except ValueError:
-            d = "shape"
-        if d == "shape":
-            exp = err("ShapeMismatch")
-        elif d is None:
-            exp = err("NoPromotion")
-        elif kind(d) == "float":
-            exp = err("InvalidDType")
-        else:
-            exp = BITWISE[op](a.astype(d), b.astype(d))
-            settle(BITWISE[op](a, b).dtype, d, what=cid)
+        exp = integer_binary(cid, BITWISE[op], a, b, bool_ok=True)
     add_case(cid, op, args, {}, exp, "exact")
+
+
+def integer_binary(cid, f, a, b, bool_ok, check=None):
+    """The expected result of a binary op on integers (and bools if `bool_ok`), promoted:
+    an error for shapes that do not broadcast, dtypes without a promotion and other dtypes.
+    `check(dtype)` asserts what the case's inputs must satisfy for the promoted dtype."""
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+        d = promote(a.dtype.name, b.dtype.name)
+    except ValueError:
+        return err("ShapeMismatch")
+    if d is None:
+        return err("NoPromotion")
+    if kind(d) == "float" or (d == "bool" and not bool_ok):
+        return err("InvalidDType")
+    if check:
+        check(d)
+    settle(f(a, b).dtype, d, what=cid)
+    return f(a.astype(d), b.astype(d))
 
 
 def gen_bitwise():
@@ -639,22 +645,12 @@ def shift_case(op, name, a, b):
     leaves negative shifts and shifts of the whole width or more to the implementation."""
     cid = f"{op}/{name}"
     a, b = resolve(cid, a, b)
-    try:
-        np.broadcast_shapes(a.shape, b.shape)
-        d = promote(a.dtype.name, b.dtype.name)
-    except ValueError:
-        d = "shape"
-    if d == "shape":
-        exp = err("ShapeMismatch")
-    elif d is None:
-        exp = err("NoPromotion")
-    elif d == "bool" or kind(d) == "float":
-        exp = err("InvalidDType")
-    else:
+
+    def in_range(d):
         width = np.iinfo(d).bits
         assert ((b >= 0) & (b < width)).all(), f"{cid}: shift counts outside [0, {width})"
-        exp = SHIFTS[op](a.astype(d), b.astype(d))
-        settle(SHIFTS[op](a, b).dtype, d, what=cid)
+
+    exp = integer_binary(cid, SHIFTS[op], a, b, bool_ok=False, check=in_range)
     add_case(cid, op, [T(a), T(b)], {}, exp, "exact")
 
 

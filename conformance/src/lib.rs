@@ -35,6 +35,7 @@
 pub mod checks;
 mod exec;
 mod json;
+pub mod support;
 
 use exec::{execute, Outcome, Values};
 use json::Json;

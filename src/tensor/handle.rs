@@ -304,16 +304,9 @@ impl Handle {
     #[cold]
     #[inline(never)]
     unsafe fn native_forwarded<N: Any>(&self) -> Option<&N> {
-        // SAFETY: as in `native`.
-        if unsafe { *self.header().native_type.get() } != TypeId::of::<Forwarded>() {
-            return None;
-        }
-        // SAFETY: a block holding a `Forwarded` has it at the native's offset of a
-        // `Block<Forwarded>` (a block's native offset is the header's size rounded up to the
-        // native's alignment, and `Forwarded` has the header's alignment).
-        let f = unsafe { &*(*self.ptr.cast::<Block<Forwarded>>().as_ptr()).native.get() };
-        // SAFETY: the forwarded block is never itself forwarded; same section.
-        unsafe { f.0.native::<N>() }
+        // SAFETY: the caller's contract, passed on; the forwarded block is never itself
+        // forwarded, and is read in the same section.
+        unsafe { self.forwarded()?.0.native::<N>() }
     }
 
     /// Whether the tensor is registered as dynamic.
@@ -420,7 +413,10 @@ impl Handle {
     /// # Safety
     /// As for [`Handle::native`].
     unsafe fn forwarded(&self) -> Option<&Forwarded> {
-        // SAFETY: the caller's contract; see `native_forwarded` for the cast.
+        // SAFETY: read inside a section (the caller's contract), where nothing writes it. A
+        // block holding a `Forwarded` has it at the native's offset of a `Block<Forwarded>` (a
+        // block's native offset is the header's size rounded up to the native's alignment, and
+        // `Forwarded` has the header's alignment).
         unsafe {
             if *self.header().native_type.get() != TypeId::of::<Forwarded>() {
                 return None;

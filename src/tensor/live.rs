@@ -185,7 +185,7 @@ impl Drop for Releaser {
         let r = record(rec);
         // A thread-local destructor cannot be inside a section of this thread unless a native
         // reference outlives the thread, which borrowing rules forbid; depth is 0 here.
-        give_back_chain(r);
+        give_back(r, FREE);
         r.in_use.store(false, Ordering::Release);
     }
 }
@@ -488,10 +488,6 @@ fn give_back(r: &Record, n: usize) {
         pool.push(slot_ref(r.free[i].load(Ordering::Relaxed)));
     }
     r.free_len.store(keep, Ordering::Relaxed);
-}
-
-fn give_back_chain(r: &Record) {
-    give_back(r, FREE);
 }
 
 /// The low bit of a slot whose block is dead: dropped, and kept with its slot in a thread's

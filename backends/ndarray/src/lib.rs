@@ -329,6 +329,13 @@ pub fn to_ndarray<T: NdElement>(t: &Tensor) -> Option<Native<'_, NdStorage<T>>> 
     }))
 }
 
+/// The address of an ndarray-backend tensor's first element, whatever its dtype (`None` for
+/// other backends' tensors): to see whether two tensors share memory.
+pub fn data_ptr(t: &Tensor) -> Option<*const u8> {
+    let nd = t.native::<NdArray>()?;
+    Some(match_nd!(&*nd, a => a.as_ptr().cast::<u8>()))
+}
+
 /// The native value of an ndarray-backend tensor (`None` for other backends' tensors), as a
 /// guard ([`Tensor::native`]). Its arrays may be borrowed from another backend: read them
 /// through [`NdStorage`]'s `Deref` or `view`; [`NdStorage::into_owned`] copies borrowed
