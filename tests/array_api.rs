@@ -42,8 +42,10 @@ fn outside_the_catalogue() -> Vec<&'static str> {
         tensorswitch::iinfo(Bool),
         tensorswitch::isdtype(Bool, &[]),
         tensorswitch::result_type([Bool]),
+        tensorswitch::asarray(true, tensorswitch::AsArray::default()),
     );
     vec![
+        "asarray",
         "can_cast",
         "finfo",
         "iinfo",

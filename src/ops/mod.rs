@@ -13,6 +13,7 @@
 //! The code is grouped by theme: `dispatch` (what every op does around its slot call),
 //! `creation`, `elementwise`, `linear_algebra`, `reduce`, `manip`, and the compositional `fallbacks`.
 
+mod asarray;
 pub(crate) mod creation;
 mod dispatch;
 mod elementwise;
@@ -22,6 +23,7 @@ mod manip;
 mod reduce;
 mod shape;
 
+pub use asarray::{asarray, ArraySource, AsArray};
 pub use creation::{evaluate, to_backend};
 pub use shape::broadcast_shapes;
 

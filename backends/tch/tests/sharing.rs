@@ -192,3 +192,37 @@ fn strided_torch_memory_is_borrowed_by_ndarray_with_its_strides() {
         vec![17, 22, 27, 22, 29, 36, 27, 36, 45]
     );
 }
+
+#[test]
+fn asarray_brings_a_tensor_of_another_backend_to_the_active_one() {
+    use tensorswitch::{asarray, AsArray, Error};
+    let source = ndarray_f32(6, &[2, 3]);
+    tensorswitch::with_backend("torch", || {
+        // Converted as to_backend does: memory shared, values exact.
+        let t = asarray(&source, AsArray::default()).unwrap();
+        assert_eq!((t.backend(), t.shape()), ("torch", &[2usize, 3][..]));
+        assert!(borrows_memory(&t));
+        assert_eq!(t.to_vec::<f32>().unwrap(), source.to_vec::<f32>().unwrap());
+        // A torch tensor stays the same tensor.
+        assert!(asarray(&t, AsArray::default()).unwrap().same_tensor(&t));
+
+        // copy=true: torch's own storage, not ndarray's buffer.
+        let c = asarray(&source, AsArray::default().copy(true)).unwrap();
+        assert_eq!(c.backend(), "torch");
+        assert!(!borrows_memory(&c));
+        assert_eq!(c.to_vec::<f32>().unwrap(), source.to_vec::<f32>().unwrap());
+
+        // A cast on the way: float32 [0, 0.5, 1, 1.5, 2, 2.5] to int64 truncates.
+        let i = asarray(&source, AsArray::default().dtype(DType::Int64)).unwrap();
+        assert_eq!(i.to_vec::<i64>().unwrap(), [0, 0, 1, 1, 2, 2]);
+
+        // copy=false cannot convert between backends.
+        match asarray(&source, AsArray::default().copy(false)) {
+            Err(Error::InvalidArgument { reason, .. }) => {
+                assert!(reason.contains("converted to torch"), "{reason}")
+            }
+            other => panic!("expected InvalidArgument, got {other:?}"),
+        }
+    })
+    .unwrap();
+}
