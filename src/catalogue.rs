@@ -160,6 +160,18 @@ macro_rules! __catalogue_list {
         /// infinite (even when the other is NaN). Integer and bool inputs are computed in the
         /// default float dtype.
         hypot = "hypot", elementwise, BinaryFn, Binary(FloatResult), fallback;
+        /// `floor(a / b)`: the quotient rounded towards negative infinity, as Python's `//`
+        /// (numeric inputs, promoted; bool refused). Integer division by zero gives 0, as in
+        /// NumPy, on every backend (and `MIN // -1` wraps to `MIN`); floats follow IEEE 754
+        /// (`x // 0.0` is ±inf or NaN) and NumPy's rounding of the quotient.
+        floor_divide = "floor_divide", elementwise, BinaryFn, Binary(Arithmetic);
+        /// The remainder of [`floor_divide`](crate::floor_divide), with the sign of `b` (as
+        /// Python's `%`): `a - b * floor(a / b)`. Integer `remainder(a, 0)` is 0, as in NumPy,
+        /// on every backend; for floats it is NaN.
+        remainder = "remainder", elementwise, BinaryFn, Binary(Arithmetic);
+        /// The magnitude of `a` with the sign bit of `b` (`-0.0` and NaNs with the sign bit set
+        /// count as negative); integer and bool inputs are computed in the default float dtype.
+        copysign = "copysign", elementwise, BinaryFn, Binary(FloatResult), fallback;
         /// `-x` (integers wrap: `-i8::MIN == i8::MIN`).
         negative = "negative", elementwise, UnaryFn, Unary(Numeric);
         /// `|x|` (integers wrap: `abs(i8::MIN) == i8::MIN`).

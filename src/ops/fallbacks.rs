@@ -534,3 +534,14 @@ impl Fallbacks {
         triangle(x, k, greater_equal)
     }
 }
+
+// ----- issue 12: copysign, tile (the manipulation helper's block)
+impl Fallbacks {
+    /// `where(signbit(b), -|a|, |a|)`: the sign bit of `b` (so `-0.0` and NaNs with the sign
+    /// bit set count as negative) on the magnitude of `a` (`abs` clears the sign bit of a NaN,
+    /// `negative` sets it).
+    pub(crate) fn copysign(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        let magnitude = abs(a)?;
+        where_(&signbit(b)?, &negative(&magnitude)?, &magnitude)
+    }
+}

