@@ -545,3 +545,20 @@ impl Fallbacks {
         where_(&signbit(b)?, &negative(&magnitude)?, &magnitude)
     }
 }
+
+impl Fallbacks {
+    /// `x` (as many dimensions as `reps`) reshaped to `[1, d0, 1, d1, …]`, broadcast to
+    /// `[r0, d0, r1, d1, …]` and merged pairwise: every copy of the tensor along each dimension.
+    pub(crate) fn tile(x: &Tensor, reps: &[usize]) -> Result<Tensor> {
+        let spread: Shape = x.shape().iter().flat_map(|&d| [1, d]).collect();
+        let target: Shape = x
+            .shape()
+            .iter()
+            .zip(reps)
+            .flat_map(|(&d, &r)| [r, d])
+            .collect();
+        let merged: Shape = x.shape().iter().zip(reps).map(|(&d, &r)| d * r).collect();
+        let copies = broadcast_to(&reshape_usize(x, &spread)?, &target)?;
+        reshape_usize(&copies, &merged)
+    }
+}

@@ -200,6 +200,9 @@ tensorswitch::primaries! { NAME;
     permute_dims => manip::permute_dims,
     // The core passes `moveaxis` the final permutation, exactly what `permute_dims` gets.
     moveaxis => manip::permute_dims,
+    roll => manip::roll,
+    tile => manip::tile,
+    repeat => manip::repeat,
     flip => manip::flip,
     broadcast_to => manip::broadcast_to,
     concat => manip::concat,

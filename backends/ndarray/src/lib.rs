@@ -188,6 +188,8 @@ tensorswitch::primaries! { NAME;
     permute_dims => manip::permute_dims,
     // The core turns the source and destination axes into the permutation permute_dims takes.
     moveaxis => manip::permute_dims,
+    roll => manip::roll,
+    repeat => manip::repeat,
     flip => manip::flip,
     broadcast_to => manip::broadcast_to,
     concat => manip::concat,

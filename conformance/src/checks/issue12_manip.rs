@@ -29,20 +29,13 @@ fn sign_bits_f32(x: &Tensor) -> Result<Vec<bool>> {
         .collect())
 }
 
-/// Which of the new ops are the backend's own kernels: the division ops everywhere (no
-/// fallback exists); `copysign` everywhere but MLX, which composes it.
+/// Which of the new ops are the backend's own kernels: the division ops, `roll` and `repeat`
+/// everywhere (they have no fallback); `copysign` everywhere but MLX, which composes it;
+/// `tile` everywhere but ndarray, which composes it.
 pub fn primaries_and_fallbacks(backend: &str) {
     let report = ts::function_table_report(backend).unwrap();
-    let source = |op: Op| {
-        report
-            .rows
-            .iter()
-            .find(|(o, _)| *o == op)
-            .unwrap()
-            .1
-            .clone()
-    };
-    for op in [Op::floor_divide, Op::remainder] {
+    let source = |op: Op| report.rows.iter().find(|(o, _)| *o == op).unwrap().1;
+    for op in [Op::floor_divide, Op::remainder, Op::roll, Op::repeat] {
         assert!(
             matches!(source(op), Source::Primary { .. }),
             "{op} is {}, not a primary",
@@ -54,6 +47,12 @@ pub fn primaries_and_fallbacks(backend: &str) {
         matches!(copysign, Source::Primary { .. }),
         backend != "mlx",
         "copysign on {backend} is {copysign}"
+    );
+    let tile = source(Op::tile);
+    assert_eq!(
+        matches!(tile, Source::Primary { .. }),
+        backend != "ndarray",
+        "tile on {backend} is {tile}"
     );
 }
 
@@ -118,6 +117,45 @@ pub fn float_division_follows_numpy(backend: &str) {
         assert!((r[0] - 0.09999999999999995).abs() < 1e-15, "{}", r[0]);
         assert!(r[1].is_nan() && r[2].is_nan() && r[3].is_nan());
         assert_eq!(&r[4..], [f64::INFINITY, 5.0]);
+        Ok(())
+    });
+}
+
+/// Hand-derived: `roll(arange(6).reshape(2, 3), 1)` flattened is `[5, 0, 1, 2, 3, 4]`; along
+/// both axes by `(1, -1)` it is `[[4, 5, 3], [1, 2, 0]]`; shifts of `i64::MIN`/`i64::MAX` are
+/// taken modulo the size (both are 1 modulo 3, as NumPy has them); methods and functions agree.
+pub fn roll_tile_repeat_by_hand(backend: &str) {
+    on_backend(backend, || {
+        let x = t(&[0i32, 1, 2, 3, 4, 5], &[2, 3]);
+        let r = ts::roll(&x, 1, None)?;
+        assert_eq!(r.shape(), [2, 3]);
+        assert_eq!(r.to_vec::<i32>()?, [5, 0, 1, 2, 3, 4]);
+        assert_eq!(
+            x.roll([1, -1], [0, 1])?.to_vec::<i32>()?,
+            [4, 5, 3, 1, 2, 0]
+        );
+        assert_eq!(
+            ts::roll(&x, i64::MAX, 1)?.to_vec::<i32>()?,
+            [2, 0, 1, 5, 3, 4]
+        );
+        assert_eq!(
+            ts::roll(&x, i64::MIN, 1)?.to_vec::<i32>()?,
+            [2, 0, 1, 5, 3, 4]
+        );
+        let tiled = x.tile(&[2, 1, 2])?;
+        assert_eq!(tiled.shape(), [2, 2, 6]);
+        assert_eq!(
+            tiled.to_vec::<i32>()?,
+            [0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5].repeat(2)
+        );
+        let counts = t(&[2i64, 0, 1], &[3]);
+        let rep = x.repeat(&counts, 1)?;
+        assert_eq!(rep.shape(), [2, 3]);
+        assert_eq!(rep.to_vec::<i32>()?, [0, 0, 2, 3, 3, 5]);
+        assert_eq!(
+            ts::repeat(&x, 2usize, None)?.to_vec::<i32>()?,
+            [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+        );
         Ok(())
     });
 }

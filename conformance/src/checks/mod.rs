@@ -39,6 +39,7 @@ macro_rules! __checks {
             copysign_reads_and_writes_the_sign_of_nan,
             integer_division_is_floored_and_pinned,
             float_division_follows_numpy,
+            roll_tile_repeat_by_hand,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {
