@@ -542,11 +542,25 @@ pub(crate) fn run_repeat(
             counts
         }
     };
+    repeat_by(table, op, pick, &x, &counts, axis)
+}
+
+/// `repeat` of `x` (the current table pinned) with counts that fit its axis: one for all or
+/// one per element. Also how the `unstack` composite picks one element along an axis.
+pub(crate) fn repeat_by(
+    table: &'static FunctionTable,
+    op: Op,
+    pick: fn(&Slots) -> Option<RepeatFn>,
+    x: &Tensor,
+    counts: &[usize],
+    axis: usize,
+) -> Result<Tensor> {
     let overflow = || Error::InvalidShape {
         op: op.name(),
         reason: format!("the repeated size along axis {axis} does not fit a size"),
     };
-    let size = match counts.as_slice() {
+    let n = x.shape()[axis];
+    let size = match counts {
         [c] => n.checked_mul(*c).ok_or_else(overflow)?,
         many => many
             .iter()
@@ -557,10 +571,10 @@ pub(crate) fn run_repeat(
     out[axis] = size;
     check_shape(table, op, &out, x.dtype())?;
     if counts.iter().all(|&c| c == 1) {
-        return Ok(x);
+        return Ok(x.clone());
     }
     table.check_dtype(op, x.dtype())?;
-    call(table, op, pick(&table.slots), |f| f(&x, &counts, axis))
+    call(table, op, pick(&table.slots), |f| f(x, counts, axis))
 }
 
 /// The counts of a `repeats` tensor: an integer dtype, 0-D or 1-D, no negative count.

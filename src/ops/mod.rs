@@ -11,8 +11,11 @@
 //! receive normalised arguments: see the slot types in [`crate::catalogue`].
 //!
 //! The code is grouped by theme: `dispatch` (what every op does around its slot call),
-//! `creation`, `elementwise`, `linear_algebra`, `reduce`, `manip`, and the compositional `fallbacks`.
+//! `creation`, `elementwise`, `linear_algebra`, `reduce`, `manip`, and the compositional `fallbacks`;
+//! `composite` holds the functions that return several tensors (`broadcast_arrays`,
+//! `meshgrid`, `unstack`), composed from ops, outside the catalogue.
 
+mod composite;
 pub(crate) mod creation;
 mod dispatch;
 mod elementwise;
@@ -22,6 +25,7 @@ mod manip;
 mod reduce;
 mod shape;
 
+pub use composite::{broadcast_arrays, meshgrid, unstack, Indexing};
 pub use creation::{evaluate, to_backend};
 pub use shape::broadcast_shapes;
 

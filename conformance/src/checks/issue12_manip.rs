@@ -159,3 +159,157 @@ pub fn roll_tile_repeat_by_hand(backend: &str) {
         Ok(())
     });
 }
+
+/// Shapes and values of a list of results.
+fn listed(xs: &[Tensor]) -> Result<Vec<(Vec<usize>, Vec<f64>)>> {
+    xs.iter()
+        .map(|x| {
+            let v = ts::astype(x, DType::Float64)?.to_vec::<f64>()?;
+            Ok((x.shape().to_vec(), v))
+        })
+        .collect()
+}
+
+/// NumPy 2.4: `np.broadcast_arrays([[1], [2]], [10, 20, 30], 5)` (int32) are three `(2, 3)`
+/// arrays `[1, 1, 1, 2, 2, 2]`, `[10, 20, 30, 10, 20, 30]`, `[5; 6]`, of the inputs' dtypes.
+pub fn broadcast_arrays_as_numpy(backend: &str) {
+    on_backend(backend, || {
+        let a = t(&[1i32, 2], &[2, 1]);
+        let b = t(&[10i32, 20, 30], &[3]);
+        let c = t(&[5i32], &[]);
+        let out = ts::broadcast_arrays(&[a, b, c])?;
+        assert!(out.iter().all(|x| x.dtype() == DType::Int32));
+        assert_eq!(
+            listed(&out)?,
+            [
+                (vec![2, 3], vec![1.0, 1.0, 1.0, 2.0, 2.0, 2.0]),
+                (vec![2, 3], vec![10.0, 20.0, 30.0, 10.0, 20.0, 30.0]),
+                (vec![2, 3], vec![5.0; 6]),
+            ]
+        );
+        // Dtypes are kept, not promoted; no inputs, no outputs; a mismatch is an error.
+        let f = t(&[0.5f64, -0.0], &[2]);
+        let out = ts::broadcast_arrays(&[f, t(&[true], &[1])])?;
+        assert_eq!(
+            (out[0].dtype(), out[1].dtype()),
+            (DType::Float64, DType::Bool)
+        );
+        assert_eq!(out[1].to_vec::<bool>()?, [true, true]);
+        assert!(ts::broadcast_arrays(&[])?.is_empty());
+        let err = ts::broadcast_arrays(&[t(&[1i32, 2], &[2]), t(&[1i32, 2, 3], &[3])]);
+        assert!(
+            matches!(err, Err(ts::Error::ShapeMismatch { .. })),
+            "{err:?}"
+        );
+        Ok(())
+    });
+}
+
+/// NumPy 2.4: `np.meshgrid([1., 2., 3.], [4., 5.])` are `(2, 3)` arrays
+/// `[1, 2, 3, 1, 2, 3]` and `[4, 4, 4, 5, 5, 5]`; with `indexing="ij"` `(3, 2)` arrays
+/// `[1, 1, 2, 2, 3, 3]` and `[4, 5, 4, 5, 4, 5]`; with a third input `[7, 8]` (int8), `(2, 3, 2)`
+/// arrays, the third `[7, 8] * 6` in int8; one input gives itself.
+pub fn meshgrid_as_numpy(backend: &str) {
+    on_backend(backend, || {
+        let x = t(&[1.0f64, 2.0, 3.0], &[3]);
+        let y = t(&[4.0f64, 5.0], &[2]);
+        let z = t(&[7i8, 8], &[2]);
+        let xy = ts::meshgrid(&[x.clone(), y.clone()], ts::Indexing::Xy)?;
+        assert_eq!(
+            listed(&xy)?,
+            [
+                (vec![2, 3], vec![1.0, 2.0, 3.0, 1.0, 2.0, 3.0]),
+                (vec![2, 3], vec![4.0, 4.0, 4.0, 5.0, 5.0, 5.0]),
+            ]
+        );
+        let ij = ts::meshgrid(&[x.clone(), y.clone()], ts::Indexing::from_name("ij")?)?;
+        assert_eq!(
+            listed(&ij)?,
+            [
+                (vec![3, 2], vec![1.0, 1.0, 2.0, 2.0, 3.0, 3.0]),
+                (vec![3, 2], vec![4.0, 5.0, 4.0, 5.0, 4.0, 5.0]),
+            ]
+        );
+        let three = ts::meshgrid(&[x.clone(), y, z], ts::Indexing::default())?;
+        let got = listed(&three)?;
+        assert_eq!(
+            got[0],
+            (vec![2, 3, 2], [1.0, 1.0, 2.0, 2.0, 3.0, 3.0].repeat(2))
+        );
+        assert_eq!(got[1], (vec![2, 3, 2], [[4.0; 6], [5.0; 6]].concat()));
+        assert_eq!(three[2].dtype(), DType::Int8);
+        assert_eq!(three[2].to_vec::<i8>()?, [7, 8].repeat(6));
+        let one = ts::meshgrid(std::slice::from_ref(&x), ts::Indexing::Xy)?;
+        assert_eq!(listed(&one)?, [(vec![3], vec![1.0, 2.0, 3.0])]);
+        assert!(ts::meshgrid(&[], ts::Indexing::Ij)?.is_empty());
+        let err = ts::meshgrid(&[x, t(&[1.0f64; 4], &[2, 2])], ts::Indexing::Xy);
+        assert!(
+            matches!(err, Err(ts::Error::InvalidShape { .. })),
+            "{err:?}"
+        );
+        assert!(ts::Indexing::from_name("yx").is_err());
+        Ok(())
+    });
+}
+
+/// NumPy 2.4: `np.unstack(np.arange(24).reshape(2, 3, 4), axis=1)` are three `(2, 4)` arrays
+/// `[0, 1, 2, 3, 12, 13, 14, 15]`, `[4, …, 19]`, `[8, …, 23]`; along axis -1 the first is
+/// `(2, 3)` `[0, 4, 8, 12, 16, 20]`. The values are copied exactly (NaN payloads and -0.0).
+pub fn unstack_as_numpy(backend: &str) {
+    on_backend(backend, || {
+        let data: Vec<i64> = (0..24).collect();
+        let x = t(&data, &[2, 3, 4]);
+        let parts = ts::unstack(&x, 1)?;
+        assert_eq!(parts.len(), 3);
+        assert!(parts.iter().all(|p| p.dtype() == DType::Int64));
+        let rows = |first: i64| -> Vec<f64> {
+            (first..first + 4)
+                .chain(first + 12..first + 16)
+                .map(|v| v as f64)
+                .collect()
+        };
+        assert_eq!(
+            listed(&parts)?,
+            [
+                (vec![2, 4], rows(0)),
+                (vec![2, 4], rows(4)),
+                (vec![2, 4], rows(8))
+            ]
+        );
+        let last = x.unstack(-1)?;
+        assert_eq!(last.len(), 4);
+        assert_eq!(
+            listed(&last[..1])?,
+            [(vec![2, 3], vec![0.0, 4.0, 8.0, 12.0, 16.0, 20.0])]
+        );
+        let nan = f64::from_bits(0xfff8_0000_dead_beef);
+        let f = t(&[nan, -0.0, 1.5, f64::NEG_INFINITY], &[2, 2]);
+        let cols = ts::unstack(&f, 0)?;
+        let bits: Vec<u64> = cols
+            .iter()
+            .flat_map(|c| c.to_vec::<f64>().unwrap())
+            .map(f64::to_bits)
+            .collect();
+        let want: Vec<u64> = [nan, -0.0, 1.5, f64::NEG_INFINITY]
+            .iter()
+            .map(|v| v.to_bits())
+            .collect();
+        assert_eq!(bits, want);
+        let b = ts::unstack(&t(&[true, false, true], &[3]), 0)?;
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[1].shape(), [0usize; 0]);
+        assert_eq!(b[1].to_vec::<bool>()?, [false]);
+        assert!(ts::unstack(&t(&[0.0f32; 0], &[0, 3]), 0)?.is_empty());
+        let err = ts::unstack(&t(&[1.0f32], &[]), 0);
+        assert!(
+            matches!(err, Err(ts::Error::AxisOutOfRange { .. })),
+            "{err:?}"
+        );
+        let err = ts::unstack(&x, 3);
+        assert!(
+            matches!(err, Err(ts::Error::AxisOutOfRange { .. })),
+            "{err:?}"
+        );
+        Ok(())
+    });
+}

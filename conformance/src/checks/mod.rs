@@ -40,6 +40,9 @@ macro_rules! __checks {
             integer_division_is_floored_and_pinned,
             float_division_follows_numpy,
             roll_tile_repeat_by_hand,
+            broadcast_arrays_as_numpy,
+            meshgrid_as_numpy,
+            unstack_as_numpy,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {
