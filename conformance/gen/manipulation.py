@@ -305,6 +305,7 @@ def gen_roll_tile_repeat():
     tile_case("float32/0d", arr(1.5, "float32"), (2, 2))
     tile_case("float32/empty", np.zeros((0, 2), "float32"), (3, 2))
     tile_case("int16/no_reps", rand("int16", (2,), -9, 9), ())
+    tile_case("float32/negative_reps", rand("float32", (2,)), (2, -1), err("InvalidArgument"))
 
     def repeat_case(name, x, repeats, axis, expected=None):
         cid = f"repeat/{name}"
@@ -331,6 +332,7 @@ def gen_roll_tile_repeat():
     repeat_case("float32/2d_counts", x, arr([[1, 2, 1]], "int64"), 1, err("InvalidShape"))
     repeat_case("float32/axis_out_of_range", x, 2, 2, err("AxisOutOfRange"))
     repeat_case("float64/0d_axis", arr(2.5, "float64"), 2, 0, err("AxisOutOfRange"))
+    repeat_case("float32/negative_int_count", x, -1, None, err("InvalidArgument"))
 
 
 def generate():
