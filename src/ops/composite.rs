@@ -39,7 +39,7 @@ pub fn broadcast_arrays(tensors: &[Tensor]) -> Result<Vec<Tensor>> {
 
 /// How [`meshgrid`] orders the dimensions of its results.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Indexing {
+pub enum MeshgridIndexing {
     /// Cartesian (`"xy"`, the standard's default): with two or more inputs, the first two
     /// dimensions of the results are swapped, so the first input varies along columns.
     #[default]
@@ -48,12 +48,12 @@ pub enum Indexing {
     Ij,
 }
 
-impl Indexing {
+impl MeshgridIndexing {
     /// `"xy"` or `"ij"`.
-    pub fn from_name(name: &str) -> Result<Indexing> {
+    pub fn from_name(name: &str) -> Result<MeshgridIndexing> {
         match name {
-            "xy" => Ok(Indexing::Xy),
-            "ij" => Ok(Indexing::Ij),
+            "xy" => Ok(MeshgridIndexing::Xy),
+            "ij" => Ok(MeshgridIndexing::Ij),
             other => Err(Error::InvalidArgument {
                 op: "meshgrid",
                 reason: format!("indexing must be \"xy\" or \"ij\", got {other:?}"),
@@ -63,8 +63,9 @@ impl Indexing {
 }
 
 /// Coordinate grids from 1-D tensors: result `i` holds input `i` repeated over every other
-/// dimension, all results of shape `(n0, n1, …)` for `Indexing::Ij`, with the first two sizes
-/// swapped for `Indexing::Xy` (the standard's default) when there are two or more inputs.
+/// dimension, all results of shape `(n0, n1, …)` for `MeshgridIndexing::Ij`, with the first
+/// two sizes swapped for `MeshgridIndexing::Xy` (the standard's default) when there are two or
+/// more inputs.
 ///
 /// A composite, not a catalogue op: each result is the dispatching
 /// [`reshape`](crate::reshape) of its input to size 1 on every dimension but its own, then
@@ -72,7 +73,7 @@ impl Indexing {
 /// dtype (as NumPy; the standard expects one dtype for all). No tensors give an empty list;
 /// inputs that are not 1-D are [`Error::InvalidShape`]. The tensors must share a backend and a
 /// device.
-pub fn meshgrid(tensors: &[Tensor], indexing: Indexing) -> Result<Vec<Tensor>> {
+pub fn meshgrid(tensors: &[Tensor], indexing: MeshgridIndexing) -> Result<Vec<Tensor>> {
     const OP: &str = "meshgrid";
     let _section = crate::tensor::live::enter();
     if tensors.is_empty() {
@@ -92,8 +93,8 @@ pub fn meshgrid(tensors: &[Tensor], indexing: Indexing) -> Result<Vec<Tensor>> {
     let k = tensors.len();
     // The dimension of the grid that input `i` runs along.
     let dim = |i: usize| match (indexing, k >= 2, i) {
-        (Indexing::Xy, true, 0) => 1,
-        (Indexing::Xy, true, 1) => 0,
+        (MeshgridIndexing::Xy, true, 0) => 1,
+        (MeshgridIndexing::Xy, true, 1) => 0,
         _ => i,
     };
     let mut grid: Shape = std::iter::repeat(0).take(k).collect();

@@ -25,7 +25,7 @@ mod manip;
 mod reduce;
 mod shape;
 
-pub use composite::{broadcast_arrays, meshgrid, unstack, Indexing};
+pub use composite::{broadcast_arrays, meshgrid, unstack, MeshgridIndexing};
 pub use creation::{evaluate, to_backend};
 pub use shape::broadcast_shapes;
 

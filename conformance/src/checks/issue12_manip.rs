@@ -214,7 +214,7 @@ pub fn meshgrid_as_numpy(backend: &str) {
         let x = t(&[1.0f64, 2.0, 3.0], &[3]);
         let y = t(&[4.0f64, 5.0], &[2]);
         let z = t(&[7i8, 8], &[2]);
-        let xy = ts::meshgrid(&[x.clone(), y.clone()], ts::Indexing::Xy)?;
+        let xy = ts::meshgrid(&[x.clone(), y.clone()], ts::MeshgridIndexing::Xy)?;
         assert_eq!(
             listed(&xy)?,
             [
@@ -222,7 +222,10 @@ pub fn meshgrid_as_numpy(backend: &str) {
                 (vec![2, 3], vec![4.0, 4.0, 4.0, 5.0, 5.0, 5.0]),
             ]
         );
-        let ij = ts::meshgrid(&[x.clone(), y.clone()], ts::Indexing::from_name("ij")?)?;
+        let ij = ts::meshgrid(
+            &[x.clone(), y.clone()],
+            ts::MeshgridIndexing::from_name("ij")?,
+        )?;
         assert_eq!(
             listed(&ij)?,
             [
@@ -230,7 +233,7 @@ pub fn meshgrid_as_numpy(backend: &str) {
                 (vec![3, 2], vec![4.0, 5.0, 4.0, 5.0, 4.0, 5.0]),
             ]
         );
-        let three = ts::meshgrid(&[x.clone(), y, z], ts::Indexing::default())?;
+        let three = ts::meshgrid(&[x.clone(), y, z], ts::MeshgridIndexing::default())?;
         let got = listed(&three)?;
         assert_eq!(
             got[0],
@@ -239,15 +242,15 @@ pub fn meshgrid_as_numpy(backend: &str) {
         assert_eq!(got[1], (vec![2, 3, 2], [[4.0; 6], [5.0; 6]].concat()));
         assert_eq!(three[2].dtype(), DType::Int8);
         assert_eq!(three[2].to_vec::<i8>()?, [7, 8].repeat(6));
-        let one = ts::meshgrid(std::slice::from_ref(&x), ts::Indexing::Xy)?;
+        let one = ts::meshgrid(std::slice::from_ref(&x), ts::MeshgridIndexing::Xy)?;
         assert_eq!(listed(&one)?, [(vec![3], vec![1.0, 2.0, 3.0])]);
-        assert!(ts::meshgrid(&[], ts::Indexing::Ij)?.is_empty());
-        let err = ts::meshgrid(&[x, t(&[1.0f64; 4], &[2, 2])], ts::Indexing::Xy);
+        assert!(ts::meshgrid(&[], ts::MeshgridIndexing::Ij)?.is_empty());
+        let err = ts::meshgrid(&[x, t(&[1.0f64; 4], &[2, 2])], ts::MeshgridIndexing::Xy);
         assert!(
             matches!(err, Err(ts::Error::InvalidShape { .. })),
             "{err:?}"
         );
-        assert!(ts::Indexing::from_name("yx").is_err());
+        assert!(ts::MeshgridIndexing::from_name("yx").is_err());
         Ok(())
     });
 }
