@@ -381,7 +381,7 @@ macro_rules! __catalogue_list {
         /// one count or one per axis; one count with several axes rolls each axis by it, and an
         /// axis given several times is rolled by the sum of its shifts (as NumPy). `axis` None
         /// rolls the flattened tensor and gives back the shape.
-        roll = "roll", manipulation, RollFn, Roll;
+        roll = "roll", manipulation, RollFn, Roll, fallback;
         /// `x` repeated `reps[i]` times along dimension `i`. `reps` and `x`'s dimensions are
         /// aligned at the right: the shorter is padded with 1s on the left, so the result has
         /// `max(x.ndim, reps.len())` dimensions.

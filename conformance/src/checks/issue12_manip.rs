@@ -29,8 +29,8 @@ fn sign_bits_f32(x: &Tensor) -> Result<Vec<bool>> {
         .collect())
 }
 
-/// Which of the new ops are the backend's own kernels: the division ops, `roll` and `repeat`
-/// everywhere (they have no fallback); `copysign` everywhere but MLX, which composes it;
+/// Which of the new ops are the backend's own kernels: the division ops and `repeat` (which
+/// have no fallback) and `roll` everywhere; `copysign` everywhere but MLX, which composes it;
 /// `tile` everywhere but ndarray, which composes it.
 pub fn primaries_and_fallbacks(backend: &str) {
     let report = ts::function_table_report(backend).unwrap();
