@@ -143,7 +143,7 @@ pub fn unstack(x: &Tensor, axis: isize) -> Result<Vec<Tensor>> {
 }
 
 impl Tensor {
-    /// [`unstack`](crate::unstack) with `self` as the tensor.
+    /// [`unstack`] with `self` as the tensor.
     pub fn unstack(&self, axis: isize) -> Result<Vec<Tensor>> {
         unstack(self, axis)
     }

@@ -1075,7 +1075,7 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
             let Some(x) = t(rng) else {
                 return draw_case(rng, backend);
             };
-            let which = rng.below(4);
+            let which = rng.below(7);
             let shift: Vec<i64> = (0..1 + rng.below(3))
                 .map(|_| rng.pick(&[0i64, 1, -3, 7, i64::MAX, i64::MIN]))
                 .collect();
@@ -1094,7 +1094,15 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
             case!(
                 format!(
                     "{}({}, shift {shift:?} axes {ax:?}, reps {reps:?}, count {count} counts {counts:?} axis {one:?})",
-                    ["roll", "tile", "repeat", "repeat (tensor)"][which],
+                    [
+                        "roll",
+                        "tile",
+                        "repeat",
+                        "repeat (tensor)",
+                        "unstack",
+                        "broadcast_arrays",
+                        "meshgrid"
+                    ][which],
                     describe(&inputs)
                 ),
                 inputs,
@@ -1104,9 +1112,27 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
                     0 => ts::roll(&i[0], shift.clone(), to_axes(&ax)),
                     1 => ts::tile(&i[0], &reps),
                     2 => ts::repeat(&i[0], count, one),
-                    _ => {
+                    3 => {
                         let c = Tensor::from_slice(&counts, &[counts.len()])?;
                         ts::repeat(&i[0], &c, one)
+                    }
+                    // The composites return lists: each part is read, then the input returned.
+                    _ => {
+                        let parts = match which {
+                            4 => ts::unstack(&i[0], one.unwrap_or(0))?,
+                            5 => {
+                                let other = ts::broadcast_to(&i[0], &reps)?;
+                                ts::broadcast_arrays(&[i[0].clone(), other])?
+                            }
+                            _ => {
+                                let flat = ts::reshape(&i[0], [-1])?;
+                                ts::meshgrid(&[flat.clone(), flat], ts::MeshgridIndexing::Ij)?
+                            }
+                        };
+                        for p in &parts {
+                            p.to_host()?;
+                        }
+                        Ok(i[0].clone())
                     }
                 }
             )
