@@ -579,6 +579,98 @@ pub struct Diagonal {
 }
 
 // ---------------------------------------------------------------------------------------------
+// issue 12: roll, tile, repeat
+
+/// `roll`'s shift: one count, or one per axis (negative counts roll backwards).
+///
+/// Accepts `2`, `-1`, `[1, -2]`, `&[1, -2][..]` or a `Vec`, of `i32`, `i64` or `isize`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shift(pub SmallVec<[i64; 4]>);
+
+macro_rules! shift_from_ints {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Shift {
+            fn from(s: $t) -> Shift {
+                Shift(SmallVec::from_slice(&[s as i64]))
+            }
+        }
+        impl<const N: usize> From<[$t; N]> for Shift {
+            fn from(s: [$t; N]) -> Shift {
+                Shift(s.iter().map(|&x| x as i64).collect())
+            }
+        }
+        impl From<&[$t]> for Shift {
+            fn from(s: &[$t]) -> Shift {
+                Shift(s.iter().map(|&x| x as i64).collect())
+            }
+        }
+        impl From<Vec<$t>> for Shift {
+            fn from(s: Vec<$t>) -> Shift {
+                Shift(s.iter().map(|&x| x as i64).collect())
+            }
+        }
+    )*};
+}
+shift_from_ints!(i32, i64, isize);
+
+/// `roll`: the shift(s) and the axes (`None`: the flattened tensor, reshaped back).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Roll {
+    /// One count, or one per axis.
+    pub shift: Shift,
+    /// The axes rolled; `None` rolls the flattened tensor.
+    pub axis: Axes,
+}
+
+/// `tile`: how many times to repeat along each dimension.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tile {
+    /// Repetitions per dimension, aligned at the right with the input's dimensions (the shorter
+    /// of the two is padded with 1s on the left).
+    pub reps: Shape,
+}
+
+/// `repeat`'s counts as a caller gives them: one count for every element, or a 1-D integer
+/// tensor with one count per element along the axis (or a single one).
+#[derive(Clone, Copy, Debug)]
+pub enum Repeats<'a> {
+    /// The same count for every element.
+    Count(usize),
+    /// One count per element along the axis (or one for all), as an integer tensor.
+    Tensor(&'a Tensor),
+}
+
+impl From<usize> for Repeats<'_> {
+    fn from(n: usize) -> Self {
+        Repeats::Count(n)
+    }
+}
+
+impl<'a> From<&'a Tensor> for Repeats<'a> {
+    fn from(t: &'a Tensor) -> Self {
+        Repeats::Tensor(t)
+    }
+}
+
+/// `repeat`'s counts in a call as data: a count, or "the next tensor input".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RepeatCount {
+    /// The same count for every element.
+    Count(usize),
+    /// The counts are the call's second tensor input.
+    Input,
+}
+
+/// `repeat`: the counts and the axis (`None`: the flattened tensor).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repeat {
+    /// The counts.
+    pub repeats: RepeatCount,
+    /// The axis; `None` repeats the elements of the flattened tensor.
+    pub axis: Axes,
+}
+
+// ---------------------------------------------------------------------------------------------
 // attributes by name
 
 /// One attribute value, for reading and writing calls by name.
@@ -1020,6 +1112,46 @@ attributes!(Diagonal {
     k: |v: &i64| AttrValue::Int(*v) => |r: &AttrReader, n| r.int(n, Some(0)),
 });
 
+fn shift_value(s: &Shift) -> AttrValue {
+    match s.0.as_slice() {
+        [one] => AttrValue::Int(*one),
+        many => AttrValue::List(many.iter().map(|&i| AttrValue::Int(i)).collect()),
+    }
+}
+
+fn read_shift(r: &AttrReader, name: &str) -> Result<Shift> {
+    match r.get(name) {
+        Some(AttrValue::Int(i)) => Ok(Shift(SmallVec::from_slice(&[*i]))),
+        _ => r.ints(name).map(|v| Shift(v.into_iter().collect())),
+    }
+}
+
+fn repeat_count_value(c: &RepeatCount) -> AttrValue {
+    match c {
+        RepeatCount::Count(n) => AttrValue::Int(*n as i64),
+        RepeatCount::Input => AttrValue::Input,
+    }
+}
+
+fn read_repeat_count(r: &AttrReader, name: &str) -> Result<RepeatCount> {
+    match r.get(name) {
+        Some(AttrValue::Input) => Ok(RepeatCount::Input),
+        _ => r.usize(name, None).map(RepeatCount::Count),
+    }
+}
+
+attributes!(Roll {
+    shift: shift_value => read_shift,
+    axis: axis_value => |r: &AttrReader, n| r.axes(n, Some(Axes::All)),
+});
+attributes!(Tile {
+    reps: |s: &Shape| shape_value(s) => |r: &AttrReader, n| r.shape(n),
+});
+attributes!(Repeat {
+    repeats: repeat_count_value => read_repeat_count,
+    axis: axis_value => |r: &AttrReader, n| r.axes(n, Some(Axes::All)),
+});
+
 /// The attribute type of each kind (see the catalogue).
 #[doc(hidden)]
 #[macro_export]
@@ -1131,6 +1263,15 @@ macro_rules! __kind_attrs {
     };
     (Triangle) => {
         $crate::call::Diagonal
+    };
+    (Roll) => {
+        $crate::call::Roll
+    };
+    (Tile) => {
+        $crate::call::Tile
+    };
+    (Repeat) => {
+        $crate::call::Repeat
     };
 }
 

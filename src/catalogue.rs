@@ -46,7 +46,8 @@ pub type AxisFn = fn(&Tensor, usize) -> Result<Tensor>;
 pub type SortFn = fn(&Tensor, usize, bool) -> Result<Tensor>;
 /// An op taking a list of sizes or axes: `reshape` (sizes, element count checked),
 /// `permute_dims` and `moveaxis` (a permutation), `broadcast_to` (a compatible shape), `flip` and `squeeze`
-/// (sorted unique axes; for `squeeze` each of size 1).
+/// (sorted unique axes; for `squeeze` each of size 1), `tile` (one count per dimension of the
+/// input, which has as many dimensions as the result; not all 1).
 pub type ShapeFn = fn(&Tensor, &[usize]) -> Result<Tensor>;
 /// `tril`/`triu` with the diagonal offset `k`; input has at least 2 dimensions.
 pub type DiagFn = fn(&Tensor, i64) -> Result<Tensor>;
@@ -73,6 +74,12 @@ pub type ArangeFn = fn(f64, f64, usize, DType, Device) -> Result<Tensor>;
 pub type LinspaceFn = fn(f64, f64, usize, bool, DType, Device) -> Result<Tensor>;
 /// `eye(n_rows, n_cols, k, dtype)`.
 pub type EyeFn = fn(usize, usize, i64, DType, Device) -> Result<Tensor>;
+/// `roll`: shifts, each in `1..size` of its axis, and their axes (sorted, unique, in range;
+/// at least one).
+pub type RollFn = fn(&Tensor, &[usize], &[usize]) -> Result<Tensor>;
+/// `repeat` along one axis (in range): `counts` holds one count for every element
+/// (`counts.len() == 1`) or one per element along the axis; the result fits the backend.
+pub type RepeatFn = fn(&Tensor, &[usize], usize) -> Result<Tensor>;
 /// Moves a tensor to another device of the same backend (never called for its own device).
 pub type DeviceFn = fn(&Tensor, Device) -> Result<Tensor>;
 
@@ -160,6 +167,18 @@ macro_rules! __catalogue_list {
         /// infinite (even when the other is NaN). Integer and bool inputs are computed in the
         /// default float dtype.
         hypot = "hypot", elementwise, BinaryFn, Binary(FloatResult), fallback;
+        /// `floor(a / b)`: the quotient rounded towards negative infinity, as Python's `//`
+        /// (numeric inputs, promoted; bool refused). Integer division by zero gives 0, as in
+        /// NumPy, on every backend (and `MIN // -1` wraps to `MIN`); floats follow IEEE 754
+        /// (`x // 0.0` is ±inf or NaN) and NumPy's rounding of the quotient.
+        floor_divide = "floor_divide", elementwise, BinaryFn, Binary(Arithmetic);
+        /// The remainder of [`floor_divide`](crate::floor_divide), with the sign of `b` (as
+        /// Python's `%`): `a - b * floor(a / b)`. Integer `remainder(a, 0)` is 0, as in NumPy,
+        /// on every backend; for floats it is NaN.
+        remainder = "remainder", elementwise, BinaryFn, Binary(Arithmetic);
+        /// The magnitude of `a` with the sign bit of `b` (`-0.0` and NaNs with the sign bit set
+        /// count as negative); integer and bool inputs are computed in the default float dtype.
+        copysign = "copysign", elementwise, BinaryFn, Binary(FloatResult), fallback;
         /// `-x` (integers wrap: `-i8::MIN == i8::MIN`).
         negative = "negative", elementwise, UnaryFn, Unary(Numeric);
         /// `|x|` (integers wrap: `abs(i8::MIN) == i8::MIN`).
@@ -357,6 +376,21 @@ macro_rules! __catalogue_list {
         /// Joins tensors of one shape along a new axis (in `-(ndim+1)..=ndim`). Dtypes are
         /// promoted.
         stack = "stack", manipulation, JoinFn, Stack, fallback;
+        /// Rolls the elements along the axes: each moves `shift` places forward (backwards for
+        /// a negative shift), those pushed past the end coming back at the start. `shift` is
+        /// one count or one per axis; one count with several axes rolls each axis by it, and an
+        /// axis given several times is rolled by the sum of its shifts (as NumPy). `axis` None
+        /// rolls the flattened tensor and gives back the shape.
+        roll = "roll", manipulation, RollFn, Roll, fallback;
+        /// `x` repeated `reps[i]` times along dimension `i`. `reps` and `x`'s dimensions are
+        /// aligned at the right: the shorter is padded with 1s on the left, so the result has
+        /// `max(x.ndim, reps.len())` dimensions.
+        tile = "tile", manipulation, ShapeFn, Tile, fallback;
+        /// Each element repeated along `axis` (None: of the flattened tensor): the same count
+        /// for every element, or a 0-D or 1-D integer tensor of counts, one per element along
+        /// the axis (or one for all). The counts are read to the host (the result's shape
+        /// depends on them); negative counts are an error.
+        repeat = "repeat", manipulation, RepeatFn, Repeat;
         /// Converts to `dtype`. Float to integer truncates towards zero and saturates at the
         /// integer's bounds (NaN becomes 0); to bool, non-zero is true.
         astype = "astype", manipulation, CastFn, AsType;

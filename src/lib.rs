@@ -45,7 +45,7 @@ pub mod version;
 
 pub use call::{
     ArgReduction, AttrValue, Axes, Bound, CumulativeSum, NoAttrs, OpCall, Output, Reduction,
-    Sorting, Statistic, TensordotAxes,
+    Repeats, Shift, Sorting, Statistic, TensordotAxes,
 };
 pub use catalogue::{Group, Op, OpFn};
 pub use dtype::{

@@ -43,6 +43,9 @@ fn outside_the_catalogue() -> Vec<&'static str> {
         tensorswitch::isdtype(Bool, &[]),
         tensorswitch::result_type([Bool]),
         tensorswitch::asarray(true, tensorswitch::AsArray::default()),
+        tensorswitch::broadcast_arrays(&[]),
+        tensorswitch::meshgrid(&[], tensorswitch::MeshgridIndexing::Xy),
+        tensorswitch::unstack as fn(&tensorswitch::Tensor, isize) -> _,
     );
     vec![
         "asarray",
@@ -51,6 +54,10 @@ fn outside_the_catalogue() -> Vec<&'static str> {
         "iinfo",
         "isdtype",
         "result_type",
+        // Composites returning several tensors (src/ops/composite.rs).
+        "broadcast_arrays",
+        "meshgrid",
+        "unstack",
         // The four `linalg` functions that are main-namespace ops under their plain names.
         "linalg.matmul",
         "linalg.matrix_transpose",

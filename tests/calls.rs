@@ -67,6 +67,9 @@ fn sample_attrs(op: Op) -> Vec<(&'static str, AttrValue)> {
         Op::zeros_like | Op::ones_like => vec![("dtype", Str("uint8".into()))],
         Op::full_like => vec![("value", Float(1.5))],
         Op::empty => vec![("shape", list(&[3])), ("dtype", Str("int16".into()))],
+        Op::roll => vec![("shift", list(&[1, -1])), ("axis", list(&[0, 1]))],
+        Op::tile => vec![("reps", list(&[2, 1, 3]))],
+        Op::repeat => vec![("repeats", Input), ("axis", Int(1))],
         _ => vec![],
     }
 }
@@ -114,6 +117,7 @@ fn inputs_for(op: Op) -> Vec<Tensor> {
         }
         Op::squeeze => vec![t(&[1.0, 2.0], &[1, 2, 1])],
         Op::broadcast_to => vec![t(&[1.0, 2.0], &[2, 1])],
+        Op::repeat => vec![m, Tensor::from_slice(&[2i64, 0], &[2]).unwrap()],
         _ => vec![m],
     }
 }

@@ -35,6 +35,9 @@ STRIDED = [
     "bitwise_left_shift/int8/basic",
     "bitwise_right_shift/int8/basic",
     "signbit/float32/random",
+    "floor_divide/float32/basic",
+    "remainder/int16/signs",
+    "copysign/float64/basic",
     "signbit/float64/random",
     "bitwise_and/int8/basic",
     "bitwise_and/uint8/basic",
@@ -672,10 +675,104 @@ def gen_shifts():
         shift_case(op, "float32/invalid", rand("float32", (3,)), arr([1, 2, 0], "float32"))
 
 
+# ----- issue 12: floor_divide, remainder, copysign ------------------------------------------
+
+DIVMOD = {"floor_divide": np.floor_divide, "remainder": np.remainder}
+
+
+def divmod_case(op, name, a, b):
+    """Computed by NumPy in the promoted dtype itself (its float algorithm is the one the
+    backends follow). Integer division by zero is 0 in NumPy, the behaviour tensorswitch pins;
+    NumPy warns, which is silenced here."""
+    cid = f"{op}/{name}"
+    a, b = resolve(cid, a, b)
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+        d = promote(a.dtype.name, b.dtype.name)
+    except ValueError:
+        d = "shape"
+    if d == "shape":
+        exp = err("ShapeMismatch")
+    elif d is None:
+        exp = err("NoPromotion")
+    elif d == "bool":
+        exp = err("InvalidDType")
+    else:
+        with np.errstate(all="ignore"):
+            exp = DIVMOD[op](a.astype(d), b.astype(d))
+            settle(DIVMOD[op](a, b).dtype, d, mixed(a.dtype.name, b.dtype.name), what=cid)
+    add_case(cid, op, [T(a), T(b)], {}, exp, "exact")
+
+
+def gen_divmod():
+    for op in DIVMOD:
+        for d in ("float32", "float64"):
+            divmod_case(op, f"{d}/basic", rand(d, (2, 3), -20, 20), rand(d, (2, 3), 0.5, 6))
+            divmod_case(op, f"{d}/signs", arr([7.5, -7.5, 7.5, -7.5, 6.0, -6.0, 0.0, -0.0], d),
+                        arr([2.0, 2.0, -2.0, -2.0, -3.0, 3.0, 5.0, -5.0], d))
+            divmod_case(op, f"{d}/by_zero_and_specials",
+                        arr([1.0, -1.0, 0.0, np.nan, np.inf, -np.inf, 5.0, -5.0, 5.0, 3.0], d),
+                        arr([0.0, 0.0, 0.0, 2.0, 3.0, 3.0, np.inf, np.inf, -np.inf, np.nan], d))
+        divmod_case(op, "float64/rounding_of_the_quotient", arr([1.0, 0.3, -1.0, 1e300, 7.0, 2.5], "float64"),
+                    arr([0.1, 0.1, 0.1, 3.0, 0.7, 0.5], "float64"))
+        for d in ("int8", "int16", "int32", "int64"):
+            divmod_case(op, f"{d}/signs", rand(d, (2, 3), -100, 100), arr([[7, -7, 3], [-3, 1, -1]], d))
+        for d in ("uint8", "uint16", "uint32", "uint64"):
+            divmod_case(op, f"{d}/basic", rand(d, (2, 3), 0, 200), rand(d, (2, 3), 1, 9))
+        divmod_case(op, "int8/extremes", arr([-128, -128, 127, -128, 127, -1], "int8"),
+                    arr([-1, 1, -1, 127, -128, -128], "int8"))
+        divmod_case(op, "int64/extremes", arr([-2**63, -2**63, 2**63 - 1, -7], "int64"),
+                    arr([-1, 2, -2**63, 2**63 - 1], "int64"))
+        divmod_case(op, "int32/by_zero_is_zero", arr([5, -5, 0, 7], "int32"), arr([0, 0, 0, 2], "int32"))
+        divmod_case(op, "uint8/by_zero_is_zero", arr([5, 255, 0], "uint8"), arr([0, 0, 0], "uint8"))
+        divmod_case(op, "int16/broadcast", rand("int16", (2, 1, 3), -500, 500), arr([[3], [-4]], "int16"))
+        divmod_case(op, "float32/broadcast_0d", rand("float32", (2, 2), -9, 9), arr(-2.5, "float32"))
+        divmod_case(op, "int8_uint8/promotes_to_int16", arr([-7, 100, -128], "int8"), arr([2, 200, 255], "uint8"))
+        divmod_case(op, "int32_float32/promotes", arr([7, -7, 9], "int32"), arr([2.0, 2.0, -0.5], "float32"))
+        divmod_case(op, "int32/0d", arr(-7, "int32"), arr(2, "int32"))
+        divmod_case(op, "float64/empty", np.zeros((0, 2), "float64"), np.zeros((0, 2), "float64"))
+        divmod_case(op, "bool/invalid", arr([True, False], "bool"), arr([True, True], "bool"))
+        divmod_case(op, "int64_uint64/no_promotion", arr([1], "int64"), arr([1], "uint64"))
+
+
+def copysign_case(name, a, b):
+    cid = f"copysign/{name}"
+    a, b = resolve(cid, a, b)
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+        d = promote(a.dtype.name, b.dtype.name)
+    except ValueError:
+        d = "shape"
+    if d == "shape":
+        exp = err("ShapeMismatch")
+    elif d is None:
+        exp = err("NoPromotion")
+    else:
+        out = to_float(d)
+        exp = np.copysign(a.astype(out), b.astype(out))
+        settle(np.copysign(a, b).dtype, out, floated(d) or mixed(a.dtype.name, b.dtype.name), what=cid)
+    add_case(cid, "copysign", [T(a), T(b)], {}, exp, "exact")
+
+
+def gen_copysign():
+    for d in ("float32", "float64"):
+        copysign_case(f"{d}/basic", rand(d, (3, 4)), rand(d, (3, 4)))
+        copysign_case(f"{d}/specials", arr([1.0, 1.0, -2.0, np.inf, -np.inf, np.nan, 0.0, -0.0, 3.0], d),
+                      arr([-0.0, 0.0, 0.0, -1.0, 1.0, -1.0, -np.inf, np.inf, -1.0], d))
+    copysign_case("float64/broadcast", rand("float64", (2, 1, 3)), rand("float64", (4, 1)))
+    copysign_case("int32/float32", arr([0, 1, -3, 4], "int32"), arr([-1, 0, 2, -3], "int32"))
+    copysign_case("bool/float32", arr([True, False, True], "bool"), arr([False, True, True], "bool"))
+    copysign_case("float32/0d", arr(1.5, "float32"), arr(-2.0, "float32"))
+    copysign_case("float64/empty", np.zeros((0, 2), "float64"), np.zeros((0, 2), "float64"))
+    copysign_case("float32/broadcast_mismatch", rand("float32", (2, 3)), rand("float32", (3, 2)))
+
+
 def generate():
     gen_arithmetic()
     gen_bitwise()
     gen_shifts()
+    gen_divmod()
+    gen_copysign()
     gen_logaddexp()
     gen_float_binary()
     gen_predicates()

@@ -30,6 +30,12 @@ STRIDED = [
     "tril/int32/3d_k-1",
     "triu/float32/2d_k-1",
     "triu/int32/3d_k-1",
+    "roll/float32/axis0",
+    "roll/float32/both_axes",
+    "tile/float32/2d",
+    "tile/int32/more_reps",
+    "repeat/float32/count_axis0",
+    "repeat/float32/counts_axis1",
 ]
 
 # ----- shape manipulation --------------------------------------------------------------------
@@ -255,6 +261,81 @@ def gen_manipulation():
 
 
 
+# ----- issue 12: roll, tile, repeat ----------------------------------------------------------
+
+def gen_roll_tile_repeat():
+    def roll_case(name, x, shift, axis, expected=None):
+        cid = f"roll/{name}"
+        x = resolve(cid, x)
+        kw = {"shift": shift, "axis": axis}
+        exp = expected if expected is not None else np.roll(x, shift, axis=None if axis is None else
+                                                            (tuple(axis) if isinstance(axis, list) else axis))
+        add_case(cid, "roll", [T(x)], kw, exp)
+
+    x = rand("float32", (3, 4))
+    roll_case("float32/axis0", x, 1, 0)
+    roll_case("float32/both_axes", x, [1, -2], [0, 1])
+    roll_case("float32/flattened", x, 5, None)
+    roll_case("int32/negative_shift", rand("int32", (2, 5), -9, 9), -3, -1)
+    roll_case("int64/shift_beyond_size", rand("int64", (4,), -9, 9), 11, 0)
+    roll_case("bool/one_shift_many_axes", rand("bool", (2, 3)), 1, [0, 1])
+    roll_case("float64/repeated_axis_sums", rand("float64", (5,)), [2, 4], [0, 0])
+    roll_case("uint8/3d", rand("uint8", (2, 3, 4), 0, 255), [1, 2], [2, 0])
+    roll_case("float32/zero_shift", x, 0, 1)
+    roll_case("float32/full_turn", x, 4, 1)
+    roll_case("float64/0d", arr(3.5, "float64"), 2, None)
+    roll_case("float32/empty", np.zeros((0, 3), "float32"), 1, 1)
+    roll_case("int16/empty_axis_shift", np.zeros((2, 0), "int16"), [1, 1], [0, 1])
+    roll_case("float32/axis_out_of_range", x, 1, 2, err("AxisOutOfRange"))
+    roll_case("float32/mismatched_lists", x, [1, 2, 3], [0, 1], err("InvalidArgument"))
+    roll_case("float32/flattened_many_shifts", x, [1, 2], None, err("InvalidArgument"))
+
+    def tile_case(name, x, reps, expected=None):
+        cid = f"tile/{name}"
+        x = resolve(cid, x)
+        add_case(cid, "tile", [T(x)], {"reps": list(reps)},
+                 expected if expected is not None else np.tile(x, reps))
+
+    tile_case("float32/2d", rand("float32", (2, 3)), (2, 3))
+    tile_case("int32/more_reps", rand("int32", (2, 3), -9, 9), (2, 1, 2))
+    tile_case("float64/fewer_reps", rand("float64", (2, 1, 3)), (2,))
+    tile_case("bool/1d", rand("bool", (3,)), (3,))
+    tile_case("uint8/ones", rand("uint8", (2, 2), 0, 255), (1, 1))
+    tile_case("int64/zero_rep", rand("int64", (2, 3), -9, 9), (0, 2))
+    tile_case("float32/0d", arr(1.5, "float32"), (2, 2))
+    tile_case("float32/empty", np.zeros((0, 2), "float32"), (3, 2))
+    tile_case("int16/no_reps", rand("int16", (2,), -9, 9), ())
+    tile_case("float32/negative_reps", rand("float32", (2,)), (2, -1), err("InvalidArgument"))
+
+    def repeat_case(name, x, repeats, axis, expected=None):
+        cid = f"repeat/{name}"
+        x, repeats = resolve(cid, x, repeats)
+        r = T(repeats) if isinstance(repeats, np.ndarray) else repeats
+        if expected is None:
+            expected = np.repeat(x, repeats, axis=axis)
+        add_case(cid, "repeat", [T(x)], {"repeats": r, "axis": axis}, expected)
+
+    x = rand("float32", (2, 3))
+    repeat_case("float32/count_axis0", x, 2, 0)
+    repeat_case("float32/counts_axis1", x, arr([1, 0, 3], "int64"), 1)
+    repeat_case("float32/flattened", x, 2, None)
+    repeat_case("int32/counts_flattened", rand("int32", (2, 2), -9, 9), arr([0, 1, 2, 3], "int64"), None)
+    repeat_case("bool/one_count_tensor", rand("bool", (3,)), arr([2], "int64"), 0)
+    repeat_case("uint8/negative_axis", rand("uint8", (2, 2, 2), 0, 255), 3, -1)
+    repeat_case("float64/zero_count", rand("float64", (2, 3)), 0, 1)
+    repeat_case("int64/int32_counts", rand("int64", (3,), -9, 9), arr([2, 1, 2], "int32"), 0)
+    repeat_case("float64/0d_flattened", arr(2.5, "float64"), 3, None)
+    repeat_case("float32/empty", np.zeros((0, 2), "float32"), 4, 0)
+    repeat_case("float32/counts_of_wrong_length", x, arr([1, 2], "int64"), 1, err("ShapeMismatch"))
+    repeat_case("float32/negative_count", x, arr([1, -1, 2], "int64"), 1, err("InvalidArgument"))
+    repeat_case("float32/float_counts", x, arr([1.0, 2.0, 1.0], "float32"), 1, err("InvalidDType"))
+    repeat_case("float32/2d_counts", x, arr([[1, 2, 1]], "int64"), 1, err("InvalidShape"))
+    repeat_case("float32/axis_out_of_range", x, 2, 2, err("AxisOutOfRange"))
+    repeat_case("float64/0d_axis", arr(2.5, "float64"), 2, 0, err("AxisOutOfRange"))
+    repeat_case("float32/negative_int_count", x, -1, None, err("InvalidArgument"))
+
+
 def generate():
     gen_manipulation()
+    gen_roll_tile_repeat()
     add_strided(STRIDED)

@@ -534,3 +534,49 @@ impl Fallbacks {
         triangle(x, k, greater_equal)
     }
 }
+
+// ----- issue 12: copysign, tile (the manipulation helper's block)
+impl Fallbacks {
+    /// `where(signbit(b), -|a|, |a|)`: the sign bit of `b` (so `-0.0` and NaNs with the sign
+    /// bit set count as negative) on the magnitude of `a` (`abs` clears the sign bit of a NaN,
+    /// `negative` sets it).
+    pub(crate) fn copysign(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        let magnitude = abs(a)?;
+        where_(&signbit(b)?, &negative(&magnitude)?, &magnitude)
+    }
+}
+
+impl Fallbacks {
+    /// Along each axis, the last `s` elements then the first `n - s`, joined with `concat`;
+    /// each part is picked by `repeat` with count 1 for its elements and 0 for the others (an
+    /// exact copy: the catalogue has no slicing).
+    pub(crate) fn roll(x: &Tensor, shifts: &[usize], axes: &[usize]) -> Result<Tensor> {
+        let mut cur = x.clone();
+        for (&s, &axis) in shifts.iter().zip(axes) {
+            let n = cur.shape()[axis];
+            let part = |keep: &dyn Fn(usize) -> bool| -> Result<Tensor> {
+                let counts = (0..n).map(|i| i64::from(keep(i))).collect();
+                let counts = super::from_host(HostData::Int64(counts), &[n])?;
+                repeat(&cur, &counts, axis as isize)
+            };
+            let (tail, head) = (part(&|i| i >= n - s)?, part(&|i| i < n - s)?);
+            cur = concat(&[tail, head], axis as isize)?;
+        }
+        Ok(cur)
+    }
+
+    /// `x` (as many dimensions as `reps`) reshaped to `[1, d0, 1, d1, …]`, broadcast to
+    /// `[r0, d0, r1, d1, …]` and merged pairwise: every copy of the tensor along each dimension.
+    pub(crate) fn tile(x: &Tensor, reps: &[usize]) -> Result<Tensor> {
+        let spread: Shape = x.shape().iter().flat_map(|&d| [1, d]).collect();
+        let target: Shape = x
+            .shape()
+            .iter()
+            .zip(reps)
+            .flat_map(|(&d, &r)| [r, d])
+            .collect();
+        let merged: Shape = x.shape().iter().zip(reps).map(|(&d, &r)| d * r).collect();
+        let copies = broadcast_to(&reshape_usize(x, &spread)?, &target)?;
+        reshape_usize(&copies, &merged)
+    }
+}

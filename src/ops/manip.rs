@@ -3,9 +3,12 @@
 
 use super::dispatch::{call, cast, check_len, check_shape, promote};
 use super::shape::{norm_axes, norm_axis, norm_axis_for_insert};
-use crate::call::{AsType, AxesAttr, AxisAttr, BroadcastShape, Diagonal, MoveAxes, NewShape};
-use crate::catalogue::{AxisFn, CastFn, DiagFn, JoinFn, Op, ShapeFn, Slots};
-use crate::dtype::DType;
+use crate::call::{
+    AsType, Axes, AxesAttr, AxisAttr, BroadcastShape, Diagonal, MoveAxes, NewShape, Repeats, Roll,
+    Tile,
+};
+use crate::catalogue::{AxisFn, CastFn, DiagFn, JoinFn, Op, RepeatFn, RollFn, ShapeFn, Slots};
+use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::state::{self, TableGuard};
 use crate::table::FunctionTable;
@@ -387,4 +390,235 @@ pub(crate) fn run_triangle(
     }
     table.check_dtype(op, x.dtype())?;
     call(table, op, pick(&table.slots), |f| f(x, k))
+}
+
+// ----- issue 12: roll, tile, repeat
+
+pub(crate) fn run_roll(
+    op: Op,
+    pick: fn(&Slots) -> Option<RollFn>,
+    x: &Tensor,
+    a: &Roll,
+) -> Result<Tensor> {
+    let table = state::resolve(op.name(), &[x])?;
+    let shifts: &[i64] = &a.shift.0;
+    if shifts.is_empty() {
+        return Err(Error::InvalidArgument {
+            op: op.name(),
+            reason: "needs a shift: one count, or one per axis; got an empty list".into(),
+        });
+    }
+    let Some(axes) = a.axis.as_list() else {
+        // The flattened tensor, rolled along its one axis and given back its shape.
+        if shifts.len() != 1 {
+            return Err(Error::InvalidArgument {
+                op: op.name(),
+                reason: format!(
+                    "with axis None the flattened tensor is rolled by one shift; got {shifts:?} (give the axes to roll several)"
+                ),
+            });
+        }
+        let _guard = TableGuard::new(table);
+        let flat = reshape_usize(x, &[x.size()])?;
+        let rolled = roll_along(table, op, pick, &flat, shifts, &[0])?;
+        return reshape_usize(&rolled, x.shape());
+    };
+    roll_along(table, op, pick, x, shifts, axes)
+}
+
+/// Pairs shifts with axes as NumPy broadcasts them (equal counts, or one of either), sums the
+/// shifts of each axis modulo its size and calls the slot with the non-zero ones.
+fn roll_along(
+    table: &'static FunctionTable,
+    op: Op,
+    pick: fn(&Slots) -> Option<RollFn>,
+    x: &Tensor,
+    shifts: &[i64],
+    axes: &[isize],
+) -> Result<Tensor> {
+    let n = shifts.len().max(axes.len());
+    if shifts.len() != axes.len() && shifts.len() != 1 && axes.len() != 1 {
+        return Err(Error::InvalidArgument {
+            op: op.name(),
+            reason: format!(
+                "shift {shifts:?} and axis {axes:?} must have as many entries, or one of them one"
+            ),
+        });
+    }
+    let mut total = vec![0i128; x.ndim()];
+    for i in 0..n {
+        let axis = norm_axis(
+            op.name(),
+            axes[if axes.len() == 1 { 0 } else { i }],
+            x.ndim(),
+        )?;
+        total[axis] += i128::from(shifts[if shifts.len() == 1 { 0 } else { i }]);
+    }
+    let (mut by, mut along) = (Shape::new(), Shape::new());
+    for (axis, &t) in total.iter().enumerate() {
+        let size = x.shape()[axis];
+        if size == 0 {
+            continue;
+        }
+        let s = t.rem_euclid(size as i128) as usize;
+        if s != 0 {
+            by.push(s);
+            along.push(axis);
+        }
+    }
+    if by.is_empty() {
+        return Ok(x.clone());
+    }
+    table.check_dtype(op, x.dtype())?;
+    call(table, op, pick(&table.slots), |f| f(x, &by, &along))
+}
+
+pub(crate) fn run_tile(
+    op: Op,
+    pick: fn(&Slots) -> Option<ShapeFn>,
+    x: &Tensor,
+    a: &Tile,
+) -> Result<Tensor> {
+    let table = state::resolve(op.name(), &[x])?;
+    let n = x.ndim().max(a.reps.len());
+    let pad = |v: &[usize]| -> Shape {
+        std::iter::repeat(1)
+            .take(n - v.len())
+            .chain(v.iter().copied())
+            .collect()
+    };
+    let (shape, reps) = (pad(x.shape()), pad(&a.reps));
+    let mut out = Shape::with_capacity(n);
+    for (&d, &r) in shape.iter().zip(&reps) {
+        out.push(d.checked_mul(r).ok_or_else(|| Error::InvalidShape {
+            op: op.name(),
+            reason: format!(
+                "tiling shape {:?} by {:?} gives more elements than a size can count",
+                x.shape(),
+                a.reps.as_slice()
+            ),
+        })?);
+    }
+    check_shape(table, op, &out, x.dtype())?;
+    let _guard = TableGuard::new(table);
+    let x = reshape_usize(x, &shape)?;
+    if reps.iter().all(|&r| r == 1) {
+        return Ok(x);
+    }
+    table.check_dtype(op, x.dtype())?;
+    call(table, op, pick(&table.slots), |f| f(&x, &reps))
+}
+
+pub(crate) fn run_repeat(
+    op: Op,
+    pick: fn(&Slots) -> Option<RepeatFn>,
+    x: &Tensor,
+    repeats: Repeats<'_>,
+    axis: &Axes,
+) -> Result<Tensor> {
+    let table = state::resolve(op.name(), &[x])?;
+    let axis = axis.single(op.name())?;
+    let _guard = TableGuard::new(table);
+    let (x, axis) = match axis {
+        None => (reshape_usize(x, &[x.size()])?, 0),
+        Some(a) => (x.clone(), norm_axis(op.name(), a, x.ndim())?),
+    };
+    let n = x.shape()[axis];
+    let counts: Vec<usize> = match repeats {
+        Repeats::Count(c) => vec![c],
+        Repeats::Tensor(r) => {
+            let counts = repeat_counts(op, r)?;
+            if counts.len() != 1 && counts.len() != n {
+                return Err(Error::ShapeMismatch {
+                    op: op.name(),
+                    lhs: x.shape().to_vec(),
+                    rhs: r.shape().to_vec(),
+                    reason: format!(
+                        "repeats has {} counts; axis {axis} has {n} elements (give one count per element, or one for all)",
+                        counts.len()
+                    ),
+                });
+            }
+            counts
+        }
+    };
+    repeat_by(table, op, pick, &x, &counts, axis)
+}
+
+/// `repeat` of `x` (the current table pinned) with counts that fit its axis: one for all or
+/// one per element. Also how the `unstack` composite picks one element along an axis.
+pub(crate) fn repeat_by(
+    table: &'static FunctionTable,
+    op: Op,
+    pick: fn(&Slots) -> Option<RepeatFn>,
+    x: &Tensor,
+    counts: &[usize],
+    axis: usize,
+) -> Result<Tensor> {
+    let overflow = || Error::InvalidShape {
+        op: op.name(),
+        reason: format!("the repeated size along axis {axis} does not fit a size"),
+    };
+    let n = x.shape()[axis];
+    let size = match counts {
+        [c] => n.checked_mul(*c).ok_or_else(overflow)?,
+        many => many
+            .iter()
+            .try_fold(0usize, |acc, &c| acc.checked_add(c))
+            .ok_or_else(overflow)?,
+    };
+    let mut out = x.shape().to_vec();
+    out[axis] = size;
+    check_shape(table, op, &out, x.dtype())?;
+    if counts.iter().all(|&c| c == 1) {
+        return Ok(x.clone());
+    }
+    table.check_dtype(op, x.dtype())?;
+    call(table, op, pick(&table.slots), |f| f(x, counts, axis))
+}
+
+/// The counts of a `repeats` tensor: an integer dtype, 0-D or 1-D, no negative count.
+fn repeat_counts(op: Op, r: &Tensor) -> Result<Vec<usize>> {
+    if !r.dtype().is_integer() {
+        return Err(Error::InvalidDType {
+            op: op.name(),
+            dtype: r.dtype(),
+            expected: "an integer dtype for repeats",
+        });
+    }
+    if r.ndim() > 1 {
+        return Err(Error::InvalidShape {
+            op: op.name(),
+            reason: format!("repeats must be 0-D or 1-D, got shape {:?}", r.shape()),
+        });
+    }
+    fn each<T: Copy>(v: &[T], f: impl Fn(T) -> i128) -> Vec<i128> {
+        v.iter().map(|&x| f(x)).collect()
+    }
+    let values = match r.to_host()? {
+        HostData::Int8(v) => each(&v, i128::from),
+        HostData::Int16(v) => each(&v, i128::from),
+        HostData::Int32(v) => each(&v, i128::from),
+        HostData::Int64(v) => each(&v, i128::from),
+        HostData::UInt8(v) => each(&v, i128::from),
+        HostData::UInt16(v) => each(&v, i128::from),
+        HostData::UInt32(v) => each(&v, i128::from),
+        HostData::UInt64(v) => each(&v, i128::from),
+        other => {
+            return Err(Error::InvalidDType {
+                op: op.name(),
+                dtype: other.dtype(),
+                expected: "an integer dtype for repeats",
+            })
+        }
+    };
+    values
+        .into_iter()
+        .map(|c| {
+            usize::try_from(c).map_err(|_| Error::InvalidArgument {
+                op: op.name(),
+                reason: format!("repeat counts must be >= 0 (and fit a size), got {c}"),
+            })
+        })
+        .collect()
 }

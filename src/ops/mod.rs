@@ -11,9 +11,12 @@
 //! receive normalised arguments: see the slot types in [`crate::catalogue`].
 //!
 //! The code is grouped by theme: `dispatch` (what every op does around its slot call),
-//! `creation`, `elementwise`, `linear_algebra`, `reduce`, `manip`, and the compositional `fallbacks`.
+//! `creation`, `elementwise`, `linear_algebra`, `reduce`, `manip`, and the compositional `fallbacks`;
+//! `composite` holds the functions that return several tensors (`broadcast_arrays`,
+//! `meshgrid`, `unstack`), composed from ops, outside the catalogue.
 
 mod asarray;
+mod composite;
 pub(crate) mod creation;
 mod dispatch;
 mod elementwise;
@@ -24,13 +27,15 @@ mod reduce;
 mod shape;
 
 pub use asarray::{asarray, ArraySource, AsArray};
+pub use composite::{broadcast_arrays, meshgrid, unstack, MeshgridIndexing};
 pub use creation::{evaluate, to_backend};
 pub use shape::broadcast_shapes;
 
 use crate::call::{
     Arange, ArgReduction, AsType, Axes, AxesAttr, AxisAttr, Bound, BroadcastShape, CumulativeSum,
     Diagonal, Eye, Fill, FromHost, Full, FullLike, Like, Linspace, MoveAxes, NewShape, OpCall,
-    Output, Reduction, Sorting, Statistic, TensordotAxes, ToDevice,
+    Output, Reduction, RepeatCount, Repeats, Roll, Shift, Sorting, Statistic, TensordotAxes, Tile,
+    ToDevice,
 };
 use crate::catalogue::Op;
 use crate::dtype::{DType, HostData, Scalar};
@@ -364,6 +369,32 @@ macro_rules! public_fn {
             manip::run_triangle(Op::$op, |s| s.$op, x, &Diagonal { k })
         }
     };
+    (Roll; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, shift: impl Into<Shift>, axis: impl Into<Axes>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            let a = Roll { shift: shift.into(), axis: axis.into() };
+            manip::run_roll(Op::$op, |s| s.$op, x, &a)
+        }
+    };
+    (Tile; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, reps: &[usize]) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            manip::run_tile(Op::$op, |s| s.$op, x, &Tile { reps: reps.into() })
+        }
+    };
+    (Repeat; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op<'a>(
+            x: &Tensor,
+            repeats: impl Into<Repeats<'a>>,
+            axis: impl Into<Axes>,
+        ) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            manip::run_repeat(Op::$op, |s| s.$op, x, repeats.into(), &axis.into())
+        }
+    };
 }
 
 /// The method form on [`Tensor`] of an op whose first argument is a tensor; nothing for the
@@ -430,6 +461,16 @@ macro_rules! method_of {
     (BroadcastTo; $op:ident) => { method!(BroadcastTo; $op; (shape: &[usize]) -> Tensor); };
     (AsType; $op:ident) => { method!(AsType; $op; (dtype: DType) -> Tensor); };
     (Triangle; $op:ident) => { method!(Triangle; $op; (k: i64) -> Tensor); };
+    (Roll; $op:ident) => {
+        method!(Roll; $op; (shift: impl Into<Shift>, axis: impl Into<Axes>) -> Tensor);
+    };
+    (Tile; $op:ident) => { method!(Tile; $op; (reps: &[usize]) -> Tensor); };
+    (Repeat; $op:ident) => {
+        #[doc = "[`repeat`](crate::repeat) with `self` as the first argument."]
+        pub fn $op<'a>(&self, repeats: impl Into<Repeats<'a>>, axis: impl Into<Axes>) -> Result<Tensor> {
+            $op(self, repeats, axis)
+        }
+    };
     ($kind:ident; $op:ident) => { method!($kind; $op; () -> Tensor); };
 }
 
@@ -578,6 +619,27 @@ macro_rules! run_arm {
     (Triangle; $op:ident; $inputs:ident; $a:ident) => {{
         let [x] = dispatch::inputs(Op::$op, $inputs)?;
         manip::run_triangle(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (Roll; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        manip::run_roll(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (Tile; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        manip::run_tile(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (Repeat; $op:ident; $inputs:ident; $a:ident) => {{
+        let repeats = match $a.repeats {
+            RepeatCount::Count(n) => {
+                let [x] = dispatch::inputs(Op::$op, $inputs)?;
+                (x, Repeats::Count(n))
+            }
+            RepeatCount::Input => {
+                let [x, r] = dispatch::inputs(Op::$op, $inputs)?;
+                (x, Repeats::Tensor(r))
+            }
+        };
+        manip::run_repeat(Op::$op, |s| s.$op, repeats.0, repeats.1, &$a.axis).map(Output::Tensor)
     }};
 }
 

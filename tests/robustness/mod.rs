@@ -608,7 +608,7 @@ fn bound(present: bool, value: f64) -> ts::Bound<'static> {
 }
 
 fn draw_case(rng: &mut Rng, backend: &str) -> Case {
-    let kind = rng.below(24);
+    let kind = rng.below(25);
     let b = backend.to_string();
     macro_rules! case {
         ($desc:expr, $inputs:expr, $shape:expr, $dtype:expr, $call:expr) => {
@@ -1066,6 +1066,74 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
                     0 => ts::astype(&i[0], d),
                     1 => ts::tril(&i[0], k),
                     _ => ts::triu(&i[0], k),
+                }
+            )
+        }
+        // ----- roll, tile, repeat (issue 12): shifts far beyond the sizes, repetitions that
+        // no allocation can hold, counts of the wrong length or sign
+        23 => {
+            let Some(x) = t(rng) else {
+                return draw_case(rng, backend);
+            };
+            let which = rng.below(7);
+            let shift: Vec<i64> = (0..1 + rng.below(3))
+                .map(|_| rng.pick(&[0i64, 1, -3, 7, i64::MAX, i64::MIN]))
+                .collect();
+            let ax = axes(rng, x.ndim());
+            let reps: Vec<usize> = (0..rng.below(4)).map(|_| size(rng)).collect();
+            let count = size(rng);
+            let one = if rng.chance(30) {
+                None
+            } else {
+                Some(axis(rng, x.ndim()))
+            };
+            let counts: Vec<i64> = (0..rng.below(4))
+                .map(|_| rng.pick(&[0i64, 1, 2, -1, 1 << 40]))
+                .collect();
+            inputs = vec![x];
+            case!(
+                format!(
+                    "{}({}, shift {shift:?} axes {ax:?}, reps {reps:?}, count {count} counts {counts:?} axis {one:?})",
+                    [
+                        "roll",
+                        "tile",
+                        "repeat",
+                        "repeat (tensor)",
+                        "unstack",
+                        "broadcast_arrays",
+                        "meshgrid"
+                    ][which],
+                    describe(&inputs)
+                ),
+                inputs,
+                None,
+                None,
+                move |i: &[Tensor]| match which {
+                    0 => ts::roll(&i[0], shift.clone(), to_axes(&ax)),
+                    1 => ts::tile(&i[0], &reps),
+                    2 => ts::repeat(&i[0], count, one),
+                    3 => {
+                        let c = Tensor::from_slice(&counts, &[counts.len()])?;
+                        ts::repeat(&i[0], &c, one)
+                    }
+                    // The composites return lists: each part is read, then the input returned.
+                    _ => {
+                        let parts = match which {
+                            4 => ts::unstack(&i[0], one.unwrap_or(0))?,
+                            5 => {
+                                let other = ts::broadcast_to(&i[0], &reps)?;
+                                ts::broadcast_arrays(&[i[0].clone(), other])?
+                            }
+                            _ => {
+                                let flat = ts::reshape(&i[0], [-1])?;
+                                ts::meshgrid(&[flat.clone(), flat], ts::MeshgridIndexing::Ij)?
+                            }
+                        };
+                        for p in &parts {
+                            p.to_host()?;
+                        }
+                        Ok(i[0].clone())
+                    }
                 }
             )
         }

@@ -42,6 +42,7 @@
 // powers, integer `matmul`, float16/bfloat16 `linalg`, and saturating float-to-integer
 // `astype`.
 mod bitwise;
+mod division;
 mod elementwise;
 mod float64;
 mod host;
@@ -151,6 +152,8 @@ tensorswitch::primaries! { NAME;
     log2 => elementwise::log2,
     log10 => elementwise::log10,
     atan2 => elementwise::atan2,
+    floor_divide => division::floor_divide,
+    remainder => division::remainder,
     tanh => elementwise::tanh,
     floor => elementwise::floor,
     ceil => elementwise::ceil,
@@ -197,6 +200,9 @@ tensorswitch::primaries! { NAME;
     permute_dims => manip::permute_dims,
     // The core passes `moveaxis` the final permutation, exactly what `permute_dims` gets.
     moveaxis => manip::permute_dims,
+    roll => manip::roll,
+    tile => manip::tile,
+    repeat => manip::repeat,
     flip => manip::flip,
     broadcast_to => manip::broadcast_to,
     concat => manip::concat,

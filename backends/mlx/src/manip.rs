@@ -137,3 +137,70 @@ fn float_to_int(op: &'static str, a: &Array, from: DType, to: DType) -> Result<A
     }
     Ok(out)
 }
+
+// ----- issue 12: roll, tile, repeat
+
+/// mlx-c's `mlx_roll_axes` (mlx-rs 0.33 has no roll), with the core's shifts and axes.
+#[allow(unsafe_code)]
+pub(crate) fn roll(x: &Tensor, shifts: &[usize], axes: &[usize]) -> Result<Tensor> {
+    const OP: &str = "roll";
+    let _g = lock();
+    let a = input_array(OP, x)?;
+    let shifts = KIT.sizes_as::<i32>(OP, shifts)?;
+    let axes = KIT.sizes_as::<i32>(OP, axes)?;
+    // SAFETY: mlx-c's op reads the two arrays of the lengths given, which live for the call,
+    // and the input array, which stays alive for it.
+    let out = crate::bitwise::mlx_c(OP, |res, s| unsafe {
+        mlx_sys::mlx_roll_axes(
+            res,
+            a.as_ptr(),
+            shifts.as_ptr(),
+            shifts.len(),
+            axes.as_ptr(),
+            axes.len(),
+            s,
+        )
+    })?;
+    wrap(OP, out)
+}
+
+/// MLX's `tile` (the input has one dimension per count).
+pub(crate) fn tile(x: &Tensor, reps: &[usize]) -> Result<Tensor> {
+    const OP: &str = "tile";
+    let _g = lock();
+    let reps = KIT.sizes_as::<i32>(OP, reps)?;
+    wrap(
+        OP,
+        m::tile(input_array(OP, x)?, &reps).or_backend(&KIT, OP)?,
+    )
+}
+
+/// MLX's `repeat` along an axis (mlx-c's `mlx_repeat_axis`) for one count; for one count per
+/// element, a `take` along the axis of the indices built here (`i` repeated `counts[i]` times).
+#[allow(unsafe_code)]
+pub(crate) fn repeat(x: &Tensor, counts: &[usize], axis: usize) -> Result<Tensor> {
+    const OP: &str = "repeat";
+    let _g = lock();
+    let a = input_array(OP, x)?;
+    let ax = KIT.size_as::<i32>(OP, axis)?;
+    let out = match counts {
+        [c] => {
+            let c = KIT.size_as::<i32>(OP, *c)?;
+            // SAFETY: mlx-c's op on a live array.
+            crate::bitwise::mlx_c(OP, |res, s| unsafe {
+                mlx_sys::mlx_repeat_axis(res, a.as_ptr(), c, ax, s)
+            })?
+        }
+        many => {
+            let mut idx: Vec<i32> = tensorswitch::alloc::try_with_capacity(OP, many.iter().sum())?;
+            for (i, &c) in many.iter().enumerate() {
+                let i = KIT.size_as::<i32>(OP, i)?;
+                idx.extend(std::iter::repeat(i).take(c));
+            }
+            let len = KIT.size_as::<i32>(OP, idx.len())?;
+            let idx = Array::from_slice(&idx, &[len]);
+            a.take_axis(&idx, ax).or_backend(&KIT, OP)?
+        }
+    };
+    wrap(OP, out)
+}

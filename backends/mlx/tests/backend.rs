@@ -127,6 +127,16 @@ fn zero_size_inputs_never_crash_or_fail_in_mlx() {
         ("signbit", |x, _| ts::signbit(x)),
         ("bitwise_left_shift", |x, _| ts::bitwise_left_shift(x, x)),
         ("bitwise_right_shift", |x, _| ts::bitwise_right_shift(x, x)),
+        ("floor_divide", |x, _| ts::floor_divide(x, x)),
+        ("remainder", |x, _| ts::remainder(x, x)),
+        ("copysign", |x, _| ts::copysign(x, x)),
+        ("roll", |x, a| ts::roll(x, [1, -2], [a, 0])),
+        ("tile", |x, _| ts::tile(x, &[2, 1, 3])),
+        ("repeat", |x, a| ts::repeat(x, 2usize, a)),
+        ("repeat with counts", |x, a| {
+            let n = x.shape()[a as usize];
+            ts::repeat(x, &ts::full(&[n], 3, DType::Int64)?, a)
+        }),
         ("all", |x, a| ts::all(x, [a])),
         ("all of everything", |x, _| ts::all(x, None)),
         ("any", |x, a| {

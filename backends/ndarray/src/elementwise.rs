@@ -212,3 +212,69 @@ fn select<T: tensorswitch::Element + Default>(
         .for_each(|o, &c, &x, &y| *o = if c { x } else { y });
     Ok(out)
 }
+
+// ----- issue 12: floor_divide, remainder, copysign
+//
+// Integers: the quotient rounded towards negative infinity and the remainder with the sign of
+// the divisor, as Python's `//` and `%`; division by zero gives 0 (NumPy's answer, which
+// tensorswitch pins for every backend) and `MIN // -1` wraps to `MIN` (its remainder is 0).
+// Floats: NumPy's algorithm (`npy_divmod`): the remainder from `fmod`, moved to the sign of
+// the divisor, and the quotient `(a - fmod) / b` snapped to a whole number, so that `a` and
+// the pair `(quotient, remainder)` agree even where `floor(a / b)` would round the wrong way
+// (`1.0 // 0.1` is 9, not 10).
+
+/// `(floor(x / y), x mod y)` of signed integers, `y != 0`.
+macro_rules! sint_divmod {
+    ($x:expr, $y:expr) => {{
+        let (x, y) = ($x, $y);
+        let (q, r) = (x.wrapping_div(y), x.wrapping_rem(y));
+        if r != 0 && ((r < 0) != (y < 0)) {
+            (q - 1, r + y)
+        } else {
+            (q, r)
+        }
+    }};
+}
+
+/// NumPy's float `(floor_divide, remainder)` of `x` and `y` of type `T`; IEEE results (±inf
+/// or NaN, and NaN) for `y == 0`.
+macro_rules! float_divmod {
+    ($x:expr, $y:expr, $T:ty) => {{
+        let (x, y): ($T, $T) = ($x, $y);
+        let fmod = x % y;
+        if y == 0.0 {
+            (x / y, fmod)
+        } else {
+            let (mut div, mut m) = ((x - fmod) / y, fmod);
+            if m != 0.0 {
+                if (y < 0.0) != (m < 0.0) {
+                    m += y;
+                    div -= 1.0;
+                }
+            } else {
+                m = (0.0 as $T).copysign(y);
+            }
+            let q = if div != 0.0 {
+                let f = div.floor();
+                if div - f > 0.5 {
+                    f + 1.0
+                } else {
+                    f
+                }
+            } else {
+                (0.0 as $T).copysign(x / y)
+            };
+            (q, m)
+        }
+    }};
+}
+
+binary_fn!(floor_divide, "floor_divide";
+    sints |x, y: T| if y == 0 { 0 } else { sint_divmod!(x, y).0 };
+    uints |x, y: T| x.checked_div(y).unwrap_or(0);
+    floats |x, y: T| float_divmod!(x, y, T).0);
+binary_fn!(remainder, "remainder";
+    sints |x, y: T| if y == 0 { 0 } else { sint_divmod!(x, y).1 };
+    uints |x, y: T| x.checked_rem(y).unwrap_or(0);
+    floats |x, y: T| float_divmod!(x, y, T).1);
+binary_fn!(copysign, "copysign"; floats |x, y: T| x.copysign(y));

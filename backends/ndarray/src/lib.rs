@@ -140,6 +140,9 @@ tensorswitch::primaries! { NAME;
     log10 => elementwise::log10,
     atan2 => elementwise::atan2,
     hypot => elementwise::hypot,
+    floor_divide => elementwise::floor_divide,
+    remainder => elementwise::remainder,
+    copysign => elementwise::copysign,
     tanh => elementwise::tanh,
     floor => elementwise::floor,
     ceil => elementwise::ceil,
@@ -185,6 +188,8 @@ tensorswitch::primaries! { NAME;
     permute_dims => manip::permute_dims,
     // The core turns the source and destination axes into the permutation permute_dims takes.
     moveaxis => manip::permute_dims,
+    roll => manip::roll,
+    repeat => manip::repeat,
     flip => manip::flip,
     broadcast_to => manip::broadcast_to,
     concat => manip::concat,

@@ -220,3 +220,83 @@ pub(crate) fn tril_loop(x: &Tensor, k: i64) -> Result<Tensor> {
 pub(crate) fn triu_loop(x: &Tensor, k: i64) -> Result<Tensor> {
     triangle_loop("triu", x, k, false)
 }
+
+// ----- issue 12: roll, repeat
+
+/// Each axis in turn: the last `s` elements moved to the front (`s` in `1..size`, which the
+/// core guarantees and is checked again here).
+pub(crate) fn roll(x: &Tensor, shifts: &[usize], axes: &[usize]) -> Result<Tensor> {
+    const OP: &str = "roll";
+    check_axes(OP, axes, x.ndim())?;
+    if shifts.len() != axes.len() {
+        return Err(KIT.error(OP, "needs one shift per axis"));
+    }
+    let out: NdArray = by_dtype!(OP, x.dtype(); |T| roll_as::<T>(OP, x, shifts, axes)?.into());
+    Ok(out.into_tensor())
+}
+
+fn roll_as<T: NdElement + Default>(
+    op: &'static str,
+    x: &Tensor,
+    shifts: &[usize],
+    axes: &[usize],
+) -> Result<ArrayD<T>> {
+    let mut cur = buf::copy(op, &crate::array::<T>(op, x)?.view())?;
+    for (&s, &axis) in shifts.iter().zip(axes) {
+        let n = cur.len_of(Axis(axis));
+        if s >= n {
+            return Err(KIT.error(op, format!("shift {s} out of 0..{n}")));
+        }
+        let mut out = buf::filled(op, cur.shape(), T::default())?;
+        out.slice_axis_mut(Axis(axis), Slice::from(s..))
+            .assign(&cur.slice_axis(Axis(axis), Slice::from(..n - s)));
+        out.slice_axis_mut(Axis(axis), Slice::from(..s))
+            .assign(&cur.slice_axis(Axis(axis), Slice::from(n - s..)));
+        cur = out;
+    }
+    Ok(cur)
+}
+
+/// Element `i` along `axis` copied `counts[i]` times (`counts[0]` for all when it is the only
+/// count).
+pub(crate) fn repeat(x: &Tensor, counts: &[usize], axis: usize) -> Result<Tensor> {
+    const OP: &str = "repeat";
+    if axis >= x.ndim() {
+        return Err(KIT.error(OP, format!("axis {axis} out of range")));
+    }
+    let n = x.shape()[axis];
+    if counts.len() != 1 && counts.len() != n {
+        return Err(KIT.error(OP, "needs one count, or one per element along the axis"));
+    }
+    let out: NdArray = by_dtype!(OP, x.dtype(); |T| repeat_as::<T>(OP, x, counts, axis)?.into());
+    Ok(out.into_tensor())
+}
+
+fn repeat_as<T: NdElement + Default>(
+    op: &'static str,
+    x: &Tensor,
+    counts: &[usize],
+    axis: usize,
+) -> Result<ArrayD<T>> {
+    let a = crate::array::<T>(op, x)?.view();
+    let n = a.len_of(Axis(axis));
+    let count = |i: usize| counts[if counts.len() == 1 { 0 } else { i }];
+    let total = (0..n)
+        .try_fold(0usize, |acc, i| acc.checked_add(count(i)))
+        .ok_or_else(|| KIT.error(op, "the result's size overflows"))?;
+    let mut shape = a.shape().to_vec();
+    shape[axis] = total;
+    let mut out = buf::filled(op, &shape, T::default())?;
+    let mut start = 0;
+    for i in 0..n {
+        let c = count(i);
+        if c == 0 {
+            continue;
+        }
+        let one = a.slice_axis(Axis(axis), Slice::from(i..i + 1));
+        out.slice_axis_mut(Axis(axis), Slice::from(start..start + c))
+            .assign(&one);
+        start += c;
+    }
+    Ok(out)
+}

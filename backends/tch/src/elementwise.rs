@@ -229,3 +229,68 @@ pub(crate) fn clip(x: &Tensor, min: Option<&Tensor>, max: Option<&Tensor>) -> Re
     let out = t.f_clamp_tensor(lo, hi).or_backend(&KIT, OP)?;
     Ok(wrap_like(out, x.dtype(), x))
 }
+
+// ----- issue 12: floor_divide, remainder, copysign
+
+/// `floor_divide` and `remainder`: libtorch's floor division (`div` with rounding mode
+/// "floor", NumPy's algorithm for floats) and its Python-style `remainder`. For integers,
+/// libtorch raises on a zero divisor and `MIN / -1` overflows in C++, so divisors 0 and (signed)
+/// -1 are replaced by 1 and their results set afterwards: 0 for a zero divisor (NumPy's
+/// answer, which tensorswitch pins for every backend); `-a` (wrapping) and 0 for -1.
+fn divmod(op: &'static str, a: &Tensor, b: &Tensor, quotient: bool) -> Result<Tensor> {
+    let (x, y) = (input_tensor(op, a)?, input_tensor(op, b)?);
+    let out = if a.dtype().is_integer() {
+        let signed = matches!(
+            a.dtype(),
+            DType::Int8 | DType::Int16 | DType::Int32 | DType::Int64
+        );
+        let zero = i64_tensor(op, 0, y.device())?;
+        let minus_one = i64_tensor(op, -1, y.device())?;
+        (|| -> TchResult {
+            let is_zero = y.f_eq_tensor(&zero)?;
+            let is_minus_one = if signed {
+                Some(y.f_eq_tensor(&minus_one)?)
+            } else {
+                None
+            };
+            let special = match &is_minus_one {
+                Some(m) => is_zero.f_logical_or(m)?,
+                None => is_zero.shallow_clone(),
+            };
+            let safe = y.f_ones_like()?.f_where_self(&special, y)?;
+            if !quotient {
+                // `a % 1` is 0: the answer for the divisors 0 and -1 too.
+                return x.f_remainder_tensor(&safe);
+            }
+            let q = x.f_div_tensor_mode(&safe, "floor")?;
+            let q = match &is_minus_one {
+                Some(m) => x.f_neg()?.f_where_self(m, &q)?,
+                None => q,
+            };
+            q.f_zeros_like()?.f_where_self(&is_zero, &q)
+        })()
+    } else if quotient {
+        x.f_div_tensor_mode(y, "floor")
+    } else {
+        x.f_remainder_tensor(y)
+    }
+    .or_backend(&KIT, op)?;
+    if a.same_shape(b) {
+        Ok(wrap_like(out, a.dtype(), a))
+    } else {
+        wrap(op, out, a.device())
+    }
+}
+
+pub(crate) fn floor_divide(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    divmod("floor_divide", a, b, true)
+}
+
+pub(crate) fn remainder(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    divmod("remainder", a, b, false)
+}
+
+/// libtorch's `copysign` (floats only reach it; the core computes integers as float32).
+pub(crate) fn copysign(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    binary("copysign", a, b, None, |x, y| x.f_copysign(y))
+}

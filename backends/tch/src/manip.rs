@@ -187,3 +187,48 @@ pub(crate) fn triu(x: &Tensor, k: i64) -> Result<Tensor> {
     let out = input_tensor(OP, x)?.f_triu(k).or_backend(&KIT, OP)?;
     Ok(wrap_like(out, x.dtype(), x))
 }
+
+// ----- issue 12: roll, tile, repeat
+
+/// libtorch's `roll` with the core's shifts (each in `1..size`) and axes.
+pub(crate) fn roll(x: &Tensor, shifts: &[usize], axes: &[usize]) -> Result<Tensor> {
+    const OP: &str = "roll";
+    let out = input_tensor(OP, x)?
+        .f_roll(
+            KIT.sizes_as::<i64>(OP, shifts)?,
+            KIT.sizes_as::<i64>(OP, axes)?,
+        )
+        .or_backend(&KIT, OP)?;
+    Ok(wrap_like(out, x.dtype(), x))
+}
+
+/// libtorch's `tile` (the input has one dimension per count).
+pub(crate) fn tile(x: &Tensor, reps: &[usize]) -> Result<Tensor> {
+    const OP: &str = "tile";
+    let out = input_tensor(OP, x)?
+        .f_tile(KIT.sizes_as::<i64>(OP, reps)?)
+        .or_backend(&KIT, OP)?;
+    wrap(OP, out, x.device())
+}
+
+/// libtorch's `repeat_interleave`: with one count for all, or with the counts as an int64
+/// tensor on the input's device (and the result's size given, so libtorch need not sum them).
+pub(crate) fn repeat(x: &Tensor, counts: &[usize], axis: usize) -> Result<Tensor> {
+    const OP: &str = "repeat";
+    let t = input_tensor(OP, x)?;
+    let dim = KIT.size_as::<i64>(OP, axis)?;
+    let out = match counts {
+        [c] => t
+            .f_repeat_interleave_self_int(KIT.size_as::<i64>(OP, *c)?, dim, None::<i64>)
+            .or_backend(&KIT, OP)?,
+        many => {
+            let total: usize = many.iter().sum();
+            let counts = tch::Tensor::f_from_slice(&KIT.sizes_as::<i64>(OP, many)?)
+                .and_then(|c| c.f_to_device(t.device()))
+                .or_backend(&KIT, OP)?;
+            t.f_repeat_interleave_self_tensor(&counts, dim, KIT.size_as::<i64>(OP, total)?)
+                .or_backend(&KIT, OP)?
+        }
+    };
+    wrap(OP, out, x.device())
+}

@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 pub mod batch2;
+pub mod issue12_manip;
 pub mod predicates;
 
 /// Expands, per module of checks, a module of `#[test]`s named after the checks.
@@ -32,6 +33,16 @@ macro_rules! __checks {
             count_nonzero_of_empty_and_floats,
             zeros_like_and_ones_like,
             moveaxis_permutes,
+        );
+        $crate::__checks!(@module $backend, issue12_manip,
+            primaries_and_fallbacks,
+            copysign_reads_and_writes_the_sign_of_nan,
+            integer_division_is_floored_and_pinned,
+            float_division_follows_numpy,
+            roll_tile_repeat_by_hand,
+            broadcast_arrays_as_numpy,
+            meshgrid_as_numpy,
+            unstack_as_numpy,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {
