@@ -14,11 +14,6 @@
 
 use std::fmt;
 
-mod queries;
-pub use queries::{
-    can_cast, finfo, iinfo, isdtype, result_type, DTypeKind, FInfo, HasDType, IInfo,
-};
-
 /// The element type of a tensor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]

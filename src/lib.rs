@@ -48,10 +48,7 @@ pub use call::{
     Repeats, Shift, Sorting, Statistic, TensordotAxes,
 };
 pub use catalogue::{Group, Op, OpFn};
-pub use dtype::{
-    can_cast, finfo, iinfo, isdtype, result_type, DType, DTypeKind, Element, FInfo, HasDType,
-    HostData, IInfo, Scalar, DEFAULT_FLOAT, DEFAULT_INT, DEFAULT_UINT,
-};
+pub use dtype::{DType, Element, HostData, Scalar, DEFAULT_FLOAT, DEFAULT_INT, DEFAULT_UINT};
 pub use error::{Error, Result, Unmoved};
 pub use ops::*;
 pub use registry::Primary;

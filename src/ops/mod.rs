@@ -19,6 +19,7 @@ mod asarray;
 mod composite;
 pub(crate) mod creation;
 mod dispatch;
+mod dtype_queries;
 mod elementwise;
 pub(crate) mod fallbacks;
 mod linear_algebra;
@@ -29,6 +30,9 @@ mod shape;
 pub use asarray::{asarray, ArraySource, AsArray};
 pub use composite::{broadcast_arrays, meshgrid, unstack, MeshgridIndexing};
 pub use creation::{evaluate, to_backend};
+pub use dtype_queries::{
+    can_cast, finfo, iinfo, isdtype, result_type, DTypeKind, FInfo, HasDType, IInfo,
+};
 pub use shape::broadcast_shapes;
 
 use crate::call::{

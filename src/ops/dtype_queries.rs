@@ -3,9 +3,9 @@
 //!
 //! They take dtypes (or tensors, for their dtype) and no tensor data, so they are plain
 //! functions of the core, not catalogue ops: every backend answers alike, because promotion is
-//! computed once here ([`DType::promote`]).
+//! computed once ([`DType::promote`]).
 
-use super::{DType, Kind};
+use crate::dtype::{DType, Kind};
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 
