@@ -35,6 +35,7 @@ pub mod catalogue;
 pub mod dtype;
 pub mod dynamic;
 pub mod error;
+pub mod index;
 pub mod kit;
 pub mod ops;
 pub mod registry;
@@ -45,11 +46,12 @@ pub mod version;
 
 pub use call::{
     ArgReduction, AttrValue, Axes, Bound, CumulativeSum, NoAttrs, OpCall, Output, Reduction,
-    Sorting, Statistic, TensordotAxes,
+    SearchSide, Side, SliceSpec, Slicing, Sorting, Statistic, TensordotAxes,
 };
-pub use catalogue::{Group, Op, OpFn};
+pub use catalogue::{AxisSlice, Group, Op, OpFn};
 pub use dtype::{DType, Element, HostData, Scalar, DEFAULT_FLOAT, DEFAULT_INT, DEFAULT_UINT};
 pub use error::{Error, Result, Unmoved};
+pub use index::{nonzero, At, IndexItem, NewAxis};
 pub use ops::*;
 pub use registry::Primary;
 pub use semver::Version;
