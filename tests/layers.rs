@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["table"],
     &["state"],
     &["ops"],
-    &["dynamic"],
+    &["dynamic", "index"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

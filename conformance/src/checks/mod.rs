@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 pub mod batch2;
+pub mod indexing;
 pub mod predicates;
 
 /// Expands, per module of checks, a module of `#[test]`s named after the checks.
@@ -32,6 +33,10 @@ macro_rules! __checks {
             count_nonzero_of_empty_and_floats,
             zeros_like_and_ones_like,
             moveaxis_permutes,
+        );
+        $crate::__checks!(@module $backend, indexing,
+            index_expressions,
+            index_expressions_on_fallbacks,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {
