@@ -23,7 +23,7 @@ type Binary = unsafe extern "C" fn(
 /// handler, which [`crate::install_error_handler`] makes sure is installed: mlx-c's default
 /// exits).
 #[allow(unsafe_code)]
-fn mlx_c(
+pub(crate) fn mlx_c(
     op: &'static str,
     call: impl FnOnce(*mut mlx_sys::mlx_array, mlx_sys::mlx_stream) -> std::os::raw::c_int,
 ) -> Result<Array> {
