@@ -39,6 +39,7 @@ pub mod index;
 pub mod kit;
 pub mod ops;
 pub mod registry;
+pub mod sets;
 pub mod state;
 pub mod table;
 pub mod tensor;
@@ -55,6 +56,10 @@ pub use index::{nonzero, At, IndexItem, NewAxis};
 pub use ops::*;
 pub use registry::Primary;
 pub use semver::Version;
+pub use sets::{
+    unique_all, unique_counts, unique_inverse, unique_values, UniqueAll, UniqueCounts,
+    UniqueInverse,
+};
 pub use state::{
     available_backends, backend_stack, backend_version, current_backend, default_device,
     function_table_report, function_table_report_for_version, implicit_default_backend,

@@ -62,7 +62,54 @@ def gen_searchsorted():
     search_case("int64_uint64/no_promotion", arr([1, 2], "int64"), arr([1], "uint64"), "left", err("NoPromotion"))
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# the set functions: cases/unique.json, run by checks/indexing.rs through unique_values,
+# unique_counts, unique_inverse and unique_all (composites, not catalogue ops). Expected values
+# are NumPy 2's unique_all (equal_nan=False: every NaN is a value of its own). Inputs are written
+# out (no random draws: these are not cases of the op suite).
+
+UNIQUE_CASES = []
+
+
+def unique_case(name, x):
+    x = np.asarray(x)
+    r = np.unique_all(x)
+    UNIQUE_CASES.append({
+        "id": f"unique/{name}", "x": encode(x),
+        "values": encode(r.values),
+        "indices": encode(r.indices.astype("int64")),
+        "inverse_indices": encode(r.inverse_indices.astype("int64").reshape(x.shape)),
+        "counts": encode(r.counts.astype("int64")),
+    })
+
+
+def gen_unique():
+    unique_case("int32/1d", arr([3, 1, 2, 3, 3, -7, 1], "int32"))
+    unique_case("int64/2d", arr([[5, 5, 0], [2, 0, 5]], "int64"))
+    unique_case("float32/nans_distinct", arr([1.5, np.nan, -2.0, np.nan, 1.5, np.inf], "float32"))
+    unique_case("float64/3d", arr(np.arange(24).reshape(2, 3, 4) % 5 * 0.5, "float64"))
+    unique_case("bool/1d", arr([True, False, True, True], "bool"))
+    unique_case("uint8/all_equal", arr([7, 7, 7], "uint8"))
+    unique_case("int16/distinct", arr([4, -1, 3], "int16"))
+    unique_case("float32/0d", arr(2.5, "float32"))
+    unique_case("float32/empty", np.zeros((0, 3), "float32"))
+    unique_case("uint64/large", arr([2**64 - 1, 0, 2**63, 2**64 - 1], "uint64"))
+
+
+def write_unique_table():
+    import os
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "cases", "unique.json")
+    text = ('{"generator":"conformance/gen/searching.py","numpy":"%s","cases":[\n%s\n]}\n'
+            % (np.__version__, ",\n".join(dump(c) for c in UNIQUE_CASES)))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def generate():
     gen_argwhere()
     gen_searchsorted()
     add_strided(STRIDED)
+    gen_unique()
+    write_unique_table()

@@ -37,6 +37,9 @@ macro_rules! __checks {
         $crate::__checks!(@module $backend, indexing,
             index_expressions,
             index_expressions_on_fallbacks,
+            unique_functions,
+            unique_functions_on_fallbacks,
+            nonzero_splits_the_coordinates,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {
