@@ -217,8 +217,12 @@ macro_rules! s {
         $crate::s!(@go [$($acc,)* $crate::index::IndexItem::NewAxis] $($($rest)*)?)
     };
     (@go [$($acc:expr),*] $e:expr ; $step:expr $(, $($rest:tt)*)?) => {
-        $crate::s!(@go [$($acc,)* $crate::index::IndexItem::Slice(
-            $crate::index::IntoSlice::into_slice($e, $step as i64))] $($($rest)*)?)
+        $crate::s!(@go [$($acc,)* {
+            // `3..0;-1` walks backwards: a range Rust would call empty is the point here.
+            #[allow(clippy::reversed_empty_ranges)]
+            let range = $e;
+            $crate::index::IndexItem::Slice($crate::index::IntoSlice::into_slice(range, $step as i64))
+        }] $($($rest)*)?)
     };
     (@go [$($acc:expr),*] $e:expr $(, $($rest:tt)*)?) => {
         $crate::s!(@go [$($acc,)* $crate::index::IndexItem::from($e)] $($($rest)*)?)

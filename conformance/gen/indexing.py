@@ -211,6 +211,7 @@ def gen_index_table():
     index_case("empty_index", x, [])
     index_case("empty_slice", x, [slice(2, 1)])
     index_case("clamped_slice", x, [slice(-100, 100), slice(5, None)])
+    index_case("extreme_bounds_and_steps", x, [slice(-2**63, 2**63 - 1, 2**63 - 1), slice(None, None, -2**63)])
     index_case("0d_ellipsis", arr(7.5, "float32"), [Ellipsis])
     index_case("0d_newaxis", arr(7.5, "float32"), [None])
     index_case("float_tensor", arr([[0.5, -1.25], [2.0, 3.5], [-0.75, 8.0]], "float32"), [slice(None, None, -1), -1])

@@ -216,10 +216,16 @@ pub(crate) fn axis_slice(op: Op, spec: &crate::call::SliceSpec, size: usize) -> 
     } else {
         0
     };
-    let step = isize::try_from(spec.step).map_err(|_| Error::InvalidArgument {
-        op: op.name(),
-        reason: format!("the slice step {} does not fit this platform", spec.step),
-    })?;
+    // A slice of at most one element has no step to speak of: 1 keeps backends from seeing
+    // steps they cannot hold (i64::MIN) or a flip of nothing.
+    let step = if len <= 1 {
+        1
+    } else {
+        isize::try_from(spec.step).map_err(|_| Error::InvalidArgument {
+            op: op.name(),
+            reason: format!("the slice step {} does not fit this platform", spec.step),
+        })?
+    };
     Ok(AxisSlice {
         start: if len == 0 { 0 } else { start as usize },
         len: len as usize,
