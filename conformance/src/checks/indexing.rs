@@ -252,3 +252,138 @@ pub fn nonzero_splits_the_coordinates(backend: &str) {
     })
     .unwrap();
 }
+
+/// A small deterministic generator (xorshift64*), so every backend draws the same indices.
+struct Draws(u64);
+
+impl Draws {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// An integer in `lo..=hi`.
+    fn int(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + self.below((hi - lo + 1) as u64) as i64
+    }
+}
+
+/// A random index into a tensor of `shape`: mostly valid, sometimes out of range, with a wrong
+/// mask shape, too many items or a step of 0.
+fn random_index(r: &mut Draws, shape: &[usize]) -> Result<Vec<IndexItem>, String> {
+    let mut items = Vec::new();
+    let mut d = 0usize;
+    let count = r.below(shape.len() as u64 + 2);
+    let size = |d: usize| shape.get(d).copied().unwrap_or(1) as i64;
+    for _ in 0..count {
+        let n = size(d);
+        let item = match r.below(10) {
+            0 | 1 => IndexItem::Int(r.int(-n - 1, n)),
+            2..=4 => {
+                let bound = |r: &mut Draws| (r.below(3) > 0).then(|| r.int(-n - 2, n + 2));
+                let step = [1, 1, 2, 3, -1, -1, -2, -3, 0][r.below(9) as usize];
+                IndexItem::Slice(SliceSpec::new(bound(r), bound(r), step))
+            }
+            5 => IndexItem::NewAxis,
+            6 => IndexItem::Ellipsis,
+            7 | 8 => {
+                let len = r.below(4) as usize;
+                let v: Vec<i64> = (0..len).map(|_| r.int(-n - 1, n)).collect();
+                IndexItem::Tensor(Tensor::from_slice(&v, &[len]).map_err(|e| e.to_string())?)
+            }
+            _ => {
+                let k = 1 + r.below(2) as usize;
+                let mut ms: Vec<usize> = (d..d + k).map(|i| size(i) as usize).collect();
+                if r.below(8) == 0 {
+                    ms[0] += 1;
+                }
+                let m: usize = ms.iter().product();
+                let v: Vec<bool> = (0..m).map(|_| r.below(2) == 1).collect();
+                d += k - 1;
+                IndexItem::Tensor(Tensor::from_slice(&v, &ms).map_err(|e| e.to_string())?)
+            }
+        };
+        if !matches!(item, IndexItem::NewAxis | IndexItem::Ellipsis) {
+            d += 1;
+        }
+        items.push(item);
+    }
+    Ok(items)
+}
+
+/// Random indices on random small tensors: each gives a tensor or an error about the
+/// arguments (never `Backend`, never a panic), and writing what an index reads back where it
+/// read it (`x.at(i).set(&x.index(i))`, and adding zeros) gives `x` again, repeated positions
+/// included.
+fn random_round_trips(backend: &str, masked: bool) {
+    let run = || -> Result<(usize, usize), String> {
+        let mut r = Draws(0x9e37_79b9_7f4a_7c15);
+        let (mut ok, mut refused) = (0, 0);
+        for case in 0..400 {
+            let ndim = r.below(4) as usize;
+            let shape: Vec<usize> = (0..ndim).map(|_| r.below(4) as usize).collect();
+            let n: usize = shape.iter().product();
+            let values: Vec<i64> = (0..n as i64).map(|v| v * 7 - 11).collect();
+            let x = Tensor::from_slice(&values, &shape).map_err(|e| e.to_string())?;
+            let index = random_index(&mut r, &shape)?;
+            let what = format!("case {case}: x of shape {shape:?}, index {index:?}");
+            match x.index(&index) {
+                Err(e @ ts::Error::Backend { .. }) => return Err(format!("{what}: {e}")),
+                Err(_) => refused += 1,
+                Ok(y) => {
+                    ok += 1;
+                    let back = x
+                        .at(&index)
+                        .set(&y)
+                        .map_err(|e| format!("{what}: set failed: {e}"))?;
+                    let same = |t: &Tensor| -> Result<bool, String> {
+                        Ok(t.shape() == x.shape()
+                            && t.to_vec::<i64>().map_err(|e| e.to_string())? == values)
+                    };
+                    if !same(&back)? {
+                        return Err(format!("{what}: writing x[index] back changed x"));
+                    }
+                    let zeros = ts::zeros_like(&y, None).map_err(|e| e.to_string())?;
+                    let added = x
+                        .at(&index)
+                        .add(&zeros)
+                        .map_err(|e| format!("{what}: add failed: {e}"))?;
+                    if !same(&added)? {
+                        return Err(format!("{what}: adding zeros changed x"));
+                    }
+                }
+            }
+        }
+        Ok((ok, refused))
+    };
+    let result = if masked {
+        ts::with_backend_masked(backend, run)
+    } else {
+        ts::with_backend(backend, run)
+    }
+    .unwrap_or_else(|e| panic!("cannot run on {backend}: {e}"));
+    match result {
+        Ok((ok, refused)) => {
+            // Both outcomes must be exercised for the check to mean something.
+            assert!(ok > 100 && refused > 50, "{ok} indexed, {refused} refused");
+        }
+        Err(e) => panic!(
+            "on {backend}{}: {e}",
+            if masked { " (fallbacks)" } else { "" }
+        ),
+    }
+}
+
+pub fn random_indices_round_trip(backend: &str) {
+    random_round_trips(backend, false);
+}
+
+pub fn random_indices_round_trip_on_fallbacks(backend: &str) {
+    random_round_trips(backend, true);
+}

@@ -40,6 +40,8 @@ macro_rules! __checks {
             unique_functions,
             unique_functions_on_fallbacks,
             nonzero_splits_the_coordinates,
+            random_indices_round_trip,
+            random_indices_round_trip_on_fallbacks,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {
