@@ -427,7 +427,7 @@ macro_rules! __catalogue_list {
         /// `result[..., i, ...] = x[..., indices[..., i, ...], ...]` along `axis` (default -1):
         /// `indices` (integer) has `x`'s number of dimensions; its sizes off `axis` broadcast
         /// with `x`'s. Negative indices count from the end; others out of range are an error.
-        take_along_axis = "take_along_axis", manipulation, TakeFn, TakeAlongAxis;
+        take_along_axis = "take_along_axis", manipulation, TakeFn, TakeAlongAxis, fallback;
         /// NumPy's basic slicing: per leading dimension a `start:stop:step` with NumPy's
         /// meaning (negative bounds count from the end, bounds are clamped, a negative step walks
         /// backwards, `None` bounds are the ends); the remaining dimensions are kept whole. A

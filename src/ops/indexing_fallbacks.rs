@@ -1,6 +1,6 @@
-//! The compositional fallbacks of the indexing and searching ops (`strided_slice`, `argwhere`,
-//! `searchsorted`, `put`, `put_add`), written with other public ops like those of
-//! [`super::fallbacks`].
+//! The compositional fallbacks of the indexing and searching ops (`take_along_axis`,
+//! `strided_slice`, `argwhere`, `searchsorted`, `put`, `put_add`), written with other public
+//! ops like those of [`super::fallbacks`].
 
 use super::fallbacks::Fallbacks;
 use super::manip::reshape_usize;
@@ -21,6 +21,43 @@ fn index_run(like: &Tensor, start: usize, len: usize, step: isize) -> Result<Ten
 }
 
 impl Fallbacks {
+    /// The flat position of every element taken (the indices along `axis`, index grids along
+    /// the other dimensions, weighted by the strides of `x`), then one `take` from the
+    /// flattened `x`.
+    pub(crate) fn take_along_axis(x: &Tensor, indices: &Tensor, axis: usize) -> Result<Tensor> {
+        let nd = x.ndim();
+        let shape = indices.shape().to_vec();
+        let mut stride = 1usize;
+        let mut flat: Option<Tensor> = None;
+        for k in (0..nd).rev() {
+            let coord = if k == axis {
+                indices.clone()
+            } else {
+                let mut s = vec![1usize; nd];
+                s[k] = shape[k];
+                reshape_usize(&index_run(x, 0, shape[k], 1)?, &s)?
+            };
+            let term = if stride == 1 {
+                coord
+            } else {
+                let s = state::with_device(x.device(), || full(&[], stride as i64, DType::Int64))?;
+                multiply(&coord, &s)?
+            };
+            flat = Some(match flat {
+                None => term,
+                Some(f) => add(&f, &term)?,
+            });
+            stride = stride.saturating_mul(x.shape()[k]);
+        }
+        let Some(flat) = flat else {
+            return Ok(x.clone());
+        };
+        let n: usize = shape.iter().product();
+        let flat = reshape_usize(&broadcast_to(&flat, &shape)?, &[n])?;
+        let taken = take(&reshape_usize(x, &[x.size()])?, &flat, 0)?;
+        reshape_usize(&taken, &shape)
+    }
+
     /// One `take` per dimension that is not kept whole, with the indices the slice keeps.
     pub(crate) fn strided_slice(x: &Tensor, slices: &[AxisSlice]) -> Result<Tensor> {
         let mut out = x.clone();
