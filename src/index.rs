@@ -303,14 +303,11 @@ impl At<'_> {
     fn positions(&self) -> Result<Tensor> {
         let x = self.x;
         let table = state::resolve(OP, &[x])?;
-        let n = i64::try_from(x.size()).unwrap_or(i64::MAX);
-        let grid = crate::ops::creation::from_host_on(
-            table,
-            HostData::Int64((0..n).collect()),
-            x.shape(),
-            x.device(),
-        )?;
-        get(&grid, &self.index)
+        let _guard = state::TableGuard::new(table);
+        let n = x.size() as f64;
+        let grid =
+            state::with_device(x.device(), || crate::ops::arange(0.0, n, 1.0, DType::Int64))?;
+        get(&reshape(&grid, x.shape())?, &self.index)
     }
 }
 
