@@ -578,6 +578,95 @@ pub struct Diagonal {
     pub k: i64,
 }
 
+/// One dimension of [`strided_slice`](crate::strided_slice): NumPy's `start:stop:step`.
+/// `None` bounds are the ends (which end depends on the step's sign); negative bounds count
+/// from the end; bounds past either end are clamped. `step` must not be 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SliceSpec {
+    /// The first index (`None`: the start for a positive step, the end for a negative one).
+    pub start: Option<i64>,
+    /// The bound, not included (`None`: past the last element walked).
+    pub stop: Option<i64>,
+    /// The distance between elements; negative walks backwards.
+    pub step: i64,
+}
+
+impl SliceSpec {
+    /// `start:stop:step`.
+    pub const fn new(start: Option<i64>, stop: Option<i64>, step: i64) -> SliceSpec {
+        SliceSpec { start, stop, step }
+    }
+
+    /// `:` (the whole dimension).
+    pub const fn full() -> SliceSpec {
+        SliceSpec::new(None, None, 1)
+    }
+}
+
+impl Default for SliceSpec {
+    fn default() -> SliceSpec {
+        SliceSpec::full()
+    }
+}
+
+/// `strided_slice`: one [`SliceSpec`] per leading dimension (the others are kept whole).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Slicing {
+    /// The slices, from the first dimension on.
+    pub slices: Vec<SliceSpec>,
+}
+
+impl From<&[SliceSpec]> for Slicing {
+    fn from(s: &[SliceSpec]) -> Slicing {
+        Slicing { slices: s.to_vec() }
+    }
+}
+
+impl From<Vec<SliceSpec>> for Slicing {
+    fn from(slices: Vec<SliceSpec>) -> Slicing {
+        Slicing { slices }
+    }
+}
+
+impl<const N: usize> From<[SliceSpec; N]> for Slicing {
+    fn from(s: [SliceSpec; N]) -> Slicing {
+        Slicing { slices: s.to_vec() }
+    }
+}
+
+/// Which side of equal elements [`searchsorted`](crate::searchsorted) inserts at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Side {
+    /// Before them: the first suitable position (the standard's default).
+    #[default]
+    Left,
+    /// After them: the last suitable position.
+    Right,
+}
+
+impl Side {
+    /// The standard's spelling (`"left"`, `"right"`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Right => "right",
+        }
+    }
+}
+
+/// `searchsorted`: the side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct SearchSide {
+    /// Where among equal elements.
+    pub side: Side,
+}
+
+impl From<Side> for SearchSide {
+    fn from(side: Side) -> SearchSide {
+        SearchSide { side }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // issue 12: roll, tile, repeat
 
@@ -1152,6 +1241,62 @@ attributes!(Repeat {
     axis: axis_value => |r: &AttrReader, n| r.axes(n, Some(Axes::All)),
 });
 
+impl Attributes for Slicing {
+    fn to_attrs(&self) -> Vec<(&'static str, AttrValue)> {
+        let bound = |b: Option<i64>| b.map_or(AttrValue::None, AttrValue::Int);
+        let slices = self
+            .slices
+            .iter()
+            .map(|s| AttrValue::List(vec![bound(s.start), bound(s.stop), AttrValue::Int(s.step)]))
+            .collect();
+        vec![("slices", AttrValue::List(slices))]
+    }
+    fn from_attrs(op: &'static str, attrs: &[(&str, AttrValue)]) -> Result<Self> {
+        let r = AttrReader::new(op, attrs);
+        let expected = "a list of [start, stop, step] triples (start and stop may be None)";
+        let items = match r.required("slices")? {
+            AttrValue::List(items) => items,
+            other => return Err(r.bad("slices", expected, other)),
+        };
+        let bound = |v: &AttrValue| match v {
+            AttrValue::None => Ok(None),
+            AttrValue::Int(i) => Ok(Some(*i)),
+            other => Err(r.bad("slices", expected, other)),
+        };
+        let slices = items
+            .iter()
+            .map(|item| match item {
+                AttrValue::List(t) if t.len() == 3 => Ok(SliceSpec {
+                    start: bound(&t[0])?,
+                    stop: bound(&t[1])?,
+                    step: match &t[2] {
+                        AttrValue::Int(i) => *i,
+                        other => return Err(r.bad("slices", expected, other)),
+                    },
+                }),
+                other => Err(r.bad("slices", expected, other)),
+            })
+            .collect::<Result<_>>()?;
+        Ok(Slicing { slices })
+    }
+}
+
+impl Attributes for SearchSide {
+    fn to_attrs(&self) -> Vec<(&'static str, AttrValue)> {
+        vec![("side", AttrValue::Str(self.side.name().into()))]
+    }
+    fn from_attrs(op: &'static str, attrs: &[(&str, AttrValue)]) -> Result<Self> {
+        let r = AttrReader::new(op, attrs);
+        let side = match r.get("side") {
+            None => Side::Left,
+            Some(AttrValue::Str(s)) if s == "left" => Side::Left,
+            Some(AttrValue::Str(s)) if s == "right" => Side::Right,
+            Some(other) => return Err(r.bad("side", "\"left\" or \"right\"", other)),
+        };
+        Ok(SearchSide { side })
+    }
+}
+
 /// The attribute type of each kind (see the catalogue).
 #[doc(hidden)]
 #[macro_export]
@@ -1272,6 +1417,24 @@ macro_rules! __kind_attrs {
     };
     (Repeat) => {
         $crate::call::Repeat
+    };
+    (Take) => {
+        $crate::call::AxisAttr
+    };
+    (TakeAlongAxis) => {
+        $crate::call::AxisAttr
+    };
+    (StridedSlice) => {
+        $crate::call::Slicing
+    };
+    (ArgWhere) => {
+        $crate::call::NoAttrs
+    };
+    (SearchSorted) => {
+        $crate::call::SearchSide
+    };
+    (Put) => {
+        $crate::call::NoAttrs
     };
 }
 

@@ -83,6 +83,59 @@ pub type RepeatFn = fn(&Tensor, &[usize], usize) -> Result<Tensor>;
 /// Moves a tensor to another device of the same backend (never called for its own device).
 pub type DeviceFn = fn(&Tensor, Device) -> Result<Tensor>;
 
+/// `take(x, indices, axis)` and `take_along_axis(x, indices, axis)`: `indices` is int64 and
+/// every value is in `0..x.shape[axis]` (the core refuses others and turns negative ones into
+/// their positive equivalents first). For `take` it is 1-D; for `take_along_axis` it has `x`'s
+/// number of dimensions and `x`'s sizes off `axis`.
+pub type TakeFn = fn(&Tensor, &Tensor, usize) -> Result<Tensor>;
+/// `strided_slice`: one [`AxisSlice`] per dimension of `x`, each in range.
+pub type SliceFn = fn(&Tensor, &[AxisSlice]) -> Result<Tensor>;
+/// `searchsorted(x1, x2, right)`: `x1` is 1-D, both have one dtype; the result is int64 of
+/// `x2`'s shape.
+pub type SearchFn = fn(&Tensor, &Tensor, bool) -> Result<Tensor>;
+/// `put`/`put_add(x, indices, values)`: `x` is 1-D, `indices` 1-D int64 with every value in
+/// `0..x.len()`, `values` 1-D of `indices`' length in `x`'s dtype.
+pub type PutFn = fn(&Tensor, &Tensor, &Tensor) -> Result<Tensor>;
+
+/// The part of one dimension a [`SliceFn`] keeps: `len` elements, the first at `start`, then
+/// every `step`-th (`step` is non-zero and may be negative). When `len > 0`, `start` and
+/// `start + (len - 1) * step` are in `0..size`; when `len == 0`, `start` is 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AxisSlice {
+    /// The index of the first element kept.
+    pub start: usize,
+    /// How many elements are kept.
+    pub len: usize,
+    /// The distance between kept elements (negative: backwards).
+    pub step: isize,
+}
+
+impl AxisSlice {
+    /// The whole dimension of `size` elements, in order.
+    pub const fn full(size: usize) -> AxisSlice {
+        AxisSlice {
+            start: 0,
+            len: size,
+            step: 1,
+        }
+    }
+
+    /// The smallest index kept and the largest plus one (`0..0` when none is), and the
+    /// absolute step: the span a positive-step slice covers before a flip.
+    pub fn span(&self) -> (usize, usize, usize) {
+        let s = self.step.unsigned_abs();
+        if self.len == 0 {
+            return (0, 0, s);
+        }
+        let last = self.len - 1;
+        if self.step > 0 {
+            (self.start, self.start + last * s + 1, s)
+        } else {
+            (self.start - last * s, self.start + 1, s)
+        }
+    }
+}
+
 /// The op catalogue. Expands `$then! { … }` with one line per op:
 ///
 /// ```text
@@ -400,6 +453,39 @@ macro_rules! __catalogue_list {
         /// The upper triangle of the last two dimensions: elements on and above the `k`-th
         /// diagonal.
         triu = "triu", manipulation, DiagFn, Triangle, fallback;
+        // ----- indexing and searching
+        /// The elements of `x` at `indices` (1-D, integer) along `axis`; `axis` may be `None`
+        /// only for 1-D `x`. Negative indices count from the end (as in NumPy); an index
+        /// outside `-n..n` is an [`IndexOutOfRange`](crate::Error::IndexOutOfRange) error.
+        take = "take", manipulation, TakeFn, Take;
+        /// `result[..., i, ...] = x[..., indices[..., i, ...], ...]` along `axis` (default -1):
+        /// `indices` (integer) has `x`'s number of dimensions; its sizes off `axis` broadcast
+        /// with `x`'s. Negative indices count from the end; others out of range are an error.
+        take_along_axis = "take_along_axis", manipulation, TakeFn, TakeAlongAxis, fallback;
+        /// NumPy's basic slicing: per leading dimension a `start:stop:step` with NumPy's
+        /// meaning (negative bounds count from the end, bounds are clamped, a negative step walks
+        /// backwards, `None` bounds are the ends); the remaining dimensions are kept whole. A
+        /// step of 0 is an error. Not in the standard by this name: it is what `x[a:b:c, ...]`
+        /// runs (see [`Tensor::index`](crate::Tensor::index)).
+        strided_slice = "strided_slice", manipulation, SliceFn, StridedSlice, fallback;
+        /// The coordinates of the non-zero elements of `x` (at least 1-D) as an int64 tensor of
+        /// shape `(count, ndim)`, in row-major order (NumPy's `argwhere`, libtorch's `nonzero`).
+        /// The standard's [`nonzero`](crate::nonzero) splits its columns.
+        argwhere = "argwhere", reductions, UnaryFn, ArgWhere, fallback;
+        /// The positions (int64) at which the values of `x2` would be inserted into the sorted
+        /// 1-D `x1` to keep it sorted: before equal elements for `side = "left"`, after them for
+        /// `"right"`. Dtypes are promoted. Where `x1` holds NaN the positions are unspecified
+        /// (the standard leaves NaN order to the implementation).
+        searchsorted = "searchsorted", reductions, SearchFn, SearchSorted, fallback;
+        /// A copy of `x` with `values` written at the flat (row-major) `indices` (integer, of
+        /// any shape; negative ones count from the end): NumPy's `put` without modes. `values`
+        /// broadcast to `indices`' shape and are converted to `x`'s dtype. Where an index repeats, which of
+        /// its values lands is unspecified. Not in the standard: what
+        /// [`Tensor::at`](crate::Tensor::at)`(…).set(…)` runs.
+        put = "put", manipulation, PutFn, Put, fallback;
+        /// Like [`put`](crate::put), adding `values` to the elements instead; a repeated index
+        /// adds each of its values.
+        put_add = "put_add", manipulation, PutFn, Put, fallback;
         }
     };
 }

@@ -176,6 +176,18 @@ pub enum Error {
         /// The number of dimensions.
         ndim: usize,
     },
+    /// An index outside a dimension (`-size..size`, negative ones counting from the end).
+    #[error("`{op}`: index {index} is out of range for axis {axis} of size {size} (valid: {}..{size})", -(*size as i128))]
+    IndexOutOfRange {
+        /// The op.
+        op: &'static str,
+        /// The index given.
+        index: i64,
+        /// The axis it indexes (of the tensor indexed; for flat indices, 0).
+        axis: usize,
+        /// The size of that axis.
+        size: usize,
+    },
     /// Any other invalid argument.
     #[error("`{op}`: {reason}")]
     InvalidArgument {

@@ -35,9 +35,11 @@ pub mod catalogue;
 pub mod dtype;
 pub mod dynamic;
 pub mod error;
+pub mod index;
 pub mod kit;
 pub mod ops;
 pub mod registry;
+pub mod sets;
 pub mod state;
 pub mod table;
 pub mod tensor;
@@ -45,14 +47,19 @@ pub mod version;
 
 pub use call::{
     ArgReduction, AttrValue, Axes, Bound, CumulativeSum, NoAttrs, OpCall, Output, Reduction,
-    Repeats, Shift, Sorting, Statistic, TensordotAxes,
+    Repeats, SearchSide, Shift, Side, SliceSpec, Slicing, Sorting, Statistic, TensordotAxes,
 };
-pub use catalogue::{Group, Op, OpFn};
+pub use catalogue::{AxisSlice, Group, Op, OpFn};
 pub use dtype::{DType, Element, HostData, Scalar, DEFAULT_FLOAT, DEFAULT_INT, DEFAULT_UINT};
 pub use error::{Error, Result, Unmoved};
+pub use index::{nonzero, At, IndexItem, NewAxis};
 pub use ops::*;
 pub use registry::Primary;
 pub use semver::Version;
+pub use sets::{
+    unique_all, unique_counts, unique_inverse, unique_values, UniqueAll, UniqueCounts,
+    UniqueInverse,
+};
 pub use state::{
     available_backends, backend_stack, backend_version, current_backend, default_device,
     function_table_report, function_table_report_for_version, implicit_default_backend,

@@ -70,6 +70,9 @@ fn sample_attrs(op: Op) -> Vec<(&'static str, AttrValue)> {
         Op::roll => vec![("shift", list(&[1, -1])), ("axis", list(&[0, 1]))],
         Op::tile => vec![("reps", list(&[2, 1, 3]))],
         Op::repeat => vec![("repeats", Input), ("axis", Int(1))],
+        Op::take | Op::take_along_axis => vec![("axis", Int(1))],
+        Op::strided_slice => vec![("slices", List(vec![List(vec![None, Int(0), Int(-1)])]))],
+        Op::searchsorted => vec![("side", Str("right".into()))],
         _ => vec![],
     }
 }
@@ -116,6 +119,14 @@ fn inputs_for(op: Op) -> Vec<Tensor> {
             vec![m.clone(), t(&[1.0, 0.0, 0.0, 1.0], &[2, 2])]
         }
         Op::squeeze => vec![t(&[1.0, 2.0], &[1, 2, 1])],
+        Op::take => vec![m.clone(), Tensor::from_slice(&[1i64, -2, 0], &[3]).unwrap()],
+        Op::take_along_axis => vec![m.clone(), Tensor::from_slice(&[1i64, 0], &[2, 1]).unwrap()],
+        Op::searchsorted => vec![t(&[1.0, 2.0, 3.0], &[3]), m.clone()],
+        Op::put | Op::put_add => vec![
+            m.clone(),
+            Tensor::from_slice(&[3i64, 0], &[2]).unwrap(),
+            t(&[9.0], &[1]),
+        ],
         Op::broadcast_to => vec![t(&[1.0, 2.0], &[2, 1])],
         Op::repeat => vec![m, Tensor::from_slice(&[2i64, 0], &[2]).unwrap()],
         _ => vec![m],

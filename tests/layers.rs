@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["table"],
     &["state"],
     &["ops"],
-    &["dynamic"],
+    &["dynamic", "index", "sets"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

@@ -22,6 +22,8 @@ mod dispatch;
 mod dtype_queries;
 mod elementwise;
 pub(crate) mod fallbacks;
+pub(crate) mod indexing;
+mod indexing_fallbacks;
 mod linear_algebra;
 mod manip;
 mod reduce;
@@ -38,8 +40,8 @@ pub use shape::broadcast_shapes;
 use crate::call::{
     Arange, ArgReduction, AsType, Axes, AxesAttr, AxisAttr, Bound, BroadcastShape, CumulativeSum,
     Diagonal, Eye, Fill, FromHost, Full, FullLike, Like, Linspace, MoveAxes, NewShape, OpCall,
-    Output, Reduction, RepeatCount, Repeats, Roll, Shift, Sorting, Statistic, TensordotAxes, Tile,
-    ToDevice,
+    Output, Reduction, RepeatCount, Repeats, Roll, SearchSide, Shift, Slicing, Sorting, Statistic,
+    TensordotAxes, Tile, ToDevice,
 };
 use crate::catalogue::Op;
 use crate::dtype::{DType, HostData, Scalar};
@@ -399,6 +401,49 @@ macro_rules! public_fn {
             manip::run_repeat(Op::$op, |s| s.$op, x, repeats.into(), &axis.into())
         }
     };
+    (Take; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, indices: &Tensor, axis: impl Into<Axes>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            indexing::run_take(Op::$op, |s| s.$op, x, indices, &AxisAttr { axis: axis.into() })
+        }
+    };
+    (TakeAlongAxis; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, indices: &Tensor, axis: impl Into<Axes>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            let a = AxisAttr { axis: axis.into() };
+            indexing::run_take_along_axis(Op::$op, |s| s.$op, x, indices, &a)
+        }
+    };
+    (StridedSlice; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, slices: impl Into<Slicing>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            indexing::run_strided_slice(Op::$op, |s| s.$op, x, &slices.into())
+        }
+    };
+    (ArgWhere; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            indexing::run_argwhere(Op::$op, |s| s.$op, x)
+        }
+    };
+    (SearchSorted; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x1: &Tensor, x2: &Tensor, side: impl Into<SearchSide>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            indexing::run_searchsorted(Op::$op, |s| s.$op, x1, x2, &side.into())
+        }
+    };
+    (Put; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, indices: &Tensor, values: &Tensor) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            indexing::run_put(Op::$op, |s| s.$op, x, indices, values)
+        }
+    };
 }
 
 /// The method form on [`Tensor`] of an op whose first argument is a tensor; nothing for the
@@ -475,6 +520,17 @@ macro_rules! method_of {
             $op(self, repeats, axis)
         }
     };
+    (Take; $op:ident) => {
+        method!(Take; $op; (indices: &Tensor, axis: impl Into<Axes>) -> Tensor);
+    };
+    (TakeAlongAxis; $op:ident) => {
+        method!(TakeAlongAxis; $op; (indices: &Tensor, axis: impl Into<Axes>) -> Tensor);
+    };
+    (StridedSlice; $op:ident) => { method!(StridedSlice; $op; (slices: impl Into<Slicing>) -> Tensor); };
+    (SearchSorted; $op:ident) => {
+        method!(SearchSorted; $op; (x2: &Tensor, side: impl Into<SearchSide>) -> Tensor);
+    };
+    (Put; $op:ident) => { method!(Put; $op; (indices: &Tensor, values: &Tensor) -> Tensor); };
     ($kind:ident; $op:ident) => { method!($kind; $op; () -> Tensor); };
 }
 
@@ -644,6 +700,30 @@ macro_rules! run_arm {
             }
         };
         manip::run_repeat(Op::$op, |s| s.$op, repeats.0, repeats.1, &$a.axis).map(Output::Tensor)
+    }};
+    (Take; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x, i] = dispatch::inputs(Op::$op, $inputs)?;
+        indexing::run_take(Op::$op, |s| s.$op, x, i, $a).map(Output::Tensor)
+    }};
+    (TakeAlongAxis; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x, i] = dispatch::inputs(Op::$op, $inputs)?;
+        indexing::run_take_along_axis(Op::$op, |s| s.$op, x, i, $a).map(Output::Tensor)
+    }};
+    (StridedSlice; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        indexing::run_strided_slice(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (ArgWhere; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        indexing::run_argwhere(Op::$op, |s| s.$op, x).map(Output::Tensor)
+    }};
+    (SearchSorted; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x1, x2] = dispatch::inputs(Op::$op, $inputs)?;
+        indexing::run_searchsorted(Op::$op, |s| s.$op, x1, x2, $a).map(Output::Tensor)
+    }};
+    (Put; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x, i, v] = dispatch::inputs(Op::$op, $inputs)?;
+        indexing::run_put(Op::$op, |s| s.$op, x, i, v).map(Output::Tensor)
     }};
 }
 

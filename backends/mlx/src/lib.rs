@@ -46,6 +46,7 @@ mod division;
 mod elementwise;
 mod float64;
 mod host;
+mod indexing;
 mod linalg;
 mod manip;
 mod reduce;
@@ -207,6 +208,11 @@ tensorswitch::primaries! { NAME;
     broadcast_to => manip::broadcast_to,
     concat => manip::concat,
     astype => manip::astype,
+    take => indexing::take,
+    take_along_axis => indexing::take_along_axis,
+    strided_slice => indexing::strided_slice,
+    put => indexing::put,
+    put_add => indexing::put_add,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -145,6 +145,33 @@ fn zero_size_inputs_never_crash_or_fail_in_mlx() {
         ("pow", |x, _| ts::pow(x, x)),
         ("astype int8", |x, _| ts::astype(x, DType::Int8)),
         ("astype uint64", |x, _| ts::astype(x, DType::UInt64)),
+        ("take", |x, a| {
+            ts::take(x, &Tensor::from_slice::<i64>(&[], &[0])?, a)
+        }),
+        ("take_along_axis", |x, a| {
+            ts::take_along_axis(x, &ts::zeros_like(x, DType::Int64)?, a)
+        }),
+        ("strided_slice reversed", |x, _| {
+            ts::strided_slice(x, [tensorswitch::SliceSpec::new(None, None, -1)])
+        }),
+        ("argwhere", |x, _| ts::argwhere(x)),
+        ("searchsorted", |x, _| {
+            ts::searchsorted(&ts::reshape(x, [-1])?, x, tensorswitch::Side::Right)
+        }),
+        ("put_add", |x, _| {
+            ts::put_add(
+                x,
+                &Tensor::from_slice::<i64>(&[], &[0])?,
+                &ts::ones(&[], x.dtype())?,
+            )
+        }),
+        ("unique_values", |x, _| ts::unique_values(x)),
+        ("unique_all inverse", |x, _| {
+            Ok(ts::unique_all(x)?.inverse_indices)
+        }),
+        ("index by a mask", |x, _| {
+            x.index(tensorswitch::s![&ts::astype(x, DType::Bool)?])
+        }),
     ];
     let shapes: &[&[usize]] = &[&[0], &[3, 0], &[0, 3], &[0, 0], &[2, 0, 3], &[0, 2, 2]];
     let dtypes = [

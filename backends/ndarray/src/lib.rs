@@ -23,6 +23,7 @@ mod macros;
 mod buf;
 mod elementwise;
 mod host;
+mod indexing;
 mod linalg;
 mod manip;
 mod reduce;
@@ -198,6 +199,13 @@ tensorswitch::primaries! { NAME;
     triu @ "0p16_and_above" => manip::triu_native,
     tril @ "0p15_and_below" => manip::tril_loop,
     triu @ "0p15_and_below" => manip::triu_loop,
+    take => indexing::take,
+    take_along_axis => indexing::take_along_axis,
+    strided_slice => indexing::strided_slice,
+    argwhere => indexing::argwhere,
+    searchsorted => indexing::searchsorted,
+    put => indexing::put,
+    put_add => indexing::put_add,
 }
 
 /// The native value of an ndarray tensor: the data as an [`NdStorage`] (an owned `ArrayD` or a

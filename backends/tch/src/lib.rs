@@ -42,6 +42,7 @@
 
 mod elementwise;
 mod host;
+mod indexing;
 mod linalg;
 mod manip;
 mod reduce;
@@ -192,6 +193,13 @@ tensorswitch::primaries! { NAME;
     astype => manip::astype,
     tril => manip::tril,
     triu => manip::triu,
+    take => indexing::take,
+    take_along_axis => indexing::take_along_axis,
+    strided_slice => indexing::strided_slice,
+    argwhere => indexing::argwhere,
+    searchsorted => indexing::searchsorted,
+    put => indexing::put,
+    put_add => indexing::put_add,
 }
 
 // ---------------------------------------------------------------------------------------------

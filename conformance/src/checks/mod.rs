@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 pub mod batch2;
+pub mod indexing;
 pub mod issue12_manip;
 pub mod predicates;
 
@@ -43,6 +44,15 @@ macro_rules! __checks {
             broadcast_arrays_as_numpy,
             meshgrid_as_numpy,
             unstack_as_numpy,
+        );
+        $crate::__checks!(@module $backend, indexing,
+            index_expressions,
+            index_expressions_on_fallbacks,
+            unique_functions,
+            unique_functions_on_fallbacks,
+            nonzero_splits_the_coordinates,
+            random_indices_round_trip,
+            random_indices_round_trip_on_fallbacks,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {

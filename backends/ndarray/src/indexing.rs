@@ -1,0 +1,189 @@
+//! Indexing and searching: `take`, `take_along_axis`, `strided_slice`, `argwhere`,
+//! `searchsorted`, `put`, `put_add`.
+//!
+//! The core passes int64 indices already checked against their dimension; each kernel still
+//! checks every index it reads (an error, never an out-of-bounds read or a panic).
+
+use crate::{array, buf, input_array, NdArray, NdElement, KIT};
+use ndarray::{ArrayRefD, Axis, Dimension, Slice};
+use std::borrow::Cow;
+use tensorswitch::{AxisSlice, Result, Scalar, Tensor};
+
+/// The elements of `a` in row-major order, borrowed when `a` is contiguous.
+fn row_major<'a, T: NdElement>(op: &'static str, a: &'a ArrayRefD<T>) -> Result<Cow<'a, [T]>> {
+    match a.as_slice() {
+        Some(s) => Ok(Cow::Borrowed(s)),
+        None => Ok(Cow::Owned(tensorswitch::alloc::try_collect(
+            op,
+            a.len(),
+            a.iter().copied(),
+        )?)),
+    }
+}
+
+/// `i` as an index below `n`, or the backend's error.
+fn index_below(op: &'static str, i: i64, n: usize) -> Result<usize> {
+    usize::try_from(i)
+        .ok()
+        .filter(|&j| j < n)
+        .ok_or_else(|| KIT.error(op, format!("index {i} out of range for size {n}")))
+}
+
+/// The sizes before `axis`, at it, and after it.
+fn split(shape: &[usize], axis: usize) -> (usize, usize, usize) {
+    let outer = shape[..axis].iter().product();
+    let inner = shape[axis + 1..].iter().product();
+    (outer, shape[axis], inner)
+}
+
+pub(crate) fn take(x: &Tensor, indices: &Tensor, axis: usize) -> Result<Tensor> {
+    const OP: &str = "take";
+    let idx = row_major(OP, array::<i64>(OP, indices)?)?;
+    let out: NdArray = on_array!(OP, input_array(OP, x)?; any |a: T| {
+        if axis >= a.ndim() {
+            return Err(KIT.error(OP, format!("axis {axis} out of range")));
+        }
+        let (outer, n, inner) = split(a.shape(), axis);
+        let mut shape = a.shape().to_vec();
+        shape[axis] = idx.len();
+        let src = row_major(OP, a)?;
+        let mut v = buf::buffer::<T>(OP, &shape)?;
+        for o in 0..outer {
+            for &i in idx.iter() {
+                let at = (o * n + index_below(OP, i, n)?) * inner;
+                v.extend_from_slice(&src[at..at + inner]);
+            }
+        }
+        buf::shaped(OP, &shape, v)?.into()
+    });
+    Ok(out.into_tensor())
+}
+
+pub(crate) fn take_along_axis(x: &Tensor, indices: &Tensor, axis: usize) -> Result<Tensor> {
+    const OP: &str = "take_along_axis";
+    let ia = array::<i64>(OP, indices)?;
+    let idx = row_major(OP, ia)?;
+    let out: NdArray = on_array!(OP, input_array(OP, x)?; any |a: T| {
+        let fits = axis < a.ndim()
+            && ia.ndim() == a.ndim()
+            && (0..a.ndim()).all(|d| d == axis || ia.shape()[d] == a.shape()[d]);
+        if !fits {
+            return Err(KIT.error(OP, "the indices do not fit the tensor off the axis"));
+        }
+        let (outer, n, inner) = split(a.shape(), axis);
+        let m = ia.shape()[axis];
+        let src = row_major(OP, a)?;
+        let mut v = buf::buffer::<T>(OP, ia.shape())?;
+        for o in 0..outer {
+            for j in 0..m {
+                for r in 0..inner {
+                    let i = index_below(OP, idx[(o * m + j) * inner + r], n)?;
+                    v.push(src[(o * n + i) * inner + r]);
+                }
+            }
+        }
+        buf::shaped(OP, ia.shape(), v)?.into()
+    });
+    Ok(out.into_tensor())
+}
+
+/// ndarray's slices with a positive step over the span each keeps, then the axes with a
+/// negative step reversed (ndarray's own negative steps count from the end of the range,
+/// not from its start as NumPy's do).
+pub(crate) fn strided_slice(x: &Tensor, slices: &[AxisSlice]) -> Result<Tensor> {
+    const OP: &str = "strided_slice";
+    let out: NdArray = on_array!(OP, input_array(OP, x)?; any |a: T| {
+        if slices.len() != a.ndim() {
+            return Err(KIT.error(OP, "one slice per dimension expected"));
+        }
+        let mut v = a.view();
+        for (d, s) in slices.iter().enumerate() {
+            let (lo, hi, step) = s.span();
+            if hi > a.shape()[d] {
+                return Err(KIT.error(OP, format!("slice {s:?} out of range for axis {d}")));
+            }
+            let as_isize = |u: usize| isize::try_from(u).unwrap_or(isize::MAX);
+            v.slice_axis_inplace(Axis(d), Slice::new(as_isize(lo), Some(as_isize(hi)), as_isize(step)));
+            if s.step < 0 {
+                v.invert_axis(Axis(d));
+            }
+        }
+        buf::copy(OP, &v)?.into()
+    });
+    Ok(out.into_tensor())
+}
+
+pub(crate) fn argwhere(x: &Tensor) -> Result<Tensor> {
+    const OP: &str = "argwhere";
+    let a = input_array(OP, x)?;
+    let nd = a.ndim();
+    let coords: Vec<i64> = on_array!(OP, a; any |a: T| {
+        let mut v = Vec::new();
+        for (at, &e) in a.indexed_iter() {
+            if bool::from_scalar(Scalar::from(e)) {
+                v.try_reserve(nd).map_err(|_| tensorswitch::Error::OutOfMemory {
+                    op: OP,
+                    bytes: nd * 8,
+                })?;
+                v.extend(at.slice().iter().map(|&i| i as i64));
+            }
+        }
+        v
+    });
+    let n = coords.len().checked_div(nd).unwrap_or(0);
+    Ok(NdArray::from(buf::shaped(OP, &[n, nd], coords)?).into_tensor())
+}
+
+pub(crate) fn searchsorted(x1: &Tensor, x2: &Tensor, right: bool) -> Result<Tensor> {
+    const OP: &str = "searchsorted";
+    let out = on_pair!(OP, input_array(OP, x1)?, input_array(OP, x2)?; numeric |s, v: T| {
+        let sorted = row_major(OP, s)?;
+        buf::map(OP, v, |q: T| {
+            let at = if right {
+                sorted.partition_point(|e| *e <= q)
+            } else {
+                sorted.partition_point(|e| *e < q)
+            };
+            at as i64
+        })?
+    });
+    Ok(NdArray::from(out).into_tensor())
+}
+
+pub(crate) fn put(x: &Tensor, indices: &Tensor, values: &Tensor) -> Result<Tensor> {
+    const OP: &str = "put";
+    let idx = row_major(OP, array::<i64>(OP, indices)?)?;
+    let out: NdArray = on_pair!(OP, input_array(OP, x)?, input_array(OP, values)?; any |a, b: T| {
+        let mut data = row_major(OP, a)?.into_owned();
+        let vals = row_major(OP, b)?;
+        for (&i, &v) in idx.iter().zip(vals.iter()) {
+            let i = index_below(OP, i, data.len())?;
+            data[i] = v;
+        }
+        buf::shaped(OP, a.shape(), data)?.into()
+    });
+    Ok(out.into_tensor())
+}
+
+pub(crate) fn put_add(x: &Tensor, indices: &Tensor, values: &Tensor) -> Result<Tensor> {
+    const OP: &str = "put_add";
+    let idx = row_major(OP, array::<i64>(OP, indices)?)?;
+    fn scatter<T: NdElement>(
+        a: &ArrayRefD<T>,
+        b: &ArrayRefD<T>,
+        idx: &[i64],
+        plus: impl Fn(T, T) -> T,
+    ) -> Result<ndarray::ArrayD<T>> {
+        let mut data = row_major(OP, a)?.into_owned();
+        let vals = row_major(OP, b)?;
+        for (&i, &v) in idx.iter().zip(vals.iter()) {
+            let i = index_below(OP, i, data.len())?;
+            data[i] = plus(data[i], v);
+        }
+        buf::shaped(OP, a.shape(), data)
+    }
+    let out: NdArray = on_pair!(OP, input_array(OP, x)?, input_array(OP, values)?;
+        ints |a, b: T| scatter(a, b, &idx, |p: T, q: T| p.wrapping_add(q))?.into();
+        floats |a, b: T| scatter(a, b, &idx, |p: T, q: T| p + q)?.into());
+    Ok(out.into_tensor())
+}

@@ -1,0 +1,339 @@
+//! Indexing and searching: `take`, `take_along_axis`, `strided_slice`, `argwhere`,
+//! `searchsorted`, `put`, `put_add`.
+//!
+//! Integer indices are checked here, on the host: the index tensor is read back (one
+//! synchronisation), every value is checked against its dimension (negative ones count from the
+//! end, as in NumPy), and the backend gets int64 indices in `0..size`. No backend is ever handed
+//! an index it could wrap around or read out of bounds with.
+
+use super::creation::from_host_on;
+use super::dispatch::{call, cast, check_shape, promote, require};
+use super::shape::{broadcast_shapes, norm_axis};
+use crate::call::{AxisAttr, SearchSide, Side, Slicing};
+use crate::catalogue::{AxisSlice, Op, PutFn, SearchFn, SliceFn, Slots, TakeFn, UnaryFn};
+use crate::dtype::{DType, HostData};
+use crate::error::{Error, Result};
+use crate::state::{self, TableGuard};
+use crate::table::FunctionTable;
+use crate::tensor::{Shape, Tensor};
+
+type Pick<F> = fn(&Slots) -> Option<F>;
+
+/// The values of an integer host buffer as i64 (uint64 values beyond i64 saturate: they are out
+/// of range for any dimension anyway); `None` for other dtypes.
+pub(crate) fn host_ints(h: &HostData) -> Option<Vec<i64>> {
+    fn conv<T: Copy>(v: &[T], f: impl Fn(T) -> i64) -> Option<Vec<i64>> {
+        Some(v.iter().map(|&x| f(x)).collect())
+    }
+    match h {
+        HostData::Int8(v) => conv(v, i64::from),
+        HostData::Int16(v) => conv(v, i64::from),
+        HostData::Int32(v) => conv(v, i64::from),
+        HostData::Int64(v) => conv(v, |x| x),
+        HostData::UInt8(v) => conv(v, i64::from),
+        HostData::UInt16(v) => conv(v, i64::from),
+        HostData::UInt32(v) => conv(v, i64::from),
+        HostData::UInt64(v) => conv(v, |x| i64::try_from(x).unwrap_or(i64::MAX)),
+        _ => None,
+    }
+}
+
+/// Reads the integer tensor `indices`, checks every value against a dimension of `size`
+/// (`-size..size`) and returns them non-negative, as an int64 tensor of `indices`' shape on
+/// `table` and `indices`' device.
+pub(crate) fn checked_indices(
+    op: &'static str,
+    table: &'static FunctionTable,
+    indices: &Tensor,
+    axis: usize,
+    size: usize,
+) -> Result<Tensor> {
+    if !indices.dtype().is_integer() {
+        return Err(Error::InvalidDType {
+            op,
+            dtype: indices.dtype(),
+            expected: "an integer dtype for the indices",
+        });
+    }
+    let values = normalised(op, &super::to_host(indices)?, axis, size)?;
+    from_host_on(
+        table,
+        HostData::Int64(values),
+        indices.shape(),
+        indices.device(),
+    )
+}
+
+/// The values of an integer buffer as indices into a dimension of `size`, negative ones
+/// counted from the end; the first one out of range is an error.
+pub(crate) fn normalised(
+    op: &'static str,
+    h: &HostData,
+    axis: usize,
+    size: usize,
+) -> Result<Vec<i64>> {
+    let values = host_ints(h).ok_or(Error::InvalidDType {
+        op,
+        dtype: h.dtype(),
+        expected: "an integer dtype for the indices",
+    })?;
+    let n = i64::try_from(size).unwrap_or(i64::MAX);
+    values
+        .into_iter()
+        .map(|i| {
+            let j = if i < 0 { i.wrapping_add(n) } else { i };
+            if (0..n).contains(&j) {
+                Ok(j)
+            } else {
+                Err(Error::IndexOutOfRange {
+                    op,
+                    index: i,
+                    axis,
+                    size,
+                })
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn run_take(
+    op: Op,
+    pick: Pick<TakeFn>,
+    x: &Tensor,
+    indices: &Tensor,
+    a: &AxisAttr,
+) -> Result<Tensor> {
+    let table = state::resolve(op.name(), &[x, indices])?;
+    let axis = match a.axis.single(op.name())? {
+        Some(axis) => norm_axis(op.name(), axis, x.ndim())?,
+        None if x.ndim() == 1 => 0,
+        None => {
+            return Err(Error::InvalidArgument {
+                op: op.name(),
+                reason: format!(
+                    "axis may be None only for a 1-D tensor, got shape {:?}; name the axis",
+                    x.shape()
+                ),
+            })
+        }
+    };
+    if indices.ndim() != 1 {
+        return Err(Error::InvalidShape {
+            op: op.name(),
+            reason: format!(
+                "the indices must be 1-D, got shape {:?}; flatten them with reshape, or use take_along_axis",
+                indices.shape()
+            ),
+        });
+    }
+    table.check_dtype(op, x.dtype())?;
+    let mut shape = x.shape().to_vec();
+    shape[axis] = indices.size();
+    check_shape(table, op, &shape, x.dtype())?;
+    let idx = checked_indices(op.name(), table, indices, axis, x.shape()[axis])?;
+    call(table, op, pick(&table.slots), |f| f(x, &idx, axis))
+}
+
+pub(crate) fn run_take_along_axis(
+    op: Op,
+    pick: Pick<TakeFn>,
+    x: &Tensor,
+    indices: &Tensor,
+    a: &AxisAttr,
+) -> Result<Tensor> {
+    let table = state::resolve(op.name(), &[x, indices])?;
+    let axis = norm_axis(op.name(), a.axis.required(op.name())?, x.ndim())?;
+    if indices.ndim() != x.ndim() {
+        return Err(Error::ShapeMismatch {
+            op: op.name(),
+            lhs: x.shape().to_vec(),
+            rhs: indices.shape().to_vec(),
+            reason: "the indices must have as many dimensions as the tensor".into(),
+        });
+    }
+    table.check_dtype(op, x.dtype())?;
+    // Off the axis, the sizes broadcast; along it, x keeps its size and the indices theirs.
+    let off = |s: &[usize]| -> Shape {
+        let mut s: Shape = s.into();
+        s[axis] = 1;
+        s
+    };
+    let common =
+        broadcast_shapes(op.name(), &off(x.shape()), &off(indices.shape())).map_err(|_| {
+            Error::ShapeMismatch {
+                op: op.name(),
+                lhs: x.shape().to_vec(),
+                rhs: indices.shape().to_vec(),
+                reason: format!("the sizes off axis {axis} must broadcast"),
+            }
+        })?;
+    let mut x_shape = common.clone();
+    x_shape[axis] = x.shape()[axis];
+    let mut i_shape = common;
+    i_shape[axis] = indices.shape()[axis];
+    check_shape(table, op, &i_shape, x.dtype())?;
+    let idx = checked_indices(op.name(), table, indices, axis, x.shape()[axis])?;
+    let _guard = TableGuard::new(table);
+    let x = super::broadcast_to(x, &x_shape)?;
+    let idx = super::broadcast_to(&idx, &i_shape)?;
+    call(table, op, pick(&table.slots), |f| f(&x, &idx, axis))
+}
+
+/// NumPy's `start:stop:step` on a dimension of `size`, as the indices it keeps.
+pub(crate) fn axis_slice(op: Op, spec: &crate::call::SliceSpec, size: usize) -> Result<AxisSlice> {
+    if spec.step == 0 {
+        return Err(Error::InvalidArgument {
+            op: op.name(),
+            reason: "a slice step must not be 0".into(),
+        });
+    }
+    let n = size as i128;
+    let step = spec.step as i128;
+    let clamp = |b: i64, lo: i128, hi: i128| {
+        let b = b as i128;
+        let b = if b < 0 { b + n } else { b };
+        b.clamp(lo, hi)
+    };
+    let (start, stop) = if step > 0 {
+        (
+            spec.start.map_or(0, |b| clamp(b, 0, n)),
+            spec.stop.map_or(n, |b| clamp(b, 0, n)),
+        )
+    } else {
+        (
+            spec.start.map_or(n - 1, |b| clamp(b, -1, n - 1)),
+            spec.stop.map_or(-1, |b| clamp(b, -1, n - 1)),
+        )
+    };
+    let len = if step > 0 {
+        if stop > start {
+            (stop - start + step - 1) / step
+        } else {
+            0
+        }
+    } else if start > stop {
+        (start - stop + (-step) - 1) / (-step)
+    } else {
+        0
+    };
+    // A slice of at most one element has no step to speak of: 1 keeps backends from seeing
+    // steps they cannot hold (i64::MIN) or a flip of nothing.
+    let step = if len <= 1 {
+        1
+    } else {
+        isize::try_from(spec.step).map_err(|_| Error::InvalidArgument {
+            op: op.name(),
+            reason: format!("the slice step {} does not fit this platform", spec.step),
+        })?
+    };
+    Ok(AxisSlice {
+        start: if len == 0 { 0 } else { start as usize },
+        len: len as usize,
+        step,
+    })
+}
+
+pub(crate) fn run_strided_slice(
+    op: Op,
+    pick: Pick<SliceFn>,
+    x: &Tensor,
+    a: &Slicing,
+) -> Result<Tensor> {
+    let table = state::resolve(op.name(), &[x])?;
+    if a.slices.len() > x.ndim() {
+        return Err(Error::InvalidArgument {
+            op: op.name(),
+            reason: format!(
+                "{} slices for a tensor of {} dimensions (shape {:?})",
+                a.slices.len(),
+                x.ndim(),
+                x.shape()
+            ),
+        });
+    }
+    table.check_dtype(op, x.dtype())?;
+    let mut slices = Vec::with_capacity(x.ndim());
+    for (i, &size) in x.shape().iter().enumerate() {
+        slices.push(match a.slices.get(i) {
+            Some(spec) => axis_slice(op, spec, size)?,
+            None => AxisSlice::full(size),
+        });
+    }
+    if slices
+        .iter()
+        .zip(x.shape())
+        .all(|(s, &n)| *s == AxisSlice::full(n))
+    {
+        return Ok(x.clone());
+    }
+    call(table, op, pick(&table.slots), |f| f(x, &slices))
+}
+
+pub(crate) fn run_argwhere(op: Op, pick: Pick<UnaryFn>, x: &Tensor) -> Result<Tensor> {
+    let table = state::resolve(op.name(), &[x])?;
+    if x.ndim() == 0 {
+        return Err(Error::InvalidShape {
+            op: op.name(),
+            reason: "needs at least one dimension, got a 0-D tensor; reshape it to [1] first"
+                .into(),
+        });
+    }
+    table.check_dtype(op, x.dtype())?;
+    table.check_dtype(op, DType::Int64)?;
+    call(table, op, pick(&table.slots), |f| f(x))
+}
+
+pub(crate) fn run_searchsorted(
+    op: Op,
+    pick: Pick<SearchFn>,
+    x1: &Tensor,
+    x2: &Tensor,
+    a: &SearchSide,
+) -> Result<Tensor> {
+    let table = state::resolve(op.name(), &[x1, x2])?;
+    if x1.ndim() != 1 {
+        return Err(Error::InvalidShape {
+            op: op.name(),
+            reason: format!("x1 must be 1-D (sorted), got shape {:?}", x1.shape()),
+        });
+    }
+    let d = promote(op, x1.dtype(), x2.dtype())?;
+    require(op, d, d != DType::Bool, "a numeric dtype")?;
+    table.check_dtype(op, d)?;
+    table.check_dtype(op, DType::Int64)?;
+    check_shape(table, op, x2.shape(), DType::Int64)?;
+    let a1 = cast(table, x1, d)?;
+    let a2 = cast(table, x2, d)?;
+    call(table, op, pick(&table.slots), |f| {
+        f(&a1, &a2, a.side == Side::Right)
+    })
+}
+
+pub(crate) fn run_put(
+    op: Op,
+    pick: Pick<PutFn>,
+    x: &Tensor,
+    indices: &Tensor,
+    values: &Tensor,
+) -> Result<Tensor> {
+    let table = state::resolve(op.name(), &[x, indices, values])?;
+    table.check_dtype(op, x.dtype())?;
+    if op == Op::put_add {
+        require(op, x.dtype(), x.dtype() != DType::Bool, "a numeric dtype")?;
+    }
+    let idx = checked_indices(op.name(), table, indices, 0, x.size())?;
+    let _guard = TableGuard::new(table);
+    let n = indices.size();
+    let idx = super::manip::reshape_usize(&idx, &[n])?;
+    let values =
+        super::broadcast_to(values, indices.shape()).map_err(|_| Error::ShapeMismatch {
+            op: op.name(),
+            lhs: values.shape().to_vec(),
+            rhs: indices.shape().to_vec(),
+            reason: "the values must broadcast to the indices' shape".into(),
+        })?;
+    let values = super::manip::reshape_usize(&*cast(table, &values, x.dtype())?, &[n])?;
+    let flat = super::manip::reshape_usize(x, &[x.size()])?;
+    let out = call(table, op, pick(&table.slots), |f| f(&flat, &idx, &values))?;
+    super::manip::reshape_usize(&out, x.shape())
+}
