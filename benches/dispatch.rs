@@ -66,6 +66,76 @@ fn add_one_element(c: &mut Criterion) {
     ts::unset_backend();
 }
 
+/// Ops of the Array API issue, one small input each: the time tensorswitch adds to the same
+/// work done with ndarray directly, paired as for `add` (the budget is `add`'s).
+fn array_api_ops_overhead(_c: &mut Criterion) {
+    ts::set_backend("ndarray").unwrap();
+    let report = |label: &str, direct: &mut dyn FnMut(), ours: &mut dyn FnMut()| {
+        let p = support::paired(label, 200, 2000, direct, ours);
+        println!("  added per call: {:.1} ns", p.ns.1 - p.ns.0);
+    };
+
+    // floor_divide, 1 int32 element: Python's floored quotient.
+    let (a, b) = (arr(vec![7i32]), arr(vec![-2i32]));
+    let (x, y) = (t(&[7i32]), t(&[-2i32]));
+    report(
+        "floor_divide_1xi32 paired, tensorswitch / ndarray",
+        &mut || {
+            let r = ndarray::Zip::from(black_box(&a))
+                .and(black_box(&b))
+                .map_collect(|&p, &q| {
+                    let d = p / q;
+                    if p % q != 0 && ((p < 0) != (q < 0)) {
+                        d - 1
+                    } else {
+                        d
+                    }
+                });
+            drop(black_box(r))
+        },
+        &mut || {
+            drop(black_box(
+                ts::floor_divide(black_box(&x), black_box(&y)).unwrap(),
+            ))
+        },
+    );
+
+    // take, 2 of 8 float32 elements.
+    let a = arr((0..8).map(|i| i as f32).collect());
+    let x = t(&(0..8).map(|i| i as f32).collect::<Vec<_>>());
+    let idx = t(&[5i64, 1]);
+    report(
+        "take_2_of_8xf32 paired, tensorswitch / ndarray",
+        &mut || drop(black_box(black_box(&a).select(ndarray::Axis(0), &[5, 1]))),
+        &mut || {
+            drop(black_box(
+                ts::take(black_box(&x), black_box(&idx), 0).unwrap(),
+            ))
+        },
+    );
+
+    // x[1::2] on 8 float32 elements, as a new array.
+    report(
+        "index_step2_8xf32 paired, tensorswitch / ndarray",
+        &mut || {
+            drop(black_box(
+                black_box(&a).slice(ndarray::s![1..;2]).to_owned(),
+            ))
+        },
+        &mut || drop(black_box(black_box(&x).index(ts::s![1..;2]).unwrap())),
+    );
+    ts::unset_backend();
+}
+
+fn arr<T: Clone>(v: Vec<T>) -> ArrayD<T> {
+    let n = v.len();
+    ArrayD::from_shape_vec(IxDyn(&[n]), v).unwrap()
+}
+
+fn t<T: tensorswitch::Element>(v: &[T]) -> Tensor {
+    Tensor::from_slice(v, &[v.len()]).unwrap()
+}
+
 fn matmul_256(c: &mut Criterion) {
     let mut g = c.benchmark_group("matmul_256xf32");
     let n = 256;
@@ -113,6 +183,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    targets = add_one_element, matmul_256, switching
+    targets = add_one_element, array_api_ops_overhead, matmul_256, switching
 }
 criterion_main!(benches);
