@@ -17,7 +17,9 @@ fn no_function_listed_as_missing_is_in_the_catalogue() {
         .and_then(|rest| rest.split("-->").next())
         .expect("the page ends with the list of missing functions");
     let names: Vec<&str> = list.split_whitespace().collect();
-    assert!(names.len() > 40, "only {} names listed", names.len());
+    // The list shrinks as functions are implemented; a handful is left for now, and fewer
+    // than that would mean the comment was not read whole.
+    assert!(names.len() > 10, "only {} names listed", names.len());
     let present: Vec<&str> = names
         .iter()
         .copied()
