@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 pub mod batch2;
+pub mod linalg_ext;
 pub mod predicates;
 
 /// Expands, per module of checks, a module of `#[test]`s named after the checks.
@@ -32,6 +33,12 @@ macro_rules! __checks {
             count_nonzero_of_empty_and_floats,
             zeros_like_and_ones_like,
             moveaxis_permutes,
+        );
+        $crate::__checks!(@module $backend, linalg_ext,
+            decompositions_multiply_back,
+            rank_deficient_svd_still_has_orthogonal_factors,
+            empty_matrices,
+            nan_inputs_end,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {
