@@ -90,10 +90,21 @@ fn pick_last(x: &Tensor, mask: &Tensor) -> Result<Tensor> {
     astype(&sum(&astype(&kept, DType::Int64)?, -1)?, x.dtype())
 }
 
+/// `linalg.inv(x)`, its `InvalidArgument` (a singular matrix) reported as `op`'s.
+fn inverse_for(op: Op, x: &Tensor) -> Result<Tensor> {
+    linalg_inv(x).map_err(|e| match e {
+        Error::InvalidArgument { reason, .. } => Error::InvalidArgument {
+            op: op.name(),
+            reason,
+        },
+        e => e,
+    })
+}
+
 impl Fallbacks {
-    /// `matmul(inv(x1), x2)`.
+    /// `matmul(inv(x1), x2)`; a singular matrix is `solve`'s `InvalidArgument`.
     pub(crate) fn linalg_solve(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-        matmul(&linalg_inv(a)?, b)
+        matmul(&inverse_for(Op::linalg_solve, a)?, b)
     }
 
     /// Cholesky on the host, matrix by matrix.
@@ -291,7 +302,11 @@ impl Fallbacks {
             let eye = state::with_device(x.device(), || super::eye(m, None, 0, x.dtype()))?;
             return broadcast_to(&eye, x.shape());
         }
-        let mut base = if n < 0 { linalg_inv(x)? } else { x.clone() };
+        let mut base = if n < 0 {
+            inverse_for(Op::linalg_matrix_power, x)?
+        } else {
+            x.clone()
+        };
         let mut p = n.unsigned_abs();
         let mut result: Option<Tensor> = None;
         loop {

@@ -213,3 +213,27 @@ pub fn nan_inputs_end(backend: &str) {
         Ok(())
     });
 }
+
+/// A singular matrix (solve, a negative matrix power) or one that is not positive definite
+/// (cholesky) is `InvalidArgument` of the op called, whatever computes it.
+pub fn bad_matrices_are_errors_of_the_op_called(backend: &str) {
+    on_backend(backend, || {
+        let singular = Tensor::from_slice(&[1.0, 2.0, 2.0, 4.0], &[2, 2])?;
+        let b = Tensor::from_slice(&[1.0, 1.0], &[2])?;
+        let op_of = |r: Result<Tensor>| match r {
+            Err(ts::Error::InvalidArgument { op, .. }) => op,
+            other => panic!("expected InvalidArgument, got {other:?}"),
+        };
+        assert_eq!(op_of(linalg::solve(&singular, &b)), "linalg.solve");
+        assert_eq!(
+            op_of(linalg::matrix_power(&singular, -3)),
+            "linalg.matrix_power"
+        );
+        let indefinite = Tensor::from_slice(&[1.0, 2.0, 2.0, 1.0], &[2, 2])?;
+        assert_eq!(
+            op_of(linalg::cholesky(&indefinite, false)),
+            "linalg.cholesky"
+        );
+        Ok(())
+    });
+}

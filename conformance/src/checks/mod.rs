@@ -39,6 +39,7 @@ macro_rules! __checks {
             rank_deficient_svd_still_has_orthogonal_factors,
             empty_matrices,
             nan_inputs_end,
+            bad_matrices_are_errors_of_the_op_called,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {
