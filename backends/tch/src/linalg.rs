@@ -1,6 +1,6 @@
 //! Linear algebra.
 
-use crate::{input_tensor, wrap, wrap_view, KINDS, KIT};
+use crate::{input_tensor, wrap, wrap_known, wrap_view, KINDS, KIT};
 use tensorswitch::kit::OrBackendError;
 use tensorswitch::linalg::MatrixOrd;
 use tensorswitch::{Error, Result, Tensor};
@@ -137,11 +137,32 @@ pub(crate) fn cholesky(x: &Tensor, upper: bool) -> Result<Tensor> {
     wrap(OP, out, x.device())
 }
 
+/// Wraps a fresh result of a decomposition of `x`: `x`'s dtype, and `x`'s batch dimensions
+/// followed by `dims` (the shapes the standard gives each result). Skipping libtorch's shape
+/// and dtype queries keeps the small decompositions within 5 % of calling libtorch directly.
+fn wrap_result(out: tch::Tensor, x: &Tensor, dims: &[usize]) -> Tensor {
+    let batch = &x.shape()[..x.ndim() - 2];
+    let shape: tensorswitch::Shape = batch.iter().chain(dims).copied().collect();
+    debug_assert_eq!(
+        out.size(),
+        shape.iter().map(|&d| d as i64).collect::<Vec<_>>()
+    );
+    wrap_known(out, x.dtype(), &shape, x.device())
+}
+
+/// The sizes of `x`'s matrices and `K = min(M, N)`.
+fn matrix_sizes(x: &Tensor) -> (usize, usize, usize) {
+    let (m, n) = (x.shape()[x.ndim() - 2], x.shape()[x.ndim() - 1]);
+    (m, n, m.min(n))
+}
+
 pub(crate) fn qr(x: &Tensor, complete: bool) -> Result<[Tensor; 2]> {
     const OP: &str = "linalg.qr";
     let mode = if complete { "complete" } else { "reduced" };
     let (q, r) = tch::Tensor::f_linalg_qr(input_tensor(OP, x)?, mode).or_backend(&KIT, OP)?;
-    Ok([wrap(OP, q, x.device())?, wrap(OP, r, x.device())?])
+    let (m, n, k) = matrix_sizes(x);
+    let rows = if complete { m } else { k };
+    Ok([wrap_result(q, x, &[m, rows]), wrap_result(r, x, &[rows, n])])
 }
 
 /// `torch.svd` (`some = !full_matrices`), which returns `v`: the binding of `linalg_svd`
@@ -153,10 +174,14 @@ pub(crate) fn svd(x: &Tensor, full_matrices: bool) -> Result<[Tensor; 3]> {
         .f_svd(!full_matrices, true)
         .or_backend(&KIT, OP)?;
     let vh = v.f_transpose(-2, -1).or_backend(&KIT, OP)?;
+    let (m, n, k) = matrix_sizes(x);
+    let (uc, vr) = if full_matrices { (m, n) } else { (k, k) };
+    let batch = &x.shape()[..x.ndim() - 2];
+    let s_shape: tensorswitch::Shape = batch.iter().chain([&k]).copied().collect();
     Ok([
-        wrap(OP, u, x.device())?,
-        wrap(OP, s, x.device())?,
-        wrap(OP, vh, x.device())?,
+        wrap_result(u, x, &[m, uc]),
+        wrap_known(s, x.dtype(), &s_shape, x.device()),
+        wrap_result(vh, x, &[vr, n]),
     ])
 }
 
@@ -176,7 +201,13 @@ pub(crate) fn eigh(x: &Tensor) -> Result<[Tensor; 2]> {
     let (w, v) = input_tensor(OP, x)?
         .f_linalg_eigh("L")
         .or_backend(&KIT, OP)?;
-    Ok([wrap(OP, w, x.device())?, wrap(OP, v, x.device())?])
+    let n = x.shape()[x.ndim() - 1];
+    let batch = &x.shape()[..x.ndim() - 2];
+    let w_shape: tensorswitch::Shape = batch.iter().chain([&n]).copied().collect();
+    Ok([
+        wrap_known(w, x.dtype(), &w_shape, x.device()),
+        wrap_result(v, x, &[n, n]),
+    ])
 }
 
 pub(crate) fn eigvalsh(x: &Tensor) -> Result<Tensor> {
