@@ -346,7 +346,8 @@ macro_rules! __catalogue_list {
         linalg_solve = "linalg.solve", linalg, BinaryFn, Solve, fallback;
         /// The Cholesky factor of each symmetric positive-definite matrix: lower triangular `L`
         /// with `x = L Lᵀ`, or upper `U = Lᵀ` with `upper`. Only the lower triangle of `x` is
-        /// read. A matrix that is not positive definite is an error.
+        /// read (the upper one with `upper`, as NumPy does). A matrix that is not positive
+        /// definite is an error.
         linalg_cholesky = "linalg.cholesky", linalg, FlagFn, Cholesky, fallback;
         /// The QR decomposition of each matrix ([`Qr`](crate::linalg::Qr)): `mode` reduced
         /// (`q` is `M×K`, `r` is `K×N`, `K = min(M, N)`) or complete (`q` is `M×M`, `r` `M×N`).

@@ -514,6 +514,9 @@ def gen_linalg_extension():
     chol_case("float32/batched", np.stack([spd, 2 * spd + np.eye(3)]).astype("float32"))
     chol_case("int32/to_float32", np.array([[4, 2], [2, 3]], "int32"))
     chol_case("float64/not_positive_definite", np.array([[1.0, 2.0], [2.0, 1.0]]))
+    # one triangle is read: the lower one, the upper one with upper=True
+    chol_case("float64/reads_lower", np.array([[4.0, 99.0], [2.0, 5.0]]))
+    chol_case("float64/reads_upper", np.array([[4.0, 2.0], [-99.0, 5.0]]), True)
     chol_case("float64/not_square", np.zeros((2, 3)))
 
     # qr, svd, eigh: one case per output, signs canonical

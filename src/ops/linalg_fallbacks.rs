@@ -107,11 +107,17 @@ impl Fallbacks {
         matmul(&inverse_for(Op::linalg_solve, a)?, b)
     }
 
-    /// Cholesky on the host, matrix by matrix.
+    /// Cholesky on the host, matrix by matrix. The lower triangle is read, or with `upper`
+    /// the upper one (as NumPy and libtorch do): the factor of the transpose, transposed.
     pub(crate) fn linalg_cholesky(x: &Tensor, upper: bool) -> Result<Tensor> {
         let op = Op::linalg_cholesky;
         let (_, n, _) = split(x);
-        let data = host_f64(x)?;
+        let source = if upper {
+            matrix_transpose(x)?
+        } else {
+            x.clone()
+        };
+        let data = host_f64(&source)?;
         let mut out = buffer(op, x.shape())?;
         if n > 0 {
             let mut l = vec![0.0; n * n];
