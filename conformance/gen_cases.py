@@ -30,6 +30,10 @@ Case format (one JSON object per line inside {"cases": [...]}):
      "args": [...], "kwargs": {...},
      "expected": {"dtype": "float32", "shape": [2, 3], "data": [...]}  or  {"error": [names]},
      "rtol": 1e-6, "atol": 0}
+A case of an op with several results (linalg.qr, svd, eigh, slogdet) checks one of them,
+named by "output": its index in the standard's order (q, r; u, s, vh; eigenvalues,
+eigenvectors; sign, logabsdet); the harness and gen/linalg.py make the decompositions'
+signs canonical the same way before comparing (conformance/src/exec.rs, canonical_signs).
 Tensors are {"tensor": {"dtype": ..., "shape": [...], "data": [flat, row-major]}}, optionally
 with "view": "transpose" | "flip" (the data is physical; the harness reverses the axes or flips
 every axis to get the logical input, so strided backends see non-contiguous views); floats

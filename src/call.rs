@@ -760,6 +760,213 @@ pub struct Repeat {
 }
 
 // ---------------------------------------------------------------------------------------------
+// attribute types of the `linalg` extension
+
+/// `linalg.cholesky`: which factor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Cholesky {
+    /// The upper factor `U` (`x = Uᵀ U`) instead of the lower one.
+    pub upper: bool,
+}
+
+/// `linalg.qr`'s mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum QrMode {
+    /// `q` is `M×K`, `r` is `K×N`, `K = min(M, N)` (the standard's default).
+    #[default]
+    Reduced,
+    /// `q` is `M×M`, `r` is `M×N`.
+    Complete,
+}
+
+impl QrMode {
+    /// The standard's spelling (`"reduced"`, `"complete"`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            QrMode::Reduced => "reduced",
+            QrMode::Complete => "complete",
+        }
+    }
+}
+
+/// `linalg.qr`: the mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct QrAttrs {
+    /// Reduced or complete.
+    pub mode: QrMode,
+}
+
+/// `linalg.svd`: whether `u` and `vh` are square.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SvdAttrs {
+    /// `u` is `M×M` and `vh` `N×N` (the standard's default), else `M×K` and `K×N`.
+    pub full_matrices: bool,
+}
+
+impl Default for SvdAttrs {
+    fn default() -> SvdAttrs {
+        SvdAttrs {
+            full_matrices: true,
+        }
+    }
+}
+
+/// `linalg.pinv`/`linalg.matrix_rank`: the relative tolerance for small singular values.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Rtol {
+    /// Singular values at most `rtol · largest` count as zero; `None`: `max(M, N) · eps` of
+    /// the dtype (the standard's default).
+    pub rtol: Option<f64>,
+}
+
+/// `linalg.matrix_power`: the exponent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct MatrixPower {
+    /// The integer power; 0 gives the identity, negative powers invert first.
+    pub n: i64,
+}
+
+pub use crate::catalogue::MatrixOrd;
+
+impl MatrixOrd {
+    /// As an attribute value: `"fro"`, `"nuc"`, or the number.
+    pub fn to_value(self) -> AttrValue {
+        match self {
+            MatrixOrd::Fro => AttrValue::Str("fro".into()),
+            MatrixOrd::Nuc => AttrValue::Str("nuc".into()),
+            MatrixOrd::One => AttrValue::Int(1),
+            MatrixOrd::NegOne => AttrValue::Int(-1),
+            MatrixOrd::Two => AttrValue::Int(2),
+            MatrixOrd::NegTwo => AttrValue::Int(-2),
+            MatrixOrd::Inf => AttrValue::Float(f64::INFINITY),
+            MatrixOrd::NegInf => AttrValue::Float(f64::NEG_INFINITY),
+        }
+    }
+
+    /// Reads `"fro"`, `"nuc"`, 1, -1, 2, -2, `inf` or `-inf`.
+    pub fn from_value(op: &'static str, v: &AttrValue) -> Result<MatrixOrd> {
+        let number = match v {
+            AttrValue::Str(s) if s == "fro" => return Ok(MatrixOrd::Fro),
+            AttrValue::Str(s) if s == "nuc" => return Ok(MatrixOrd::Nuc),
+            AttrValue::Int(i) => Some(*i as f64),
+            AttrValue::Float(x) => Some(*x),
+            AttrValue::Scalar(s) => Some(s.as_f64()),
+            _ => None,
+        };
+        Ok(match number {
+            Some(1.0) => MatrixOrd::One,
+            Some(-1.0) => MatrixOrd::NegOne,
+            Some(2.0) => MatrixOrd::Two,
+            Some(-2.0) => MatrixOrd::NegTwo,
+            Some(x) if x == f64::INFINITY => MatrixOrd::Inf,
+            Some(x) if x == f64::NEG_INFINITY => MatrixOrd::NegInf,
+            _ => {
+                return Err(Error::InvalidArgument {
+                    op,
+                    reason: format!(
+                        "ord must be \"fro\", \"nuc\", 1, -1, 2, -2, inf or -inf, got {v}"
+                    ),
+                })
+            }
+        })
+    }
+}
+
+/// `linalg.matrix_norm`: the norm and whether the two matrix dimensions stay as size 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct MatrixNorm {
+    /// Which norm.
+    pub ord: MatrixOrd,
+    /// Whether the result keeps the matrix dimensions, with size 1.
+    pub keepdims: bool,
+}
+
+impl From<MatrixOrd> for MatrixNorm {
+    fn from(ord: MatrixOrd) -> MatrixNorm {
+        MatrixNorm {
+            ord,
+            keepdims: false,
+        }
+    }
+}
+
+impl MatrixNorm {
+    /// Sets whether the matrix dimensions stay, with size 1.
+    pub fn keepdims(mut self, keepdims: bool) -> MatrixNorm {
+        self.keepdims = keepdims;
+        self
+    }
+}
+
+/// `linalg.vector_norm`: the axes (default all), keepdims, and the order (default 2).
+/// Converts from anything that converts to [`Axes`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct VectorNorm {
+    /// The axes the norm runs over.
+    pub axis: Axes,
+    /// Whether reduced dimensions stay, with size 1.
+    pub keepdims: bool,
+    /// The order: any number but NaN; `inf`/`-inf` for the largest/smallest magnitude, 0 for
+    /// the count of non-zeros.
+    pub ord: f64,
+}
+
+impl Default for VectorNorm {
+    fn default() -> VectorNorm {
+        VectorNorm::over(Axes::All)
+    }
+}
+
+impl VectorNorm {
+    /// The 2-norm over `axes`.
+    pub fn over(axes: impl Into<Axes>) -> VectorNorm {
+        VectorNorm {
+            axis: axes.into(),
+            keepdims: false,
+            ord: 2.0,
+        }
+    }
+
+    /// Sets the order.
+    pub fn ord(mut self, ord: f64) -> VectorNorm {
+        self.ord = ord;
+        self
+    }
+
+    /// Sets whether reduced dimensions stay, with size 1.
+    pub fn keepdims(mut self, keepdims: bool) -> VectorNorm {
+        self.keepdims = keepdims;
+        self
+    }
+}
+
+impl<A: Into<Axes>> From<A> for VectorNorm {
+    fn from(axes: A) -> VectorNorm {
+        VectorNorm::over(axes)
+    }
+}
+
+/// `linalg.diagonal`/`linalg.trace`: the diagonal's offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Offset {
+    /// 0 the main diagonal, positive above, negative below.
+    pub offset: i64,
+}
+
+/// `linalg.cross`: the axis of the 3-element vectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CrossAxis {
+    /// The axis (default -1), counted in the broadcast shape.
+    pub axis: i64,
+}
+
+impl Default for CrossAxis {
+    fn default() -> CrossAxis {
+        CrossAxis { axis: -1 }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // attributes by name
 
 /// One attribute value, for reading and writing calls by name.
@@ -1019,6 +1226,32 @@ impl<'a> AttrReader<'a> {
         }
     }
 
+    /// A float or `None` (integers accepted).
+    pub fn opt_f64(&self, name: &str) -> Result<Option<f64>> {
+        match self.get(name) {
+            None | Some(AttrValue::None) => Ok(None),
+            Some(_) => self.f64(name, None).map(Some),
+        }
+    }
+
+    /// `linalg.qr`'s mode: `"reduced"` (the default) or `"complete"`.
+    pub fn qr_mode(&self, name: &str) -> Result<QrMode> {
+        match self.get(name) {
+            None => Ok(QrMode::Reduced),
+            Some(AttrValue::Str(s)) if s == "reduced" => Ok(QrMode::Reduced),
+            Some(AttrValue::Str(s)) if s == "complete" => Ok(QrMode::Complete),
+            Some(v) => Err(self.bad(name, "\"reduced\" or \"complete\"", v)),
+        }
+    }
+
+    /// `linalg.matrix_norm`'s order (default `"fro"`).
+    pub fn matrix_ord(&self, name: &str) -> Result<MatrixOrd> {
+        match self.get(name) {
+            None => Ok(MatrixOrd::Fro),
+            Some(v) => MatrixOrd::from_value(self.op, v),
+        }
+    }
+
     /// `tensordot`'s axes: a count, or a pair of lists.
     pub fn tensordot_axes(&self, name: &str) -> Result<TensordotAxes> {
         match self.required(name)? {
@@ -1199,6 +1432,37 @@ attributes!(AsType {
 });
 attributes!(Diagonal {
     k: |v: &i64| AttrValue::Int(*v) => |r: &AttrReader, n| r.int(n, Some(0)),
+});
+attributes!(Cholesky {
+    upper: |v: &bool| AttrValue::Bool(*v) => |r: &AttrReader, n| r.bool(n, Some(false)),
+});
+attributes!(QrAttrs {
+    mode: |m: &QrMode| AttrValue::Str(m.name().into()) => |r: &AttrReader, n| r.qr_mode(n),
+});
+attributes!(SvdAttrs {
+    full_matrices: |v: &bool| AttrValue::Bool(*v) => |r: &AttrReader, n| r.bool(n, Some(true)),
+});
+attributes!(Rtol {
+    rtol: |v: &Option<f64>| v.map_or(AttrValue::None, AttrValue::Float)
+        => |r: &AttrReader, n| r.opt_f64(n),
+});
+attributes!(MatrixPower {
+    n: |v: &i64| AttrValue::Int(*v) => |r: &AttrReader, n| r.int(n, None),
+});
+attributes!(MatrixNorm {
+    keepdims: |v: &bool| AttrValue::Bool(*v) => |r: &AttrReader, n| r.bool(n, Some(false)),
+    ord: |o: &MatrixOrd| o.to_value() => |r: &AttrReader, n| r.matrix_ord(n),
+});
+attributes!(VectorNorm {
+    axis: axes_value => |r: &AttrReader, n| r.axes(n, Some(Axes::All)),
+    keepdims: |v: &bool| AttrValue::Bool(*v) => |r: &AttrReader, n| r.bool(n, Some(false)),
+    ord: |v: &f64| AttrValue::Float(*v) => |r: &AttrReader, n| r.f64(n, Some(2.0)),
+});
+attributes!(Offset {
+    offset: |v: &i64| AttrValue::Int(*v) => |r: &AttrReader, n| r.int(n, Some(0)),
+});
+attributes!(CrossAxis {
+    axis: |v: &i64| AttrValue::Int(*v) => |r: &AttrReader, n| r.int(n, Some(-1)),
 });
 
 fn shift_value(s: &Shift) -> AttrValue {
@@ -1436,6 +1700,48 @@ macro_rules! __kind_attrs {
     (Put) => {
         $crate::call::NoAttrs
     };
+    (Solve) => {
+        $crate::call::NoAttrs
+    };
+    (Cholesky) => {
+        $crate::call::Cholesky
+    };
+    (Qr) => {
+        $crate::call::QrAttrs
+    };
+    (Svd) => {
+        $crate::call::SvdAttrs
+    };
+    (Matrices) => {
+        $crate::call::NoAttrs
+    };
+    (Eigh) => {
+        $crate::call::NoAttrs
+    };
+    (Slogdet) => {
+        $crate::call::NoAttrs
+    };
+    (Rtol) => {
+        $crate::call::Rtol
+    };
+    (MatrixPower) => {
+        $crate::call::MatrixPower
+    };
+    (MatrixNorm) => {
+        $crate::call::MatrixNorm
+    };
+    (VectorNorm) => {
+        $crate::call::VectorNorm
+    };
+    (Outer) => {
+        $crate::call::NoAttrs
+    };
+    (MatrixDiagonal) => {
+        $crate::call::Offset
+    };
+    (Cross) => {
+        $crate::call::CrossAxis
+    };
 }
 
 macro_rules! declare_calls {
@@ -1490,13 +1796,17 @@ impl fmt::Display for OpCall {
     }
 }
 
-/// What running an [`OpCall`] gives: a tensor, or host data for `to_host`.
+/// What running an [`OpCall`] gives: a tensor, host data for `to_host`, or several tensors
+/// for the decompositions (`linalg.qr`: q, r; `linalg.svd`: u, s, vh; `linalg.eigh`:
+/// eigenvalues, eigenvectors; `linalg.slogdet`: sign, logabsdet), in the standard's order.
 #[derive(Clone, Debug)]
 pub enum Output {
     /// A tensor.
     Tensor(Tensor),
     /// Host data (`to_host`).
     Host(HostData),
+    /// The tensors of a decomposition, in the order of its named result's fields.
+    Tensors(Vec<Tensor>),
 }
 
 impl Output {
@@ -1504,10 +1814,35 @@ impl Output {
     pub fn into_tensor(self) -> Result<Tensor> {
         match self {
             Output::Tensor(t) => Ok(t),
+            Output::Tensors(v) => Err(Error::InvalidArgument {
+                op: "run",
+                reason: format!(
+                    "the call returned {} tensors (a decomposition), not one; use into_tensors",
+                    v.len()
+                ),
+            }),
             Output::Host(h) => Err(Error::InvalidArgument {
                 op: "to_host",
                 reason: format!(
                     "the call returned host data ({} {} elements), not a tensor",
+                    h.dtype(),
+                    h.len()
+                ),
+            }),
+        }
+    }
+}
+
+impl Output {
+    /// The tensors: one for a single tensor, all of a decomposition; an error for host data.
+    pub fn into_tensors(self) -> Result<Vec<Tensor>> {
+        match self {
+            Output::Tensors(v) => Ok(v),
+            Output::Tensor(t) => Ok(vec![t]),
+            Output::Host(h) => Err(Error::InvalidArgument {
+                op: "to_host",
+                reason: format!(
+                    "the call returned host data ({} {} elements), not tensors",
                     h.dtype(),
                     h.len()
                 ),

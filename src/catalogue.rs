@@ -136,6 +136,57 @@ impl AxisSlice {
     }
 }
 
+// ----- the `linalg` extension (solve, decompositions, norms, …)
+
+/// An op on a stack of matrices with a flag: `linalg.cholesky` (`upper`). The input is a
+/// floating-point stack of square matrices.
+pub type FlagFn = fn(&Tensor, bool) -> Result<Tensor>;
+/// `linalg.qr` with the `complete` flag (mode `"complete"`): `[q, r]`. The input is a
+/// floating-point stack of matrices (at least 2 dimensions).
+pub type QrFn = fn(&Tensor, bool) -> Result<[Tensor; 2]>;
+/// `linalg.svd` with `full_matrices`: `[u, s, vh]`, singular values descending. The input is a
+/// floating-point stack of matrices.
+pub type SvdFn = fn(&Tensor, bool) -> Result<[Tensor; 3]>;
+/// A decomposition of a floating-point stack of square matrices into two tensors:
+/// `linalg.eigh` (`[eigenvalues ascending, eigenvectors]`), `linalg.slogdet` (`[sign,
+/// logabsdet]`).
+pub type PairFn = fn(&Tensor) -> Result<[Tensor; 2]>;
+/// `linalg.pinv`/`linalg.matrix_rank` with the relative tolerance `rtol` (the core puts in the
+/// standard's default, `max(M, N) · eps`). The input is a floating-point stack of matrices.
+pub type RtolFn = fn(&Tensor, f64) -> Result<Tensor>;
+/// An op on a stack of matrices with an integer: `linalg.matrix_power` (the exponent; square
+/// floating-point matrices), `linalg.diagonal` and `linalg.trace` (the diagonal's offset; any
+/// stack of matrices).
+pub type MatrixIntFn = fn(&Tensor, i64) -> Result<Tensor>;
+/// `linalg.matrix_norm(x, ord, keepdims)`: a floating-point stack of matrices.
+pub type MatrixNormFn = fn(&Tensor, MatrixOrd, bool) -> Result<Tensor>;
+/// `linalg.vector_norm(x, axes, ord, keepdims)`: axes as for [`ReduceFn`] (never empty), a
+/// floating-point input.
+pub type VectorNormFn = fn(&Tensor, &[usize], f64, bool) -> Result<Tensor>;
+
+/// `linalg.matrix_norm`'s `ord` (a slot argument, so declared here; read and written as an
+/// attribute in [`crate::call`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MatrixOrd {
+    /// Frobenius: `sqrt(Σ x²)` (the standard's default, `"fro"`).
+    #[default]
+    Fro,
+    /// Nuclear: the sum of the singular values (`"nuc"`).
+    Nuc,
+    /// The largest column sum of magnitudes (`1`).
+    One,
+    /// The smallest column sum of magnitudes (`-1`).
+    NegOne,
+    /// The largest singular value (`2`).
+    Two,
+    /// The smallest singular value (`-2`).
+    NegTwo,
+    /// The largest row sum of magnitudes (`inf`).
+    Inf,
+    /// The smallest row sum of magnitudes (`-inf`).
+    NegInf,
+}
+
 /// The op catalogue. Expands `$then! { … }` with one line per op:
 ///
 /// ```text
@@ -359,6 +410,64 @@ macro_rules! __catalogue_list {
         linalg_inv = "linalg.inv", linalg, UnaryFn, SquareMatrix;
         /// The determinant of each square matrix in the last two dimensions.
         linalg_det = "linalg.det", linalg, UnaryFn, SquareMatrix;
+        // ----- the rest of the `linalg` extension
+        /// Solves `x1 · X = x2` for each square matrix of `x1` (the batch dimensions
+        /// broadcast). `x2` is a stack of matrices `(…, M, K)`, or one vector `(M,)` (then the
+        /// result is `(…, M)`). Integer inputs are converted to the default float dtype. A
+        /// singular matrix is an error.
+        linalg_solve = "linalg.solve", linalg, BinaryFn, Solve, fallback;
+        /// The Cholesky factor of each symmetric positive-definite matrix: lower triangular `L`
+        /// with `x = L Lᵀ`, or upper `U = Lᵀ` with `upper`. Only the lower triangle of `x` is
+        /// read (the upper one with `upper`, as NumPy does). A matrix that is not positive
+        /// definite is an error.
+        linalg_cholesky = "linalg.cholesky", linalg, FlagFn, Cholesky, fallback;
+        /// The QR decomposition of each matrix ([`Qr`](crate::linalg::Qr)): `mode` reduced
+        /// (`q` is `M×K`, `r` is `K×N`, `K = min(M, N)`) or complete (`q` is `M×M`, `r` `M×N`).
+        /// Signs are not normalised (each backend's own convention).
+        linalg_qr = "linalg.qr", linalg, QrFn, Qr, fallback;
+        /// The singular value decomposition of each matrix ([`Svd`](crate::linalg::Svd)):
+        /// `x = u · diag(s) · vh`, `s` descending; `full_matrices` makes `u` `M×M` and `vh`
+        /// `N×N` (else `M×K` and `K×N`). Singular vectors' signs are the backend's.
+        linalg_svd = "linalg.svd", linalg, SvdFn, Svd, fallback;
+        /// The singular values of each matrix, descending (shape `(…, min(M, N))`).
+        linalg_svdvals = "linalg.svdvals", linalg, UnaryFn, Matrices, fallback;
+        /// The eigenvalues (ascending) and eigenvectors of each symmetric matrix
+        /// ([`Eigh`](crate::linalg::Eigh)); only the lower triangle is read. Eigenvectors'
+        /// signs are the backend's.
+        linalg_eigh = "linalg.eigh", linalg, PairFn, Eigh, fallback;
+        /// The eigenvalues of each symmetric matrix, ascending; only the lower triangle is read.
+        linalg_eigvalsh = "linalg.eigvalsh", linalg, UnaryFn, SquareMatrix, fallback;
+        /// The sign and the natural logarithm of the absolute value of each determinant
+        /// ([`SlogDet`](crate::linalg::SlogDet)); a singular matrix has sign 0 and
+        /// logabsdet -infinity.
+        linalg_slogdet = "linalg.slogdet", linalg, PairFn, Slogdet, fallback;
+        /// The Moore–Penrose pseudo-inverse of each matrix, from its SVD: singular values at
+        /// most `rtol · largest` count as zero (`rtol` defaults to `max(M, N) · eps`).
+        linalg_pinv = "linalg.pinv", linalg, RtolFn, Rtol, fallback;
+        /// The rank (int64) of each matrix: the number of singular values above
+        /// `rtol · largest` (`rtol` defaults to `max(M, N) · eps`).
+        linalg_matrix_rank = "linalg.matrix_rank", linalg, RtolFn, Rtol, fallback;
+        /// Each square matrix to the integer power `n` (`n = 0`: the identity; `n < 0`: the
+        /// inverse's power, an error for a singular matrix).
+        linalg_matrix_power = "linalg.matrix_power", linalg, MatrixIntFn, MatrixPower, fallback;
+        /// A norm of each matrix: `ord` Frobenius (default), nuclear, 1/-1 (largest/smallest
+        /// column sum of magnitudes), 2/-2 (largest/smallest singular value), inf/-inf
+        /// (largest/smallest row sum); `keepdims` keeps the two dimensions as size 1.
+        linalg_matrix_norm = "linalg.matrix_norm", linalg, MatrixNormFn, MatrixNorm, fallback;
+        /// The `ord`-norm (default 2) over the axes (default all): `(Σ|x|^ord)^(1/ord)`, the
+        /// largest (`inf`) or smallest (`-inf`) magnitude, or (`0`) the count of non-zeros.
+        linalg_vector_norm = "linalg.vector_norm", linalg, VectorNormFn, VectorNorm, fallback;
+        /// The outer product of two vectors: `(M,)` and `(N,)` give `(M, N)`; dtypes promoted.
+        linalg_outer = "linalg.outer", linalg, BinaryFn, Outer, fallback;
+        /// The sum of each matrix's diagonal at `offset` (above the main one when positive),
+        /// in the accumulator dtype of [`sum`](crate::sum).
+        linalg_trace = "linalg.trace", linalg, MatrixIntFn, MatrixDiagonal, fallback;
+        /// The diagonal at `offset` of each matrix: shape `(…, L)` with `L` its length (0 for
+        /// offsets beyond the matrix).
+        linalg_diagonal = "linalg.diagonal", linalg, MatrixIntFn, MatrixDiagonal, fallback;
+        /// The cross product of 3-element vectors along `axis` (default -1; size 3 in both);
+        /// the other dimensions broadcast, dtypes are promoted.
+        linalg_cross = "linalg.cross", linalg, VecdotFn, Cross, fallback;
         // ----- reductions and statistics
         /// Sum over the axes (all for `None`). Signed integers and bool sum as int64, unsigned
         /// as uint64 (wrapping), floats in their own dtype.

@@ -73,6 +73,19 @@ fn sample_attrs(op: Op) -> Vec<(&'static str, AttrValue)> {
         Op::take | Op::take_along_axis => vec![("axis", Int(1))],
         Op::strided_slice => vec![("slices", List(vec![List(vec![None, Int(0), Int(-1)])]))],
         Op::searchsorted => vec![("side", Str("right".into()))],
+        Op::linalg_cholesky => vec![("upper", Bool(true))],
+        Op::linalg_qr => vec![("mode", Str("complete".into()))],
+        Op::linalg_svd => vec![("full_matrices", Bool(false))],
+        Op::linalg_pinv | Op::linalg_matrix_rank => vec![("rtol", Float(0.01))],
+        Op::linalg_matrix_power => vec![("n", Int(-2))],
+        Op::linalg_matrix_norm => vec![("keepdims", Bool(true)), ("ord", Str("nuc".into()))],
+        Op::linalg_vector_norm => vec![
+            ("axis", Int(0)),
+            ("keepdims", Bool(false)),
+            ("ord", Float(f64::INFINITY)),
+        ],
+        Op::linalg_trace | Op::linalg_diagonal => vec![("offset", Int(1))],
+        Op::linalg_cross => vec![("axis", Int(0))],
         _ => vec![],
     }
 }
@@ -127,6 +140,16 @@ fn inputs_for(op: Op) -> Vec<Tensor> {
             Tensor::from_slice(&[3i64, 0], &[2]).unwrap(),
             t(&[9.0], &[1]),
         ],
+        Op::linalg_solve => vec![m.clone(), t(&[1.0, 2.0], &[2])],
+        // symmetric positive definite
+        Op::linalg_cholesky | Op::linalg_eigh | Op::linalg_eigvalsh => {
+            vec![t(&[4.0, 1.0, 1.0, 3.0], &[2, 2])]
+        }
+        Op::linalg_outer => vec![t(&[1.0, 2.0], &[2]), t(&[3.0, 4.0, 5.0], &[3])],
+        Op::linalg_cross => {
+            let v = t(&[1.0, 0.0, 0.0, 0.0, 1.0, 0.0], &[3, 2]);
+            vec![v.clone(), ts::flip(&v, 0).unwrap()]
+        }
         Op::broadcast_to => vec![t(&[1.0, 2.0], &[2, 1])],
         Op::repeat => vec![m, Tensor::from_slice(&[2i64, 0], &[2]).unwrap()],
         _ => vec![m],
@@ -555,4 +578,44 @@ fn attributes_print_and_read_as_written() {
             "{err}"
         );
     }
+}
+
+/// The decompositions return several tensors: named fields from the public functions, and
+/// `Output::Tensors` in the fields' order from data.
+#[test]
+fn decompositions_return_their_tensors_by_name_and_in_order() -> ts::Result<()> {
+    use ts::linalg::{self, QrMode};
+    let x = t(&[4.0, 1.0, 2.0, 1.0, 3.0, 0.5, 2.0, 0.5, 5.0], &[3, 3]);
+    let svd = linalg::svd(&x, true)?;
+    let out = ts::run(&OpCall::from_attrs(Op::linalg_svd, &[])?, &[&x])?;
+    assert!(matches!(out, Output::Tensors(ref v) if v.len() == 3));
+    let data = out.clone().into_tensors()?;
+    assert_eq!(values(&data[1]), values(&svd.s));
+    assert_eq!(values(&data[0]), values(&svd.u));
+    assert_eq!(values(&data[2]), values(&svd.vh));
+    assert!(matches!(
+        out.into_tensor(),
+        Err(Error::InvalidArgument { reason, .. }) if reason.contains("3 tensors")
+    ));
+    // x = u · diag(s) · vh
+    let back = ts::matmul(
+        &ts::multiply(&svd.u, &ts::expand_dims(&svd.s, 0)?)?,
+        &svd.vh,
+    )?;
+    for (a, b) in values(&back).iter().zip(values(&x)) {
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+    let qr = x.linalg_qr(QrMode::Reduced)?;
+    let back = ts::matmul(&qr.q, &qr.r)?;
+    for (a, b) in values(&back).iter().zip(values(&x)) {
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+    let eigh = linalg::eigh(&x)?;
+    let w = values(&eigh.eigenvalues);
+    assert!(w[0] < w[1] && w[1] < w[2], "ascending: {w:?}");
+    let slogdet = linalg::slogdet(&x)?;
+    let det = values(&ts::linalg::det(&x)?)[0];
+    assert_eq!(values(&slogdet.sign), vec![det.signum()]);
+    assert!((values(&slogdet.logabsdet)[0] - det.abs().ln()).abs() < 1e-12);
+    Ok(())
 }

@@ -248,7 +248,7 @@ CASES = []
 IDS = set()
 
 
-def add_case(cid, op, args, kwargs, expected, tol="exact", rtol=None, atol=None):
+def add_case(cid, op, args, kwargs, expected, tol="exact", rtol=None, atol=None, output=None):
     assert cid not in IDS, f"duplicate id {cid}"
     assert cid.split("/")[0] == op.replace("linalg.", "linalg_") or cid.startswith(op), cid
     args, kwargs = resolve_args(cid, args), {k: resolve_args(cid, v) for k, v in kwargs.items()}
@@ -266,10 +266,15 @@ def add_case(cid, op, args, kwargs, expected, tol="exact", rtol=None, atol=None)
         r = rtol
     if atol is not None:
         a = atol
-    CASES.append({
+    case = {
         "id": cid, "op": op, "group": group, "args": args, "kwargs": kwargs,
         "expected": expected, "rtol": r, "atol": a,
-    })
+    }
+    if output is not None:
+        # which tensor of a decomposition the case checks (after conformance/src/exec.rs's
+        # canonical_signs)
+        case["output"] = output
+    CASES.append(case)
 
 
 def err(name):

@@ -1,5 +1,6 @@
-"""The cases of the group `linalg`: matmul, matrix_transpose, vecdot, tensordot, linalg.inv and
-linalg.det."""
+"""The cases of the group `linalg`: matmul, matrix_transpose, vecdot, tensordot, and the linalg
+extension (inv, det, solve, cholesky, qr, svd, svdvals, eigh, eigvalsh, slogdet, pinv,
+matrix_rank, matrix_power, matrix_norm, vector_norm, outer, trace, diagonal, cross)."""
 
 from .common import *  # noqa: F401,F403
 
@@ -206,8 +207,461 @@ def gen_larger_matrices():
              "exact")
 
 
+# ----- the rest of the linalg extension ------------------------------------------------------
+
+# Strided repeats of the extension's cases (one or two per op with a 2+-D input).
+STRIDED_EXT = [
+    "linalg_outer/float32/2d",
+    "linalg_trace/float32/2d",
+    "linalg_diagonal/float32/3x4",
+    "linalg_diagonal/int64/batched_offset1",
+    "linalg_cross/float32/2d",
+    "linalg_vector_norm/float32/all",
+    "linalg_vector_norm/float64/axis1_keepdims",
+    "linalg_matrix_power/float64/n3",
+    "linalg_solve/float64/matrix",
+    "linalg_slogdet/float64/3x3/sign",
+    "linalg_slogdet/float64/3x3/logabsdet",
+    "linalg_cholesky/float64/3x3",
+    "linalg_qr/float64/4x3/q",
+    "linalg_qr/float64/4x3/r",
+    "linalg_svd/float64/4x3/u",
+    "linalg_svd/float64/4x3/s",
+    "linalg_svd/float64/4x3/vh",
+    "linalg_svdvals/float32/3x4",
+    "linalg_eigh/float64/3x3/eigenvalues",
+    "linalg_eigh/float64/3x3/eigenvectors",
+    "linalg_eigvalsh/float64/4x4",
+    "linalg_pinv/float64/3x2",
+    "linalg_matrix_rank/float64/deficient",
+    "linalg_matrix_norm/float64/fro",
+]
+
+# float32 decompositions: LAPACK's float32 results differ from the float64 reference by a few
+# float32 ulps of the matrix's norm, so small components get an absolute tolerance.
+DECOMP_F32 = {"rtol": 1e-4, "atol": 1e-4}
+
+
+def tol_for(d):
+    return DECOMP_F32 if d == "float32" else {}
+
+
+def canonical(op, outs):
+    """NumPy's decomposition with the signs made canonical, exactly as
+    conformance/src/exec.rs's canonical_signs does to tensorswitch's: r's diagonal >= 0 (qr),
+    u's columns (svd) and eigenvectors (eigh) with their first component within 0.1 % of the
+    largest magnitude positive (vh's rows follow u's columns; a complete q's and a full vh's
+    extra vectors by the same rule on their own)."""
+    def rule(v):
+        big = np.abs(v).max() if v.size else 0.0
+        for x in v:
+            if abs(x) >= big * 0.999 and x != 0:
+                return -1.0 if x < 0 else 1.0
+        return 1.0
+    outs = [np.array(o, dtype=np.float64, copy=True) for o in outs]
+    if op == "linalg.qr":
+        q, r = outs
+        m, qc = q.shape[-2:]
+        rr, n = r.shape[-2:]
+        for b in np.ndindex(q.shape[:-2]):
+            for i in range(qc):
+                if i < min(rr, n):
+                    sg = -1.0 if r[b][i, i] < 0 else 1.0
+                else:
+                    sg = rule(q[b][:, i])
+                q[b][:, i] *= sg
+                if i < rr:
+                    r[b][i, :] *= sg
+        return [q, r]
+    if op == "linalg.svd":
+        u, s, vh = outs
+        m, uc = u.shape[-2:]
+        vr, n = vh.shape[-2:]
+        k = min(m, n)
+        for b in np.ndindex(u.shape[:-2]):
+            for i in range(uc):
+                sg = rule(u[b][:, i])
+                u[b][:, i] *= sg
+                if i < k:
+                    vh[b][i, :] *= sg
+            for i in range(k, vr):
+                vh[b][i, :] *= rule(vh[b][i, :])
+        return [u, s, vh]
+    if op == "linalg.eigh":
+        w, v = outs
+        n = v.shape[-1]
+        for b in np.ndindex(v.shape[:-2]):
+            for i in range(n):
+                v[b][:, i] *= rule(v[b][:, i])
+        return [w, v]
+    return outs
+
+
+def gen_linalg_extension():
+    # outer
+    def outer_case(name, a, b):
+        cid = f"linalg_outer/{name}"
+        a, b = resolve(cid, a, b)
+        d = promote(a.dtype.name, b.dtype.name)
+        args = [T(a), T(b)]
+        if d == "bool":
+            return add_case(cid, "linalg.outer", args, {}, err("InvalidDType"))
+        if a.ndim != 1 or b.ndim != 1:
+            return add_case(cid, "linalg.outer", args, {}, err("ShapeMismatch"))
+        ref = np.linalg.outer(a, b)
+        settle(ref.dtype, d, mixed(a.dtype.name, b.dtype.name), what=cid)
+        add_case(cid, "linalg.outer", args, {}, np.outer(a.astype(d), b.astype(d)), "linalg")
+
+    outer_case("float32/basic", rand("float32", (3,)), rand("float32", (4,)))
+    outer_case("float64/basic", rand("float64", (2,)), rand("float64", (5,)))
+    outer_case("int32/basic", rand("int32", (3,), -9, 9), rand("int32", (2,), -9, 9))
+    outer_case("uint8/basic", rand("uint8", (3,), 0, 9), rand("uint8", (3,), 0, 9))
+    outer_case("int16_float32/promotes", rand("int16", (2,), -9, 9), rand("float32", (3,)))
+    outer_case("float32/empty", np.zeros((0,), "float32"), rand("float32", (3,)))
+    outer_case("bool/invalid", rand("bool", (2,)), rand("bool", (2,)))
+    outer_case("float32/2d", rand("float32", (2, 2)), rand("float32", (2,)))
+
+    # diagonal and trace
+    def diag_case(op, name, x, offset=0):
+        cid = f"{op.replace('.', '_')}/{name}"
+        x = resolve(cid, x)
+        args, kw = [T(x)], {"offset": offset}
+        if x.ndim < 2:
+            return add_case(cid, op, args, kw, err("InvalidShape"))
+        if op == "linalg.trace":
+            if x.dtype.name == "bool":
+                return add_case(cid, op, args, kw, err("InvalidDType"))
+            d = accumulator(x.dtype.name)
+            ref = np.linalg.trace(x, offset=offset)
+            settle(ref.dtype, d, what=cid)
+            exp = np.linalg.trace(f64(x) if kind(d) == "float" else x.astype(d),
+                                  offset=offset).astype(d)
+            return add_case(cid, op, args, kw, exp, "reduction")
+        add_case(cid, op, args, kw, np.linalg.diagonal(x, offset=offset).copy())
+
+    diag_case("linalg.diagonal", "float32/3x4", rand("float32", (3, 4)))
+    diag_case("linalg.diagonal", "float32/3x4_offset1", rand("float32", (3, 4)), 1)
+    diag_case("linalg.diagonal", "float64/4x3_offset_minus2", rand("float64", (4, 3)), -2)
+    diag_case("linalg.diagonal", "int64/batched_offset1", rand("int64", (2, 3, 3), -9, 9), 1)
+    diag_case("linalg.diagonal", "uint8/3x3", rand("uint8", (3, 3), 0, 250))
+    diag_case("linalg.diagonal", "int8/negative", rand("int8", (3, 3), -128, 127), -1)
+    diag_case("linalg.diagonal", "bool/2x3", rand("bool", (2, 3)))
+    diag_case("linalg.diagonal", "float32/offset_beyond", rand("float32", (2, 3)), 5)
+    diag_case("linalg.diagonal", "float32/offset_below", rand("float32", (2, 3)), -7)
+    diag_case("linalg.diagonal", "float32/1d", rand("float32", (3,)))
+    diag_case("linalg.trace", "float32/2d", rand("float32", (3, 3)))
+    diag_case("linalg.trace", "float64/batched_offset1", rand("float64", (2, 3, 4)), 1)
+    diag_case("linalg.trace", "float64/offset_minus1", rand("float64", (3, 3)), -1)
+    diag_case("linalg.trace", "int32/to_int64", rand("int32", (3, 3), -9, 9))
+    diag_case("linalg.trace", "int64/offset_beyond", rand("int64", (2, 2), -9, 9), 3)
+    diag_case("linalg.trace", "bool/invalid", rand("bool", (2, 2)))
+    diag_case("linalg.trace", "float32/1d", rand("float32", (3,)))
+
+    # cross
+    def cross_case(name, a, b, axis=-1):
+        cid = f"linalg_cross/{name}"
+        a, b = resolve(cid, a, b)
+        d = promote(a.dtype.name, b.dtype.name)
+        args, kw = [T(a), T(b)], {"axis": axis}
+        if d == "bool":
+            return add_case(cid, "linalg.cross", args, kw, err("InvalidDType"))
+        try:
+            ref = np.linalg.cross(a, b, axis=axis)
+        except ValueError:
+            return add_case(cid, "linalg.cross", args, kw, err("ShapeMismatch"))
+        settle(ref.dtype, d, mixed(a.dtype.name, b.dtype.name), what=cid)
+        if kind(d) == "float":
+            exp = np.linalg.cross(f64(a.astype(d)), f64(b.astype(d)), axis=axis).astype(d)
+        else:
+            exp = np.linalg.cross(a.astype(d), b.astype(d), axis=axis)
+        add_case(cid, "linalg.cross", args, kw, exp, "linalg")
+
+    cross_case("float64/vectors", rand("float64", (3,)), rand("float64", (3,)))
+    cross_case("float32/2d", rand("float32", (2, 3)), rand("float32", (2, 3)))
+    cross_case("float32/broadcast", rand("float32", (4, 1, 3)), rand("float32", (2, 3)))
+    cross_case("float64/axis_minus2", rand("float64", (3, 2)), rand("float64", (3, 2)), -2)
+    cross_case("int32/2d", rand("int32", (2, 3), -9, 9), rand("int32", (2, 3), -9, 9))
+    cross_case("int16_float32/promotes", rand("int16", (3,), -9, 9), rand("float32", (3,)))
+    cross_case("float32/size2", rand("float32", (2,)), rand("float32", (2,)))
+    cross_case("bool/invalid", rand("bool", (3,)), rand("bool", (3,)))
+
+    # vector_norm
+    def vnorm_case(name, x, axis=None, keepdims=False, ord=2):
+        cid = f"linalg_vector_norm/{name}"
+        x = resolve(cid, x)
+        d = to_float(x.dtype.name)
+        kw = {"axis": list(axis) if isinstance(axis, tuple) else axis, "keepdims": keepdims,
+              "ord": float(ord) if math.isfinite(ord) else ("inf" if ord > 0 else "-inf")}
+        ref = np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
+        settle(ref.dtype, d, floated(x.dtype.name), what=cid)
+        exp = np.linalg.vector_norm(f64(x.astype(d)), axis=axis, keepdims=keepdims, ord=ord)
+        add_case(cid, "linalg.vector_norm", [T(x)], kw, np.asarray(exp).astype(d), "reduction")
+
+    vnorm_case("float32/all", rand("float32", (3, 4)))
+    vnorm_case("float64/axis1_keepdims", rand("float64", (2, 3, 4)), 1, True)
+    vnorm_case("float64/axes_0_2", rand("float64", (2, 3, 4)), (0, 2))
+    vnorm_case("float64/ord1", rand("float64", (3, 4)), -1, False, 1)
+    vnorm_case("float64/ord_inf", rand("float64", (3, 4)), 0, False, math.inf)
+    vnorm_case("float64/ord_minus_inf", rand("float64", (3, 4)), 0, False, -math.inf)
+    vnorm_case("float32/ord0", arr([[0.0, 1.5, 0.0], [2.0, -3.0, 0.0]], "float32"), 1, False, 0)
+    vnorm_case("float64/ord3", rand("float64", (5,)), None, False, 3)
+    vnorm_case("float64/ord_minus1", rand("float64", (2, 3), 0.5, 4), 1, False, -1)
+    vnorm_case("int32/to_float32", rand("int32", (4,), -9, 9))
+    vnorm_case("float64/empty", np.zeros((0, 3)), 0)
+    add_case("linalg_vector_norm/float64/axis_out_of_range", "linalg.vector_norm",
+             [T(rand("float64", (2, 3)))], {"axis": 2}, err("AxisOutOfRange"))
+
+    # matrix_power
+    def mpow_case(name, x, n):
+        cid = f"linalg_matrix_power/{name}"
+        x = resolve(cid, x)
+        d = to_float(x.dtype.name)
+        args, kw = [T(x)], {"n": n}
+        if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+            return add_case(cid, "linalg.matrix_power", args, kw, err("InvalidShape"))
+        try:
+            ref = np.linalg.matrix_power(x, n)
+        except np.linalg.LinAlgError:
+            return add_case(cid, "linalg.matrix_power", args, kw, err("InvalidArgument"))
+        settle(ref.dtype, d, floated(x.dtype.name), what=cid)
+        exp = np.linalg.matrix_power(f64(x.astype(d)), n).astype(d)
+        add_case(cid, "linalg.matrix_power", args, kw, exp, "linalg")
+
+    wellc = np.array([[2.0, 0.5, -0.25], [0.5, 1.5, 0.25], [-0.25, 0.5, 1.0]])
+    mpow_case("float64/n3", wellc, 3)
+    mpow_case("float64/n0", wellc, 0)
+    mpow_case("float64/n1", wellc, 1)
+    mpow_case("float64/n_minus2", wellc, -2)
+    mpow_case("float32/batched_n5", rand("float32", (2, 2, 2), -1, 1), 5)
+    mpow_case("int32/to_float32", np.array([[1, 2], [3, 4]], "int32"), 3)
+    mpow_case("float64/not_square", rand("float64", (2, 3)), 2)
+    mpow_case("float64/singular_negative", np.array([[1.0, 2.0], [2.0, 4.0]]), -1)
+
+    # solve
+    def solve_case(name, a, b):
+        cid = f"linalg_solve/{name}"
+        a, b = resolve(cid, a, b)
+        d = to_float(promote(a.dtype.name, b.dtype.name))
+        args = [T(a), T(b)]
+        if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+            return add_case(cid, "linalg.solve", args, {}, err("InvalidShape"))
+        try:
+            ref = np.linalg.solve(a, b)
+        except np.linalg.LinAlgError:
+            return add_case(cid, "linalg.solve", args, {}, err("InvalidArgument"))
+        except ValueError:
+            return add_case(cid, "linalg.solve", args, {}, err("ShapeMismatch"))
+        settle(ref.dtype, d, floated(promote(a.dtype.name, b.dtype.name)), what=cid)
+        exp = np.linalg.solve(f64(a.astype(d)), f64(b.astype(d))).astype(d)
+        add_case(cid, "linalg.solve", args, {}, exp, "linalg")
+
+    solve_case("float64/vector", wellc, rand("float64", (3,)))
+    solve_case("float64/matrix", wellc, rand("float64", (3, 2)))
+    solve_case("float32/batched_broadcast", np.stack([wellc, wellc.T + np.eye(3)]).astype("float32"),
+               rand("float32", (3, 2)))
+    solve_case("float64/batched_vector", np.stack([wellc, 2 * wellc]), rand("float64", (3,)))
+    solve_case("int32/to_float32", np.array([[2, 1], [1, 3]], "int32"), np.array([1, 2], "int32"))
+    solve_case("float64/singular", np.array([[1.0, 2.0], [2.0, 4.0]]), rand("float64", (2,)))
+    solve_case("float64/rows_mismatch", wellc, rand("float64", (2,)))
+    solve_case("float64/not_square", rand("float64", (2, 3)), rand("float64", (2,)))
+
+    # slogdet
+    def slogdet_case(name, x):
+        base = f"linalg_slogdet/{name}"
+        for out, field in [(0, "sign"), (1, "logabsdet")]:
+            cid = f"{base}/{field}"
+            xx = resolve(cid, x)
+            args = [T(xx)]
+            if xx.ndim < 2 or xx.shape[-1] != xx.shape[-2]:
+                if out == 0:
+                    add_case(base, "linalg.slogdet", args, {}, err("InvalidShape"))
+                return
+            d = to_float(xx.dtype.name)
+            ref = np.linalg.slogdet(xx)
+            settle(ref[out].dtype, d, floated(xx.dtype.name), what=cid)
+            exp = np.linalg.slogdet(f64(xx.astype(d)))[out]
+            add_case(cid, "linalg.slogdet", args, {}, np.asarray(exp).astype(d), "linalg",
+                     output=out)
+
+    slogdet_case("float64/3x3", wellc)
+    slogdet_case("float64/negative", np.array([[0.0, 2.0, 1.0], [3.0, 1.0, 0.5], [1.0, 0.0, 4.0]]))
+    slogdet_case("float64/singular", np.array([[1.0, 2.0], [2.0, 4.0]]))
+    slogdet_case("float32/batched", np.stack([wellc, -wellc, 3 * wellc]).astype("float32"))
+    slogdet_case("int32/to_float32", np.array([[2, 1], [7, 4]], "int32"))
+    slogdet_case("float64/0x0", np.zeros((0, 0)))
+    slogdet_case("float64/not_square", np.zeros((2, 3)))
+
+    # cholesky
+    spd = np.array([[4.0, 2.0, 0.6], [2.0, 5.0, 1.5], [0.6, 1.5, 3.0]])
+
+    def chol_case(name, x, upper=False):
+        cid = f"linalg_cholesky/{name}"
+        x = resolve(cid, x)
+        args, kw = [T(x)], {"upper": upper}
+        if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+            return add_case(cid, "linalg.cholesky", args, kw, err("InvalidShape"))
+        d = to_float(x.dtype.name)
+        try:
+            ref = np.linalg.cholesky(x, upper=upper)
+        except np.linalg.LinAlgError:
+            return add_case(cid, "linalg.cholesky", args, kw, err("InvalidArgument"))
+        settle(ref.dtype, d, floated(x.dtype.name), what=cid)
+        exp = np.linalg.cholesky(f64(x.astype(d)), upper=upper).astype(d)
+        add_case(cid, "linalg.cholesky", args, kw, exp, "linalg")
+
+    chol_case("float64/3x3", spd)
+    chol_case("float64/upper", spd, True)
+    chol_case("float32/batched", np.stack([spd, 2 * spd + np.eye(3)]).astype("float32"))
+    chol_case("int32/to_float32", np.array([[4, 2], [2, 3]], "int32"))
+    chol_case("float64/not_positive_definite", np.array([[1.0, 2.0], [2.0, 1.0]]))
+    # one triangle is read: the lower one, the upper one with upper=True
+    chol_case("float64/reads_lower", np.array([[4.0, 99.0], [2.0, 5.0]]))
+    chol_case("float64/reads_upper", np.array([[4.0, 2.0], [-99.0, 5.0]]), True)
+    chol_case("float64/not_square", np.zeros((2, 3)))
+
+    # qr, svd, eigh: one case per output, signs canonical
+    def decomp_cases(op, name, x, kw, outs, fn):
+        base = f"{op.replace('.', '_')}/{name}"
+        for i, field in enumerate(outs):
+            cid = f"{base}/{field}"
+            xx = resolve(cid, x)
+            d = to_float(xx.dtype.name)
+            ref = fn(xx)
+            settle(ref[i].dtype, d, floated(xx.dtype.name), what=cid)
+            exp = canonical(op, list(fn(f64(xx.astype(d)))))[i].astype(d)
+            add_case(cid, op, [T(xx)], kw, exp, "linalg", output=i, **tol_for(d))
+
+    def qr_cases(name, x, mode="reduced"):
+        decomp_cases("linalg.qr", name, x, {"mode": mode}, ["q", "r"],
+                     lambda a: np.linalg.qr(a, mode=mode))
+
+    qr_cases("float64/4x3", rand("float64", (4, 3)))
+    qr_cases("float64/3x4", rand("float64", (3, 4)))
+    qr_cases("float64/4x3_complete", rand("float64", (4, 3)), "complete")
+    qr_cases("float32/batched", rand("float32", (2, 3, 3)))
+    qr_cases("int32/to_float32", rand("int32", (3, 2), -9, 9))
+    add_case("linalg_qr/float64/1d", "linalg.qr", [T(rand("float64", (3,)))], {}, err("InvalidShape"))
+    add_case("linalg_qr/float64/bad_mode", "linalg.qr", [T(rand("float64", (2, 2)))],
+             {"mode": "r"}, err("InvalidArgument"))
+
+    def svd_cases(name, x, full=True):
+        decomp_cases("linalg.svd", name, x, {"full_matrices": full}, ["u", "s", "vh"],
+                     lambda a: np.linalg.svd(a, full_matrices=full))
+
+    svd_cases("float64/4x3", rand("float64", (4, 3)))
+    svd_cases("float64/3x4_full", rand("float64", (3, 4)))
+    svd_cases("float64/2x4_reduced", rand("float64", (2, 4)), False)
+    svd_cases("float32/batched_reduced", rand("float32", (2, 4, 3)), False)
+    svd_cases("int32/to_float32", rand("int32", (2, 2), -9, 9))
+    add_case("linalg_svd/float64/1d", "linalg.svd", [T(rand("float64", (3,)))], {}, err("InvalidShape"))
+
+    def symmetric(d, shape):
+        def draw(r):
+            b = r.uniform(-4, 4, size=shape).round(3)
+            return (b + np.swapaxes(b, -1, -2)).astype(d)
+        return Draw(draw)
+
+    def eigh_cases(name, x):
+        decomp_cases("linalg.eigh", name, x, {}, ["eigenvalues", "eigenvectors"],
+                     lambda a: np.linalg.eigh(a))
+
+    eigh_cases("float64/3x3", symmetric("float64", (3, 3)))
+    eigh_cases("float32/batched", symmetric("float32", (2, 4, 4)))
+    eigh_cases("int32/to_float32", np.array([[2, 1], [1, 3]], "int32"))
+    add_case("linalg_eigh/float64/not_square", "linalg.eigh", [T(rand("float64", (2, 3)))], {},
+             err("InvalidShape"))
+
+    # svdvals, eigvalsh
+    def vals_case(op, name, x, fn, tol=None):
+        cid = f"{op.replace('.', '_')}/{name}"
+        x = resolve(cid, x)
+        args = [T(x)]
+        if x.ndim < 2 or (op == "linalg.eigvalsh" and x.shape[-1] != x.shape[-2]):
+            return add_case(cid, op, args, {}, err("InvalidShape"))
+        d = to_float(x.dtype.name)
+        settle(fn(x).dtype, d, floated(x.dtype.name), what=cid)
+        add_case(cid, op, args, {}, fn(f64(x.astype(d))).astype(d), "linalg", **tol_for(d))
+
+    vals_case("linalg.svdvals", "float32/3x4", rand("float32", (3, 4)), np.linalg.svdvals)
+    vals_case("linalg.svdvals", "float64/batched", rand("float64", (2, 4, 3)), np.linalg.svdvals)
+    vals_case("linalg.svdvals", "int32/to_float32", rand("int32", (2, 3), -9, 9), np.linalg.svdvals)
+    vals_case("linalg.svdvals", "float64/1d", rand("float64", (3,)), np.linalg.svdvals)
+    vals_case("linalg.eigvalsh", "float64/4x4", symmetric("float64", (4, 4)), np.linalg.eigvalsh)
+    vals_case("linalg.eigvalsh", "float32/batched", symmetric("float32", (3, 3, 3)), np.linalg.eigvalsh)
+    # only the lower triangle is read
+    vals_case("linalg.eigvalsh", "float64/reads_lower",
+              np.array([[2.0, 9.0, 9.0], [1.0, 3.0, 9.0], [0.5, 1.0, 4.0]]), np.linalg.eigvalsh)
+    vals_case("linalg.eigvalsh", "float64/not_square", rand("float64", (2, 3)), np.linalg.eigvalsh)
+
+    # pinv and matrix_rank, with the standard's default rtol (max(M, N) · eps) written out
+    def eps(d):
+        return float(np.finfo(d).eps)
+
+    def rtol_case(op, name, x, rtol=None):
+        cid = f"{op.replace('.', '_')}/{name}"
+        x = resolve(cid, x)
+        args, kw = [T(x)], ({} if rtol is None else {"rtol": rtol})
+        if x.ndim < 2:
+            return add_case(cid, op, args, kw, err("InvalidShape"))
+        d = to_float(x.dtype.name)
+        r = rtol if rtol is not None else max(x.shape[-2:]) * eps(d)
+        if op == "linalg.pinv":
+            ref = np.linalg.pinv(x, rtol=r)
+            settle(ref.dtype, d, floated(x.dtype.name), what=cid)
+            exp = np.linalg.pinv(f64(x.astype(d)), rtol=r).astype(d)
+            add_case(cid, op, args, kw, exp, "linalg", **tol_for(d))
+        else:
+            exp = np.linalg.matrix_rank(x.astype(d), rtol=r)
+            settle(np.asarray(exp).dtype, "int64", what=cid)
+            add_case(cid, op, args, kw, np.asarray(exp).astype("int64"))
+
+    deficient = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])
+    rtol_case("linalg.pinv", "float64/3x2", rand("float64", (3, 2)))
+    rtol_case("linalg.pinv", "float64/2x4", rand("float64", (2, 4)))
+    rtol_case("linalg.pinv", "float64/deficient", deficient)
+    rtol_case("linalg.pinv", "float32/batched", rand("float32", (2, 3, 3)))
+    rtol_case("linalg.pinv", "float64/rtol_cuts", np.diag([4.0, 2.0, 1.0]), 0.3)
+    rtol_case("linalg.pinv", "float64/1d", rand("float64", (3,)))
+    rtol_case("linalg.matrix_rank", "float64/full", rand("float64", (3, 4)))
+    rtol_case("linalg.matrix_rank", "float64/deficient", deficient)
+    rtol_case("linalg.matrix_rank", "float32/batched_with_zero",
+              np.stack([np.eye(3), np.zeros((3, 3)), np.diag([1.0, 1.0, 0.0])]).astype("float32"))
+    rtol_case("linalg.matrix_rank", "float64/rtol_cuts", np.diag([4.0, 2.0, 1.0]), 0.3)
+    rtol_case("linalg.matrix_rank", "int32/to_float32", np.array([[1, 2], [2, 4]], "int32"))
+    add_case("linalg_matrix_rank/float64/negative_rtol", "linalg.matrix_rank",
+             [T(rand("float64", (2, 2)))], {"rtol": -1.0}, err("InvalidArgument"))
+
+    # matrix_norm
+    def mnorm_case(name, x, ord="fro", keepdims=False):
+        cid = f"linalg_matrix_norm/{name}"
+        x = resolve(cid, x)
+        d = to_float(x.dtype.name)
+        kw = {"ord": ord if isinstance(ord, str) or ord in (1, -1, 2, -2) else
+              ("inf" if ord > 0 else "-inf"), "keepdims": keepdims}
+        if x.ndim < 2:
+            return add_case(cid, "linalg.matrix_norm", [T(x)], kw, err("InvalidShape"))
+        ref = np.linalg.matrix_norm(x, ord=ord, keepdims=keepdims)
+        settle(ref.dtype, d, floated(x.dtype.name), what=cid)
+        exp = np.linalg.matrix_norm(f64(x.astype(d)), ord=ord, keepdims=keepdims)
+        add_case(cid, "linalg.matrix_norm", [T(x)], kw, np.asarray(exp).astype(d), "linalg",
+                 **tol_for(d))
+
+    mnorm_case("float64/fro", rand("float64", (3, 4)))
+    for o, label in [("nuc", "nuc"), (1, "1"), (-1, "minus1"), (2, "2"), (-2, "minus2"),
+                     (math.inf, "inf"), (-math.inf, "minus_inf")]:
+        mnorm_case(f"float64/ord_{label}", rand("float64", (3, 4)), o)
+    mnorm_case("float32/batched_keepdims", rand("float32", (2, 3, 3)), "fro", True)
+    mnorm_case("float32/batched_2_keepdims", rand("float32", (2, 2, 3)), 2, True)
+    mnorm_case("int32/to_float32", rand("int32", (2, 2), -9, 9), 1)
+    mnorm_case("float64/1d", rand("float64", (3,)))
+    add_case("linalg_matrix_norm/float64/bad_ord", "linalg.matrix_norm",
+             [T(rand("float64", (2, 2)))], {"ord": 3}, err("InvalidArgument"))
+
+
 def generate():
     gen_linalg()
     gen_larger_inputs()
     gen_larger_matrices()
+    gen_linalg_extension()
     add_strided(STRIDED)
+    add_strided(STRIDED_EXT)

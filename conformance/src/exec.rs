@@ -387,6 +387,135 @@ fn execute_inputs(case: &Case) -> Result<Outcome, String> {
             shape: refs.first().map(|x| x.shape().to_vec()).unwrap_or_default(),
             values: Values::of(&h),
         })),
+        Ok(Output::Tensors(outputs)) => {
+            let index = case
+                .output
+                .ok_or("the op returns several tensors: the case must say which with `output`")?;
+            let mut got = Vec::new();
+            for t in &outputs {
+                match collect(t)? {
+                    Outcome::Value(g) => got.push(g),
+                    error => return Ok(error),
+                }
+            }
+            canonical_signs(op, &mut got);
+            if index >= got.len() {
+                return Err(format!(
+                    "the case checks output {index}, the op returned {}",
+                    got.len()
+                ));
+            }
+            Ok(Outcome::Value(got.swap_remove(index)))
+        }
         Err(e) => Ok(Outcome::Error(e)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// signs of decompositions
+
+/// Makes the signs of a decomposition's vectors canonical, as `conformance/gen/linalg.py`
+/// does to NumPy's, since each framework picks its own (every sign choice is a valid
+/// decomposition):
+///
+/// * `linalg.qr` (`[q, r]`): the diagonal of `r` non-negative (row `i` of `r` and column `i`
+///   of `q` flip together); columns of a complete `q` beyond `r`'s diagonal by the rule below;
+/// * `linalg.svd` (`[u, s, vh]`): each column of `u` by the rule below, row `i` of `vh`
+///   flipping with column `i` of `u`; rows of a full `vh` beyond `s` by the rule on their own;
+/// * `linalg.eigh` (`[eigenvalues, eigenvectors]`): each eigenvector by the rule below.
+///
+/// The rule: the first component whose magnitude is within 0.1 % of the vector's largest is
+/// positive.
+pub fn canonical_signs(op: Op, got: &mut [Got]) {
+    fn floats(g: &mut Got) -> Option<(&mut Vec<f64>, Vec<usize>)> {
+        let shape = g.shape.clone();
+        match &mut g.values {
+            Values::Float(v) if shape.len() >= 2 => Some((v, shape)),
+            _ => None,
+        }
+    }
+    /// -1 or 1 by the rule, for the vector of `len` elements at `start` with `stride`.
+    fn rule(v: &[f64], start: usize, stride: usize, len: usize) -> f64 {
+        let at = |i: usize| v[start + i * stride];
+        let largest = (0..len).map(|i| at(i).abs()).fold(0.0, f64::max);
+        match (0..len).find(|&i| at(i).abs() >= largest * 0.999 && at(i) != 0.0) {
+            Some(i) if at(i) < 0.0 => -1.0,
+            _ => 1.0,
+        }
+    }
+    /// Multiplies column `c` of every matrix (`rows`×`cols`) of `v` by the sign `sign(b)`.
+    fn flip_column(v: &mut [f64], rows: usize, cols: usize, b: usize, c: usize, sign: f64) {
+        for r in 0..rows {
+            v[b * rows * cols + r * cols + c] *= sign;
+        }
+    }
+    fn flip_row(v: &mut [f64], rows: usize, cols: usize, b: usize, r: usize, sign: f64) {
+        for c in 0..cols {
+            v[b * rows * cols + r * cols + c] *= sign;
+        }
+    }
+    match (op.name(), got) {
+        ("linalg.qr", [q, r]) => {
+            let (Some((q, qs)), Some((r, rs))) = (floats(q), floats(r)) else {
+                return;
+            };
+            let (m, qc) = (qs[qs.len() - 2], qs[qs.len() - 1]);
+            let (rr, n) = (rs[rs.len() - 2], rs[rs.len() - 1]);
+            let batch = q.len().checked_div(m * qc).unwrap_or(0);
+            for b in 0..batch {
+                for i in 0..qc {
+                    let sign = if i < rr.min(n) {
+                        let d = r[b * rr * n + i * n + i];
+                        if d < 0.0 {
+                            -1.0
+                        } else {
+                            1.0
+                        }
+                    } else {
+                        rule(q, b * m * qc + i, qc, m)
+                    };
+                    flip_column(q, m, qc, b, i, sign);
+                    if i < rr {
+                        flip_row(r, rr, n, b, i, sign);
+                    }
+                }
+            }
+        }
+        ("linalg.svd", [u, _, vh]) => {
+            let (Some((u, us)), Some((vh, vs))) = (floats(u), floats(vh)) else {
+                return;
+            };
+            let (m, uc) = (us[us.len() - 2], us[us.len() - 1]);
+            let (vr, n) = (vs[vs.len() - 2], vs[vs.len() - 1]);
+            let k = m.min(n);
+            let batch = u.len().checked_div(m * uc).unwrap_or(0);
+            for b in 0..batch {
+                for i in 0..uc {
+                    let sign = rule(u, b * m * uc + i, uc, m);
+                    flip_column(u, m, uc, b, i, sign);
+                    if i < k {
+                        flip_row(vh, vr, n, b, i, sign);
+                    }
+                }
+                for i in k..vr {
+                    let sign = rule(vh, b * vr * n + i * n, 1, n);
+                    flip_row(vh, vr, n, b, i, sign);
+                }
+            }
+        }
+        ("linalg.eigh", [_, v]) => {
+            let Some((v, vs)) = floats(v) else {
+                return;
+            };
+            let n = vs[vs.len() - 1];
+            let batch = v.len().checked_div(n * n).unwrap_or(0);
+            for b in 0..batch {
+                for i in 0..n {
+                    let sign = rule(v, b * n * n + i, n, n);
+                    flip_column(v, n, n, b, i, sign);
+                }
+            }
+        }
+        _ => {}
     }
 }

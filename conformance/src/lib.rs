@@ -148,6 +148,9 @@ pub struct Case {
     pub expected: Expected,
     pub rtol: f64,
     pub atol: f64,
+    /// For an op that returns several tensors (the decompositions): which one the case
+    /// checks, after the signs are made canonical (see `exec::canonical_signs`).
+    pub output: Option<usize>,
 }
 
 /// Every case, parsed once per process.
@@ -239,6 +242,7 @@ fn parse_case(c: &Json) -> Result<Case, String> {
         expected,
         rtol: tol("rtol")?,
         atol: tol("atol")?,
+        output: c.get("output").and_then(Json::parse_num::<usize>),
         id,
     })
 }

@@ -436,15 +436,20 @@ fn roll_along(
     shifts: &[i64],
     axes: &[isize],
 ) -> Result<Tensor> {
-    let n = shifts.len().max(axes.len());
-    if shifts.len() != axes.len() && shifts.len() != 1 && axes.len() != 1 {
+    // NumPy broadcasts the two lists: one entry pairs with every entry of the other (with
+    // none, when the other is empty), otherwise the counts must match.
+    let n = if shifts.len() == axes.len() || axes.len() == 1 {
+        shifts.len()
+    } else if shifts.len() == 1 {
+        axes.len()
+    } else {
         return Err(Error::InvalidArgument {
             op: op.name(),
             reason: format!(
                 "shift {shifts:?} and axis {axes:?} must have as many entries, or one of them one"
             ),
         });
-    }
+    };
     let mut total = vec![0i128; x.ndim()];
     for i in 0..n {
         let axis = norm_axis(

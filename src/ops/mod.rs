@@ -24,6 +24,8 @@ mod elementwise;
 pub(crate) mod fallbacks;
 pub(crate) mod indexing;
 mod indexing_fallbacks;
+mod linalg_fallbacks;
+mod linalg_kernels;
 mod linear_algebra;
 mod manip;
 mod reduce;
@@ -38,10 +40,11 @@ pub use dtype_queries::{
 pub use shape::broadcast_shapes;
 
 use crate::call::{
-    Arange, ArgReduction, AsType, Axes, AxesAttr, AxisAttr, Bound, BroadcastShape, CumulativeSum,
-    Diagonal, Eye, Fill, FromHost, Full, FullLike, Like, Linspace, MoveAxes, NewShape, OpCall,
-    Output, Reduction, RepeatCount, Repeats, Roll, SearchSide, Shift, Slicing, Sorting, Statistic,
-    TensordotAxes, Tile, ToDevice,
+    Arange, ArgReduction, AsType, Axes, AxesAttr, AxisAttr, Bound, BroadcastShape, Cholesky,
+    CrossAxis, CumulativeSum, Diagonal, Eye, Fill, FromHost, Full, FullLike, Like, Linspace,
+    MatrixNorm, MatrixPower, MoveAxes, NewShape, Offset, OpCall, Output, QrAttrs, QrMode,
+    Reduction, RepeatCount, Repeats, Roll, Rtol, SearchSide, Shift, Slicing, Sorting, Statistic,
+    SvdAttrs, TensordotAxes, Tile, ToDevice, VectorNorm,
 };
 use crate::catalogue::Op;
 use crate::dtype::{DType, HostData, Scalar};
@@ -67,10 +70,21 @@ pub fn run_on(backend: Backend, call: &OpCall, inputs: &[&Tensor]) -> Result<Out
     run_call(call, inputs)
 }
 
-/// The `linalg` extension of the standard, under its own names.
+/// The `linalg` extension of the standard, under its own names, with the named results of
+/// its decompositions.
 pub mod linalg {
     pub use super::linalg_det as det;
     pub use super::linalg_inv as inv;
+    pub use super::linear_algebra::{Eigh, Qr, SlogDet, Svd};
+    pub use super::{
+        linalg_cholesky as cholesky, linalg_cross as cross, linalg_diagonal as diagonal,
+        linalg_eigh as eigh, linalg_eigvalsh as eigvalsh, linalg_matrix_norm as matrix_norm,
+        linalg_matrix_power as matrix_power, linalg_matrix_rank as matrix_rank,
+        linalg_outer as outer, linalg_pinv as pinv, linalg_qr as qr, linalg_slogdet as slogdet,
+        linalg_solve as solve, linalg_svd as svd, linalg_svdvals as svdvals, linalg_trace as trace,
+        linalg_vector_norm as vector_norm,
+    };
+    pub use crate::call::{MatrixNorm, MatrixOrd, QrMode, VectorNorm};
 }
 
 /// The public function of one op, by kind.
@@ -444,6 +458,112 @@ macro_rules! public_fn {
             indexing::run_put(Op::$op, |s| s.$op, x, indices, values)
         }
     };
+    (Solve; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x1: &Tensor, x2: &Tensor) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            linear_algebra::run_solve(Op::$op, |s| s.$op, x1, x2)
+        }
+    };
+    (Cholesky; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, upper: bool) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            linear_algebra::run_cholesky(Op::$op, |s| s.$op, x, &Cholesky { upper })
+        }
+    };
+    (Qr; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, mode: QrMode) -> Result<linear_algebra::Qr> {
+            let _section = crate::tensor::live::enter();
+            linear_algebra::run_qr(Op::$op, |s| s.$op, x, &QrAttrs { mode })
+        }
+    };
+    (Svd; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, full_matrices: bool) -> Result<linear_algebra::Svd> {
+            let _section = crate::tensor::live::enter();
+            linear_algebra::run_svd(Op::$op, |s| s.$op, x, &SvdAttrs { full_matrices })
+        }
+    };
+    (Matrices; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            linear_algebra::run_matrices(Op::$op, |s| s.$op, x)
+        }
+    };
+    (Eigh; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor) -> Result<linear_algebra::Eigh> {
+            let _section = crate::tensor::live::enter();
+            let [eigenvalues, eigenvectors] = linear_algebra::run_pair(Op::$op, |s| s.$op, x)?;
+            Ok(linear_algebra::Eigh { eigenvalues, eigenvectors })
+        }
+    };
+    (Slogdet; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor) -> Result<linear_algebra::SlogDet> {
+            let _section = crate::tensor::live::enter();
+            let [sign, logabsdet] = linear_algebra::run_pair(Op::$op, |s| s.$op, x)?;
+            Ok(linear_algebra::SlogDet { sign, logabsdet })
+        }
+    };
+    (Rtol; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, rtol: impl Into<Option<f64>>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            linear_algebra::run_rtol(Op::$op, |s| s.$op, x, &Rtol { rtol: rtol.into() })
+        }
+    };
+    (MatrixPower; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, n: i64) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            linear_algebra::run_matrix_power(Op::$op, |s| s.$op, x, &MatrixPower { n })
+        }
+    };
+    (MatrixNorm; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        ///
+        /// `norm` is a [`MatrixOrd`](crate::linalg::MatrixOrd), or a
+        /// [`MatrixNorm`](crate::linalg::MatrixNorm) with `keepdims`.
+        pub fn $op(x: &Tensor, norm: impl Into<MatrixNorm>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            linear_algebra::run_matrix_norm(Op::$op, |s| s.$op, x, &norm.into())
+        }
+    };
+    (VectorNorm; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        ///
+        /// `norm` is the axes (`None` for all), or a
+        /// [`VectorNorm`](crate::linalg::VectorNorm) with the order and `keepdims`.
+        pub fn $op(x: &Tensor, norm: impl Into<VectorNorm>) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            linear_algebra::run_vector_norm(Op::$op, |s| s.$op, x, &norm.into())
+        }
+    };
+    (Outer; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            linear_algebra::run_outer(Op::$op, |s| s.$op, a, b)
+        }
+    };
+    (MatrixDiagonal; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, offset: i64) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            linear_algebra::run_matrix_diagonal(Op::$op, |s| s.$op, x, &Offset { offset })
+        }
+    };
+    (Cross; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(a: &Tensor, b: &Tensor, axis: i64) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            linear_algebra::run_cross(Op::$op, |s| s.$op, a, b, &CrossAxis { axis })
+        }
+    };
 }
 
 /// The method form on [`Tensor`] of an op whose first argument is a tensor; nothing for the
@@ -531,6 +651,19 @@ macro_rules! method_of {
         method!(SearchSorted; $op; (x2: &Tensor, side: impl Into<SearchSide>) -> Tensor);
     };
     (Put; $op:ident) => { method!(Put; $op; (indices: &Tensor, values: &Tensor) -> Tensor); };
+    (Solve; $op:ident) => { method!(Solve; $op; (x2: &Tensor) -> Tensor); };
+    (Cholesky; $op:ident) => { method!(Cholesky; $op; (upper: bool) -> Tensor); };
+    (Qr; $op:ident) => { method!(Qr; $op; (mode: QrMode) -> linear_algebra::Qr); };
+    (Svd; $op:ident) => { method!(Svd; $op; (full_matrices: bool) -> linear_algebra::Svd); };
+    (Eigh; $op:ident) => { method!(Eigh; $op; () -> linear_algebra::Eigh); };
+    (Slogdet; $op:ident) => { method!(Slogdet; $op; () -> linear_algebra::SlogDet); };
+    (Rtol; $op:ident) => { method!(Rtol; $op; (rtol: impl Into<Option<f64>>) -> Tensor); };
+    (MatrixPower; $op:ident) => { method!(MatrixPower; $op; (n: i64) -> Tensor); };
+    (MatrixNorm; $op:ident) => { method!(MatrixNorm; $op; (norm: impl Into<MatrixNorm>) -> Tensor); };
+    (VectorNorm; $op:ident) => { method!(VectorNorm; $op; (norm: impl Into<VectorNorm>) -> Tensor); };
+    (Outer; $op:ident) => { method!(Outer; $op; (other: &Tensor) -> Tensor); };
+    (MatrixDiagonal; $op:ident) => { method!(MatrixDiagonal; $op; (offset: i64) -> Tensor); };
+    (Cross; $op:ident) => { method!(Cross; $op; (other: &Tensor, axis: i64) -> Tensor); };
     ($kind:ident; $op:ident) => { method!($kind; $op; () -> Tensor); };
 }
 
@@ -724,6 +857,64 @@ macro_rules! run_arm {
     (Put; $op:ident; $inputs:ident; $a:ident) => {{
         let [x, i, v] = dispatch::inputs(Op::$op, $inputs)?;
         indexing::run_put(Op::$op, |s| s.$op, x, i, v).map(Output::Tensor)
+    }};
+    (Solve; $op:ident; $inputs:ident; $a:ident) => {{
+        let [a, b] = dispatch::inputs(Op::$op, $inputs)?;
+        linear_algebra::run_solve(Op::$op, |s| s.$op, a, b).map(Output::Tensor)
+    }};
+    (Cholesky; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        linear_algebra::run_cholesky(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (Qr; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        let r = linear_algebra::run_qr(Op::$op, |s| s.$op, x, $a)?;
+        Ok(Output::Tensors(vec![r.q, r.r]))
+    }};
+    (Svd; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        let r = linear_algebra::run_svd(Op::$op, |s| s.$op, x, $a)?;
+        Ok(Output::Tensors(vec![r.u, r.s, r.vh]))
+    }};
+    (Matrices; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        linear_algebra::run_matrices(Op::$op, |s| s.$op, x).map(Output::Tensor)
+    }};
+    (Eigh; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        linear_algebra::run_pair(Op::$op, |s| s.$op, x).map(|p| Output::Tensors(p.into()))
+    }};
+    (Slogdet; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        linear_algebra::run_pair(Op::$op, |s| s.$op, x).map(|p| Output::Tensors(p.into()))
+    }};
+    (Rtol; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        linear_algebra::run_rtol(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (MatrixPower; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        linear_algebra::run_matrix_power(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (MatrixNorm; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        linear_algebra::run_matrix_norm(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (VectorNorm; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        linear_algebra::run_vector_norm(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (Outer; $op:ident; $inputs:ident; $a:ident) => {{
+        let [a, b] = dispatch::inputs(Op::$op, $inputs)?;
+        linear_algebra::run_outer(Op::$op, |s| s.$op, a, b).map(Output::Tensor)
+    }};
+    (MatrixDiagonal; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        linear_algebra::run_matrix_diagonal(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (Cross; $op:ident; $inputs:ident; $a:ident) => {{
+        let [a, b] = dispatch::inputs(Op::$op, $inputs)?;
+        linear_algebra::run_cross(Op::$op, |s| s.$op, a, b, $a).map(Output::Tensor)
     }};
 }
 

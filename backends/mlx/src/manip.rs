@@ -180,6 +180,10 @@ pub(crate) fn tile(x: &Tensor, reps: &[usize]) -> Result<Tensor> {
 #[allow(unsafe_code)]
 pub(crate) fn repeat(x: &Tensor, counts: &[usize], axis: usize) -> Result<Tensor> {
     const OP: &str = "repeat";
+    if counts.len() == 1 && x.shape()[axis] == 0 {
+        // Any count of nothing is nothing, even a count beyond MLX's i32 sizes.
+        return Ok(x.clone());
+    }
     let _g = lock();
     let a = input_array(OP, x)?;
     let ax = KIT.size_as::<i32>(OP, axis)?;

@@ -793,3 +793,23 @@ fn evaluate_computes_at_the_call() {
         assert_eq!(on_ndarray.to_vec::<u8>().unwrap(), vec![1, 2]);
     });
 }
+
+/// A count beyond MLX's i32 sizes is fine when the axis is empty: the result is empty, as on
+/// ndarray (found by the robustness campaign).
+#[test]
+fn repeat_of_an_empty_axis_by_a_huge_count_is_empty() {
+    let big = (i32::MAX as usize) * 2 + 2;
+    for backend in ["mlx", "ndarray"] {
+        let r = ts::with_backend(backend, || {
+            let x = ts::zeros(&[1, 0], DType::Float32)?;
+            ts::repeat(&x, big, -1)
+        })
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (r.shape(), r.dtype()),
+            (&[1usize, 0][..], DType::Float32),
+            "{backend}"
+        );
+    }
+}

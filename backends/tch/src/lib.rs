@@ -19,7 +19,11 @@
 //! * reductions over no axes leave the tensor alone (libtorch reduces over all of them);
 //! * `arange`/`linspace` compute in float64 and convert with the rules of `astype`; `eye`
 //!   takes a diagonal offset; integer `vecdot` (which `linalg.vecdot` refuses) multiplies and
-//!   sums; a singular matrix in `linalg.inv` is `InvalidArgument`.
+//!   sums; a singular matrix in `linalg.inv`, `linalg.solve` and negative powers of
+//!   `linalg.matrix_power`, and a matrix that is not positive definite in `linalg.cholesky`,
+//!   are `InvalidArgument`; `linalg.svd` goes through `torch.svd` (the binding of
+//!   `linalg_svd` passes a `driver`, which libtorch refuses on the CPU) and
+//!   `linalg.vector_norm` through `torch.norm` (the binding lacks `linalg_vector_norm`).
 //!
 //! Where libtorch already agrees, its kernels run as they are: integers wrap, `maximum`,
 //! `minimum`, `max`, `min` and `clip` propagate NaN, `round` ties to even, `argmax`/`argmin`
@@ -161,6 +165,23 @@ tensorswitch::primaries! { NAME;
     tensordot => linalg::tensordot,
     linalg_inv => linalg::inv,
     linalg_det => linalg::det,
+    linalg_solve => linalg::solve,
+    linalg_cholesky => linalg::cholesky,
+    linalg_qr => linalg::qr,
+    linalg_svd => linalg::svd,
+    linalg_svdvals => linalg::svdvals,
+    linalg_eigh => linalg::eigh,
+    linalg_eigvalsh => linalg::eigvalsh,
+    linalg_slogdet => linalg::slogdet,
+    linalg_pinv => linalg::pinv,
+    linalg_matrix_rank => linalg::matrix_rank,
+    linalg_matrix_power => linalg::matrix_power,
+    linalg_matrix_norm => linalg::matrix_norm,
+    linalg_vector_norm => linalg::vector_norm,
+    linalg_outer => linalg::outer,
+    linalg_trace => linalg::trace,
+    linalg_diagonal => linalg::diagonal,
+    linalg_cross => linalg::cross,
     sum => reduce::sum,
     mean => reduce::mean,
     prod => reduce::prod,

@@ -142,6 +142,15 @@ pub fn roll_tile_repeat_by_hand(backend: &str) {
             ts::roll(&x, i64::MIN, 1)?.to_vec::<i32>()?,
             [2, 0, 1, 5, 3, 4]
         );
+        // An empty axis list rolls nothing, whatever the shift (NumPy: np.roll(x, 1, axis=())
+        // gives x); two shifts for no axes do not broadcast; an empty shift list is refused.
+        let empty: &[i64] = &[];
+        assert_eq!(
+            ts::roll(&x, i64::MIN, empty)?.to_vec::<i32>()?,
+            [0, 1, 2, 3, 4, 5]
+        );
+        assert!(ts::roll(&x, [1i64, 2], empty).is_err());
+        assert!(ts::roll(&x, empty, 0).is_err());
         let tiled = x.tile(&[2, 1, 2])?;
         assert_eq!(tiled.shape(), [2, 2, 6]);
         assert_eq!(

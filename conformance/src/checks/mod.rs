@@ -6,6 +6,7 @@
 pub mod batch2;
 pub mod indexing;
 pub mod issue12_manip;
+pub mod linalg_ext;
 pub mod predicates;
 
 /// Expands, per module of checks, a module of `#[test]`s named after the checks.
@@ -53,6 +54,13 @@ macro_rules! __checks {
             nonzero_splits_the_coordinates,
             random_indices_round_trip,
             random_indices_round_trip_on_fallbacks,
+        );
+        $crate::__checks!(@module $backend, linalg_ext,
+            decompositions_multiply_back,
+            rank_deficient_svd_still_has_orthogonal_factors,
+            empty_matrices,
+            nan_inputs_end,
+            bad_matrices_are_errors_of_the_op_called,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {
