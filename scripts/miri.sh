@@ -5,12 +5,13 @@
 # (tensor/live.rs, the handle's forwarding; tests/dynamic.rs with ops running on eight threads
 # during switches), the lock-free stack top read on every dispatch (state.rs), and the
 # zero-copy memory sharing of to_backend (SharedHost, ndarray's lending and borrowing, the
-# test backend's borrowing import). Not part of scripts/test.sh: Miri needs a nightly toolchain
+# test backend's borrowing import), and the in-place reading of lent int64 indices (ops/indexing.rs,
+# tests/indexing.rs). Not part of scripts/test.sh: Miri needs a nightly toolchain
 # that CI machines may not be able to fetch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo +nightly miri test -p tensorswitch --lib "$@" -- handle:: dims:: live::
-cargo +nightly miri test -p tensorswitch --test state --test conversion --test variants --test dynamic "$@"
+cargo +nightly miri test -p tensorswitch --test state --test conversion --test variants --test dynamic --test indexing "$@"
 cargo +nightly miri test -p tensorswitch-ndarray --test borrow "$@"
 # The ndarray backend's ops (the unchecked result construction on the elementwise hot path,
 # strided and F-ordered inputs). Miri makes float functions imprecise by an ulp on purpose;

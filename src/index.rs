@@ -345,8 +345,18 @@ fn get(x: &Tensor, index: &[IndexItem]) -> Result<Tensor> {
             Part::New => {}
         }
     }
-    let y = strided_slice(x, slices)?;
+    // `x[...]`, `x[:, :]`: every dimension whole, no op to call.
+    let whole = slices.iter().all(|s| *s == SliceSpec::full());
+    let y = if whole {
+        x.clone()
+    } else {
+        strided_slice(x, slices)?
+    };
     if !has_array {
+        if parts.iter().all(|p| matches!(p, Part::Slice(_))) {
+            // Slices only: the sliced tensor is the result.
+            return Ok(y);
+        }
         // Integers leave dimensions of size 1 and new axes add them: a reshape.
         let mut shape: Shape = Shape::new();
         let mut d = 0;

@@ -55,6 +55,23 @@ pub(crate) fn checked_indices(
             expected: "an integer dtype for the indices",
         });
     }
+    // Common case: int64 indices all in 0..size, in CPU memory the backend lends: checked in
+    // place and passed on as they are (no copy to the host, no new tensor).
+    if let Some(in_range) = with_lent_i64(indices, |v| first_out_of_range(v, size)) {
+        match in_range {
+            None => return Ok(indices.clone()),
+            Some(i) if i >= 0 => {
+                return Err(Error::IndexOutOfRange {
+                    op,
+                    index: i,
+                    axis,
+                    size,
+                })
+            }
+            // Negative indices: normalised through the host below.
+            Some(_) => {}
+        }
+    }
     let values = normalised(op, &super::to_host(indices)?, axis, size)?;
     from_host_on(
         table,
@@ -62,6 +79,41 @@ pub(crate) fn checked_indices(
         indices.shape(),
         indices.device(),
     )
+}
+
+/// Runs `f` on the elements of `indices` read where they are, when the backend lends the memory
+/// of this tensor (a CPU tensor) and it holds contiguous, aligned int64; `None` otherwise.
+fn with_lent_i64<R>(indices: &Tensor, f: impl FnOnce(&[i64]) -> R) -> Option<R> {
+    if indices.dtype() != DType::Int64 {
+        return None;
+    }
+    let lent = (indices.backend_descriptor().share_host?)(indices)?;
+    let n: usize = lent.shape.iter().product();
+    if lent.dtype != DType::Int64 || !lent.is_contiguous() {
+        return None;
+    }
+    if n == 0 {
+        return Some(f(&[]));
+    }
+    if lent.ptr.align_offset(std::mem::align_of::<i64>()) != 0 {
+        return None;
+    }
+    // SAFETY: by the `SharedHost` contract `ptr` addresses the tensor's elements, here `n`
+    // contiguous int64 values (checked above, aligned), kept alive and unchanged by
+    // `lent.owner` while `lent` lives; the slice does not outlive this function, and `lent`
+    // is dropped only after `f` returns.
+    #[allow(unsafe_code)]
+    let values = unsafe { std::slice::from_raw_parts(lent.ptr.cast::<i64>(), n) };
+    let out = f(values);
+    drop(lent);
+    Some(out)
+}
+
+/// The first value of `v` outside `0..size` (a negative one may still be a valid index
+/// counted from the end), or `None` when all are in range.
+fn first_out_of_range(v: &[i64], size: usize) -> Option<i64> {
+    let n = i64::try_from(size).unwrap_or(i64::MAX);
+    v.iter().copied().find(|&i| !(0..n).contains(&i))
 }
 
 /// The values of an integer buffer as indices into a dimension of `size`, negative ones
