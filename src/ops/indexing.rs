@@ -57,7 +57,7 @@ pub(crate) fn checked_indices(
     }
     // Common case: int64 indices all in 0..size, in CPU memory the backend lends: checked in
     // place and passed on as they are (no copy to the host, no new tensor).
-    if let Some(in_range) = with_lent_i64(indices, |v| first_out_of_range(v, size)) {
+    if let Some(in_range) = out_of_range_in_place(indices, size) {
         match in_range {
             None => return Ok(indices.clone()),
             Some(i) if i >= 0 => {
@@ -79,6 +79,22 @@ pub(crate) fn checked_indices(
         indices.shape(),
         indices.device(),
     )
+}
+
+/// The first index of `indices` outside `0..size` (`Some(None)`: all in range), read where
+/// the elements are: through the backend's `read_i64` where it has one, else through memory it
+/// lends; `None` when neither can (the caller copies to the host).
+fn out_of_range_in_place(indices: &Tensor, size: usize) -> Option<Option<i64>> {
+    if indices.dtype() != DType::Int64 {
+        return None;
+    }
+    if let Some(read) = indices.backend_descriptor().read_i64 {
+        let mut found = None;
+        if read(indices, &mut |v| found = Some(first_out_of_range(v, size))) {
+            return found;
+        }
+    }
+    with_lent_i64(indices, |v| first_out_of_range(v, size))
 }
 
 /// Runs `f` on the elements of `indices` read where they are, when the backend lends the memory

@@ -6,6 +6,10 @@ use crate::dtype::DType;
 use std::any::Any;
 use std::sync::OnceLock;
 
+/// Hands an int64 tensor's elements, row-major, to a callback where they are; `false` when it
+/// cannot (see [`BackendDescriptor::read_i64`]).
+pub type ReadI64 = fn(&Tensor, &mut dyn FnMut(&[i64])) -> bool;
+
 /// Describes one backend: its name, how to find its framework's version, and which dtypes it
 /// lacks in which versions.
 pub struct BackendDescriptor {
@@ -34,6 +38,10 @@ pub struct BackendDescriptor {
     /// # Safety
     /// The caller passes a [`SharedHost`] that honours its contract.
     pub import_shared_host: Option<unsafe fn(SharedHost) -> crate::Result<Tensor>>,
+    /// Hands an int64 tensor's elements, row-major, to the callback where they are (no copy)
+    /// and returns `true`; `false` when it cannot (another dtype, a strided or device tensor).
+    /// The core reads index tensors this way to check them (`take`, indexing).
+    pub read_i64: Option<ReadI64>,
     /// Computes a tensor now, for lazy backends (see [`crate::evaluate`]); `None` for eager
     /// ones, whose tensors are always computed.
     pub evaluate: Option<fn(&Tensor) -> crate::Result<()>>,
@@ -59,6 +67,7 @@ impl BackendDescriptor {
             max_dim: crate::alloc::MAX_DIM,
             share_host: None,
             import_shared_host: None,
+            read_i64: None,
             evaluate: None,
             detected_table: OnceLock::new(),
         }
@@ -81,6 +90,12 @@ impl BackendDescriptor {
     ) -> BackendDescriptor {
         self.share_host = share;
         self.import_shared_host = import;
+        self
+    }
+
+    /// Declares how to read an int64 tensor's elements in place (see `read_i64`).
+    pub const fn with_i64_reader(mut self, read: ReadI64) -> BackendDescriptor {
+        self.read_i64 = Some(read);
         self
     }
 

@@ -15,7 +15,6 @@
 use crate::KIT;
 use ndarray::{ArrayD, ArrayRefD, IxDyn, Zip};
 use tensorswitch::alloc::{check_result, try_vec, try_with_capacity};
-use tensorswitch::kit::OrBackendError;
 use tensorswitch::{Element, Result};
 
 /// An empty vector with room for a result of `shape`: the shape is checked first (an element
@@ -29,9 +28,31 @@ pub(crate) fn buffer<T: Element>(op: &'static str, shape: &[usize]) -> Result<Ve
 ///
 /// ndarray refuses a shape whose non-zero sizes multiply past `isize::MAX` even when another
 /// size is 0; the core refuses such results before dispatch (`alloc::check_result` bounds the
-/// product of the non-zero sizes), so any error here is an internal one.
+/// product of the non-zero sizes), so any error here is an internal one. The two conditions
+/// are checked here, then the array is built without ndarray's general stride validation
+/// (which costs more than the rest of a small op).
+#[allow(unsafe_code)]
 pub(crate) fn shaped<T>(op: &'static str, shape: &[usize], v: Vec<T>) -> Result<ArrayD<T>> {
-    ArrayD::from_shape_vec(IxDyn(shape), v).or_backend(&KIT, op)
+    let mut nonzero = 1usize;
+    let mut count = 1usize;
+    for &d in shape {
+        count = count.saturating_mul(d);
+        if d != 0 {
+            nonzero = nonzero.saturating_mul(d);
+        }
+    }
+    let bytes = nonzero.saturating_mul(std::mem::size_of::<T>().max(1));
+    if count != v.len() || bytes > isize::MAX as usize {
+        return Err(KIT.error(
+            op,
+            format!("internal error: {} elements for shape {shape:?}", v.len()),
+        ));
+    }
+    // SAFETY: `from_shape_vec_unchecked` with default (row-major) strides needs `v` to hold
+    // exactly the shape's element count and the shape's non-zero sizes to multiply to at most
+    // `isize::MAX` (so the strides and the offset computations cannot overflow); both are
+    // checked just above (the second in bytes, which is stricter).
+    Ok(unsafe { ArrayD::from_shape_vec_unchecked(IxDyn(shape), v) })
 }
 
 /// A row-major array of `like`'s shape over `v` (no copy); `v` must hold exactly its elements.
@@ -78,6 +99,13 @@ pub(crate) fn map<T: Copy, R: Element>(
     let mut v = try_with_capacity(op, a.len())?;
     match a.as_slice() {
         Some(s) => v.extend(s.iter().map(|&x| f(x))),
+        // Rows (lanes along the last axis) in logical row-major order, each walked with its
+        // own stride: cheaper than the general element iterator for strided views.
+        None if a.ndim() > 0 => {
+            for row in a.rows() {
+                v.extend(row.iter().map(|&x| f(x)));
+            }
+        }
         // `iter` visits the elements in logical row-major order, whatever the layout.
         None => v.extend(a.iter().map(|&x| f(x))),
     }

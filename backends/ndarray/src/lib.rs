@@ -47,11 +47,30 @@ pub static NDARRAY: BackendDescriptor =
     BackendDescriptor::new(NAME, "ndarray (Rust crate)", detect_version)
         .with_unsupported_dtypes(&[("all", &[DType::Float16, DType::BFloat16])])
         // Lends its memory, and borrows what other backends lend (see `NdStorage`).
-        .with_host_sharing(Some(share_host), Some(import_shared_host));
+        .with_host_sharing(Some(share_host), Some(import_shared_host))
+        .with_i64_reader(read_i64);
 tensorswitch::register_backend!(NDARRAY);
 
 /// The core's helpers for this backend (errors, native values, wrapping).
 pub(crate) static KIT: BackendKit = BackendKit::new(&NDARRAY);
+
+/// Hands a contiguous int64 array's elements to `f` where they are (the core checks index
+/// tensors this way, without copying them).
+fn read_i64(t: &Tensor, f: &mut dyn FnMut(&[i64])) -> bool {
+    let Some(nd) = t.native::<NdArray>() else {
+        return false;
+    };
+    let NdArray::Int64(a) = &*nd else {
+        return false;
+    };
+    match a.as_slice() {
+        Some(values) => {
+            f(values);
+            true
+        }
+        None => false,
+    }
+}
 
 /// Lends the array's memory for zero-copy `to_backend`. The owner keeps the memory alive and
 /// unchanged: for owned storage the tensor itself ([`Tensor::lend_owner`]); for borrowed
