@@ -195,7 +195,7 @@ pub(crate) fn run_take(
         });
     }
     table.check_dtype(op, x.dtype())?;
-    let mut shape = x.shape().to_vec();
+    let mut shape = Shape::from_slice(x.shape());
     shape[axis] = indices.size();
     check_shape(table, op, &shape, x.dtype())?;
     let idx = checked_indices(op.name(), table, indices, axis, x.shape()[axis])?;

@@ -44,10 +44,15 @@ pub(crate) fn take(x: &Tensor, indices: &Tensor, axis: usize) -> Result<Tensor> 
             return Err(KIT.error(OP, format!("axis {axis} out of range")));
         }
         let (outer, n, inner) = split(a.shape(), axis);
-        let mut shape = a.shape().to_vec();
+        let mut shape = tensorswitch::Shape::from_slice(a.shape());
         shape[axis] = idx.len();
         let src = row_major(OP, a)?;
-        let mut v = buf::buffer::<T>(OP, &shape)?;
+        // The core checked the result's shape; only the memory can be missing.
+        let count = outer
+            .checked_mul(idx.len())
+            .and_then(|c| c.checked_mul(inner))
+            .ok_or_else(|| KIT.error(OP, "internal error: the result's size overflows"))?;
+        let mut v = tensorswitch::alloc::try_with_capacity::<T>(OP, count)?;
         for o in 0..outer {
             for &i in idx.iter() {
                 let at = (o * n + index_below(OP, i, n)?) * inner;
