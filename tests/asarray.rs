@@ -1,7 +1,7 @@
 //! `asarray` on the ndarray backend: every source form, the dtype and copy keywords, and the
 //! errors. (Sources on another backend: backends/tch/tests/sharing.rs.)
 
-use tensorswitch::{asarray, ArraySource, AsArray, DType, Error, HostData, Tensor};
+use tensorswitch::{asarray, ArraySource, AsArray, DType, Device, Error, HostData, Tensor};
 use tensorswitch_ndarray::data_ptr;
 
 fn opts() -> AsArray {
@@ -87,6 +87,10 @@ fn a_tensor_already_in_place_is_returned_unless_a_copy_is_asked_for() {
             .unwrap()
             .same_tensor(&x));
 
+        // So are the same dtype and device named explicitly with copy=false.
+        let same = opts().dtype(DType::Float32).device(Device::Cpu).copy(false);
+        assert!(asarray(&x, same).unwrap().same_tensor(&x));
+
         let c = asarray(&x, opts().copy(true)).unwrap();
         assert!(!c.same_tensor(&x));
         assert_ne!(data_ptr(&c).unwrap(), data_ptr(&x).unwrap());
@@ -107,6 +111,20 @@ fn copy_false_refuses_a_cast_and_says_why() {
             }
             other => panic!("expected InvalidArgument, got {other:?}"),
         }
+    })
+    .unwrap();
+}
+
+#[test]
+fn device_is_kept_with_the_other_keywords_and_checked() {
+    tensorswitch::with_backend("ndarray", || {
+        let x = Tensor::from_slice(&[1.5f64, -2.5], &[2]).unwrap();
+        let y = asarray(&x, opts().dtype(DType::Int32).device(Device::Cpu)).unwrap();
+        assert_eq!((y.dtype(), y.device()), (DType::Int32, Device::Cpu));
+        assert_eq!(y.to_vec::<i32>().unwrap(), [1, -2]);
+        // A device the backend does not have is an error naming it, from host data too.
+        let r = asarray(vec![1.0f32], opts().device(Device::Cuda(0)));
+        assert!(matches!(r, Err(Error::Device(_))), "{r:?}");
     })
     .unwrap();
 }

@@ -191,12 +191,16 @@ fn fresh_copy(
     table: &'static crate::table::FunctionTable,
     device: Device,
 ) -> Result<Tensor> {
-    let data = super::to_host(x)?;
-    let travelled = data.dtype();
-    let t = from_host_on(table, data, x.shape(), device)?;
-    if travelled == x.dtype() {
-        Ok(t)
+    let narrow = matches!(x.dtype(), DType::Float16 | DType::BFloat16);
+    let data = if narrow {
+        super::to_host(&super::astype(x, DType::Float32)?)?
     } else {
+        super::to_host(x)?
+    };
+    let t = from_host_on(table, data, x.shape(), device)?;
+    if narrow {
         super::astype(&t, x.dtype())
+    } else {
+        Ok(t)
     }
 }

@@ -216,6 +216,19 @@ fn asarray_brings_a_tensor_of_another_backend_to_the_active_one() {
         let i = asarray(&source, AsArray::default().dtype(DType::Int64)).unwrap();
         assert_eq!(i.to_vec::<i64>().unwrap(), [0, 0, 1, 1, 2, 2]);
 
+        // copy=true of a float16 tensor: new storage, still float16 (it travels as float32).
+        let h = tensorswitch::astype(&t, DType::Float16).unwrap();
+        let hc = asarray(&h, AsArray::default().copy(true)).unwrap();
+        assert!(!hc.same_tensor(&h));
+        assert_eq!(hc.dtype(), DType::Float16);
+        let back = |t: &Tensor| {
+            tensorswitch::astype(t, DType::Float32)
+                .unwrap()
+                .to_vec::<f32>()
+                .unwrap()
+        };
+        assert_eq!(back(&hc), back(&h));
+
         // copy=false cannot convert between backends.
         match asarray(&source, AsArray::default().copy(false)) {
             Err(Error::InvalidArgument { reason, .. }) => {
