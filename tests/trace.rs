@@ -399,3 +399,49 @@ fn compile_refuses_what_the_target_cannot_run() {
         assert!(matches!(e, Error::UnknownBackend { .. }), "{e:?}");
     });
 }
+
+#[test]
+fn constant_folding_computes_what_depends_on_no_input_and_no_constant() {
+    nd(|| {
+        let x = t(&[1.0, 2.0, 3.0], &[3]);
+        let w = t(&[2.0, 2.0, 2.0], &[3]);
+        let program = |xs: &[Tensor]| -> ts::Result<Vec<Tensor>> {
+            let r = ts::arange(0.0, 3.0, 1.0, DType::Float32)?;
+            let k = ts::multiply(&ts::add(&r, &ts::ones(&[3], DType::Float32)?)?, &r)?; // 0 2 6
+            let scaled = ts::multiply(&w, &ts::ones(&[3], DType::Float32)?)?; // reads w: kept
+            Ok(vec![ts::add(&ts::add(&xs[0], &k)?, &scaled)?, k])
+        };
+        let g = trace_with_constants(&[x.clone()], &[("w", &w)], program).unwrap();
+        assert_eq!(
+            ops(&g),
+            [
+                Op::arange,
+                Op::ones,
+                Op::add,
+                Op::multiply,
+                Op::ones,
+                Op::multiply,
+                Op::add,
+                Op::add
+            ]
+        );
+        let f = g.fold_constants().unwrap();
+        assert_eq!(ops(&f), [Op::multiply, Op::add, Op::add]);
+        let names: Vec<&str> = f.constants().iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["w", "k0", "k1"]);
+        // The second output is a folded constant itself.
+        assert_eq!(f.outputs()[1], f.constants()[2].value);
+        let want: Vec<Vec<f32>> = vec![vec![3.0, 6.0, 11.0], vec![0.0, 2.0, 6.0]];
+        let run = |g: &ts::Graph, w: &Tensor| -> Vec<Vec<f32>> {
+            let c = g.compile("ndarray").unwrap();
+            let out = c.run_with(std::slice::from_ref(&x), &[("w", w)]).unwrap();
+            out.iter().map(|y| y.to_vec().unwrap()).collect()
+        };
+        assert_eq!(run(&g, &w), want);
+        assert_eq!(run(&f, &w), want);
+        // Rebinding w still counts after folding: 1+0+1, 2+2+1, 3+6+1.
+        let one = t(&[1.0, 1.0, 1.0], &[3]);
+        assert_eq!(run(&f, &one)[0], [2.0, 5.0, 10.0]);
+        assert_eq!(run(&g, &one)[0], [2.0, 5.0, 10.0]);
+    });
+}

@@ -2,7 +2,7 @@
 //! is a sequence of slot calls.
 
 use super::graph::{Args, Graph, ValueInfo};
-use super::record::invoke;
+use super::record::{fast, invoke, Fast};
 use crate::catalogue::{Op, OpFn};
 use crate::error::{Error, Result};
 use crate::ops::dispatch;
@@ -13,9 +13,14 @@ use crate::tensor::Tensor;
 struct Step {
     op: Op,
     f: OpFn,
+    /// `f` typed when it is unary or binary (and the node has as many inputs).
+    fast: Fast,
     args: Args,
     inputs: Vec<usize>,
     output: usize,
+    /// Values no later step nor the outputs read: dropped after this step, so a run holds only
+    /// live tensors (and their blocks go back to the thread's cache for the next step).
+    frees: Vec<usize>,
 }
 
 /// A graph compiled for one function table (see [`Graph::compile`]). Running it checks the
@@ -59,13 +64,37 @@ impl Graph {
                 .slots
                 .get(n.op)
                 .ok_or_else(|| table.unsupported_error(n.op))?;
+            let fast = match (fast(f), n.inputs.len()) {
+                (Fast::Unary(g), 1) => Fast::Unary(g),
+                (Fast::Binary(g), 2) => Fast::Binary(g),
+                _ => Fast::Other,
+            };
             steps.push(Step {
                 op: n.op,
                 f,
+                fast,
                 args: n.args.clone(),
                 inputs: n.inputs.iter().map(|v| v.0).collect(),
                 output: n.output.0,
+                frees: Vec::new(),
             });
+        }
+        // The last step reading each value frees it, unless it is an output.
+        let mut last: Vec<Option<usize>> = vec![None; self.values.len()];
+        for (i, step) in steps.iter().enumerate() {
+            for &v in &step.inputs {
+                last[v] = Some(i);
+            }
+        }
+        for v in &self.outputs {
+            last[v.0] = None;
+        }
+        for (v, step) in last.iter().enumerate() {
+            if let Some(i) = step {
+                if !steps[*i].frees.contains(&v) {
+                    steps[*i].frees.push(v);
+                }
+            }
         }
         let mut constants = Vec::with_capacity(self.constants.len());
         for c in &self.constants {
@@ -129,7 +158,7 @@ impl Compiled {
         }
         let mut values: Vec<Option<Tensor>> = vec![None; self.values];
         for (i, (x, (id, info))) in inputs.iter().zip(&self.inputs).enumerate() {
-            self.check(&format!("input {i}"), x, info)?;
+            self.check(|| format!("input {i}"), x, info)?;
             values[*id] = Some(x.clone());
         }
         for (_, id, t) in &self.constants {
@@ -152,15 +181,29 @@ impl Compiled {
                 dtype: traced.dtype(),
                 shape: traced.shape().to_vec(),
             };
-            self.check(&format!("constant `{name}`"), t, &info)?;
+            self.check(|| format!("constant `{name}`"), t, &info)?;
             values[*id] = Some((*t).clone());
         }
         let _section = crate::tensor::live::enter();
         for s in &self.steps {
-            let out = with_inputs(&values, &s.inputs, |ins| {
-                dispatch::call(self.table, s.op, Some(s.f), |f| invoke(f, &s.args, ins))
-            })??;
+            let get = |i: usize| values.get(i).and_then(Option::as_ref).ok_or_else(missing);
+            let out = match (s.fast, s.inputs.as_slice()) {
+                (Fast::Unary(g), &[a]) => {
+                    let x = get(a)?;
+                    dispatch::call(self.table, s.op, Some(g), |g| g(x))?
+                }
+                (Fast::Binary(g), &[a, b]) => {
+                    let (x, y) = (get(a)?, get(b)?);
+                    dispatch::call(self.table, s.op, Some(g), |g| g(x, y))?
+                }
+                _ => with_inputs(&values, &s.inputs, |ins| {
+                    dispatch::call(self.table, s.op, Some(s.f), |f| invoke(f, &s.args, ins))
+                })??,
+            };
             values[s.output] = Some(out);
+            for &v in &s.frees {
+                values[v] = None;
+            }
         }
         self.outputs
             .iter()
@@ -168,12 +211,13 @@ impl Compiled {
             .collect()
     }
 
-    fn check(&self, what: &str, x: &Tensor, info: &ValueInfo) -> Result<()> {
+    fn check(&self, what: impl Fn() -> String, x: &Tensor, info: &ValueInfo) -> Result<()> {
         if !std::ptr::eq(x.backend_descriptor(), self.table.backend) {
             return Err(Error::Trace {
                 reason: format!(
-                    "{what} is a tensor of backend `{}`, the graph is compiled for `{}`; convert it \
+                    "{} is a tensor of backend `{}`, the graph is compiled for `{}`; convert it \
                      with to_backend or compile the graph for its backend",
+                    what(),
                     x.backend(),
                     self.table.backend_name()
                 ),
@@ -182,8 +226,9 @@ impl Compiled {
         if x.dtype() != info.dtype || x.shape() != info.shape.as_slice() {
             return Err(Error::Trace {
                 reason: format!(
-                    "{what} is {}, the graph was traced with {info}; trace it again for this \
+                    "{} is {}, the graph was traced with {info}; trace it again for this \
                      signature",
+                    what(),
                     ValueInfo {
                         dtype: x.dtype(),
                         shape: x.shape().to_vec()

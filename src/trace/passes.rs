@@ -1,7 +1,11 @@
 //! Graph passes. Each returns a new graph computing the same outputs, renumbered so values
 //! are `%0…` in order (inputs, constants, nodes).
 
-use super::graph::{Graph, Node, ValueId};
+use super::graph::{Constant, Graph, Node, ValueId};
+use super::record::invoke;
+use crate::error::Result;
+use crate::ops::dispatch;
+use crate::tensor::Tensor;
 use std::collections::HashMap;
 
 impl Graph {
@@ -59,6 +63,49 @@ impl Graph {
             }
         }
         self.with_nodes(nodes, &replace).renumber()
+    }
+
+    /// Constant folding: computes now, on the traced table, every node that depends on no
+    /// input and no constant (creation ops and what is computed from them only), and makes
+    /// the values later nodes or the outputs read constants named `k0`, `k1`, …. Nodes that
+    /// read a constant are not folded, so rebinding it when the graph runs still counts.
+    pub fn fold_constants(&self) -> Result<Graph> {
+        let _section = crate::tensor::live::enter();
+        let mut folded: HashMap<ValueId, Tensor> = HashMap::new();
+        let mut nodes = Vec::with_capacity(self.nodes.len());
+        for n in &self.nodes {
+            let refs: Option<Vec<&Tensor>> = n.inputs.iter().map(|v| folded.get(v)).collect();
+            let f = self.table.slots.get(n.op);
+            match (refs, f) {
+                (Some(refs), Some(f)) => {
+                    let out =
+                        dispatch::call(self.table, n.op, Some(f), |f| invoke(f, &n.args, &refs))?;
+                    folded.insert(n.output, out);
+                }
+                _ => nodes.push(n.clone()),
+            }
+        }
+        let mut g = self.with_nodes(nodes, &HashMap::new());
+        let mut used: Vec<ValueId> = g.nodes.iter().flat_map(|n| n.inputs.clone()).collect();
+        used.extend(g.outputs.iter().copied());
+        let mut k = 0;
+        for v in used {
+            if let Some(tensor) = folded.remove(&v) {
+                let name = loop {
+                    let name = format!("k{k}");
+                    k += 1;
+                    if !g.constants.iter().any(|c| c.name == name) {
+                        break name;
+                    }
+                };
+                g.constants.push(Constant {
+                    name,
+                    value: v,
+                    tensor,
+                });
+            }
+        }
+        Ok(g.renumber())
     }
 
     /// The graph with these nodes and the outputs mapped through `replace`.

@@ -893,6 +893,28 @@ macro_rules! recorder {
     };
 }
 
+/// A slot function of one of the signatures a compiled graph calls directly.
+#[derive(Clone, Copy)]
+pub(crate) enum Fast {
+    Unary(crate::catalogue::UnaryFn),
+    Binary(crate::catalogue::BinaryFn),
+    /// Any other: called through [`invoke`].
+    Other,
+}
+
+macro_rules! fast_slot {
+    (UnaryFn, $g:expr, $f:expr) => {
+        Fast::Unary($g)
+    };
+    (BinaryFn, $g:expr, $f:expr) => {
+        Fast::Binary($g)
+    };
+    ($other:ident, $g:expr, $f:expr) => {{
+        let _ = $g;
+        Fast::Other
+    }};
+}
+
 macro_rules! by_op {
     ($( $(#[$doc:meta])* $op:ident = $name:literal, $group:ident, $sig:ident,
         $kind:ident $(($flavor:ident))? $(, $fb:ident)? ;)*) => {
@@ -901,6 +923,14 @@ macro_rules! by_op {
         pub(crate) fn invoke(f: OpFn, args: &Args, ins: &[&Tensor]) -> Result<Tensor> {
             match f {
                 $( OpFn::$op(s) => invoke_slot!($sig, s.inner(), args, ins, Op::$op), )*
+            }
+        }
+
+        /// The slot function typed, for the signatures compiled graphs call without matching
+        /// on the op (elementwise ops).
+        pub(crate) fn fast(f: OpFn) -> Fast {
+            match f {
+                $( OpFn::$op(s) => fast_slot!($sig, s.inner(), f), )*
             }
         }
 
