@@ -144,7 +144,11 @@ fn traced_matches_eager_here() {
         let compiled = optimised
             .compile_on(ts::current_backend().unwrap().table())
             .unwrap();
-        assert_eq!(host(&compiled.run(&xs).unwrap()), eager, "{name}, folded, cse+dce");
+        assert_eq!(
+            host(&compiled.run(&xs).unwrap()),
+            eager,
+            "{name}, folded, cse+dce"
+        );
     }
 }
 
