@@ -445,3 +445,28 @@ fn constant_folding_computes_what_depends_on_no_input_and_no_constant() {
         assert_eq!(run(&g, &one)[0], [2.0, 5.0, 10.0]);
     });
 }
+
+#[test]
+fn constant_names_are_unique_and_a_panicking_function_leaves_no_trace_behind() {
+    nd(|| {
+        let x = t(&[1.0], &[1]);
+        let e = trace_with_constants(&[x.clone()], &[("w", &x), ("w", &x)], |xs| Ok(xs.to_vec()))
+            .unwrap_err();
+        assert_eq!(
+            trace_error(e),
+            "two constants are named `w`; give each its own name"
+        );
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = trace(std::slice::from_ref(&x), |_| -> ts::Result<Vec<Tensor>> {
+                panic!("inside the traced function")
+            });
+        }));
+        assert!(panicked.is_err());
+        // Not tracing any more: values can be read and backends switched, and a new trace
+        // starts clean.
+        assert_eq!(x.to_vec::<f32>().unwrap(), [1.0]);
+        ts::with_backend("ndarray", || ()).unwrap();
+        let g = trace(std::slice::from_ref(&x), |xs| Ok(vec![ts::exp(&xs[0])?])).unwrap();
+        assert_eq!(ops(&g), [Op::exp]);
+    });
+}

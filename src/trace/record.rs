@@ -202,12 +202,16 @@ fn malformed(op: Op) -> Error {
     }
 }
 
+fn several_results(op: Op) -> String {
+    format!(
+        "`{op}` returns several tensors, which graphs cannot hold yet; call it outside the \
+         traced function"
+    )
+}
+
 fn not_traceable(op: Op) -> Error {
     Error::Trace {
-        reason: format!(
-            "`{op}` returns several tensors, which graphs cannot hold yet; call it outside the \
-             traced function"
-        ),
+        reason: several_results(op),
     }
 }
 
@@ -743,12 +747,7 @@ fn rec_to_host<const OP: usize>(x: &Tensor) -> Result<HostData> {
 }
 
 fn refuse_multi<const OP: usize>() -> Error {
-    refuse(
-        not_traceable(op_at::<OP>())
-            .to_string()
-            .trim_start_matches("trace: ")
-            .to_string(),
-    )
+    refuse(several_results(op_at::<OP>()))
 }
 
 fn rec_qr<const OP: usize>(x: &Tensor, flag: bool) -> Result<[Tensor; 2]> {

@@ -67,6 +67,7 @@ macro_rules! __checks {
             traced_graphs_run_as_eager,
             traced_graphs_run_as_eager_on_fallbacks,
             graphs_traced_on_ndarray_replay_here,
+            foreign_tensors_are_refused_while_tracing,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {

@@ -191,3 +191,21 @@ pub fn graphs_traced_on_ndarray_replay_here(backend: &str) {
         .unwrap();
     }
 }
+
+/// A tensor of this backend captured by a function traced on ndarray is refused by dispatch,
+/// as in eager code (nothing to check on ndarray itself).
+pub fn foreign_tensors_are_refused_while_tracing(backend: &str) {
+    if backend == "ndarray" {
+        return;
+    }
+    let here = ts::with_backend(backend, || t(&[1.0f32, 2.0], &[2]))
+        .unwrap()
+        .unwrap();
+    let e = ts::with_backend("ndarray", || {
+        let x = t(&[1.0f32, 2.0], &[2]).unwrap();
+        ts::trace(&[x], |xs| Ok(vec![ts::add(&xs[0], &here)?]))
+    })
+    .unwrap()
+    .unwrap_err();
+    assert!(matches!(e, ts::Error::ForeignTensor { .. }), "{e:?}");
+}
