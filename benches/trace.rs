@@ -4,7 +4,7 @@
 //!
 //! `cargo bench --bench trace`
 
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{Array1, Array2, ArrayD, Axis, IxDyn};
 use std::hint::black_box;
 use tensorswitch::{self as ts, Result, Tensor};
 use tensorswitch_ndarray as _;
@@ -49,6 +49,95 @@ fn bare(x: &ArrayD<f32>, y: &ArrayD<f32>, z: &ArrayD<f32>) -> ArrayD<f32> {
         };
     }
     acc
+}
+
+/// The MLP of the issue written against ndarray: `softmax(tanh(x @ w1 + b1) @ w2 + b2)`.
+fn mlp_direct(
+    x: &Array2<f32>,
+    w1: &Array2<f32>,
+    b1: &Array1<f32>,
+    w2: &Array2<f32>,
+    b2: &Array1<f32>,
+) -> Array2<f32> {
+    let h = (x.dot(w1) + b1).mapv(f32::tanh);
+    let z = h.dot(w2) + b2;
+    let m = z.map_axis(Axis(1), |r| r.fold(f32::NEG_INFINITY, |a, &b| a.max(b)));
+    let e = (z - &m.insert_axis(Axis(1))).mapv(f32::exp);
+    let s = e.sum_axis(Axis(1)).insert_axis(Axis(1));
+    e / &s
+}
+
+/// An MLP forward pass: x[64,256] @ W1[256,256] + b1 → tanh → @ W2[256,10] + b2 → softmax,
+/// traced and compiled on ndarray, against eager tensorswitch and ndarray directly.
+fn mlp() {
+    let (n, d, h, o) = (64, 256, 256, 10);
+    let fill = |len: usize, k: f32| {
+        (0..len)
+            .map(|i| ((i as f32 * k).sin()) * 0.1)
+            .collect::<Vec<f32>>()
+    };
+    let (xv, w1v, b1v, w2v, b2v) = (
+        fill(n * d, 0.37),
+        fill(d * h, 0.11),
+        fill(h, 0.5),
+        fill(h * o, 0.23),
+        fill(o, 0.7),
+    );
+    let a2 = |v: &Vec<f32>, r, c| Array2::from_shape_vec((r, c), v.clone()).unwrap();
+    let (xa, w1a, w2a) = (a2(&xv, n, d), a2(&w1v, d, h), a2(&w2v, h, o));
+    let (b1a, b2a) = (Array1::from(b1v.clone()), Array1::from(b2v.clone()));
+    let t = |v: &Vec<f32>, shape: &[usize]| Tensor::from_slice(v, shape).unwrap();
+    let (x, w1, b1, w2, b2) = (
+        t(&xv, &[n, d]),
+        t(&w1v, &[d, h]),
+        t(&b1v, &[h]),
+        t(&w2v, &[h, o]),
+        t(&b2v, &[o]),
+    );
+    let forward = |xs: &[Tensor]| -> Result<Vec<Tensor>> {
+        let hdn = ts::tanh(&ts::add(&ts::matmul(&xs[0], &w1)?, &b1)?)?;
+        Ok(vec![ts::softmax(
+            &ts::add(&ts::matmul(&hdn, &w2)?, &b2)?,
+            -1,
+        )?])
+    };
+    let xs = vec![x];
+    let start = std::time::Instant::now();
+    let graph = ts::trace(&xs, forward).unwrap();
+    let traced = start.elapsed();
+    let start = std::time::Instant::now();
+    let compiled = graph.compile("ndarray").unwrap();
+    let compile_time = start.elapsed();
+    println!(
+        "mlp: trace {traced:?}, compile {compile_time:?} ({} nodes)\n{graph}",
+        graph.nodes().len()
+    );
+    let want = mlp_direct(&xa, &w1a, &b1a, &w2a, &b2a);
+    let got = compiled.run(&xs).unwrap()[0].to_vec::<f32>().unwrap();
+    let close = got
+        .iter()
+        .zip(want.iter())
+        .all(|(a, b)| (a - b).abs() <= 1e-5);
+    assert!(close, "the compiled MLP differs from the direct one");
+    let mut direct = || {
+        drop(black_box(mlp_direct(
+            black_box(&xa),
+            &w1a,
+            &b1a,
+            &w2a,
+            &b2a,
+        )))
+    };
+    support::paired("mlp eager / ndarray directly", 30, 20, &mut direct, || {
+        drop(black_box(forward(black_box(&xs)).unwrap()))
+    });
+    support::paired(
+        "mlp compiled / ndarray directly",
+        30,
+        20,
+        &mut direct,
+        || drop(black_box(compiled.run(black_box(&xs)).unwrap())),
+    );
 }
 
 fn main() {
@@ -104,5 +193,6 @@ fn main() {
         "  compiled adds per op: {:.1} ns",
         (c.ns.1 - c.ns.0) / OPS as f64
     );
+    mlp();
     ts::unset_backend();
 }
