@@ -470,3 +470,43 @@ fn constant_names_are_unique_and_a_panicking_function_leaves_no_trace_behind() {
         assert_eq!(ops(&g), [Op::exp]);
     });
 }
+
+#[test]
+fn values_made_inside_from_creation_ops_alone_may_be_read() {
+    nd(|| {
+        let x = t(&[10.0, 20.0, 30.0], &[3]);
+        let g = trace(std::slice::from_ref(&x), |xs| {
+            // The indices are made inside the trace: `take` may read them to check them.
+            let idx = Tensor::from_slice(&[2i64, -3], &[2])?;
+            let r = ts::arange(0.0, 2.0, 1.0, DType::Float32)?;
+            // Reading a value computed from creation ops only is fine too.
+            let first = ts::add(&r, &r)?.to_vec::<f32>()?[1];
+            Ok(vec![ts::add(
+                &ts::take(&xs[0], &idx, 0)?,
+                &ts::full(&[2], first, DType::Float32)?,
+            )?])
+        })
+        .unwrap();
+        let y = t(&[1.0, 2.0, 3.0], &[3]);
+        let got = g.compile("ndarray").unwrap().run(&[y]).unwrap();
+        // take([1, 2, 3], [2, 0]) + 2
+        assert_eq!(got[0].to_vec::<f32>().unwrap(), [5.0, 3.0]);
+        // Indices computed from an input are still refused.
+        let e = trace(std::slice::from_ref(&x), |xs| {
+            let idx = ts::astype(&ts::floor(&ts::divide(&xs[0], &xs[0])?)?, DType::Int64)?;
+            Ok(vec![ts::take(&xs[0], &idx, 0)?])
+        })
+        .unwrap_err();
+        assert!(trace_error(e).contains("reads a tensor's values"));
+        // Folded constants cannot be rebound (the trace may have read them).
+        let f = g.fold_constants().unwrap();
+        assert!(f.constants().iter().all(|c| !c.rebindable));
+        let k = &f.constants()[0];
+        let e = f
+            .compile("ndarray")
+            .unwrap()
+            .run_with(std::slice::from_ref(&x), &[(k.name.as_str(), &k.tensor)])
+            .unwrap_err();
+        assert!(trace_error(e).contains("computed by constant folding and cannot be replaced"));
+    });
+}

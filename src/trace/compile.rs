@@ -30,7 +30,8 @@ pub struct Compiled {
     steps: Vec<Step>,
     values: usize,
     inputs: Vec<(usize, ValueInfo)>,
-    constants: Vec<(String, usize, Tensor)>,
+    /// Name, value, tensor on this backend, whether `run_with` may replace it.
+    constants: Vec<(String, usize, Tensor, bool)>,
     outputs: Vec<usize>,
 }
 
@@ -99,7 +100,7 @@ impl Graph {
         let mut constants = Vec::with_capacity(self.constants.len());
         for c in &self.constants {
             let t = crate::ops::to_backend(&c.tensor, table.backend_name())?;
-            constants.push((c.name.clone(), c.value.0, t));
+            constants.push((c.name.clone(), c.value.0, t, c.rebindable));
         }
         Ok(Compiled {
             table,
@@ -161,11 +162,12 @@ impl Compiled {
             self.check(|| format!("input {i}"), x, info)?;
             values[*id] = Some(x.clone());
         }
-        for (_, id, t) in &self.constants {
+        for (_, id, t, _) in &self.constants {
             values[*id] = Some(t.clone());
         }
         for (name, t) in constants {
-            let Some((_, id, traced)) = self.constants.iter().find(|c| c.0 == *name) else {
+            let Some((_, id, traced, rebindable)) = self.constants.iter().find(|c| c.0 == *name)
+            else {
                 return Err(Error::Trace {
                     reason: format!(
                         "the graph has no constant `{name}`; it has: {}",
@@ -177,6 +179,14 @@ impl Compiled {
                     ),
                 });
             };
+            if !rebindable {
+                return Err(Error::Trace {
+                    reason: format!(
+                        "constant `{name}` was computed by constant folding and cannot be \
+                         replaced; rebind the constants it was computed from on the unfolded graph"
+                    ),
+                });
+            }
             let info = ValueInfo {
                 dtype: traced.dtype(),
                 shape: traced.shape().to_vec(),

@@ -294,6 +294,10 @@ pub struct Constant {
     pub value: ValueId,
     /// The tensor, of the traced backend.
     pub tensor: Tensor,
+    /// Whether [`crate::Compiled::run_with`] may replace it: true for the tensors the traced
+    /// function captured, false for the values [`Graph::fold_constants`] computed (the trace
+    /// may have read them, so other values could make the graph wrong).
+    pub rebindable: bool,
 }
 
 /// A traced function: inputs, constants, nodes in the order they ran, outputs. Made by

@@ -38,8 +38,10 @@ use record::Recording;
 /// [`trace_with_constants`] to name them). The graph is traced on the backend the inputs'
 /// op would run on (see [`crate::state`]); `f`'s results are computed eagerly as usual.
 ///
-/// Fails with [`Error::Trace`] when `f` does what a graph cannot hold: reading values
-/// (`to_vec`, `to_host`, indexing with a tensor of indices), switching backends (`set_backend`,
+/// Fails with [`Error::Trace`] when `f` does what a graph cannot hold: reading values that
+/// can change between runs (`to_vec`, `to_host`, indexing with a tensor of indices computed
+/// from an input or captured; values made inside by creation ops alone may be read),
+/// switching backends (`set_backend`,
 /// `with_backend`, `to_backend`, …), ops with several results (`linalg::qr`, `svd`, `eigh`,
 /// `slogdet`), or a nested `trace`. Such a failure also fails the trace when `f` ignores it.
 pub fn trace(inputs: &[Tensor], f: impl FnOnce(&[Tensor]) -> Result<Vec<Tensor>>) -> Result<Graph> {

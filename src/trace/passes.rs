@@ -102,6 +102,7 @@ impl Graph {
                     name,
                     value: v,
                     tensor,
+                    rebindable: false,
                 });
             }
         }

@@ -22,6 +22,9 @@ use std::sync::Mutex;
 pub(crate) struct Recording {
     pub(crate) real: &'static FunctionTable,
     pub(crate) values: Vec<ValueInfo>,
+    /// Per value: computed by nodes from no input and no constant (creation ops and what
+    /// follows from them alone), so its elements are the same on every run and may be read.
+    fixed: Vec<bool>,
     /// The value of each tensor seen, by the address of its block.
     ids: HashMap<usize, ValueId>,
     /// Every tensor seen, so that no block is freed and reused during the trace.
@@ -42,6 +45,7 @@ impl Recording {
         Recording {
             real,
             values: Vec::new(),
+            fixed: Vec::new(),
             ids: HashMap::new(),
             keep: Vec::new(),
             inputs: Vec::new(),
@@ -54,6 +58,7 @@ impl Recording {
     /// A new value for `t` (which from now on stands for it).
     pub(crate) fn define(&mut self, t: &Tensor) -> ValueId {
         let id = ValueId(self.values.len());
+        self.fixed.push(false);
         self.values.push(ValueInfo {
             dtype: t.dtype(),
             shape: t.shape().to_vec(),
@@ -74,6 +79,7 @@ impl Recording {
             name,
             value,
             tensor: t.clone(),
+            rebindable: true,
         });
         value
     }
@@ -154,8 +160,9 @@ fn record(op: Op, args: Args, inputs: &[&Tensor]) -> Result<Tensor> {
     };
     RECORDING.with(|r| {
         if let Some(rec) = r.borrow_mut().as_mut() {
-            let inputs = inputs.iter().map(|t| rec.value_of(t)).collect();
+            let inputs: Vec<ValueId> = inputs.iter().map(|t| rec.value_of(t)).collect();
             let output = rec.define(&out);
+            rec.fixed[output.0] = inputs.iter().all(|v| rec.fixed[v.0]);
             rec.nodes.push(Node {
                 op,
                 args,
@@ -731,11 +738,18 @@ fn rec_vector_norm<const OP: usize>(
     )
 }
 
-/// `to_host` reads values: refused when the traced function calls it, passed through when a
-/// recorded fallback does.
+/// `to_host` reads values: refused when the traced function calls it on a tensor whose values
+/// can change between runs (anything computed from an input or a constant), passed through
+/// for tensors made inside the trace from creation ops alone and when a recorded fallback
+/// reads.
 fn rec_to_host<const OP: usize>(x: &Tensor) -> Result<HostData> {
     let real = real_table()?;
-    if state::tracing() {
+    let fixed = RECORDING.with(|r| {
+        let r = r.borrow();
+        let r = r.as_ref()?;
+        r.known(x).map(|v| r.fixed[v.0])
+    });
+    if state::tracing() && fixed != Some(true) {
         return Err(refuse(
             "the traced function reads a tensor's values (to_host, to_vec, or an index read on \
              the host); a graph cannot depend on values it has not computed yet: keep the \
