@@ -732,6 +732,11 @@ macro_rules! declare_ops {
             pub(crate) fn set(&mut self, f: OpFn) {
                 match f { $(OpFn::$op(g) => self.$op = Some(g.0),)* }
             }
+
+            /// The function in `op`'s slot, if any.
+            pub(crate) fn get(&self, op: Op) -> Option<OpFn> {
+                match op { $(Op::$op => self.$op.map(|f| OpFn::$op(Slot(f))),)* }
+            }
         }
     };
 }
@@ -758,6 +763,12 @@ impl<F: Copy> Slot<F> {
     /// [`crate::kit::in_read_section`]): slot functions rely on it.
     #[allow(unsafe_code)]
     pub unsafe fn get(self) -> F {
+        self.0
+    }
+
+    /// The function, for the core's own callers (the tracer's recorders and compiled graphs),
+    /// which call it only inside a read section.
+    pub(crate) fn inner(self) -> F {
         self.0
     }
 }

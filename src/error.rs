@@ -224,6 +224,13 @@ pub enum Error {
         /// The size of the allocation that failed.
         bytes: usize,
     },
+    /// Something a traced function did cannot be recorded in a graph, or a compiled graph was
+    /// given inputs or constants that differ from the traced ones (see [`crate::trace`]).
+    #[error("trace: {reason}")]
+    Trace {
+        /// What was wrong and what to do instead.
+        reason: String,
+    },
     /// An error reported by the framework itself.
     #[error("backend `{backend}` failed in `{op}`: {message}")]
     Backend {

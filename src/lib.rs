@@ -43,6 +43,7 @@ pub mod sets;
 pub mod state;
 pub mod table;
 pub mod tensor;
+pub mod trace;
 pub mod version;
 
 pub use call::{
@@ -68,6 +69,7 @@ pub use state::{
 };
 pub use table::{validate_registrations, CoverageReport, FunctionTable, Source};
 pub use tensor::{BackendDescriptor, Device, Native, Shape, SharedHost, Tensor};
+pub use trace::{trace, trace_with_constants, Compiled, Graph};
 
 #[doc(hidden)]
 pub use inventory;

@@ -119,6 +119,59 @@ static TOP: AtomicPtr<FunctionTable> = AtomicPtr::new(std::ptr::null_mut());
 thread_local! {
     static OVERRIDE: Cell<Option<&'static FunctionTable>> = const { Cell::new(None) };
     static DEVICE: Cell<Device> = const { Cell::new(Device::Cpu) };
+    static TRACING: Cell<bool> = const { Cell::new(false) };
+    static REFUSED: Cell<Option<&'static str>> = const { Cell::new(None) };
+}
+
+/// Whether a trace ([`crate::trace`]) is recording on this thread at the level of the traced
+/// function (off while a recorded slot runs, so fallbacks may read values and switch tables).
+pub(crate) fn tracing() -> bool {
+    TRACING.with(Cell::get)
+}
+
+/// Sets or clears the tracing flag while alive; restores the previous value on drop.
+pub(crate) struct TracingFlag(bool);
+
+impl TracingFlag {
+    pub(crate) fn set(on: bool) -> TracingFlag {
+        TracingFlag(TRACING.with(|c| c.replace(on)))
+    }
+}
+
+impl Drop for TracingFlag {
+    fn drop(&mut self) {
+        TRACING.with(|c| c.set(self.0));
+    }
+}
+
+/// The first backend switch refused during the current trace on this thread, taken (cleared).
+pub(crate) fn take_refused_switch() -> Option<&'static str> {
+    REFUSED.with(|c| c.take())
+}
+
+/// Fails (and marks the trace failed, even if the caller ignores the error) when a trace is
+/// recording on this thread: a backend switch inside a traced function would not be part of
+/// the graph.
+pub(crate) fn refuse_while_tracing(what: &'static str) -> Result<()> {
+    if !tracing() {
+        return Ok(());
+    }
+    REFUSED.with(|c| {
+        if c.get().is_none() {
+            c.set(Some(what));
+        }
+    });
+    Err(switch_in_trace(what))
+}
+
+fn switch_in_trace(what: &str) -> Error {
+    Error::Trace {
+        reason: format!(
+            "`{what}` was called inside the traced function; a graph runs on the backend it is \
+             compiled for, so switch backends outside the trace (and compile the graph for the \
+             backend you want)"
+        ),
+    }
 }
 
 /// The device creation ops (`from_slice`, `zeros`, `arange`, …) place tensors on in this
@@ -198,6 +251,7 @@ pub(crate) fn detected(name: &str) -> Result<&'static FunctionTable> {
 /// Pushes the named backend (at its detected framework version) on the stack and returns it.
 /// On error the stack is unchanged.
 pub fn set_backend(name: &str) -> Result<Backend> {
+    refuse_while_tracing("set_backend")?;
     Ok(push(detected(name)?))
 }
 
@@ -205,6 +259,7 @@ pub fn set_backend(name: &str) -> Result<Backend> {
 /// version variants and dtype support are chosen for that version. For tests and emulation;
 /// the code that runs is still the framework actually linked.
 pub fn set_backend_to_specific_version(name: &str, version: &str) -> Result<Backend> {
+    refuse_while_tracing("set_backend_to_specific_version")?;
     Ok(push(at_version(name, version)?))
 }
 
@@ -234,6 +289,7 @@ pub(crate) fn stack_top() -> Option<&'static FunctionTable> {
 
 /// Pops the top of the stack and returns it; [`Error::EmptyBackendStack`] when empty.
 pub fn previous_backend() -> Result<Backend> {
+    refuse_while_tracing("previous_backend")?;
     let mut stack = lock_stack();
     let popped = stack.pop().ok_or(Error::EmptyBackendStack)?;
     publish_top(&stack);
@@ -241,7 +297,13 @@ pub fn previous_backend() -> Result<Backend> {
 }
 
 /// Clears the stack; calls go back to inference. Returns what was on it, bottom first.
+///
+/// Inside a traced function ([`crate::trace`]) it changes nothing, returns an empty list and
+/// makes the trace fail with [`Error::Trace`].
 pub fn unset_backend() -> Vec<Backend> {
+    if refuse_while_tracing("unset_backend").is_err() {
+        return Vec::new();
+    }
     let mut stack = lock_stack();
     let old = std::mem::take(&mut *stack);
     publish_top(&stack);
@@ -263,6 +325,7 @@ pub fn backend_stack() -> Vec<Backend> {
 /// restores the previous override afterwards (also when `f` panics). Other threads are not
 /// affected. Fails before running `f` when the backend cannot be used.
 pub fn with_backend<R>(name: &str, f: impl FnOnce() -> R) -> Result<R> {
+    refuse_while_tracing("with_backend")?;
     let table = detected(name)?;
     let _guard = TableGuard::new(table);
     Ok(f())
@@ -274,6 +337,7 @@ pub fn with_backend<R>(name: &str, f: impl FnOnce() -> R) -> Result<R> {
 /// tests of several versions can run in parallel. Fails before running `f` when the backend
 /// is unknown or the version does not parse.
 pub fn with_backend_version<R>(name: &str, version: &str, f: impl FnOnce() -> R) -> Result<R> {
+    refuse_while_tracing("with_backend_version")?;
     let table = at_version(name, version)?;
     let _guard = TableGuard::new(table);
     Ok(f())
@@ -285,6 +349,7 @@ pub fn with_backend_version<R>(name: &str, version: &str, f: impl FnOnce() -> R)
 /// without this a fallback of an op every backend implements would never run: test suites use
 /// it to run every fallback on every backend. For this thread only.
 pub fn with_backend_masked<R>(name: &str, f: impl FnOnce() -> R) -> Result<R> {
+    refuse_while_tracing("with_backend_masked")?;
     let desc = descriptor(name)?;
     let table = table::table_for(desc, &table::detected_version(desc)?, false, true)?;
     let _guard = TableGuard::new(table);

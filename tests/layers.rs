@@ -16,6 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["state"],
     &["ops"],
     &["dynamic", "index", "sets"],
+    &["trace"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

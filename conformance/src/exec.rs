@@ -380,7 +380,12 @@ fn execute_inputs(case: &Case) -> Result<Outcome, String> {
         Err(e) => return Ok(Outcome::Error(e)),
     };
     let refs: Vec<&Tensor> = inputs.iter().collect();
-    match ts::run(&call, &refs) {
+    let ran = if TRACED.with(|c| c.get()) {
+        run_traced(&call, &inputs)
+    } else {
+        ts::run(&call, &refs)
+    };
+    match ran {
         Ok(Output::Tensor(t)) => collect(&t),
         Ok(Output::Host(h)) => Ok(Outcome::Value(Got {
             dtype: h.dtype(),
@@ -409,6 +414,52 @@ fn execute_inputs(case: &Case) -> Result<Outcome, String> {
         }
         Err(e) => Ok(Outcome::Error(e)),
     }
+}
+
+thread_local! {
+    static TRACED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static EAGER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f` with every case traced ([`ts::trace`]), compiled for the current table and run
+/// from the graph; returns `f`'s result and how many cases ran eagerly because the tracer
+/// refused them (ops with several results, ops that read values).
+pub(crate) fn traced<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    TRACED.with(|c| c.set(true));
+    EAGER.with(|c| c.set(0));
+    let r = f();
+    TRACED.with(|c| c.set(false));
+    (r, EAGER.with(|c| c.take()))
+}
+
+/// Traces `call` on `inputs`, compiles the graph for the current table and runs it. What the
+/// tracer refuses ([`ts::Error::Trace`]) runs eagerly instead (and is counted).
+fn run_traced(call: &ts::OpCall, inputs: &[Tensor]) -> ts::Result<Output> {
+    let graph = ts::trace(inputs, |xs| {
+        let refs: Vec<&Tensor> = xs.iter().collect();
+        match ts::run(call, &refs)? {
+            Output::Tensor(t) => Ok(vec![t]),
+            Output::Tensors(ts) => Ok(ts),
+            Output::Host(_) => Ok(Vec::new()),
+        }
+    });
+    let graph = match graph {
+        Err(ts::Error::Trace { .. }) => {
+            EAGER.with(|c| c.set(c.get() + 1));
+            let refs: Vec<&Tensor> = inputs.iter().collect();
+            return ts::run(call, &refs);
+        }
+        other => other?,
+    };
+    let table = ts::current_backend()
+        .expect("traced cases run inside with_backend")
+        .table();
+    let mut out = graph.compile_on(table)?.run(inputs)?;
+    Ok(if out.len() == 1 {
+        Output::Tensor(out.remove(0))
+    } else {
+        Output::Tensors(out)
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -83,12 +83,12 @@ fn known_fallback_failure(backend: &str, case: &str) -> bool {
 macro_rules! suite {
     ($backend:expr) => {
         $crate::suite!(@groups $backend,
-            creation creation_fallbacks,
-            elementwise elementwise_fallbacks,
-            linalg linalg_fallbacks,
-            reductions reductions_fallbacks,
-            manipulation manipulation_fallbacks,
-            errors errors_fallbacks);
+            creation creation_fallbacks creation_traced,
+            elementwise elementwise_fallbacks elementwise_traced,
+            linalg linalg_fallbacks linalg_traced,
+            reductions reductions_fallbacks reductions_traced,
+            manipulation manipulation_fallbacks manipulation_traced,
+            errors errors_fallbacks errors_traced);
         #[test]
         fn covers_every_op() {
             $crate::assert_covers_every_op();
@@ -110,7 +110,7 @@ macro_rules! suite {
             $crate::cross_check_masked($backend, $reference);
         }
     };
-    (@groups $backend:expr, $($group:ident $masked:ident),*) => {
+    (@groups $backend:expr, $($group:ident $masked:ident $traced:ident),*) => {
         $(
             #[test]
             fn $group() {
@@ -119,6 +119,10 @@ macro_rules! suite {
             #[test]
             fn $masked() {
                 $crate::run_group_masked($backend, stringify!($group));
+            }
+            #[test]
+            fn $traced() {
+                $crate::run_group_traced($backend, stringify!($group));
             }
         )*
     };
@@ -457,6 +461,8 @@ enum Table {
     /// Every op with a compositional fallback served by it
     /// ([`tensorswitch::with_backend_masked`]).
     Masked,
+    /// The backend's own, every case traced, compiled and run from the graph.
+    Traced,
 }
 
 impl Table {
@@ -467,6 +473,11 @@ impl Table {
             Table::Masked => tensorswitch::with_backend_masked(backend, || {
                 assert_masked(backend);
                 f()
+            }),
+            Table::Traced => tensorswitch::with_backend(backend, || {
+                let (r, eager) = exec::traced(f);
+                eprintln!("{eager} case(s) ran eagerly: the tracer refuses their op (several results, or values read)");
+                r
             }),
         }
     }
@@ -511,6 +522,13 @@ pub fn run_group_masked(backend: &str, group: &str) {
     run_filtered(backend, Table::Masked, group, |c| c.group == group);
 }
 
+/// Runs the cases of one group on `backend` through trace → compile → run (cases whose op
+/// the tracer refuses run eagerly), panicking with every failure at the end.
+pub fn run_group_traced(backend: &str, group: &str) {
+    assert!(GROUPS.contains(&group), "unknown group `{group}`");
+    run_filtered(backend, Table::Traced, group, |c| c.group == group);
+}
+
 /// Runs every case on `backend` and checks coverage, panicking with every failure at the end.
 pub fn run_all(backend: &str) {
     assert_covers_every_op();
@@ -522,6 +540,7 @@ fn run_filtered(backend: &str, table: Table, title: &str, keep: impl Fn(&Case) -
     let what = match table {
         Table::Primary => "conformance",
         Table::Masked => "conformance of the fallbacks",
+        Table::Traced => "conformance, traced and compiled",
     };
     let mut tally = Tally::new(format!("{what} of `{backend}`, {title}"));
     let selected: Vec<&Case> = cases().iter().filter(|c| keep(c)).collect();
@@ -666,6 +685,7 @@ fn cross_check_on(a: &str, table: Table, b: &str) {
     let title = match table {
         Table::Primary => format!("cross-check of `{a}` against `{b}`"),
         Table::Masked => format!("cross-check of `{a}`'s fallbacks against `{b}`"),
+        Table::Traced => format!("cross-check of `{a}`, traced, against `{b}`"),
     };
     let mut tally = Tally::new(title);
     for ((case, x), y) in cases().iter().zip(ra).zip(rb) {

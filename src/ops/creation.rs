@@ -87,6 +87,7 @@ pub fn evaluate(x: &Tensor) -> Result<()> {
 /// and are narrowed back on the target, which gives back the same values (NaNs stay NaN; a
 /// signalling NaN may come back quiet).
 pub fn to_backend(x: &Tensor, name: &str) -> Result<Tensor> {
+    state::refuse_while_tracing("to_backend")?;
     let _section = crate::tensor::live::enter();
     to_backend_of(x, state::descriptor(name)?)
 }

@@ -85,7 +85,8 @@ pub(crate) fn checked_indices(
 /// the elements are: through the backend's `read_i64` where it has one, else through memory it
 /// lends; `None` when neither can (the caller copies to the host).
 fn out_of_range_in_place(indices: &Tensor, size: usize) -> Option<Option<i64>> {
-    if indices.dtype() != DType::Int64 {
+    // While tracing, values are read only through the `to_host` slot, which the tracer refuses.
+    if indices.dtype() != DType::Int64 || crate::state::tracing() {
         return None;
     }
     if let Some(read) = indices.backend_descriptor().read_i64 {
@@ -100,7 +101,7 @@ fn out_of_range_in_place(indices: &Tensor, size: usize) -> Option<Option<i64>> {
 /// Runs `f` on the elements of `indices` read where they are, when the backend lends the memory
 /// of this tensor (a CPU tensor) and it holds contiguous, aligned int64; `None` otherwise.
 fn with_lent_i64<R>(indices: &Tensor, f: impl FnOnce(&[i64]) -> R) -> Option<R> {
-    if indices.dtype() != DType::Int64 {
+    if indices.dtype() != DType::Int64 || crate::state::tracing() {
         return None;
     }
     let lent = (indices.backend_descriptor().share_host?)(indices)?;

@@ -18,7 +18,7 @@
 mod asarray;
 mod composite;
 pub(crate) mod creation;
-mod dispatch;
+pub(crate) mod dispatch;
 mod dtype_queries;
 mod elementwise;
 pub(crate) mod fallbacks;

@@ -8,6 +8,7 @@ pub mod indexing;
 pub mod issue12_manip;
 pub mod linalg_ext;
 pub mod predicates;
+pub mod trace;
 
 /// Expands, per module of checks, a module of `#[test]`s named after the checks.
 #[doc(hidden)]
@@ -61,6 +62,12 @@ macro_rules! __checks {
             empty_matrices,
             nan_inputs_end,
             bad_matrices_are_errors_of_the_op_called,
+        );
+        $crate::__checks!(@module $backend, trace,
+            traced_graphs_run_as_eager,
+            traced_graphs_run_as_eager_on_fallbacks,
+            graphs_traced_on_ndarray_replay_here,
+            foreign_tensors_are_refused_while_tracing,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {

@@ -1,0 +1,198 @@
+//! A traced and compiled graph against eager tensorswitch and against the bare kernels: a
+//! chain of 100 elementwise float32 ops on a `[16]` tensor, on ndarray. Numbers:
+//! docs/performance.md ("Compiled graphs").
+//!
+//! `cargo bench --bench trace`
+
+use ndarray::{Array1, Array2, ArrayD, Axis, IxDyn};
+use std::hint::black_box;
+use tensorswitch::{self as ts, Result, Tensor};
+use tensorswitch_ndarray as _;
+
+#[path = "support/paired.rs"]
+mod support;
+
+const OPS: usize = 100;
+
+/// The chain: add y, multiply by z, tanh, subtract y, repeated (it stays in [-2, 2]).
+fn chain(xs: &[Tensor]) -> Result<Vec<Tensor>> {
+    let (mut acc, y, z) = (xs[0].clone(), &xs[1], &xs[2]);
+    for i in 0..OPS {
+        acc = match i % 4 {
+            0 => ts::add(&acc, y)?,
+            1 => ts::multiply(&acc, z)?,
+            2 => ts::tanh(&acc)?,
+            _ => ts::subtract(&acc, y)?,
+        };
+    }
+    Ok(vec![acc])
+}
+
+/// The same chain with the kernels the backend runs for contiguous same-shape operands,
+/// called directly: the work without dispatch or tensor handles.
+fn bare(x: &ArrayD<f32>, y: &ArrayD<f32>, z: &ArrayD<f32>) -> ArrayD<f32> {
+    let zip = |a: &ArrayD<f32>, b: &ArrayD<f32>, f: fn(f32, f32) -> f32| {
+        let (p, q) = (a.as_slice().unwrap(), b.as_slice().unwrap());
+        let data: Vec<f32> = p.iter().zip(q).map(|(&u, &v)| f(u, v)).collect();
+        ArrayD::from_shape_vec(a.raw_dim(), data).unwrap()
+    };
+    let mut acc = x.clone();
+    for i in 0..OPS {
+        acc = match i % 4 {
+            0 => zip(&acc, y, |u, v| u + v),
+            1 => zip(&acc, z, |u, v| u * v),
+            2 => {
+                let data: Vec<f32> = acc.as_slice().unwrap().iter().map(|u| u.tanh()).collect();
+                ArrayD::from_shape_vec(acc.raw_dim(), data).unwrap()
+            }
+            _ => zip(&acc, y, |u, v| u - v),
+        };
+    }
+    acc
+}
+
+/// The MLP of the issue written against ndarray: `softmax(tanh(x @ w1 + b1) @ w2 + b2)`.
+fn mlp_direct(
+    x: &Array2<f32>,
+    w1: &Array2<f32>,
+    b1: &Array1<f32>,
+    w2: &Array2<f32>,
+    b2: &Array1<f32>,
+) -> Array2<f32> {
+    let h = (x.dot(w1) + b1).mapv(f32::tanh);
+    let z = h.dot(w2) + b2;
+    let m = z.map_axis(Axis(1), |r| r.fold(f32::NEG_INFINITY, |a, &b| a.max(b)));
+    let e = (z - &m.insert_axis(Axis(1))).mapv(f32::exp);
+    let s = e.sum_axis(Axis(1)).insert_axis(Axis(1));
+    e / &s
+}
+
+/// An MLP forward pass: x[64,256] @ W1[256,256] + b1 → tanh → @ W2[256,10] + b2 → softmax,
+/// traced and compiled on ndarray, against eager tensorswitch and ndarray directly.
+fn mlp() {
+    let (n, d, h, o) = (64, 256, 256, 10);
+    let fill = |len: usize, k: f32| {
+        (0..len)
+            .map(|i| ((i as f32 * k).sin()) * 0.1)
+            .collect::<Vec<f32>>()
+    };
+    let (xv, w1v, b1v, w2v, b2v) = (
+        fill(n * d, 0.37),
+        fill(d * h, 0.11),
+        fill(h, 0.5),
+        fill(h * o, 0.23),
+        fill(o, 0.7),
+    );
+    let a2 = |v: &Vec<f32>, r, c| Array2::from_shape_vec((r, c), v.clone()).unwrap();
+    let (xa, w1a, w2a) = (a2(&xv, n, d), a2(&w1v, d, h), a2(&w2v, h, o));
+    let (b1a, b2a) = (Array1::from(b1v.clone()), Array1::from(b2v.clone()));
+    let t = |v: &Vec<f32>, shape: &[usize]| Tensor::from_slice(v, shape).unwrap();
+    let (x, w1, b1, w2, b2) = (
+        t(&xv, &[n, d]),
+        t(&w1v, &[d, h]),
+        t(&b1v, &[h]),
+        t(&w2v, &[h, o]),
+        t(&b2v, &[o]),
+    );
+    let forward = |xs: &[Tensor]| -> Result<Vec<Tensor>> {
+        let hdn = ts::tanh(&ts::add(&ts::matmul(&xs[0], &w1)?, &b1)?)?;
+        Ok(vec![ts::softmax(
+            &ts::add(&ts::matmul(&hdn, &w2)?, &b2)?,
+            -1,
+        )?])
+    };
+    let xs = vec![x];
+    let start = std::time::Instant::now();
+    let graph = ts::trace(&xs, forward).unwrap();
+    let traced = start.elapsed();
+    let start = std::time::Instant::now();
+    let compiled = graph.compile("ndarray").unwrap();
+    let compile_time = start.elapsed();
+    println!(
+        "mlp: trace {traced:?}, compile {compile_time:?} ({} nodes)\n{graph}",
+        graph.nodes().len()
+    );
+    let want = mlp_direct(&xa, &w1a, &b1a, &w2a, &b2a);
+    let got = compiled.run(&xs).unwrap()[0].to_vec::<f32>().unwrap();
+    let close = got
+        .iter()
+        .zip(want.iter())
+        .all(|(a, b)| (a - b).abs() <= 1e-5);
+    assert!(close, "the compiled MLP differs from the direct one");
+    let mut direct = || {
+        drop(black_box(mlp_direct(
+            black_box(&xa),
+            &w1a,
+            &b1a,
+            &w2a,
+            &b2a,
+        )))
+    };
+    support::paired("mlp eager / ndarray directly", 30, 20, &mut direct, || {
+        drop(black_box(forward(black_box(&xs)).unwrap()))
+    });
+    support::paired(
+        "mlp compiled / ndarray directly",
+        30,
+        20,
+        &mut direct,
+        || drop(black_box(compiled.run(black_box(&xs)).unwrap())),
+    );
+}
+
+fn main() {
+    let n = 16;
+    let xv: Vec<f32> = (0..n).map(|i| i as f32 / 8.0 - 1.0).collect();
+    let yv: Vec<f32> = (0..n).map(|i| 0.5 - i as f32 / 32.0).collect();
+    let zv: Vec<f32> = (0..n).map(|i| 1.0 + i as f32 / 64.0).collect();
+    let arr = |v: &Vec<f32>| ArrayD::from_shape_vec(IxDyn(&[n]), v.clone()).unwrap();
+    let (xa, ya, za) = (arr(&xv), arr(&yv), arr(&zv));
+    ts::set_backend("ndarray").unwrap();
+    let t = |v: &Vec<f32>| Tensor::from_slice(v, &[n]).unwrap();
+    let xs = vec![t(&xv), t(&yv), t(&zv)];
+
+    let start = std::time::Instant::now();
+    let graph = ts::trace(&xs, chain).unwrap();
+    let traced = start.elapsed();
+    let start = std::time::Instant::now();
+    let compiled = graph.compile("ndarray").unwrap();
+    let compile_time = start.elapsed();
+    assert_eq!(graph.nodes().len(), OPS);
+    // Same results three ways (the bare chain runs the same float operations in order).
+    let want = bare(&xa, &ya, &za).into_raw_vec_and_offset().0;
+    assert_eq!(chain(&xs).unwrap()[0].to_vec::<f32>().unwrap(), want);
+    assert_eq!(compiled.run(&xs).unwrap()[0].to_vec::<f32>().unwrap(), want);
+    println!("trace: {traced:?}, compile: {compile_time:?} ({OPS} nodes)");
+
+    let mut bare_run = || {
+        drop(black_box(bare(
+            black_box(&xa),
+            black_box(&ya),
+            black_box(&za),
+        )))
+    };
+    let e = support::paired(
+        "chain100_16xf32 eager / bare kernels",
+        200,
+        50,
+        &mut bare_run,
+        || drop(black_box(chain(black_box(&xs)).unwrap())),
+    );
+    println!(
+        "  eager adds per op: {:.1} ns",
+        (e.ns.1 - e.ns.0) / OPS as f64
+    );
+    let c = support::paired(
+        "chain100_16xf32 compiled / bare kernels",
+        200,
+        50,
+        &mut bare_run,
+        || drop(black_box(compiled.run(black_box(&xs)).unwrap())),
+    );
+    println!(
+        "  compiled adds per op: {:.1} ns",
+        (c.ns.1 - c.ns.0) / OPS as f64
+    );
+    mlp();
+    ts::unset_backend();
+}

@@ -1,0 +1,277 @@
+//! Compiling a graph for a table: every slot resolved and every dtype checked once, so a run
+//! is a sequence of slot calls.
+
+use super::graph::{Args, Graph, ValueInfo};
+use super::record::{fast, invoke, Fast};
+use crate::catalogue::{Op, OpFn};
+use crate::error::{Error, Result};
+use crate::ops::dispatch;
+use crate::state;
+use crate::table::FunctionTable;
+use crate::tensor::Tensor;
+
+struct Step {
+    op: Op,
+    f: OpFn,
+    /// `f` typed when it is unary or binary (and the node has as many inputs).
+    fast: Fast,
+    args: Args,
+    inputs: Vec<usize>,
+    output: usize,
+    /// Values no later step nor the outputs read: dropped after this step, so a run holds only
+    /// live tensors (and their blocks go back to the thread's cache for the next step).
+    frees: Vec<usize>,
+}
+
+/// A graph compiled for one function table (see [`Graph::compile`]). Running it checks the
+/// inputs against the traced signature, then calls each node's slot directly.
+pub struct Compiled {
+    table: &'static FunctionTable,
+    steps: Vec<Step>,
+    values: usize,
+    inputs: Vec<(usize, ValueInfo)>,
+    /// Name, value, tensor on this backend, whether `run_with` may replace it.
+    constants: Vec<(String, usize, Tensor, bool)>,
+    outputs: Vec<usize>,
+}
+
+impl Graph {
+    /// Compiles the graph for backend `name` at its detected version (any backend, not only
+    /// the traced one: constants are converted to it now).
+    pub fn compile(&self, name: &str) -> Result<Compiled> {
+        self.compile_on(state::detected(name)?)
+    }
+
+    /// Compiles the graph for `table` (a backend at any version, emulated or masked: see
+    /// [`crate::Backend::table`]). Fails when the table lacks an op of the graph or does not
+    /// support one of its dtypes.
+    pub fn compile_on(&self, table: &'static FunctionTable) -> Result<Compiled> {
+        for v in self
+            .inputs
+            .iter()
+            .chain(self.constants.iter().map(|c| &c.value))
+        {
+            table.check_dtype(Op::from_host, self.values[v.0].dtype)?;
+        }
+        for n in &self.nodes {
+            table.check_dtype(n.op, self.values[n.output.0].dtype)?;
+            for v in &n.inputs {
+                table.check_dtype(n.op, self.values[v.0].dtype)?;
+            }
+        }
+        let mut steps = Vec::with_capacity(self.nodes.len());
+        for n in &self.nodes {
+            let f = table
+                .slots
+                .get(n.op)
+                .ok_or_else(|| table.unsupported_error(n.op))?;
+            let fast = match (fast(f), n.inputs.len()) {
+                (Fast::Unary(g), 1) => Fast::Unary(g),
+                (Fast::Binary(g), 2) => Fast::Binary(g),
+                _ => Fast::Other,
+            };
+            steps.push(Step {
+                op: n.op,
+                f,
+                fast,
+                args: n.args.clone(),
+                inputs: n.inputs.iter().map(|v| v.0).collect(),
+                output: n.output.0,
+                frees: Vec::new(),
+            });
+        }
+        // The last step reading each value frees it, unless it is an output.
+        let mut last: Vec<Option<usize>> = vec![None; self.values.len()];
+        for (i, step) in steps.iter().enumerate() {
+            for &v in &step.inputs {
+                last[v] = Some(i);
+            }
+        }
+        for v in &self.outputs {
+            last[v.0] = None;
+        }
+        for (v, step) in last.iter().enumerate() {
+            if let Some(i) = step {
+                if !steps[*i].frees.contains(&v) {
+                    steps[*i].frees.push(v);
+                }
+            }
+        }
+        let mut constants = Vec::with_capacity(self.constants.len());
+        for c in &self.constants {
+            let t = crate::ops::to_backend(&c.tensor, table.backend_name())?;
+            constants.push((c.name.clone(), c.value.0, t, c.rebindable));
+        }
+        Ok(Compiled {
+            table,
+            steps,
+            values: self.values.len(),
+            inputs: self
+                .inputs
+                .iter()
+                .map(|v| (v.0, self.values[v.0].clone()))
+                .collect(),
+            constants,
+            outputs: self.outputs.iter().map(|v| v.0).collect(),
+        })
+    }
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Compiled({} steps on {} {})",
+            self.steps.len(),
+            self.table.backend_name(),
+            self.table.version()
+        )
+    }
+}
+
+impl Compiled {
+    /// The backend it runs on.
+    pub fn backend(&self) -> &'static str {
+        self.table.backend_name()
+    }
+
+    /// Runs the graph on `inputs`, which must have the traced dtypes and shapes and be tensors
+    /// of this backend.
+    pub fn run(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>> {
+        self.run_with(inputs, &[])
+    }
+
+    /// [`Compiled::run`] with some constants replaced, by name, for this run (same dtype and
+    /// shape as the traced constant, on this backend).
+    pub fn run_with(
+        &self,
+        inputs: &[Tensor],
+        constants: &[(&str, &Tensor)],
+    ) -> Result<Vec<Tensor>> {
+        if inputs.len() != self.inputs.len() {
+            return Err(Error::Trace {
+                reason: format!(
+                    "the graph takes {} input(s), got {}",
+                    self.inputs.len(),
+                    inputs.len()
+                ),
+            });
+        }
+        let mut values: Vec<Option<Tensor>> = vec![None; self.values];
+        for (i, (x, (id, info))) in inputs.iter().zip(&self.inputs).enumerate() {
+            self.check(|| format!("input {i}"), x, info)?;
+            values[*id] = Some(x.clone());
+        }
+        for (_, id, t, _) in &self.constants {
+            values[*id] = Some(t.clone());
+        }
+        for (name, t) in constants {
+            let Some((_, id, traced, rebindable)) = self.constants.iter().find(|c| c.0 == *name)
+            else {
+                return Err(Error::Trace {
+                    reason: format!(
+                        "the graph has no constant `{name}`; it has: {}",
+                        self.constants
+                            .iter()
+                            .map(|c| c.0.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            };
+            if !rebindable {
+                return Err(Error::Trace {
+                    reason: format!(
+                        "constant `{name}` was computed by constant folding and cannot be \
+                         replaced; rebind the constants it was computed from on the unfolded graph"
+                    ),
+                });
+            }
+            let info = ValueInfo {
+                dtype: traced.dtype(),
+                shape: traced.shape().to_vec(),
+            };
+            self.check(|| format!("constant `{name}`"), t, &info)?;
+            values[*id] = Some((*t).clone());
+        }
+        let _section = crate::tensor::live::enter();
+        for s in &self.steps {
+            let get = |i: usize| values.get(i).and_then(Option::as_ref).ok_or_else(missing);
+            let out = match (s.fast, s.inputs.as_slice()) {
+                (Fast::Unary(g), &[a]) => {
+                    let x = get(a)?;
+                    dispatch::call(self.table, s.op, Some(g), |g| g(x))?
+                }
+                (Fast::Binary(g), &[a, b]) => {
+                    let (x, y) = (get(a)?, get(b)?);
+                    dispatch::call(self.table, s.op, Some(g), |g| g(x, y))?
+                }
+                _ => with_inputs(&values, &s.inputs, |ins| {
+                    dispatch::call(self.table, s.op, Some(s.f), |f| invoke(f, &s.args, ins))
+                })??,
+            };
+            values[s.output] = Some(out);
+            for &v in &s.frees {
+                values[v] = None;
+            }
+        }
+        self.outputs
+            .iter()
+            .map(|&i| values[i].clone().ok_or_else(missing))
+            .collect()
+    }
+
+    fn check(&self, what: impl Fn() -> String, x: &Tensor, info: &ValueInfo) -> Result<()> {
+        if !std::ptr::eq(x.backend_descriptor(), self.table.backend) {
+            return Err(Error::Trace {
+                reason: format!(
+                    "{} is a tensor of backend `{}`, the graph is compiled for `{}`; convert it \
+                     with to_backend or compile the graph for its backend",
+                    what(),
+                    x.backend(),
+                    self.table.backend_name()
+                ),
+            });
+        }
+        if x.dtype() != info.dtype || x.shape() != info.shape.as_slice() {
+            return Err(Error::Trace {
+                reason: format!(
+                    "{} is {}, the graph was traced with {info}; trace it again for this \
+                     signature",
+                    what(),
+                    ValueInfo {
+                        dtype: x.dtype(),
+                        shape: x.shape().to_vec()
+                    }
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cold]
+fn missing() -> Error {
+    Error::Trace {
+        reason: "a node reads a value no earlier node computed (a bug in the graph)".to_string(),
+    }
+}
+
+/// Runs `f` on the tensors `ids` name, without allocating for up to three.
+fn with_inputs<R>(
+    values: &[Option<Tensor>],
+    ids: &[usize],
+    f: impl FnOnce(&[&Tensor]) -> R,
+) -> Result<R> {
+    let get = |i: usize| values.get(i).and_then(Option::as_ref).ok_or_else(missing);
+    Ok(match *ids {
+        [] => f(&[]),
+        [a] => f(&[get(a)?]),
+        [a, b] => f(&[get(a)?, get(b)?]),
+        [a, b, c] => f(&[get(a)?, get(b)?, get(c)?]),
+        _ => {
+            let refs = ids.iter().map(|&i| get(i)).collect::<Result<Vec<_>>>()?;
+            f(&refs)
+        }
+    })
+}
