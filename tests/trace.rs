@@ -510,3 +510,65 @@ fn values_made_inside_from_creation_ops_alone_may_be_read() {
         assert!(trace_error(e).contains("computed by constant folding and cannot be replaced"));
     });
 }
+
+#[test]
+fn jit_compiles_once_per_signature_and_matches_eager_calls() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    nd(|| {
+        let calls = AtomicUsize::new(0);
+        let w = t(&[0.5, -1.0, 2.0], &[3]);
+        let body = |xs: &[Tensor]| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Ok(vec![ts::add(&ts::multiply(&xs[0], &w)?, &xs[0].tanh()?)?])
+        };
+        let f = ts::trace::Jit::new(body);
+        let eager = |x: &Tensor| body(&[x.clone()]).unwrap().remove(0);
+
+        let a = t(&[1.0, 2.0, 3.0], &[3]);
+        let b = t(&[-4.0, 0.0, 0.25], &[3]);
+        // The first call traces (running the body once), later ones with the same
+        // signature only run the compiled graph.
+        let ya = f.call(&[a.clone()]).unwrap().remove(0);
+        let after_first = calls.load(Ordering::SeqCst);
+        let yb = f.call(&[b.clone()]).unwrap().remove(0);
+        assert_eq!(calls.load(Ordering::SeqCst), after_first, "no retrace");
+        assert_eq!(f.compiled_signatures(), 1);
+        assert_eq!(
+            ya.to_vec::<f32>().unwrap(),
+            eager(&a).to_vec::<f32>().unwrap()
+        );
+        assert_eq!(
+            yb.to_vec::<f32>().unwrap(),
+            eager(&b).to_vec::<f32>().unwrap()
+        );
+
+        // Another shape, then another dtype: one graph each, each equal to eager.
+        let c = t(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
+        let yc = f.call(&[c.clone()]).unwrap().remove(0);
+        assert_eq!((f.compiled_signatures(), yc.shape()), (2, &[2usize, 3][..]));
+        assert_eq!(
+            yc.to_vec::<f32>().unwrap(),
+            eager(&c).to_vec::<f32>().unwrap()
+        );
+        let d = ts::astype(&a, DType::Float64).unwrap();
+        let yd = f.call(&[d.clone()]).unwrap().remove(0);
+        assert_eq!((f.compiled_signatures(), yd.dtype()), (3, DType::Float64));
+        assert_eq!(
+            yd.to_vec::<f64>().unwrap(),
+            eager(&d).to_vec::<f64>().unwrap()
+        );
+    });
+}
+
+#[test]
+fn jit_returns_the_trace_error_and_caches_nothing() {
+    nd(|| {
+        let f = ts::trace::Jit::new(|xs: &[Tensor]| {
+            let v = xs[0].to_vec::<f32>()?;
+            Ok(vec![t(&v, &[v.len()])])
+        });
+        let e = f.call(&[t(&[1.0], &[1])]).unwrap_err();
+        assert!(matches!(e, Error::Trace { .. }), "{e:?}");
+        assert_eq!(f.compiled_signatures(), 0);
+    });
+}

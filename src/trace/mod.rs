@@ -21,11 +21,13 @@
 
 mod compile;
 mod graph;
+mod jit;
 mod passes;
 mod record;
 
 pub use compile::Compiled;
 pub use graph::{Args, Constant, Graph, Node, ValueId, ValueInfo};
+pub use jit::Jit;
 
 use crate::error::{Error, Result};
 use crate::state::{self, TableGuard, TracingFlag};
