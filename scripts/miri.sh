@@ -5,8 +5,8 @@
 # (tensor/live.rs, the handle's forwarding; tests/dynamic.rs with ops running on eight threads
 # during switches), the lock-free stack top read on every dispatch (state.rs), and the
 # zero-copy memory sharing of to_backend (SharedHost, ndarray's lending and borrowing, the
-# test backend's borrowing import), and the in-place reading of lent int64 indices (ops/indexing.rs,
-# tests/indexing.rs). Not part of scripts/test.sh: Miri needs a nightly toolchain
+# test backend's borrowing import), and ndarray's results built without stride validation as
+# indexing uses them (tests/indexing.rs). Not part of scripts/test.sh: Miri needs a nightly toolchain
 # that CI machines may not be able to fetch.
 set -euo pipefail
 cd "$(dirname "$0")/.."

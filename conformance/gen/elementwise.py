@@ -519,21 +519,25 @@ def gen_logaddexp():
     logaddexp_case("int32/float32", arr([0, 1, -3], "int32"), arr([0, 2, 5], "int32"))
 
 
-FLOAT_BINARY = {"atan2": np.arctan2, "hypot": np.hypot}
+FLOAT_BINARY = {"atan2": np.arctan2, "hypot": np.hypot, "copysign": np.copysign}
+# Rounded like the other transcendental functions, except copysign, which is exact.
+FLOAT_BINARY_TOL = {"atan2": "transcendental", "hypot": "transcendental", "copysign": "exact"}
 
 
 def float_binary_case(op, name, a, b):
+    """Computed in float64 from the inputs in the (float) dtype the op computes in."""
     a, b = resolve(f"{op}/{name}", a, b)
-    d = promote(a.dtype.name, b.dtype.name)
-    out = to_float(d)
-    exp = FLOAT_BINARY[op](f64(a.astype(out)), f64(b.astype(out))).astype(out)
-    settle(FLOAT_BINARY[op](a, b).dtype, out, floated(d) or mixed(a.dtype.name, b.dtype.name),
-           what=f"{op}/{name}")
-    add_case(f"{op}/{name}", op, [T(a), T(b)], {}, exp, "transcendental")
+    d, exp = promoted(a, b)
+    if exp is None:
+        out = to_float(d)
+        exp = FLOAT_BINARY[op](f64(a.astype(out)), f64(b.astype(out))).astype(out)
+        settle(FLOAT_BINARY[op](a, b).dtype, out, floated(d) or mixed(a.dtype.name, b.dtype.name),
+               what=f"{op}/{name}")
+    add_case(f"{op}/{name}", op, [T(a), T(b)], {}, exp, FLOAT_BINARY_TOL[op])
 
 
 def gen_float_binary():
-    for op in FLOAT_BINARY:
+    for op in ("atan2", "hypot"):
         for d in ("float32", "float64"):
             float_binary_case(op, f"{d}/basic", rand(d, (3, 4)), rand(d, (3, 4)))
         float_binary_case(op, "float64/broadcast", rand("float64", (2, 1, 3)), rand("float64", (4, 1)))
@@ -602,17 +606,26 @@ def bitwise_case(op, name, a, b=None):
     add_case(cid, op, args, {}, exp, "exact")
 
 
+def promoted(a, b):
+    """(the dtype a binary op on `a` and `b` computes in, None), or (None, the error case):
+    shapes that do not broadcast, dtypes without a common one."""
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        return None, err("ShapeMismatch")
+    d = promote(a.dtype.name, b.dtype.name)
+    if d is None:
+        return None, err("NoPromotion")
+    return d, None
+
+
 def integer_binary(cid, f, a, b, bool_ok, check=None):
     """The expected result of a binary op on integers (and bools if `bool_ok`), promoted:
     an error for shapes that do not broadcast, dtypes without a promotion and other dtypes.
     `check(dtype)` asserts what the case's inputs must satisfy for the promoted dtype."""
-    try:
-        np.broadcast_shapes(a.shape, b.shape)
-        d = promote(a.dtype.name, b.dtype.name)
-    except ValueError:
-        return err("ShapeMismatch")
-    if d is None:
-        return err("NoPromotion")
+    d, error = promoted(a, b)
+    if error is not None:
+        return error
     if kind(d) == "float" or (d == "bool" and not bool_ok):
         return err("InvalidDType")
     if check:
@@ -686,18 +699,10 @@ def divmod_case(op, name, a, b):
     NumPy warns, which is silenced here."""
     cid = f"{op}/{name}"
     a, b = resolve(cid, a, b)
-    try:
-        np.broadcast_shapes(a.shape, b.shape)
-        d = promote(a.dtype.name, b.dtype.name)
-    except ValueError:
-        d = "shape"
-    if d == "shape":
-        exp = err("ShapeMismatch")
-    elif d is None:
-        exp = err("NoPromotion")
-    elif d == "bool":
+    d, exp = promoted(a, b)
+    if exp is None and d == "bool":
         exp = err("InvalidDType")
-    else:
+    elif exp is None:
         with np.errstate(all="ignore"):
             exp = DIVMOD[op](a.astype(d), b.astype(d))
             settle(DIVMOD[op](a, b).dtype, d, mixed(a.dtype.name, b.dtype.name), what=cid)
@@ -735,36 +740,18 @@ def gen_divmod():
         divmod_case(op, "int64_uint64/no_promotion", arr([1], "int64"), arr([1], "uint64"))
 
 
-def copysign_case(name, a, b):
-    cid = f"copysign/{name}"
-    a, b = resolve(cid, a, b)
-    try:
-        np.broadcast_shapes(a.shape, b.shape)
-        d = promote(a.dtype.name, b.dtype.name)
-    except ValueError:
-        d = "shape"
-    if d == "shape":
-        exp = err("ShapeMismatch")
-    elif d is None:
-        exp = err("NoPromotion")
-    else:
-        out = to_float(d)
-        exp = np.copysign(a.astype(out), b.astype(out))
-        settle(np.copysign(a, b).dtype, out, floated(d) or mixed(a.dtype.name, b.dtype.name), what=cid)
-    add_case(cid, "copysign", [T(a), T(b)], {}, exp, "exact")
-
-
 def gen_copysign():
     for d in ("float32", "float64"):
-        copysign_case(f"{d}/basic", rand(d, (3, 4)), rand(d, (3, 4)))
-        copysign_case(f"{d}/specials", arr([1.0, 1.0, -2.0, np.inf, -np.inf, np.nan, 0.0, -0.0, 3.0], d),
-                      arr([-0.0, 0.0, 0.0, -1.0, 1.0, -1.0, -np.inf, np.inf, -1.0], d))
-    copysign_case("float64/broadcast", rand("float64", (2, 1, 3)), rand("float64", (4, 1)))
-    copysign_case("int32/float32", arr([0, 1, -3, 4], "int32"), arr([-1, 0, 2, -3], "int32"))
-    copysign_case("bool/float32", arr([True, False, True], "bool"), arr([False, True, True], "bool"))
-    copysign_case("float32/0d", arr(1.5, "float32"), arr(-2.0, "float32"))
-    copysign_case("float64/empty", np.zeros((0, 2), "float64"), np.zeros((0, 2), "float64"))
-    copysign_case("float32/broadcast_mismatch", rand("float32", (2, 3)), rand("float32", (3, 2)))
+        float_binary_case("copysign", f"{d}/basic", rand(d, (3, 4)), rand(d, (3, 4)))
+        float_binary_case("copysign", f"{d}/specials",
+                          arr([1.0, 1.0, -2.0, np.inf, -np.inf, np.nan, 0.0, -0.0, 3.0], d),
+                          arr([-0.0, 0.0, 0.0, -1.0, 1.0, -1.0, -np.inf, np.inf, -1.0], d))
+    float_binary_case("copysign", "float64/broadcast", rand("float64", (2, 1, 3)), rand("float64", (4, 1)))
+    float_binary_case("copysign", "int32/float32", arr([0, 1, -3, 4], "int32"), arr([-1, 0, 2, -3], "int32"))
+    float_binary_case("copysign", "bool/float32", arr([True, False, True], "bool"), arr([False, True, True], "bool"))
+    float_binary_case("copysign", "float32/0d", arr(1.5, "float32"), arr(-2.0, "float32"))
+    float_binary_case("copysign", "float64/empty", np.zeros((0, 2), "float64"), np.zeros((0, 2), "float64"))
+    float_binary_case("copysign", "float32/broadcast_mismatch", rand("float32", (2, 3)), rand("float32", (3, 2)))
 
 
 def generate():

@@ -55,8 +55,8 @@ pub(crate) fn checked_indices(
             expected: "an integer dtype for the indices",
         });
     }
-    // Common case: int64 indices all in 0..size, in CPU memory the backend lends: checked in
-    // place and passed on as they are (no copy to the host, no new tensor).
+    // Common case: int64 indices all in 0..size that the backend hands over where they are:
+    // checked in place and passed on as they are (no copy to the host, no new tensor).
     if let Some(in_range) = out_of_range_in_place(indices, size) {
         match in_range {
             None => return Ok(indices.clone()),
@@ -82,48 +82,17 @@ pub(crate) fn checked_indices(
 }
 
 /// The first index of `indices` outside `0..size` (`Some(None)`: all in range), read where
-/// the elements are: through the backend's `read_i64` where it has one, else through memory it
-/// lends; `None` when neither can (the caller copies to the host).
+/// the elements are through the backend's `read_i64`; `None` when it has none or cannot (the
+/// caller copies the indices to the host).
 fn out_of_range_in_place(indices: &Tensor, size: usize) -> Option<Option<i64>> {
     // While tracing, values are read only through the `to_host` slot, which the tracer refuses.
     if indices.dtype() != DType::Int64 || crate::state::tracing() {
         return None;
     }
-    if let Some(read) = indices.backend_descriptor().read_i64 {
-        let mut found = None;
-        if read(indices, &mut |v| found = Some(first_out_of_range(v, size))) {
-            return found;
-        }
-    }
-    with_lent_i64(indices, |v| first_out_of_range(v, size))
-}
-
-/// Runs `f` on the elements of `indices` read where they are, when the backend lends the memory
-/// of this tensor (a CPU tensor) and it holds contiguous, aligned int64; `None` otherwise.
-fn with_lent_i64<R>(indices: &Tensor, f: impl FnOnce(&[i64]) -> R) -> Option<R> {
-    if indices.dtype() != DType::Int64 || crate::state::tracing() {
-        return None;
-    }
-    let lent = (indices.backend_descriptor().share_host?)(indices)?;
-    let n: usize = lent.shape.iter().product();
-    if lent.dtype != DType::Int64 || !lent.is_contiguous() {
-        return None;
-    }
-    if n == 0 {
-        return Some(f(&[]));
-    }
-    if lent.ptr.align_offset(std::mem::align_of::<i64>()) != 0 {
-        return None;
-    }
-    // SAFETY: by the `SharedHost` contract `ptr` addresses the tensor's elements, here `n`
-    // contiguous int64 values (checked above, aligned), kept alive and unchanged by
-    // `lent.owner` while `lent` lives; the slice does not outlive this function, and `lent`
-    // is dropped only after `f` returns.
-    #[allow(unsafe_code)]
-    let values = unsafe { std::slice::from_raw_parts(lent.ptr.cast::<i64>(), n) };
-    let out = f(values);
-    drop(lent);
-    Some(out)
+    let read = indices.backend_descriptor().read_i64?;
+    let mut found = None;
+    read(indices, &mut |v| found = Some(first_out_of_range(v, size)));
+    found
 }
 
 /// The first value of `v` outside `0..size` (a negative one may still be a valid index

@@ -108,13 +108,22 @@ fn check(case: &Json) -> Result<(), String> {
     }
 }
 
-fn run_table(backend: &str, masked: bool) {
-    let doc = Json::parse(TABLE).expect("cases/indexing.json parses");
+/// Runs `check` on every case of the JSON file `text` (at least `min` of them) on `backend`,
+/// on its primaries or (`masked`) its fallbacks, and fails listing every failed case.
+fn run_cases(
+    backend: &str,
+    masked: bool,
+    text: &str,
+    what: &str,
+    min: usize,
+    check: fn(&Json) -> Result<(), String>,
+) {
+    let doc = Json::parse(text).unwrap_or_else(|e| panic!("the {what} cases parse: {e}"));
     let cases = doc
         .get("cases")
         .and_then(Json::as_arr)
         .expect("a case list");
-    assert!(cases.len() > 50, "only {} index cases", cases.len());
+    assert!(cases.len() >= min, "only {} {what} cases", cases.len());
     let run = || {
         cases
             .iter()
@@ -135,12 +144,16 @@ fn run_table(backend: &str, masked: bool) {
     .unwrap_or_else(|e| panic!("cannot run on {backend}: {e}"));
     assert!(
         failures.is_empty(),
-        "{} of {} index expressions failed on {backend}{}:\n  {}",
+        "{} of {} {what} cases failed on {backend}{}:\n  {}",
         failures.len(),
         cases.len(),
         if masked { " (fallbacks)" } else { "" },
         failures.join("\n  ")
     );
+}
+
+fn run_table(backend: &str, masked: bool) {
+    run_cases(backend, masked, TABLE, "index expression", 51, check);
 }
 
 pub fn index_expressions(backend: &str) {
@@ -192,38 +205,7 @@ fn check_unique(case: &Json) -> Result<(), String> {
 }
 
 fn run_unique(backend: &str, masked: bool) {
-    let doc = Json::parse(UNIQUE).expect("cases/unique.json parses");
-    let cases = doc
-        .get("cases")
-        .and_then(Json::as_arr)
-        .expect("a case list");
-    assert!(cases.len() >= 10, "only {} unique cases", cases.len());
-    let run = || {
-        cases
-            .iter()
-            .filter_map(|c| {
-                let id = c.get("id").and_then(Json::as_str).unwrap_or("?");
-                check_unique(c)
-                    .err()
-                    .filter(|e| e != SKIP)
-                    .map(|e| format!("{id}: {e}"))
-            })
-            .collect::<Vec<_>>()
-    };
-    let failures = if masked {
-        ts::with_backend_masked(backend, run)
-    } else {
-        ts::with_backend(backend, run)
-    }
-    .unwrap_or_else(|e| panic!("cannot run on {backend}: {e}"));
-    assert!(
-        failures.is_empty(),
-        "{} of {} unique cases failed on {backend}{}:\n  {}",
-        failures.len(),
-        cases.len(),
-        if masked { " (fallbacks)" } else { "" },
-        failures.join("\n  ")
-    );
+    run_cases(backend, masked, UNIQUE, "unique", 10, check_unique);
 }
 
 pub fn unique_functions(backend: &str) {
