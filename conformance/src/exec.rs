@@ -423,7 +423,7 @@ thread_local! {
 
 /// Runs `f` with every case traced ([`ts::trace`]), compiled for the current table and run
 /// from the graph; returns `f`'s result and how many cases ran eagerly because the tracer
-/// refused them (ops with several results, ops that read values).
+/// refused them (ops that read values).
 pub(crate) fn traced<R>(f: impl FnOnce() -> R) -> (R, usize) {
     TRACED.with(|c| c.set(true));
     EAGER.with(|c| c.set(0));
@@ -444,6 +444,8 @@ fn run_traced(call: &ts::OpCall, inputs: &[Tensor]) -> ts::Result<Output> {
         }
     });
     let graph = match graph {
+        // Ops with several results are nodes with several outputs: never refused.
+        Err(e @ ts::Error::Trace { .. }) if several_results(call.op()) => return Err(e),
         Err(ts::Error::Trace { .. }) => {
             EAGER.with(|c| c.set(c.get() + 1));
             let refs: Vec<&Tensor> = inputs.iter().collect();
@@ -460,6 +462,14 @@ fn run_traced(call: &ts::OpCall, inputs: &[Tensor]) -> ts::Result<Output> {
     } else {
         Output::Tensors(out)
     })
+}
+
+/// Whether `op` returns several tensors (a graph node with several outputs).
+fn several_results(op: Op) -> bool {
+    matches!(
+        op,
+        Op::linalg_qr | Op::linalg_svd | Op::linalg_eigh | Op::linalg_slogdet
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -474,11 +474,13 @@ impl Table {
                 assert_masked(backend);
                 f()
             }),
-            Table::Traced => tensorswitch::with_backend(backend, || {
-                let (r, eager) = exec::traced(f);
-                eprintln!("{eager} case(s) ran eagerly: the tracer refuses their op (several results, or values read)");
-                r
-            }),
+            Table::Traced => {
+                tensorswitch::with_backend(backend, || {
+                    let (r, eager) = exec::traced(f);
+                    eprintln!("{eager} case(s) ran eagerly: the tracer refuses their op (it reads values)");
+                    r
+                })
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 //! is a sequence of slot calls.
 
 use super::graph::{Args, Graph, ValueInfo};
-use super::record::{fast, invoke, Fast};
+use super::record::{fast, invoke, invoke_all, Fast};
 use crate::catalogue::{Op, OpFn};
 use crate::error::{Error, Result};
 use crate::ops::dispatch;
@@ -18,6 +18,8 @@ struct Step {
     args: Args,
     inputs: Vec<usize>,
     output: usize,
+    /// The results after the first, for an op with several (see [`super::Node`]).
+    more_outputs: Vec<usize>,
     /// Values no later step nor the outputs read: dropped after this step, so a run holds only
     /// live tensors (and their blocks go back to the thread's cache for the next step).
     frees: Vec<usize>,
@@ -54,7 +56,9 @@ impl Graph {
             table.check_dtype(Op::from_host, self.values[v.0].dtype)?;
         }
         for n in &self.nodes {
-            table.check_dtype(n.op, self.values[n.output.0].dtype)?;
+            for v in n.outputs() {
+                table.check_dtype(n.op, self.values[v.0].dtype)?;
+            }
             for v in &n.inputs {
                 table.check_dtype(n.op, self.values[v.0].dtype)?;
             }
@@ -77,6 +81,7 @@ impl Graph {
                 args: n.args.clone(),
                 inputs: n.inputs.iter().map(|v| v.0).collect(),
                 output: n.output.0,
+                more_outputs: n.more_outputs.iter().map(|v| v.0).collect(),
                 frees: Vec::new(),
             });
         }
@@ -205,6 +210,17 @@ impl Compiled {
                 (Fast::Binary(g), &[a, b]) => {
                     let (x, y) = (get(a)?, get(b)?);
                     dispatch::call(self.table, s.op, Some(g), |g| g(x, y))?
+                }
+                _ if !s.more_outputs.is_empty() => {
+                    let outs = with_inputs(&values, &s.inputs, |ins| {
+                        dispatch::call(self.table, s.op, Some(s.f), |f| invoke_all(f, &s.args, ins))
+                    })??;
+                    let mut outs = outs.into_iter();
+                    let first = outs.next().ok_or_else(missing)?;
+                    for (&v, t) in s.more_outputs.iter().zip(outs) {
+                        values[v] = Some(t);
+                    }
+                    first
                 }
                 _ => with_inputs(&values, &s.inputs, |ins| {
                     dispatch::call(self.table, s.op, Some(s.f), |f| invoke(f, &s.args, ins))

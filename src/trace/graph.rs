@@ -270,7 +270,9 @@ impl fmt::Display for Args {
     }
 }
 
-/// One slot call: `output = op(inputs, args)`.
+/// One slot call: `output = op(inputs, args)`, or `(output, more_outputs…) = op(inputs, args)`
+/// for the ops whose slot returns several tensors (`linalg.qr`, `linalg.svd`, `linalg.eigh`,
+/// `linalg.slogdet`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     /// The catalogue op whose slot was called.
@@ -279,8 +281,18 @@ pub struct Node {
     pub args: Args,
     /// Its tensor inputs, in the slot's order.
     pub inputs: Vec<ValueId>,
-    /// The value it produces.
+    /// The value it produces (the first one, for an op with several results).
     pub output: ValueId,
+    /// The values after the first, for an op with several results, in the slot's order
+    /// (`[r]` for `qr`'s `[q, r]`); empty for every other op.
+    pub more_outputs: Vec<ValueId>,
+}
+
+impl Node {
+    /// Every value the node produces, in the slot's order.
+    pub fn outputs(&self) -> impl Iterator<Item = ValueId> + '_ {
+        std::iter::once(self.output).chain(self.more_outputs.iter().copied())
+    }
 }
 
 /// A tensor the traced function used without deriving it from the inputs (a weight): part of
@@ -348,6 +360,19 @@ impl Graph {
     /// labelled with the op and its result's type, edges along the data.
     pub fn to_dot(&self) -> String {
         let mut s = String::from("digraph tensorswitch {\n  rankdir=TB;\n");
+        // A value made by a node with several results is drawn as that node, its edges
+        // labelled with the result's position.
+        let mut made_by: std::collections::HashMap<ValueId, (ValueId, usize)> =
+            std::collections::HashMap::new();
+        for n in self.nodes.iter().filter(|n| !n.more_outputs.is_empty()) {
+            for (k, v) in n.outputs().enumerate() {
+                made_by.insert(v, (n.output, k));
+            }
+        }
+        let edge = |from: ValueId, to: &str| match made_by.get(&from) {
+            Some((node, k)) => format!("  v{} -> {to} [label=\"{k}\"];\n", node.0),
+            None => format!("  v{} -> {to};\n", from.0),
+        };
         let info = |v: ValueId| {
             self.values
                 .get(v.0)
@@ -370,20 +395,22 @@ impl Graph {
             );
         }
         for n in &self.nodes {
+            let names: Vec<String> = n.outputs().map(|v| v.to_string()).collect();
+            let types: Vec<String> = n.outputs().map(info).collect();
             s += &format!(
                 "  v{} [label=\"{} {}\\n{}\"];\n",
                 n.output.0,
-                n.output,
+                names.join(", "),
                 n.op.name(),
-                info(n.output)
+                types.join(", ")
             );
             for i in &n.inputs {
-                s += &format!("  v{} -> v{};\n", i.0, n.output.0);
+                s += &edge(*i, &format!("v{}", n.output.0));
             }
         }
         for (i, v) in self.outputs.iter().enumerate() {
             s += &format!("  out{i} [shape=plaintext, label=\"output {i}\"];\n");
-            s += &format!("  v{} -> out{i};\n", v.0);
+            s += &edge(*v, &format!("out{i}"));
         }
         s + "}\n"
     }
@@ -421,14 +448,24 @@ impl fmt::Display for Graph {
             writeln!(f, "  const {} = {} : {}", c.value, c.name, info(c.value))?;
         }
         for n in &self.nodes {
-            write!(f, "  {} = {}(", n.output, n.op.name())?;
+            if n.more_outputs.is_empty() {
+                write!(f, "  {} = {}(", n.output, n.op.name())?;
+            } else {
+                let names: Vec<String> = n.outputs().map(|v| v.to_string()).collect();
+                write!(f, "  ({}) = {}(", names.join(", "), n.op.name())?;
+            }
             for (i, v) in n.inputs.iter().enumerate() {
                 if i > 0 {
                     f.write_str(", ")?;
                 }
                 write!(f, "{v}")?;
             }
-            writeln!(f, "{}) : {}", n.args, info(n.output))?;
+            if n.more_outputs.is_empty() {
+                writeln!(f, "{}) : {}", n.args, info(n.output))?;
+            } else {
+                let types: Vec<String> = n.outputs().map(info).collect();
+                writeln!(f, "{}) : ({})", n.args, types.join(", "))?;
+            }
         }
         f.write_str("  return (")?;
         for (i, v) in self.outputs.iter().enumerate() {

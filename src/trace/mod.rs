@@ -44,8 +44,8 @@ use record::Recording;
 /// can change between runs (`to_vec`, `to_host`, indexing with a tensor of indices computed
 /// from an input or captured; values made inside by creation ops alone may be read),
 /// switching backends (`set_backend`,
-/// `with_backend`, `to_backend`, …), ops with several results (`linalg::qr`, `svd`, `eigh`,
-/// `slogdet`), or a nested `trace`. Such a failure also fails the trace when `f` ignores it.
+/// `with_backend`, `to_backend`, …), or a nested `trace`. Ops with several results
+/// (`linalg::qr`, `svd`, `eigh`, `slogdet`) are one node with several outputs. Such a failure also fails the trace when `f` ignores it.
 pub fn trace(inputs: &[Tensor], f: impl FnOnce(&[Tensor]) -> Result<Vec<Tensor>>) -> Result<Graph> {
     trace_with_constants(inputs, &[], f)
 }

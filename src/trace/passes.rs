@@ -2,7 +2,7 @@
 //! are `%0…` in order (inputs, constants, nodes).
 
 use super::graph::{Constant, Graph, Node, ValueId};
-use super::record::invoke;
+use super::record::invoke_all;
 use crate::error::Result;
 use crate::ops::dispatch;
 use crate::tensor::Tensor;
@@ -17,7 +17,7 @@ impl Graph {
             live[v.0] = true;
         }
         for n in self.nodes.iter().rev() {
-            if live[n.output.0] {
+            if n.outputs().any(|v| live[v.0]) {
                 for v in &n.inputs {
                     live[v.0] = true;
                 }
@@ -26,7 +26,7 @@ impl Graph {
         let nodes = self
             .nodes
             .iter()
-            .filter(|n| live[n.output.0])
+            .filter(|n| n.outputs().any(|v| live[v.0]))
             .cloned()
             .collect();
         let mut g = self.with_nodes(nodes, &HashMap::new());
@@ -38,7 +38,7 @@ impl Graph {
     /// earlier one is dropped and its uses read the earlier one's value.
     pub fn cse(&self) -> Graph {
         let mut replace: HashMap<ValueId, ValueId> = HashMap::new();
-        let mut seen: HashMap<String, ValueId> = HashMap::new();
+        let mut seen: HashMap<String, Vec<ValueId>> = HashMap::new();
         let mut nodes = Vec::with_capacity(self.nodes.len());
         for n in &self.nodes {
             let inputs: Vec<ValueId> = n
@@ -50,11 +50,13 @@ impl Graph {
             // tells -0.0 from 0.0 and prints every NaN alike).
             let key = format!("{:?} {:?} {:?}", n.op, n.args, inputs);
             match seen.get(&key) {
-                Some(&earlier) => {
-                    replace.insert(n.output, earlier);
+                Some(earlier) => {
+                    for (v, e) in n.outputs().zip(earlier.iter()) {
+                        replace.insert(v, *e);
+                    }
                 }
                 None => {
-                    seen.insert(key, n.output);
+                    seen.insert(key, n.outputs().collect::<Vec<_>>());
                     nodes.push(Node {
                         inputs,
                         ..n.clone()
@@ -78,9 +80,12 @@ impl Graph {
             let f = self.table.slots.get(n.op);
             match (refs, f) {
                 (Some(refs), Some(f)) => {
-                    let out =
-                        dispatch::call(self.table, n.op, Some(f), |f| invoke(f, &n.args, &refs))?;
-                    folded.insert(n.output, out);
+                    let outs = dispatch::call(self.table, n.op, Some(f), |f| {
+                        invoke_all(f, &n.args, &refs)
+                    })?;
+                    for (v, t) in n.outputs().zip(outs) {
+                        folded.insert(v, t);
+                    }
                 }
                 _ => nodes.push(n.clone()),
             }
@@ -143,9 +148,16 @@ impl Graph {
         let mut nodes = Vec::with_capacity(self.nodes.len());
         for n in &self.nodes {
             let ins = n.inputs.iter().map(|&v| new(v, &mut values)).collect();
+            let output = new(n.output, &mut values);
+            let more_outputs = n
+                .more_outputs
+                .iter()
+                .map(|&v| new(v, &mut values))
+                .collect();
             nodes.push(Node {
                 inputs: ins,
-                output: new(n.output, &mut values),
+                output,
+                more_outputs,
                 ..n.clone()
             });
         }

@@ -150,28 +150,78 @@ fn record(op: Op, args: Args, inputs: &[&Tensor]) -> Result<Tensor> {
     let Some(f) = real.slots.get(op) else {
         return Err(real.unsupported_error(op));
     };
+    record_with(op, args, inputs, |args| {
+        dispatch::call(real, op, Some(f), |f| invoke(f, args, inputs))
+    })
+}
+
+/// [`record`] for an op whose slot returns several tensors (`run` calls it on the real table):
+/// one node with as many outputs.
+fn record_multi<const N: usize>(
+    op: Op,
+    args: Args,
+    inputs: &[&Tensor],
+    run: impl FnOnce() -> Result<[Tensor; N]>,
+) -> Result<[Tensor; N]> {
+    record_with(op, args, inputs, |_| run())
+}
+
+/// Runs `run` (tracing off inside) and, when called by the traced function itself, appends
+/// the node of `op` whose outputs are the tensors `run` returns.
+fn record_with<R: Results>(
+    op: Op,
+    args: Args,
+    inputs: &[&Tensor],
+    run: impl FnOnce(&Args) -> Result<R>,
+) -> Result<R> {
     if !state::tracing() {
         // Called by a slot that is being recorded (a primary that calls public ops): not a node.
-        return dispatch::call(real, op, Some(f), |f| invoke(f, &args, inputs));
+        return run(&args);
     }
     let out = {
         let _off = state::TracingFlag::set(false);
-        dispatch::call(real, op, Some(f), |f| invoke(f, &args, inputs))?
+        run(&args)?
     };
     RECORDING.with(|r| {
         if let Some(rec) = r.borrow_mut().as_mut() {
             let inputs: Vec<ValueId> = inputs.iter().map(|t| rec.value_of(t)).collect();
-            let output = rec.define(&out);
-            rec.fixed[output.0] = inputs.iter().all(|v| rec.fixed[v.0]);
+            let fixed = inputs.iter().all(|v| rec.fixed[v.0]);
+            let mut outputs = out.tensors().iter().map(|t| {
+                let v = rec.define(t);
+                rec.fixed[v.0] = fixed;
+                v
+            });
+            let Some(output) = outputs.next() else {
+                return;
+            };
+            let more_outputs = outputs.collect();
             rec.nodes.push(Node {
                 op,
                 args,
                 inputs,
                 output,
+                more_outputs,
             });
         }
     });
     Ok(out)
+}
+
+/// What a slot returns: one tensor or several.
+trait Results {
+    fn tensors(&self) -> &[Tensor];
+}
+
+impl Results for Tensor {
+    fn tensors(&self) -> &[Tensor] {
+        std::slice::from_ref(self)
+    }
+}
+
+impl<const N: usize> Results for [Tensor; N] {
+    fn tensors(&self) -> &[Tensor] {
+        self
+    }
 }
 
 /// The tracing table of `real` (built once per table, then cached).
@@ -209,16 +259,13 @@ fn malformed(op: Op) -> Error {
     }
 }
 
-fn several_results(op: Op) -> String {
-    format!(
-        "`{op}` returns several tensors, which graphs cannot hold yet; call it outside the \
-         traced function"
-    )
-}
-
-fn not_traceable(op: Op) -> Error {
+#[cold]
+fn several(op: Op) -> Error {
     Error::Trace {
-        reason: several_results(op),
+        reason: format!(
+            "a node of `{op}`, which returns several tensors, was run as a node with one result \
+             (a bug in the graph)"
+        ),
     }
 }
 
@@ -514,7 +561,30 @@ macro_rules! invoke_slot {
     }};
     ($multi:ident, $f:expr, $a:expr, $i:expr, $op:expr) => {{
         let _ = $f;
-        Err(not_traceable($op))
+        Err(several($op))
+    }};
+}
+
+/// Calls a slot function of signature `$sig` with a node's arguments and inputs, for every
+/// result: the ops with several results give them all, the others their one tensor.
+macro_rules! invoke_all_slot {
+    (QrFn, $f:expr, $a:expr, $i:expr, $op:expr) => {{
+        let (Args::Flag(flag), [x]) = ($a, $i) else {
+            return Err(malformed($op));
+        };
+        Ok(($f)(x, *flag)?.into())
+    }};
+    (SvdFn, $f:expr, $a:expr, $i:expr, $op:expr) => {
+        invoke_all_slot!(QrFn, $f, $a, $i, $op)
+    };
+    (PairFn, $f:expr, $a:expr, $i:expr, $op:expr) => {{
+        let (Args::None, [x]) = ($a, $i) else {
+            return Err(malformed($op));
+        };
+        Ok(($f)(x)?.into())
+    }};
+    ($single:ident, $f:expr, $a:expr, $i:expr, $op:expr) => {{
+        Ok(vec![invoke_slot!($single, $f, $a, $i, $op)?])
     }};
 }
 
@@ -760,35 +830,28 @@ fn rec_to_host<const OP: usize>(x: &Tensor) -> Result<HostData> {
     dispatch::call(real, Op::to_host, real.slots.to_host, |f| f(x))
 }
 
-fn refuse_multi<const OP: usize>() -> Error {
-    refuse(several_results(op_at::<OP>()))
-}
-
 fn rec_qr<const OP: usize>(x: &Tensor, flag: bool) -> Result<[Tensor; 2]> {
     let real = real_table()?;
-    if state::tracing() {
-        return Err(refuse_multi::<OP>());
-    }
-    dispatch::call(real, Op::linalg_qr, real.slots.linalg_qr, |f| f(x, flag))
+    record_multi(op_at::<OP>(), Args::Flag(flag), &[x], || {
+        dispatch::call(real, Op::linalg_qr, real.slots.linalg_qr, |f| f(x, flag))
+    })
 }
 fn rec_svd<const OP: usize>(x: &Tensor, flag: bool) -> Result<[Tensor; 3]> {
     let real = real_table()?;
-    if state::tracing() {
-        return Err(refuse_multi::<OP>());
-    }
-    dispatch::call(real, Op::linalg_svd, real.slots.linalg_svd, |f| f(x, flag))
+    record_multi(op_at::<OP>(), Args::Flag(flag), &[x], || {
+        dispatch::call(real, Op::linalg_svd, real.slots.linalg_svd, |f| f(x, flag))
+    })
 }
 fn rec_pair<const OP: usize>(x: &Tensor) -> Result<[Tensor; 2]> {
     let real = real_table()?;
-    if state::tracing() {
-        return Err(refuse_multi::<OP>());
-    }
     let op = op_at::<OP>();
     let slot = match op {
         Op::linalg_eigh => real.slots.linalg_eigh,
         _ => real.slots.linalg_slogdet,
     };
-    dispatch::call(real, op, slot, |f| f(x))
+    record_multi(op, Args::None, &[x], || {
+        dispatch::call(real, op, slot, |f| f(x))
+    })
 }
 
 /// The recorder of op `$op` of signature `$sig`.
@@ -936,6 +999,14 @@ macro_rules! by_op {
         pub(crate) fn invoke(f: OpFn, args: &Args, ins: &[&Tensor]) -> Result<Tensor> {
             match f {
                 $( OpFn::$op(s) => invoke_slot!($sig, s.inner(), args, ins, Op::$op), )*
+            }
+        }
+
+        /// [`invoke`] for every result of the slot (one for most ops, several for `qr`, `svd`,
+        /// `eigh` and `slogdet`).
+        pub(crate) fn invoke_all(f: OpFn, args: &Args, ins: &[&Tensor]) -> Result<Vec<Tensor>> {
+            match f {
+                $( OpFn::$op(s) => invoke_all_slot!($sig, s.inner(), args, ins, Op::$op), )*
             }
         }
 
