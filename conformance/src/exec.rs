@@ -432,7 +432,8 @@ pub(crate) fn traced<R>(f: impl FnOnce() -> R) -> (R, usize) {
     (r, EAGER.with(|c| c.take()))
 }
 
-/// Traces `call` on `inputs`, compiles the graph for the current table and runs it. What the
+/// Traces `call` on `inputs`, writes the graph as JSON and reads it back, compiles it for the
+/// current table and runs it. What the
 /// tracer refuses ([`ts::Error::Trace`]) runs eagerly instead (and is counted).
 fn run_traced(call: &ts::OpCall, inputs: &[Tensor]) -> ts::Result<Output> {
     let graph = ts::trace(inputs, |xs| {
@@ -456,6 +457,10 @@ fn run_traced(call: &ts::OpCall, inputs: &[Tensor]) -> ts::Result<Output> {
     let table = ts::current_backend()
         .expect("traced cases run inside with_backend")
         .table();
+    // Through JSON and back (validated on load): the graph must come back the same.
+    let text = graph.to_json()?;
+    let graph = ts::Graph::from_json_on(&text, table)?;
+    assert_eq!(graph.to_json()?, text, "JSON round trip of:\n{graph}");
     let mut out = graph.compile_on(table)?.run(inputs)?;
     Ok(if out.len() == 1 {
         Output::Tensor(out.remove(0))

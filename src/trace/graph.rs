@@ -19,6 +19,11 @@ impl fmt::Display for ValueId {
 
 /// The dtype and shape of a value, as traced.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 pub struct ValueInfo {
     /// The dtype.
     pub dtype: DType,
@@ -51,6 +56,11 @@ impl fmt::Display for Dims<'_> {
 /// (see `src/catalogue.rs`). Axes are those the backend received: non-negative, sorted.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(missing_docs)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case", deny_unknown_fields)
+)]
 pub enum Args {
     /// Tensors only (`UnaryFn`, `BinaryFn`, `WhereFn`, `PutFn`).
     None,
@@ -61,6 +71,7 @@ pub enum Args {
     /// `var`/`std`.
     Stat {
         axes: Vec<usize>,
+        #[cfg_attr(feature = "serde", serde(with = "super::json::float"))]
         correction: f64,
         keepdims: bool,
     },
@@ -102,7 +113,9 @@ pub enum Args {
     },
     /// `arange`.
     Arange {
+        #[cfg_attr(feature = "serde", serde(with = "super::json::float"))]
         start: f64,
+        #[cfg_attr(feature = "serde", serde(with = "super::json::float"))]
         step: f64,
         n: usize,
         dtype: DType,
@@ -110,7 +123,9 @@ pub enum Args {
     },
     /// `linspace`.
     Linspace {
+        #[cfg_attr(feature = "serde", serde(with = "super::json::float"))]
         start: f64,
+        #[cfg_attr(feature = "serde", serde(with = "super::json::float"))]
         stop: f64,
         num: usize,
         endpoint: bool,
@@ -139,12 +154,13 @@ pub enum Args {
     /// A flag (`SearchFn`'s `right`, `FlagFn`).
     Flag(bool),
     /// A float (`RtolFn`).
-    Float(f64),
+    Float(#[cfg_attr(feature = "serde", serde(with = "super::json::float"))] f64),
     /// `linalg.matrix_norm`.
     MatrixNorm { ord: MatrixOrd, keepdims: bool },
     /// `linalg.vector_norm`.
     VectorNorm {
         axes: Vec<usize>,
+        #[cfg_attr(feature = "serde", serde(with = "super::json::float"))]
         ord: f64,
         keepdims: bool,
     },

@@ -22,6 +22,8 @@
 mod compile;
 mod graph;
 mod jit;
+#[cfg(feature = "serde")]
+mod json;
 mod passes;
 mod record;
 

@@ -991,6 +991,21 @@ macro_rules! fast_slot {
     }};
 }
 
+macro_rules! result_count {
+    (QrFn) => {
+        2
+    };
+    (SvdFn) => {
+        3
+    };
+    (PairFn) => {
+        2
+    };
+    ($single:ident) => {
+        1
+    };
+}
+
 macro_rules! by_op {
     ($( $(#[$doc:meta])* $op:ident = $name:literal, $group:ident, $sig:ident,
         $kind:ident $(($flavor:ident))? $(, $fb:ident)? ;)*) => {
@@ -1007,6 +1022,14 @@ macro_rules! by_op {
         pub(crate) fn invoke_all(f: OpFn, args: &Args, ins: &[&Tensor]) -> Result<Vec<Tensor>> {
             match f {
                 $( OpFn::$op(s) => invoke_all_slot!($sig, s.inner(), args, ins, Op::$op), )*
+            }
+        }
+
+        /// How many tensors the slot of `op` returns.
+        #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+        pub(crate) fn result_count(op: Op) -> usize {
+            match op {
+                $( Op::$op => result_count!($sig), )*
             }
         }
 

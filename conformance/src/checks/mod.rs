@@ -68,6 +68,7 @@ macro_rules! __checks {
             traced_graphs_run_as_eager_on_fallbacks,
             graphs_traced_on_ndarray_replay_here,
             foreign_tensors_are_refused_while_tracing,
+            graphs_round_trip_through_json,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {

@@ -91,13 +91,38 @@ fn creation(xs: &[Tensor]) -> Result<Vec<Tensor>> {
     Ok(vec![ts::multiply(&ts::add(&s, &l)?, &h)?])
 }
 
-const PROGRAMS: [(&str, Program); 6] = [
+fn decompositions(xs: &[Tensor]) -> Result<Vec<Tensor>> {
+    // A symmetric positive-definite matrix from the inputs: m^T m + I.
+    let m = &xs[4];
+    let spd = ts::add(
+        &ts::matmul(&ts::matrix_transpose(m)?, m)?,
+        &ts::eye(2, None, 0, DType::Float32)?,
+    )?;
+    let qr = ts::linalg::qr(m, Default::default())?;
+    let svd = ts::linalg::svd(m, false)?;
+    let eigh = ts::linalg::eigh(&spd)?;
+    let slogdet = ts::linalg::slogdet(&spd)?;
+    Ok(vec![
+        qr.q,
+        qr.r,
+        svd.u,
+        svd.s,
+        svd.vh,
+        eigh.eigenvalues,
+        eigh.eigenvectors,
+        slogdet.sign,
+        slogdet.logabsdet,
+    ])
+}
+
+const PROGRAMS: [(&str, Program); 7] = [
     ("elementwise", elementwise),
     ("promotion_and_broadcasting", promotion_and_broadcasting),
     ("reductions", reductions),
     ("linear_algebra", linear_algebra),
     ("manipulation", manipulation),
     ("creation", creation),
+    ("decompositions", decompositions),
 ];
 
 /// The inputs of every program: x float32[2,3], y float32[2,3], i int32[2,3], row float32[3],
@@ -208,4 +233,28 @@ pub fn foreign_tensors_are_refused_while_tracing(backend: &str) {
     .unwrap()
     .unwrap_err();
     assert!(matches!(e, ts::Error::ForeignTensor { .. }), "{e:?}");
+}
+
+/// Every program's graph, and its optimised form, written as JSON and read back: the same
+/// graph (its JSON and its printout), and it runs to what eager execution gives.
+pub fn graphs_round_trip_through_json(backend: &str) {
+    ts::with_backend(backend, || {
+        let table = ts::current_backend().unwrap().table();
+        for (name, program) in PROGRAMS {
+            let xs = inputs().unwrap();
+            let eager = host(&program(&xs).unwrap());
+            let traced = ts::trace(&xs, program).unwrap();
+            let optimised = traced.fold_constants().unwrap().cse().dce();
+            for graph in [traced, optimised] {
+                let text = graph.to_json().unwrap();
+                let back = ts::Graph::from_json(&text)
+                    .unwrap_or_else(|e| panic!("{name} on {backend}: {e}\n{text}"));
+                assert_eq!(back.to_json().unwrap(), text, "{name} on {backend}");
+                assert_eq!(back.to_string(), graph.to_string(), "{name} on {backend}");
+                let got = host(&back.compile_on(table).unwrap().run(&xs).unwrap());
+                assert_eq!(got, eager, "{name} on {backend}, read back from JSON");
+            }
+        }
+    })
+    .unwrap();
 }
