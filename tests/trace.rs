@@ -699,3 +699,25 @@ fn passes_keep_use_and_merge_nodes_with_several_outputs() {
         assert_eq!(got[1].to_vec::<f32>().unwrap(), [2.0, 2.0]);
     });
 }
+
+/// docs/trace-mlp.svg is drawn from docs/trace-mlp.dot: that file must be what `to_dot` gives.
+#[test]
+fn the_drawing_in_the_docs_is_what_to_dot_gives() {
+    nd(|| {
+        let zeros = |shape: &[usize]| ts::zeros(shape, DType::Float32).unwrap();
+        let (w1, b1, w2, b2) = (
+            zeros(&[256, 256]),
+            zeros(&[256]),
+            zeros(&[256, 10]),
+            zeros(&[10]),
+        );
+        let named = [("w1", &w1), ("b1", &b1), ("w2", &w2), ("b2", &b2)];
+        let g = trace_with_constants(&[zeros(&[64, 256])], &named, |xs| {
+            let h = ts::tanh(&ts::add(&ts::matmul(&xs[0], &w1)?, &b1)?)?;
+            let z = ts::add(&ts::matmul(&h, &w2)?, &b2)?;
+            Ok(vec![ts::softmax(&z, -1)?])
+        })
+        .unwrap();
+        assert_eq!(g.to_dot(), include_str!("../docs/trace-mlp.dot"));
+    });
+}
