@@ -42,6 +42,7 @@
 // powers, integer `matmul`, float16/bfloat16 `linalg`, and saturating float-to-integer
 // `astype`.
 mod bitwise;
+mod compile;
 mod division;
 mod elementwise;
 mod float64;
@@ -52,12 +53,15 @@ mod manip;
 mod reduce;
 
 use mlx_rs::{Array, Dtype};
+use std::cell::Cell;
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use tensorswitch::kit::{BackendKit, DTypeMap};
 use tensorswitch::version::VersionRange;
 use tensorswitch::{BackendDescriptor, DType, Device, Error, Result, Tensor, Version};
+
+pub use compile::{compile_graph, MlxCompiled};
 
 /// The backend's name.
 pub const NAME: &str = "mlx";
@@ -230,10 +234,36 @@ tensorswitch::primaries! { NAME;
 static MLX_LOCK: Mutex<()> = Mutex::new(());
 static EVALUATIONS: AtomicU64 = AtomicU64::new(0);
 
+thread_local! {
+    /// Whether this thread holds [`MLX_LOCK`].
+    static HELD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The process-wide MLX lock while held by [`lock`]: released on drop.
+pub(crate) struct Lock(Option<MutexGuard<'static, ()>>);
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            HELD.with(|h| h.set(false));
+        }
+    }
+}
+
 /// Takes the process-wide MLX lock. A panic while holding it leaves MLX as it was (mlx-rs
 /// reports C++ exceptions as errors), so a poisoned lock is still usable.
-pub(crate) fn lock() -> MutexGuard<'static, ()> {
-    MLX_LOCK.lock().unwrap_or_else(|e| e.into_inner())
+///
+/// Re-entrant on one thread: when this thread holds it already, the returned guard does
+/// nothing. MLX's `compile` calls back into the primaries (through a compiled graph, see
+/// [`compile_graph`]) while the caller of the compiled function holds the lock; every other
+/// path takes it once.
+pub(crate) fn lock() -> Lock {
+    if HELD.with(|h| h.get()) {
+        return Lock(None);
+    }
+    let guard = MLX_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    HELD.with(|h| h.set(true));
+    Lock(Some(guard))
 }
 
 /// How many times this backend has evaluated an MLX graph in this process (one per observed

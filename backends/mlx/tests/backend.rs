@@ -325,7 +325,7 @@ fn inverses_and_determinants_of_empty_matrices() {
         assert_eq!((det.shape(), f64s(&det)), (&[2usize][..], vec![1.0, 1.0]));
         let det = ts::linalg::det(&ts::zeros(&[0, 3, 3], DType::Float32).unwrap()).unwrap();
         assert_eq!((det.shape(), det.dtype()), (&[0usize][..], DType::Float32));
-        assert_eq!(det.to_vec::<f32>().unwrap(), vec![]);
+        assert_eq!(det.to_vec::<f32>().unwrap(), Vec::<f32>::new());
     });
 }
 
@@ -749,7 +749,10 @@ fn half_precision_creation_and_the_fallbacks_built_on_it() {
             let f = ts::full(&[2, 2], 1.5, half).unwrap();
             assert_eq!((f.dtype(), as_f32s(&f)), (half, vec![1.5; 4]));
             assert_eq!(as_f32s(&ts::zeros(&[3], half).unwrap()), vec![0.0; 3]);
-            assert_eq!(as_f32s(&ts::ones(&[0, 2], half).unwrap()), vec![]);
+            assert_eq!(
+                as_f32s(&ts::ones(&[0, 2], half).unwrap()),
+                Vec::<f32>::new()
+            );
             let r = ts::arange(0.0, 2.0, 0.5, half).unwrap();
             assert_eq!((r.dtype(), as_f32s(&r)), (half, vec![0.0, 0.5, 1.0, 1.5]));
             let l = ts::linspace(0.0, 1.0, 5, true, half).unwrap();
