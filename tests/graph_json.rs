@@ -332,6 +332,20 @@ fn indices_must_be_made_inside_and_in_range() {
             e.contains("its indices %0 depend on an input or a constant"),
             "{e}"
         );
+
+        // argwhere of an input: its row count could be anything at run time.
+        let mut bad = v.clone();
+        bad["values"] = json!([{"dtype": "float32", "shape": [3]},
+                               {"dtype": "int64", "shape": [3, 1]}]);
+        bad["nodes"] = json!([{"op": "argwhere", "inputs": [0], "outputs": [1],
+                               "args": "none"}]);
+        bad["inputs"] = json!([0]);
+        bad["outputs"] = json!([1]);
+        let e = refused(&bad);
+        assert!(
+            e.contains("node 0 (`argwhere`): its input depends on an input"),
+            "{e}"
+        );
     });
 }
 

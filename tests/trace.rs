@@ -184,6 +184,19 @@ fn what_cannot_be_traced_is_an_error_at_trace_time() {
         let take = trace(&[x.clone()], |xs| Ok(vec![ts::take(&xs[0], &idx, 0)?]));
         assert!(trace_error(take.unwrap_err()).contains("reads a tensor's values"));
 
+        // argwhere's row count is the input's count of non-zero elements.
+        let e = trace(&[x.clone()], |xs| Ok(vec![ts::argwhere(&xs[0])?])).unwrap_err();
+        assert!(trace_error(e).contains("calls `argwhere` (or `nonzero`) on a tensor whose values"));
+        let inside = trace(&[x.clone()], |xs| {
+            let fixed = ts::argwhere(&ts::arange(0.0, 3.0, 1.0, DType::Float32)?)?;
+            Ok(vec![ts::add(
+                &xs[0],
+                &ts::astype(&ts::sum(&fixed, None)?, DType::Float32)?,
+            )?])
+        })
+        .unwrap();
+        assert!(ops(&inside).contains(&Op::argwhere));
+
         for (what, switch) in [
             (
                 "set_backend",

@@ -423,7 +423,7 @@ thread_local! {
 
 /// Runs `f` with every case traced ([`ts::trace`]), compiled for the current table and run
 /// from the graph; returns `f`'s result and how many cases ran eagerly because the tracer
-/// refused them (ops that read values).
+/// refused them (ops that read values or whose result shape depends on them).
 pub(crate) fn traced<R>(f: impl FnOnce() -> R) -> (R, usize) {
     TRACED.with(|c| c.set(true));
     EAGER.with(|c| c.set(0));

@@ -474,13 +474,11 @@ impl Table {
                 assert_masked(backend);
                 f()
             }),
-            Table::Traced => {
-                tensorswitch::with_backend(backend, || {
-                    let (r, eager) = exec::traced(f);
-                    eprintln!("{eager} case(s) ran eagerly: the tracer refuses their op (it reads values)");
-                    r
-                })
-            }
+            Table::Traced => tensorswitch::with_backend(backend, || {
+                let (r, eager) = exec::traced(f);
+                eprintln!("{eager} case(s) ran eagerly: the tracer refuses their op (it reads values, or its result's shape depends on them)");
+                r
+            }),
         }
     }
 

@@ -91,8 +91,8 @@ impl Graph {
     /// range, defined once (as an input, a constant or a node's output) and before it is read;
     /// op names from the catalogue with their arguments and number of inputs and outputs;
     /// constants' element count and dtype; the index operands of `take`, `take_along_axis`,
-    /// `put` and `put_add` made inside the graph (from creation ops alone) and in range, as a
-    /// trace guarantees. Then every node is run once, in order, on stand-in inputs (identity
+    /// `put` and `put_add`, and the input of `argwhere`, made inside the graph (from creation
+    /// ops alone; indices in range), as a trace guarantees. Then every node is run once, in order, on stand-in inputs (identity
     /// matrices) and the real constants, and each result must have the dtype and shape the
     /// file declares. A node that fails on the stand-in values (a singular matrix made from
     /// them) is taken as declared. Errors are [`Error::Trace`], naming the part of the file.
@@ -401,6 +401,14 @@ fn run_once(g: &Graph) -> Result<()> {
         if indexes(n.op) {
             check_indices(n, &ins, &fixed, what)?;
         }
+        if n.op == Op::argwhere && !n.inputs.iter().all(|v| fixed[v.0]) {
+            return Err(invalid(format!(
+                "{}: its input depends on an input or a constant, so its row count (the \
+                 non-zero elements) is not known; as in a traced graph, `argwhere` needs a \
+                 tensor computed from creation ops alone",
+                what()
+            )));
+        }
         check_axes(n, &ins, what)?;
         let outs = match dispatch::call(table, n.op, Some(f), |f| invoke_all(f, &n.args, &ins)) {
             Ok(outs) => outs,
@@ -427,25 +435,8 @@ fn run_once(g: &Graph) -> Result<()> {
             }
         };
         let all_fixed = n.inputs.iter().all(|v| fixed[v.0]);
-        let ndim = ins.first().map_or(0, |x| x.ndim());
-        for (v, mut t) in n.outputs().zip(outs) {
+        for (v, t) in n.outputs().zip(outs) {
             let declared = &g.values[v.0];
-            if n.op == Op::argwhere && !all_fixed {
-                // Its row count depends on the values, which are stand-ins here: check the
-                // columns, then go on with the declared shape.
-                if t.dtype() != declared.dtype
-                    || declared.shape.len() != 2
-                    || t.shape().get(1) != declared.shape.get(1)
-                {
-                    return Err(invalid(format!(
-                        "{} gives {}[n,{}] for {v}, the file declares {declared}",
-                        what(),
-                        t.dtype(),
-                        ndim
-                    )));
-                }
-                t = stand_in(table, declared)?;
-            }
             if t.dtype() != declared.dtype || t.shape() != declared.shape.as_slice() {
                 return Err(invalid(format!(
                     "{} gives {}{:?} for {v}, the file declares {declared}",

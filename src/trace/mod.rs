@@ -45,7 +45,8 @@ use record::Recording;
 /// Fails with [`Error::Trace`] when `f` does what a graph cannot hold: reading values that
 /// can change between runs (`to_vec`, `to_host`, indexing with a tensor of indices computed
 /// from an input or captured; values made inside by creation ops alone may be read),
-/// switching backends (`set_backend`,
+/// `argwhere` or `nonzero` of such a tensor (its shape depends on the values), switching
+/// backends (`set_backend`,
 /// `with_backend`, `to_backend`, …), or a nested `trace`. Ops with several results
 /// (`linalg::qr`, `svd`, `eigh`, `slogdet`) are one node with several outputs. Such a failure also fails the trace when `f` ignores it.
 pub fn trace(inputs: &[Tensor], f: impl FnOnce(&[Tensor]) -> Result<Vec<Tensor>>) -> Result<Graph> {

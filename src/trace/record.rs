@@ -150,8 +150,29 @@ fn record(op: Op, args: Args, inputs: &[&Tensor]) -> Result<Tensor> {
     let Some(f) = real.slots.get(op) else {
         return Err(real.unsupported_error(op));
     };
+    if op == Op::argwhere && state::tracing() && !all_fixed(inputs) {
+        return Err(refuse(
+            "the traced function calls `argwhere` (or `nonzero`) on a tensor whose values can \
+             change between runs; its result has a row per non-zero element, so a graph cannot \
+             know its shape: call it outside the trace, or on a tensor made inside from creation \
+             ops alone"
+                .to_string(),
+        ));
+    }
     record_with(op, args, inputs, |args| {
         dispatch::call(real, op, Some(f), |f| invoke(f, args, inputs))
+    })
+}
+
+/// Whether every tensor of `inputs` was computed in the trace from creation ops alone.
+fn all_fixed(inputs: &[&Tensor]) -> bool {
+    RECORDING.with(|r| {
+        let r = r.borrow();
+        r.as_ref().is_some_and(|rec| {
+            inputs
+                .iter()
+                .all(|t| rec.known(t).is_some_and(|v| rec.fixed[v.0]))
+        })
     })
 }
 
