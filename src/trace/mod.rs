@@ -46,9 +46,9 @@ use record::Recording;
 /// can change between runs (`to_vec`, `to_host`, indexing with a tensor of indices computed
 /// from an input or captured; values made inside by creation ops alone may be read),
 /// `argwhere` or `nonzero` of such a tensor (its shape depends on the values), switching
-/// backends (`set_backend`,
-/// `with_backend`, `to_backend`, …), or a nested `trace`. Ops with several results
-/// (`linalg::qr`, `svd`, `eigh`, `slogdet`) are one node with several outputs. Such a failure also fails the trace when `f` ignores it.
+/// backends (`set_backend`, `with_backend`, `to_backend`, …), or a nested `trace`. Such a
+/// failure also fails the trace when `f` ignores it. Ops with several results
+/// (`linalg::qr`, `svd`, `eigh`, `slogdet`) are one node with several outputs.
 pub fn trace(inputs: &[Tensor], f: impl FnOnce(&[Tensor]) -> Result<Vec<Tensor>>) -> Result<Graph> {
     trace_with_constants(inputs, &[], f)
 }
