@@ -209,8 +209,18 @@ fn select<T: tensorswitch::Element + Default>(
         .and(&c)
         .and(&x)
         .and(&y)
-        .for_each(|o, &c, &x, &y| *o = if c { x } else { y });
+        .for_each(|o, &c, &x, &y| *o = select_one(c, x, y));
     Ok(out)
+}
+
+/// One element of `where` (fused programs use it too).
+#[inline(always)]
+pub(crate) fn select_one<T>(c: bool, x: T, y: T) -> T {
+    if c {
+        x
+    } else {
+        y
+    }
 }
 
 // ----- issue 12: floor_divide, remainder, copysign

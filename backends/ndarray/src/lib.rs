@@ -22,6 +22,7 @@
 mod macros;
 mod buf;
 mod elementwise;
+mod fused;
 mod host;
 mod indexing;
 mod linalg;
@@ -48,7 +49,9 @@ pub static NDARRAY: BackendDescriptor =
         .with_unsupported_dtypes(&[("all", &[DType::Float16, DType::BFloat16])])
         // Lends its memory, and borrows what other backends lend (see `NdStorage`).
         .with_host_sharing(Some(share_host), Some(import_shared_host))
-        .with_i64_reader(read_i64);
+        .with_i64_reader(read_i64)
+        // Runs compiled graphs' elementwise chains in one pass (see `fused`).
+        .with_fuse(&fused::HOOK);
 tensorswitch::register_backend!(NDARRAY);
 
 /// The core's helpers for this backend (errors, native values, wrapping).
