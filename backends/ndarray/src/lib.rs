@@ -27,9 +27,11 @@ mod host;
 mod indexing;
 mod linalg;
 mod manip;
+mod math;
 mod reduce;
 mod storage;
 
+pub use math::tanh_f32;
 pub use storage::NdStorage;
 
 use ndarray::{ArrayD, ArrayRefD, ArrayViewD, IxDyn};

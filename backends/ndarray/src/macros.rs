@@ -3,7 +3,7 @@
 //! to (inherent methods such as `wrapping_add` or `exp` resolve per type).
 //!
 //! Groups of dtypes: `any` (all eleven), `bool`, `ints` (signed and unsigned), `sints`,
-//! `uints`, `floats`, `numeric` (ints and floats).
+//! `uints`, `floats`, `f32`, `f64`, `numeric` (ints and floats).
 
 /// Calls `$mac!($($pre)* [Variant type, ...] $($post)*)` with the variants of a group.
 macro_rules! dtype_group {
@@ -23,6 +23,12 @@ macro_rules! dtype_group {
     };
     (uints => $mac:ident!($($pre:tt)*) [$($post:tt)*]) => {
         $mac!($($pre)* [UInt8 u8, UInt16 u16, UInt32 u32, UInt64 u64] $($post)*)
+    };
+    (f32 => $mac:ident!($($pre:tt)*) [$($post:tt)*]) => {
+        $mac!($($pre)* [Float32 f32] $($post)*)
+    };
+    (f64 => $mac:ident!($($pre:tt)*) [$($post:tt)*]) => {
+        $mac!($($pre)* [Float64 f64] $($post)*)
     };
     (floats => $mac:ident!($($pre:tt)*) [$($post:tt)*]) => {
         $mac!($($pre)* [Float32 f32, Float64 f64] $($post)*)
