@@ -15,6 +15,10 @@
 //! * `tril`/`triu`: ndarray's own `tril`/`triu` methods from 0.16 on, an index loop before.
 //! * `expm1`/`log1p`: ndarray 0.17's `exp_m1`/`ln_1p` array methods from 0.17 on; before
 //!   that the core's compositional fallback runs.
+//!
+//! Compiled graphs run chains of elementwise ops as one fused pass over blocks of the data
+//! (the `fused` module; docs/architecture.md, "The tracer"). float32 `tanh` is
+//! [`tanh_f32`], computed in float64 and rounded once, not std's `f32::tanh`.
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
