@@ -4,10 +4,9 @@
 //! [`Graph::compile`](crate::Graph::compile) groups elementwise nodes whose results all have
 //! one shape into a [`FusedProgram`] (see docs/architecture.md, "The tracer"): values in
 //! single-assignment form, the program's inputs first (loaded, broadcast to the program's
-//! shape), then one value per instruction. A backend that declares a [`FuseHook`] on its
-//! descriptor ([`BackendDescriptor::with_fuse`](crate::BackendDescriptor::with_fuse)) says
-//! which ops it can fuse and builds a [`FusedKernel`] for the program; backends without one
-//! run graphs node by node. A kernel must compute exactly what the table's slots would,
+//! shape), then one value per instruction. A backend that registers a [`FuseHook`]
+//! ([`register_fuse!`](crate::register_fuse)) says which ops it can fuse and builds a
+//! [`FusedKernel`] for the program; backends without one run graphs node by node. A kernel must compute exactly what the table's slots would,
 //! value for value: fusion changes how data moves, never the results.
 
 use crate::catalogue::Op;
@@ -77,4 +76,33 @@ impl std::fmt::Debug for FuseHook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("FuseHook")
     }
+}
+
+/// A backend's [`FuseHook`], registered with [`register_fuse!`](crate::register_fuse) (with
+/// `inventory`, as primaries are, so the descriptor's layer need not know fused programs).
+pub struct FuseRegistration {
+    /// The backend's name.
+    pub backend: &'static str,
+    /// Its hook.
+    pub hook: &'static FuseHook,
+}
+inventory::collect!(FuseRegistration);
+
+/// The hook registered for `backend`, if any.
+pub fn hook(backend: &str) -> Option<&'static FuseHook> {
+    inventory::iter::<FuseRegistration>
+        .into_iter()
+        .find(|r| r.backend == backend)
+        .map(|r| r.hook)
+}
+
+/// Registers a backend's fuse hook: `register_fuse!("ndarray", HOOK)` with `HOOK` a `static`
+/// [`FuseHook`].
+#[macro_export]
+macro_rules! register_fuse {
+    ($backend:expr, $hook:path) => {
+        $crate::inventory::submit! {
+            $crate::fused::FuseRegistration { backend: $backend, hook: &$hook }
+        }
+    };
 }

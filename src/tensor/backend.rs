@@ -45,9 +45,6 @@ pub struct BackendDescriptor {
     /// Computes a tensor now, for lazy backends (see [`crate::evaluate`]); `None` for eager
     /// ones, whose tensors are always computed.
     pub evaluate: Option<fn(&Tensor) -> crate::Result<()>>,
-    /// Runs chains of elementwise ops in one pass (see [`crate::fused`]); `None` runs compiled
-    /// graphs node by node.
-    pub fuse: Option<&'static crate::fused::FuseHook>,
     /// The function table for the detected version, built on first use (used by inference).
     /// Typed `Any` because tables live in a layer above the tensor's; `table::detected_table`
     /// puts a `FunctionTable` here and reads it back.
@@ -72,7 +69,6 @@ impl BackendDescriptor {
             import_shared_host: None,
             read_i64: None,
             evaluate: None,
-            fuse: None,
             detected_table: OnceLock::new(),
         }
     }
@@ -106,12 +102,6 @@ impl BackendDescriptor {
     /// Declares the backend lazy, with how to compute a tensor now (see [`crate::evaluate`]).
     pub const fn with_evaluate(mut self, evaluate: fn(&Tensor) -> crate::Result<()>) -> Self {
         self.evaluate = Some(evaluate);
-        self
-    }
-
-    /// Declares that compiled graphs may hand this backend fused elementwise programs.
-    pub const fn with_fuse(mut self, hook: &'static crate::fused::FuseHook) -> Self {
-        self.fuse = Some(hook);
         self
     }
 

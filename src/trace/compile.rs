@@ -97,9 +97,7 @@ impl Graph {
                     writes,
                     nodes,
                 } => {
-                    let hook = table
-                        .backend
-                        .fuse
+                    let hook = crate::fused::hook(table.backend_name())
                         .ok_or_else(|| table.unsupported_error(program.instrs[0].op))?;
                     match (hook.compile)(&program) {
                         Ok(kernel) => steps.push(Step {

@@ -20,13 +20,14 @@ pub(super) enum Planned {
     },
 }
 
-/// Plans the graph's run on `table`: with no fuse hook (or `fuse` false) every node alone;
+/// Plans the graph's run on `table`: with no fuse hook registered for its backend (or `fuse`
+/// false) every node alone;
 /// else, walking the nodes in order, a node the hook accepts joins the open group when its
 /// result has the group's shape. A node that reads a value of the open group closes it first
 /// (the group runs before that node); other nodes run while the group stays open, so
 /// independent work in between does not split a chain. Groups of one node stay nodes.
 pub(super) fn plan(graph: &Graph, table: &FunctionTable, fuse: bool) -> Vec<Planned> {
-    let hook = match table.backend.fuse {
+    let hook = match crate::fused::hook(table.backend_name()) {
         Some(h) if fuse => h,
         _ => return (0..graph.nodes.len()).map(Planned::Node).collect(),
     };

@@ -55,10 +55,10 @@ pub static NDARRAY: BackendDescriptor =
         .with_unsupported_dtypes(&[("all", &[DType::Float16, DType::BFloat16])])
         // Lends its memory, and borrows what other backends lend (see `NdStorage`).
         .with_host_sharing(Some(share_host), Some(import_shared_host))
-        .with_i64_reader(read_i64)
-        // Runs compiled graphs' elementwise chains in one pass (see `fused`).
-        .with_fuse(&fused::HOOK);
+        .with_i64_reader(read_i64);
 tensorswitch::register_backend!(NDARRAY);
+// Runs compiled graphs' elementwise chains in one pass (see `fused`).
+tensorswitch::register_fuse!(NAME, fused::HOOK);
 
 /// The core's helpers for this backend (errors, native values, wrapping).
 pub(crate) static KIT: BackendKit = BackendKit::new(&NDARRAY);
