@@ -1,6 +1,7 @@
-//! A traced and compiled graph against eager tensorswitch and against the bare kernels: a
-//! chain of 100 elementwise float32 ops on a `[16]` tensor, on ndarray. Numbers:
-//! docs/performance.md ("Compiled graphs").
+//! A traced and compiled graph against eager tensorswitch, the bare kernels and ndarray
+//! written directly: a chain of 100 elementwise float32 ops on a `[16]` tensor and on 1 M
+//! elements, and an MLP forward pass, on ndarray. Numbers: docs/performance.md ("Compiled
+//! graphs").
 //!
 //! `cargo bench --bench trace`
 
@@ -42,13 +43,144 @@ fn bare(x: &ArrayD<f32>, y: &ArrayD<f32>, z: &ArrayD<f32>) -> ArrayD<f32> {
             0 => zip(&acc, y, |u, v| u + v),
             1 => zip(&acc, z, |u, v| u * v),
             2 => {
-                let data: Vec<f32> = acc.as_slice().unwrap().iter().map(|u| u.tanh()).collect();
+                let slice = acc.as_slice().unwrap();
+                let data: Vec<f32> = slice
+                    .iter()
+                    .map(|&u| tensorswitch_ndarray::tanh_f32(u))
+                    .collect();
                 ArrayD::from_shape_vec(acc.raw_dim(), data).unwrap()
             }
             _ => zip(&acc, y, |u, v| u - v),
         };
     }
     acc
+}
+
+/// The same chain written directly against ndarray, as the issue words it: each op makes a
+/// new array (`&a + &b`, `mapv`), with `tanh` the one given (std's `f32::tanh` is what such
+/// code calls; the backend's `tanh_f32` separates fusion's gain from its tanh's).
+fn direct(
+    x: &ArrayD<f32>,
+    y: &ArrayD<f32>,
+    z: &ArrayD<f32>,
+    tanh: impl Fn(f32) -> f32 + Copy,
+) -> ArrayD<f32> {
+    let mut acc = x.clone();
+    for i in 0..OPS {
+        acc = match i % 4 {
+            0 => &acc + y,
+            1 => &acc * z,
+            2 => acc.mapv(tanh),
+            _ => &acc - y,
+        };
+    }
+    acc
+}
+
+/// The same chain written against ndarray in place (`+=`, `mapv_inplace`): one array, no
+/// allocation per op, still one pass over the data per op.
+fn direct_in_place(x: &ArrayD<f32>, y: &ArrayD<f32>, z: &ArrayD<f32>) -> ArrayD<f32> {
+    let mut acc = x.clone();
+    for i in 0..OPS {
+        match i % 4 {
+            0 => acc += y,
+            1 => acc *= z,
+            2 => acc.mapv_inplace(f32::tanh),
+            _ => acc -= y,
+        }
+    }
+    acc
+}
+
+/// The chain on 1 M float32 elements: the fused compiled graph against ndarray directly.
+fn large() {
+    let n = 1 << 20;
+    let xv: Vec<f32> = (0..n).map(|i| ((i % 4096) as f32 / 2048.0) - 1.0).collect();
+    let yv: Vec<f32> = (0..n).map(|i| 0.5 - (i % 977) as f32 / 977.0).collect();
+    let zv: Vec<f32> = (0..n).map(|i| 1.0 + (i % 331) as f32 / 662.0).collect();
+    let arr = |v: &Vec<f32>| ArrayD::from_shape_vec(IxDyn(&[n]), v.clone()).unwrap();
+    let (xa, ya, za) = (arr(&xv), arr(&yv), arr(&zv));
+    let t = |v: &Vec<f32>| Tensor::from_slice(v, &[n]).unwrap();
+    let xs = vec![t(&xv), t(&yv), t(&zv)];
+    let graph = ts::trace(&xs, chain).unwrap();
+    let compiled = graph.compile("ndarray").unwrap();
+    let unfused = graph
+        .compile_unfused(ts::current_backend().unwrap().table())
+        .unwrap();
+    println!("chain100_1Mxf32: {compiled:?}");
+    let want = direct(&xa, &ya, &za, tensorswitch_ndarray::tanh_f32)
+        .into_raw_vec_and_offset()
+        .0;
+    assert_eq!(compiled.run(&xs).unwrap()[0].to_vec::<f32>().unwrap(), want);
+    // std's tanhf differs from the backend's by up to 2 ULP on some inputs; the chain keeps
+    // such differences small.
+    let std_tanh = direct(&xa, &ya, &za, f32::tanh);
+    let close = std_tanh
+        .iter()
+        .zip(&want)
+        .all(|(a, b)| (a - b).abs() <= 1e-5);
+    assert!(
+        close,
+        "std's tanh and the backend's disagree beyond rounding"
+    );
+    let mut direct_run = || drop(black_box(direct(black_box(&xa), &ya, &za, f32::tanh)));
+    support::paired(
+        "chain100_1Mxf32 fused / ndarray directly",
+        10,
+        1,
+        &mut direct_run,
+        || drop(black_box(compiled.run(black_box(&xs)).unwrap())),
+    );
+    support::paired(
+        "chain100_1Mxf32 fused / ndarray directly with the backend's tanh_f32",
+        10,
+        1,
+        || {
+            drop(black_box(direct(
+                black_box(&xa),
+                &ya,
+                &za,
+                tensorswitch_ndarray::tanh_f32,
+            )))
+        },
+        || drop(black_box(compiled.run(black_box(&xs)).unwrap())),
+    );
+    support::paired(
+        "chain100_1Mxf32 fused / ndarray in place",
+        10,
+        1,
+        || drop(black_box(direct_in_place(black_box(&xa), &ya, &za))),
+        || drop(black_box(compiled.run(black_box(&xs)).unwrap())),
+    );
+    support::paired(
+        "chain100_1Mxf32 unfused / ndarray directly",
+        10,
+        1,
+        &mut direct_run,
+        || drop(black_box(unfused.run(black_box(&xs)).unwrap())),
+    );
+    // How much of the chain is tanh: its 25 maps alone, against the whole direct chain.
+    fn tanh_only(x: &ArrayD<f32>, tanh: impl Fn(f32) -> f32 + Copy) {
+        let mut acc = x.clone();
+        for _ in 0..OPS / 4 {
+            acc = acc.mapv(tanh);
+        }
+        drop(black_box(acc))
+    }
+    support::paired(
+        "chain100_1Mxf32 its 25 tanh maps alone with std's f32::tanh / ndarray directly",
+        10,
+        1,
+        &mut direct_run,
+        || tanh_only(black_box(&xa), f32::tanh),
+    );
+    support::paired(
+        "chain100_1Mxf32 its 25 tanh maps alone with the backend's tanh_f32 / ndarray directly",
+        10,
+        1,
+        &mut direct_run,
+        || tanh_only(black_box(&xa), tensorswitch_ndarray::tanh_f32),
+    );
 }
 
 /// The MLP of the issue written against ndarray: `softmax(tanh(x @ w1 + b1) @ w2 + b2)`.
@@ -58,8 +190,9 @@ fn mlp_direct(
     b1: &Array1<f32>,
     w2: &Array2<f32>,
     b2: &Array1<f32>,
+    tanh: impl Fn(f32) -> f32,
 ) -> Array2<f32> {
-    let h = (x.dot(w1) + b1).mapv(f32::tanh);
+    let h = (x.dot(w1) + b1).mapv(tanh);
     let z = h.dot(w2) + b2;
     let m = z.map_axis(Axis(1), |r| r.fold(f32::NEG_INFINITY, |a, &b| a.max(b)));
     let e = (z - &m.insert_axis(Axis(1))).mapv(f32::exp);
@@ -109,10 +242,10 @@ fn mlp() {
     let compiled = graph.compile("ndarray").unwrap();
     let compile_time = start.elapsed();
     println!(
-        "mlp: trace {traced:?}, compile {compile_time:?} ({} nodes)\n{graph}",
+        "mlp: trace {traced:?}, compile {compile_time:?} ({} nodes, {compiled:?})\n{graph}",
         graph.nodes().len()
     );
-    let want = mlp_direct(&xa, &w1a, &b1a, &w2a, &b2a);
+    let want = mlp_direct(&xa, &w1a, &b1a, &w2a, &b2a, f32::tanh);
     let got = compiled.run(&xs).unwrap()[0].to_vec::<f32>().unwrap();
     let close = got
         .iter()
@@ -126,6 +259,7 @@ fn mlp() {
             &b1a,
             &w2a,
             &b2a,
+            f32::tanh,
         )))
     };
     support::paired("mlp eager / ndarray directly", 30, 20, &mut direct, || {
@@ -136,6 +270,23 @@ fn mlp() {
         30,
         20,
         &mut direct,
+        || drop(black_box(compiled.run(black_box(&xs)).unwrap())),
+    );
+    // The same with the backend's tanh on the direct side: what the graph gains by itself.
+    support::paired(
+        "mlp compiled / ndarray directly with the backend's tanh_f32",
+        30,
+        20,
+        || {
+            drop(black_box(mlp_direct(
+                black_box(&xa),
+                &w1a,
+                &b1a,
+                &w2a,
+                &b2a,
+                tensorswitch_ndarray::tanh_f32,
+            )))
+        },
         || drop(black_box(compiled.run(black_box(&xs)).unwrap())),
     );
 }
@@ -162,7 +313,10 @@ fn main() {
     let want = bare(&xa, &ya, &za).into_raw_vec_and_offset().0;
     assert_eq!(chain(&xs).unwrap()[0].to_vec::<f32>().unwrap(), want);
     assert_eq!(compiled.run(&xs).unwrap()[0].to_vec::<f32>().unwrap(), want);
-    println!("trace: {traced:?}, compile: {compile_time:?} ({OPS} nodes)");
+    println!("trace: {traced:?}, compile: {compile_time:?} ({OPS} nodes, {compiled:?})");
+    let unfused = graph
+        .compile_unfused(ts::current_backend().unwrap().table())
+        .unwrap();
 
     let mut bare_run = || {
         drop(black_box(bare(
@@ -193,6 +347,18 @@ fn main() {
         "  compiled adds per op: {:.1} ns",
         (c.ns.1 - c.ns.0) / OPS as f64
     );
+    let u = support::paired(
+        "chain100_16xf32 compiled unfused / bare kernels",
+        200,
+        50,
+        &mut bare_run,
+        || drop(black_box(unfused.run(black_box(&xs)).unwrap())),
+    );
+    println!(
+        "  compiled unfused adds per op: {:.1} ns",
+        (u.ns.1 - u.ns.0) / OPS as f64
+    );
     mlp();
+    large();
     ts::unset_backend();
 }

@@ -35,6 +35,7 @@ pub mod catalogue;
 pub mod dtype;
 pub mod dynamic;
 pub mod error;
+pub mod fused;
 pub mod index;
 pub mod kit;
 pub mod ops;

@@ -11,7 +11,7 @@ const LAYERS: &[&[&str]] = &[
     &["alloc", "build_info"],
     &["tensor"],
     &["catalogue"],
-    &["call", "registry", "kit"],
+    &["call", "registry", "kit", "fused"],
     &["table"],
     &["state"],
     &["ops"],

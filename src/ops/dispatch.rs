@@ -43,7 +43,11 @@ pub(crate) fn call<F: Copy, R>(
 /// The error for a panic caught at the slot boundary, with the panic's message.
 #[cold]
 #[inline(never)]
-fn panicked(table: &FunctionTable, op: Op, payload: Box<dyn std::any::Any + Send>) -> Error {
+pub(crate) fn panicked(
+    table: &FunctionTable,
+    op: Op,
+    payload: Box<dyn std::any::Any + Send>,
+) -> Error {
     let what = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())

@@ -1,28 +1,44 @@
 //! Compiling a graph for a table: every slot resolved and every dtype checked once, so a run
 //! is a sequence of slot calls.
 
+use super::fuse::{plan, Planned};
 use super::graph::{Args, Graph, ValueInfo};
 use super::record::{fast, invoke, invoke_all, Fast};
 use crate::catalogue::{Op, OpFn};
 use crate::error::{Error, Result};
+use crate::fused::FusedKernel;
 use crate::ops::dispatch;
 use crate::state;
 use crate::table::FunctionTable;
 use crate::tensor::Tensor;
 
 struct Step {
-    op: Op,
-    f: OpFn,
-    /// `f` typed when it is unary or binary (and the node has as many inputs).
-    fast: Fast,
-    args: Args,
+    exec: Exec,
     inputs: Vec<usize>,
-    output: usize,
-    /// The results after the first, for an op with several (see [`super::Node`]).
-    more_outputs: Vec<usize>,
+    /// The values it makes: one for a slot call, those read later for a fused program.
+    outputs: Vec<usize>,
     /// Values no later step nor the outputs read: dropped after this step, so a run holds only
     /// live tensors (and their blocks go back to the thread's cache for the next step).
     frees: Vec<usize>,
+}
+
+enum Exec {
+    /// One node: a slot call.
+    Call {
+        op: Op,
+        f: OpFn,
+        /// `f` typed when it is unary or binary (and the node has as many inputs).
+        fast: Fast,
+        args: Args,
+    },
+    /// Several elementwise nodes run by the backend's fused kernel (see [`crate::fused`]).
+    Fused {
+        /// The first fused op, to name in errors.
+        op: Op,
+        kernel: Box<dyn FusedKernel>,
+        /// How many graph nodes it replaces.
+        nodes: usize,
+    },
 }
 
 /// A graph compiled for one function table (see [`Graph::compile`]). Running it checks the
@@ -48,6 +64,16 @@ impl Graph {
     /// [`crate::Backend::table`]). Fails when the table lacks an op of the graph or does not
     /// support one of its dtypes.
     pub fn compile_on(&self, table: &'static FunctionTable) -> Result<Compiled> {
+        self.compile_with(table, true)
+    }
+
+    /// [`Graph::compile_on`] without fusion: every node is one slot call, as eager execution
+    /// makes it (to compare fused runs against, or to time fusion).
+    pub fn compile_unfused(&self, table: &'static FunctionTable) -> Result<Compiled> {
+        self.compile_with(table, false)
+    }
+
+    fn compile_with(&self, table: &'static FunctionTable, fuse: bool) -> Result<Compiled> {
         for v in self
             .inputs
             .iter()
@@ -64,26 +90,37 @@ impl Graph {
             }
         }
         let mut steps = Vec::with_capacity(self.nodes.len());
-        for n in &self.nodes {
-            let f = table
-                .slots
-                .get(n.op)
-                .ok_or_else(|| table.unsupported_error(n.op))?;
-            let fast = match (fast(f), n.inputs.len()) {
-                (Fast::Unary(g), 1) => Fast::Unary(g),
-                (Fast::Binary(g), 2) => Fast::Binary(g),
-                _ => Fast::Other,
-            };
-            steps.push(Step {
-                op: n.op,
-                f,
-                fast,
-                args: n.args.clone(),
-                inputs: n.inputs.iter().map(|v| v.0).collect(),
-                output: n.output.0,
-                more_outputs: n.more_outputs.iter().map(|v| v.0).collect(),
-                frees: Vec::new(),
-            });
+        for planned in plan(self, table, fuse) {
+            match planned {
+                Planned::Node(i) => steps.push(self.call_step(table, i)?),
+                Planned::Fused {
+                    program,
+                    reads,
+                    writes,
+                    nodes,
+                } => {
+                    let hook = crate::fused::hook(table.backend_name())
+                        .ok_or_else(|| table.unsupported_error(program.instrs[0].op))?;
+                    match (hook.compile)(&program) {
+                        Ok(kernel) => steps.push(Step {
+                            exec: Exec::Fused {
+                                op: program.instrs[0].op,
+                                kernel,
+                                nodes: nodes.len(),
+                            },
+                            inputs: reads,
+                            outputs: writes,
+                            frees: Vec::new(),
+                        }),
+                        // The backend declined this program: its nodes run one by one.
+                        Err(_) => {
+                            for i in nodes {
+                                steps.push(self.call_step(table, i)?);
+                            }
+                        }
+                    }
+                }
+            }
         }
         // The last step reading each value frees it, unless it is an output.
         let mut last: Vec<Option<usize>> = vec![None; self.values.len()];
@@ -122,12 +159,39 @@ impl Graph {
     }
 }
 
+impl Graph {
+    fn call_step(&self, table: &'static FunctionTable, i: usize) -> Result<Step> {
+        let n = &self.nodes[i];
+        let f = table
+            .slots
+            .get(n.op)
+            .ok_or_else(|| table.unsupported_error(n.op))?;
+        let fast = match (fast(f), n.inputs.len()) {
+            (Fast::Unary(g), 1) => Fast::Unary(g),
+            (Fast::Binary(g), 2) => Fast::Binary(g),
+            _ => Fast::Other,
+        };
+        Ok(Step {
+            exec: Exec::Call {
+                op: n.op,
+                f,
+                fast,
+                args: n.args.clone(),
+            },
+            inputs: n.inputs.iter().map(|v| v.0).collect(),
+            outputs: n.outputs().map(|v| v.0).collect(),
+            frees: Vec::new(),
+        })
+    }
+}
+
 impl std::fmt::Debug for Compiled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "Compiled({} steps on {} {})",
+            "Compiled({} steps, {} fused, on {} {})",
             self.steps.len(),
+            self.fused_steps(),
             self.table.backend_name(),
             self.table.version()
         )
@@ -138,6 +202,25 @@ impl Compiled {
     /// The backend it runs on.
     pub fn backend(&self) -> &'static str {
         self.table.backend_name()
+    }
+
+    /// How many steps run fused programs (each in place of several elementwise nodes).
+    pub fn fused_steps(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| matches!(s.exec, Exec::Fused { .. }))
+            .count()
+    }
+
+    /// How many graph nodes run inside fused programs.
+    pub fn fused_nodes(&self) -> usize {
+        self.steps
+            .iter()
+            .map(|s| match s.exec {
+                Exec::Fused { nodes, .. } => nodes,
+                Exec::Call { .. } => 0,
+            })
+            .sum()
     }
 
     /// Runs the graph on `inputs`, which must have the traced dtypes and shapes and be tensors
@@ -202,31 +285,62 @@ impl Compiled {
         let _section = crate::tensor::live::enter();
         for s in &self.steps {
             let get = |i: usize| values.get(i).and_then(Option::as_ref).ok_or_else(missing);
-            let out = match (s.fast, s.inputs.as_slice()) {
-                (Fast::Unary(g), &[a]) => {
-                    let x = get(a)?;
-                    dispatch::call(self.table, s.op, Some(g), |g| g(x))?
+            match &s.exec {
+                Exec::Call { op, f, fast, args } => {
+                    match (*fast, s.inputs.as_slice()) {
+                        (Fast::Unary(g), &[a]) => {
+                            let x = get(a)?;
+                            values[s.outputs[0]] =
+                                Some(dispatch::call(self.table, *op, Some(g), |g| g(x))?);
+                        }
+                        (Fast::Binary(g), &[a, b]) => {
+                            let (x, y) = (get(a)?, get(b)?);
+                            values[s.outputs[0]] =
+                                Some(dispatch::call(self.table, *op, Some(g), |g| g(x, y))?);
+                        }
+                        // An op with several results (see [`super::Node`]).
+                        _ if s.outputs.len() > 1 => {
+                            let outs = with_inputs(&values, &s.inputs, |ins| {
+                                dispatch::call(self.table, *op, Some(*f), |f| {
+                                    invoke_all(f, args, ins)
+                                })
+                            })??;
+                            if outs.len() != s.outputs.len() {
+                                return Err(missing());
+                            }
+                            for (&v, t) in s.outputs.iter().zip(outs) {
+                                values[v] = Some(t);
+                            }
+                        }
+                        _ => {
+                            values[s.outputs[0]] = Some(with_inputs(&values, &s.inputs, |ins| {
+                                dispatch::call(self.table, *op, Some(*f), |f| invoke(f, args, ins))
+                            })??);
+                        }
+                    }
                 }
-                (Fast::Binary(g), &[a, b]) => {
-                    let (x, y) = (get(a)?, get(b)?);
-                    dispatch::call(self.table, s.op, Some(g), |g| g(x, y))?
-                }
-                _ if !s.more_outputs.is_empty() => {
+                Exec::Fused { op, kernel, .. } => {
                     let outs = with_inputs(&values, &s.inputs, |ins| {
-                        dispatch::call(self.table, s.op, Some(s.f), |f| invoke_all(f, &s.args, ins))
+                        // The same panic boundary as a slot call (see `dispatch::call`).
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kernel.run(ins)))
+                            .unwrap_or_else(|p| Err(dispatch::panicked(self.table, *op, p)))
                     })??;
-                    let mut outs = outs.into_iter();
-                    let first = outs.next().ok_or_else(missing)?;
-                    for (&v, t) in s.more_outputs.iter().zip(outs) {
+                    if outs.len() != s.outputs.len() {
+                        return Err(Error::Backend {
+                            backend: self.table.backend_name().to_string(),
+                            op: op.name(),
+                            message: format!(
+                                "internal error: a fused kernel returned {} values for {}",
+                                outs.len(),
+                                s.outputs.len()
+                            ),
+                        });
+                    }
+                    for (&v, t) in s.outputs.iter().zip(outs) {
                         values[v] = Some(t);
                     }
-                    first
                 }
-                _ => with_inputs(&values, &s.inputs, |ins| {
-                    dispatch::call(self.table, s.op, Some(s.f), |f| invoke(f, &s.args, ins))
-                })??,
-            };
-            values[s.output] = Some(out);
+            }
             for &v in &s.frees {
                 values[v] = None;
             }

@@ -20,6 +20,7 @@
 //! How recording works and what cannot be traced is in docs/architecture.md ("The tracer").
 
 mod compile;
+mod fuse;
 mod graph;
 mod jit;
 #[cfg(feature = "serde")]

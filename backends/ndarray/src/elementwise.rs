@@ -113,7 +113,41 @@ unary_fn!(log, "log"; floats |x: T| x.ln());
 unary_fn!(sqrt, "sqrt"; floats |x: T| x.sqrt());
 unary_fn!(sin, "sin"; floats |x: T| x.sin());
 unary_fn!(cos, "cos"; floats |x: T| x.cos());
-unary_fn!(tanh, "tanh"; floats |x: T| x.tanh());
+/// float32: evaluated in float64 and rounded once (see `math::tanh_f32`: more accurate than
+/// the C library's `tanhf`), a slice at a time where the input is contiguous (vectorised);
+/// float64: std's (the C library's `tanh`). Fused programs run `tanh_block`.
+pub(crate) fn tanh(x: &Tensor) -> Result<Tensor> {
+    const OP: &str = "tanh";
+    let out: NdArray = on_array!(OP, input_array(OP, x)?;
+        f32 |a: T| match a.as_slice() {
+            Some(s) => {
+                let mut v = tensorswitch::alloc::try_vec(OP, s.len(), 0.0)?;
+                crate::math::tanh_f32_slice(s, &mut v);
+                crate::buf::shaped_like(OP, a, v)?.into()
+            }
+            None => crate::buf::map(OP, a, crate::math::tanh_f32)?.into(),
+        };
+        f64 |a: T| crate::buf::map(OP, a, tanh_f64)?.into());
+    Ok(out.into_tensor())
+}
+
+#[inline]
+fn tanh_f64(x: f64) -> f64 {
+    x.tanh()
+}
+
+/// `tanh` on a block of a fused program, as the slot computes it.
+pub(crate) fn tanh_block(x: &crate::fused::Reg, out: &mut crate::fused::Reg, n: usize) -> bool {
+    use crate::fused::Reg;
+    match (x, out) {
+        (Reg::Float32(x), Reg::Float32(o)) => {
+            crate::math::tanh_f32_slice(&x[..n], &mut o[..n]);
+            true
+        }
+        (Reg::Float64(x), out) => crate::fused::map1(x, out, n, tanh_f64),
+        _ => false,
+    }
+}
 unary_fn!(tan, "tan"; floats |x: T| x.tan());
 unary_fn!(sinh, "sinh"; floats |x: T| x.sinh());
 unary_fn!(cosh, "cosh"; floats |x: T| x.cosh());
@@ -209,8 +243,18 @@ fn select<T: tensorswitch::Element + Default>(
         .and(&c)
         .and(&x)
         .and(&y)
-        .for_each(|o, &c, &x, &y| *o = if c { x } else { y });
+        .for_each(|o, &c, &x, &y| *o = select_one(c, x, y));
     Ok(out)
+}
+
+/// One element of `where` (fused programs use it too).
+#[inline(always)]
+pub(crate) fn select_one<T>(c: bool, x: T, y: T) -> T {
+    if c {
+        x
+    } else {
+        y
+    }
 }
 
 // ----- issue 12: floor_divide, remainder, copysign

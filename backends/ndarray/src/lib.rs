@@ -15,6 +15,10 @@
 //! * `tril`/`triu`: ndarray's own `tril`/`triu` methods from 0.16 on, an index loop before.
 //! * `expm1`/`log1p`: ndarray 0.17's `exp_m1`/`ln_1p` array methods from 0.17 on; before
 //!   that the core's compositional fallback runs.
+//!
+//! Compiled graphs run chains of elementwise ops as one fused pass over blocks of the data
+//! (the `fused` module; docs/architecture.md, "The tracer"). float32 `tanh` is
+//! [`tanh_f32`], computed in float64 and rounded once, not std's `f32::tanh`.
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
@@ -22,13 +26,16 @@
 mod macros;
 mod buf;
 mod elementwise;
+mod fused;
 mod host;
 mod indexing;
 mod linalg;
 mod manip;
+mod math;
 mod reduce;
 mod storage;
 
+pub use math::tanh_f32;
 pub use storage::NdStorage;
 
 use ndarray::{ArrayD, ArrayRefD, ArrayViewD, IxDyn};
@@ -50,6 +57,8 @@ pub static NDARRAY: BackendDescriptor =
         .with_host_sharing(Some(share_host), Some(import_shared_host))
         .with_i64_reader(read_i64);
 tensorswitch::register_backend!(NDARRAY);
+// Runs compiled graphs' elementwise chains in one pass (see `fused`).
+tensorswitch::register_fuse!(NAME, fused::HOOK);
 
 /// The core's helpers for this backend (errors, native values, wrapping).
 pub(crate) static KIT: BackendKit = BackendKit::new(&NDARRAY);

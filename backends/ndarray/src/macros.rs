@@ -3,7 +3,7 @@
 //! to (inherent methods such as `wrapping_add` or `exp` resolve per type).
 //!
 //! Groups of dtypes: `any` (all eleven), `bool`, `ints` (signed and unsigned), `sints`,
-//! `uints`, `floats`, `numeric` (ints and floats).
+//! `uints`, `floats`, `f32`, `f64`, `numeric` (ints and floats).
 
 /// Calls `$mac!($($pre)* [Variant type, ...] $($post)*)` with the variants of a group.
 macro_rules! dtype_group {
@@ -23,6 +23,12 @@ macro_rules! dtype_group {
     };
     (uints => $mac:ident!($($pre:tt)*) [$($post:tt)*]) => {
         $mac!($($pre)* [UInt8 u8, UInt16 u16, UInt32 u32, UInt64 u64] $($post)*)
+    };
+    (f32 => $mac:ident!($($pre:tt)*) [$($post:tt)*]) => {
+        $mac!($($pre)* [Float32 f32] $($post)*)
+    };
+    (f64 => $mac:ident!($($pre:tt)*) [$($post:tt)*]) => {
+        $mac!($($pre)* [Float64 f64] $($post)*)
     };
     (floats => $mac:ident!($($pre:tt)*) [$($post:tt)*]) => {
         $mac!($($pre)* [Float32 f32, Float64 f64] $($post)*)
@@ -174,6 +180,17 @@ macro_rules! unary_fn {
                 $($group |arr: $T| $crate::buf::map($op, arr, |$x: $T| $f)?.into());+);
             Ok(out.into_tensor())
         }
+
+        /// The same op on one block of a fused program (see `crate::fused`).
+        pub(crate) mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            /// `out[..n] = f(x[..n])`; false when the registers' dtypes are not the op's.
+            pub(crate) fn block(x: &$crate::fused::Reg, out: &mut $crate::fused::Reg, n: usize) -> bool {
+                on_reg!(x; $($group |arr: $T| $crate::fused::map1(arr, out, n, |$x: $T| $f));+)
+            }
+        }
     };
 }
 
@@ -190,5 +207,76 @@ macro_rules! binary_fn {
                 $($group |p, q: $T| $crate::zip2($op, p, q, |$x: $T, $y: $T| $f)?.into());+);
             Ok(out.into_tensor())
         }
+
+        /// The same op on one block of a fused program (see `crate::fused`).
+        pub(crate) mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            /// `out[..n] = f(a[..n], b[..n])`; false when the registers' dtypes are not the
+            /// op's.
+            $(#[$meta])*
+            pub(crate) fn block(
+                a: &$crate::fused::Reg,
+                b: &$crate::fused::Reg,
+                out: &mut $crate::fused::Reg,
+                n: usize,
+            ) -> bool {
+                on_reg_pair!(a, b; $($group |p, q: $T| $crate::fused::map2(p, q, out, n, |$x: $T, $y: $T| $f));+)
+            }
+        }
+    };
+}
+
+/// Like [`on_array!`] for a register of a fused program (`&Reg`), binding its elements as
+/// `&[T]`; a dtype in no group gives `false`.
+macro_rules! on_reg {
+    (@go $r:expr;) => {{
+        let _ = $r;
+        false
+    }};
+    (@go $r:expr; [$($V:ident $t:ty),*] |$a:ident: $T:ident| $body:expr $(; $($rest:tt)*)?) => {
+        match $r {
+            $($crate::fused::Reg::$V(v) => {
+                #[allow(dead_code)]
+                type $T = $t;
+                let $a: &[$t] = v;
+                $body
+            })*
+            #[allow(unreachable_patterns)]
+            other => on_reg!(@go other; $($($rest)*)?),
+        }
+    };
+    (@go $r:expr; $group:ident $($rest:tt)*) => {
+        dtype_group!($group => on_reg!(@go $r;) [$($rest)*])
+    };
+    ($r:expr; $($rest:tt)+) => {
+        on_reg!(@go $r; $($rest)+)
+    };
+}
+
+/// [`on_reg!`] for two registers that must share a dtype.
+macro_rules! on_reg_pair {
+    (@go $pair:expr;) => {{
+        let _ = $pair;
+        false
+    }};
+    (@go $pair:expr; [$($V:ident $t:ty),*] |$a:ident, $b:ident: $T:ident| $body:expr $(; $($rest:tt)*)?) => {
+        match $pair {
+            $(($crate::fused::Reg::$V(va), $crate::fused::Reg::$V(vb)) => {
+                #[allow(dead_code)]
+                type $T = $t;
+                let ($a, $b): (&[$t], &[$t]) = (va, vb);
+                $body
+            })*
+            #[allow(unreachable_patterns)]
+            other => on_reg_pair!(@go other; $($($rest)*)?),
+        }
+    };
+    (@go $pair:expr; $group:ident $($rest:tt)*) => {
+        dtype_group!($group => on_reg_pair!(@go $pair;) [$($rest)*])
+    };
+    ($a:expr, $b:expr; $($rest:tt)+) => {
+        on_reg_pair!(@go ($a, $b); $($rest)+)
     };
 }

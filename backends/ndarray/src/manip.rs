@@ -124,8 +124,14 @@ fn concat_as<T: NdElement + Default>(
 pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
     const OP: &str = "astype";
     let out: NdArray = on_array!(OP, input_array(OP, x)?;
-        any |a: S| by_dtype!(OP, dtype; |T| buf::map(OP, a, |v: S| T::from_scalar(Scalar::from(v)))?.into()));
+        any |a: S| by_dtype!(OP, dtype; |T| buf::map(OP, a, cast_value::<S, T>)?.into()));
     Ok(out.into_tensor())
+}
+
+/// One element converted as `astype` converts it (fused programs use it too).
+#[inline]
+pub(crate) fn cast_value<S: NdElement, T: NdElement>(v: S) -> T {
+    T::from_scalar(v.into())
 }
 
 // ---------------------------------------------------------------------------------------------
