@@ -38,6 +38,7 @@ pub mod error;
 pub mod index;
 pub mod kit;
 pub mod ops;
+pub mod random;
 pub mod registry;
 pub mod sets;
 pub mod state;
