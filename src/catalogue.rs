@@ -595,6 +595,22 @@ macro_rules! __catalogue_list {
         /// Like [`put`](crate::put), adding `values` to the elements instead; a repeated index
         /// adds each of its values.
         put_add = "put_add", manipulation, PutFn, Put, fallback;
+        // ----- neural-network basics (not in the standard)
+        /// `max(x, 0)`, elementwise (NaN stays NaN; bool refused).
+        relu = "relu", elementwise, UnaryFn, Unary(Numeric), fallback;
+        /// The logistic function `1 / (1 + e^-x)`, computed without overflow for large `|x|`.
+        sigmoid = "sigmoid", elementwise, UnaryFn, Unary(Float), fallback;
+        /// The Gaussian error linear unit in its exact form, `x · Φ(x) = x/2 · (1 + erf(x/√2))`
+        /// (torch's default `approximate="none"`, not the tanh approximation).
+        gelu = "gelu", elementwise, UnaryFn, Unary(Float), fallback;
+        /// `x · sigmoid(x)` (also called swish).
+        silu = "silu", elementwise, UnaryFn, Unary(Float), fallback;
+        /// `x - logsumexp(x)` along one axis: the logarithm of [`softmax`](crate::softmax),
+        /// computed without forming it (no `log(0)` for tiny probabilities).
+        log_softmax = "log_softmax", reductions, AxisFn, Softmax, fallback;
+        /// `log(sum(exp(x)))` over the axes, computed stably (the maximum is taken out first);
+        /// integers are computed in the default float dtype. Over no elements it is `-inf`.
+        logsumexp = "logsumexp", reductions, ReduceFn, Reduce(Average), fallback;
         }
     };
 }

@@ -47,11 +47,11 @@ fn sample_attrs(op: Op) -> Vec<(&'static str, AttrValue)> {
         ],
         Op::eye => vec![("n_rows", Int(2)), ("dtype", Str("float64".into()))],
         Op::clip => vec![("min", Float(0.0)), ("max", Input)],
-        Op::vecdot | Op::softmax | Op::expand_dims | Op::concat | Op::stack => {
+        Op::vecdot | Op::softmax | Op::log_softmax | Op::expand_dims | Op::concat | Op::stack => {
             vec![("axis", Int(0))]
         }
         Op::tensordot => vec![("axes", Int(1))],
-        Op::sum | Op::mean | Op::prod | Op::max | Op::min => {
+        Op::sum | Op::mean | Op::prod | Op::max | Op::min | Op::logsumexp => {
             vec![("axes", list(&[0])), ("keepdims", Bool(true))]
         }
         Op::var | Op::std => vec![("axes", Int(1)), ("correction", Float(1.0))],

@@ -28,6 +28,7 @@ mod linalg_fallbacks;
 mod linalg_kernels;
 mod linear_algebra;
 mod manip;
+mod nn_fallbacks;
 mod reduce;
 mod shape;
 

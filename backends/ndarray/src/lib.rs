@@ -26,6 +26,7 @@ mod host;
 mod indexing;
 mod linalg;
 mod manip;
+mod nn;
 mod reduce;
 mod storage;
 
@@ -225,6 +226,10 @@ tensorswitch::primaries! { NAME;
     searchsorted => indexing::searchsorted,
     put => indexing::put,
     put_add => indexing::put_add,
+    relu => nn::relu,
+    sigmoid => nn::sigmoid,
+    gelu => nn::gelu,
+    silu => nn::silu,
 }
 
 /// The native value of an ndarray tensor: the data as an [`NdStorage`] (an owned `ArrayD` or a

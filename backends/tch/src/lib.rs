@@ -49,6 +49,7 @@ mod host;
 mod indexing;
 mod linalg;
 mod manip;
+mod nn;
 mod reduce;
 mod runtime;
 
@@ -221,6 +222,12 @@ tensorswitch::primaries! { NAME;
     searchsorted => indexing::searchsorted,
     put => indexing::put,
     put_add => indexing::put_add,
+    relu => nn::relu,
+    sigmoid => nn::sigmoid,
+    gelu => nn::gelu,
+    silu => nn::silu,
+    log_softmax => nn::log_softmax,
+    logsumexp => nn::logsumexp,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,52 @@
+//! The neural-network basics on libtorch's own kernels: `relu`, `sigmoid`, `gelu` (exact,
+//! `approximate="none"`), `silu`, `log_softmax`, `logsumexp`.
+
+use crate::{input_tensor, wrap, wrap_like, wrap_view, KIT};
+use tch::Kind;
+use tensorswitch::kit::OrBackendError;
+use tensorswitch::{Result, Tensor};
+
+fn unary(
+    op: &'static str,
+    x: &Tensor,
+    f: impl FnOnce(&tch::Tensor) -> std::result::Result<tch::Tensor, tch::TchError>,
+) -> Result<Tensor> {
+    let out = f(input_tensor(op, x)?).or_backend(&KIT, op)?;
+    Ok(wrap_like(out, x.dtype(), x))
+}
+
+pub(crate) fn relu(x: &Tensor) -> Result<Tensor> {
+    unary("relu", x, |t| t.f_relu())
+}
+
+pub(crate) fn sigmoid(x: &Tensor) -> Result<Tensor> {
+    unary("sigmoid", x, |t| t.f_sigmoid())
+}
+
+pub(crate) fn gelu(x: &Tensor) -> Result<Tensor> {
+    unary("gelu", x, |t| t.f_gelu("none"))
+}
+
+pub(crate) fn silu(x: &Tensor) -> Result<Tensor> {
+    unary("silu", x, |t| t.f_silu())
+}
+
+pub(crate) fn log_softmax(x: &Tensor, axis: usize) -> Result<Tensor> {
+    const OP: &str = "log_softmax";
+    let out = input_tensor(OP, x)?
+        .f_log_softmax(KIT.size_as::<i64>(OP, axis)?, None::<Kind>)
+        .or_backend(&KIT, OP)?;
+    wrap(OP, out, x.device())
+}
+
+pub(crate) fn logsumexp(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> {
+    const OP: &str = "logsumexp";
+    if axes.is_empty() {
+        // Over no axes each element is its own sum: the input itself.
+        return wrap_view(OP, input_tensor(OP, x)?.shallow_clone(), x);
+    }
+    let out = input_tensor(OP, x)?
+        .f_logsumexp(KIT.sizes_as::<i64>(OP, axes)?, keepdims)
+        .or_backend(&KIT, OP)?;
+    wrap(OP, out, x.device())
+}

@@ -1,0 +1,161 @@
+"""The cases of the neural-network basics (not in the standard): the activations relu,
+sigmoid, gelu, silu (group `elementwise`) and log_softmax, logsumexp (group `reductions`).
+
+Expected values are computed in float64 from the inputs as tensorswitch converts them:
+sigmoid as 1 / (1 + exp(-x)), gelu in its exact form x/2 (1 + erf(x/√2)) with Python's
+math.erf (NumPy has no erf), silu as x · sigmoid(x), log_softmax as x - max - log(sum(exp(x -
+max))) and logsumexp as max + log(sum(exp(x - max))) (with a zero maximum where the maximum is
+infinite, and -inf over no elements). relu keeps the dtype (integers included; bool is
+refused); the others compute integer and bool inputs in the default float dtype, as exp does.
+"""
+
+import math
+
+from .common import *  # noqa: F401,F403
+from .reductions import norm_axes
+
+STRIDED_ELEMENTWISE = [
+    "relu/float32/2d",
+    "sigmoid/float32/2d",
+    "gelu/float32/2d",
+    "silu/float32/2d",
+]
+STRIDED_REDUCTIONS = [
+    "log_softmax/float32/last_axis",
+    "logsumexp/float32/axis1",
+]
+
+ERF = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def sigmoid64(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+ACTIVATIONS = {
+    "sigmoid": sigmoid64,
+    "gelu": lambda x: 0.5 * x * (1.0 + ERF(x / math.sqrt(2.0))),
+    "silu": lambda x: x * sigmoid64(x),
+}
+
+
+def activation_case(op, name, x):
+    cid = f"{op}/{name}"
+    x = resolve(cid, x)
+    d = x.dtype.name
+    if op == "relu":
+        if d == "bool":
+            return add_case(cid, op, [T(x)], {}, err("InvalidDType"))
+        exp = np.maximum(x, 0) if kind(d) != "float" else np.where(
+            np.isnan(x), x, np.maximum(f64(x), 0.0)).astype(d)
+        return add_case(cid, op, [T(x)], {}, np.asarray(exp).astype(d), "exact")
+    out = to_float(d)
+    if kind(d) != "float":
+        DIFF_USED.add("float_only_ops")
+    exp = ACTIVATIONS[op](f64(x.astype(out))).astype(out)
+    add_case(cid, op, [T(x)], {}, exp, "transcendental")
+
+
+def gen_activations():
+    for op in ["relu", "sigmoid", "gelu", "silu"]:
+        activation_case(op, "float32/2d", rand("float32", (3, 5), -6, 6))
+        activation_case(op, "float64/1d", rand("float64", (9,), -8, 8))
+        activation_case(op, "float32/0d", arr(-1.25, "float32"))
+        activation_case(op, "float32/empty", np.zeros((0, 3), "float32"))
+        activation_case(op, "int32/ints", arr([-3, -1, 0, 2, 7], "int32"))
+        activation_case(op, "float64/wide_range",
+                        arr([-40.0, -12.5, -1e-8, 0.0, 1e-8, 3.5, 12.5, 40.0], "float64"))
+        activation_case(op, "float32/wide_range",
+                        arr([-30.0, -7.5, -0.5, 0.25, 7.5, 30.0], "float32"))
+        activation_case(op, "float64/nan", arr([np.nan, 1.0], "float64"))
+    activation_case("relu", "uint8/identity", arr([0, 3, 255], "uint8"))
+    activation_case("relu", "int8/negatives", arr([-128, -1, 0, 127], "int8"))
+    activation_case("relu", "bool/refused", arr([True, False], "bool"))
+    activation_case("relu", "float64/infinities", arr([-np.inf, np.inf], "float64"))
+    activation_case("sigmoid", "float64/infinities", arr([-np.inf, np.inf], "float64"))
+    activation_case("silu", "float64/pos_infinity", arr([np.inf], "float64"))
+    activation_case("gelu", "float64/pos_infinity", arr([np.inf], "float64"))
+    activation_case("sigmoid", "bool/to_float32", arr([True, False], "bool"))
+
+
+def log_softmax_case(name, x, axis):
+    cid = f"log_softmax/{name}"
+    x = resolve(cid, x)
+    d = x.dtype.name
+    out = to_float(d)
+    nd = max(x.ndim, 1)
+    if not -nd <= axis < nd:
+        return add_case(cid, "log_softmax", [T(x)], {"axis": axis}, err("AxisOutOfRange"))
+    xf = f64(x.astype(out))
+    if kind(d) != "float":
+        DIFF_USED.add("float_only_ops")
+    if x.ndim == 0:
+        exp = np.zeros((), dtype=out)
+    elif xf.shape[axis] == 0:
+        exp = xf.astype(out)
+    else:
+        m = np.max(xf, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0.0)
+        s = xf - m
+        exp = (s - np.log(np.sum(np.exp(s), axis=axis, keepdims=True))).astype(out)
+    add_case(cid, "log_softmax", [T(x)], {"axis": axis}, exp, "transcendental")
+
+
+def logsumexp_case(name, x, axes=None, keepdims=False):
+    cid = f"logsumexp/{name}"
+    x = resolve(cid, x)
+    d = x.dtype.name
+    out = to_float(d)
+    kw = {"axes": None if axes is None else list(axes), "keepdims": keepdims}
+    try:
+        ax = norm_axes(axes, x.ndim)
+    except IndexError:
+        return add_case(cid, "logsumexp", [T(x)], kw, err("AxisOutOfRange"))
+    if kind(d) != "float":
+        DIFF_USED.add("float_only_ops")
+    xf = f64(x.astype(out))
+    if any(x.shape[a] == 0 for a in ax):
+        shape = tuple(1 if i in ax else n for i, n in enumerate(x.shape) if keepdims or i not in ax)
+        exp = np.full(shape, -np.inf)
+    elif not ax:
+        exp = xf
+    else:
+        m = np.max(xf, axis=ax, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0.0)
+        exp = np.log(np.sum(np.exp(xf - m), axis=ax, keepdims=True)) + m
+        if not keepdims:
+            exp = np.squeeze(exp, axis=ax)
+    add_case(cid, "logsumexp", [T(x)], kw, np.asarray(exp).astype(out), "reduction")
+
+
+def gen_reductions():
+    log_softmax_case("float32/last_axis", rand("float32", (3, 5), -4, 4), -1)
+    log_softmax_case("float32/axis0", rand("float32", (4, 3), -4, 4), 0)
+    log_softmax_case("float64/3d_axis1", rand("float64", (2, 3, 4), -4, 4), 1)
+    log_softmax_case("float64/large_values", arr([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -999.0]], "float64"), 1)
+    log_softmax_case("float32/tiny_probabilities", arr([0.0, -120.0, 50.0], "float32"), 0)
+    log_softmax_case("int32/to_float32", arr([1, 2, 3], "int32"), 0)
+    log_softmax_case("float64/neg_inf", arr([-np.inf, 0.0, 1.0], "float64"), 0)
+    log_softmax_case("float32/0d", arr(2.5, "float32"), 0)
+    log_softmax_case("float32/empty_axis", np.zeros((2, 0), "float32"), 1)
+    log_softmax_case("float32/axis_out_of_range", rand("float32", (2, 2)), 2)
+
+    logsumexp_case("float32/axis1", rand("float32", (3, 4), -4, 4), [1])
+    logsumexp_case("float32/all", rand("float32", (2, 3, 4), -4, 4))
+    logsumexp_case("float64/axes_0_2_keepdims", rand("float64", (2, 3, 4), -4, 4), [0, 2], True)
+    logsumexp_case("float64/large_values", arr([[1000.0, 1000.0], [-1000.0, -1001.0]], "float64"), [-1])
+    logsumexp_case("float64/inf_and_neg_inf", arr([[np.inf, 1.0], [-np.inf, -np.inf]], "float64"), [1])
+    logsumexp_case("int64/to_float32", arr([[1, 2], [3, 4]], "int64"), [0])
+    logsumexp_case("float32/empty_axis", np.zeros((2, 0), "float32"), [1])
+    logsumexp_case("float32/empty_axis_keepdims", np.zeros((0, 3), "float32"), [0], True)
+    logsumexp_case("float32/no_axes", rand("float32", (2, 2), -4, 4), [])
+    logsumexp_case("float32/axis_out_of_range", rand("float32", (2, 2)), [2])
+
+
+def generate():
+    CURRENT["group"] = "elementwise"
+    gen_activations()
+    add_strided(STRIDED_ELEMENTWISE)
+    CURRENT["group"] = "reductions"
+    gen_reductions()
+    add_strided(STRIDED_REDUCTIONS)
