@@ -960,6 +960,25 @@ pub struct CrossAxis {
     pub axis: i64,
 }
 
+/// `layer_norm`: the trailing shape normalized over, and the epsilon added to the variance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerNorm {
+    /// The trailing dimensions of the input that are normalized together (torch's
+    /// `normalized_shape`); at least one.
+    pub normalized_shape: Shape,
+    /// Added to the variance before the square root (default `1e-5`, torch's).
+    pub eps: f64,
+}
+
+/// `one_hot`: the number of classes and the result's dtype.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OneHot {
+    /// The length of the new last dimension.
+    pub num_classes: usize,
+    /// The result's dtype (`None`: int64).
+    pub dtype: Option<DType>,
+}
+
 impl Default for CrossAxis {
     fn default() -> CrossAxis {
         CrossAxis { axis: -1 }
@@ -1464,6 +1483,15 @@ attributes!(Offset {
 attributes!(CrossAxis {
     axis: |v: &i64| AttrValue::Int(*v) => |r: &AttrReader, n| r.int(n, Some(-1)),
 });
+attributes!(LayerNorm {
+    normalized_shape: |s: &Shape| shape_value(s) => |r: &AttrReader, n| r.shape(n),
+    eps: |v: &f64| AttrValue::Float(*v) => |r: &AttrReader, n| r.f64(n, Some(1e-5)),
+});
+attributes!(OneHot {
+    num_classes: |v: &usize| AttrValue::Int(*v as i64) => |r: &AttrReader, n| r.usize(n, None),
+    dtype: |d: &Option<DType>| d.map_or(AttrValue::None, AttrValue::DType)
+        => |r: &AttrReader, n| r.opt_dtype(n),
+});
 
 fn shift_value(s: &Shift) -> AttrValue {
     match s.0.as_slice() {
@@ -1741,6 +1769,12 @@ macro_rules! __kind_attrs {
     };
     (Cross) => {
         $crate::call::CrossAxis
+    };
+    (LayerNorm) => {
+        $crate::call::LayerNorm
+    };
+    (OneHot) => {
+        $crate::call::OneHot
     };
 }
 

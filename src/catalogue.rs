@@ -153,10 +153,14 @@ pub type SvdFn = fn(&Tensor, bool) -> Result<[Tensor; 3]>;
 pub type PairFn = fn(&Tensor) -> Result<[Tensor; 2]>;
 /// `linalg.pinv`/`linalg.matrix_rank` with the relative tolerance `rtol` (the core puts in the
 /// standard's default, `max(M, N) · eps`). The input is a floating-point stack of matrices.
+/// Also `layer_norm` with its epsilon (finite, at least 0): a floating-point tensor of at least
+/// one dimension, normalized over its last one (the core flattens the normalized dimensions
+/// into it), whose last dimension is not empty.
 pub type RtolFn = fn(&Tensor, f64) -> Result<Tensor>;
 /// An op on a stack of matrices with an integer: `linalg.matrix_power` (the exponent; square
 /// floating-point matrices), `linalg.diagonal` and `linalg.trace` (the diagonal's offset; any
-/// stack of matrices).
+/// stack of matrices). Also `one_hot`: an int64 tensor of any shape and the number of classes
+/// (at least 0); the result is bool, of the input's shape plus that many at the end.
 pub type MatrixIntFn = fn(&Tensor, i64) -> Result<Tensor>;
 /// `linalg.matrix_norm(x, ord, keepdims)`: a floating-point stack of matrices.
 pub type MatrixNormFn = fn(&Tensor, MatrixOrd, bool) -> Result<Tensor>;
@@ -611,6 +615,15 @@ macro_rules! __catalogue_list {
         /// `log(sum(exp(x)))` over the axes, computed stably (the maximum is taken out first);
         /// integers are computed in the default float dtype. Over no elements it is `-inf`.
         logsumexp = "logsumexp", reductions, ReduceFn, Reduce(Average), fallback;
+        /// `(x - mean) / sqrt(var + eps)` over the trailing `normalized_shape` dimensions of `x`
+        /// (which must equal them), with the population variance (as torch's `layer_norm`);
+        /// integers are computed in the default float dtype. Multiply and add a weight and bias
+        /// yourself for the affine form.
+        layer_norm = "layer_norm", reductions, RtolFn, LayerNorm, fallback;
+        /// `result[..., c] = (x[...] == c)` for `c` in `0..num_classes`, in `dtype` (int64 by
+        /// default): a new last dimension. Indices outside `0..num_classes` (negative ones
+        /// included) give rows of zeros, as in JAX; `x` is an integer tensor.
+        one_hot = "one_hot", manipulation, MatrixIntFn, OneHot, fallback;
         }
     };
 }

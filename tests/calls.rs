@@ -51,6 +51,8 @@ fn sample_attrs(op: Op) -> Vec<(&'static str, AttrValue)> {
             vec![("axis", Int(0))]
         }
         Op::tensordot => vec![("axes", Int(1))],
+        Op::layer_norm => vec![("normalized_shape", list(&[2]))],
+        Op::one_hot => vec![("num_classes", Int(3))],
         Op::sum | Op::mean | Op::prod | Op::max | Op::min | Op::logsumexp => {
             vec![("axes", list(&[0])), ("keepdims", Bool(true))]
         }
@@ -132,6 +134,7 @@ fn inputs_for(op: Op) -> Vec<Tensor> {
             vec![m.clone(), t(&[1.0, 0.0, 0.0, 1.0], &[2, 2])]
         }
         Op::squeeze => vec![t(&[1.0, 2.0], &[1, 2, 1])],
+        Op::one_hot => vec![Tensor::from_slice(&[0i64, 2], &[2]).unwrap()],
         Op::take => vec![m.clone(), Tensor::from_slice(&[1i64, -2, 0], &[3]).unwrap()],
         Op::take_along_axis => vec![m.clone(), Tensor::from_slice(&[1i64, 0], &[2, 1]).unwrap()],
         Op::searchsorted => vec![t(&[1.0, 2.0, 3.0], &[3]), m.clone()],

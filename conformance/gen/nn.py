@@ -23,6 +23,10 @@ STRIDED_ELEMENTWISE = [
 STRIDED_REDUCTIONS = [
     "log_softmax/float32/last_axis",
     "logsumexp/float32/axis1",
+    "layer_norm/float32/last_dim",
+]
+STRIDED_MANIPULATION = [
+    "one_hot/int64/2d",
 ]
 
 ERF = np.vectorize(math.erf, otypes=[np.float64])
@@ -152,10 +156,75 @@ def gen_reductions():
     logsumexp_case("float32/axis_out_of_range", rand("float32", (2, 2)), [2])
 
 
+def layer_norm_case(name, x, normalized_shape, eps=1e-5):
+    cid = f"layer_norm/{name}"
+    x = resolve(cid, x)
+    d = x.dtype.name
+    out = to_float(d)
+    kw = {"normalized_shape": list(normalized_shape), "eps": eps}
+    k = len(normalized_shape)
+    if k == 0 or k > x.ndim or tuple(x.shape[x.ndim - k:]) != tuple(normalized_shape):
+        return add_case(cid, "layer_norm", [T(x)], kw, err("InvalidShape"))
+    if not (eps >= 0 and np.isfinite(eps)):
+        return add_case(cid, "layer_norm", [T(x)], kw, err("InvalidArgument"))
+    if kind(d) != "float":
+        DIFF_USED.add("float_only_ops")
+    xf = f64(x.astype(out))
+    ax = tuple(range(x.ndim - k, x.ndim))
+    if xf.size == 0:
+        exp = xf
+    else:
+        m = xf.mean(axis=ax, keepdims=True)
+        v = ((xf - m) ** 2).mean(axis=ax, keepdims=True)
+        exp = (xf - m) / np.sqrt(v + eps)
+    add_case(cid, "layer_norm", [T(x)], kw, exp.astype(out), "reduction")
+
+
+def one_hot_case(name, x, n, dtype=None):
+    cid = f"one_hot/{name}"
+    x = resolve(cid, x)
+    kw = {"num_classes": n, "dtype": dtype}
+    if kind(x.dtype.name) not in ("signed", "unsigned"):
+        return add_case(cid, "one_hot", [T(x)], kw, err("InvalidDType"))
+    exp = (x.astype(np.int64)[..., None] == np.arange(n)).astype(dtype or "int64")
+    add_case(cid, "one_hot", [T(x)], kw, exp)
+
+
+def gen_layer_norm():
+    layer_norm_case("float32/last_dim", rand("float32", (3, 6), -3, 3), [6])
+    layer_norm_case("float64/last_two_dims", rand("float64", (2, 3, 4), -3, 3), [3, 4])
+    layer_norm_case("float64/all_dims", rand("float64", (2, 5), -3, 3), [2, 5])
+    layer_norm_case("float32/eps_0p1", rand("float32", (4, 3), -1, 1), [3], 0.1)
+    layer_norm_case("float64/constant_rows_eps", arr([[2.0, 2.0, 2.0], [1.0, 2.0, 3.0]], "float64"), [3])
+    layer_norm_case("int32/to_float32", arr([[1, 2, 3], [4, 6, 8]], "int32"), [3])
+    layer_norm_case("float32/empty_batch", np.zeros((0, 4), "float32"), [4])
+    layer_norm_case("float64/1d", rand("float64", (7,), -3, 3), [7])
+    layer_norm_case("float32/shape_mismatch", rand("float32", (2, 3)), [2])
+    layer_norm_case("float32/no_dims", rand("float32", (2, 3)), [])
+    layer_norm_case("float32/too_many_dims", rand("float32", (3,)), [1, 3])
+    layer_norm_case("float32/negative_eps", rand("float32", (2, 3)), [3], -1.0)
+
+
+def gen_one_hot():
+    one_hot_case("int64/2d", arr([[0, 2, 1], [3, 3, 0]], "int64"), 4)
+    one_hot_case("int32/1d_float32", arr([1, 0, 4], "int32"), 5, "float32")
+    one_hot_case("uint8/bool_result", arr([2, 0], "uint8"), 3, "bool")
+    one_hot_case("int64/out_of_range_rows_are_zero", arr([-1, 3, 1, 7], "int64"), 3)
+    one_hot_case("int8/0d", arr(2, "int8"), 3, "float64")
+    one_hot_case("int64/empty", np.zeros((0,), "int64"), 3)
+    one_hot_case("int64/zero_classes", arr([0, 1], "int64"), 0)
+    one_hot_case("float32/refused", arr([1.0, 0.0], "float32"), 2)
+    one_hot_case("bool/refused", arr([True, False], "bool"), 2)
+
+
 def generate():
     CURRENT["group"] = "elementwise"
     gen_activations()
     add_strided(STRIDED_ELEMENTWISE)
     CURRENT["group"] = "reductions"
     gen_reductions()
+    gen_layer_norm()
     add_strided(STRIDED_REDUCTIONS)
+    CURRENT["group"] = "manipulation"
+    gen_one_hot()
+    add_strided(STRIDED_MANIPULATION)

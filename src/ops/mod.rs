@@ -28,6 +28,7 @@ mod linalg_fallbacks;
 mod linalg_kernels;
 mod linear_algebra;
 mod manip;
+mod nn;
 mod nn_fallbacks;
 mod reduce;
 mod shape;
@@ -517,6 +518,26 @@ macro_rules! public_fn {
             linear_algebra::run_rtol(Op::$op, |s| s.$op, x, &Rtol { rtol: rtol.into() })
         }
     };
+    (LayerNorm; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, normalized_shape: &[usize], eps: f64) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            let a = crate::call::LayerNorm { normalized_shape: normalized_shape.into(), eps };
+            nn::run_layer_norm(Op::$op, |s| s.$op, x, &a)
+        }
+    };
+    (OneHot; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(
+            x: &Tensor,
+            num_classes: usize,
+            dtype: impl Into<Option<DType>>,
+        ) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            let a = crate::call::OneHot { num_classes, dtype: dtype.into() };
+            nn::run_one_hot(Op::$op, |s| s.$op, x, &a)
+        }
+    };
     (MatrixPower; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor, n: i64) -> Result<Tensor> {
@@ -660,6 +681,12 @@ macro_rules! method_of {
     (Slogdet; $op:ident) => { method!(Slogdet; $op; () -> linear_algebra::SlogDet); };
     (Rtol; $op:ident) => { method!(Rtol; $op; (rtol: impl Into<Option<f64>>) -> Tensor); };
     (MatrixPower; $op:ident) => { method!(MatrixPower; $op; (n: i64) -> Tensor); };
+    (LayerNorm; $op:ident) => {
+        method!(LayerNorm; $op; (normalized_shape: &[usize], eps: f64) -> Tensor);
+    };
+    (OneHot; $op:ident) => {
+        method!(OneHot; $op; (num_classes: usize, dtype: impl Into<Option<DType>>) -> Tensor);
+    };
     (MatrixNorm; $op:ident) => { method!(MatrixNorm; $op; (norm: impl Into<MatrixNorm>) -> Tensor); };
     (VectorNorm; $op:ident) => { method!(VectorNorm; $op; (norm: impl Into<VectorNorm>) -> Tensor); };
     (Outer; $op:ident) => { method!(Outer; $op; (other: &Tensor) -> Tensor); };
@@ -892,6 +919,14 @@ macro_rules! run_arm {
     (Rtol; $op:ident; $inputs:ident; $a:ident) => {{
         let [x] = dispatch::inputs(Op::$op, $inputs)?;
         linear_algebra::run_rtol(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (LayerNorm; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        nn::run_layer_norm(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (OneHot; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        nn::run_one_hot(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
     }};
     (MatrixPower; $op:ident; $inputs:ident; $a:ident) => {{
         let [x] = dispatch::inputs(Op::$op, $inputs)?;

@@ -126,4 +126,19 @@ impl Fallbacks {
             squeeze(&out, ax)
         }
     }
+
+    /// `(x - mean) / sqrt(var + eps)` over the last axis, with the population variance.
+    pub(crate) fn layer_norm(x: &Tensor, eps: f64) -> Result<Tensor> {
+        let last = Reduction::over(-1).keepdims(true);
+        let d = subtract(x, &mean(x, last.clone())?)?;
+        let var = mean(&multiply(&d, &d)?, last)?;
+        divide(&d, &sqrt(&add(&var, &scalar(x, eps)?)?)?)
+    }
+
+    /// `expand_dims(x, -1) == arange(n)`: bool, false for indices outside `0..n`.
+    pub(crate) fn one_hot(x: &Tensor, n: i64) -> Result<Tensor> {
+        let classes =
+            crate::state::with_device(x.device(), || arange(0, n, 1, crate::dtype::DType::Int64))?;
+        equal(&expand_dims(x, -1)?, &classes)
+    }
 }

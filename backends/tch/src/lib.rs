@@ -228,6 +228,8 @@ tensorswitch::primaries! { NAME;
     silu => nn::silu,
     log_softmax => nn::log_softmax,
     logsumexp => nn::logsumexp,
+    layer_norm => nn::layer_norm,
+    one_hot => nn::one_hot,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -50,3 +50,26 @@ pub(crate) fn logsumexp(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Te
         .or_backend(&KIT, OP)?;
     wrap(OP, out, x.device())
 }
+
+pub(crate) fn layer_norm(x: &Tensor, eps: f64) -> Result<Tensor> {
+    const OP: &str = "layer_norm";
+    let t = input_tensor(OP, x)?;
+    let last = KIT.size_as::<i64>(OP, x.shape()[x.ndim() - 1])?;
+    let out = t
+        .f_layer_norm([last], None::<tch::Tensor>, None::<tch::Tensor>, eps, false)
+        .or_backend(&KIT, OP)?;
+    wrap(OP, out, x.device())
+}
+
+/// `x.unsqueeze(-1) == arange(n)` (libtorch's own `one_hot` raises for indices out of range,
+/// which tensorswitch maps to rows of zeros).
+pub(crate) fn one_hot(x: &Tensor, n: i64) -> Result<Tensor> {
+    const OP: &str = "one_hot";
+    let t = input_tensor(OP, x)?;
+    let classes = tch::Tensor::f_arange(n, (Kind::Int64, t.device())).or_backend(&KIT, OP)?;
+    let out = t
+        .f_unsqueeze(-1)
+        .and_then(|u| u.f_eq_tensor(&classes))
+        .or_backend(&KIT, OP)?;
+    wrap(OP, out, x.device())
+}
