@@ -97,6 +97,45 @@ pub type SearchFn = fn(&Tensor, &Tensor, bool) -> Result<Tensor>;
 /// `0..x.len()`, `values` 1-D of `indices`' length in `x`'s dtype.
 pub type PutFn = fn(&Tensor, &Tensor, &Tensor) -> Result<Tensor>;
 
+/// `conv2d(x, w, window)`: `x` is `(N, C_in, H, W)`, `w` is `(C_out, C_in / groups, kH, kW)`
+/// of `x`'s float dtype; `groups` divides `C_in` and `C_out`; the window's kernel is `w`'s
+/// `(kH, kW)`; the result, `(N, C_out, H_out, W_out)` with both sizes at least 1, fits the
+/// backend (see [`Window2d::output`]).
+pub type Conv2dFn = fn(&Tensor, &Tensor, &Window2d) -> Result<Tensor>;
+/// `max_pool2d`/`avg_pool2d(x, window)`: `x` is a float `(N, C, H, W)`; `groups` is 1,
+/// padding is at most half the kernel (as in torch), and the result, `(N, C, H_out, W_out)`
+/// with both sizes at least 1, fits the backend. `avg_pool2d` has dilation 1 and counts the
+/// padding's zeros in each average (torch's default `count_include_pad`).
+pub type Pool2dFn = fn(&Tensor, &Window2d) -> Result<Tensor>;
+
+/// The sliding window of `conv2d` and the 2-D pools, per spatial dimension (height, width).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Window2d {
+    /// The kernel's size (at least 1).
+    pub kernel: [usize; 2],
+    /// The step between windows (at least 1).
+    pub stride: [usize; 2],
+    /// Zeros (for max pooling: -inf) added on both sides.
+    pub padding: [usize; 2],
+    /// The spacing of the kernel's taps (at least 1).
+    pub dilation: [usize; 2],
+    /// `conv2d`'s channel groups (1 for the pools).
+    pub groups: usize,
+}
+
+impl Window2d {
+    /// The output size along one spatial dimension of input size `n`:
+    /// `(n + 2 padding - dilation (kernel - 1) - 1) / stride + 1`, or `None` when the dilated
+    /// kernel is larger than the padded input.
+    pub fn output(&self, dim: usize, n: usize) -> Option<usize> {
+        let padded = n.checked_add(self.padding[dim].checked_mul(2)?)?;
+        let span = self.dilation[dim]
+            .checked_mul(self.kernel[dim] - 1)?
+            .checked_add(1)?;
+        padded.checked_sub(span).map(|r| r / self.stride[dim] + 1)
+    }
+}
+
 /// The part of one dimension a [`SliceFn`] keeps: `len` elements, the first at `start`, then
 /// every `step`-th (`step` is non-zero and may be negative). When `len > 0`, `start` and
 /// `start + (len - 1) * step` are in `0..size`; when `len == 0`, `start` is 0.
@@ -624,6 +663,20 @@ macro_rules! __catalogue_list {
         /// default): a new last dimension. Indices outside `0..num_classes` (negative ones
         /// included) give rows of zeros, as in JAX; `x` is an integer tensor.
         one_hot = "one_hot", manipulation, MatrixIntFn, OneHot, fallback;
+        /// 2-D convolution (cross-correlation, as in every framework) of `x` `(N, C_in, H, W)`
+        /// with `w` `(C_out, C_in / groups, kH, kW)`, in NCHW layout: `stride`, `padding` (zeros
+        /// on both sides), `dilation` (each one size or a pair), `groups`. Inputs are promoted
+        /// and integers computed in the default float dtype. Add a bias with
+        /// [`add`](crate::add) (reshaped to `(C_out, 1, 1)`).
+        conv2d = "conv2d", linalg, Conv2dFn, Conv2d, fallback;
+        /// The maximum of each `kernel_size` window of `x` `(N, C, H, W)`, with `stride`
+        /// (default: the kernel size), `padding` (-inf on both sides, at most half the kernel)
+        /// and `dilation`; integers are computed in the default float dtype.
+        max_pool2d = "max_pool2d", reductions, Pool2dFn, Pool2d, fallback;
+        /// The mean of each `kernel_size` window of `x` `(N, C, H, W)`, with `stride` (default:
+        /// the kernel size) and `padding` (zeros on both sides, at most half the kernel,
+        /// counted in the mean as torch's default does); dilation must be 1.
+        avg_pool2d = "avg_pool2d", reductions, Pool2dFn, Pool2d, fallback;
         }
     };
 }

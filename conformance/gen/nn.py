@@ -25,6 +25,13 @@ STRIDED_REDUCTIONS = [
     "logsumexp/float32/axis1",
     "layer_norm/float32/last_dim",
 ]
+STRIDED_LINALG = [
+    "conv2d/float32/basic",
+]
+STRIDED_POOLS = [
+    "max_pool2d/float32/2x2",
+    "avg_pool2d/float32/2x2",
+]
 STRIDED_MANIPULATION = [
     "one_hot/int64/2d",
 ]
@@ -217,6 +224,129 @@ def gen_one_hot():
     one_hot_case("bool/refused", arr([True, False], "bool"), 2)
 
 
+def pair(v):
+    return [v, v] if isinstance(v, int) else list(v)
+
+
+def out_size(n, k, s, p, d):
+    span = d * (k - 1) + 1
+    return None if n + 2 * p < span else (n + 2 * p - span) // s + 1
+
+
+def conv2d_loops(x, w, stride, padding, dilation, groups):
+    """The convolution by its definition, one output element at a time (float64)."""
+    n_, c, h, wd = x.shape
+    co, cg, kh, kw = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    xp = np.zeros((n_, c, h + 2 * ph, wd + 2 * pw))
+    xp[:, :, ph:ph + h, pw:pw + wd] = x
+    ho, wo = out_size(h, kh, sh, ph, dh), out_size(wd, kw, sw, pw, dw)
+    out = np.zeros((n_, co, ho, wo))
+    per_group = co // groups
+    for n in range(n_):
+        for o in range(co):
+            g = o // per_group
+            for i in range(ho):
+                for j in range(wo):
+                    acc = 0.0
+                    for ci in range(cg):
+                        for a in range(kh):
+                            for b in range(kw):
+                                acc += xp[n, g * cg + ci, i * sh + a * dh, j * sw + b * dw] * w[o, ci, a, b]
+                    out[n, o, i, j] = acc
+    return out
+
+
+def pool_loops(x, kind_, kernel, stride, padding, dilation):
+    """Max or mean over each window, one output element at a time (float64); max pads with
+    -inf, mean with zeros that count in the mean."""
+    n_, c, h, wd = x.shape
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    fill = -np.inf if kind_ == "max" else 0.0
+    xp = np.full((n_, c, h + 2 * ph, wd + 2 * pw), fill)
+    xp[:, :, ph:ph + h, pw:pw + wd] = x
+    ho, wo = out_size(h, kh, sh, ph, dh), out_size(wd, kw, sw, pw, dw)
+    out = np.zeros((n_, c, ho, wo))
+    for n in range(n_):
+        for ch in range(c):
+            for i in range(ho):
+                for j in range(wo):
+                    taps = [xp[n, ch, i * sh + a * dh, j * sw + b * dw] for a in range(kh) for b in range(kw)]
+                    out[n, ch, i, j] = np.max(taps) if kind_ == "max" else sum(taps) / len(taps)  # NaN propagates
+    return out
+
+
+def conv2d_case(name, x, w, stride=1, padding=0, dilation=1, groups=1, error=None):
+    cid = f"conv2d/{name}"
+    x, w = resolve(cid, x, w)
+    kw = {"stride": pair(stride), "padding": pair(padding), "dilation": pair(dilation), "groups": groups}
+    if error:
+        return add_case(cid, "conv2d", [T(x), T(w)], kw, err(error))
+    out = to_float(promote(x.dtype.name, w.dtype.name))
+    if kind(x.dtype.name) != "float":
+        DIFF_USED.add("float_only_ops")
+    exp = conv2d_loops(f64(x.astype(out)), f64(w.astype(out)), pair(stride), pair(padding),
+                       pair(dilation), groups)
+    add_case(cid, "conv2d", [T(x), T(w)], kw, exp.astype(out), "reduction")
+
+
+def pool_case(op, name, x, kernel, stride=None, padding=0, dilation=1, error=None):
+    cid = f"{op}/{name}"
+    x = resolve(cid, x)
+    kw = {"kernel_size": pair(kernel), "stride": None if stride is None else pair(stride),
+          "padding": pair(padding), "dilation": pair(dilation)}
+    if error:
+        return add_case(cid, op, [T(x)], kw, err(error))
+    out = to_float(x.dtype.name)
+    if kind(x.dtype.name) != "float":
+        DIFF_USED.add("float_only_ops")
+    exp = pool_loops(f64(x.astype(out)), op[:3], pair(kernel), pair(kernel if stride is None else stride),
+                     pair(padding), pair(dilation))
+    add_case(cid, op, [T(x)], kw, exp.astype(out), "reduction")
+
+
+def gen_conv2d():
+    r = lambda *shape: rand("float32", shape, -2, 2)  # noqa: E731
+    conv2d_case("float32/basic", r(2, 3, 5, 6), r(4, 3, 3, 3))
+    conv2d_case("float32/stride2_padding1", r(1, 2, 7, 6), r(3, 2, 3, 3), 2, 1)
+    conv2d_case("float64/stride_pair_padding_pair", rand("float64", (2, 2, 6, 7), -2, 2),
+                rand("float64", (2, 2, 2, 3), -2, 2), (2, 1), (0, 2))
+    conv2d_case("float32/dilation2", r(1, 2, 7, 7), r(2, 2, 3, 3), 1, 2, 2)
+    conv2d_case("float32/groups2", r(2, 4, 5, 5), r(6, 2, 3, 3), 1, 1, 1, 2)
+    conv2d_case("float64/depthwise", rand("float64", (1, 3, 4, 5), -2, 2),
+                rand("float64", (3, 1, 2, 2), -2, 2), 1, 0, 1, 3)
+    conv2d_case("float32/1x1", r(2, 3, 4, 4), r(5, 3, 1, 1))
+    conv2d_case("float32/kernel_equals_input", r(1, 1, 3, 3), r(1, 1, 3, 3))
+    conv2d_case("int32/to_float32", arr(np.arange(32).reshape(1, 2, 4, 4) % 5, "int32"),
+                arr(np.array([1, 0, -1, 2, 1, 0, 0, 1]).reshape(1, 2, 2, 2), "int32"))
+    conv2d_case("float64_float32/promoted", rand("float64", (1, 1, 4, 4), -2, 2), r(2, 1, 2, 2))
+    conv2d_case("float32/empty_batch", np.zeros((0, 2, 4, 4), "float32"), r(3, 2, 3, 3))
+    conv2d_case("float32/input_3d", r(2, 4, 4), r(3, 2, 3, 3), error="InvalidShape")
+    conv2d_case("float32/weight_3d", r(1, 2, 4, 4), r(3, 2, 3), error="InvalidShape")
+    conv2d_case("float32/groups_not_dividing", r(1, 4, 4, 4), r(3, 2, 3, 3), groups=2, error="InvalidArgument")
+    conv2d_case("float32/groups_zero", r(1, 4, 4, 4), r(4, 4, 3, 3), groups=0, error="InvalidArgument")
+    conv2d_case("float32/channel_mismatch", r(1, 4, 4, 4), r(2, 3, 3, 3), error="ShapeMismatch")
+    conv2d_case("float32/kernel_larger_than_padded_input", r(1, 1, 3, 3), r(1, 1, 5, 5), padding=0, error="InvalidShape")
+    conv2d_case("float32/stride_zero", r(1, 1, 4, 4), r(1, 1, 2, 2), stride=0, error="InvalidArgument")
+
+
+def gen_pools():
+    for op in ["max_pool2d", "avg_pool2d"]:
+        pool_case(op, "float32/2x2", rand("float32", (2, 3, 4, 6), -3, 3), 2)
+        pool_case(op, "float32/3x3_stride1", rand("float32", (1, 2, 5, 5), -3, 3), 3, 1)
+        pool_case(op, "float64/padding1_stride2", rand("float64", (1, 2, 5, 6), -3, 3), 3, 2, 1)
+        pool_case(op, "float64/rect_kernel", rand("float64", (2, 1, 6, 5), -3, 3), (2, 3), (2, 1), (1, 0))
+        pool_case(op, "int32/to_float32", arr(np.arange(16).reshape(1, 1, 4, 4) - 8, "int32"), 2)
+        pool_case(op, "float32/empty_channels", np.zeros((1, 0, 4, 4), "float32"), 2)
+        pool_case(op, "float32/input_3d", rand("float32", (2, 4, 4)), 2, error="InvalidShape")
+        pool_case(op, "float32/padding_over_half", rand("float32", (1, 1, 4, 4)), 2, 1, 2, error="InvalidArgument")
+        pool_case(op, "float32/kernel_larger_than_input", rand("float32", (1, 1, 3, 3)), 4, error="InvalidShape")
+        pool_case(op, "float32/kernel_zero", rand("float32", (1, 1, 3, 3)), 0, error="InvalidArgument")
+    pool_case("max_pool2d", "float32/dilation2", rand("float32", (1, 2, 7, 7), -3, 3), 2, 1, 1, 2)
+    pool_case("max_pool2d", "float64/nan_propagates", arr([[[[1.0, np.nan], [0.0, 2.0]]]], "float64"), 2)
+    pool_case("avg_pool2d", "float32/dilation_refused", rand("float32", (1, 1, 5, 5)), 2, 1, 0, 2, error="InvalidArgument")
+
+
 def generate():
     CURRENT["group"] = "elementwise"
     gen_activations()
@@ -225,6 +355,11 @@ def generate():
     gen_reductions()
     gen_layer_norm()
     add_strided(STRIDED_REDUCTIONS)
+    gen_pools()
+    add_strided(STRIDED_POOLS)
+    CURRENT["group"] = "linalg"
+    gen_conv2d()
+    add_strided(STRIDED_LINALG)
     CURRENT["group"] = "manipulation"
     gen_one_hot()
     add_strided(STRIDED_MANIPULATION)

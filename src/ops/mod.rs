@@ -526,6 +526,26 @@ macro_rules! public_fn {
             nn::run_layer_norm(Op::$op, |s| s.$op, x, &a)
         }
     };
+    (Conv2d; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        ///
+        /// `window` is a [`Conv2d`](crate::call::Conv2d) (`Conv2d::default()` for stride 1,
+        /// no padding, dilation 1, one group).
+        pub fn $op(x: &Tensor, w: &Tensor, window: crate::call::Conv2d) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            nn::run_conv2d(Op::$op, |s| s.$op, x, w, &window)
+        }
+    };
+    (Pool2d; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        ///
+        /// `window` is a [`Pool2d`](crate::call::Pool2d) (`Pool2d::new([2, 2])` for 2×2 windows
+        /// with stride 2).
+        pub fn $op(x: &Tensor, window: crate::call::Pool2d) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            nn::run_pool2d(Op::$op, |s| s.$op, x, &window)
+        }
+    };
     (OneHot; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(
@@ -684,6 +704,10 @@ macro_rules! method_of {
     (LayerNorm; $op:ident) => {
         method!(LayerNorm; $op; (normalized_shape: &[usize], eps: f64) -> Tensor);
     };
+    (Conv2d; $op:ident) => {
+        method!(Conv2d; $op; (w: &Tensor, window: crate::call::Conv2d) -> Tensor);
+    };
+    (Pool2d; $op:ident) => { method!(Pool2d; $op; (window: crate::call::Pool2d) -> Tensor); };
     (OneHot; $op:ident) => {
         method!(OneHot; $op; (num_classes: usize, dtype: impl Into<Option<DType>>) -> Tensor);
     };
@@ -923,6 +947,14 @@ macro_rules! run_arm {
     (LayerNorm; $op:ident; $inputs:ident; $a:ident) => {{
         let [x] = dispatch::inputs(Op::$op, $inputs)?;
         nn::run_layer_norm(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (Conv2d; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x, w] = dispatch::inputs(Op::$op, $inputs)?;
+        nn::run_conv2d(Op::$op, |s| s.$op, x, w, $a).map(Output::Tensor)
+    }};
+    (Pool2d; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        nn::run_pool2d(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
     }};
     (OneHot; $op:ident; $inputs:ident; $a:ident) => {{
         let [x] = dispatch::inputs(Op::$op, $inputs)?;

@@ -1,10 +1,10 @@
 //! Validation and dispatch of the neural-network ops with their own kinds: `layer_norm`,
-//! `one_hot`.
+//! `one_hot`, `conv2d`, `max_pool2d`, `avg_pool2d`.
 
 use super::dispatch::{call, cast, check_shape, require};
 use super::manip::reshape_usize;
-use crate::call::{LayerNorm, OneHot};
-use crate::catalogue::{MatrixIntFn, Op, RtolFn, Slots};
+use crate::call::{Conv2d, LayerNorm, OneHot, Pool2d};
+use crate::catalogue::{Conv2dFn, MatrixIntFn, Op, Pool2dFn, RtolFn, Slots, Window2d};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::state::{self, TableGuard};
@@ -73,4 +73,144 @@ pub(crate) fn run_one_hot(
     let x = cast(table, x, DType::Int64)?;
     let hot = call(table, op, pick(&table.slots), |f| f(&x, n))?;
     cast(table, &hot, dtype).map(|t| t.into_owned())
+}
+
+fn four_d(op: Op, what: &str, layout: &str, x: &Tensor) -> Result<()> {
+    if x.ndim() != 4 {
+        return Err(Error::InvalidShape {
+            op: op.name(),
+            reason: format!(
+                "{what} must have 4 dimensions {layout} (NCHW), got shape {:?}",
+                x.shape()
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn at_least_one(op: Op, name: &str, v: [usize; 2]) -> Result<()> {
+    if v.contains(&0) {
+        return Err(Error::InvalidArgument {
+            op: op.name(),
+            reason: format!("{name} must be at least 1 in both dimensions, got {v:?}"),
+        });
+    }
+    Ok(())
+}
+
+/// The output's spatial sizes, or an error saying the window does not fit.
+fn output_size(op: Op, win: &Window2d, hw: [usize; 2]) -> Result<[usize; 2]> {
+    let mut out = [0; 2];
+    for d in 0..2 {
+        out[d] = win.output(d, hw[d]).ok_or_else(|| Error::InvalidShape {
+            op: op.name(),
+            reason: format!(
+                "the kernel {:?} with dilation {:?} spans more than the padded input: spatial size {:?} with padding {:?}; use a smaller kernel or more padding",
+                win.kernel, win.dilation, hw, win.padding
+            ),
+        })?;
+    }
+    Ok(out)
+}
+
+/// `conv2d`: shapes, groups and window checked; inputs promoted to a float dtype.
+pub(crate) fn run_conv2d(
+    op: Op,
+    pick: fn(&Slots) -> Option<Conv2dFn>,
+    x: &Tensor,
+    w: &Tensor,
+    a: &Conv2d,
+) -> Result<Tensor> {
+    let table = state::resolve(op.name(), &[x, w])?;
+    four_d(op, "the input", "(N, C_in, H, W)", x)?;
+    four_d(op, "the weight", "(C_out, C_in / groups, kH, kW)", w)?;
+    at_least_one(op, "stride", a.stride)?;
+    at_least_one(op, "dilation", a.dilation)?;
+    let (c_in, c_out, g) = (x.shape()[1], w.shape()[0], a.groups);
+    if g == 0 || c_in % g != 0 || c_out % g != 0 {
+        return Err(Error::InvalidArgument {
+            op: op.name(),
+            reason: format!(
+                "groups ({g}) must be at least 1 and divide both the input channels ({c_in}) and the output channels ({c_out})"
+            ),
+        });
+    }
+    if c_in == 0 || w.shape()[1] != c_in / g {
+        return Err(Error::ShapeMismatch {
+            op: op.name(),
+            lhs: x.shape().to_vec(),
+            rhs: w.shape().to_vec(),
+            reason: format!(
+                "the weight's second dimension must be the input channels over groups ({c_in} / {g}), and the input must have channels"
+            ),
+        });
+    }
+    let kernel = [w.shape()[2], w.shape()[3]];
+    at_least_one(op, "the kernel (the weight's last two sizes)", kernel)?;
+    let win = Window2d {
+        kernel,
+        stride: a.stride,
+        padding: a.padding,
+        dilation: a.dilation,
+        groups: g,
+    };
+    let [ho, wo] = output_size(op, &win, [x.shape()[2], x.shape()[3]])?;
+    let dtype = super::dispatch::promote(op, x.dtype(), w.dtype())?.to_float();
+    let shape = [x.shape()[0], c_out, ho, wo];
+    check_shape(table, op, &shape, dtype)?;
+    table.check_dtype(op, dtype)?;
+    if shape.contains(&0) {
+        let _guard = TableGuard::new(table);
+        return state::with_device(x.device(), || super::zeros(&shape, dtype));
+    }
+    let (x, w) = (cast(table, x, dtype)?, cast(table, w, dtype)?);
+    call(table, op, pick(&table.slots), |f| f(&x, &w, &win))
+}
+
+/// `max_pool2d`/`avg_pool2d`: shape and window checked; integers as the default float dtype.
+pub(crate) fn run_pool2d(
+    op: Op,
+    pick: fn(&Slots) -> Option<Pool2dFn>,
+    x: &Tensor,
+    a: &Pool2d,
+) -> Result<Tensor> {
+    let table = state::resolve(op.name(), &[x])?;
+    four_d(op, "the input", "(N, C, H, W)", x)?;
+    let stride = a.stride.unwrap_or(a.kernel_size);
+    at_least_one(op, "kernel_size", a.kernel_size)?;
+    at_least_one(op, "stride", stride)?;
+    at_least_one(op, "dilation", a.dilation)?;
+    if op == Op::avg_pool2d && a.dilation != [1, 1] {
+        return Err(Error::InvalidArgument {
+            op: op.name(),
+            reason: format!("takes no dilation (only 1), got {:?}", a.dilation),
+        });
+    }
+    if (0..2).any(|d| a.padding[d] * 2 > a.kernel_size[d]) {
+        return Err(Error::InvalidArgument {
+            op: op.name(),
+            reason: format!(
+                "padding {:?} must be at most half the kernel size {:?}, so that no window lies in the padding alone",
+                a.padding, a.kernel_size
+            ),
+        });
+    }
+    let win = Window2d {
+        kernel: a.kernel_size,
+        stride,
+        padding: a.padding,
+        dilation: a.dilation,
+        groups: 1,
+    };
+    let [ho, wo] = output_size(op, &win, [x.shape()[2], x.shape()[3]])?;
+    let dtype = x.dtype().to_float();
+    let shape = [x.shape()[0], x.shape()[1], ho, wo];
+    check_shape(table, op, &shape, dtype)?;
+    table.check_dtype(op, dtype)?;
+    if shape.contains(&0) {
+        let _guard = TableGuard::new(table);
+        return state::with_device(x.device(), || super::zeros(&shape, dtype));
+    }
+    let x = cast(table, x, dtype)?;
+    call(table, op, pick(&table.slots), |f| f(&x, &win))
 }

@@ -3,8 +3,10 @@
 //! primaries (its `exp`, `maximum`, `sum`, …) do the work.
 
 use super::fallbacks::Fallbacks;
+use super::manip::reshape_usize;
 use super::*;
-use crate::call::Reduction;
+use crate::call::{Reduction, SliceSpec};
+use crate::catalogue::Window2d;
 use crate::error::Result;
 use crate::tensor::Tensor;
 
@@ -141,4 +143,69 @@ impl Fallbacks {
             crate::state::with_device(x.device(), || arange(0, n, 1, crate::dtype::DType::Int64))?;
         equal(&expand_dims(x, -1)?, &classes)
     }
+
+    /// im2col: the `kH · kW` shifted, strided views of the padded input stacked into
+    /// `(N, C, kH·kW, H_out, W_out)`, reshaped per group to `(N, G, C/G · kH·kW, H_out·W_out)`,
+    /// and multiplied by the weight reshaped to `(G, C_out/G, C/G · kH·kW)`.
+    pub(crate) fn conv2d(x: &Tensor, w: &Tensor, win: &Window2d) -> Result<Tensor> {
+        let (n, c, c_out, g) = (x.shape()[0], x.shape()[1], w.shape()[0], win.groups);
+        let (cols, ho, wo) = patches(x, win, 0.0)?;
+        let k = c / g * win.kernel[0] * win.kernel[1];
+        let cols = reshape_usize(&cols, &[n, g, k, ho * wo])?;
+        let w3 = reshape_usize(w, &[g, c_out / g, k])?;
+        reshape_usize(&matmul(&w3, &cols)?, &[n, c_out, ho, wo])
+    }
+
+    /// The maximum over the window's taps, the padding being -inf.
+    pub(crate) fn max_pool2d(x: &Tensor, win: &Window2d) -> Result<Tensor> {
+        let (cols, _, _) = patches(x, win, f64::NEG_INFINITY)?;
+        max(&cols, Reduction::over(2))
+    }
+
+    /// The mean over the window's taps, the padding's zeros included.
+    pub(crate) fn avg_pool2d(x: &Tensor, win: &Window2d) -> Result<Tensor> {
+        let (cols, _, _) = patches(x, win, 0.0)?;
+        mean(&cols, Reduction::over(2))
+    }
+}
+
+/// `x` `(N, C, H, W)` with `padding` elements of `value` on both sides of H and W.
+fn pad2d(x: &Tensor, padding: [usize; 2], value: f64) -> Result<Tensor> {
+    let mut out = x.clone();
+    for (d, &p) in padding.iter().enumerate() {
+        if p == 0 {
+            continue;
+        }
+        let mut shape = out.shape().to_vec();
+        shape[2 + d] = p;
+        let side = crate::state::with_device(x.device(), || full(&shape, value, x.dtype()))?;
+        out = concat(&[side.clone(), out, side], (2 + d) as isize)?;
+    }
+    Ok(out)
+}
+
+/// The window's taps of the padded `x`, stacked: `(N, C, kH·kW, H_out, W_out)`, with the
+/// output's spatial sizes.
+fn patches(x: &Tensor, win: &Window2d, pad: f64) -> Result<(Tensor, usize, usize)> {
+    let ho = win.output(0, x.shape()[2]).unwrap_or(0);
+    let wo = win.output(1, x.shape()[3]).unwrap_or(0);
+    let xp = pad2d(x, win.padding, pad)?;
+    let mut taps = Vec::with_capacity(win.kernel[0] * win.kernel[1]);
+    let span = |start: usize, count: usize, step: usize| {
+        let s = start as i64;
+        SliceSpec::new(
+            Some(s),
+            Some(s + ((count - 1) * step) as i64 + 1),
+            step as i64,
+        )
+    };
+    for i in 0..win.kernel[0] {
+        for j in 0..win.kernel[1] {
+            let rows = span(i * win.dilation[0], ho, win.stride[0]);
+            let cols = span(j * win.dilation[1], wo, win.stride[1]);
+            let s = [SliceSpec::full(), SliceSpec::full(), rows, cols];
+            taps.push(strided_slice(&xp, &s[..])?);
+        }
+    }
+    Ok((stack(&taps, 2)?, ho, wo))
 }

@@ -230,6 +230,9 @@ tensorswitch::primaries! { NAME;
     logsumexp => nn::logsumexp,
     layer_norm => nn::layer_norm,
     one_hot => nn::one_hot,
+    conv2d => nn::conv2d,
+    max_pool2d => nn::max_pool2d,
+    avg_pool2d => nn::avg_pool2d,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 //! The neural-network basics on libtorch's own kernels: `relu`, `sigmoid`, `gelu` (exact,
-//! `approximate="none"`), `silu`, `log_softmax`, `logsumexp`.
+//! `approximate="none"`), `silu`, `log_softmax`, `logsumexp`, `layer_norm`, `one_hot`, `conv2d`,
+//! `max_pool2d`, `avg_pool2d`.
 
 use crate::{input_tensor, wrap, wrap_like, wrap_view, KIT};
 use tch::Kind;
+use tensorswitch::catalogue::Window2d;
 use tensorswitch::kit::OrBackendError;
 use tensorswitch::{Result, Tensor};
 
@@ -70,6 +72,54 @@ pub(crate) fn one_hot(x: &Tensor, n: i64) -> Result<Tensor> {
     let out = t
         .f_unsqueeze(-1)
         .and_then(|u| u.f_eq_tensor(&classes))
+        .or_backend(&KIT, OP)?;
+    wrap(OP, out, x.device())
+}
+
+fn pair(op: &'static str, v: [usize; 2]) -> Result<[i64; 2]> {
+    Ok([KIT.size_as::<i64>(op, v[0])?, KIT.size_as::<i64>(op, v[1])?])
+}
+
+pub(crate) fn conv2d(x: &Tensor, w: &Tensor, win: &Window2d) -> Result<Tensor> {
+    const OP: &str = "conv2d";
+    let out = input_tensor(OP, x)?
+        .f_conv2d(
+            input_tensor(OP, w)?,
+            None::<tch::Tensor>,
+            pair(OP, win.stride)?,
+            pair(OP, win.padding)?,
+            pair(OP, win.dilation)?,
+            KIT.size_as::<i64>(OP, win.groups)?,
+        )
+        .or_backend(&KIT, OP)?;
+    wrap(OP, out, x.device())
+}
+
+pub(crate) fn max_pool2d(x: &Tensor, win: &Window2d) -> Result<Tensor> {
+    const OP: &str = "max_pool2d";
+    let out = input_tensor(OP, x)?
+        .f_max_pool2d(
+            pair(OP, win.kernel)?,
+            pair(OP, win.stride)?,
+            pair(OP, win.padding)?,
+            pair(OP, win.dilation)?,
+            false,
+        )
+        .or_backend(&KIT, OP)?;
+    wrap(OP, out, x.device())
+}
+
+pub(crate) fn avg_pool2d(x: &Tensor, win: &Window2d) -> Result<Tensor> {
+    const OP: &str = "avg_pool2d";
+    let out = input_tensor(OP, x)?
+        .f_avg_pool2d(
+            pair(OP, win.kernel)?,
+            pair(OP, win.stride)?,
+            pair(OP, win.padding)?,
+            false,
+            true,
+            None,
+        )
         .or_backend(&KIT, OP)?;
     wrap(OP, out, x.device())
 }
