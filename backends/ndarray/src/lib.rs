@@ -230,6 +230,7 @@ tensorswitch::primaries! { NAME;
     sigmoid => nn::sigmoid,
     gelu => nn::gelu,
     silu => nn::silu,
+    conv2d => nn::conv2d,
 }
 
 /// The native value of an ndarray tensor: the data as an [`NdStorage`] (an owned `ArrayD` or a

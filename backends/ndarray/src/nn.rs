@@ -1,6 +1,15 @@
 //! The neural-network activations as one pass over the elements: `relu`, `sigmoid`, `gelu`
-//! (exact, with `erfc`), `silu`. `log_softmax` and `logsumexp` run on the core's fallbacks,
-//! which are made of this backend's reductions and elementwise kernels.
+//! (exact, with `erfc`), `silu`; `conv2d` by im2col and matrixmultiply. `log_softmax`,
+//! `logsumexp`, `layer_norm`, `one_hot` and the pools run on the core's fallbacks, which are
+//! made of this backend's reductions and elementwise kernels.
+
+use crate::KIT;
+use ndarray::linalg::general_mat_mul;
+use ndarray::{ArrayD, ArrayRefD, ArrayView2, ArrayViewMut2, NdFloat};
+use tensorswitch::alloc::try_vec;
+use tensorswitch::catalogue::Window2d;
+use tensorswitch::kit::OrBackendError;
+use tensorswitch::{Element, Result, Tensor};
 
 /// `erfc(a)` for `a >= 0` (NaN for NaN): `1 - erf(a)` below 2, where `erf` is the series of
 /// positive terms `2/√π · e^(-a²) · Σ 2ⁿ a^(2n+1) / (2n+1)!!` (31 terms at most; erfc(2) ≈
@@ -63,6 +72,81 @@ fn gelu_of<T: Into<f64>>(x: T) -> f64 {
     gelu64(x.into())
 }
 unary_fn!(gelu, "gelu"; floats |x: T| gelu_of(x) as T);
+
+/// `conv2d` as im2col per image and group: the window's taps gathered into a
+/// `(C_in/groups · kH · kW, H_out · W_out)` matrix (zeros where a tap falls in the padding),
+/// multiplied by the group's `(C_out/groups, C_in/groups · kH · kW)` weight with
+/// matrixmultiply's kernel (`general_mat_mul`), straight into the result.
+pub(crate) fn conv2d(x: &Tensor, w: &Tensor, win: &Window2d) -> Result<Tensor> {
+    const OP: &str = "conv2d";
+    let out: crate::NdArray = on_pair!(OP, crate::input_array(OP, x)?, crate::input_array(OP, w)?;
+        floats |a, b: T| conv2d_float(a, b, win)?.into());
+    Ok(out.into_tensor())
+}
+
+fn conv2d_float<T: NdFloat + Element>(
+    x: &ArrayRefD<T>,
+    w: &ArrayRefD<T>,
+    win: &Window2d,
+) -> Result<ArrayD<T>> {
+    const OP: &str = "conv2d";
+    let (xs, ws) = (x.as_standard_layout(), w.as_standard_layout());
+    let internal = || KIT.error(OP, "a standard-layout array has no contiguous slice");
+    let (xd, wdat) = (
+        xs.as_slice().ok_or_else(internal)?,
+        ws.as_slice().ok_or_else(internal)?,
+    );
+    let [n, c, h, wd]: [usize; 4] = x.shape().try_into().or_backend(&KIT, OP)?;
+    let [co, cg, kh, kw]: [usize; 4] = w.shape().try_into().or_backend(&KIT, OP)?;
+    let (g, cog) = (win.groups, co / win.groups.max(1));
+    let (ho, wo) = (
+        win.output(0, h).unwrap_or(0),
+        win.output(1, wd).unwrap_or(0),
+    );
+    let (k, l) = (cg * kh * kw, ho * wo);
+    let mut out = crate::buf::filled(OP, &[n, co, ho, wo], T::zero())?;
+    let mut cols = try_vec(OP, k * l, T::zero())?;
+    let [sh, sw] = win.stride;
+    let [dh, dw] = win.dilation;
+    let (ph, pw) = (win.padding[0] as isize, win.padding[1] as isize);
+    let o = out.as_slice_mut().ok_or_else(internal)?;
+    for ni in 0..n {
+        for gi in 0..g {
+            for ci in 0..cg {
+                let plane = &xd[(ni * c + gi * cg + ci) * h * wd..][..h * wd];
+                for a in 0..kh {
+                    for b in 0..kw {
+                        let row = &mut cols[((ci * kh + a) * kw + b) * l..][..l];
+                        for i in 0..ho {
+                            let r = (i * sh + a * dh) as isize - ph;
+                            let dst = &mut row[i * wo..][..wo];
+                            if r < 0 || r >= h as isize {
+                                dst.fill(T::zero());
+                                continue;
+                            }
+                            let src = &plane[r as usize * wd..][..wd];
+                            for (j, d) in dst.iter_mut().enumerate() {
+                                let cc = (j * sw + b * dw) as isize - pw;
+                                *d = if cc >= 0 && cc < wd as isize {
+                                    src[cc as usize]
+                                } else {
+                                    T::zero()
+                                };
+                            }
+                        }
+                    }
+                }
+            }
+            let lhs = ArrayView2::from_shape((cog, k), &wdat[gi * cog * k..][..cog * k])
+                .or_backend(&KIT, OP)?;
+            let rhs = ArrayView2::from_shape((k, l), &cols[..]).or_backend(&KIT, OP)?;
+            let dst = &mut o[(ni * co + gi * cog) * l..][..cog * l];
+            let mut dst = ArrayViewMut2::from_shape((cog, l), dst).or_backend(&KIT, OP)?;
+            general_mat_mul(T::one(), &lhs, &rhs, T::zero(), &mut dst);
+        }
+    }
+    Ok(out)
+}
 
 #[cfg(test)]
 mod tests {
