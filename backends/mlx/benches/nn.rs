@@ -76,7 +76,7 @@ fn conv2d(_c: &mut Criterion) {
     };
     support::paired(
         "conv2d 4x32x32x32 * 32x32x3x3 f32 paired, mlx / mlx-rs",
-        40,
+        150,
         2,
         direct,
         || {

@@ -75,8 +75,8 @@ fn conv2d(_c: &mut Criterion) {
         let w = Tensor::from_slice(&wd, &ws).unwrap();
         support::paired(
             &format!("conv2d 4x32x32x32 * 32x32x3x3 f32 paired, {backend} / tch"),
-            40,
-            2,
+            300,
+            4,
             direct,
             || {
                 drop(black_box(
