@@ -98,10 +98,14 @@ fn at_least_one(op: Op, name: &str, v: [usize; 2]) -> Result<()> {
     Ok(())
 }
 
-/// The output's spatial sizes, or an error saying the window does not fit.
-fn output_size(op: Op, win: &Window2d, hw: [usize; 2]) -> Result<[usize; 2]> {
+/// The output's spatial sizes, or an error saying the window does not fit. A stride beyond
+/// the padded input (which leaves one window) is brought down to its size, which changes
+/// nothing but lets every backend take it.
+fn output_size(op: Op, win: &mut Window2d, hw: [usize; 2]) -> Result<[usize; 2]> {
     let mut out = [0; 2];
     for d in 0..2 {
+        let padded = hw[d].saturating_add(win.padding[d].saturating_mul(2));
+        win.stride[d] = win.stride[d].min(padded.max(1));
         out[d] = win.output(d, hw[d]).ok_or_else(|| Error::InvalidShape {
             op: op.name(),
             reason: format!(
@@ -147,14 +151,14 @@ pub(crate) fn run_conv2d(
     }
     let kernel = [w.shape()[2], w.shape()[3]];
     at_least_one(op, "the kernel (the weight's last two sizes)", kernel)?;
-    let win = Window2d {
+    let mut win = Window2d {
         kernel,
         stride: a.stride,
         padding: a.padding,
         dilation: a.dilation,
         groups: g,
     };
-    let [ho, wo] = output_size(op, &win, [x.shape()[2], x.shape()[3]])?;
+    let [ho, wo] = output_size(op, &mut win, [x.shape()[2], x.shape()[3]])?;
     let dtype = super::dispatch::promote(op, x.dtype(), w.dtype())?.to_float();
     let shape = [x.shape()[0], c_out, ho, wo];
     check_shape(table, op, &shape, dtype)?;
@@ -186,7 +190,7 @@ pub(crate) fn run_pool2d(
             reason: format!("takes no dilation (only 1), got {:?}", a.dilation),
         });
     }
-    if (0..2).any(|d| a.padding[d] * 2 > a.kernel_size[d]) {
+    if (0..2).any(|d| a.padding[d] > a.kernel_size[d] / 2) {
         return Err(Error::InvalidArgument {
             op: op.name(),
             reason: format!(
@@ -195,14 +199,14 @@ pub(crate) fn run_pool2d(
             ),
         });
     }
-    let win = Window2d {
+    let mut win = Window2d {
         kernel: a.kernel_size,
         stride,
         padding: a.padding,
         dilation: a.dilation,
         groups: 1,
     };
-    let [ho, wo] = output_size(op, &win, [x.shape()[2], x.shape()[3]])?;
+    let [ho, wo] = output_size(op, &mut win, [x.shape()[2], x.shape()[3]])?;
     let dtype = x.dtype().to_float();
     let shape = [x.shape()[0], x.shape()[1], ho, wo];
     check_shape(table, op, &shape, dtype)?;
