@@ -50,13 +50,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from gen import common, creation, elementwise, linalg, manipulation, reductions, errors  # noqa: E402
 from gen import indexing, searching  # noqa: E402
+from gen import nn  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases")
 MODULES = [creation, elementwise, linalg, reductions, manipulation, errors]
 FILES = ["creation", "elementwise", "linalg", "reductions", "manipulation", "errors"]
 # Modules whose cases belong to one of the groups above (after that group's own cases in its
 # file); gen/indexing.py also writes cases/indexing.json, the table of index expressions.
-EXTRA = [(indexing, "manipulation"), (searching, "reductions")]
+EXTRA = [(indexing, "manipulation"), (searching, "reductions"), (nn, "elementwise")]
 
 
 def main():

@@ -960,6 +960,76 @@ pub struct CrossAxis {
     pub axis: i64,
 }
 
+/// `layer_norm`: the trailing shape normalized over, and the epsilon added to the variance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerNorm {
+    /// The trailing dimensions of the input that are normalized together (torch's
+    /// `normalized_shape`); at least one.
+    pub normalized_shape: Shape,
+    /// Added to the variance before the square root (default `1e-5`, torch's).
+    pub eps: f64,
+}
+
+/// `conv2d`: the window's steps, padding, dilation and channel groups (the kernel's size is
+/// the weight's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conv2d {
+    /// The step between windows, per spatial dimension (default `(1, 1)`).
+    pub stride: [usize; 2],
+    /// Zeros added on both sides, per spatial dimension (default `(0, 0)`).
+    pub padding: [usize; 2],
+    /// The spacing of the kernel's taps (default `(1, 1)`).
+    pub dilation: [usize; 2],
+    /// Channel groups: input and output channels split into this many independent
+    /// convolutions (default 1).
+    pub groups: usize,
+}
+
+impl Default for Conv2d {
+    fn default() -> Conv2d {
+        Conv2d {
+            stride: [1, 1],
+            padding: [0, 0],
+            dilation: [1, 1],
+            groups: 1,
+        }
+    }
+}
+
+/// `max_pool2d`/`avg_pool2d`: the window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pool2d {
+    /// The window's size per spatial dimension.
+    pub kernel_size: [usize; 2],
+    /// The step between windows (`None`: the kernel size).
+    pub stride: Option<[usize; 2]>,
+    /// Padding on both sides (default `(0, 0)`).
+    pub padding: [usize; 2],
+    /// The spacing of the window's taps (default `(1, 1)`; `avg_pool2d` takes only 1).
+    pub dilation: [usize; 2],
+}
+
+impl Pool2d {
+    /// A `k × k` window with the defaults (stride `k`, no padding, dilation 1).
+    pub fn new(kernel_size: [usize; 2]) -> Pool2d {
+        Pool2d {
+            kernel_size,
+            stride: None,
+            padding: [0, 0],
+            dilation: [1, 1],
+        }
+    }
+}
+
+/// `one_hot`: the number of classes and the result's dtype.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OneHot {
+    /// The length of the new last dimension.
+    pub num_classes: usize,
+    /// The result's dtype (`None`: int64).
+    pub dtype: Option<DType>,
+}
+
 impl Default for CrossAxis {
     fn default() -> CrossAxis {
         CrossAxis { axis: -1 }
@@ -1175,6 +1245,37 @@ impl<'a> AttrReader<'a> {
                 })
                 .collect(),
             other => Err(self.bad(name, "a list of integers", other)),
+        }
+    }
+
+    /// A pair of sizes (height, width): one integer `>= 0` for both, or a list of two;
+    /// `default` when absent.
+    pub fn pair(&self, name: &str, default: Option<[usize; 2]>) -> Result<[usize; 2]> {
+        let Some(v) = self.get(name) else {
+            return default.ok_or_else(|| self.missing(name));
+        };
+        let expected = "a size >= 0 or a list of two";
+        match v {
+            AttrValue::Int(i) if *i >= 0 => Ok([*i as usize; 2]),
+            AttrValue::List(items) if items.len() == 2 => {
+                let mut out = [0usize; 2];
+                for (o, x) in out.iter_mut().zip(items) {
+                    match x {
+                        AttrValue::Int(i) if *i >= 0 => *o = *i as usize,
+                        other => return Err(self.bad(name, expected, other)),
+                    }
+                }
+                Ok(out)
+            }
+            other => Err(self.bad(name, expected, other)),
+        }
+    }
+
+    /// A pair as [`AttrReader::pair`], or `None` (absent or given as none).
+    pub fn opt_pair(&self, name: &str) -> Result<Option<[usize; 2]>> {
+        match self.get(name) {
+            None | Some(AttrValue::None) => Ok(None),
+            Some(_) => self.pair(name, None).map(Some),
         }
     }
 
@@ -1464,6 +1565,32 @@ attributes!(Offset {
 attributes!(CrossAxis {
     axis: |v: &i64| AttrValue::Int(*v) => |r: &AttrReader, n| r.int(n, Some(-1)),
 });
+fn pair_value(p: &[usize; 2]) -> AttrValue {
+    AttrValue::List(p.iter().map(|&v| AttrValue::Int(v as i64)).collect())
+}
+
+attributes!(Conv2d {
+    stride: pair_value => |r: &AttrReader, n| r.pair(n, Some([1, 1])),
+    padding: pair_value => |r: &AttrReader, n| r.pair(n, Some([0, 0])),
+    dilation: pair_value => |r: &AttrReader, n| r.pair(n, Some([1, 1])),
+    groups: |v: &usize| AttrValue::Int(*v as i64) => |r: &AttrReader, n| r.usize(n, Some(1)),
+});
+attributes!(Pool2d {
+    kernel_size: pair_value => |r: &AttrReader, n| r.pair(n, None),
+    stride: |v: &Option<[usize; 2]>| v.as_ref().map_or(AttrValue::None, pair_value)
+        => |r: &AttrReader, n| r.opt_pair(n),
+    padding: pair_value => |r: &AttrReader, n| r.pair(n, Some([0, 0])),
+    dilation: pair_value => |r: &AttrReader, n| r.pair(n, Some([1, 1])),
+});
+attributes!(LayerNorm {
+    normalized_shape: |s: &Shape| shape_value(s) => |r: &AttrReader, n| r.shape(n),
+    eps: |v: &f64| AttrValue::Float(*v) => |r: &AttrReader, n| r.f64(n, Some(1e-5)),
+});
+attributes!(OneHot {
+    num_classes: |v: &usize| AttrValue::Int(*v as i64) => |r: &AttrReader, n| r.usize(n, None),
+    dtype: |d: &Option<DType>| d.map_or(AttrValue::None, AttrValue::DType)
+        => |r: &AttrReader, n| r.opt_dtype(n),
+});
 
 fn shift_value(s: &Shift) -> AttrValue {
     match s.0.as_slice() {
@@ -1741,6 +1868,18 @@ macro_rules! __kind_attrs {
     };
     (Cross) => {
         $crate::call::CrossAxis
+    };
+    (LayerNorm) => {
+        $crate::call::LayerNorm
+    };
+    (Conv2d) => {
+        $crate::call::Conv2d
+    };
+    (Pool2d) => {
+        $crate::call::Pool2d
+    };
+    (OneHot) => {
+        $crate::call::OneHot
     };
 }
 

@@ -97,6 +97,45 @@ pub type SearchFn = fn(&Tensor, &Tensor, bool) -> Result<Tensor>;
 /// `0..x.len()`, `values` 1-D of `indices`' length in `x`'s dtype.
 pub type PutFn = fn(&Tensor, &Tensor, &Tensor) -> Result<Tensor>;
 
+/// `conv2d(x, w, window)`: `x` is `(N, C_in, H, W)`, `w` is `(C_out, C_in / groups, kH, kW)`
+/// of `x`'s float dtype; `groups` divides `C_in` and `C_out`; the window's kernel is `w`'s
+/// `(kH, kW)`; the result, `(N, C_out, H_out, W_out)` with both sizes at least 1, fits the
+/// backend (see [`Window2d::output`]).
+pub type Conv2dFn = fn(&Tensor, &Tensor, &Window2d) -> Result<Tensor>;
+/// `max_pool2d`/`avg_pool2d(x, window)`: `x` is a float `(N, C, H, W)`; `groups` is 1,
+/// padding is at most half the kernel (as in torch), and the result, `(N, C, H_out, W_out)`
+/// with both sizes at least 1, fits the backend. `avg_pool2d` has dilation 1 and counts the
+/// padding's zeros in each average (torch's default `count_include_pad`).
+pub type Pool2dFn = fn(&Tensor, &Window2d) -> Result<Tensor>;
+
+/// The sliding window of `conv2d` and the 2-D pools, per spatial dimension (height, width).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Window2d {
+    /// The kernel's size (at least 1).
+    pub kernel: [usize; 2],
+    /// The step between windows (at least 1).
+    pub stride: [usize; 2],
+    /// Zeros (for max pooling: -inf) added on both sides.
+    pub padding: [usize; 2],
+    /// The spacing of the kernel's taps (at least 1).
+    pub dilation: [usize; 2],
+    /// `conv2d`'s channel groups (1 for the pools).
+    pub groups: usize,
+}
+
+impl Window2d {
+    /// The output size along one spatial dimension of input size `n`:
+    /// `(n + 2 padding - dilation (kernel - 1) - 1) / stride + 1`, or `None` when the dilated
+    /// kernel is larger than the padded input.
+    pub fn output(&self, dim: usize, n: usize) -> Option<usize> {
+        let padded = n.checked_add(self.padding[dim].checked_mul(2)?)?;
+        let span = self.dilation[dim]
+            .checked_mul(self.kernel[dim] - 1)?
+            .checked_add(1)?;
+        padded.checked_sub(span).map(|r| r / self.stride[dim] + 1)
+    }
+}
+
 /// The part of one dimension a [`SliceFn`] keeps: `len` elements, the first at `start`, then
 /// every `step`-th (`step` is non-zero and may be negative). When `len > 0`, `start` and
 /// `start + (len - 1) * step` are in `0..size`; when `len == 0`, `start` is 0.
@@ -153,10 +192,14 @@ pub type SvdFn = fn(&Tensor, bool) -> Result<[Tensor; 3]>;
 pub type PairFn = fn(&Tensor) -> Result<[Tensor; 2]>;
 /// `linalg.pinv`/`linalg.matrix_rank` with the relative tolerance `rtol` (the core puts in the
 /// standard's default, `max(M, N) · eps`). The input is a floating-point stack of matrices.
+/// Also `layer_norm` with its epsilon (finite, at least 0): a floating-point tensor of at least
+/// one dimension, normalized over its last one (the core flattens the normalized dimensions
+/// into it), whose last dimension is not empty.
 pub type RtolFn = fn(&Tensor, f64) -> Result<Tensor>;
 /// An op on a stack of matrices with an integer: `linalg.matrix_power` (the exponent; square
 /// floating-point matrices), `linalg.diagonal` and `linalg.trace` (the diagonal's offset; any
-/// stack of matrices).
+/// stack of matrices). Also `one_hot`: an int64 tensor of any shape and the number of classes
+/// (at least 0); the result is bool, of the input's shape plus that many at the end.
 pub type MatrixIntFn = fn(&Tensor, i64) -> Result<Tensor>;
 /// `linalg.matrix_norm(x, ord, keepdims)`: a floating-point stack of matrices.
 pub type MatrixNormFn = fn(&Tensor, MatrixOrd, bool) -> Result<Tensor>;
@@ -595,6 +638,45 @@ macro_rules! __catalogue_list {
         /// Like [`put`](crate::put), adding `values` to the elements instead; a repeated index
         /// adds each of its values.
         put_add = "put_add", manipulation, PutFn, Put, fallback;
+        // ----- neural-network basics (not in the standard)
+        /// `max(x, 0)`, elementwise (NaN stays NaN; bool refused).
+        relu = "relu", elementwise, UnaryFn, Unary(Numeric), fallback;
+        /// The logistic function `1 / (1 + e^-x)`, computed without overflow for large `|x|`.
+        sigmoid = "sigmoid", elementwise, UnaryFn, Unary(Float), fallback;
+        /// The Gaussian error linear unit in its exact form, `x · Φ(x) = x/2 · (1 + erf(x/√2))`
+        /// (torch's default `approximate="none"`, not the tanh approximation).
+        gelu = "gelu", elementwise, UnaryFn, Unary(Float), fallback;
+        /// `x · sigmoid(x)` (also called swish).
+        silu = "silu", elementwise, UnaryFn, Unary(Float), fallback;
+        /// `x - logsumexp(x)` along one axis: the logarithm of [`softmax`](crate::softmax),
+        /// computed without forming it (no `log(0)` for tiny probabilities).
+        log_softmax = "log_softmax", reductions, AxisFn, Softmax, fallback;
+        /// `log(sum(exp(x)))` over the axes, computed stably (the maximum is taken out first);
+        /// integers are computed in the default float dtype. Over no elements it is `-inf`.
+        logsumexp = "logsumexp", reductions, ReduceFn, Reduce(Average), fallback;
+        /// `(x - mean) / sqrt(var + eps)` over the trailing `normalized_shape` dimensions of `x`
+        /// (which must equal them), with the population variance (as torch's `layer_norm`);
+        /// integers are computed in the default float dtype. Multiply and add a weight and bias
+        /// yourself for the affine form.
+        layer_norm = "layer_norm", reductions, RtolFn, LayerNorm, fallback;
+        /// `result[..., c] = (x[...] == c)` for `c` in `0..num_classes`, in `dtype` (int64 by
+        /// default): a new last dimension. Indices outside `0..num_classes` (negative ones
+        /// included) give rows of zeros, as in JAX; `x` is an integer tensor.
+        one_hot = "one_hot", manipulation, MatrixIntFn, OneHot, fallback;
+        /// 2-D convolution (cross-correlation, as in every framework) of `x` `(N, C_in, H, W)`
+        /// with `w` `(C_out, C_in / groups, kH, kW)`, in NCHW layout: `stride`, `padding` (zeros
+        /// on both sides), `dilation` (each one size or a pair), `groups`. Inputs are promoted
+        /// and integers computed in the default float dtype. Add a bias with
+        /// [`add`](crate::add) (reshaped to `(C_out, 1, 1)`).
+        conv2d = "conv2d", linalg, Conv2dFn, Conv2d, fallback;
+        /// The maximum of each `kernel_size` window of `x` `(N, C, H, W)`, with `stride`
+        /// (default: the kernel size), `padding` (-inf on both sides, at most half the kernel)
+        /// and `dilation`; integers are computed in the default float dtype.
+        max_pool2d = "max_pool2d", reductions, Pool2dFn, Pool2d, fallback;
+        /// The mean of each `kernel_size` window of `x` `(N, C, H, W)`, with `stride` (default:
+        /// the kernel size) and `padding` (zeros on both sides, at most half the kernel,
+        /// counted in the mean as torch's default does); dilation must be 1.
+        avg_pool2d = "avg_pool2d", reductions, Pool2dFn, Pool2d, fallback;
         }
     };
 }

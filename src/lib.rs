@@ -39,6 +39,7 @@ pub mod fused;
 pub mod index;
 pub mod kit;
 pub mod ops;
+pub mod random;
 pub mod registry;
 pub mod sets;
 pub mod state;

@@ -47,11 +47,15 @@ fn sample_attrs(op: Op) -> Vec<(&'static str, AttrValue)> {
         ],
         Op::eye => vec![("n_rows", Int(2)), ("dtype", Str("float64".into()))],
         Op::clip => vec![("min", Float(0.0)), ("max", Input)],
-        Op::vecdot | Op::softmax | Op::expand_dims | Op::concat | Op::stack => {
+        Op::vecdot | Op::softmax | Op::log_softmax | Op::expand_dims | Op::concat | Op::stack => {
             vec![("axis", Int(0))]
         }
         Op::tensordot => vec![("axes", Int(1))],
-        Op::sum | Op::mean | Op::prod | Op::max | Op::min => {
+        Op::layer_norm => vec![("normalized_shape", list(&[2]))],
+        Op::one_hot => vec![("num_classes", Int(3))],
+        Op::conv2d => vec![("padding", Int(1)), ("groups", Int(1))],
+        Op::max_pool2d | Op::avg_pool2d => vec![("kernel_size", list(&[2, 1]))],
+        Op::sum | Op::mean | Op::prod | Op::max | Op::min | Op::logsumexp => {
             vec![("axes", list(&[0])), ("keepdims", Bool(true))]
         }
         Op::var | Op::std => vec![("axes", Int(1)), ("correction", Float(1.0))],
@@ -132,6 +136,12 @@ fn inputs_for(op: Op) -> Vec<Tensor> {
             vec![m.clone(), t(&[1.0, 0.0, 0.0, 1.0], &[2, 2])]
         }
         Op::squeeze => vec![t(&[1.0, 2.0], &[1, 2, 1])],
+        Op::one_hot => vec![Tensor::from_slice(&[0i64, 2], &[2]).unwrap()],
+        Op::conv2d => vec![
+            t(&[1.0, 2.0, 3.0, 4.0], &[1, 1, 2, 2]),
+            t(&[1.0, -1.0, 0.5, 2.0], &[1, 1, 2, 2]),
+        ],
+        Op::max_pool2d | Op::avg_pool2d => vec![t(&[1.0, 2.0, 3.0, 4.0], &[1, 1, 2, 2])],
         Op::take => vec![m.clone(), Tensor::from_slice(&[1i64, -2, 0], &[3]).unwrap()],
         Op::take_along_axis => vec![m.clone(), Tensor::from_slice(&[1i64, 0], &[2, 1]).unwrap()],
         Op::searchsorted => vec![t(&[1.0, 2.0, 3.0], &[3]), m.clone()],

@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["table"],
     &["state"],
     &["ops"],
-    &["dynamic", "index", "sets"],
+    &["dynamic", "index", "random", "sets"],
     &["trace"],
 ];
 

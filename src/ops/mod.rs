@@ -28,6 +28,10 @@ mod linalg_fallbacks;
 mod linalg_kernels;
 mod linear_algebra;
 mod manip;
+mod nn;
+mod nn_fallbacks;
+#[cfg(feature = "serde")]
+pub(crate) use nn::check_window;
 mod reduce;
 mod shape;
 
@@ -516,6 +520,46 @@ macro_rules! public_fn {
             linear_algebra::run_rtol(Op::$op, |s| s.$op, x, &Rtol { rtol: rtol.into() })
         }
     };
+    (LayerNorm; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(x: &Tensor, normalized_shape: &[usize], eps: f64) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            let a = crate::call::LayerNorm { normalized_shape: normalized_shape.into(), eps };
+            nn::run_layer_norm(Op::$op, |s| s.$op, x, &a)
+        }
+    };
+    (Conv2d; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        ///
+        /// `window` is a [`Conv2d`](crate::call::Conv2d) (`Conv2d::default()` for stride 1,
+        /// no padding, dilation 1, one group).
+        pub fn $op(x: &Tensor, w: &Tensor, window: crate::call::Conv2d) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            nn::run_conv2d(Op::$op, |s| s.$op, x, w, &window)
+        }
+    };
+    (Pool2d; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        ///
+        /// `window` is a [`Pool2d`](crate::call::Pool2d) (`Pool2d::new([2, 2])` for 2×2 windows
+        /// with stride 2).
+        pub fn $op(x: &Tensor, window: crate::call::Pool2d) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            nn::run_pool2d(Op::$op, |s| s.$op, x, &window)
+        }
+    };
+    (OneHot; $op:ident; $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        pub fn $op(
+            x: &Tensor,
+            num_classes: usize,
+            dtype: impl Into<Option<DType>>,
+        ) -> Result<Tensor> {
+            let _section = crate::tensor::live::enter();
+            let a = crate::call::OneHot { num_classes, dtype: dtype.into() };
+            nn::run_one_hot(Op::$op, |s| s.$op, x, &a)
+        }
+    };
     (MatrixPower; $op:ident; $(#[$doc:meta])*) => {
         $(#[$doc])*
         pub fn $op(x: &Tensor, n: i64) -> Result<Tensor> {
@@ -659,6 +703,16 @@ macro_rules! method_of {
     (Slogdet; $op:ident) => { method!(Slogdet; $op; () -> linear_algebra::SlogDet); };
     (Rtol; $op:ident) => { method!(Rtol; $op; (rtol: impl Into<Option<f64>>) -> Tensor); };
     (MatrixPower; $op:ident) => { method!(MatrixPower; $op; (n: i64) -> Tensor); };
+    (LayerNorm; $op:ident) => {
+        method!(LayerNorm; $op; (normalized_shape: &[usize], eps: f64) -> Tensor);
+    };
+    (Conv2d; $op:ident) => {
+        method!(Conv2d; $op; (w: &Tensor, window: crate::call::Conv2d) -> Tensor);
+    };
+    (Pool2d; $op:ident) => { method!(Pool2d; $op; (window: crate::call::Pool2d) -> Tensor); };
+    (OneHot; $op:ident) => {
+        method!(OneHot; $op; (num_classes: usize, dtype: impl Into<Option<DType>>) -> Tensor);
+    };
     (MatrixNorm; $op:ident) => { method!(MatrixNorm; $op; (norm: impl Into<MatrixNorm>) -> Tensor); };
     (VectorNorm; $op:ident) => { method!(VectorNorm; $op; (norm: impl Into<VectorNorm>) -> Tensor); };
     (Outer; $op:ident) => { method!(Outer; $op; (other: &Tensor) -> Tensor); };
@@ -891,6 +945,22 @@ macro_rules! run_arm {
     (Rtol; $op:ident; $inputs:ident; $a:ident) => {{
         let [x] = dispatch::inputs(Op::$op, $inputs)?;
         linear_algebra::run_rtol(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (LayerNorm; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        nn::run_layer_norm(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (Conv2d; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x, w] = dispatch::inputs(Op::$op, $inputs)?;
+        nn::run_conv2d(Op::$op, |s| s.$op, x, w, $a).map(Output::Tensor)
+    }};
+    (Pool2d; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        nn::run_pool2d(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
+    }};
+    (OneHot; $op:ident; $inputs:ident; $a:ident) => {{
+        let [x] = dispatch::inputs(Op::$op, $inputs)?;
+        nn::run_one_hot(Op::$op, |s| s.$op, x, $a).map(Output::Tensor)
     }};
     (MatrixPower; $op:ident; $inputs:ident; $a:ident) => {{
         let [x] = dispatch::inputs(Op::$op, $inputs)?;

@@ -186,8 +186,14 @@ pub(crate) fn run_softmax(
     table.check_dtype(op, dtype)?;
     let x = cast(table, x, dtype)?;
     if x.ndim() == 0 {
+        // One element: softmax is 1, log_softmax 0 (NaN and infinities aside, as the
+        // backends' kernels treat a single element).
         let _guard = TableGuard::new(table);
-        return super::ones(&[], dtype);
+        return if op == Op::log_softmax {
+            super::zeros(&[], dtype)
+        } else {
+            super::ones(&[], dtype)
+        };
     }
     call(table, op, pick(&table.slots), |f| f(&x, axis))
 }

@@ -157,6 +157,8 @@ pub enum Args {
     Float(#[cfg_attr(feature = "serde", serde(with = "super::json::float"))] f64),
     /// `linalg.matrix_norm`.
     MatrixNorm { ord: MatrixOrd, keepdims: bool },
+    /// `conv2d` and the 2-D pools: the window.
+    Window(crate::catalogue::Window2d),
     /// `linalg.vector_norm`.
     VectorNorm {
         axes: Vec<usize>,
@@ -282,6 +284,11 @@ impl fmt::Display for Args {
                 ord,
                 keepdims,
             } => write!(f, ", axes={}, ord={ord}, keepdims={keepdims}", Dims(axes)),
+            Args::Window(w) => write!(
+                f,
+                ", kernel={:?}, stride={:?}, padding={:?}, dilation={:?}, groups={}",
+                w.kernel, w.stride, w.padding, w.dilation, w.groups
+            ),
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use super::graph::{Args, Constant, Graph, Node, ValueId, ValueInfo};
 use super::record::{invoke_all, result_count};
-use crate::catalogue::{AxisSlice, MatrixOrd, Op};
+use crate::catalogue::{AxisSlice, MatrixOrd, Op, Window2d};
 use crate::dtype::{DType, HostData, Scalar};
 use crate::error::{Error, Result};
 use crate::ops::dispatch;
@@ -410,6 +410,12 @@ fn run_once(g: &Graph) -> Result<()> {
             )));
         }
         check_axes(n, &ins, what)?;
+        if let Args::Window(win) = &n.args {
+            let w = ins.get(1).map(|w| w.shape());
+            let x = ins.first().map(|x| x.shape()).unwrap_or(&[]);
+            crate::ops::check_window(n.op, win, x, w)
+                .map_err(|e| invalid(format!("{}: its window does not fit: {e}", what())))?;
+        }
         let outs = match dispatch::call(table, n.op, Some(f), |f| invoke_all(f, &n.args, &ins)) {
             Ok(outs) => outs,
             // The arguments do not fit the op's slot, or its inputs are not as many.
@@ -829,6 +835,44 @@ impl<'de> Deserialize<'de> for AxisSlice {
             start: f.start,
             len: f.len,
             step: f.step,
+        })
+    }
+}
+
+/// [`Window2d`] as written: `{"kernel": [3, 3], "stride": [1, 1], "padding": [0, 0],
+/// "dilation": [1, 1], "groups": 1}`.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WindowFile {
+    kernel: [usize; 2],
+    stride: [usize; 2],
+    padding: [usize; 2],
+    dilation: [usize; 2],
+    groups: usize,
+}
+
+impl Serialize for Window2d {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        WindowFile {
+            kernel: self.kernel,
+            stride: self.stride,
+            padding: self.padding,
+            dilation: self.dilation,
+            groups: self.groups,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Window2d {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Window2d, D::Error> {
+        let f = WindowFile::deserialize(d)?;
+        Ok(Window2d {
+            kernel: f.kernel,
+            stride: f.stride,
+            padding: f.padding,
+            dilation: f.dilation,
+            groups: f.groups,
         })
     }
 }

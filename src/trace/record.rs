@@ -7,7 +7,7 @@
 //! recording and for compiled graphs) are generated from the catalogue.
 
 use super::graph::{Args, Constant, Node, ValueId, ValueInfo};
-use crate::catalogue::{AxisSlice, MatrixOrd, Op, OpFn, Slots};
+use crate::catalogue::{AxisSlice, MatrixOrd, Op, OpFn, Slots, Window2d};
 use crate::dtype::{DType, HostData, Scalar};
 use crate::error::{Error, Result};
 use crate::ops::dispatch;
@@ -388,6 +388,18 @@ macro_rules! invoke_slot {
     (DiagFn, $f:expr, $a:expr, $i:expr, $op:expr) => {
         invoke_slot!(MatrixIntFn, $f, $a, $i, $op)
     };
+    (Conv2dFn, $f:expr, $a:expr, $i:expr, $op:expr) => {{
+        let (Args::Window(w), [x, k]) = ($a, $i) else {
+            return Err(malformed($op));
+        };
+        ($f)(x, k, w)
+    }};
+    (Pool2dFn, $f:expr, $a:expr, $i:expr, $op:expr) => {{
+        let (Args::Window(w), [x]) = ($a, $i) else {
+            return Err(malformed($op));
+        };
+        ($f)(x, w)
+    }};
     (MatrixIntFn, $f:expr, $a:expr, $i:expr, $op:expr) => {{
         let (Args::Int(k), [x]) = ($a, $i) else {
             return Err(malformed($op));
@@ -664,6 +676,12 @@ fn rec_sort<const OP: usize>(x: &Tensor, axis: usize, descending: bool) -> Resul
 fn rec_shape<const OP: usize>(x: &Tensor, sizes: &[usize]) -> Result<Tensor> {
     record(op_at::<OP>(), Args::Sizes(sizes.to_vec()), &[x])
 }
+fn rec_conv2d<const OP: usize>(x: &Tensor, w: &Tensor, win: &Window2d) -> Result<Tensor> {
+    record(op_at::<OP>(), Args::Window(*win), &[x, w])
+}
+fn rec_pool2d<const OP: usize>(x: &Tensor, win: &Window2d) -> Result<Tensor> {
+    record(op_at::<OP>(), Args::Window(*win), &[x])
+}
 fn rec_int<const OP: usize>(x: &Tensor, k: i64) -> Result<Tensor> {
     record(op_at::<OP>(), Args::Int(k), &[x])
 }
@@ -912,6 +930,12 @@ macro_rules! recorder {
     };
     (DiagFn, $op:ident) => {
         rec_int::<{ Op::$op as usize }>
+    };
+    (Conv2dFn, $op:ident) => {
+        rec_conv2d::<{ Op::$op as usize }>
+    };
+    (Pool2dFn, $op:ident) => {
+        rec_pool2d::<{ Op::$op as usize }>
     };
     (MatrixIntFn, $op:ident) => {
         rec_int::<{ Op::$op as usize }>

@@ -50,6 +50,7 @@ mod host;
 mod indexing;
 mod linalg;
 mod manip;
+mod nn;
 mod reduce;
 
 use mlx_rs::{Array, Dtype};
@@ -226,6 +227,7 @@ tensorswitch::primaries! { NAME;
     strided_slice => indexing::strided_slice,
     put => indexing::put,
     put_add => indexing::put_add,
+    conv2d => nn::conv2d,
 }
 
 // ---------------------------------------------------------------------------------------------

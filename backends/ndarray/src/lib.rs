@@ -32,6 +32,7 @@ mod indexing;
 mod linalg;
 mod manip;
 mod math;
+mod nn;
 mod reduce;
 mod storage;
 
@@ -234,6 +235,11 @@ tensorswitch::primaries! { NAME;
     searchsorted => indexing::searchsorted,
     put => indexing::put,
     put_add => indexing::put_add,
+    relu => nn::relu,
+    sigmoid => nn::sigmoid,
+    gelu => nn::gelu,
+    silu => nn::silu,
+    conv2d => nn::conv2d,
 }
 
 /// The native value of an ndarray tensor: the data as an [`NdStorage`] (an owned `ArrayD` or a

@@ -49,6 +49,7 @@ mod host;
 mod indexing;
 mod linalg;
 mod manip;
+mod nn;
 mod reduce;
 mod runtime;
 
@@ -221,6 +222,17 @@ tensorswitch::primaries! { NAME;
     searchsorted => indexing::searchsorted,
     put => indexing::put,
     put_add => indexing::put_add,
+    relu => nn::relu,
+    sigmoid => nn::sigmoid,
+    gelu => nn::gelu,
+    silu => nn::silu,
+    log_softmax => nn::log_softmax,
+    logsumexp => nn::logsumexp,
+    layer_norm => nn::layer_norm,
+    one_hot => nn::one_hot,
+    conv2d => nn::conv2d,
+    max_pool2d => nn::max_pool2d,
+    avg_pool2d => nn::avg_pool2d,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ pub mod indexing;
 pub mod issue12_manip;
 pub mod linalg_ext;
 pub mod predicates;
+pub mod random;
 pub mod trace;
 
 /// Expands, per module of checks, a module of `#[test]`s named after the checks.
@@ -69,6 +70,12 @@ macro_rules! __checks {
             graphs_traced_on_ndarray_replay_here,
             foreign_tensors_are_refused_while_tracing,
             graphs_round_trip_through_json,
+        );
+        $crate::__checks!(@module $backend, random,
+            normal_is_bit_identical_for_every_float_dtype,
+            uniform_is_bit_identical_for_every_float_dtype,
+            integers_are_bit_identical_for_every_integer_dtype,
+            bernoulli_and_permutation_are_bit_identical,
         );
     };
     (@module $backend:expr, $module:ident, $($check:ident,)*) => {
