@@ -1,0 +1,87 @@
+//! The transpiler's checked-in tch golden files (transpile/tests/golden/*_tch.rs), compiled into
+//! this test and run: their results equal eager tensorswitch on the torch backend (exactly for
+//! integers and bools, within 1e-5 for float32). The files are regenerated and compared with the
+//! emitter's output by the transpiler's own tests.
+
+use tensorswitch::Tensor;
+use tensorswitch_tch::{from_tch, to_tch};
+use tensorswitch_transpile::testing::{compare, models, Model};
+
+#[rustfmt::skip]
+#[path = "../../../transpile/tests/golden/attention_tch.rs"]
+mod attention;
+#[rustfmt::skip]
+#[path = "../../../transpile/tests/golden/attention_embedded_tch.rs"]
+mod attention_embedded;
+#[rustfmt::skip]
+#[path = "../../../transpile/tests/golden/mlp_tch.rs"]
+mod mlp;
+#[rustfmt::skip]
+#[path = "../../../transpile/tests/golden/statistic_tch.rs"]
+mod statistic;
+
+fn model(name: &str) -> Model {
+    tensorswitch::with_backend("torch", models)
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == name)
+        .unwrap()
+}
+
+fn tch(t: &Tensor) -> tch::Tensor {
+    to_tch(t).expect("a torch tensor")
+}
+
+fn check(name: &str, got: Vec<tch::Tensor>, want: &[Tensor]) {
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.into_iter().zip(want).enumerate() {
+        let g = from_tch(g).unwrap();
+        if let Err(e) = compare(&g, w, 1e-5, 1e-6) {
+            panic!("{name}, output {i}: {e}");
+        }
+    }
+}
+
+#[test]
+fn mlp_equals_eager() {
+    tensorswitch::with_backend("torch", || {
+        let m = model("mlp");
+        let c: Vec<tch::Tensor> = m.constants.iter().map(|c| tch(&c.1)).collect();
+        let y = mlp::model(&tch(&m.inputs[0]), &c[0], &c[1], &c[2], &c[3]).unwrap();
+        check("mlp", vec![y], &m.eager().unwrap());
+    })
+    .unwrap();
+}
+
+#[test]
+fn attention_equals_eager() {
+    tensorswitch::with_backend("torch", || {
+        let m = model("attention");
+        let x = tch(&m.inputs[0]);
+        let c: Vec<tch::Tensor> = m.constants.iter().map(|c| tch(&c.1)).collect();
+        let want = m.eager().unwrap();
+        check("attention", vec![attention::model(&x, &c[0], &c[1]).unwrap()], &want);
+        let embedded = attention_embedded::attention_embedded(&x).unwrap();
+        check("attention (embedded)", vec![embedded], &want);
+    })
+    .unwrap();
+}
+
+#[test]
+fn statistic_equals_eager() {
+    tensorswitch::with_backend("torch", || {
+        let m = model("statistic");
+        let (a, b, c, d, e, f, g, h) = statistic::model(&tch(&m.inputs[0])).unwrap();
+        check("statistic", vec![a, b, c, d, e, f, g, h], &m.eager().unwrap());
+    })
+    .unwrap();
+}
+
+#[test]
+fn wrong_shapes_and_kinds_are_errors_not_panics() {
+    let x = tch::Tensor::zeros([3, 3], (tch::Kind::Float, tch::Device::Cpu));
+    assert!(statistic::model(&x).is_err());
+    let x = tch::Tensor::zeros([32, 12], (tch::Kind::Double, tch::Device::Cpu));
+    assert!(statistic::model(&x).is_err());
+}
