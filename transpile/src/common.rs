@@ -158,7 +158,17 @@ pub fn scalar_lit(d: DType, s: Scalar) -> TokenStream {
         Scalar::Bool(b) => i128::from(b),
         Scalar::Int(i) => i128::from(i),
         Scalar::UInt(u) => i128::from(u),
-        Scalar::Float(x) => x as i128,
+        // Rust's `as` from a float saturates at the target type's bounds (NaN gives 0).
+        Scalar::Float(x) => match d {
+            DType::Int8 => i128::from(x as i8),
+            DType::Int16 => i128::from(x as i16),
+            DType::Int32 => i128::from(x as i32),
+            DType::Int64 => i128::from(x as i64),
+            DType::UInt8 => i128::from(x as u8),
+            DType::UInt16 => i128::from(x as u16),
+            DType::UInt32 => i128::from(x as u32),
+            _ => i128::from(x as u64),
+        },
     };
     match d {
         DType::Bool => {

@@ -226,7 +226,7 @@ pub fn emit(g: &Graph, opts: &Options) -> Result<String> {
     );
     let items = quote! {
         #[doc = #doc]
-        #[allow(clippy::all, unused_parens, unused_variables)]
+        #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
         pub fn #name(#(#params),*) -> Result<#ret_t, ndarray::ShapeError> {
             #(#checks)*
             #(#body)*
@@ -368,7 +368,9 @@ impl Emitter<'_> {
                 let minf = binary(Op::minimum, d, &t)
                     .ok_or_else(|| unsupported(TARGET, n, format!("{d}")))?;
                 let rx = self.refr(x);
-                self.helpers.insert(Helper::Bcast);
+                if *min || *max {
+                    self.helpers.insert(Helper::Bcast);
+                }
                 match (min, max) {
                     (true, true) => {
                         self.helpers.insert(Helper::Zip3);

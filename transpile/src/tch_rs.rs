@@ -12,7 +12,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use std::collections::BTreeSet;
 use tensorswitch::trace::{Args, Graph, Node, ValueId};
-use tensorswitch::{DType, HostData, Op, Scalar};
+use tensorswitch::{DType, HostData, Op};
 
 const TARGET: &str = "tch";
 
@@ -236,7 +236,7 @@ pub fn emit(g: &Graph, opts: &Options) -> Result<String> {
     );
     let items = quote! {
         #[doc = #doc]
-        #[allow(clippy::all, unused_parens, unused_variables)]
+        #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
         pub fn #name(#(#params),*) -> Result<#ret_t, tch::TchError> {
             #(#checks)*
             #(#body)*
@@ -251,7 +251,8 @@ pub fn emit(g: &Graph, opts: &Options) -> Result<String> {
 fn from_host(h: &HostData, shape: &[usize]) -> TokenStream {
     let lits = common::host_lits(h);
     let dims = common::i64s(shape);
-    quote!(tch::Tensor::f_from_slice(&[#(#lits),*])?.f_reshape(&[#(#dims),*] as &[i64])?)
+    let t = common::rust_type(h.dtype()).unwrap_or_else(|| quote!(f32));
+    quote!(tch::Tensor::f_from_slice::<#t>(&[#(#lits),*])?.f_reshape(&[#(#dims),*] as &[i64])?)
 }
 
 impl Emitter<'_> {
@@ -503,8 +504,8 @@ impl Emitter<'_> {
                 } else {
                     quote!()
                 };
-                self.helpers.insert(Helper::Scalar);
                 if axes.is_empty() {
+                    self.helpers.insert(Helper::Scalar);
                     let dof = Literal::f64_suffixed((1.0 - correction).max(0.0));
                     return Ok(quote!(#x.f_sub(#x)?.f_square()?.f_div(&scalar(#dof, #x)?)? #root));
                 }
@@ -520,11 +521,13 @@ impl Emitter<'_> {
                             quote!(#x.f_var_dim(#dims, #unbiased, #keepdims)?)
                         });
                     }
+                    self.helpers.insert(Helper::Scalar);
                     let scale = Literal::f64_suffixed(count / (count - correction));
                     return Ok(
                         quote!(#x.f_var_dim(#dims, false, #keepdims)?.f_mul(&scalar(#scale, #x)?)? #root),
                     );
                 }
+                self.helpers.insert(Helper::Scalar);
                 Ok(quote!({
                     let d = #x.f_sub(&#x.f_mean_dim(#dims, true, None::<tch::Kind>)?)?.f_square()?;
                     d.f_sum_dim_intlist(#dims, #keepdims, None::<tch::Kind>)?.f_div(&scalar(0.0, #x)?)? #root
@@ -599,28 +602,13 @@ impl Emitter<'_> {
                 }
             }
             (Args::Full { value, .. }, _) => {
-                let v = match (od, value) {
-                    (DType::Float32 | DType::Float64, _) => {
-                        let f = match value {
-                            Scalar::Bool(b) => f64::from(u8::from(*b)),
-                            Scalar::Int(i) => *i as f64,
-                            Scalar::UInt(u) => *u as f64,
-                            Scalar::Float(x) => *x,
-                        };
-                        common::float_lit(DType::Float64, f)
-                    }
-                    (_, Scalar::Float(x)) => {
-                        let i = Literal::i64_suffixed(*x as i64);
-                        quote!(#i)
-                    }
-                    (_, Scalar::Bool(b)) => {
-                        let i = Literal::i64_suffixed(i64::from(*b));
-                        quote!(#i)
-                    }
-                    (_, Scalar::Int(i)) => common::int_lit(DType::Int64, i128::from(*i)),
-                    (_, Scalar::UInt(u)) => common::int_lit(DType::Int64, i128::from(*u)),
-                };
-                Ok(quote!(tch::Tensor::f_full(&[#(#odims),*][..], #v, (#ok, tch::Device::Cpu))?))
+                // The backend's `full`: a 0-d tensor of the value converted with `as` rules,
+                // expanded and made contiguous.
+                let v = common::scalar_lit(od, *value);
+                Ok(quote!(tch::Tensor::f_from_slice(&[#v])?
+                    .f_reshape(&[] as &[i64])?
+                    .f_expand(&[#(#odims),*][..], false)?
+                    .f_contiguous()?))
             }
             (Args::Fill { .. }, _) => {
                 let f = if matches!(n.op, Op::ones | Op::ones_like) {

@@ -2,6 +2,11 @@
 //! this test and run: their results equal eager tensorswitch on the torch backend (exactly for
 //! integers and bools, within 1e-5 for float32). The files are regenerated and compared with the
 //! emitter's output by the transpiler's own tests.
+//!
+//! The drift check of the tch emitter: the code it emits for every conformance case it supports
+//! (golden/ops_tch.rs) runs on the case's inputs and must equal eager execution on torch (the
+//! case's tolerance for floats, exact otherwise). A change to a primary that the emitter does not
+//! follow, or the reverse, fails here.
 
 use tensorswitch::Tensor;
 use tensorswitch_tch::{from_tch, to_tch};
@@ -19,6 +24,10 @@ mod mlp;
 #[rustfmt::skip]
 #[path = "../../../transpile/tests/golden/statistic_tch.rs"]
 mod statistic;
+#[rustfmt::skip]
+#[path = "../../../transpile/tests/golden/ops_tch.rs"]
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+mod ops;
 
 fn model(name: &str) -> Model {
     tensorswitch::with_backend("torch", models)
@@ -61,7 +70,11 @@ fn attention_equals_eager() {
         let x = tch(&m.inputs[0]);
         let c: Vec<tch::Tensor> = m.constants.iter().map(|c| tch(&c.1)).collect();
         let want = m.eager().unwrap();
-        check("attention", vec![attention::model(&x, &c[0], &c[1]).unwrap()], &want);
+        check(
+            "attention",
+            vec![attention::model(&x, &c[0], &c[1]).unwrap()],
+            &want,
+        );
         let embedded = attention_embedded::attention_embedded(&x).unwrap();
         check("attention (embedded)", vec![embedded], &want);
     })
@@ -73,7 +86,11 @@ fn statistic_equals_eager() {
     tensorswitch::with_backend("torch", || {
         let m = model("statistic");
         let (a, b, c, d, e, f, g, h) = statistic::model(&tch(&m.inputs[0])).unwrap();
-        check("statistic", vec![a, b, c, d, e, f, g, h], &m.eager().unwrap());
+        check(
+            "statistic",
+            vec![a, b, c, d, e, f, g, h],
+            &m.eager().unwrap(),
+        );
     })
     .unwrap();
 }
@@ -84,4 +101,48 @@ fn wrong_shapes_and_kinds_are_errors_not_panics() {
     assert!(statistic::model(&x).is_err());
     let x = tch::Tensor::zeros([32, 12], (tch::Kind::Double, tch::Device::Cpu));
     assert!(statistic::model(&x).is_err());
+}
+
+fn to_native(t: &Tensor) -> tch::Tensor {
+    tch(t)
+}
+
+fn from_native(t: &tch::Tensor) -> Result<Tensor, String> {
+    from_tch(t.shallow_clone()).map_err(|e| e.to_string())
+}
+
+#[test]
+fn emitted_code_equals_eager_on_every_supported_case() {
+    let mut failures = Vec::new();
+    tensorswitch::with_backend("torch", || {
+        for (id, emitted) in ops::CASES {
+            if let Err(e) = check_case(id, emitted) {
+                failures.push(format!("{id}: {e}"));
+            }
+        }
+    })
+    .unwrap();
+    assert!(ops::CASES.len() > 1000, "the table lost cases");
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        ops::CASES.len(),
+        failures.join("\n")
+    );
+}
+
+fn check_case(id: &str, emitted: &fn(&[Tensor]) -> Result<Tensor, String>) -> Result<(), String> {
+    let case = tensorswitch_conformance::cases()
+        .iter()
+        .find(|c| c.id == id)
+        .ok_or("no such conformance case: regenerate the table (TS_WRITE_GOLDEN=1)")?;
+    let (call, inputs) = tensorswitch_conformance::case_call(case)?.map_err(|e| e.to_string())?;
+    let refs: Vec<&Tensor> = inputs.iter().collect();
+    let want = match tensorswitch::run(&call, &refs).map_err(|e| e.to_string())? {
+        tensorswitch::Output::Tensor(t) => t,
+        _ => return Err("the op no longer returns one tensor".into()),
+    };
+    let got = emitted(&inputs)?;
+    compare(&got, &want, case.rtol, case.atol)
 }

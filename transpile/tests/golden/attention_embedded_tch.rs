@@ -4,10 +4,12 @@
 // constant wv: float32[16,16]
 // output 0: float32[8,16]
 /// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (11 nodes).
-#[allow(clippy::all, unused_parens, unused_variables)]
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn attention_embedded(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
     check(x, &[8i64, 16i64], tch::Kind::Float)?;
-    let wk = tch::Tensor::f_from_slice(
+    let wk = tch::Tensor::f_from_slice::<
+        f32,
+    >(
             &[
                 -0.22532064f32,
                 0.18168369f32,
@@ -268,7 +270,9 @@ pub fn attention_embedded(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError>
             ],
         )?
         .f_reshape(&[16i64, 16i64] as &[i64])?;
-    let wv = tch::Tensor::f_from_slice(
+    let wv = tch::Tensor::f_from_slice::<
+        f32,
+    >(
             &[
                 0.2457936f32,
                 0.23017903f32,
@@ -531,11 +535,13 @@ pub fn attention_embedded(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError>
         .f_reshape(&[16i64, 16i64] as &[i64])?;
     let v3 = x.f_matmul(&wk)?;
     let v4 = x.f_matmul(&wv)?;
-    let v5 = tch::Tensor::f_from_slice(&[0.25f32])?.f_reshape(&[] as &[i64])?;
+    let v5 = tch::Tensor::f_from_slice::<f32>(&[0.25f32])?.f_reshape(&[] as &[i64])?;
     let v6 = v3.f_transpose(-2, -1)?;
     let v7 = x.f_matmul(&v6)?;
     let v8 = v7.f_mul(&v5)?;
-    let v9 = tch::Tensor::f_from_slice(
+    let v9 = tch::Tensor::f_from_slice::<
+        bool,
+    >(
             &[
                 true, false, false, false, false, false, false, false, true, true, false,
                 false, false, false, false, false, true, true, true, false, false, false,
@@ -546,7 +552,8 @@ pub fn attention_embedded(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError>
             ],
         )?
         .f_reshape(&[8i64, 8i64] as &[i64])?;
-    let v10 = tch::Tensor::f_from_slice(&[-1000000000f32])?.f_reshape(&[] as &[i64])?;
+    let v10 = tch::Tensor::f_from_slice::<f32>(&[-1000000000f32])?
+        .f_reshape(&[] as &[i64])?;
     let v11 = v8.f_where_self(&v9, &v10)?;
     let v12 = v11.f_softmax(1i64, None::<tch::Kind>)?;
     let v13 = v12.f_matmul(&v4)?;

@@ -4,7 +4,7 @@
 // constant wv: float32[16,16]
 // output 0: float32[8,16]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (11 nodes).
-#[allow(clippy::all, unused_parens, unused_variables)]
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(
     x: &ndarray::ArrayD<f32>,
     wk: &ndarray::ArrayD<f32>,

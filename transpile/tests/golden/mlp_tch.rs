@@ -6,7 +6,7 @@
 // constant b2: float32[10]
 // output 0: float32[64,10]
 /// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (6 nodes).
-#[allow(clippy::all, unused_parens, unused_variables)]
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(
     x: &tch::Tensor,
     w1: &tch::Tensor,

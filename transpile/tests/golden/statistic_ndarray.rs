@@ -9,7 +9,7 @@
 // output 6: float32[1,12]
 // output 7: bool[]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (24 nodes).
-#[allow(clippy::all, unused_parens, unused_variables)]
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<

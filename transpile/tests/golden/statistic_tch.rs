@@ -9,7 +9,7 @@
 // output 6: float32[1,12]
 // output 7: bool[]
 /// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (24 nodes).
-#[allow(clippy::all, unused_parens, unused_variables)]
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(
     x: &tch::Tensor,
 ) -> Result<
@@ -32,7 +32,7 @@ pub fn model(
     let v4 = v3.f_div(&v2)?;
     let v5 = v4.f_amax(&[1i64][..], false)?;
     let v6 = v4.f_argmax(1i64, false)?;
-    let v7 = tch::Tensor::f_from_slice(&[1f32])?.f_reshape(&[] as &[i64])?;
+    let v7 = tch::Tensor::f_from_slice::<f32>(&[1f32])?.f_reshape(&[] as &[i64])?;
     let v8 = v4.f_gt_tensor(&v7)?;
     let v9 = v8.f_sum_dim_intlist(&[0i64][..], false, tch::Kind::Int64)?;
     let v10 = x.f_var_dim(&[0i64, 1i64][..], true, false)?;
@@ -43,14 +43,14 @@ pub fn model(
         2147483520f64,
         Some((2147483648f64, 2147483647i64)),
     )?;
-    let v12 = tch::Tensor::f_from_slice(&[(-3i32)])?.f_reshape(&[] as &[i64])?;
+    let v12 = tch::Tensor::f_from_slice::<i32>(&[(-3i32)])?.f_reshape(&[] as &[i64])?;
     let v13 = int_divmod(&v11, &v12, true, true)?;
     let v14 = v13.f_to_kind(tch::Kind::Int64)?;
     let v15 = v14.f_sum_dim_intlist(&[1i64][..], false, None::<tch::Kind>)?;
     let v16 = int_divmod(&v11, &v12, false, true)?;
     let v17 = v16.f_to_kind(tch::Kind::Int64)?;
     let v18 = v17.f_prod_dim_int(0i64, false, None::<tch::Kind>)?;
-    let v19 = tch::Tensor::f_from_slice(&[2f32])?.f_reshape(&[] as &[i64])?;
+    let v19 = tch::Tensor::f_from_slice::<f32>(&[2f32])?.f_reshape(&[] as &[i64])?;
     let v20 = v1.f_mul(&v19)?;
     let v21 = v20.f_round()?;
     let v22 = v7.f_neg()?;
