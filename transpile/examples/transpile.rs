@@ -19,11 +19,15 @@ fn main() {
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: cargo run --example transpile -- <ndarray|tch|numpy|mlx-rs> [--embed] [--graph]";
+    let usage =
+        "usage: cargo run --example transpile -- <ndarray|tch|numpy|mlx-rs> [--embed] [--graph]";
     let name = args.iter().find(|a| !a.starts_with("--")).ok_or(usage)?;
-    let target = Target::from_name(name).ok_or_else(|| format!("unknown target `{name}`; {usage}"))?;
+    let target =
+        Target::from_name(name).ok_or_else(|| format!("unknown target `{name}`; {usage}"))?;
     let data = |n: usize, scale: f32| -> Vec<f32> {
-        (0..n).map(|i| ((i * 37 % 19) as f32 - 9.0) * scale).collect()
+        (0..n)
+            .map(|i| ((i * 37 % 19) as f32 - 9.0) * scale)
+            .collect()
     };
     let x = Tensor::from_slice(&data(32, 0.1), &[4, 8])?;
     let w1 = Tensor::from_slice(&data(128, 0.05), &[8, 16])?;
@@ -35,7 +39,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         &[("w1", &w1), ("b1", &b1), ("w2", &w2), ("b2", &b2)],
         |xs| {
             let h = ts::tanh(&ts::add(&ts::matmul(&xs[0], &w1)?, &b1)?)?;
-            Ok(vec![ts::softmax(&ts::add(&ts::matmul(&h, &w2)?, &b2)?, -1)?])
+            Ok(vec![ts::softmax(
+                &ts::add(&ts::matmul(&h, &w2)?, &b2)?,
+                -1,
+            )?])
         },
     )?;
     if args.iter().any(|a| a == "--graph") {

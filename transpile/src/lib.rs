@@ -30,9 +30,9 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod common;
+pub(crate) mod common;
 mod ndarray_rs;
-mod numpy;
+pub(crate) mod numpy;
 mod tch_rs;
 #[doc(hidden)]
 pub mod testing;

@@ -429,10 +429,11 @@ impl Emitter<'_> {
                 let ax = common::usizes(axes);
                 // The core's fallback: the mean, the squared deviations, their sum over the
                 // degrees of freedom (two passes), per lane in the same order.
+                let zero = float_lit(d, 0.0);
                 Ok(quote!(lanes(#ra, &[#(#ax),*], #keepdims, |l: &[#t]| {
-                    let m = pairwise_sum(l) / #n_lit;
+                    let m = (pairwise_sum(l) + #zero) / #n_lit;
                     let d: Vec<#t> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-                    (pairwise_sum(&d) / #dof) #root
+                    ((pairwise_sum(&d) + #zero) / #dof) #root
                 })?))
             }
             (Args::ArgReduce { axis, keepdims }, 1) => {
@@ -577,9 +578,11 @@ impl Emitter<'_> {
             return Ok(quote!(#x.clone()));
         }
         let f = match (n.op, c) {
+            // `+ 0.0`: negative zeros sum to +0.0, as on the backend.
             (Op::sum, Class::Float) => {
                 self.helpers.insert(Helper::PairwiseSum);
-                quote!(pairwise_sum(l))
+                let zero = float_lit(d, 0.0);
+                quote!(pairwise_sum(l) + #zero)
             }
             (Op::sum, Class::SInt | Class::UInt) => {
                 quote!(l.iter().fold(0, |s: #t, &v| s.wrapping_add(v)))
@@ -592,7 +595,8 @@ impl Emitter<'_> {
                 self.helpers.insert(Helper::PairwiseSum);
                 let count: f64 = axes.iter().map(|&i| s[i] as f64).product();
                 let n_lit = float_lit(d, count);
-                quote!(pairwise_sum(l) / #n_lit)
+                let zero = float_lit(d, 0.0);
+                quote!((pairwise_sum(l) + #zero) / #n_lit)
             }
             (Op::max | Op::min, _) => {
                 self.helpers.insert(Helper::Extremum);
@@ -973,7 +977,7 @@ fn helper(h: Helper) -> TokenStream {
                     let values: Vec<T> = lane.iter().copied().collect();
                     let m = extremum(&values, true);
                     let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-                    let s = pairwise_sum(&e);
+                    let s = pairwise_sum(&e) + T::default();
                     for (o, &v) in lane.iter_mut().zip(&e) {
                         *o = v / s;
                     }

@@ -9,6 +9,7 @@
 //! follow, or the reverse, fails here.
 
 use tensorswitch::Tensor;
+use tensorswitch_ndarray as _; // the differential test generates and traces its programs on ndarray
 use tensorswitch_tch::{from_tch, to_tch};
 use tensorswitch_transpile::testing::{compare, models, Model};
 
@@ -145,4 +146,45 @@ fn check_case(id: &str, emitted: &fn(&[Tensor]) -> Result<Tensor, String>) -> Re
     };
     let got = emitted(&inputs)?;
     compare(&got, &want, case.rtol, case.atol)
+}
+
+/// The transpiler's differential test on torch: random programs (traced on ndarray, emitted as
+/// NumPy, run with NumPy) compared with eager execution on torch and on ndarray. See
+/// transpile/tests/numpy_differential.rs; `TS_DIFF_CASES` sets the count (200 by default).
+#[test]
+fn random_programs_agree_with_numpy_on_torch() {
+    use tensorswitch_transpile::testing::{differential, Python};
+    let python = Python::from_env();
+    if let Err(e) = python.numpy_version() {
+        let required = std::env::var("TS_REQUIRE_NUMPY").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "NumPy is required (TS_REQUIRE_NUMPY=1) but cannot be imported: {e}"
+        );
+        eprintln!("skipping: NumPy cannot be imported ({e}); run scripts/setup-numpy.sh");
+        return;
+    }
+    let n = std::env::var("TS_DIFF_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let report = differential(&python, &["ndarray", "torch"], n, 2_000_000, 8).unwrap();
+    eprintln!(
+        "differential on torch: {} programs, {} run with NumPy ({} nodes), {} results compared, {} mismatches",
+        report.programs,
+        report.ran,
+        report.nodes,
+        report.compared,
+        report.mismatches.len()
+    );
+    assert!(
+        report.ran * 10 >= report.programs * 9,
+        "too many refused: {:?}",
+        report.refused
+    );
+    assert!(
+        report.mismatches.is_empty(),
+        "{}",
+        report.mismatches.join("\n")
+    );
 }

@@ -116,7 +116,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }

@@ -38647,7 +38647,7 @@ pub fn model(
         x,
         &[0, 1, 2],
         false,
-        |l: &[f32]| pairwise_sum(l),
+        |l: &[f32]| pairwise_sum(l) + 0f32,
     )?;
     Ok(v1)
 }
@@ -38723,7 +38723,12 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = lanes(x, &[0], false, |l: &[f32]| pairwise_sum(l))?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[0],
+        false,
+        |l: &[f32]| pairwise_sum(l) + 0f32,
+    )?;
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -38798,7 +38803,12 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = lanes(x, &[2], false, |l: &[f32]| pairwise_sum(l))?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[2],
+        false,
+        |l: &[f32]| pairwise_sum(l) + 0f32,
+    )?;
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -38877,7 +38887,7 @@ pub fn model(
         x,
         &[0, 2],
         false,
-        |l: &[f32]| pairwise_sum(l),
+        |l: &[f32]| pairwise_sum(l) + 0f32,
     )?;
     Ok(v1)
 }
@@ -38957,7 +38967,7 @@ pub fn model(
         x,
         &[0, 2],
         false,
-        |l: &[f32]| pairwise_sum(l),
+        |l: &[f32]| pairwise_sum(l) + 0f32,
     )?;
     Ok(v1)
 }
@@ -39037,7 +39047,7 @@ pub fn model(
         x,
         &[0, 1, 2],
         true,
-        |l: &[f32]| pairwise_sum(l),
+        |l: &[f32]| pairwise_sum(l) + 0f32,
     )?;
     Ok(v1)
 }
@@ -39113,7 +39123,12 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = lanes(x, &[1], true, |l: &[f32]| pairwise_sum(l))?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[1],
+        true,
+        |l: &[f32]| pairwise_sum(l) + 0f32,
+    )?;
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -39192,7 +39207,7 @@ pub fn model(
         x,
         &[0, 1],
         false,
-        |l: &[f64]| pairwise_sum(l),
+        |l: &[f64]| pairwise_sum(l) + 0f64,
     )?;
     Ok(v1)
 }
@@ -39268,7 +39283,12 @@ pub fn model(
     x: &ndarray::ArrayD<f64>,
 ) -> Result<ndarray::ArrayD<f64>, ndarray::ShapeError> {
     check(x, &[3, 4])?;
-    let v1: ndarray::ArrayD<f64> = lanes(x, &[1], false, |l: &[f64]| pairwise_sum(l))?;
+    let v1: ndarray::ArrayD<f64> = lanes(
+        x,
+        &[1],
+        false,
+        |l: &[f64]| pairwise_sum(l) + 0f64,
+    )?;
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -39645,7 +39665,12 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[0, 3])?;
-    let v1: ndarray::ArrayD<f32> = lanes(x, &[1], false, |l: &[f32]| pairwise_sum(l))?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[1],
+        false,
+        |l: &[f32]| pairwise_sum(l) + 0f32,
+    )?;
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -40576,7 +40601,7 @@ pub fn model(
         x,
         &[0, 1, 2],
         false,
-        |l: &[f32]| pairwise_sum(l) / 24f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 24f32,
     )?;
     Ok(v1)
 }
@@ -40656,7 +40681,7 @@ pub fn model(
         x,
         &[0],
         false,
-        |l: &[f32]| pairwise_sum(l) / 2f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 2f32,
     )?;
     Ok(v1)
 }
@@ -40736,7 +40761,7 @@ pub fn model(
         x,
         &[2],
         false,
-        |l: &[f32]| pairwise_sum(l) / 4f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 4f32,
     )?;
     Ok(v1)
 }
@@ -40816,7 +40841,7 @@ pub fn model(
         x,
         &[0, 2],
         false,
-        |l: &[f32]| pairwise_sum(l) / 8f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 8f32,
     )?;
     Ok(v1)
 }
@@ -40896,7 +40921,7 @@ pub fn model(
         x,
         &[0, 2],
         false,
-        |l: &[f32]| pairwise_sum(l) / 8f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 8f32,
     )?;
     Ok(v1)
 }
@@ -40976,7 +41001,7 @@ pub fn model(
         x,
         &[0, 1, 2],
         true,
-        |l: &[f32]| pairwise_sum(l) / 24f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 24f32,
     )?;
     Ok(v1)
 }
@@ -41056,7 +41081,7 @@ pub fn model(
         x,
         &[1],
         true,
-        |l: &[f32]| pairwise_sum(l) / 3f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 3f32,
     )?;
     Ok(v1)
 }
@@ -41136,7 +41161,7 @@ pub fn model(
         x,
         &[0, 1],
         false,
-        |l: &[f64]| pairwise_sum(l) / 12f64,
+        |l: &[f64]| (pairwise_sum(l) + 0f64) / 12f64,
     )?;
     Ok(v1)
 }
@@ -41216,7 +41241,7 @@ pub fn model(
         x,
         &[1],
         false,
-        |l: &[f64]| pairwise_sum(l) / 4f64,
+        |l: &[f64]| (pairwise_sum(l) + 0f64) / 4f64,
     )?;
     Ok(v1)
 }
@@ -41296,7 +41321,7 @@ pub fn model(
         x,
         &[],
         false,
-        |l: &[f64]| pairwise_sum(l) / 1f64,
+        |l: &[f64]| (pairwise_sum(l) + 0f64) / 1f64,
     )?;
     Ok(v1)
 }
@@ -41377,7 +41402,7 @@ pub fn model(
         &v1,
         &[0, 1],
         false,
-        |l: &[f32]| pairwise_sum(l) / 12f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 12f32,
     )?;
     Ok(v2)
 }
@@ -41458,7 +41483,7 @@ pub fn model(
         &v1,
         &[0],
         false,
-        |l: &[f32]| pairwise_sum(l) / 2f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 2f32,
     )?;
     Ok(v2)
 }
@@ -41539,7 +41564,7 @@ pub fn model(
         &v1,
         &[1],
         false,
-        |l: &[f32]| pairwise_sum(l) / 4f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 4f32,
     )?;
     Ok(v2)
 }
@@ -41620,7 +41645,7 @@ pub fn model(
         &v1,
         &[1],
         true,
-        |l: &[f32]| pairwise_sum(l) / 3f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 3f32,
     )?;
     Ok(v2)
 }
@@ -41701,7 +41726,7 @@ pub fn model(
         &v1,
         &[0],
         false,
-        |l: &[f32]| pairwise_sum(l) / 5f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 5f32,
     )?;
     Ok(v2)
 }
@@ -41781,7 +41806,7 @@ pub fn model(
         x,
         &[1],
         false,
-        |l: &[f32]| pairwise_sum(l) / 3f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 3f32,
     )?;
     Ok(v1)
 }
@@ -43940,7 +43965,7 @@ pub fn model(
         x,
         &[0, 1],
         false,
-        |l: &[f32]| pairwise_sum(l),
+        |l: &[f32]| pairwise_sum(l) + 0f32,
     )?;
     Ok(v1)
 }
@@ -44016,7 +44041,12 @@ pub fn model(
     x: &ndarray::ArrayD<f64>,
 ) -> Result<ndarray::ArrayD<f64>, ndarray::ShapeError> {
     check(x, &[0, 3])?;
-    let v1: ndarray::ArrayD<f64> = lanes(x, &[0], false, |l: &[f64]| pairwise_sum(l))?;
+    let v1: ndarray::ArrayD<f64> = lanes(
+        x,
+        &[0],
+        false,
+        |l: &[f64]| pairwise_sum(l) + 0f64,
+    )?;
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -44361,7 +44391,7 @@ pub fn model(
         x,
         &[0, 1],
         false,
-        |l: &[f32]| pairwise_sum(l) / 0f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 0f32,
     )?;
     Ok(v1)
 }
@@ -44441,7 +44471,7 @@ pub fn model(
         x,
         &[0],
         false,
-        |l: &[f64]| pairwise_sum(l) / 0f64,
+        |l: &[f64]| (pairwise_sum(l) + 0f64) / 0f64,
     )?;
     Ok(v1)
 }
@@ -44522,7 +44552,7 @@ pub fn model(
         &v1,
         &[0],
         false,
-        |l: &[f32]| pairwise_sum(l) / 4f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 4f32,
     )?;
     Ok(v2)
 }
@@ -44602,7 +44632,7 @@ pub fn model(
         x,
         &[],
         false,
-        |l: &[f32]| pairwise_sum(l) / 1f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 1f32,
     )?;
     Ok(v1)
 }
@@ -44898,7 +44928,12 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[3])?;
-    let v1: ndarray::ArrayD<f32> = lanes(x, &[0], false, |l: &[f32]| pairwise_sum(l))?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[0],
+        false,
+        |l: &[f32]| pairwise_sum(l) + 0f32,
+    )?;
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -45528,9 +45563,9 @@ pub fn model(
         &[0, 1],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 12f32;
+            let m = (pairwise_sum(l) + 0f32) / 12f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 12f32)
+            ((pairwise_sum(&d) + 0f32) / 12f32)
         },
     )?;
     Ok(v1)
@@ -45612,9 +45647,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 3f32;
+            let m = (pairwise_sum(l) + 0f32) / 3f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 3f32)
+            ((pairwise_sum(&d) + 0f32) / 3f32)
         },
     )?;
     Ok(v1)
@@ -45696,9 +45731,9 @@ pub fn model(
         &[2],
         true,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 4f64;
+            let m = (pairwise_sum(l) + 0f64) / 4f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 4f64)
+            ((pairwise_sum(&d) + 0f64) / 4f64)
         },
     )?;
     Ok(v1)
@@ -45780,9 +45815,9 @@ pub fn model(
         &[0, 1],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 12f32;
+            let m = (pairwise_sum(l) + 0f32) / 12f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 11f32)
+            ((pairwise_sum(&d) + 0f32) / 11f32)
         },
     )?;
     Ok(v1)
@@ -45864,9 +45899,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 3f32;
+            let m = (pairwise_sum(l) + 0f32) / 3f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 2f32)
+            ((pairwise_sum(&d) + 0f32) / 2f32)
         },
     )?;
     Ok(v1)
@@ -45948,9 +45983,9 @@ pub fn model(
         &[2],
         true,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 4f64;
+            let m = (pairwise_sum(l) + 0f64) / 4f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 3f64)
+            ((pairwise_sum(&d) + 0f64) / 3f64)
         },
     )?;
     Ok(v1)
@@ -46032,9 +46067,9 @@ pub fn model(
         &[0, 2],
         false,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 8f64;
+            let m = (pairwise_sum(l) + 0f64) / 8f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 7f64)
+            ((pairwise_sum(&d) + 0f64) / 7f64)
         },
     )?;
     Ok(v1)
@@ -46116,9 +46151,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 6f64;
+            let m = (pairwise_sum(l) + 0f64) / 6f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 4.5f64)
+            ((pairwise_sum(&d) + 0f64) / 4.5f64)
         },
     )?;
     Ok(v1)
@@ -46201,9 +46236,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 5f32;
+            let m = (pairwise_sum(l) + 0f32) / 5f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 4f32)
+            ((pairwise_sum(&d) + 0f32) / 4f32)
         },
     )?;
     Ok(v2)
@@ -46286,9 +46321,9 @@ pub fn model(
         &[1],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 4f32;
+            let m = (pairwise_sum(l) + 0f32) / 4f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 4f32)
+            ((pairwise_sum(&d) + 0f32) / 4f32)
         },
     )?;
     Ok(v2)
@@ -46371,9 +46406,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 4f32;
+            let m = (pairwise_sum(l) + 0f32) / 4f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 4f32)
+            ((pairwise_sum(&d) + 0f32) / 4f32)
         },
     )?;
     Ok(v2)
@@ -46455,9 +46490,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 0f32;
+            let m = (pairwise_sum(l) + 0f32) / 0f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 0f32)
+            ((pairwise_sum(&d) + 0f32) / 0f32)
         },
     )?;
     Ok(v1)
@@ -46539,9 +46574,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 3f64;
+            let m = (pairwise_sum(l) + 0f64) / 3f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 3f64)
+            ((pairwise_sum(&d) + 0f64) / 3f64)
         },
     )?;
     Ok(v1)
@@ -46623,9 +46658,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 1f64;
+            let m = (pairwise_sum(l) + 0f64) / 1f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 0f64)
+            ((pairwise_sum(&d) + 0f64) / 0f64)
         },
     )?;
     Ok(v1)
@@ -46707,9 +46742,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 3f64;
+            let m = (pairwise_sum(l) + 0f64) / 3f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 3f64)
+            ((pairwise_sum(&d) + 0f64) / 3f64)
         },
     )?;
     Ok(v1)
@@ -46791,9 +46826,9 @@ pub fn model(
         &[0, 1],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 12f32;
+            let m = (pairwise_sum(l) + 0f32) / 12f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 12f32).sqrt()
+            ((pairwise_sum(&d) + 0f32) / 12f32).sqrt()
         },
     )?;
     Ok(v1)
@@ -46875,9 +46910,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 3f32;
+            let m = (pairwise_sum(l) + 0f32) / 3f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 3f32).sqrt()
+            ((pairwise_sum(&d) + 0f32) / 3f32).sqrt()
         },
     )?;
     Ok(v1)
@@ -46959,9 +46994,9 @@ pub fn model(
         &[2],
         true,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 4f64;
+            let m = (pairwise_sum(l) + 0f64) / 4f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 4f64).sqrt()
+            ((pairwise_sum(&d) + 0f64) / 4f64).sqrt()
         },
     )?;
     Ok(v1)
@@ -47043,9 +47078,9 @@ pub fn model(
         &[0, 1],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 12f32;
+            let m = (pairwise_sum(l) + 0f32) / 12f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 11f32).sqrt()
+            ((pairwise_sum(&d) + 0f32) / 11f32).sqrt()
         },
     )?;
     Ok(v1)
@@ -47127,9 +47162,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 3f32;
+            let m = (pairwise_sum(l) + 0f32) / 3f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 2f32).sqrt()
+            ((pairwise_sum(&d) + 0f32) / 2f32).sqrt()
         },
     )?;
     Ok(v1)
@@ -47211,9 +47246,9 @@ pub fn model(
         &[2],
         true,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 4f64;
+            let m = (pairwise_sum(l) + 0f64) / 4f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 3f64).sqrt()
+            ((pairwise_sum(&d) + 0f64) / 3f64).sqrt()
         },
     )?;
     Ok(v1)
@@ -47295,9 +47330,9 @@ pub fn model(
         &[0, 2],
         false,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 8f64;
+            let m = (pairwise_sum(l) + 0f64) / 8f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 7f64).sqrt()
+            ((pairwise_sum(&d) + 0f64) / 7f64).sqrt()
         },
     )?;
     Ok(v1)
@@ -47379,9 +47414,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 6f64;
+            let m = (pairwise_sum(l) + 0f64) / 6f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 4.5f64).sqrt()
+            ((pairwise_sum(&d) + 0f64) / 4.5f64).sqrt()
         },
     )?;
     Ok(v1)
@@ -47464,9 +47499,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 5f32;
+            let m = (pairwise_sum(l) + 0f32) / 5f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 4f32).sqrt()
+            ((pairwise_sum(&d) + 0f32) / 4f32).sqrt()
         },
     )?;
     Ok(v2)
@@ -47549,9 +47584,9 @@ pub fn model(
         &[1],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 4f32;
+            let m = (pairwise_sum(l) + 0f32) / 4f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 4f32).sqrt()
+            ((pairwise_sum(&d) + 0f32) / 4f32).sqrt()
         },
     )?;
     Ok(v2)
@@ -47634,9 +47669,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 4f32;
+            let m = (pairwise_sum(l) + 0f32) / 4f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 4f32).sqrt()
+            ((pairwise_sum(&d) + 0f32) / 4f32).sqrt()
         },
     )?;
     Ok(v2)
@@ -47718,9 +47753,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 0f32;
+            let m = (pairwise_sum(l) + 0f32) / 0f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 0f32).sqrt()
+            ((pairwise_sum(&d) + 0f32) / 0f32).sqrt()
         },
     )?;
     Ok(v1)
@@ -47802,9 +47837,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 3f64;
+            let m = (pairwise_sum(l) + 0f64) / 3f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 3f64).sqrt()
+            ((pairwise_sum(&d) + 0f64) / 3f64).sqrt()
         },
     )?;
     Ok(v1)
@@ -47886,9 +47921,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 1f64;
+            let m = (pairwise_sum(l) + 0f64) / 1f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 0f64).sqrt()
+            ((pairwise_sum(&d) + 0f64) / 0f64).sqrt()
         },
     )?;
     Ok(v1)
@@ -47970,9 +48005,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f64]| {
-            let m = pairwise_sum(l) / 3f64;
+            let m = (pairwise_sum(l) + 0f64) / 3f64;
             let d: Vec<f64> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 3f64).sqrt()
+            ((pairwise_sum(&d) + 0f64) / 3f64).sqrt()
         },
     )?;
     Ok(v1)
@@ -51746,7 +51781,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }
@@ -51833,7 +51868,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }
@@ -51920,7 +51955,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }
@@ -52007,7 +52042,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }
@@ -52094,7 +52129,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }
@@ -52182,7 +52217,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }
@@ -52270,7 +52305,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }
@@ -52358,7 +52393,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }
@@ -52445,7 +52480,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }
@@ -52532,7 +52567,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }
@@ -52641,7 +52676,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }
@@ -52659,7 +52694,12 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[1024])?;
-    let v1: ndarray::ArrayD<f32> = lanes(x, &[0], false, |l: &[f32]| pairwise_sum(l))?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[0],
+        false,
+        |l: &[f32]| pairwise_sum(l) + 0f32,
+    )?;
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -52738,7 +52778,7 @@ pub fn model(
         x,
         &[0],
         false,
-        |l: &[f32]| pairwise_sum(l) / 1024f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 1024f32,
     )?;
     Ok(v1)
 }
@@ -52819,9 +52859,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 1024f32;
+            let m = (pairwise_sum(l) + 0f32) / 1024f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 1023f32)
+            ((pairwise_sum(&d) + 0f32) / 1023f32)
         },
     )?;
     Ok(v1)
@@ -52898,7 +52938,12 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[4, 256])?;
-    let v1: ndarray::ArrayD<f32> = lanes(x, &[1], false, |l: &[f32]| pairwise_sum(l))?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[1],
+        false,
+        |l: &[f32]| pairwise_sum(l) + 0f32,
+    )?;
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -53042,7 +53087,7 @@ pub fn model(
         x,
         &[0, 1, 2],
         false,
-        |l: &[f32]| pairwise_sum(l),
+        |l: &[f32]| pairwise_sum(l) + 0f32,
     )?;
     Ok(v1)
 }
@@ -53118,7 +53163,12 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = lanes(x, &[0], false, |l: &[f32]| pairwise_sum(l))?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[0],
+        false,
+        |l: &[f32]| pairwise_sum(l) + 0f32,
+    )?;
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -53307,7 +53357,7 @@ pub fn model(
         x,
         &[0, 1, 2],
         false,
-        |l: &[f32]| pairwise_sum(l) / 24f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 24f32,
     )?;
     Ok(v1)
 }
@@ -53387,7 +53437,7 @@ pub fn model(
         x,
         &[0],
         false,
-        |l: &[f32]| pairwise_sum(l) / 2f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 2f32,
     )?;
     Ok(v1)
 }
@@ -54073,9 +54123,9 @@ pub fn model(
         &[0, 1],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 12f32;
+            let m = (pairwise_sum(l) + 0f32) / 12f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 12f32)
+            ((pairwise_sum(&d) + 0f32) / 12f32)
         },
     )?;
     Ok(v1)
@@ -54157,9 +54207,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 3f32;
+            let m = (pairwise_sum(l) + 0f32) / 3f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 3f32)
+            ((pairwise_sum(&d) + 0f32) / 3f32)
         },
     )?;
     Ok(v1)
@@ -54241,9 +54291,9 @@ pub fn model(
         &[0, 1],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 12f32;
+            let m = (pairwise_sum(l) + 0f32) / 12f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 12f32).sqrt()
+            ((pairwise_sum(&d) + 0f32) / 12f32).sqrt()
         },
     )?;
     Ok(v1)
@@ -54325,9 +54375,9 @@ pub fn model(
         &[0],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 3f32;
+            let m = (pairwise_sum(l) + 0f32) / 3f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 3f32).sqrt()
+            ((pairwise_sum(&d) + 0f32) / 3f32).sqrt()
         },
     )?;
     Ok(v1)
@@ -54817,7 +54867,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }
@@ -54904,7 +54954,7 @@ where
         let values: Vec<T> = lane.iter().copied().collect();
         let m = extremum(&values, true);
         let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e);
+        let s = pairwise_sum(&e) + T::default();
         for (o, &v) in lane.iter_mut().zip(&e) {
             *o = v / s;
         }

@@ -30,16 +30,16 @@ pub fn model(
         x,
         &[0],
         true,
-        |l: &[f32]| pairwise_sum(l) / 32f32,
+        |l: &[f32]| (pairwise_sum(l) + 0f32) / 32f32,
     )?;
     let v2: ndarray::ArrayD<f32> = lanes(
         x,
         &[0],
         true,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 32f32;
+            let m = (pairwise_sum(l) + 0f32) / 32f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 31f32).sqrt()
+            ((pairwise_sum(&d) + 0f32) / 31f32).sqrt()
         },
     )?;
     let v3: ndarray::ArrayD<f32> = zip2(x, &v1, &[32, 12], |x: f32, y: f32| x - y)?;
@@ -72,9 +72,9 @@ pub fn model(
         &[0, 1],
         false,
         |l: &[f32]| {
-            let m = pairwise_sum(l) / 384f32;
+            let m = (pairwise_sum(l) + 0f32) / 384f32;
             let d: Vec<f32> = l.iter().map(|&v| (v - m) * (v - m)).collect();
-            (pairwise_sum(&d) / 383f32)
+            ((pairwise_sum(&d) + 0f32) / 383f32)
         },
     )?;
     let v11: ndarray::ArrayD<i32> = x.mapv(|x: f32| x as i32);
