@@ -277,3 +277,18 @@ pub fn unsupported(target: &'static str, n: &Node, reason: impl Into<String>) ->
         reason: reason.into(),
     }
 }
+
+/// How many times each value is read (by nodes and as an output), to know when a value can be
+/// moved instead of copied.
+pub fn reads(g: &Graph) -> HashMap<ValueId, usize> {
+    let mut r = HashMap::new();
+    for n in g.nodes() {
+        for i in &n.inputs {
+            *r.entry(*i).or_insert(0) += 1;
+        }
+    }
+    for o in g.outputs() {
+        *r.entry(*o).or_insert(0) += 1;
+    }
+    r
+}

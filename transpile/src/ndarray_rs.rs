@@ -142,6 +142,8 @@ struct Emitter<'g> {
     opts: &'g Options,
     names: common::Names,
     helpers: BTreeSet<Helper>,
+    /// How many times each value is read (by nodes and as an output).
+    reads: std::collections::HashMap<ValueId, usize>,
 }
 
 pub fn emit(g: &Graph, opts: &Options) -> Result<String> {
@@ -150,6 +152,7 @@ pub fn emit(g: &Graph, opts: &Options) -> Result<String> {
         opts,
         names: common::Names::new(g),
         helpers: BTreeSet::new(),
+        reads: common::reads(g),
     };
     let name = Ident::new(&opts.name, Span::call_site());
     let mut params = Vec::new();
@@ -267,6 +270,15 @@ fn class(d: DType) -> Class {
 
 impl Emitter<'_> {
     /// The value as an expression to call methods on (`x` or `v3`).
+    /// Whether the node may take the value by move: a result of an earlier node that nothing
+    /// else reads (then an elementwise op updates it in place, as hand-written code would).
+    fn consumable(&self, v: ValueId) -> bool {
+        !common::is_argument(self.g, self.opts, v)
+            && !self.g.constants().iter().any(|c| c.value == v)
+            && self.reads.get(&v) == Some(&1)
+            && !self.g.outputs().contains(&v)
+    }
+
     fn val(&self, v: ValueId) -> TokenStream {
         let id = self.names.ident(v);
         quote!(#id)
@@ -305,6 +317,13 @@ impl Emitter<'_> {
                 }
                 let f = unary(n.op, d, &t)
                     .ok_or_else(|| unsupported(TARGET, n, format!("not emitted for {d} inputs")))?;
+                if self.consumable(a) && d == od {
+                    return Ok(quote!({
+                        let mut o = #x;
+                        o.mapv_inplace(|x: #t| #f);
+                        o
+                    }));
+                }
                 Ok(quote!(#x.mapv(|x: #t| #f)))
             }
             (Args::None, 2) if n.op == Op::matmul => {
@@ -328,8 +347,21 @@ impl Emitter<'_> {
                 let t = elem(d, g, a)?;
                 let f = binary(n.op, d, &t)
                     .ok_or_else(|| unsupported(TARGET, n, format!("not emitted for {d} inputs")))?;
-                self.helpers.extend([Helper::Zip2, Helper::Bcast]);
                 let (ra, rb) = (self.refr(a), self.refr(b));
+                let (_, sa) = info(g, a)?;
+                if self.consumable(a) && d == od && sa == oshape {
+                    // In place: `b` broadcasts to `a`'s shape, which is the result's.
+                    let x = self.val(a);
+                    return Ok(quote!({
+                        let mut o = #x;
+                        o.zip_mut_with(#rb, |x: &mut #t, &y: &#t| {
+                            let x0 = *x;
+                            *x = { let x = x0; #f };
+                        });
+                        o
+                    }));
+                }
+                self.helpers.extend([Helper::Zip2, Helper::Bcast]);
                 Ok(quote!(zip2(#ra, #rb, &[#(#odims),*], |x: #t, y: #t| #f)?))
             }
             (Args::None, 1) => {
@@ -461,9 +493,14 @@ impl Emitter<'_> {
                 let t = elem(d, g, a)?;
                 self.helpers
                     .extend([Helper::Softmax, Helper::Extremum, Helper::PairwiseSum]);
-                let ra = self.refr(a);
+                let x = self.val(a);
+                let owned = if self.consumable(a) {
+                    quote!(#x)
+                } else {
+                    quote!(#x.to_owned())
+                };
                 let k = Literal::usize_unsuffixed(*k);
-                Ok(quote!(softmax(#ra, #k, |x: #t| x.exp())))
+                Ok(quote!(softmax(#owned, #k, |x: #t| x.exp())))
             }
             (Args::Axis(k), 1) if n.op == Op::cumulative_sum => {
                 let a = self.input(n, 0)?;
@@ -964,22 +1001,37 @@ fn helper(h: Helper) -> TokenStream {
             }
         },
         Helper::Softmax => quote! {
-            /// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
-            fn softmax<T>(a: &ndarray::ArrayD<T>, axis: usize, exp: impl Fn(T) -> T) -> ndarray::ArrayD<T>
+            /// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
+            fn softmax<T>(a: ndarray::ArrayD<T>, axis: usize, exp: impl Fn(T) -> T) -> ndarray::ArrayD<T>
             where
                 T: Copy + Default + PartialOrd + std::ops::Add<Output = T> + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
             {
-                let mut out = a.to_owned();
-                if a.shape()[axis] == 0 {
+                let mut out = a;
+                if out.shape()[axis] == 0 {
                     return out;
                 }
+                let mut scratch: Vec<T> = Vec::new();
                 for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-                    let values: Vec<T> = lane.iter().copied().collect();
-                    let m = extremum(&values, true);
-                    let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-                    let s = pairwise_sum(&e) + T::default();
-                    for (o, &v) in lane.iter_mut().zip(&e) {
-                        *o = v / s;
+                    let update = |l: &mut [T]| {
+                        let m = extremum(l, true);
+                        for v in l.iter_mut() {
+                            *v = exp(*v - m);
+                        }
+                        let s = pairwise_sum(l) + T::default();
+                        for v in l.iter_mut() {
+                            *v = *v / s;
+                        }
+                    };
+                    match lane.as_slice_mut() {
+                        Some(l) => update(l),
+                        None => {
+                            scratch.clear();
+                            scratch.extend(lane.iter().copied());
+                            update(&mut scratch);
+                            for (o, &v) in lane.iter_mut().zip(&scratch) {
+                                *o = v;
+                            }
+                        }
                     }
                 }
                 out

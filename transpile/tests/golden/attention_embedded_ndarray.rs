@@ -150,7 +150,20 @@ pub fn attention_embedded(
         w.to_owned()
     };
     let v7: ndarray::ArrayD<f32> = matmul(x, &v6, &[8, 8])?;
-    let v8: ndarray::ArrayD<f32> = zip2(&v7, &v5, &[8, 8], |x: f32, y: f32| x * y)?;
+    let v8: ndarray::ArrayD<f32> = {
+        let mut o = v7;
+        o.zip_mut_with(
+            &v5,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x * y
+                };
+            },
+        );
+        o
+    };
     let v9: ndarray::ArrayD<bool> = ndarray::ArrayD::from_shape_vec(
         ndarray::IxDyn(&[8, 8]),
         vec![
@@ -173,7 +186,7 @@ pub fn attention_embedded(
         &[8, 8],
         |c: bool, x: f32, y: f32| if c { x } else { y },
     )?;
-    let v12: ndarray::ArrayD<f32> = softmax(&v11, 1, |x: f32| x.exp());
+    let v12: ndarray::ArrayD<f32> = softmax(v11, 1, |x: f32| x.exp());
     let v13: ndarray::ArrayD<f32> = matmul(&v12, &v4, &[8, 16])?;
     Ok(v13)
 }
@@ -194,19 +207,6 @@ fn bcast<'a, T>(
         .ok_or_else(|| ndarray::ShapeError::from_kind(
             ndarray::ErrorKind::IncompatibleShape,
         ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 /// `f` applied to the elements of `a`, `b` and `c` broadcast to `shape`.
 fn zip3<A: Copy, B: Copy, C: Copy, D>(
@@ -263,9 +263,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -273,17 +273,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out

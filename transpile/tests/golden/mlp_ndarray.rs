@@ -20,11 +20,41 @@ pub fn model(
     check(w2, &[64, 10])?;
     check(b2, &[10])?;
     let v5: ndarray::ArrayD<f32> = matmul(x, w1, &[64, 64])?;
-    let v6: ndarray::ArrayD<f32> = zip2(&v5, b1, &[64, 64], |x: f32, y: f32| x + y)?;
-    let v7: ndarray::ArrayD<f32> = v6.mapv(|x: f32| x.tanh());
+    let v6: ndarray::ArrayD<f32> = {
+        let mut o = v5;
+        o.zip_mut_with(
+            b1,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x + y
+                };
+            },
+        );
+        o
+    };
+    let v7: ndarray::ArrayD<f32> = {
+        let mut o = v6;
+        o.mapv_inplace(|x: f32| x.tanh());
+        o
+    };
     let v8: ndarray::ArrayD<f32> = matmul(&v7, w2, &[64, 10])?;
-    let v9: ndarray::ArrayD<f32> = zip2(&v8, b2, &[64, 10], |x: f32, y: f32| x + y)?;
-    let v10: ndarray::ArrayD<f32> = softmax(&v9, 1, |x: f32| x.exp());
+    let v9: ndarray::ArrayD<f32> = {
+        let mut o = v8;
+        o.zip_mut_with(
+            b2,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x + y
+                };
+            },
+        );
+        o
+    };
+    let v10: ndarray::ArrayD<f32> = softmax(v9, 1, |x: f32| x.exp());
     Ok(v10)
 }
 /// An error unless the array has the traced shape.
@@ -34,29 +64,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 /// Pairwise summation (blocks of 128 summed with eight accumulators, halves added
 /// recursively), as NumPy and tensorswitch's ndarray backend sum floats.
@@ -98,9 +105,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -108,17 +115,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out

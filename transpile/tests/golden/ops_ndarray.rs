@@ -10928,7 +10928,20 @@ pub fn model(
     check(x1, &[2, 3])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i32| x as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: i32| x as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(&v2, &v3, &[2, 3], |x: f32, y: f32| x / y)?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x / y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -10938,29 +10951,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0172 {
@@ -10978,7 +10968,20 @@ pub fn model(
     check(x1, &[2, 3])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: u8| x as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: u8| x as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(&v2, &v3, &[2, 3], |x: f32, y: f32| x / y)?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x / y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -10988,29 +10991,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0173 {
@@ -11028,7 +11008,20 @@ pub fn model(
     check(x1, &[2, 3])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i64| x as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: i64| x as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(&v2, &v3, &[2, 3], |x: f32, y: f32| x / y)?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x / y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -11038,29 +11031,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0174 {
@@ -11078,7 +11048,20 @@ pub fn model(
     check(x1, &[2, 3])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i16| x as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: i16| x as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(&v2, &v3, &[2, 3], |x: f32, y: f32| x / y)?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x / y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -11088,29 +11071,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0175 {
@@ -11224,7 +11184,20 @@ pub fn model(
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i32| x as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: i32| x as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(&v2, &v3, &[2, 3], |x: f32, y: f32| x / y)?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x / y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -11234,29 +11207,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0178 {
@@ -13251,12 +13201,20 @@ pub fn model(
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<i16> = x0.mapv(|x: i8| x as i16);
     let v3: ndarray::ArrayD<i16> = x1.mapv(|x: u8| x as i16);
-    let v4: ndarray::ArrayD<i16> = zip2(
-        &v2,
-        &v3,
-        &[3],
-        |x: i16, y: i16| x.wrapping_add(y),
-    )?;
+    let v4: ndarray::ArrayD<i16> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut i16, &y: &i16| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x.wrapping_add(y)
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -13266,29 +13224,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0222 {
@@ -13305,7 +13240,20 @@ pub fn model(
     check(x0, &[3])?;
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i32| x as f32);
-    let v3: ndarray::ArrayD<f32> = zip2(&v2, x1, &[3], |x: f32, y: f32| x + y)?;
+    let v3: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x + y
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -13315,29 +13263,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0223 {
@@ -13354,7 +13279,20 @@ pub fn model(
     check(x0, &[3])?;
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<i8> = x0.mapv(|x: bool| u8::from(x) as i8);
-    let v3: ndarray::ArrayD<i8> = zip2(&v2, x1, &[3], |x: i8, y: i8| x.wrapping_add(y))?;
+    let v3: ndarray::ArrayD<i8> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut i8, &y: &i8| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x.wrapping_add(y)
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -13364,29 +13302,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0224 {
@@ -13404,12 +13319,20 @@ pub fn model(
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<i32> = x0.mapv(|x: u16| x as i32);
     let v3: ndarray::ArrayD<i32> = x1.mapv(|x: i16| x as i32);
-    let v4: ndarray::ArrayD<i32> = zip2(
-        &v2,
-        &v3,
-        &[3],
-        |x: i32, y: i32| x.wrapping_mul(y),
-    )?;
+    let v4: ndarray::ArrayD<i32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut i32, &y: &i32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x.wrapping_mul(y)
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -13419,29 +13342,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0225 {
@@ -13458,7 +13358,20 @@ pub fn model(
     check(x0, &[3])?;
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i64| x as f32);
-    let v3: ndarray::ArrayD<f32> = zip2(&v2, x1, &[3], |x: f32, y: f32| x - y)?;
+    let v3: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x - y
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -13468,29 +13381,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0226 {
@@ -13507,7 +13397,20 @@ pub fn model(
     check(x0, &[2])?;
     check(x1, &[2])?;
     let v2: ndarray::ArrayD<f64> = x0.mapv(|x: f32| x as f64);
-    let v3: ndarray::ArrayD<f64> = zip2(&v2, x1, &[2], |x: f64, y: f64| x + y)?;
+    let v3: ndarray::ArrayD<f64> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut f64, &y: &f64| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x + y
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -13517,29 +13420,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0227 {
@@ -13556,7 +13436,20 @@ pub fn model(
     check(x0, &[2])?;
     check(x1, &[2])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: bool| u8::from(x) as f32);
-    let v3: ndarray::ArrayD<f32> = zip2(&v2, x1, &[2], |x: f32, y: f32| x + y)?;
+    let v3: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x + y
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -13566,29 +13459,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0228 {
@@ -13606,7 +13476,20 @@ pub fn model(
     check(x1, &[2])?;
     let v2: ndarray::ArrayD<i16> = x0.mapv(|x: i8| x as i16);
     let v3: ndarray::ArrayD<i16> = x1.mapv(|x: u8| x as i16);
-    let v4: ndarray::ArrayD<i16> = zip2(&v2, &v3, &[2], |x: i16, y: i16| x.max(y))?;
+    let v4: ndarray::ArrayD<i16> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut i16, &y: &i16| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x.max(y)
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -13616,29 +13499,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0229 {
@@ -13655,12 +13515,20 @@ pub fn model(
     check(x0, &[2])?;
     check(x1, &[2])?;
     let v2: ndarray::ArrayD<i64> = x0.mapv(|x: u8| x as i64);
-    let v3: ndarray::ArrayD<i64> = zip2(
-        &v2,
-        x1,
-        &[2],
-        |x: i64, y: i64| x.wrapping_add(y),
-    )?;
+    let v3: ndarray::ArrayD<i64> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut i64, &y: &i64| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x.wrapping_add(y)
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -13670,29 +13538,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0230 {
@@ -13710,12 +13555,20 @@ pub fn model(
     check(x1, &[2])?;
     let v2: ndarray::ArrayD<i64> = x0.mapv(|x: i32| x as i64);
     let v3: ndarray::ArrayD<i64> = x1.mapv(|x: u32| x as i64);
-    let v4: ndarray::ArrayD<i64> = zip2(
-        &v2,
-        &v3,
-        &[2],
-        |x: i64, y: i64| x.wrapping_add(y),
-    )?;
+    let v4: ndarray::ArrayD<i64> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut i64, &y: &i64| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x.wrapping_add(y)
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -13725,29 +13578,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0231 {
@@ -13764,12 +13594,20 @@ pub fn model(
     check(x0, &[2])?;
     check(x1, &[2])?;
     let v2: ndarray::ArrayD<u32> = x0.mapv(|x: u8| x as u32);
-    let v3: ndarray::ArrayD<u32> = zip2(
-        &v2,
-        x1,
-        &[2],
-        |x: u32, y: u32| x.wrapping_add(y),
-    )?;
+    let v3: ndarray::ArrayD<u32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut u32, &y: &u32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x.wrapping_add(y)
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -13779,29 +13617,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0232 {
@@ -13818,7 +13633,20 @@ pub fn model(
     check(x0, &[2])?;
     check(x1, &[2])?;
     let v2: ndarray::ArrayD<f64> = x0.mapv(|x: i16| x as f64);
-    let v3: ndarray::ArrayD<f64> = zip2(&v2, x1, &[2], |x: f64, y: f64| x * y)?;
+    let v3: ndarray::ArrayD<f64> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut f64, &y: &f64| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x * y
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -13828,29 +13656,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0233 {
@@ -13868,7 +13673,20 @@ pub fn model(
     check(x1, &[2])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i8| x as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: u8| x as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(&v2, &v3, &[2], |x: f32, y: f32| x / y)?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x / y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -13878,29 +13696,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0234 {
@@ -13918,7 +13713,20 @@ pub fn model(
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: bool| u8::from(x) as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: bool| u8::from(x) as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(&v2, &v3, &[3], |x: f32, y: f32| x / y)?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x / y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -13928,29 +13736,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0235 {
@@ -13967,7 +13752,20 @@ pub fn model(
     check(x0, &[3])?;
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i32| x as f32);
-    let v3: ndarray::ArrayD<f32> = zip2(&v2, x1, &[3], |x: f32, y: f32| x.powf(y))?;
+    let v3: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x.powf(y)
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -13977,29 +13775,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0236 {
@@ -14065,7 +13840,20 @@ pub fn model(
     check(x1, &[4])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i32| x as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: i32| x as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(&v2, &v3, &[4], |x: f32, y: f32| x / y)?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x / y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -14075,29 +13863,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0238 {
@@ -14115,7 +13880,20 @@ pub fn model(
     check(x1, &[4])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i32| x as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: i32| x as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(&v2, &v3, &[4], |x: f32, y: f32| x / y)?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x / y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -14125,29 +13903,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0239 {
@@ -14909,7 +14664,20 @@ pub fn model(
     check(x0, &[3])?;
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<i16> = x0.mapv(|x: i8| x as i16);
-    let v3: ndarray::ArrayD<i16> = zip2(&v2, x1, &[3], |x: i16, y: i16| x & y)?;
+    let v3: ndarray::ArrayD<i16> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut i16, &y: &i16| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x & y
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -14919,29 +14687,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0257 {
@@ -15246,7 +14991,20 @@ pub fn model(
     check(x0, &[3])?;
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<i16> = x0.mapv(|x: i8| x as i16);
-    let v3: ndarray::ArrayD<i16> = zip2(&v2, x1, &[3], |x: i16, y: i16| x | y)?;
+    let v3: ndarray::ArrayD<i16> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut i16, &y: &i16| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x | y
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -15256,29 +15014,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0264 {
@@ -15583,7 +15318,20 @@ pub fn model(
     check(x0, &[3])?;
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<i16> = x0.mapv(|x: i8| x as i16);
-    let v3: ndarray::ArrayD<i16> = zip2(&v2, x1, &[3], |x: i16, y: i16| x ^ y)?;
+    let v3: ndarray::ArrayD<i16> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut i16, &y: &i16| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x ^ y
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -15593,29 +15341,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0271 {
@@ -16173,18 +15898,23 @@ pub fn model(
     check(x0, &[3])?;
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<i16> = x0.mapv(|x: i8| x as i16);
-    let v3: ndarray::ArrayD<i16> = zip2(
-        &v2,
-        x1,
-        &[3],
-        |x: i16, y: i16| match u32::try_from(i128::from(y))
-            .ok()
-            .filter(|&s| s < i16::BITS)
-        {
-            Some(s) => x.wrapping_shl(s),
-            None => 0,
-        },
-    )?;
+    let v3: ndarray::ArrayD<i16> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut i16, &y: &i16| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    match u32::try_from(i128::from(y)).ok().filter(|&s| s < i16::BITS) {
+                        Some(s) => x.wrapping_shl(s),
+                        None => 0,
+                    }
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -16194,29 +15924,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0285 {
@@ -16760,18 +16467,23 @@ pub fn model(
     check(x0, &[3])?;
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<i16> = x0.mapv(|x: i8| x as i16);
-    let v3: ndarray::ArrayD<i16> = zip2(
-        &v2,
-        x1,
-        &[3],
-        |x: i16, y: i16| match u32::try_from(i128::from(y))
-            .ok()
-            .filter(|&s| s < i16::BITS)
-        {
-            Some(s) => x >> s,
-            None => x >> (i16::BITS - 1),
-        },
-    )?;
+    let v3: ndarray::ArrayD<i16> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut i16, &y: &i16| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    match u32::try_from(i128::from(y)).ok().filter(|&s| s < i16::BITS) {
+                        Some(s) => x >> s,
+                        None => x >> (i16::BITS - 1),
+                    }
+                };
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -16781,29 +16493,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0295 {
@@ -18332,24 +18021,30 @@ pub fn model(
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<i16> = x0.mapv(|x: i8| x as i16);
     let v3: ndarray::ArrayD<i16> = x1.mapv(|x: u8| x as i16);
-    let v4: ndarray::ArrayD<i16> = zip2(
-        &v2,
-        &v3,
-        &[3],
-        |x: i16, y: i16| {
-            if y == 0 {
-                0
-            } else {
-                let (q, r) = (x.wrapping_div(y), x.wrapping_rem(y));
-                let (q, r) = if r != 0 && ((r < 0) != (y < 0)) {
-                    (q - 1, r + y)
-                } else {
-                    (q, r)
+    let v4: ndarray::ArrayD<i16> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut i16, &y: &i16| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    if y == 0 {
+                        0
+                    } else {
+                        let (q, r) = (x.wrapping_div(y), x.wrapping_rem(y));
+                        let (q, r) = if r != 0 && ((r < 0) != (y < 0)) {
+                            (q - 1, r + y)
+                        } else {
+                            (q, r)
+                        };
+                        q
+                    }
                 };
-                q
-            }
-        },
-    )?;
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -18359,29 +18054,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0319 {
@@ -18398,35 +18070,43 @@ pub fn model(
     check(x0, &[3])?;
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i32| x as f32);
-    let v3: ndarray::ArrayD<f32> = zip2(
-        &v2,
-        x1,
-        &[3],
-        |x: f32, y: f32| {
-            let fmod = x % y;
-            if y == 0.0 {
-                let (q, m) = (x / y, fmod);
-                q
-            } else {
-                let (mut div, mut m) = ((x - fmod) / y, fmod);
-                if m != 0.0 {
-                    if (y < 0.0) != (m < 0.0) {
-                        m += y;
-                        div -= 1.0;
+    let v3: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    {
+                        let fmod = x % y;
+                        if y == 0.0 {
+                            let (q, m) = (x / y, fmod);
+                            q
+                        } else {
+                            let (mut div, mut m) = ((x - fmod) / y, fmod);
+                            if m != 0.0 {
+                                if (y < 0.0) != (m < 0.0) {
+                                    m += y;
+                                    div -= 1.0;
+                                }
+                            } else {
+                                m = 0f32.copysign(y);
+                            }
+                            let q = if div != 0.0 {
+                                let f = div.floor();
+                                if div - f > 0.5 { f + 1.0 } else { f }
+                            } else {
+                                0f32.copysign(x / y)
+                            };
+                            q
+                        }
                     }
-                } else {
-                    m = 0f32.copysign(y);
-                }
-                let q = if div != 0.0 {
-                    let f = div.floor();
-                    if div - f > 0.5 { f + 1.0 } else { f }
-                } else {
-                    0f32.copysign(x / y)
                 };
-                q
-            }
-        },
-    )?;
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -18436,29 +18116,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0320 {
@@ -20010,24 +19667,30 @@ pub fn model(
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<i16> = x0.mapv(|x: i8| x as i16);
     let v3: ndarray::ArrayD<i16> = x1.mapv(|x: u8| x as i16);
-    let v4: ndarray::ArrayD<i16> = zip2(
-        &v2,
-        &v3,
-        &[3],
-        |x: i16, y: i16| {
-            if y == 0 {
-                0
-            } else {
-                let (q, r) = (x.wrapping_div(y), x.wrapping_rem(y));
-                let (q, r) = if r != 0 && ((r < 0) != (y < 0)) {
-                    (q - 1, r + y)
-                } else {
-                    (q, r)
+    let v4: ndarray::ArrayD<i16> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut i16, &y: &i16| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    if y == 0 {
+                        0
+                    } else {
+                        let (q, r) = (x.wrapping_div(y), x.wrapping_rem(y));
+                        let (q, r) = if r != 0 && ((r < 0) != (y < 0)) {
+                            (q - 1, r + y)
+                        } else {
+                            (q, r)
+                        };
+                        r
+                    }
                 };
-                r
-            }
-        },
-    )?;
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -20037,29 +19700,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0344 {
@@ -20076,35 +19716,43 @@ pub fn model(
     check(x0, &[3])?;
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i32| x as f32);
-    let v3: ndarray::ArrayD<f32> = zip2(
-        &v2,
-        x1,
-        &[3],
-        |x: f32, y: f32| {
-            let fmod = x % y;
-            if y == 0.0 {
-                let (q, m) = (x / y, fmod);
-                m
-            } else {
-                let (mut div, mut m) = ((x - fmod) / y, fmod);
-                if m != 0.0 {
-                    if (y < 0.0) != (m < 0.0) {
-                        m += y;
-                        div -= 1.0;
+    let v3: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            x1,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    {
+                        let fmod = x % y;
+                        if y == 0.0 {
+                            let (q, m) = (x / y, fmod);
+                            m
+                        } else {
+                            let (mut div, mut m) = ((x - fmod) / y, fmod);
+                            if m != 0.0 {
+                                if (y < 0.0) != (m < 0.0) {
+                                    m += y;
+                                    div -= 1.0;
+                                }
+                            } else {
+                                m = 0f32.copysign(y);
+                            }
+                            let q = if div != 0.0 {
+                                let f = div.floor();
+                                if div - f > 0.5 { f + 1.0 } else { f }
+                            } else {
+                                0f32.copysign(x / y)
+                            };
+                            m
+                        }
                     }
-                } else {
-                    m = 0f32.copysign(y);
-                }
-                let q = if div != 0.0 {
-                    let f = div.floor();
-                    if div - f > 0.5 { f + 1.0 } else { f }
-                } else {
-                    0f32.copysign(x / y)
                 };
-                m
-            }
-        },
-    )?;
+            },
+        );
+        o
+    };
     Ok(v3)
 }
 /// An error unless the array has the traced shape.
@@ -20114,29 +19762,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0345 {
@@ -20550,7 +20175,20 @@ pub fn model(
     check(x1, &[4])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i32| x as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: i32| x as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(&v2, &v3, &[4], |x: f32, y: f32| x.copysign(y))?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x.copysign(y)
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -20560,29 +20198,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0353 {
@@ -20600,7 +20215,20 @@ pub fn model(
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: bool| u8::from(x) as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: bool| u8::from(x) as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(&v2, &v3, &[3], |x: f32, y: f32| x.copysign(y))?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x.copysign(y)
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -20610,29 +20238,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0354 {
@@ -21051,19 +20656,25 @@ pub fn model(
     check(x1, &[3])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i32| x as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: i32| x as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(
-        &v2,
-        &v3,
-        &[3],
-        |x: f32, y: f32| {
-            if x == y {
-                x + std::f64::consts::LN_2 as f32
-            } else {
-                let (hi, lo) = if x > y || y.is_nan() { (x, y) } else { (y, x) };
-                hi + (lo - hi).exp().ln_1p()
-            }
-        },
-    )?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    if x == y {
+                        x + std::f64::consts::LN_2 as f32
+                    } else {
+                        let (hi, lo) = if x > y || y.is_nan() { (x, y) } else { (y, x) };
+                        hi + (lo - hi).exp().ln_1p()
+                    }
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -21073,29 +20684,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0362 {
@@ -21262,7 +20850,20 @@ pub fn model(
     check(x1, &[4])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i32| x as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: i32| x as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(&v2, &v3, &[4], |x: f32, y: f32| x.atan2(y))?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x.atan2(y)
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -21272,29 +20873,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0366 {
@@ -21557,7 +21135,20 @@ pub fn model(
     check(x1, &[4])?;
     let v2: ndarray::ArrayD<f32> = x0.mapv(|x: i32| x as f32);
     let v3: ndarray::ArrayD<f32> = x1.mapv(|x: i32| x as f32);
-    let v4: ndarray::ArrayD<f32> = zip2(&v2, &v3, &[4], |x: f32, y: f32| x.hypot(y))?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x.hypot(y)
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -21567,29 +21158,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0372 {
@@ -22871,7 +22439,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.exp());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.exp());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -22894,7 +22466,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.exp());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.exp());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -22917,7 +22493,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.exp());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.exp());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23028,7 +22608,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.ln());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.ln());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23051,7 +22635,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.ln());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.ln());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23074,7 +22662,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.ln());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.ln());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23185,7 +22777,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.ln_1p());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.ln_1p());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23208,7 +22804,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.ln_1p());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.ln_1p());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23231,7 +22831,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.ln_1p());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.ln_1p());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23342,7 +22946,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.exp_m1());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.exp_m1());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23365,7 +22973,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.exp_m1());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.exp_m1());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23388,7 +23000,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.exp_m1());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.exp_m1());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23499,7 +23115,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.sqrt());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.sqrt());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23522,7 +23142,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.sqrt());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.sqrt());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23545,7 +23169,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.sqrt());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.sqrt());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23656,7 +23284,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.sin());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.sin());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23679,7 +23311,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.sin());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.sin());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23702,7 +23338,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.sin());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.sin());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23813,7 +23453,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.cos());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.cos());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23836,7 +23480,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.cos());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.cos());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23859,7 +23507,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.cos());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.cos());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23970,7 +23622,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.tanh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.tanh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -23993,7 +23649,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.tanh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.tanh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24016,7 +23676,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.tanh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.tanh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24127,7 +23791,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.tan());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.tan());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24150,7 +23818,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.tan());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.tan());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24173,7 +23845,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.tan());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.tan());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24284,7 +23960,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.sinh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.sinh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24307,7 +23987,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.sinh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.sinh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24330,7 +24014,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.sinh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.sinh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24441,7 +24129,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.cosh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.cosh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24464,7 +24156,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.cosh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.cosh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24487,7 +24183,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.cosh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.cosh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24598,7 +24298,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.asin());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.asin());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24621,7 +24325,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.asin());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.asin());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24644,7 +24352,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.asin());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.asin());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24755,7 +24467,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.acos());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.acos());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24778,7 +24494,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.acos());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.acos());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24801,7 +24521,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.acos());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.acos());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24912,7 +24636,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.atan());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.atan());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24935,7 +24663,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.atan());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.atan());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -24958,7 +24690,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.atan());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.atan());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25069,7 +24805,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.asinh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.asinh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25092,7 +24832,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.asinh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.asinh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25115,7 +24859,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.asinh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.asinh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25226,7 +24974,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.acosh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.acosh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25249,7 +25001,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.acosh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.acosh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25272,7 +25028,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.acosh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.acosh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25383,7 +25143,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.atanh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.atanh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25406,7 +25170,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.atanh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.atanh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25429,7 +25197,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.atanh());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.atanh());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25540,7 +25312,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.log2());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.log2());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25563,7 +25339,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.log2());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.log2());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25586,7 +25366,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.log2());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.log2());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25697,7 +25481,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.log10());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.log10());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25720,7 +25508,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.log10());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.log10());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -25743,7 +25535,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = v1.mapv(|x: f32| x.log10());
+    let v2: ndarray::ArrayD<f32> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: f32| x.log10());
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -28538,7 +28334,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
     check(x, &[4])?;
     let v1: ndarray::ArrayD<bool> = x.mapv(|x: i32| x != 0);
-    let v2: ndarray::ArrayD<bool> = v1.mapv(|x: bool| !x);
+    let v2: ndarray::ArrayD<bool> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: bool| !x);
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -28561,7 +28361,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
     check(x, &[5])?;
     let v1: ndarray::ArrayD<bool> = x.mapv(|x: f64| x != 0.0);
-    let v2: ndarray::ArrayD<bool> = v1.mapv(|x: bool| !x);
+    let v2: ndarray::ArrayD<bool> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: bool| !x);
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -28584,7 +28388,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
     check(x, &[2, 1, 3])?;
     let v1: ndarray::ArrayD<bool> = x.mapv(|x: u8| x != 0);
-    let v2: ndarray::ArrayD<bool> = v1.mapv(|x: bool| !x);
+    let v2: ndarray::ArrayD<bool> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: bool| !x);
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -28629,7 +28437,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
     check(x, &[0, 2])?;
     let v1: ndarray::ArrayD<bool> = x.mapv(|x: f32| x != 0.0);
-    let v2: ndarray::ArrayD<bool> = v1.mapv(|x: bool| !x);
+    let v2: ndarray::ArrayD<bool> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: bool| !x);
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -31607,7 +31419,20 @@ pub fn model(
     check(x1, &[6])?;
     let v2: ndarray::ArrayD<bool> = x0.mapv(|x: f32| x != 0.0);
     let v3: ndarray::ArrayD<bool> = x1.mapv(|x: f32| x != 0.0);
-    let v4: ndarray::ArrayD<bool> = zip2(&v2, &v3, &[6], |x: bool, y: bool| x && y)?;
+    let v4: ndarray::ArrayD<bool> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut bool, &y: &bool| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x && y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -31617,29 +31442,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0747 {
@@ -31657,7 +31459,20 @@ pub fn model(
     check(x1, &[4])?;
     let v2: ndarray::ArrayD<bool> = x0.mapv(|x: i8| x != 0);
     let v3: ndarray::ArrayD<bool> = x1.mapv(|x: i8| x != 0);
-    let v4: ndarray::ArrayD<bool> = zip2(&v2, &v3, &[4], |x: bool, y: bool| x && y)?;
+    let v4: ndarray::ArrayD<bool> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut bool, &y: &bool| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x && y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -31667,29 +31482,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0748 {
@@ -31756,7 +31548,20 @@ pub fn model(
     check(x1, &[2])?;
     let v2: ndarray::ArrayD<bool> = x0.mapv(|x: u64| x != 0);
     let v3: ndarray::ArrayD<bool> = x1.mapv(|x: i64| x != 0);
-    let v4: ndarray::ArrayD<bool> = zip2(&v2, &v3, &[2], |x: bool, y: bool| x && y)?;
+    let v4: ndarray::ArrayD<bool> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut bool, &y: &bool| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x && y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -31766,29 +31571,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0750 {
@@ -31854,7 +31636,20 @@ pub fn model(
     check(x1, &[4])?;
     let v2: ndarray::ArrayD<bool> = x0.mapv(|x: f64| x != 0.0);
     let v3: ndarray::ArrayD<bool> = x1.mapv(|x: u8| x != 0);
-    let v4: ndarray::ArrayD<bool> = zip2(&v2, &v3, &[4], |x: bool, y: bool| x && y)?;
+    let v4: ndarray::ArrayD<bool> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut bool, &y: &bool| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x && y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -31864,29 +31659,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0752 {
@@ -31952,7 +31724,20 @@ pub fn model(
     check(x1, &[6])?;
     let v2: ndarray::ArrayD<bool> = x0.mapv(|x: f32| x != 0.0);
     let v3: ndarray::ArrayD<bool> = x1.mapv(|x: f32| x != 0.0);
-    let v4: ndarray::ArrayD<bool> = zip2(&v2, &v3, &[6], |x: bool, y: bool| x || y)?;
+    let v4: ndarray::ArrayD<bool> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut bool, &y: &bool| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x || y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -31962,29 +31747,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0754 {
@@ -32002,7 +31764,20 @@ pub fn model(
     check(x1, &[4])?;
     let v2: ndarray::ArrayD<bool> = x0.mapv(|x: i8| x != 0);
     let v3: ndarray::ArrayD<bool> = x1.mapv(|x: i8| x != 0);
-    let v4: ndarray::ArrayD<bool> = zip2(&v2, &v3, &[4], |x: bool, y: bool| x || y)?;
+    let v4: ndarray::ArrayD<bool> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut bool, &y: &bool| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x || y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -32012,29 +31787,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0755 {
@@ -32101,7 +31853,20 @@ pub fn model(
     check(x1, &[2])?;
     let v2: ndarray::ArrayD<bool> = x0.mapv(|x: u64| x != 0);
     let v3: ndarray::ArrayD<bool> = x1.mapv(|x: i64| x != 0);
-    let v4: ndarray::ArrayD<bool> = zip2(&v2, &v3, &[2], |x: bool, y: bool| x || y)?;
+    let v4: ndarray::ArrayD<bool> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut bool, &y: &bool| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x || y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -32111,29 +31876,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0757 {
@@ -32199,7 +31941,20 @@ pub fn model(
     check(x1, &[4])?;
     let v2: ndarray::ArrayD<bool> = x0.mapv(|x: f64| x != 0.0);
     let v3: ndarray::ArrayD<bool> = x1.mapv(|x: u8| x != 0);
-    let v4: ndarray::ArrayD<bool> = zip2(&v2, &v3, &[4], |x: bool, y: bool| x || y)?;
+    let v4: ndarray::ArrayD<bool> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut bool, &y: &bool| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x || y
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -32209,29 +31964,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0759 {
@@ -32297,7 +32029,20 @@ pub fn model(
     check(x1, &[6])?;
     let v2: ndarray::ArrayD<bool> = x0.mapv(|x: f32| x != 0.0);
     let v3: ndarray::ArrayD<bool> = x1.mapv(|x: f32| x != 0.0);
-    let v4: ndarray::ArrayD<bool> = zip2(&v2, &v3, &[6], |x: bool, y: bool| !(x == y))?;
+    let v4: ndarray::ArrayD<bool> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut bool, &y: &bool| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    !(x == y)
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -32307,29 +32052,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0761 {
@@ -32347,7 +32069,20 @@ pub fn model(
     check(x1, &[4])?;
     let v2: ndarray::ArrayD<bool> = x0.mapv(|x: i8| x != 0);
     let v3: ndarray::ArrayD<bool> = x1.mapv(|x: i8| x != 0);
-    let v4: ndarray::ArrayD<bool> = zip2(&v2, &v3, &[4], |x: bool, y: bool| !(x == y))?;
+    let v4: ndarray::ArrayD<bool> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut bool, &y: &bool| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    !(x == y)
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -32357,29 +32092,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0762 {
@@ -32451,7 +32163,20 @@ pub fn model(
     check(x1, &[2])?;
     let v2: ndarray::ArrayD<bool> = x0.mapv(|x: u64| x != 0);
     let v3: ndarray::ArrayD<bool> = x1.mapv(|x: i64| x != 0);
-    let v4: ndarray::ArrayD<bool> = zip2(&v2, &v3, &[2], |x: bool, y: bool| !(x == y))?;
+    let v4: ndarray::ArrayD<bool> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut bool, &y: &bool| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    !(x == y)
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -32461,29 +32186,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0764 {
@@ -32549,7 +32251,20 @@ pub fn model(
     check(x1, &[4])?;
     let v2: ndarray::ArrayD<bool> = x0.mapv(|x: f64| x != 0.0);
     let v3: ndarray::ArrayD<bool> = x1.mapv(|x: u8| x != 0);
-    let v4: ndarray::ArrayD<bool> = zip2(&v2, &v3, &[4], |x: bool, y: bool| !(x == y))?;
+    let v4: ndarray::ArrayD<bool> = {
+        let mut o = v2;
+        o.zip_mut_with(
+            &v3,
+            |x: &mut bool, &y: &bool| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    !(x == y)
+                };
+            },
+        );
+        o
+    };
     Ok(v4)
 }
 /// An error unless the array has the traced shape.
@@ -32559,29 +32274,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     } else {
         Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
     }
-}
-/// The array broadcast to `shape`.
-fn bcast<'a, T>(
-    a: &'a ndarray::ArrayD<T>,
-    shape: &[usize],
-) -> Result<ndarray::ArrayViewD<'a, T>, ndarray::ShapeError> {
-    a.broadcast(ndarray::IxDyn(shape))
-        .ok_or_else(|| ndarray::ShapeError::from_kind(
-            ndarray::ErrorKind::IncompatibleShape,
-        ))
-}
-/// `f` applied to the elements of `a` and `b` broadcast to `shape`.
-fn zip2<A: Copy, B: Copy, C>(
-    a: &ndarray::ArrayD<A>,
-    b: &ndarray::ArrayD<B>,
-    shape: &[usize],
-    f: impl Fn(A, B) -> C,
-) -> Result<ndarray::ArrayD<C>, ndarray::ShapeError> {
-    Ok(
-        ndarray::Zip::from(&bcast(a, shape)?)
-            .and(&bcast(b, shape)?)
-            .map_collect(|&x, &y| f(x, y)),
-    )
 }
 }
 pub mod c0766 {
@@ -36997,7 +36689,11 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
     check(x, &[2, 1, 3])?;
     let v1: ndarray::ArrayD<bool> = x.mapv(|x: u8| x != 0);
-    let v2: ndarray::ArrayD<bool> = v1.mapv(|x: bool| !x);
+    let v2: ndarray::ArrayD<bool> = {
+        let mut o = v1;
+        o.mapv_inplace(|x: bool| !x);
+        o
+    };
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -51712,7 +51408,7 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2, 5])?;
-    let v1: ndarray::ArrayD<f32> = softmax(x, 1, |x: f32| x.exp());
+    let v1: ndarray::ArrayD<f32> = softmax(x.to_owned(), 1, |x: f32| x.exp());
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -51763,9 +51459,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -51773,17 +51469,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out
@@ -51799,7 +51510,7 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[3, 4])?;
-    let v1: ndarray::ArrayD<f32> = softmax(x, 0, |x: f32| x.exp());
+    let v1: ndarray::ArrayD<f32> = softmax(x.to_owned(), 0, |x: f32| x.exp());
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -51850,9 +51561,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -51860,17 +51571,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out
@@ -51886,7 +51612,7 @@ pub fn model(
     x: &ndarray::ArrayD<f64>,
 ) -> Result<ndarray::ArrayD<f64>, ndarray::ShapeError> {
     check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f64> = softmax(x, 1, |x: f64| x.exp());
+    let v1: ndarray::ArrayD<f64> = softmax(x.to_owned(), 1, |x: f64| x.exp());
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -51937,9 +51663,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -51947,17 +51673,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out
@@ -51973,7 +51714,7 @@ pub fn model(
     x: &ndarray::ArrayD<f64>,
 ) -> Result<ndarray::ArrayD<f64>, ndarray::ShapeError> {
     check(x, &[2, 3])?;
-    let v1: ndarray::ArrayD<f64> = softmax(x, 1, |x: f64| x.exp());
+    let v1: ndarray::ArrayD<f64> = softmax(x.to_owned(), 1, |x: f64| x.exp());
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -52024,9 +51765,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -52034,17 +51775,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out
@@ -52060,7 +51816,7 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[3])?;
-    let v1: ndarray::ArrayD<f32> = softmax(x, 0, |x: f32| x.exp());
+    let v1: ndarray::ArrayD<f32> = softmax(x.to_owned(), 0, |x: f32| x.exp());
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -52111,9 +51867,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -52121,17 +51877,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out
@@ -52148,7 +51919,7 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[3])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: i32| x as f32);
-    let v2: ndarray::ArrayD<f32> = softmax(&v1, 0, |x: f32| x.exp());
+    let v2: ndarray::ArrayD<f32> = softmax(v1, 0, |x: f32| x.exp());
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -52199,9 +51970,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -52209,17 +51980,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out
@@ -52236,7 +52022,7 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2, 2])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: u8| x as f32);
-    let v2: ndarray::ArrayD<f32> = softmax(&v1, 1, |x: f32| x.exp());
+    let v2: ndarray::ArrayD<f32> = softmax(v1, 1, |x: f32| x.exp());
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -52287,9 +52073,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -52297,17 +52083,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out
@@ -52324,7 +52125,7 @@ pub fn model(
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[3])?;
     let v1: ndarray::ArrayD<f32> = x.mapv(|x: bool| u8::from(x) as f32);
-    let v2: ndarray::ArrayD<f32> = softmax(&v1, 0, |x: f32| x.exp());
+    let v2: ndarray::ArrayD<f32> = softmax(v1, 0, |x: f32| x.exp());
     Ok(v2)
 }
 /// An error unless the array has the traced shape.
@@ -52375,9 +52176,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -52385,17 +52186,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out
@@ -52411,7 +52227,7 @@ pub fn model(
     x: &ndarray::ArrayD<f64>,
 ) -> Result<ndarray::ArrayD<f64>, ndarray::ShapeError> {
     check(x, &[2, 2])?;
-    let v1: ndarray::ArrayD<f64> = softmax(x, 1, |x: f64| x.exp());
+    let v1: ndarray::ArrayD<f64> = softmax(x.to_owned(), 1, |x: f64| x.exp());
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -52462,9 +52278,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -52472,17 +52288,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out
@@ -52498,7 +52329,7 @@ pub fn model(
     x: &ndarray::ArrayD<f64>,
 ) -> Result<ndarray::ArrayD<f64>, ndarray::ShapeError> {
     check(x, &[3])?;
-    let v1: ndarray::ArrayD<f64> = softmax(x, 0, |x: f64| x.exp());
+    let v1: ndarray::ArrayD<f64> = softmax(x.to_owned(), 0, |x: f64| x.exp());
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -52549,9 +52380,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -52559,17 +52390,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out
@@ -52607,7 +52453,7 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2, 0])?;
-    let v1: ndarray::ArrayD<f32> = softmax(x, 1, |x: f32| x.exp());
+    let v1: ndarray::ArrayD<f32> = softmax(x.to_owned(), 1, |x: f32| x.exp());
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -52658,9 +52504,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -52668,17 +52514,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out
@@ -54798,7 +54659,7 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2, 5])?;
-    let v1: ndarray::ArrayD<f32> = softmax(x, 1, |x: f32| x.exp());
+    let v1: ndarray::ArrayD<f32> = softmax(x.to_owned(), 1, |x: f32| x.exp());
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -54849,9 +54710,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -54859,17 +54720,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out
@@ -54885,7 +54761,7 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[3, 4])?;
-    let v1: ndarray::ArrayD<f32> = softmax(x, 0, |x: f32| x.exp());
+    let v1: ndarray::ArrayD<f32> = softmax(x.to_owned(), 0, |x: f32| x.exp());
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -54936,9 +54812,9 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     }
     best
 }
-/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane.
+/// `exp(x - max) / sum(exp(x - max))` along `axis`, lane by lane, in place.
 fn softmax<T>(
-    a: &ndarray::ArrayD<T>,
+    a: ndarray::ArrayD<T>,
     axis: usize,
     exp: impl Fn(T) -> T,
 ) -> ndarray::ArrayD<T>
@@ -54946,17 +54822,32 @@ where
     T: Copy + Default + PartialOrd + std::ops::Add<Output = T>
         + std::ops::Sub<Output = T> + std::ops::Div<Output = T>,
 {
-    let mut out = a.to_owned();
-    if a.shape()[axis] == 0 {
+    let mut out = a;
+    if out.shape()[axis] == 0 {
         return out;
     }
+    let mut scratch: Vec<T> = Vec::new();
     for mut lane in out.lanes_mut(ndarray::Axis(axis)) {
-        let values: Vec<T> = lane.iter().copied().collect();
-        let m = extremum(&values, true);
-        let e: Vec<T> = values.iter().map(|&v| exp(v - m)).collect();
-        let s = pairwise_sum(&e) + T::default();
-        for (o, &v) in lane.iter_mut().zip(&e) {
-            *o = v / s;
+        let update = |l: &mut [T]| {
+            let m = extremum(l, true);
+            for v in l.iter_mut() {
+                *v = exp(*v - m);
+            }
+            let s = pairwise_sum(l) + T::default();
+            for v in l.iter_mut() {
+                *v = *v / s;
+            }
+        };
+        match lane.as_slice_mut() {
+            Some(l) => update(l),
+            None => {
+                scratch.clear();
+                scratch.extend(lane.iter().copied());
+                update(&mut scratch);
+                for (o, &v) in lane.iter_mut().zip(&scratch) {
+                    *o = v;
+                }
+            }
         }
     }
     out

@@ -43,7 +43,20 @@ pub fn model(
         },
     )?;
     let v3: ndarray::ArrayD<f32> = zip2(x, &v1, &[32, 12], |x: f32, y: f32| x - y)?;
-    let v4: ndarray::ArrayD<f32> = zip2(&v3, &v2, &[32, 12], |x: f32, y: f32| x / y)?;
+    let v4: ndarray::ArrayD<f32> = {
+        let mut o = v3;
+        o.zip_mut_with(
+            &v2,
+            |x: &mut f32, &y: &f32| {
+                let x0 = *x;
+                *x = {
+                    let x = x0;
+                    x / y
+                };
+            },
+        );
+        o
+    };
     let v5: ndarray::ArrayD<f32> = lanes(
         &v4,
         &[1],
@@ -137,7 +150,11 @@ pub fn model(
         vec![2f32],
     )?;
     let v20: ndarray::ArrayD<f32> = zip2(&v1, &v19, &[1, 12], |x: f32, y: f32| x * y)?;
-    let v21: ndarray::ArrayD<f32> = v20.mapv(|x: f32| x.round_ties_even());
+    let v21: ndarray::ArrayD<f32> = {
+        let mut o = v20;
+        o.mapv_inplace(|x: f32| x.round_ties_even());
+        o
+    };
     let v22: ndarray::ArrayD<f32> = v7.mapv(|x: f32| -x);
     let v23: ndarray::ArrayD<bool> = zip2(&v4, &v22, &[32, 12], |x: f32, y: f32| x < y)?;
     let v24: ndarray::ArrayD<bool> = lanes(
