@@ -5,7 +5,8 @@
 # the mlx backend (its own workspace, backends/mlx) with round trips to ndarray and torch.
 # Installs what it needs by itself: libtorch comes from PyPI's torch wheels
 # (scripts/setup-libtorch.sh), MLX from PyPI's mlx-cpu wheel plus a few Debian packages
-# (scripts/setup-mlx.sh), both cached in ~/.cache/tensorswitch; cargo fetches the crates.
+# (scripts/setup-mlx.sh), NumPy for the transpiler's differential tests from PyPI
+# (scripts/setup-numpy.sh), all cached in ~/.cache/tensorswitch; cargo fetches the crates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,9 @@ cargo fmt --all -- --check
 
 echo "== libtorch 2.13.0 for the torch backend"
 eval "$(bash scripts/setup-libtorch.sh 2.13.0)"
+
+echo "== NumPy 2.4.6 for the transpiler's differential tests"
+eval "$(bash scripts/setup-numpy.sh)"
 
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings

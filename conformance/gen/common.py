@@ -91,6 +91,16 @@ DIFFERENCES = {
     "rust_as_casts": "astype/full/arange/linspace and clip's bounds convert with Rust `as` "
     "rules: float→int truncates toward zero and saturates, NaN → 0; int→int wraps; "
     "to bool is `!= 0` (NumPy: undefined or an error for out-of-range values)",
+    # Found by the transpiler's differential tests (transpile/, random programs against NumPy).
+    "nan_sign": "the sign bit of a NaN an operation makes (x % 0, 0/0, inf - inf, min/max of "
+    "such a NaN, …) is not specified (IEEE 754 leaves it to the implementation): Rust on x86 "
+    "and libtorch give -NaN where NumPy's loops may give +NaN, so signbit of a computed NaN "
+    "may differ; the cases give signbit NaNs as inputs only, whose sign is data",
+    "zero_sign_extremum": "maximum/minimum/clip and the max/min reductions of -0.0 and +0.0 "
+    "may return either zero (the standard leaves the order of signed zeros to the "
+    "implementation): the ndarray backend keeps the first, NumPy 2 returns +0.0 from maximum "
+    "and -0.0 from minimum and its reductions depend on the loop; only sign-reading ops "
+    "(signbit, copysign, atan2, 1/x) tell, and the cases compare -0.0 equal to +0.0",
 }
 DIFF_USED = set()
 

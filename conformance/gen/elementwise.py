@@ -229,7 +229,8 @@ def gen_arithmetic():
     binary_case("divide", "bool/float32", arr([True, False, True], "bool"), arr([True, True, False], "bool"))
     binary_case("pow", "int32_float32/promotes_to_float32", arr([2, 3, 4], "int32"), arr([0.5, -1.0, 2.0], "float32"))
 
-    # division by zero, float specials, NaN in maximum/minimum
+    # division by zero, float specials, NaN in maximum/minimum (never ties of -0.0 and +0.0)
+    DIFF_USED.add("zero_sign_extremum")
     binary_case("divide", "float32/by_zero", arr([1.0, -1.0, 0.0, np.nan], "float32"), arr([0.0, 0.0, 0.0, 0.0], "float32"))
     binary_case("divide", "int32/by_zero_is_float", arr([1, -1, 0, 7], "int32"), arr([0, 0, 0, 2], "int32"))
     binary_case("divide", "int32/rounding", arr([7, -7, 1, 2**24 + 1], "int32"), arr([3, 3, 3, 1], "int32"))
@@ -574,6 +575,7 @@ def predicate_case(op, name, x):
 
 def gen_predicates():
     specials = [0.0, -0.0, 1.5, np.nan, np.inf, -np.inf, -3.0, 1e30]
+    DIFF_USED.add("nan_sign")  # the NaNs below are inputs: their sign is data
     for op in PREDICATES:
         for d in FLOATS:
             predicate_case(op, f"{d}/random", rand(d, (2, 3)))

@@ -324,9 +324,10 @@ fn attr_of(v: &Json) -> Result<AttrValue, String> {
     })
 }
 
-/// Builds the case's op call as data ([`ts::OpCall`]) and its inputs, and runs it with
-/// [`ts::run`]: the harness has no case per op.
-fn execute_inputs(case: &Case) -> Result<Outcome, String> {
+/// A case's op call as data and its inputs (made on the current thread's backend), or the
+/// error building the call gave (`Ok(Err(..))`, a case that expects it). Used by the harness
+/// and by the transpiler's tests, which trace each case.
+pub fn case_call(case: &Case) -> Result<ts::Result<(ts::OpCall, Vec<Tensor>)>, String> {
     let op =
         Op::from_name(&case.op).ok_or_else(|| format!("the catalogue has no op `{}`", case.op))?;
     let mut attrs: Vec<(String, AttrValue)> = Vec::new();
@@ -375,8 +376,16 @@ fn execute_inputs(case: &Case) -> Result<Outcome, String> {
     }
     let named: Vec<(&str, AttrValue)> =
         attrs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    let call = match ts::OpCall::from_attrs(op, &named) {
-        Ok(call) => call,
+    Ok(ts::OpCall::from_attrs(op, &named).map(|call| (call, inputs)))
+}
+
+/// Builds the case's op call as data ([`ts::OpCall`]) and its inputs, and runs it with
+/// [`ts::run`]: the harness has no case per op.
+fn execute_inputs(case: &Case) -> Result<Outcome, String> {
+    let op =
+        Op::from_name(&case.op).ok_or_else(|| format!("the catalogue has no op `{}`", case.op))?;
+    let (call, inputs) = match case_call(case)? {
+        Ok(built) => built,
         Err(e) => return Ok(Outcome::Error(e)),
     };
     let refs: Vec<&Tensor> = inputs.iter().collect();

@@ -37,6 +37,7 @@ mod exec;
 mod json;
 pub mod support;
 
+pub use exec::case_call;
 use exec::{execute, Outcome, Values};
 use json::Json;
 use std::collections::BTreeSet;

@@ -98,7 +98,10 @@ pub(crate) fn sum(x: &Tensor, axes: &[usize], keepdims: bool) -> Result<Tensor> 
             l.iter().fold(0 as T, |s, &v| s.wrapping_add(v))
         })?
         .into();
-        floats |a: T| reduce_lanes(OP, a, axes, keepdims, pairwise_sum)?.into());
+        // `+ 0.0`: a lane of negative zeros sums to +0.0, as in NumPy (whose sums start from
+        // the identity +0.0) and libtorch; it changes no other result.
+        floats |a: T| reduce_lanes(OP, a, axes, keepdims, |l: &[T]| pairwise_sum(l) + T::default())?
+        .into());
     Ok(out.into_tensor())
 }
 

@@ -502,3 +502,32 @@ fn signbit_reads_the_sign_of_nan_and_zero() {
         Ok(())
     });
 }
+
+/// NumPy 2.4.6 gives +0.0 for `np.sum(np.full(n, -0.0))` whatever `n` and axis (its sums start
+/// from the identity +0.0), and so does libtorch; found by the transpiler's differential tests.
+#[test]
+fn sums_of_negative_zeros_are_positive_zero() {
+    on_ndarray(|| {
+        for n in [1usize, 2, 7, 8, 9, 200] {
+            let z = t(&vec![-0.0f64; n * 2], &[n, 2]);
+            let all = ts::sum(&z, None)?.to_vec::<f64>()?;
+            let cols = ts::sum(&z, 0)?.to_vec::<f64>()?;
+            let z32 = ts::astype(&z, DType::Float32)?;
+            let rows = ts::sum(&z32, 1)?.to_vec::<f32>()?;
+            assert!(
+                all.iter()
+                    .chain(&cols)
+                    .all(|v| *v == 0.0 && v.is_sign_positive()),
+                "{n}"
+            );
+            assert!(
+                rows.iter().all(|v| *v == 0.0 && v.is_sign_positive()),
+                "{n}"
+            );
+            // A mean of negative zeros is a sum divided by the count: +0.0 too.
+            let m = ts::mean(&z, None)?.to_vec::<f64>()?;
+            assert!(m[0].is_sign_positive());
+        }
+        Ok(())
+    });
+}

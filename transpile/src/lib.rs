@@ -1,0 +1,183 @@
+//! # tensorswitch-transpile
+//!
+//! Turns a traced [`Graph`] (see [`tensorswitch::trace`]) into standalone source code for one
+//! framework: a Rust function that uses only `ndarray` (or only `tch`) and std, or a Python
+//! function that uses only `numpy`. The emitted code keeps tensorswitch's semantics: it makes
+//! the same fix-ups the backend's primaries make where the framework differs from the Array API
+//! standard (integer floor division and remainder signs, rounding half to even, saturating
+//! float-to-integer casts, NaN propagation of `max`, …).
+//!
+//! ```
+//! use tensorswitch_ndarray as _;
+//! use tensorswitch::{trace, Tensor};
+//! use tensorswitch_transpile::{Emit, Target};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let x = Tensor::from_slice(&[1.0f32, 2.0, 3.0], &[3])?;
+//! let g = trace(&[x], |xs| Ok(vec![xs[0].exp()?.sum(None)?]))?;
+//! let code = g.emit(Target::Ndarray)?;
+//! assert!(code.contains("pub fn model"));
+//! let python = g.emit(Target::Numpy)?;
+//! assert!(python.starts_with("import numpy as np"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! What each target supports is [`supported_ops`]; an op outside it is an
+//! [`Error::Unsupported`] naming the op, never wrong code. docs/transpile.md describes the
+//! emitted code, the fix-ups and how the tests keep each emitter from drifting from the
+//! primaries it mirrors.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub(crate) mod common;
+mod ndarray_rs;
+pub(crate) mod numpy;
+mod tch_rs;
+#[doc(hidden)]
+pub mod testing;
+
+use tensorswitch::trace::Graph;
+
+/// The framework to emit code for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// A Rust function over `ndarray::ArrayD`, returning `Result<_, ndarray::ShapeError>`.
+    Ndarray,
+    /// A Rust function over `tch::Tensor`, returning `Result<_, tch::TchError>`.
+    Tch,
+    /// A Python function over `numpy.ndarray`.
+    Numpy,
+    /// mlx-rs: not emitted yet (every graph is refused with [`Error::Unsupported`]).
+    MlxRs,
+}
+
+impl Target {
+    /// The target's name: `ndarray`, `tch`, `numpy`, `mlx-rs`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Ndarray => "ndarray",
+            Target::Tch => "tch",
+            Target::Numpy => "numpy",
+            Target::MlxRs => "mlx-rs",
+        }
+    }
+
+    /// The target named `name` (as [`Target::name`] spells it).
+    pub fn from_name(name: &str) -> Option<Target> {
+        [Target::Ndarray, Target::Tch, Target::Numpy, Target::MlxRs]
+            .into_iter()
+            .find(|t| t.name() == name)
+    }
+}
+
+/// How the graph's constants (captured weights) appear in the emitted code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Constants {
+    /// As arguments after the inputs, named as the graph names them (the default).
+    #[default]
+    Arguments,
+    /// As literals written into the code (every element; meant for small constants).
+    Embedded,
+}
+
+/// Options of [`Emit::emit_with`].
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// How constants appear.
+    pub constants: Constants,
+    /// The emitted function's name (`model` by default); must be an identifier.
+    pub name: String,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            constants: Constants::Arguments,
+            name: "model".to_string(),
+        }
+    }
+}
+
+/// Why a graph could not be emitted.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum Error {
+    /// The graph holds an op (or an op on a dtype, shape or argument) the target does not
+    /// emit.
+    #[error(
+        "cannot emit `{op}` for {target}: {reason}; the ops {target} supports are listed by \
+         `tensorswitch_transpile::supported_ops` (docs/transpile.md)"
+    )]
+    Unsupported {
+        /// The target.
+        target: &'static str,
+        /// The op's standard name.
+        op: String,
+        /// What about it is unsupported.
+        reason: String,
+    },
+    /// The options are invalid.
+    #[error("invalid option: {0}")]
+    Options(String),
+    /// The emitted Rust did not parse (a bug of the emitter).
+    #[error("the emitted code does not parse (a bug of the emitter): {0}")]
+    Internal(String),
+}
+
+/// The emitters' result type.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// `graph.emit(Target::Tch)`: source code for a traced graph.
+pub trait Emit {
+    /// The graph as one function named `model`, constants as arguments.
+    fn emit(&self, target: Target) -> Result<String> {
+        self.emit_with(target, &Options::default())
+    }
+
+    /// The graph as one function, with options.
+    fn emit_with(&self, target: Target, options: &Options) -> Result<String>;
+}
+
+impl Emit for Graph {
+    fn emit_with(&self, target: Target, options: &Options) -> Result<String> {
+        let valid = !options.name.is_empty()
+            && options
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !options.name.starts_with(|c: char| c.is_ascii_digit())
+            && !common::is_reserved(&options.name);
+        if !valid {
+            return Err(Error::Options(format!(
+                "the function name `{}` is not an identifier (ASCII letters, digits and `_`, \
+                 not starting with a digit, not a keyword)",
+                options.name
+            )));
+        }
+        match target {
+            Target::Ndarray => ndarray_rs::emit(self, options),
+            Target::Tch => tch_rs::emit(self, options),
+            Target::Numpy => numpy::emit(self, options),
+            Target::MlxRs => Err(Error::Unsupported {
+                target: "mlx-rs",
+                op: self
+                    .nodes()
+                    .first()
+                    .map(|n| n.op.name().to_string())
+                    .unwrap_or_default(),
+                reason: "the mlx-rs emitter is not written yet".into(),
+            }),
+        }
+    }
+}
+
+/// The ops (standard names) a target emits, each for the dtypes, arguments and shapes
+/// docs/transpile.md lists.
+pub fn supported_ops(target: Target) -> &'static [&'static str] {
+    match target {
+        Target::Ndarray => ndarray_rs::SUPPORTED,
+        Target::Tch => tch_rs::SUPPORTED,
+        Target::Numpy => numpy::SUPPORTED,
+        Target::MlxRs => &[],
+    }
+}

@@ -1,0 +1,89 @@
+//! What cannot be emitted is a clear error naming the op and the target, never wrong code.
+
+use tensorswitch::{self as ts, Tensor};
+use tensorswitch_ndarray as _;
+use tensorswitch_transpile::{supported_ops, Emit, Error, Options, Target};
+
+fn graph(f: impl FnOnce(&[Tensor]) -> ts::Result<Vec<Tensor>>) -> ts::trace::Graph {
+    ts::with_backend("ndarray", || {
+        let x = Tensor::from_slice(&[3.0f32, 1.0, 2.0, 5.0], &[2, 2])?;
+        ts::trace(&[x], f)
+    })
+    .unwrap()
+    .unwrap()
+}
+
+#[test]
+fn unsupported_ops_are_named() {
+    let g = graph(|xs| Ok(vec![ts::linalg::inv(&xs[0])?]));
+    for target in [Target::Ndarray, Target::Tch, Target::Numpy, Target::MlxRs] {
+        match g.emit(target) {
+            Err(Error::Unsupported { target: t, op, .. }) => {
+                assert_eq!(t, target.name());
+                assert_eq!(op, "linalg.inv");
+            }
+            other => panic!("{}: {other:?}", target.name()),
+        }
+        assert!(!supported_ops(target).contains(&"linalg.inv"));
+    }
+    let msg = g.emit(Target::Tch).unwrap_err().to_string();
+    assert!(
+        msg.contains("linalg.inv") && msg.contains("supported_ops"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn unsupported_dtypes_and_shapes_are_named() {
+    // Batched matmul: the ndarray emitter takes matrices and vectors only.
+    let g = ts::with_backend("ndarray", || {
+        let a = Tensor::from_slice(&[1.0f32; 8], &[2, 2, 2])?;
+        ts::trace(&[a], |xs| Ok(vec![ts::matmul(&xs[0], &xs[0])?]))
+    })
+    .unwrap()
+    .unwrap();
+    let e = g.emit(Target::Ndarray).unwrap_err();
+    assert!(
+        matches!(&e, Error::Unsupported { op, .. } if op == "matmul"),
+        "{e}"
+    );
+    // The tch and NumPy emitters take it.
+    assert!(g.emit(Target::Tch).is_ok());
+    assert!(g.emit(Target::Numpy).is_ok());
+}
+
+#[test]
+fn function_names_must_be_identifiers() {
+    let g = graph(|xs| Ok(vec![ts::exp(&xs[0])?]));
+    for bad in ["", "1model", "fn", "my model", "def"] {
+        let opts = Options {
+            name: bad.into(),
+            ..Options::default()
+        };
+        assert!(
+            matches!(g.emit_with(Target::Ndarray, &opts), Err(Error::Options(_))),
+            "{bad}"
+        );
+    }
+    let opts = Options {
+        name: "predict".into(),
+        ..Options::default()
+    };
+    assert!(g
+        .emit_with(Target::Numpy, &opts)
+        .unwrap()
+        .contains("def predict(x):"));
+    assert!(g
+        .emit_with(Target::Tch, &opts)
+        .unwrap()
+        .contains("pub fn predict("));
+}
+
+#[test]
+fn the_output_is_deterministic() {
+    let a = graph(|xs| Ok(vec![ts::softmax(&xs[0], -1)?]));
+    let b = graph(|xs| Ok(vec![ts::softmax(&xs[0], -1)?]));
+    for t in [Target::Ndarray, Target::Tch, Target::Numpy] {
+        assert_eq!(a.emit(t).unwrap(), b.emit(t).unwrap());
+    }
+}
