@@ -38,6 +38,9 @@ pub mod error;
 pub mod index;
 pub mod kit;
 pub mod ops;
+// The plugin boundary: `#[repr(C)]` types, raw pointers and the loader (see plugin/abi.rs).
+#[allow(unsafe_code)]
+pub mod plugin;
 pub mod registry;
 pub mod sets;
 pub mod state;
@@ -55,6 +58,7 @@ pub use dtype::{DType, Element, HostData, Scalar, DEFAULT_FLOAT, DEFAULT_INT, DE
 pub use error::{Error, Result, Unmoved};
 pub use index::{nonzero, At, IndexItem, NewAxis};
 pub use ops::*;
+pub use plugin::{backend_statuses, load_backend_plugin};
 pub use registry::Primary;
 pub use semver::Version;
 pub use sets::{

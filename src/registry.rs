@@ -35,8 +35,14 @@ inventory::collect!(Primary);
 pub struct Fallback(pub OpFn);
 inventory::collect!(Fallback);
 
-/// Every registered backend descriptor, in registration order.
+/// Every registered backend descriptor, in registration order: those compiled in, then those
+/// loaded from plugins ([`crate::plugin`]).
 pub fn descriptors() -> impl Iterator<Item = &'static BackendDescriptor> {
+    compiled_in().chain(crate::plugin::descriptors())
+}
+
+/// The backend descriptors compiled into this program.
+pub fn compiled_in() -> impl Iterator<Item = &'static BackendDescriptor> {
     inventory::iter::<BackendRegistration>
         .into_iter()
         .map(|r| r.0)

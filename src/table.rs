@@ -266,11 +266,12 @@ impl Op {
     }
 }
 
-/// The primaries registered for a backend.
+/// The primaries registered for a backend (compiled in, or read from its plugin).
 fn primaries_of(backend: &str) -> impl Iterator<Item = &'static Primary> + '_ {
     inventory::iter::<Primary>
         .into_iter()
         .filter(move |p| p.backend == backend)
+        .chain(crate::plugin::primaries(backend))
 }
 
 /// Checks every registration of a backend for every version: names that do not parse, names
