@@ -252,6 +252,35 @@ pub struct TsPlugin {
     pub release: unsafe extern "C" fn(handle: *mut c_void),
     /// Frees a buffer's owner.
     pub free: unsafe extern "C" fn(owner: *mut c_void),
+    /// Lends a tensor's CPU memory (see [`crate::SharedHost`]): fills the `TsShared` and
+    /// returns 1, or returns 0 when this tensor cannot be lent.
+    pub share_host: unsafe extern "C" fn(handle: *mut c_void, shared: *mut TsShared) -> i32,
+    /// Wraps memory the host lends (taking over `shared.owner`, freed with `shared.free` once
+    /// the plugin is done with the memory): a tensor in `out`, or an error (then the host
+    /// copies instead).
+    pub import_shared_host: unsafe extern "C" fn(shared: *const TsShared, out: *mut TsOut) -> i32,
+}
+
+/// CPU memory lent across the boundary (a [`crate::SharedHost`] in C): the lender's `owner`
+/// keeps the memory (and the `shape` and `strides` arrays) alive and unchanged until the
+/// borrower calls `free(owner)`, from any thread.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TsShared {
+    /// The element at index (0, …, 0).
+    pub ptr: *const u8,
+    /// Position of the dtype in [`DType::ALL`].
+    pub dtype: u32,
+    /// The number of dimensions.
+    pub ndim: usize,
+    /// The sizes.
+    pub shape: *const usize,
+    /// The strides, in elements.
+    pub strides: *const isize,
+    /// The lender's owner of the memory.
+    pub owner: *mut c_void,
+    /// Releases `owner` (a function of the lender).
+    pub free: unsafe extern "C" fn(owner: *mut c_void),
 }
 
 /// A fingerprint of the catalogue: each op's identifier and slot kind, in order. Host and

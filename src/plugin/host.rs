@@ -82,8 +82,12 @@ fn lock() -> std::sync::MutexGuard<'static, Vec<(PathBuf, std::result::Result<us
     ATTEMPTS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Loads the plugin at `path` (once; later calls return the first result).
-pub(crate) fn load(path: &Path) -> std::result::Result<&'static Loaded, String> {
+/// Loads the plugin at `path` (once; later calls return the first result), its backend named
+/// `alias` if given, else as the plugin names it.
+pub(crate) fn load(
+    path: &Path,
+    alias: Option<&str>,
+) -> std::result::Result<&'static Loaded, String> {
     let canonical = path
         .canonicalize()
         .map_err(|e| format!("`{}` cannot be read: {e}", path.display()))?;
@@ -93,7 +97,7 @@ pub(crate) fn load(path: &Path) -> std::result::Result<&'static Loaded, String> 
             .clone()
             .map(|i| *SLOTS[i].get().expect("a recorded slot is filled"));
     }
-    let result = load_new(&canonical, attempts.len());
+    let result = load_new(&canonical, alias);
     let recorded = match &result {
         Ok(l) => Ok(loaded().position(|m| std::ptr::eq(m, *l)).unwrap_or(0)),
         Err(e) => Err(e.clone()),
@@ -102,7 +106,7 @@ pub(crate) fn load(path: &Path) -> std::result::Result<&'static Loaded, String> 
     result
 }
 
-fn load_new(path: &Path, _attempt: usize) -> std::result::Result<&'static Loaded, String> {
+fn load_new(path: &Path, alias: Option<&str>) -> std::result::Result<&'static Loaded, String> {
     let index = SLOTS
         .iter()
         .position(|s| s.get().is_none())
@@ -180,6 +184,7 @@ fn load_new(path: &Path, _attempt: usize) -> std::result::Result<&'static Loaded
             slice(api.unsupported, api.n_unsupported),
         )
     };
+    let name = alias.map_or(name, str::to_string);
     if let Some(other) = crate::registry::descriptors().find(|d| d.name == name) {
         return Err(format!(
             "`{}` serves backend `{name}`, which this program already has ({}); each backend \
@@ -248,7 +253,8 @@ fn load_new(path: &Path, _attempt: usize) -> std::result::Result<&'static Loaded
     let desc = BackendDescriptor::new(name, framework, fns.detect)
         .with_unsupported_dtypes(Box::leak(unsupported.into_boxed_slice()))
         .with_devices(fns.devices)
-        .with_max_dim(api.max_dim);
+        .with_max_dim(api.max_dim)
+        .with_host_sharing(Some(fns.share), Some(fns.import));
     let loaded: &'static Loaded = Box::leak(Box::new(Loaded {
         path: path.to_path_buf(),
         desc: Box::leak(Box::new(desc)),
@@ -281,6 +287,8 @@ struct SlotFns {
     detect: fn() -> std::result::Result<String, String>,
     devices: fn() -> Vec<Device>,
     host_fns: Vec<crate::OpFn>,
+    share: fn(&Tensor) -> Option<crate::SharedHost>,
+    import: unsafe fn(crate::SharedHost) -> Result<Tensor>,
 }
 
 fn slot_fns<const P: usize>() -> SlotFns {
@@ -288,6 +296,8 @@ fn slot_fns<const P: usize>() -> SlotFns {
         detect: detect::<P>,
         devices: devices::<P>,
         host_fns: super::kinds::host_fns::<P>(),
+        share: super::share::host_share::<P>,
+        import: super::share::host_import::<P>,
     }
 }
 
@@ -408,8 +418,13 @@ impl Loaded {
         text
     }
 
+    /// The plugin's description.
+    pub(crate) fn api(&self) -> &'static TsPlugin {
+        self.api
+    }
+
     #[cold]
-    fn error(&self, op: &'static str, out: &mut TsOut) -> Error {
+    pub(crate) fn error(&self, op: &'static str, out: &mut TsOut) -> Error {
         let message = self.take_text(out);
         let backend = self.desc.name.to_string();
         match out.error_kind {

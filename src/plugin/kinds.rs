@@ -44,7 +44,7 @@ impl Put for &Tensor {
 /// # Safety
 /// `w` is a handle this plugin gave out (a `Box<Tensor>` from [`super::serve`]) that the host
 /// has not released: the host holds it alive for the whole call.
-unsafe fn tensor_at<'r>(w: u64) -> &'r Tensor {
+pub(crate) unsafe fn tensor_at<'r>(w: u64) -> &'r Tensor {
     // SAFETY: the caller's contract.
     unsafe { &*(w as usize as *const Tensor) }
 }

@@ -18,6 +18,7 @@ pub mod abi;
 pub(crate) mod host;
 pub(crate) mod kinds;
 pub mod serve;
+pub(crate) mod share;
 
 use crate::error::{Error, Result};
 use crate::tensor::BackendDescriptor;
@@ -83,8 +84,18 @@ pub fn plugin_search_path() -> Vec<(PathBuf, &'static str)> {
 /// that is not a plugin, a plugin built for another tensorswitch (and what to rebuild), or a
 /// backend name this program already has.
 pub fn load_backend_plugin(path: impl AsRef<Path>) -> Result<&'static str> {
-    let path = path.as_ref();
-    match host::load(path) {
+    load(path.as_ref(), None)
+}
+
+/// Like [`load_backend_plugin`], naming the plugin's backend `name` instead of the name the
+/// plugin gives it: to use a plugin of a backend this program also has compiled in (the
+/// benchmarks compare the two) or two builds of one backend.
+pub fn load_backend_plugin_as(path: impl AsRef<Path>, name: &str) -> Result<&'static str> {
+    load(path.as_ref(), Some(name))
+}
+
+fn load(path: &Path, alias: Option<&str>) -> Result<&'static str> {
+    match host::load(path, alias) {
         Ok(l) => Ok(l.desc.name),
         Err(reason) => Err(Error::BackendUnavailable {
             name: path
@@ -116,7 +127,7 @@ pub(crate) fn find(name: &str) -> Result<Option<&'static BackendDescriptor>> {
         if !candidate.is_file() {
             continue;
         }
-        return match host::load(&candidate) {
+        return match host::load(&candidate, None) {
             Ok(l) if l.desc.name == name => Ok(Some(l.desc)),
             Ok(l) => Err(Error::BackendUnavailable {
                 name: name.to_string(),
@@ -297,4 +308,88 @@ macro_rules! export_plugin {
     ($descriptor:path) => {
         $crate::export_plugin!(with || $crate::plugin::serve::Export::backend(&$descriptor));
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::abi::{ErrorKind, Reader, TsOut, Words, STATUS_ERROR};
+    use super::kinds;
+    use crate::dtype::DType;
+    use crate::error::Result;
+    use crate::tensor::{Device, Tensor};
+
+    fn never(_: &Tensor) -> Result<Tensor> {
+        unreachable!("called with arguments it could not have decoded")
+    }
+
+    fn panics(_: &[usize], _: DType, _: Device) -> Result<Tensor> {
+        panic!("a fill that panics")
+    }
+
+    /// Takes the message out of an out-parameter and frees it as the host does.
+    fn message(out: &mut TsOut) -> String {
+        // SAFETY: a buffer `serve` made, freed once.
+        unsafe {
+            let text = out.text.data.to_string_lossy();
+            super::serve::free(out.text.owner);
+            text
+        }
+    }
+
+    #[test]
+    fn a_reader_never_reads_past_its_words() {
+        let words = [1u64, 2, 3];
+        let mut r = Reader::new(&words);
+        assert_eq!(r.word().unwrap(), 1);
+        assert!(r.words(3).is_err());
+        assert_eq!(r.words(2).unwrap(), &[2, 3]);
+        assert!(r.word().is_err());
+        assert!(Reader::new(&words).words(usize::MAX).is_err());
+    }
+
+    #[test]
+    fn a_trampoline_given_too_few_words_fails_before_calling() {
+        let mut out = TsOut::new();
+        let ctx = kinds::UnaryFn::ctx(never);
+        // SAFETY: `ctx` is a `UnaryFn` made by its own kind's `ctx`; no words (null, 0).
+        let status = unsafe { kinds::UnaryFn::serve(ctx, std::ptr::null(), 0, &mut out) };
+        assert_eq!(status, STATUS_ERROR);
+        assert_eq!(out.error_kind, ErrorKind::Backend as u32);
+        assert!(message(&mut out).contains("fewer argument words"));
+    }
+
+    #[test]
+    fn a_panic_in_a_served_function_becomes_an_error() {
+        let mut w = Words::new();
+        w.push(1); // one dimension
+        w.push(2); // of size 2
+        w.push(DType::Float32 as u64);
+        w.push(0); // cpu
+        w.push(0);
+        let mut out = TsOut::new();
+        let ctx = kinds::FillFn::ctx(panics);
+        // SAFETY: `ctx` is a `FillFn`; the words are a FillFn's (shape, dtype, device).
+        let status = unsafe { kinds::FillFn::serve(ctx, w.0.as_ptr(), w.0.len(), &mut out) };
+        assert_eq!(status, STATUS_ERROR);
+        assert_eq!(out.error_kind, ErrorKind::Panic as u32);
+        assert_eq!(out.n_tensors, 0);
+        assert_eq!(message(&mut out), "a fill that panics");
+    }
+
+    #[test]
+    fn the_catalogue_fingerprint_covers_every_op_and_kind() {
+        assert_eq!(kinds::OP_KINDS.len(), crate::Op::COUNT);
+        assert_eq!(kinds::OP_KINDS[crate::Op::add.index()], ("add", "BinaryFn"));
+        assert_eq!(
+            super::abi::catalogue_fingerprint(),
+            super::abi::catalogue_fingerprint()
+        );
+    }
+
+    #[test]
+    fn plugin_files_are_named_after_their_backend() {
+        let name = super::plugin_file_name("torch");
+        assert!(name.contains("tensorswitch_torch"));
+        assert!(name.ends_with(std::env::consts::DLL_SUFFIX));
+    }
 }

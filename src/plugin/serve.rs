@@ -110,6 +110,8 @@ fn describe(
         n_ops: ops.len(),
         release,
         free,
+        share_host: super::share::serve_share,
+        import_shared_host: super::share::serve_import,
     }
 }
 
@@ -131,7 +133,7 @@ fn text(s: String) -> TsBuf {
 ///
 /// # Safety
 /// `owner` is null or came from [`buffer`] and was not freed before.
-unsafe extern "C" fn free(owner: *mut c_void) {
+pub(crate) unsafe extern "C" fn free(owner: *mut c_void) {
     if owner.is_null() {
         return;
     }
@@ -154,7 +156,7 @@ unsafe extern "C" fn release(handle: *mut c_void) {
     let _ = catch_unwind(AssertUnwindSafe(move || drop(tensor)));
 }
 
-fn served() -> Result<&'static BackendDescriptor> {
+pub(crate) fn served() -> Result<&'static BackendDescriptor> {
     SERVED.get().map(|s| s.0).ok_or_else(|| {
         crate::error::backend_error("plugin", "plugin call", "called before the entry point")
     })

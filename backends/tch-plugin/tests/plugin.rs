@@ -40,6 +40,15 @@ fn run_child(test: &str, strip_library_path: bool) {
     );
 }
 
+/// The address of the first element `x`'s backend lends (the one another backend would read).
+fn lent_address(x: &Tensor) -> usize {
+    let share = x
+        .backend_descriptor()
+        .share_host
+        .expect("a backend that lends");
+    share(x).expect("a CPU tensor that can be lent").ptr as usize
+}
+
 /// Whether a libtorch library is mapped into this process.
 fn libtorch_mapped() -> bool {
     std::fs::read_to_string("/proc/self/maps")
@@ -69,9 +78,15 @@ fn set_backend_loads_the_plugin_on_first_use() {
     );
     let t = to_backend(&a, "torch").unwrap();
     assert_eq!(t.backend(), "torch");
+    // Memory is shared across the boundary both ways, as in-process: the plugin's tensor
+    // reads ndarray's elements, and ndarray's result reads the plugin's.
+    assert_eq!(lent_address(&t), lent_address(&a));
     let s = add(&t, &t).unwrap();
     let back = to_backend(&s, "ndarray").unwrap();
     assert_eq!(back.backend(), "ndarray");
+    assert_eq!(lent_address(&back), lent_address(&s));
+    assert_eq!(back.to_vec::<f32>().unwrap(), vec![2.0, 4.0, 6.0]);
+    drop((a, t, s));
     assert_eq!(back.to_vec::<f32>().unwrap(), vec![2.0, 4.0, 6.0]);
     assert_eq!(previous_backend().unwrap().name(), "torch");
     println!("CHILD-DONE");
