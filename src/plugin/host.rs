@@ -354,8 +354,25 @@ impl Drop for PluginTensor {
 
 impl Loaded {
     /// The handle of a host tensor of this plugin.
+    /// The handle of a host tensor of this plugin, for the host's slot functions (which run
+    /// inside a read section: no guard needed).
+    #[inline]
     pub(crate) fn handle_of(&'static self, x: &Tensor) -> Result<usize> {
-        match x.native::<PluginTensor>() {
+        // SAFETY: called only by the host's slot functions (`kinds`), which the core calls
+        // inside an op's read section; the reference is used only in this function.
+        let native = unsafe { x.native_in_slot::<PluginTensor>() };
+        self.handle_in(x, native)
+    }
+
+    /// [`Loaded::handle_of`] for callers outside a slot (the descriptor's `share_host`, which
+    /// anyone may call): through a guard.
+    pub(crate) fn handle_of_guarded(&'static self, x: &Tensor) -> Result<usize> {
+        let native = x.native::<PluginTensor>();
+        self.handle_in(x, native.as_deref())
+    }
+
+    fn handle_in(&'static self, x: &Tensor, native: Option<&PluginTensor>) -> Result<usize> {
+        match native {
             Some(t) if std::ptr::eq(t.plugin, self) => Ok(t.handle as usize),
             _ => Err(backend_error(
                 self.desc.name,
@@ -465,6 +482,7 @@ impl Loaded {
     }
 
     /// Takes the `N` tensor results over (releasing them all if they are not what was asked).
+    #[inline]
     pub(crate) fn take_tensors<const N: usize>(
         &'static self,
         out: &mut TsOut,
@@ -491,6 +509,7 @@ impl Loaded {
         Ok(std::array::from_fn(|i| self.wrap(out.tensors[i])))
     }
 
+    #[inline]
     fn wrap(&'static self, t: TsTensor) -> Tensor {
         let dtype = dtype_of(t.dtype as u64).unwrap_or(DType::Float32);
         // SAFETY: the plugin's shape of a live handle (not released until the host tensor

@@ -14,8 +14,9 @@ use super::host::Loaded;
 use crate::catalogue::{AxisSlice, MatrixOrd, Op, OpFn, Slot};
 use crate::dtype::{DType, HostData, Scalar};
 use crate::error::Result;
-use crate::tensor::{Device, Tensor};
+use crate::tensor::{Device, Handle, Tensor};
 use std::ffi::c_void;
+use std::mem::ManuallyDrop;
 
 // ----- arguments: how the host encodes each argument type, and how the plugin decodes it
 
@@ -33,31 +34,36 @@ pub(crate) trait Take<'a>: Sized {
 }
 
 impl Put for &Tensor {
+    #[inline]
     fn put(&self, w: &mut Words, p: &'static Loaded) -> Result<()> {
         w.push(p.handle_of(self)? as u64);
         Ok(())
     }
 }
 
-/// The plugin's tensor behind a handle word.
+/// The plugin's tensor behind a handle word, borrowed: no reference is taken or given back.
 ///
 /// # Safety
-/// `w` is a handle this plugin gave out (a `Box<Tensor>` from [`super::serve`]) that the host
-/// has not released: the host holds it alive for the whole call.
-pub(crate) unsafe fn tensor_at<'r>(w: u64) -> &'r Tensor {
-    // SAFETY: the caller's contract.
-    unsafe { &*(w as usize as *const Tensor) }
+/// `w` is a handle this plugin gave out (a tensor's block address, see `give_tensor`) that the
+/// host has not released: the host holds it alive for the whole call.
+pub(crate) unsafe fn tensor_at(w: u64) -> ManuallyDrop<Tensor> {
+    // SAFETY: the caller's contract; `ManuallyDrop` keeps the borrowed reference from being
+    // given back when the value goes.
+    ManuallyDrop::new(Tensor::from_handle(unsafe {
+        Handle::from_raw(w as usize as *mut ())
+    }))
 }
 
 impl<'a> Take<'a> for &'a Tensor {
-    type Held = Tensor;
-    fn take(r: &mut Reader<'_>) -> Result<Tensor> {
+    type Held = ManuallyDrop<Tensor>;
+    #[inline]
+    fn take(r: &mut Reader<'_>) -> Result<ManuallyDrop<Tensor>> {
         let w = r.word()?;
         // SAFETY: the host encodes a `&Tensor` argument as the handle of a live tensor of this
         // plugin (`Put for &Tensor`, which refuses any other tensor).
-        Ok(unsafe { tensor_at(w) }.clone())
+        Ok(unsafe { tensor_at(w) })
     }
-    fn view(h: &'a mut Tensor) -> Self {
+    fn view(h: &'a mut ManuallyDrop<Tensor>) -> Self {
         h
     }
 }
@@ -76,15 +82,15 @@ impl Put for Option<&Tensor> {
 }
 
 impl<'a> Take<'a> for Option<&'a Tensor> {
-    type Held = Option<Tensor>;
-    fn take(r: &mut Reader<'_>) -> Result<Option<Tensor>> {
+    type Held = Option<ManuallyDrop<Tensor>>;
+    fn take(r: &mut Reader<'_>) -> Result<Self::Held> {
         Ok(match r.word()? {
             0 => None,
             _ => Some(<&Tensor as Take>::take(r)?),
         })
     }
-    fn view(h: &'a mut Option<Tensor>) -> Self {
-        h.as_ref()
+    fn view(h: &'a mut Self::Held) -> Self {
+        h.as_deref()
     }
 }
 
@@ -106,7 +112,7 @@ impl<'a> Take<'a> for &'a [Tensor] {
         // SAFETY: as for `&Tensor`: each word is a live handle of this plugin.
         Ok(handles
             .iter()
-            .map(|&w| unsafe { tensor_at(w) }.clone())
+            .map(|&w| Tensor::clone(&*unsafe { tensor_at(w) }))
             .collect())
     }
     fn view(h: &'a mut Vec<Tensor>) -> Self {
@@ -357,16 +363,16 @@ pub(crate) trait Receive: Sized {
     fn receive(out: &mut TsOut, p: &'static Loaded) -> Result<Self>;
 }
 
+#[inline]
 fn give_tensor(t: Tensor) -> TsTensor {
     let (device_kind, device_index) = device_code(t.device());
     let dtype = dtype_code(t.dtype()) as u32;
-    let boxed = Box::new(t);
-    // The shape lives in the tensor's block on the heap, which the box keeps alive and in
-    // place until the host releases the handle.
-    let ndim = boxed.ndim();
-    let shape = boxed.shape().as_ptr();
+    // The shape lives in the tensor's block on the heap, which stays alive and in place until
+    // the host releases the handle (the reference given up here).
+    let ndim = t.ndim();
+    let shape = t.shape().as_ptr();
     TsTensor {
-        handle: Box::into_raw(boxed) as *mut c_void,
+        handle: t.into_handle().into_raw() as *mut c_void,
         dtype,
         device_kind,
         device_index,
@@ -376,6 +382,7 @@ fn give_tensor(t: Tensor) -> TsTensor {
 }
 
 impl Give for Tensor {
+    #[inline]
     fn give(self, out: &mut TsOut) {
         out.tensors[0] = give_tensor(self);
         out.n_tensors = 1;
@@ -400,6 +407,7 @@ impl Give for HostData {
 }
 
 impl Receive for Tensor {
+    #[inline]
     fn receive(out: &mut TsOut, p: &'static Loaded) -> Result<Tensor> {
         let [t] = p.take_tensors::<1>(out)?;
         Ok(t)

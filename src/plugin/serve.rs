@@ -151,8 +151,9 @@ unsafe extern "C" fn release(handle: *mut c_void) {
     if handle.is_null() {
         return;
     }
-    // SAFETY: the function's contract: handles are `Box<Tensor>`s (see `kinds::give_tensor`).
-    let tensor = unsafe { Box::from_raw(handle as *mut Tensor) };
+    // SAFETY: the function's contract: a handle is a reference given up by
+    // `kinds::give_tensor`, taken back once (here).
+    let tensor = Tensor::from_handle(unsafe { crate::tensor::Handle::from_raw(handle.cast()) });
     let _ = catch_unwind(AssertUnwindSafe(move || drop(tensor)));
 }
 

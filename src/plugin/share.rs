@@ -110,7 +110,7 @@ pub(crate) unsafe extern "C" fn serve_share(handle: *mut c_void, shared: *mut Ts
         // SAFETY: the function's contract.
         let t = unsafe { tensor_at(handle as usize as u64) };
         let share = t.backend_descriptor().share_host?;
-        crate::kit::in_read_section(|| share(t))
+        crate::kit::in_read_section(|| share(&t))
     }));
     match lent {
         Ok(Some(s)) => {
@@ -146,7 +146,7 @@ pub(crate) unsafe extern "C" fn serve_import(shared: *const TsShared, out: *mut 
 
 pub(crate) fn host_share<const P: usize>(t: &Tensor) -> Option<SharedHost> {
     let plugin: &'static Loaded = slot(P).ok()?;
-    let handle = plugin.handle_of(t).ok()?;
+    let handle = plugin.handle_of_guarded(t).ok()?;
     let mut ts = TsShared {
         ptr: std::ptr::null(),
         dtype: 0,
