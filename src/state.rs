@@ -232,7 +232,7 @@ pub(crate) fn unknown_backend(name: &str, from: Option<&'static str>) -> Error {
     Error::UnknownBackend {
         name: name.to_string(),
         from,
-        known: registry::descriptors()
+        known: crate::plugin::all_descriptors()
             .map(|d| d.name.to_string())
             .collect(),
         loadable: {
@@ -249,7 +249,7 @@ pub(crate) fn descriptor(name: &str) -> Result<&'static BackendDescriptor> {
 }
 
 fn descriptor_from(name: &str, from: Option<&'static str>) -> Result<&'static BackendDescriptor> {
-    match registry::descriptor(name) {
+    match crate::plugin::descriptor(name) {
         Some(d) => Ok(d),
         None => crate::plugin::find(name)?.ok_or_else(|| unknown_backend(name, from)),
     }
@@ -391,7 +391,7 @@ impl Drop for TableGuard {
 /// can run here (plugins on the search path not yet loaded are not; see
 /// [`crate::backend_statuses`]).
 pub fn available_backends() -> Vec<&'static str> {
-    registry::descriptors()
+    crate::plugin::all_descriptors()
         .filter(|d| table::detected_version(d).is_ok())
         .map(|d| d.name)
         .collect()

@@ -330,7 +330,7 @@ fn parse_registration(p: &Primary) -> std::result::Result<VersionRange, String> 
 type UnsupportedEntry = (std::result::Result<VersionRange, String>, &'static [DType]);
 
 fn unsupported_entries(backend: &str) -> Vec<UnsupportedEntry> {
-    let Some(desc) = crate::registry::descriptor(backend) else {
+    let Some(desc) = crate::plugin::descriptor(backend) else {
         return Vec::new();
     };
     desc.unsupported_dtypes

@@ -185,7 +185,7 @@ fn load_new(path: &Path, alias: Option<&str>) -> std::result::Result<&'static Lo
         )
     };
     let name = alias.map_or(name, str::to_string);
-    if let Some(other) = crate::registry::descriptors().find(|d| d.name == name) {
+    if let Some(other) = super::all_descriptors().find(|d| d.name == name) {
         return Err(format!(
             "`{}` serves backend `{name}`, which this program already has ({}); each backend \
              name can be used once",

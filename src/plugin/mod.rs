@@ -164,9 +164,15 @@ pub(crate) fn not_found_hint(name: &str) -> String {
     )
 }
 
-/// The descriptors of the loaded plugins.
-pub(crate) fn descriptors() -> impl Iterator<Item = &'static BackendDescriptor> {
-    host::loaded().map(|l| l.desc)
+/// Every backend descriptor: compiled in (in registration order), then loaded from plugins
+/// (in load order).
+pub fn all_descriptors() -> impl Iterator<Item = &'static BackendDescriptor> {
+    crate::registry::descriptors().chain(host::loaded().map(|l| l.desc))
+}
+
+/// A backend compiled in or loaded from a plugin, by name (no search: see [`find`]).
+pub(crate) fn descriptor(name: &str) -> Option<&'static BackendDescriptor> {
+    all_descriptors().find(|d| d.name == name)
 }
 
 /// The primaries of a loaded plugin's backend.
@@ -215,7 +221,7 @@ pub struct BackendStatus {
 /// search path not loaded yet, and plugins that failed to load (with why). A backend in none
 /// of these is not found; the "unknown backend" error lists where it was looked for.
 pub fn backend_statuses() -> Vec<BackendStatus> {
-    let mut out: Vec<BackendStatus> = crate::registry::compiled_in()
+    let mut out: Vec<BackendStatus> = crate::registry::descriptors()
         .map(|d| BackendStatus {
             name: d.name.to_string(),
             availability: Availability::CompiledIn,
