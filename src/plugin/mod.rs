@@ -170,7 +170,7 @@ pub fn all_descriptors() -> impl Iterator<Item = &'static BackendDescriptor> {
     crate::registry::descriptors().chain(host::loaded().map(|l| l.desc))
 }
 
-/// A backend compiled in or loaded from a plugin, by name (no search: see [`find`]).
+/// A backend compiled in or loaded from a plugin, by name (no search: see `find`).
 pub(crate) fn descriptor(name: &str) -> Option<&'static BackendDescriptor> {
     all_descriptors().find(|d| d.name == name)
 }

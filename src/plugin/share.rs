@@ -179,3 +179,69 @@ pub(crate) unsafe fn host_import<const P: usize>(s: SharedHost) -> Result<Tensor
         Err(plugin.error("to_backend", &mut out))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dtype::DType;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    struct Flag(Arc<AtomicBool>);
+
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn lent_memory_crosses_whole_and_its_owner_is_freed_by_the_lender_once() {
+        let data = vec![1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let freed = Arc::new(AtomicBool::new(false));
+        let shared = SharedHost {
+            ptr: data.as_ptr().cast(),
+            dtype: DType::Float32,
+            shape: [2usize, 3].as_slice().into(),
+            strides: [1isize, 2].as_slice().into(),
+            owner: Arc::new(Flag(freed.clone())),
+        };
+        let ts = lend(shared);
+        // SAFETY: `ts` comes from `lend` and is taken over once.
+        let back = unsafe { borrow(&ts) }.unwrap();
+        assert_eq!(back.ptr, data.as_ptr().cast());
+        assert_eq!(back.dtype, DType::Float32);
+        assert_eq!(back.shape.as_slice(), &[2, 3]);
+        assert_eq!(back.strides.as_slice(), &[1, 2]);
+        assert!(!freed.load(Ordering::SeqCst), "freed while borrowed");
+        let owner = back.owner.clone();
+        drop(back);
+        assert!(
+            !freed.load(Ordering::SeqCst),
+            "freed while a clone of the owner lives"
+        );
+        drop(owner);
+        assert!(
+            freed.load(Ordering::SeqCst),
+            "the lender's owner was not freed"
+        );
+    }
+
+    #[test]
+    fn a_bad_dtype_still_frees_the_lenders_owner() {
+        let freed = Arc::new(AtomicBool::new(false));
+        let shared = SharedHost {
+            ptr: std::ptr::null(),
+            dtype: DType::Int8,
+            shape: Default::default(),
+            strides: Default::default(),
+            owner: Arc::new(Flag(freed.clone())),
+        };
+        let ts = TsShared {
+            dtype: 99,
+            ..lend(shared)
+        };
+        // SAFETY: as above; the dtype code is wrong on purpose.
+        assert!(unsafe { borrow(&ts) }.is_err());
+        assert!(freed.load(Ordering::SeqCst));
+    }
+}
