@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn lent_memory_crosses_whole_and_its_owner_is_freed_by_the_lender_once() {
-        let data = vec![1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let data = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
         let freed = Arc::new(AtomicBool::new(false));
         let shared = SharedHost {
             ptr: data.as_ptr().cast(),
