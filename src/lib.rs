@@ -39,6 +39,9 @@ pub mod fused;
 pub mod index;
 pub mod kit;
 pub mod ops;
+// The plugin boundary: `#[repr(C)]` types, raw pointers and the loader (see plugin/abi.rs).
+#[allow(unsafe_code)]
+pub mod plugin;
 pub mod random;
 pub mod registry;
 pub mod sets;
@@ -57,6 +60,7 @@ pub use dtype::{DType, Element, HostData, Scalar, DEFAULT_FLOAT, DEFAULT_INT, DE
 pub use error::{Error, Result, Unmoved};
 pub use index::{nonzero, At, IndexItem, NewAxis};
 pub use ops::*;
+pub use plugin::{backend_statuses, load_backend_plugin, load_backend_plugin_as};
 pub use registry::Primary;
 pub use semver::Version;
 pub use sets::{

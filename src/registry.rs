@@ -35,14 +35,15 @@ inventory::collect!(Primary);
 pub struct Fallback(pub OpFn);
 inventory::collect!(Fallback);
 
-/// Every registered backend descriptor, in registration order.
+/// Every backend descriptor compiled into this program, in registration order (those loaded
+/// from plugins are in [`crate::plugin::all_descriptors`]).
 pub fn descriptors() -> impl Iterator<Item = &'static BackendDescriptor> {
     inventory::iter::<BackendRegistration>
         .into_iter()
         .map(|r| r.0)
 }
 
-/// Finds a registered backend by name.
+/// Finds a backend compiled into this program by name.
 pub fn descriptor(name: &str) -> Option<&'static BackendDescriptor> {
     descriptors().find(|d| d.name == name)
 }

@@ -232,15 +232,27 @@ pub(crate) fn unknown_backend(name: &str, from: Option<&'static str>) -> Error {
     Error::UnknownBackend {
         name: name.to_string(),
         from,
-        known: registry::descriptors()
+        known: crate::plugin::all_descriptors()
             .map(|d| d.name.to_string())
             .collect(),
-        loadable: registry::loadable_hints(),
+        loadable: {
+            let mut hints = registry::loadable_hints();
+            hints.push(crate::plugin::not_found_hint(name));
+            hints
+        },
     }
 }
 
+/// The backend named `name`: compiled in, or loaded from its plugin on first use.
 pub(crate) fn descriptor(name: &str) -> Result<&'static BackendDescriptor> {
-    registry::descriptor(name).ok_or_else(|| unknown_backend(name, None))
+    descriptor_from(name, None)
+}
+
+fn descriptor_from(name: &str, from: Option<&'static str>) -> Result<&'static BackendDescriptor> {
+    match crate::plugin::descriptor(name) {
+        Some(d) => Ok(d),
+        None => crate::plugin::find(name)?.ok_or_else(|| unknown_backend(name, from)),
+    }
 }
 
 /// The table for the backend's detected version.
@@ -375,9 +387,11 @@ impl Drop for TableGuard {
     }
 }
 
-/// Names of the backends compiled into this program whose framework can run here.
+/// Names of the backends compiled into this program or loaded from plugins whose framework
+/// can run here (plugins on the search path not yet loaded are not; see
+/// [`crate::backend_statuses`]).
 pub fn available_backends() -> Vec<&'static str> {
-    registry::descriptors()
+    crate::plugin::all_descriptors()
         .filter(|d| table::detected_version(d).is_ok())
         .map(|d| d.name)
         .collect()
@@ -422,7 +436,7 @@ pub(crate) fn default_table() -> Result<&'static FunctionTable> {
     TABLE
         .get_or_init(|| {
             let (name, from) = default_name();
-            let desc = registry::descriptor(name).ok_or_else(|| unknown_backend(name, *from))?;
+            let desc = descriptor_from(name, *from)?;
             table::detected_table(desc)
         })
         .clone()

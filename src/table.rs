@@ -266,11 +266,12 @@ impl Op {
     }
 }
 
-/// The primaries registered for a backend.
+/// The primaries registered for a backend (compiled in, or read from its plugin).
 fn primaries_of(backend: &str) -> impl Iterator<Item = &'static Primary> + '_ {
     inventory::iter::<Primary>
         .into_iter()
         .filter(move |p| p.backend == backend)
+        .chain(crate::plugin::primaries(backend))
 }
 
 /// Checks every registration of a backend for every version: names that do not parse, names
@@ -329,7 +330,7 @@ fn parse_registration(p: &Primary) -> std::result::Result<VersionRange, String> 
 type UnsupportedEntry = (std::result::Result<VersionRange, String>, &'static [DType]);
 
 fn unsupported_entries(backend: &str) -> Vec<UnsupportedEntry> {
-    let Some(desc) = crate::registry::descriptor(backend) else {
+    let Some(desc) = crate::plugin::descriptor(backend) else {
         return Vec::new();
     };
     desc.unsupported_dtypes

@@ -12,6 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["tensor"],
     &["catalogue"],
     &["call", "registry", "kit", "fused"],
+    &["plugin"],
     &["table"],
     &["state"],
     &["ops"],

@@ -62,13 +62,20 @@ fn unknown_backend_fails_and_leaves_the_stack_alone() {
         } => {
             assert_eq!(name, "tourch");
             assert!(known.contains(&"ndarray".to_string()) && known.contains(&"toy".to_string()));
-            // The core names no backend: it says how to get one, and where they are listed.
+            // The core names no backend: it says how to get one, and where they are listed,
+            // then which plugin file it looked for and where.
             assert_eq!(
-                loadable,
-                &[
-                    "any backend crate (docs/architecture.md lists them): add it as a dependency \
+                loadable[0],
+                "any backend crate (docs/architecture.md lists them): add it as a dependency \
                    and link it with `use <crate> as _;`"
-                ],
+            );
+            assert_eq!(loadable.len(), 2);
+            let plugin = tensorswitch::plugin::plugin_file_name("tourch");
+            assert!(loadable[1].contains(&plugin), "{}", loadable[1]);
+            assert!(
+                loadable[1].contains("next to the executable"),
+                "{}",
+                loadable[1]
             );
         }
         other => panic!("expected UnknownBackend, got {other:?}"),

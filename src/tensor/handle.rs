@@ -169,6 +169,29 @@ unsafe impl Send for Handle {}
 unsafe impl Sync for Handle {}
 
 impl Handle {
+    /// The block's address, giving this reference up (the plugin boundary hands tensors out as
+    /// addresses; see [`Handle::from_raw`]).
+    pub(crate) fn into_raw(self) -> *mut () {
+        let p = self.ptr.as_ptr().cast();
+        std::mem::forget(self);
+        p
+    }
+
+    /// Takes back a reference given up by [`Handle::into_raw`].
+    ///
+    /// # Safety
+    /// `p` came from `into_raw`, and each reference given up is taken back at most once (a
+    /// handle made to borrow one without taking it must not be dropped: wrap it in
+    /// `ManuallyDrop`).
+    pub(crate) unsafe fn from_raw(p: *mut ()) -> Handle {
+        // SAFETY: `into_raw` gave out a non-null block address (the caller's contract).
+        Handle {
+            ptr: unsafe { NonNull::new_unchecked(p.cast()) },
+        }
+    }
+}
+
+impl Handle {
     /// A new block holding `meta` and `native`, with one reference.
     #[inline(always)]
     pub(crate) fn new<N: Any + Send + Sync>(meta: Meta, native: N) -> Handle {

@@ -1,0 +1,69 @@
+//! A plugin for the tests of the plugin boundary (tests/failures.rs): the ndarray backend's
+//! primaries served as backend `fixture`, except `negative`, which panics. The environment
+//! variable `TS_FIXTURE_ABI`, read by the entry point, makes the plugin report another ABI
+//! version (for the refusal test, which runs it in a child process).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tensorswitch::plugin::abi::{TsPlugin, TsStr, PLUGIN_ABI_VERSION};
+use tensorswitch::plugin::serve::{entry, Export};
+use tensorswitch::{BackendDescriptor, Primary, Result, Tensor};
+
+/// The backend's name.
+pub const NAME: &str = "fixture";
+
+static FIXTURE: BackendDescriptor =
+    BackendDescriptor::new(NAME, "ndarray, served as a test plugin", version);
+
+fn version() -> std::result::Result<String, String> {
+    Ok("1.0.0".to_string())
+}
+
+fn panicking_negative(_: &Tensor) -> Result<Tensor> {
+    panic!("the fixture's `negative` panics on purpose")
+}
+
+static ENTRY_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many times the entry point ran (the loader calls it once per load).
+#[no_mangle]
+pub extern "C" fn tensorswitch_fixture_entry_calls() -> usize {
+    ENTRY_CALLS.load(Ordering::SeqCst)
+}
+
+/// The plugin entry point (see `tensorswitch::export_plugin!`, which this spells out to count
+/// calls and to report another ABI version on request).
+///
+/// # Safety
+/// Called by tensorswitch's plugin loader only.
+#[no_mangle]
+pub unsafe extern "C" fn tensorswitch_plugin_entry(
+    _host_abi: u32,
+    _host_core: TsStr,
+) -> *const TsPlugin {
+    ENTRY_CALLS.fetch_add(1, Ordering::SeqCst);
+    entry(|| {
+        let ndarray = &tensorswitch_ndarray::NDARRAY;
+        let primaries = inventory::iter::<Primary>
+            .into_iter()
+            .filter(|p| p.backend == ndarray.name)
+            .map(|p| Primary {
+                backend: NAME,
+                name: p.name,
+                func: match p.func {
+                    tensorswitch::OpFn::negative(_) => tensorswitch::OpFn::negative(
+                        tensorswitch::catalogue::Slot::new(panicking_negative),
+                    ),
+                    f => f,
+                },
+            })
+            .collect();
+        Export {
+            backend: &FIXTURE,
+            primaries: Some(primaries),
+            abi_version: std::env::var("TS_FIXTURE_ABI")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(PLUGIN_ABI_VERSION),
+        }
+    })
+}

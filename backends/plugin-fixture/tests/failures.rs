@@ -1,0 +1,241 @@
+//! The plugin boundary's failure cases, with the fixture plugin (src/lib.rs: the ndarray
+//! backend served as `fixture`, its `negative` panicking). This binary links the core only;
+//! cargo builds `libtensorswitch_fixture.so` into the `deps/` folder it runs from, where the
+//! loader looks. Cases that need a fresh process (another ABI version, another search path)
+//! run this binary again as a child with `--exact`.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::{Arc, Barrier};
+use tensorswitch::plugin::{plugin_file_name, Availability, PLUGIN_PATH_ENV_VAR};
+use tensorswitch::{
+    add, available_backends, backend_statuses, load_backend_plugin, negative, set_backend,
+    with_backend, Error, Tensor,
+};
+
+/// Set in a child process: the test whose body it runs.
+const CHILD: &str = "TS_PLUGIN_FIXTURE_CHILD";
+
+fn fixture() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    // Cargo builds the cdylib into `deps/`, next to this binary.
+    exe.parent()
+        .expect("a folder")
+        .join(plugin_file_name("fixture"))
+}
+
+fn is_child(test: &str) -> bool {
+    std::env::var(CHILD).is_ok_and(|v| v == test)
+}
+
+/// Runs `test` of this binary in a child process with `envs`, and returns what it printed;
+/// fails unless it passed.
+fn run_child(test: &str, envs: &[(&str, &str)]) -> String {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(CHILD, test)
+        .envs(envs.iter().copied())
+        .output()
+        .expect("the child runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "child `{test}` failed:\n{text}");
+    assert!(
+        text.contains("1 passed"),
+        "child `{test}` ran no test:\n{text}"
+    );
+    text
+}
+
+#[test]
+fn ops_cross_the_boundary_and_a_panicking_op_returns_an_error() {
+    assert_eq!(load_backend_plugin(fixture()), Ok("fixture"));
+    with_backend("fixture", || {
+        let x = Tensor::from_slice(&[1.0f32, -2.5, 4.0], &[3]).unwrap();
+        assert_eq!(x.backend(), "fixture");
+        assert_eq!(x.shape(), &[3]);
+        let y = add(&x, &x).unwrap();
+        assert_eq!(y.to_vec::<f32>().unwrap(), vec![2.0, -5.0, 8.0]);
+        match negative(&x) {
+            Err(Error::Backend {
+                backend,
+                op,
+                message,
+            }) => {
+                assert_eq!(backend, "fixture");
+                assert_eq!(op, "negative");
+                assert!(message.contains("panicked"), "{message}");
+                assert!(message.contains("on purpose"), "{message}");
+            }
+            other => panic!("expected the panic as an error, got {other:?}"),
+        }
+        // The process and the plugin go on: other ops (and the tensors) still work.
+        let z = add(&y, &x).unwrap();
+        assert_eq!(z.to_vec::<f32>().unwrap(), vec![3.0, -7.5, 12.0]);
+        let m = tensorswitch::matmul(
+            &Tensor::from_slice(&[1.0f64, 2.0, 3.0, 4.0], &[2, 2]).unwrap(),
+            &Tensor::from_slice(&[5.0f64, 6.0, 7.0, 8.0], &[2, 2]).unwrap(),
+        )
+        .unwrap();
+        // [[1·5+2·7, 1·6+2·8], [3·5+4·7, 3·6+4·8]]
+        assert_eq!(m.to_vec::<f64>().unwrap(), vec![19.0, 22.0, 43.0, 50.0]);
+    })
+    .unwrap();
+    assert!(available_backends().contains(&"fixture"));
+}
+
+#[test]
+fn two_threads_load_the_same_plugin_once() {
+    let barrier = Arc::new(Barrier::new(2));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let b = barrier.clone();
+            std::thread::spawn(move || {
+                b.wait();
+                load_backend_plugin(fixture())
+            })
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), Ok("fixture"));
+    }
+    // The library is loaded once by the dynamic loader whatever we do; the entry point's count
+    // tells how many times tensorswitch loaded it as a plugin.
+    // SAFETY: the fixture, already loaded above; the symbol has this signature (src/lib.rs).
+    let calls = unsafe {
+        let lib = libloading::Library::new(fixture()).unwrap();
+        let f = lib
+            .get::<unsafe extern "C" fn() -> usize>(b"tensorswitch_fixture_entry_calls")
+            .unwrap();
+        f()
+    };
+    assert_eq!(calls, 1);
+    let plugins = backend_statuses()
+        .into_iter()
+        .filter(|s| matches!(s.availability, Availability::Plugin { .. }))
+        .count();
+    assert_eq!(plugins, 1);
+}
+
+#[test]
+fn a_file_that_is_not_a_library_is_refused() {
+    let dir = std::env::temp_dir().join(format!("ts-plugin-bogus-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(plugin_file_name("bogus"));
+    std::fs::write(&file, "not a shared library\n").unwrap();
+    let err = load_backend_plugin(&file).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::BackendUnavailable { .. }), "{err:?}");
+    assert!(text.contains("could not be loaded"), "{text}");
+    assert!(text.contains(&*file.to_string_lossy()), "{text}");
+    // The failure is reported, with its reason.
+    assert!(backend_statuses().iter().any(|s| s.name == "bogus"
+        && matches!(&s.availability, Availability::NotLoadable { reason, .. } if reason.contains("could not be loaded"))));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A shared library this process has mapped that is not a plugin (the C library).
+fn some_system_library() -> PathBuf {
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    maps.lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .find(|p| p.contains("/libc.so") || p.contains("/libc-"))
+        .map(PathBuf::from)
+        .expect("the C library is mapped")
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_library_without_the_entry_point_is_refused() {
+    let lib = some_system_library();
+    let err = load_backend_plugin(&lib).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("not a tensorswitch backend plugin"), "{text}");
+    assert!(text.contains("tensorswitch_plugin_entry"), "{text}");
+}
+
+#[test]
+fn a_plugin_of_another_abi_version_is_refused() {
+    const TEST: &str = "a_plugin_of_another_abi_version_is_refused";
+    if !is_child(TEST) {
+        let out = run_child(TEST, &[("TS_FIXTURE_ABI", "999")]);
+        assert!(out.contains("CHILD-DONE"), "{out}");
+        return;
+    }
+    let err = load_backend_plugin(fixture()).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("plugin ABI 999"), "{text}");
+    assert!(
+        text.contains("rebuild the plugin against tensorswitch"),
+        "{text}"
+    );
+    // Refused, so not a backend: set_backend says why rather than "unknown".
+    let err = set_backend("fixture").unwrap_err();
+    assert!(err.to_string().contains("plugin ABI 999"), "{err}");
+    assert!(tensorswitch::backend_stack().is_empty());
+    println!("CHILD-DONE");
+}
+
+#[test]
+fn statuses_and_errors_tell_found_loaded_broken_and_missing_apart() {
+    const TEST: &str = "statuses_and_errors_tell_found_loaded_broken_and_missing_apart";
+    if !is_child(TEST) {
+        let dir = std::env::temp_dir().join(format!("ts-plugin-path-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(plugin_file_name("broken")), "garbage").unwrap();
+        std::fs::write(dir.join(plugin_file_name("spare")), "garbage").unwrap();
+        let out = run_child(TEST, &[(PLUGIN_PATH_ENV_VAR, &dir.to_string_lossy())]);
+        std::fs::remove_dir_all(&dir).ok();
+        assert!(out.contains("CHILD-DONE"), "{out}");
+        return;
+    }
+    let dir = PathBuf::from(std::env::var(PLUGIN_PATH_ENV_VAR).unwrap());
+    // Found on the search path, not loaded yet.
+    let statuses = backend_statuses();
+    let of = |name: &str| statuses.iter().find(|s| s.name == name).cloned();
+    assert!(matches!(
+        of("spare").unwrap().availability,
+        Availability::Found { .. }
+    ));
+    assert!(matches!(
+        of("fixture").unwrap().availability,
+        Availability::Found { .. }
+    ));
+    // Loaded on first use (from next to the executable).
+    set_backend("fixture").unwrap();
+    assert!(matches!(
+        backend_statuses()
+            .into_iter()
+            .find(|s| s.name == "fixture")
+            .unwrap()
+            .availability,
+        Availability::Plugin { .. }
+    ));
+    // Found but not loadable: the error says so and why; the stack is unchanged.
+    let err = set_backend("broken").unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::BackendUnavailable { .. }), "{err:?}");
+    assert!(text.contains("found but cannot be used"), "{text}");
+    assert_eq!(tensorswitch::backend_stack().len(), 1);
+    assert!(matches!(
+        backend_statuses()
+            .into_iter()
+            .find(|s| s.name == "broken")
+            .unwrap()
+            .availability,
+        Availability::NotLoadable { .. }
+    ));
+    // Not found: the error lists the file looked for and where.
+    let err = set_backend("nosuch").unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::UnknownBackend { .. }), "{err:?}");
+    assert!(text.contains(&plugin_file_name("nosuch")), "{text}");
+    assert!(text.contains(&*dir.to_string_lossy()), "{text}");
+    assert!(text.contains(PLUGIN_PATH_ENV_VAR), "{text}");
+    assert!(text.contains("next to the executable"), "{text}");
+    assert_eq!(available_backends(), vec!["fixture"]);
+    println!("CHILD-DONE");
+}

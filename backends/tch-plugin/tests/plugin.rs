@@ -1,0 +1,126 @@
+//! The torch plugin from a program that does not link tch or libtorch (this binary links the
+//! core and ndarray): loaded on first use, and, when libtorch cannot be found, an error that
+//! names it while ndarray goes on. Each case runs in a child process (this binary again, with
+//! `--exact`): one needs a process where libtorch was never mapped, the other one started
+//! without libtorch on the library path.
+
+use std::process::Command;
+use tensorswitch::plugin::Availability;
+use tensorswitch::{
+    add, backend_stack, backend_statuses, previous_backend, set_backend, to_backend, Error, Tensor,
+};
+use tensorswitch_ndarray as _;
+
+/// Set in a child process: the test whose body it runs.
+const CHILD: &str = "TS_TORCH_PLUGIN_CHILD";
+
+fn is_child(test: &str) -> bool {
+    std::env::var(CHILD).is_ok_and(|v| v == test)
+}
+
+/// Runs `test` of this binary in a child process (`strip`: without `LD_LIBRARY_PATH`) and
+/// fails unless it passed and got to its end.
+fn run_child(test: &str, strip_library_path: bool) {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(CHILD, test);
+    if strip_library_path {
+        cmd.env_remove("LD_LIBRARY_PATH");
+    }
+    let out = cmd.output().expect("the child runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "child `{test}` failed:\n{text}");
+    assert!(
+        text.contains("CHILD-DONE"),
+        "child `{test}` did not finish:\n{text}"
+    );
+}
+
+/// The address of the first element `x`'s backend lends (the one another backend would read).
+fn lent_address(x: &Tensor) -> usize {
+    let share = x
+        .backend_descriptor()
+        .share_host
+        .expect("a backend that lends");
+    share(x).expect("a CPU tensor that can be lent").ptr as usize
+}
+
+/// Whether a libtorch library is mapped into this process.
+fn libtorch_mapped() -> bool {
+    std::fs::read_to_string("/proc/self/maps")
+        .unwrap()
+        .contains("libtorch_cpu")
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn set_backend_loads_the_plugin_on_first_use() {
+    const TEST: &str = "set_backend_loads_the_plugin_on_first_use";
+    if !is_child(TEST) {
+        return run_child(TEST, false);
+    }
+    assert!(!libtorch_mapped(), "this binary must not link libtorch");
+    let a = Tensor::from_slice(&[1.0f32, 2.0, 3.0], &[3]).unwrap();
+    assert_eq!(a.backend(), "ndarray");
+    set_backend("torch").unwrap();
+    assert!(libtorch_mapped());
+    let status = backend_statuses()
+        .into_iter()
+        .find(|s| s.name == "torch")
+        .unwrap();
+    assert!(
+        matches!(status.availability, Availability::Plugin { .. }),
+        "{status:?}"
+    );
+    let t = to_backend(&a, "torch").unwrap();
+    assert_eq!(t.backend(), "torch");
+    // Memory is shared across the boundary both ways, as in-process: the plugin's tensor
+    // reads ndarray's elements, and ndarray's result reads the plugin's.
+    assert_eq!(lent_address(&t), lent_address(&a));
+    let s = add(&t, &t).unwrap();
+    let back = to_backend(&s, "ndarray").unwrap();
+    assert_eq!(back.backend(), "ndarray");
+    assert_eq!(lent_address(&back), lent_address(&s));
+    assert_eq!(back.to_vec::<f32>().unwrap(), vec![2.0, 4.0, 6.0]);
+    drop((a, t, s));
+    assert_eq!(back.to_vec::<f32>().unwrap(), vec![2.0, 4.0, 6.0]);
+    assert_eq!(previous_backend().unwrap().name(), "torch");
+    println!("CHILD-DONE");
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn without_libtorch_the_error_names_it_and_ndarray_goes_on() {
+    const TEST: &str = "without_libtorch_the_error_names_it_and_ndarray_goes_on";
+    if !is_child(TEST) {
+        return run_child(TEST, true);
+    }
+    set_backend("ndarray").unwrap();
+    let a = Tensor::from_slice(&[1i64, 2, 3], &[3]).unwrap();
+    let err = set_backend("torch").unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::BackendUnavailable { .. }), "{err:?}");
+    // The loader names the first libtorch library it could not find.
+    assert!(
+        text.contains("libtorch_cpu.so") || text.contains("libc10.so"),
+        "{text}"
+    );
+    assert!(text.contains("found but cannot be used"), "{text}");
+    // The stack is unchanged, and ndarray works in the same process.
+    let names: Vec<_> = backend_stack().iter().map(|b| b.name()).collect();
+    assert_eq!(names, vec!["ndarray"]);
+    assert_eq!(add(&a, &a).unwrap().to_vec::<i64>().unwrap(), vec![2, 4, 6]);
+    let status = backend_statuses()
+        .into_iter()
+        .find(|s| s.name == "torch")
+        .unwrap();
+    assert!(
+        matches!(&status.availability, Availability::NotLoadable { reason, .. } if reason.contains("lib")),
+        "{status:?}"
+    );
+    println!("CHILD-DONE");
+}

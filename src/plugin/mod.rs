@@ -1,0 +1,401 @@
+//! Backends as plugins, loaded at run time: a program without a build- or link-time dependency
+//! on a framework (libtorch) uses its backend from a shared library, and a framework that is
+//! missing or broken on the machine makes that backend unavailable, never the program.
+//!
+//! * A plugin is a `cdylib` exporting one entry point (write it with
+//!   [`export_plugin!`](crate::export_plugin)), named `<prefix>tensorswitch_<backend><suffix>`
+//!   (`libtensorswitch_torch.so` on Linux, see [`plugin_file_name`]).
+//! * [`set_backend`](crate::set_backend) (and every function naming a backend) loads the plugin
+//!   on first use of a backend this program does not have compiled in, from the folders in
+//!   `TENSORSWITCH_PLUGIN_PATH`, then the executable's folder (see [`plugin_search_path`]);
+//!   [`load_backend_plugin`] loads one by path.
+//! * [`backend_statuses`] tells compiled-in, plugin-loaded, found-but-not-loadable (why) and
+//!   found-not-yet-loaded backends apart.
+//!
+//! The boundary is in [`abi`] and docs/architecture.md ("Backend plugins").
+
+pub mod abi;
+pub(crate) mod host;
+pub(crate) mod kinds;
+pub mod serve;
+pub(crate) mod share;
+
+use crate::error::{Error, Result};
+use crate::tensor::BackendDescriptor;
+use std::path::{Path, PathBuf};
+
+pub use host::MAX_PLUGINS;
+
+/// The version of tensorswitch this program (or plugin) was built with.
+pub const CORE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The environment variable listing folders (or plugin files) to look for plugins in,
+/// separated as `PATH` is.
+pub const PLUGIN_PATH_ENV_VAR: &str = "TENSORSWITCH_PLUGIN_PATH";
+
+/// Whether a plugin built against tensorswitch `version` may be used: the same version as this
+/// program's (the catalogue's fingerprint is checked besides).
+pub(crate) fn compatible(version: &str) -> bool {
+    version == CORE_VERSION
+}
+
+/// The file name of backend `name`'s plugin on this platform (`libtensorswitch_torch.so`).
+pub fn plugin_file_name(name: &str) -> String {
+    format!(
+        "{}tensorswitch_{name}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    )
+}
+
+/// Where plugins are looked for, in order, with where each entry comes from: the entries of
+/// `TENSORSWITCH_PLUGIN_PATH`, then the executable's folder (and, for an executable in cargo's
+/// `deps/` folder, as tests and benches are, the folder above it).
+pub fn plugin_search_path() -> Vec<(PathBuf, &'static str)> {
+    let mut dirs = Vec::new();
+    if let Some(list) = std::env::var_os(PLUGIN_PATH_ENV_VAR) {
+        for d in std::env::split_paths(&list) {
+            if !d.as_os_str().is_empty() {
+                dirs.push((d, PLUGIN_PATH_ENV_VAR));
+            }
+        }
+    }
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        if dir.file_name().is_some_and(|n| n == "deps") {
+            if let Some(up) = dir.parent() {
+                dirs.push((dir.clone(), "next to the executable"));
+                dirs.push((up.to_path_buf(), "above the executable's deps/ folder"));
+                return dirs;
+            }
+        }
+        dirs.push((dir, "next to the executable"));
+    }
+    dirs
+}
+
+/// Loads the backend plugin at `path` and returns its backend's name. Loading a file twice
+/// loads it once (the second call returns the first result); libraries are never unloaded.
+///
+/// Errors ([`Error::BackendUnavailable`]) say what is wrong: a file that is not a library or
+/// whose dependencies are missing (the loader's message names the missing library), a library
+/// that is not a plugin, a plugin built for another tensorswitch (and what to rebuild), or a
+/// backend name this program already has.
+pub fn load_backend_plugin(path: impl AsRef<Path>) -> Result<&'static str> {
+    load(path.as_ref(), None)
+}
+
+/// Like [`load_backend_plugin`], naming the plugin's backend `name` instead of the name the
+/// plugin gives it: to use a plugin of a backend this program also has compiled in (the
+/// benchmarks compare the two) or two builds of one backend.
+pub fn load_backend_plugin_as(path: impl AsRef<Path>, name: &str) -> Result<&'static str> {
+    load(path.as_ref(), Some(name))
+}
+
+fn load(path: &Path, alias: Option<&str>) -> Result<&'static str> {
+    match host::load(path, alias) {
+        Ok(l) => Ok(l.desc.name),
+        Err(reason) => Err(Error::BackendUnavailable {
+            name: path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string()),
+            reason,
+        }),
+    }
+}
+
+/// Finds and loads the plugin of backend `name`: `Ok(None)` when no file of that name is on
+/// the search path.
+pub(crate) fn find(name: &str) -> Result<Option<&'static BackendDescriptor>> {
+    if let Some(l) = host::loaded().find(|l| l.desc.name == name) {
+        return Ok(Some(l.desc));
+    }
+    let file = plugin_file_name(name);
+    for (dir, _) in plugin_search_path() {
+        let candidate = if dir.is_file() {
+            if dir.file_name().is_some_and(|f| *f == *file) {
+                dir
+            } else {
+                continue;
+            }
+        } else {
+            dir.join(&file)
+        };
+        if !candidate.is_file() {
+            continue;
+        }
+        return match host::load(&candidate, None) {
+            Ok(l) if l.desc.name == name => Ok(Some(l.desc)),
+            Ok(l) => Err(Error::BackendUnavailable {
+                name: name.to_string(),
+                reason: format!(
+                    "the plugin `{}` serves backend `{}`, not `{name}`",
+                    candidate.display(),
+                    l.desc.name
+                ),
+            }),
+            Err(reason) => Err(Error::BackendUnavailable {
+                name: name.to_string(),
+                reason: format!("its plugin was found but cannot be used: {reason}"),
+            }),
+        };
+    }
+    Ok(None)
+}
+
+/// For "unknown backend" messages: the plugin file looked for and where.
+pub(crate) fn not_found_hint(name: &str) -> String {
+    let places: Vec<String> = plugin_search_path()
+        .iter()
+        .map(|(d, why)| format!("{} ({why})", d.display()))
+        .collect();
+    format!(
+        "a plugin `{}`, looked for in: {} (not found; set {PLUGIN_PATH_ENV_VAR} or call \
+         load_backend_plugin)",
+        plugin_file_name(name),
+        if places.is_empty() {
+            "nowhere".to_string()
+        } else {
+            places.join(", ")
+        }
+    )
+}
+
+/// Every backend descriptor: compiled in (in registration order), then loaded from plugins
+/// (in load order).
+pub fn all_descriptors() -> impl Iterator<Item = &'static BackendDescriptor> {
+    crate::registry::descriptors().chain(host::loaded().map(|l| l.desc))
+}
+
+/// A backend compiled in or loaded from a plugin, by name (no search: see `find`).
+pub(crate) fn descriptor(name: &str) -> Option<&'static BackendDescriptor> {
+    all_descriptors().find(|d| d.name == name)
+}
+
+/// The primaries of a loaded plugin's backend.
+pub(crate) fn primaries(backend: &str) -> impl Iterator<Item = &'static crate::Primary> + '_ {
+    host::loaded()
+        .filter(move |l| l.desc.name == backend)
+        .flat_map(|l| l.primaries.iter())
+}
+
+/// How a backend can be had in this program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Availability {
+    /// Linked into the program.
+    CompiledIn,
+    /// Loaded from a plugin.
+    Plugin {
+        /// The plugin's file.
+        path: PathBuf,
+        /// The tensorswitch it was built against.
+        core_version: String,
+    },
+    /// A plugin file is on the search path but was not loaded yet (it is on first use).
+    Found {
+        /// The plugin's file.
+        path: PathBuf,
+    },
+    /// A plugin file was found but cannot be loaded.
+    NotLoadable {
+        /// The plugin's file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One backend and how it can be had.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendStatus {
+    /// The backend's name (for a plugin not loaded, the name its file implies).
+    pub name: String,
+    /// How.
+    pub availability: Availability,
+}
+
+/// Every backend this program has or can find: compiled in, loaded as plugins, plugins on the
+/// search path not loaded yet, and plugins that failed to load (with why). A backend in none
+/// of these is not found; the "unknown backend" error lists where it was looked for.
+pub fn backend_statuses() -> Vec<BackendStatus> {
+    let mut out: Vec<BackendStatus> = crate::registry::descriptors()
+        .map(|d| BackendStatus {
+            name: d.name.to_string(),
+            availability: Availability::CompiledIn,
+        })
+        .collect();
+    for l in host::loaded() {
+        out.push(BackendStatus {
+            name: l.desc.name.to_string(),
+            availability: Availability::Plugin {
+                path: l.path.clone(),
+                core_version: l.core_version.clone(),
+            },
+        });
+    }
+    let failures = host::failures();
+    for (path, reason) in &failures {
+        out.push(BackendStatus {
+            name: backend_of_file(path).unwrap_or_else(|| path.display().to_string()),
+            availability: Availability::NotLoadable {
+                path: path.clone(),
+                reason: reason.clone(),
+            },
+        });
+    }
+    let (prefix, suffix) = (
+        format!("{}tensorswitch_", std::env::consts::DLL_PREFIX),
+        std::env::consts::DLL_SUFFIX,
+    );
+    for (dir, _) in plugin_search_path() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let file = e.file_name().to_string_lossy().into_owned();
+            let Some(name) = file
+                .strip_prefix(&prefix)
+                .and_then(|f| f.strip_suffix(suffix))
+            else {
+                continue;
+            };
+            let path = e.path().canonicalize().unwrap_or_else(|_| e.path());
+            let known =
+                out.iter().any(|s| s.name == name) || failures.iter().any(|(p, _)| *p == path);
+            if !known {
+                out.push(BackendStatus {
+                    name: name.to_string(),
+                    availability: Availability::Found { path },
+                });
+            }
+        }
+    }
+    out
+}
+
+fn backend_of_file(path: &Path) -> Option<String> {
+    let file = path.file_name()?.to_string_lossy().into_owned();
+    let prefix = format!("{}tensorswitch_", std::env::consts::DLL_PREFIX);
+    Some(
+        file.strip_prefix(&prefix)?
+            .strip_suffix(std::env::consts::DLL_SUFFIX)?
+            .to_string(),
+    )
+}
+
+/// Writes a plugin's entry point, exporting a backend with the primaries registered for it in
+/// this library (put it in a `cdylib` crate that links the backend):
+///
+/// ```ignore
+/// use tensorswitch_tch as _;
+/// tensorswitch::export_plugin!(tensorswitch_tch::TORCH);
+/// ```
+///
+/// For a custom export (other primaries), pass a closure returning a
+/// [`plugin::serve::Export`](crate::plugin::serve::Export): `export_plugin!(with || …)`.
+#[macro_export]
+macro_rules! export_plugin {
+    (with $make:expr) => {
+        /// The tensorswitch plugin entry point.
+        ///
+        /// # Safety
+        /// Called by tensorswitch's plugin loader only.
+        #[no_mangle]
+        pub unsafe extern "C" fn tensorswitch_plugin_entry(
+            _host_abi: u32,
+            _host_core: $crate::plugin::abi::TsStr,
+        ) -> *const $crate::plugin::abi::TsPlugin {
+            $crate::plugin::serve::entry($make)
+        }
+    };
+    ($descriptor:path) => {
+        $crate::export_plugin!(with || $crate::plugin::serve::Export::backend(&$descriptor));
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::abi::{ErrorKind, Reader, TsOut, Words, STATUS_ERROR};
+    use super::kinds;
+    use crate::dtype::DType;
+    use crate::error::Result;
+    use crate::tensor::{Device, Tensor};
+
+    fn never(_: &Tensor) -> Result<Tensor> {
+        unreachable!("called with arguments it could not have decoded")
+    }
+
+    fn panics(_: &[usize], _: DType, _: Device) -> Result<Tensor> {
+        panic!("a fill that panics")
+    }
+
+    /// Takes the message out of an out-parameter and frees it as the host does.
+    fn message(out: &mut TsOut) -> String {
+        // SAFETY: a buffer `serve` made, freed once.
+        unsafe {
+            let text = out.text.data.to_string_lossy();
+            super::serve::free(out.text.owner);
+            text
+        }
+    }
+
+    #[test]
+    fn a_reader_never_reads_past_its_words() {
+        let words = [1u64, 2, 3];
+        let mut r = Reader::new(&words);
+        assert_eq!(r.word().unwrap(), 1);
+        assert!(r.words(3).is_err());
+        assert_eq!(r.words(2).unwrap(), &[2, 3]);
+        assert!(r.word().is_err());
+        assert!(Reader::new(&words).words(usize::MAX).is_err());
+    }
+
+    #[test]
+    fn a_trampoline_given_too_few_words_fails_before_calling() {
+        let mut out = TsOut::new();
+        let ctx = kinds::UnaryFn::ctx(never);
+        // SAFETY: `ctx` is a `UnaryFn` made by its own kind's `ctx`; no words (null, 0).
+        let status = unsafe { kinds::UnaryFn::serve(ctx, std::ptr::null(), 0, &mut out) };
+        assert_eq!(status, STATUS_ERROR);
+        assert_eq!(out.error_kind, ErrorKind::Backend as u32);
+        assert!(message(&mut out).contains("fewer argument words"));
+    }
+
+    #[test]
+    fn a_panic_in_a_served_function_becomes_an_error() {
+        let mut w = Words::new();
+        w.push(1); // one dimension
+        w.push(2); // of size 2
+        w.push(DType::Float32 as u64);
+        w.push(0); // cpu
+        w.push(0);
+        let mut out = TsOut::new();
+        let ctx = kinds::FillFn::ctx(panics);
+        // SAFETY: `ctx` is a `FillFn`; the words are a FillFn's (shape, dtype, device).
+        let status = unsafe { kinds::FillFn::serve(ctx, w.0.as_ptr(), w.0.len(), &mut out) };
+        assert_eq!(status, STATUS_ERROR);
+        assert_eq!(out.error_kind, ErrorKind::Panic as u32);
+        assert_eq!(out.n_tensors, 0);
+        assert_eq!(message(&mut out), "a fill that panics");
+    }
+
+    #[test]
+    fn the_catalogue_fingerprint_covers_every_op_and_kind() {
+        assert_eq!(kinds::OP_KINDS.len(), crate::Op::COUNT);
+        assert_eq!(kinds::OP_KINDS[crate::Op::add.index()], ("add", "BinaryFn"));
+        assert_eq!(
+            super::abi::catalogue_fingerprint(),
+            super::abi::catalogue_fingerprint()
+        );
+    }
+
+    #[test]
+    fn plugin_files_are_named_after_their_backend() {
+        let name = super::plugin_file_name("torch");
+        assert!(name.contains("tensorswitch_torch"));
+        assert!(name.ends_with(std::env::consts::DLL_SUFFIX));
+    }
+}

@@ -1,0 +1,260 @@
+//! The plugin's side of the boundary: the description its entry point returns, the trampolines'
+//! guard (no panic crosses), and the functions that free what the plugin handed out.
+//!
+//! A plugin is a `cdylib` with its own copy of tensorswitch, whose `inventory` holds the
+//! backend's registrations; [`export_plugin!`](crate::export_plugin) writes its entry point.
+
+use super::abi::{
+    ErrorKind, TsBuf, TsOp, TsOut, TsPlugin, TsStr, TsUnsupported, PLUGIN_ABI_VERSION,
+    STATUS_ERROR, STATUS_OK,
+};
+use crate::error::{Error, Result};
+use crate::registry::Primary;
+use crate::tensor::{BackendDescriptor, Tensor};
+use std::any::Any;
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
+
+/// The backend this library serves and its description (leaked, as a plain address).
+static SERVED: OnceLock<(&'static BackendDescriptor, usize)> = OnceLock::new();
+
+/// What a plugin exports: its backend, and the primaries to serve (by default, every primary
+/// registered in the plugin's own `inventory` under the backend's name).
+#[derive(Debug)]
+pub struct Export {
+    /// The backend.
+    pub backend: &'static BackendDescriptor,
+    /// The primaries (`None`: those registered under the backend's name).
+    pub primaries: Option<Vec<Primary>>,
+    /// The ABI version reported (always [`PLUGIN_ABI_VERSION`] but in tests of the refusal).
+    pub abi_version: u32,
+}
+
+impl Export {
+    /// Exports a backend with its registered primaries.
+    pub fn backend(backend: &'static BackendDescriptor) -> Export {
+        Export {
+            backend,
+            primaries: None,
+            abi_version: PLUGIN_ABI_VERSION,
+        }
+    }
+}
+
+/// The entry point's work: the description of this plugin, built on the first call and the
+/// same afterwards (`make` runs once). Null if building it panicked.
+pub fn entry(make: impl FnOnce() -> Export) -> *const TsPlugin {
+    catch_unwind(AssertUnwindSafe(|| {
+        SERVED
+            .get_or_init(|| {
+                let export = make();
+                let plugin = describe(export.backend, export.primaries, export.abi_version);
+                (
+                    export.backend,
+                    Box::leak(Box::new(plugin)) as *const TsPlugin as usize,
+                )
+            })
+            .1 as *const TsPlugin
+    }))
+    .unwrap_or(std::ptr::null())
+}
+
+fn describe(
+    backend: &'static BackendDescriptor,
+    primaries: Option<Vec<Primary>>,
+    abi_version: u32,
+) -> TsPlugin {
+    let primaries: Vec<&'static Primary> = match primaries {
+        Some(list) => Box::leak(list.into_boxed_slice()).iter().collect(),
+        None => inventory::iter::<Primary>
+            .into_iter()
+            .filter(|p| p.backend == backend.name)
+            .collect(),
+    };
+    let ops: Vec<TsOp> = primaries
+        .iter()
+        .map(|p| {
+            let (call, ctx, kind) = super::kinds::serve_fn(p.func);
+            TsOp {
+                variant: TsStr::of(p.name),
+                op: TsStr::of(p.func.op().ident()),
+                kind: TsStr::of(kind),
+                call,
+                ctx,
+            }
+        })
+        .collect();
+    let unsupported: Vec<TsUnsupported> = backend
+        .unsupported_dtypes
+        .iter()
+        .map(|(range, dtypes)| TsUnsupported {
+            range: TsStr::of(range),
+            dtypes: dtypes.iter().fold(0, |m, d| m | 1 << (*d as u32)),
+        })
+        .collect();
+    let ops = Box::leak(ops.into_boxed_slice());
+    let unsupported = Box::leak(unsupported.into_boxed_slice());
+    TsPlugin {
+        abi_version,
+        core_version: TsStr::of(crate::plugin::CORE_VERSION),
+        catalogue: super::abi::catalogue_fingerprint(),
+        name: TsStr::of(backend.name),
+        framework: TsStr::of(backend.framework),
+        max_dim: backend.max_dim,
+        detect_version,
+        devices,
+        unsupported: unsupported.as_ptr(),
+        n_unsupported: unsupported.len(),
+        ops: ops.as_ptr(),
+        n_ops: ops.len(),
+        release,
+        free,
+        share_host: super::share::serve_share,
+        import_shared_host: super::share::serve_import,
+    }
+}
+
+/// A buffer owned by the plugin: `owner` is boxed once more so [`free`] gets a thin pointer.
+pub(crate) fn buffer(owner: Box<dyn Any + Send>, ptr: *const u8, len: usize) -> TsBuf {
+    TsBuf {
+        data: TsStr { ptr, len },
+        owner: Box::into_raw(Box::new(owner)) as *mut c_void,
+    }
+}
+
+fn text(s: String) -> TsBuf {
+    let s = Box::new(s);
+    let (ptr, len) = (s.as_ptr(), s.len());
+    buffer(s, ptr, len)
+}
+
+/// Frees a buffer's owner (the host calls it once it has copied the contents).
+///
+/// # Safety
+/// `owner` is null or came from [`buffer`] and was not freed before.
+pub(crate) unsafe extern "C" fn free(owner: *mut c_void) {
+    if owner.is_null() {
+        return;
+    }
+    // SAFETY: the function's contract: a `Box<Box<dyn Any + Send>>` made by `buffer`.
+    let owner = unsafe { Box::from_raw(owner as *mut Box<dyn Any + Send>) };
+    // A panicking destructor stays on this side.
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(owner)));
+}
+
+/// Releases a tensor handle.
+///
+/// # Safety
+/// `handle` came from a tensor result of this plugin and was not released before.
+unsafe extern "C" fn release(handle: *mut c_void) {
+    if handle.is_null() {
+        return;
+    }
+    // SAFETY: the function's contract: a handle is a reference given up by
+    // `kinds::give_tensor`, taken back once (here).
+    let tensor = Tensor::from_handle(unsafe { crate::tensor::Handle::from_raw(handle.cast()) });
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(tensor)));
+}
+
+pub(crate) fn served() -> Result<&'static BackendDescriptor> {
+    SERVED.get().map(|s| s.0).ok_or_else(|| {
+        crate::error::backend_error("plugin", "plugin call", "called before the entry point")
+    })
+}
+
+unsafe extern "C" fn detect_version(out: *mut TsOut) -> i32 {
+    // SAFETY: the host passes a writable `TsOut` and no arguments.
+    unsafe {
+        guard(out, std::ptr::null(), 0, |_, out| {
+            match (served()?.detect_version)() {
+                Ok(v) => out.text = text(v),
+                Err(reason) => {
+                    return Err(Error::BackendUnavailable {
+                        name: served()?.name.to_string(),
+                        reason,
+                    })
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+unsafe extern "C" fn devices(out: *mut TsOut) -> i32 {
+    // SAFETY: the host passes a writable `TsOut` and no arguments.
+    unsafe {
+        guard(out, std::ptr::null(), 0, |_, out| {
+            let list: Vec<String> = (served()?.devices)()
+                .iter()
+                .map(|d| d.to_string())
+                .collect();
+            out.text = text(list.join(","));
+            Ok(())
+        })
+    }
+}
+
+/// Runs a call of the host: its argument words, its out-parameter, and a status. An error or a
+/// panic goes into the out-parameter, never across the boundary.
+///
+/// # Safety
+/// `out` points at a writable `TsOut`; `args` at `n_args` readable words (or `n_args` is 0).
+pub(crate) unsafe fn guard(
+    out: *mut TsOut,
+    args: *const u64,
+    n_args: usize,
+    f: impl FnOnce(&[u64], &mut TsOut) -> Result<()>,
+) -> i32 {
+    if out.is_null() {
+        return STATUS_ERROR;
+    }
+    // SAFETY: the function's contract.
+    let out = unsafe { &mut *out };
+    let words: &[u64] = if n_args == 0 || args.is_null() {
+        &[]
+    } else {
+        // SAFETY: the function's contract.
+        unsafe { std::slice::from_raw_parts(args, n_args) }
+    };
+    match catch_unwind(AssertUnwindSafe(|| f(words, out))) {
+        Ok(Ok(())) => STATUS_OK,
+        Ok(Err(e)) => {
+            send_error(out, e);
+            STATUS_ERROR
+        }
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_string());
+            // Results written before the panic are not the host's: release them.
+            for t in &mut out.tensors[..out.n_tensors as usize] {
+                // SAFETY: handles written by `Give` in this call, not yet seen by the host.
+                unsafe { release(t.handle) };
+            }
+            out.n_tensors = 0;
+            out.error_kind = ErrorKind::Panic as u32;
+            out.text = text(message);
+            STATUS_ERROR
+        }
+    }
+}
+
+fn send_error(out: &mut TsOut, e: Error) {
+    let (kind, value, message) = match e {
+        Error::Backend { message, .. } => (ErrorKind::Backend, 0, message),
+        Error::InvalidArgument { reason, .. } => (ErrorKind::InvalidArgument, 0, reason),
+        Error::Device(message) => (ErrorKind::Device, 0, message),
+        Error::UnsupportedDType { dtype, .. } => {
+            (ErrorKind::UnsupportedDType, dtype as u64, String::new())
+        }
+        Error::InvalidShape { reason, .. } => (ErrorKind::InvalidShape, 0, reason),
+        Error::OutOfMemory { bytes, .. } => (ErrorKind::OutOfMemory, bytes as u64, String::new()),
+        other => (ErrorKind::Backend, 0, other.to_string()),
+    };
+    out.error_kind = kind as u32;
+    out.error_value = value;
+    out.text = text(message);
+}
