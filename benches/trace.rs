@@ -15,6 +15,21 @@ mod support;
 
 const OPS: usize = 100;
 
+/// Under `cargo bench` (which passes `--bench`); under `cargo test` the bench runs once as a
+/// test, checking its results with one round of each comparison.
+fn benching() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// `n` rounds when benchmarking, one under `cargo test`.
+fn rounds(n: usize) -> usize {
+    if benching() {
+        n
+    } else {
+        1
+    }
+}
+
 /// The chain: add y, multiply by z, tanh, subtract y, repeated (it stays in [-2, 2]).
 fn chain(xs: &[Tensor]) -> Result<Vec<Tensor>> {
     let (mut acc, y, z) = (xs[0].clone(), &xs[1], &xs[2]);
@@ -94,7 +109,8 @@ fn direct_in_place(x: &ArrayD<f32>, y: &ArrayD<f32>, z: &ArrayD<f32>) -> ArrayD<
 
 /// The chain on 1 M float32 elements: the fused compiled graph against ndarray directly.
 fn large() {
-    let n = 1 << 20;
+    // Under `cargo test` (a debug build run once as a test), a smaller chain checks the same.
+    let n = if benching() { 1 << 20 } else { 1 << 12 };
     let xv: Vec<f32> = (0..n).map(|i| ((i % 4096) as f32 / 2048.0) - 1.0).collect();
     let yv: Vec<f32> = (0..n).map(|i| 0.5 - (i % 977) as f32 / 977.0).collect();
     let zv: Vec<f32> = (0..n).map(|i| 1.0 + (i % 331) as f32 / 662.0).collect();
@@ -126,14 +142,14 @@ fn large() {
     let mut direct_run = || drop(black_box(direct(black_box(&xa), &ya, &za, f32::tanh)));
     support::paired(
         "chain100_1Mxf32 fused / ndarray directly",
-        10,
+        rounds(10),
         1,
         &mut direct_run,
         || drop(black_box(compiled.run(black_box(&xs)).unwrap())),
     );
     support::paired(
         "chain100_1Mxf32 fused / ndarray directly with the backend's tanh_f32",
-        10,
+        rounds(10),
         1,
         || {
             drop(black_box(direct(
@@ -147,14 +163,14 @@ fn large() {
     );
     support::paired(
         "chain100_1Mxf32 fused / ndarray in place",
-        10,
+        rounds(10),
         1,
         || drop(black_box(direct_in_place(black_box(&xa), &ya, &za))),
         || drop(black_box(compiled.run(black_box(&xs)).unwrap())),
     );
     support::paired(
         "chain100_1Mxf32 unfused / ndarray directly",
-        10,
+        rounds(10),
         1,
         &mut direct_run,
         || drop(black_box(unfused.run(black_box(&xs)).unwrap())),
@@ -169,14 +185,14 @@ fn large() {
     }
     support::paired(
         "chain100_1Mxf32 its 25 tanh maps alone with std's f32::tanh / ndarray directly",
-        10,
+        rounds(10),
         1,
         &mut direct_run,
         || tanh_only(black_box(&xa), f32::tanh),
     );
     support::paired(
         "chain100_1Mxf32 its 25 tanh maps alone with the backend's tanh_f32 / ndarray directly",
-        10,
+        rounds(10),
         1,
         &mut direct_run,
         || tanh_only(black_box(&xa), tensorswitch_ndarray::tanh_f32),
@@ -262,12 +278,16 @@ fn mlp() {
             f32::tanh,
         )))
     };
-    support::paired("mlp eager / ndarray directly", 30, 20, &mut direct, || {
-        drop(black_box(forward(black_box(&xs)).unwrap()))
-    });
+    support::paired(
+        "mlp eager / ndarray directly",
+        rounds(30),
+        20,
+        &mut direct,
+        || drop(black_box(forward(black_box(&xs)).unwrap())),
+    );
     support::paired(
         "mlp compiled / ndarray directly",
-        30,
+        rounds(30),
         20,
         &mut direct,
         || drop(black_box(compiled.run(black_box(&xs)).unwrap())),
@@ -275,7 +295,7 @@ fn mlp() {
     // The same with the backend's tanh on the direct side: what the graph gains by itself.
     support::paired(
         "mlp compiled / ndarray directly with the backend's tanh_f32",
-        30,
+        rounds(30),
         20,
         || {
             drop(black_box(mlp_direct(
@@ -327,7 +347,7 @@ fn main() {
     };
     let e = support::paired(
         "chain100_16xf32 eager / bare kernels",
-        200,
+        rounds(200),
         50,
         &mut bare_run,
         || drop(black_box(chain(black_box(&xs)).unwrap())),
@@ -338,7 +358,7 @@ fn main() {
     );
     let c = support::paired(
         "chain100_16xf32 compiled / bare kernels",
-        200,
+        rounds(200),
         50,
         &mut bare_run,
         || drop(black_box(compiled.run(black_box(&xs)).unwrap())),
@@ -349,7 +369,7 @@ fn main() {
     );
     let u = support::paired(
         "chain100_16xf32 compiled unfused / bare kernels",
-        200,
+        rounds(200),
         50,
         &mut bare_run,
         || drop(black_box(unfused.run(black_box(&xs)).unwrap())),
