@@ -501,6 +501,11 @@ fn value(rng: &mut Rng) -> f64 {
 /// A small tensor of any dtype on the active backend, sometimes a non-contiguous view.
 fn tensor(rng: &mut Rng, backend: &str) -> Option<Tensor> {
     let shape = small_shape(rng);
+    tensor_of_shape(rng, backend, shape)
+}
+
+/// A tensor of `shape` and any dtype on the active backend, sometimes a non-contiguous view.
+fn tensor_of_shape(rng: &mut Rng, backend: &str, shape: Vec<usize>) -> Option<Tensor> {
     let n: usize = shape.iter().product();
     let d = dtype(rng);
     let host = match d {
@@ -608,7 +613,7 @@ fn bound(present: bool, value: f64) -> ts::Bound<'static> {
 }
 
 fn draw_case(rng: &mut Rng, backend: &str) -> Case {
-    let kind = rng.below(26);
+    let kind = rng.below(28);
     let b = backend.to_string();
     macro_rules! case {
         ($desc:expr, $inputs:expr, $shape:expr, $dtype:expr, $call:expr) => {
@@ -1220,6 +1225,164 @@ fn draw_case(rng: &mut Rng, backend: &str) -> Case {
             );
             c.cross_check = false;
             c
+        }
+        // ----- the neural-network ops with their own arguments: windows, normalized shapes,
+        // class counts (the elementwise ones are drawn with the unary ops)
+        25 => {
+            let which = rng.below(6);
+            // Mostly NCHW-shaped inputs, so the windows themselves are exercised.
+            let four_d = rng.chance(75);
+            let x_shape = if four_d {
+                (0..4).map(|_| rng.below(5)).collect()
+            } else {
+                small_shape(rng)
+            };
+            let Some(x) = tensor_of_shape(rng, backend, x_shape) else {
+                return draw_case(rng, backend);
+            };
+            let pair = |rng: &mut Rng| {
+                let mut one = || {
+                    if rng.chance(10) {
+                        rng.pick(&[0, 1 << 32, usize::MAX])
+                    } else {
+                        rng.below(4)
+                    }
+                };
+                [one(), one()]
+            };
+            let (kernel, stride, padding, dilation) = (pair(rng), pair(rng), pair(rng), pair(rng));
+            let groups = rng.pick(&[1, 1, 1, 2, 3, 0, usize::MAX]);
+            let default_stride = rng.chance(30);
+            let ax = axis(rng, x.ndim());
+            let eps = rng.pick(&[1e-5, 0.0, 1.0, -1.0, f64::NAN, f64::INFINITY]);
+            let trailing = rng.below(x.ndim() + 2);
+            let mut normalized: Vec<usize> =
+                x.shape()[x.ndim().saturating_sub(trailing)..].to_vec();
+            if rng.chance(15) {
+                normalized.push(rng.pick(&[0, 3, usize::MAX]));
+            }
+            let classes = rng.pick(&[0, 1, 3, 11, 1 << 40, usize::MAX]);
+            let class_dtype = rng.chance(50).then(|| dtype(rng));
+            // conv2d's weight: (C_out, C_in / groups, kH, kW) when the window allows it.
+            let w_shape = if four_d && rng.chance(80) {
+                let g = groups.clamp(1, 3);
+                vec![
+                    g * (1 + rng.below(2)),
+                    x.shape()[1] / g,
+                    kernel[0].min(4),
+                    kernel[1].min(4),
+                ]
+            } else {
+                small_shape(rng)
+            };
+            let w = if which == 3 {
+                tensor_of_shape(rng, backend, w_shape)
+            } else {
+                None
+            };
+            inputs = match w {
+                Some(w) => vec![x, w],
+                None => vec![x],
+            };
+            let conv = ts::call::Conv2d {
+                stride,
+                padding,
+                dilation,
+                groups,
+            };
+            let pool = ts::call::Pool2d {
+                kernel_size: kernel,
+                stride: (!default_stride).then_some(stride),
+                padding,
+                dilation,
+            };
+            let name = [
+                "log_softmax",
+                "layer_norm",
+                "one_hot",
+                "conv2d",
+                "max_pool2d",
+                "avg_pool2d",
+            ][which];
+            let detail = match which {
+                0 => format!("axis {ax}"),
+                1 => format!("{normalized:?}, eps {eps}"),
+                2 => format!("{classes}, {class_dtype:?}"),
+                3 => format!("{conv:?}"),
+                _ => format!("{pool:?}"),
+            };
+            // The result's shape follows from the arguments for the shape-keeping ops.
+            let shape = match which {
+                0 | 1 => Some(inputs[0].shape().to_vec()),
+                _ => None,
+            };
+            case!(
+                format!("{name}({}, {detail})", describe(&inputs)),
+                inputs,
+                shape,
+                None,
+                move |i: &[Tensor]| match which {
+                    0 => ts::log_softmax(&i[0], ax),
+                    1 => ts::layer_norm(&i[0], &normalized, eps),
+                    2 => ts::one_hot(&i[0], classes, class_dtype),
+                    3 => match i.get(1) {
+                        Some(w) => ts::conv2d(&i[0], w, conv),
+                        // no weight could be made (a dtype the backend lacks): the input twice
+                        None => ts::conv2d(&i[0], &i[0], conv),
+                    },
+                    4 => ts::max_pool2d(&i[0], pool),
+                    _ => ts::avg_pool2d(&i[0], pool),
+                }
+            )
+        }
+        // ----- random numbers: adversarial shapes, bounds, probabilities and dtypes; the same
+        // key gives the same samples everywhere, so the outcome is cross-checked
+        26 => {
+            let which = rng.below(5);
+            let s = shape(rng);
+            let d = dtype(rng);
+            let key = ts::random::Key::new(rng.next());
+            let (lo, hi) = (value(rng), value(rng));
+            let ilo = rng.pick(&[
+                0i128,
+                -4,
+                5,
+                i64::MIN as i128,
+                u64::MAX as i128,
+                -(1 << 100),
+            ]);
+            let ihi = rng.pick(&[1i128, 6, 256, i64::MAX as i128 + 1, 1 << 100, -3]);
+            let p = rng.pick(&[0.0, 0.5, 1.0, -0.1, 1.5, f64::NAN]);
+            let n = size(rng);
+            let name = ["normal", "uniform", "integers", "bernoulli", "permutation"][which];
+            let detail = match which {
+                0 => format!("{s:?}, {d}"),
+                1 => format!("{s:?}, [{lo}, {hi}), {d}"),
+                2 => format!("{s:?}, [{ilo}, {ihi}), {d}"),
+                3 => format!("{s:?}, p {p}"),
+                _ => format!("{n}"),
+            };
+            let shape = match which {
+                4 => Some(vec![n]),
+                _ => Some(s.clone()),
+            };
+            case!(
+                format!("random.{name}({detail})"),
+                inputs,
+                shape,
+                match which {
+                    0..=2 => Some(d),
+                    3 => Some(DType::Bool),
+                    _ => Some(DType::Int64),
+                },
+                move |_: &[Tensor]| match which {
+                    0 => ts::random::normal(&key, &s, d),
+                    1 => ts::random::uniform(&key, &s, lo, hi, d),
+                    2 => ts::random::integers(&key, &s, ilo, ihi, d),
+                    3 => ts::random::bernoulli(&key, p, &s),
+                    _ => ts::random::permutation(&key, n),
+                }
+            )
         }
         // ----- transfer and switching
         _ => {

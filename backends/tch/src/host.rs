@@ -209,7 +209,7 @@ pub(crate) fn ones(shape: &[usize], dtype: DType, device: Device) -> Result<Tens
 /// `scalar_tensor`); `linspace` from 0 to `n - 1` in `n` steps takes them as tensors, and its
 /// step is exactly 1, so every value is the exact integer (up to 2^53; more float64 elements
 /// than that cannot be allocated).
-fn indices(op: &'static str, n: usize, dev: tch::Device) -> Result<tch::Tensor> {
+pub(crate) fn indices(op: &'static str, n: usize, dev: tch::Device) -> Result<tch::Tensor> {
     let steps = KIT.size_as::<i64>(op, n)?;
     let start = f64_tensor(op, 0.0, tch::Device::Cpu)?;
     let end = f64_tensor(op, n.saturating_sub(1) as f64, tch::Device::Cpu)?;

@@ -64,11 +64,16 @@ pub(crate) fn layer_norm(x: &Tensor, eps: f64) -> Result<Tensor> {
 }
 
 /// `x.unsqueeze(-1) == arange(n)` (libtorch's own `one_hot` raises for indices out of range,
-/// which tensorswitch maps to rows of zeros).
+/// which tensorswitch maps to rows of zeros). The classes come from `host::indices`, not
+/// libtorch's `arange`, whose `tch::Scalar` bound panics when the allocation fails (see
+/// `scalar_tensor`); they are exact integers in float64, cast to int64.
 pub(crate) fn one_hot(x: &Tensor, n: i64) -> Result<Tensor> {
     const OP: &str = "one_hot";
     let t = input_tensor(OP, x)?;
-    let classes = tch::Tensor::f_arange(n, (Kind::Int64, t.device())).or_backend(&KIT, OP)?;
+    let n = usize::try_from(n).map_err(|_| KIT.error(OP, format!("{n} classes")))?;
+    let classes = crate::host::indices(OP, n, t.device())?
+        .f_to_kind(Kind::Int64)
+        .or_backend(&KIT, OP)?;
     let out = t
         .f_unsqueeze(-1)
         .and_then(|u| u.f_eq_tensor(&classes))

@@ -249,6 +249,13 @@ fn allocation_cases() {
             )
         }),
     );
+    // The classes of `one_hot` (2^40 int64, 8 TiB) cannot be allocated: the campaign found
+    // this one panicking in `tch::Scalar::drop` when it went through libtorch's `arange`.
+    let labels = torch("from_slice", || tensor(&[0i64, 1], &[2]));
+    report(
+        "one_hot",
+        torch("one_hot", || tensorswitch::one_hot(&labels, 1 << 40, None)),
+    );
     match torch("to_host", || view.to_host()) {
         Err(Error::OutOfMemory { op, bytes }) => println!("to_host: OutOfMemory {op} {bytes}"),
         Err(e) => println!("to_host: other error: {e}"),
@@ -289,6 +296,10 @@ fn failed_allocations_are_out_of_memory_errors() {
             line(op)
         );
     }
+    assert_eq!(
+        line("one_hot"),
+        format!("one_hot: OutOfMemory one_hot {}", 8u64 << 40)
+    );
     // Rust's allocation of the host copy: 2^36 float32.
     assert_eq!(
         line("to_host"),
