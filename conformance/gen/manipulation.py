@@ -306,6 +306,9 @@ def gen_roll_tile_repeat():
     tile_case("float32/empty", np.zeros((0, 2), "float32"), (3, 2))
     tile_case("int16/no_reps", rand("int16", (2,), -9, 9), ())
     tile_case("float32/negative_reps", rand("float32", (2,)), (2, -1), err("InvalidArgument"))
+    # Repetitions beyond 32 bits (MLX's sizes) of nothing: an empty result. NumPy builds it
+    # from the shape alone, as tensorswitch must.
+    tile_case("int32/empty_huge_reps", np.zeros((0, 1, 1), "int32"), (2**40, 1, 2**20))
 
     def repeat_case(name, x, repeats, axis, expected=None):
         cid = f"repeat/{name}"

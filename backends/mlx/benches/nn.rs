@@ -4,7 +4,10 @@
 //! * `tensorswitch::random::normal` of 1 M float32 samples against MLX's `random.normal`;
 //! * `conv2d` of a `(4, 32, 32, 32)` input (NCHW) with a `(32, 32, 3, 3)` weight, padding 1,
 //!   float32, against mlx-rs's `conv2d` given the same NCHW arrays (transposed to NHWC and
-//!   back, as MLX needs), paired (target: within 1.05×).
+//!   back, as MLX needs), paired (target: within 1.05×);
+//! * the native primaries of `gelu`, `sigmoid`, `log_softmax` and `layer_norm` on a
+//!   `(1024, 1024)` float32 input against the catalogue's composition of each on the same
+//!   backend (`with_backend_masked`), paired.
 //!
 //! ```sh
 //! eval "$(bash scripts/setup-mlx.sh)"
@@ -88,11 +91,55 @@ fn conv2d(_c: &mut Criterion) {
     ts::previous_backend().unwrap();
 }
 
+/// `n` rounds under `cargo bench`, one under `cargo test` (which runs benches once as tests).
+fn rounds(n: usize) -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        n
+    } else {
+        1
+    }
+}
+
+fn primaries_against_compositions(_c: &mut Criterion) {
+    let data: Vec<f32> = (0..1 << 20)
+        .map(|i| ((i * 7919) % 2000) as f32 / 200.0 - 5.0)
+        .collect();
+    let x = ts::with_backend("mlx", || Tensor::from_slice(&data, &[1024, 1024]))
+        .unwrap()
+        .unwrap();
+    type Op = fn(&Tensor) -> ts::Result<Tensor>;
+    let ops: [(&str, Op); 4] = [
+        ("gelu", |x| ts::gelu(x)),
+        ("sigmoid", |x| ts::sigmoid(x)),
+        ("log_softmax", |x| ts::log_softmax(x, -1)),
+        ("layer_norm", |x| ts::layer_norm(x, &[1024], 1e-5)),
+    ];
+    for (name, op) in ops {
+        let run = |masked: bool| {
+            let y = if masked {
+                ts::with_backend_masked("mlx", || op(black_box(&x)))
+            } else {
+                ts::with_backend("mlx", || op(black_box(&x)))
+            };
+            let y = y.unwrap().unwrap();
+            ts::evaluate(&y).unwrap();
+            drop(black_box(y));
+        };
+        support::paired(
+            &format!("{name} 1024x1024 f32 paired, primary / composition"),
+            rounds(20),
+            1,
+            || run(true),
+            || run(false),
+        );
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    targets = normal_1m, conv2d
+    targets = normal_1m, conv2d, primaries_against_compositions
 }
 criterion_main!(benches);

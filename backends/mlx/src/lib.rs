@@ -228,6 +228,13 @@ tensorswitch::primaries! { NAME;
     put => indexing::put,
     put_add => indexing::put_add,
     conv2d => nn::conv2d,
+    relu => nn::relu,
+    sigmoid => nn::sigmoid,
+    silu => nn::silu,
+    gelu => nn::gelu,
+    log_softmax => nn::log_softmax,
+    logsumexp => nn::logsumexp,
+    layer_norm => nn::layer_norm,
 }
 
 // ---------------------------------------------------------------------------------------------

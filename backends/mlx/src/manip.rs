@@ -168,6 +168,18 @@ pub(crate) fn roll(x: &Tensor, shifts: &[usize], axes: &[usize]) -> Result<Tenso
 pub(crate) fn tile(x: &Tensor, reps: &[usize]) -> Result<Tensor> {
     const OP: &str = "tile";
     let _g = lock();
+    // An empty result is built from its shape: a repetition count beyond MLX's i32 sizes is
+    // fine when it repeats nothing (the core checked that the result's sizes fit).
+    let n = reps.len().max(x.ndim());
+    let padded = |s: &[usize], i: usize| (i + s.len()).checked_sub(n).map_or(1, |j| s[j]);
+    let shape: Vec<usize> = (0..n)
+        .map(|i| padded(x.shape(), i).saturating_mul(padded(reps, i)))
+        .collect();
+    if shape.contains(&0) {
+        let a = input_array(OP, x)?;
+        let dims = KIT.sizes_as::<i32>(OP, &shape)?;
+        return wrap(OP, m::zeros_dtype(&dims, a.dtype()).or_backend(&KIT, OP)?);
+    }
     let reps = KIT.sizes_as::<i32>(OP, reps)?;
     wrap(
         OP,

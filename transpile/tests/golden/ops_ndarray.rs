@@ -7575,98 +7575,98 @@ pub const CASES: &[(
     (
         "reshape/float32/infer_last/strided_input",
         |xs| super::ts(
-            &c1690::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1691::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/infer_first/strided_input",
         |xs| super::ts(
-            &c1691::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1692::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/3d/strided_input",
         |xs| super::ts(
-            &c1692::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1693::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/negative_axes/strided_input",
         |xs| super::ts(
-            &c1693::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1694::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/first_to_last/strided_input",
         |xs| super::ts(
-            &c1694::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1695::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/lists/strided_input",
         |xs| super::ts(
-            &c1695::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1696::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1696::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1697::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/axis_minus1/strided_input",
         |xs| super::ts(
-            &c1697::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1698::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1698::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1699::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/both/strided_input",
         |xs| super::ts(
-            &c1699::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1700::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/all/strided_input",
         |xs| super::ts(
-            &c1700::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1701::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1701::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1702::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/int32/column/strided_input",
         |xs| super::ts(
-            &c1702::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1703::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/bool/same_ndim/strided_input",
         |xs| super::ts(
-            &c1703::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1704::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1704::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
+            &c1705::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis1/strided_input",
         |xs| super::ts(
-            &c1705::model(
+            &c1706::model(
                     &super::nd::<f32>(&xs[0usize]),
                     &super::nd::<f32>(&xs[1usize]),
                     &super::nd::<f32>(&xs[2usize]),
@@ -7677,14 +7677,14 @@ pub const CASES: &[(
     (
         "stack/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1706::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
+            &c1707::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/float32/axis_minus1/strided_input",
         |xs| super::ts(
-            &c1707::model(
+            &c1708::model(
                     &super::nd::<f32>(&xs[0usize]),
                     &super::nd::<f32>(&xs[1usize]),
                     &super::nd::<f32>(&xs[2usize]),
@@ -7695,7 +7695,7 @@ pub const CASES: &[(
     (
         "astype/bool_uint8/strided_input",
         |xs| super::ts(
-            &c1708::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1709::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
 ];
@@ -57193,7 +57193,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1690 {
+pub mod c1691 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,6]
@@ -57215,28 +57215,6 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1691 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[4,2,3]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = x.to_shape(ndarray::IxDyn(&[4, 2, 3]))?.into_owned();
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-}
 pub mod c1692 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
@@ -57247,10 +57225,7 @@ pub fn model(
     x: &ndarray::ArrayD<f32>,
 ) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
     check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = x
-        .view()
-        .permuted_axes(ndarray::IxDyn(&[2, 0, 1]))
-        .to_owned();
+    let v1: ndarray::ArrayD<f32> = x.to_shape(ndarray::IxDyn(&[4, 2, 3]))?.into_owned();
     Ok(v1)
 }
 /// An error unless the array has the traced shape.
@@ -57290,7 +57265,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
 pub mod c1694 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
-// output 0: float32[3,4,2]
+// output 0: float32[4,2,3]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(
@@ -57299,7 +57274,7 @@ pub fn model(
     check(x, &[2, 3, 4])?;
     let v1: ndarray::ArrayD<f32> = x
         .view()
-        .permuted_axes(ndarray::IxDyn(&[1, 2, 0]))
+        .permuted_axes(ndarray::IxDyn(&[2, 0, 1]))
         .to_owned();
     Ok(v1)
 }
@@ -57339,6 +57314,31 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
 }
 pub mod c1696 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[3,4,2]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<f32> = x
+        .view()
+        .permuted_axes(ndarray::IxDyn(&[1, 2, 0]))
+        .to_owned();
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+}
+pub mod c1697 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[1,2,3]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
@@ -57359,7 +57359,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1697 {
+pub mod c1698 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[2,3,1]
@@ -57381,7 +57381,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1698 {
+pub mod c1699 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[3,1]
@@ -57403,7 +57403,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1699 {
+pub mod c1700 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[3]
@@ -57425,7 +57425,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1700 {
+pub mod c1701 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3,4]
@@ -57453,7 +57453,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1701 {
+pub mod c1702 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3,4]
@@ -57479,7 +57479,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1702 {
+pub mod c1703 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,1]
 // output 0: int32[4,2,3]
@@ -57511,7 +57511,7 @@ fn bcast<'a, T>(
         ))
 }
 }
-pub mod c1703 {
+pub mod c1704 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[1,3]
 // output 0: bool[2,3]
@@ -57543,7 +57543,7 @@ fn bcast<'a, T>(
         ))
 }
 }
-pub mod c1704 {
+pub mod c1705 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[1,3]
@@ -57571,7 +57571,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1705 {
+pub mod c1706 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,1]
@@ -57602,7 +57602,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1706 {
+pub mod c1707 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,3]
@@ -57630,7 +57630,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1707 {
+pub mod c1708 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,3]
@@ -57661,7 +57661,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1708 {
+pub mod c1709 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,1]
 // output 0: uint8[2,1]

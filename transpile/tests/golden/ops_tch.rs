@@ -7391,98 +7391,98 @@ pub const CASES: &[(
     (
         "reshape/float32/infer_last/strided_input",
         |xs| super::from_native(
-            &c1690::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1691::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/infer_first/strided_input",
         |xs| super::from_native(
-            &c1691::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1692::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/3d/strided_input",
         |xs| super::from_native(
-            &c1692::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1693::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/negative_axes/strided_input",
         |xs| super::from_native(
-            &c1693::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1694::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/first_to_last/strided_input",
         |xs| super::from_native(
-            &c1694::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1695::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/lists/strided_input",
         |xs| super::from_native(
-            &c1695::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1696::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1696::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1697::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/axis_minus1/strided_input",
         |xs| super::from_native(
-            &c1697::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1698::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1698::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1699::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/both/strided_input",
         |xs| super::from_native(
-            &c1699::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1700::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/all/strided_input",
         |xs| super::from_native(
-            &c1700::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1701::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1701::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1702::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/int32/column/strided_input",
         |xs| super::from_native(
-            &c1702::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1703::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/bool/same_ndim/strided_input",
         |xs| super::from_native(
-            &c1703::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1704::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1704::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1705::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis1/strided_input",
         |xs| super::from_native(
-            &c1705::model(
+            &c1706::model(
                     &super::to_native(&xs[0usize]),
                     &super::to_native(&xs[1usize]),
                     &super::to_native(&xs[2usize]),
@@ -7493,14 +7493,14 @@ pub const CASES: &[(
     (
         "stack/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1706::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1707::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/float32/axis_minus1/strided_input",
         |xs| super::from_native(
-            &c1707::model(
+            &c1708::model(
                     &super::to_native(&xs[0usize]),
                     &super::to_native(&xs[1usize]),
                     &super::to_native(&xs[2usize]),
@@ -7511,7 +7511,7 @@ pub const CASES: &[(
     (
         "astype/bool_uint8/strided_input",
         |xs| super::from_native(
-            &c1708::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1709::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
 ];
@@ -38585,7 +38585,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1690 {
+pub mod c1691 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,6]
@@ -38610,31 +38610,6 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1691 {
-// Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[4,2,3]
-/// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
-    check(x, &[2i64, 3i64, 4i64], tch::Kind::Float)?;
-    let v1 = x.f_reshape(&[4i64, 2i64, 3i64][..])?;
-    Ok(v1)
-}
-/// An error unless the tensor has the traced shape and kind.
-fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::TchError> {
-    if t.size() != shape {
-        return Err(
-            tch::TchError::Shape(format!("expected shape {shape:?}, got {:?}", t.size())),
-        );
-    }
-    let k = t.f_kind()?;
-    if k != kind {
-        return Err(tch::TchError::Kind(format!("expected {kind:?}, got {k:?}")));
-    }
-    Ok(())
-}
-}
 pub mod c1692 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
@@ -38643,7 +38618,7 @@ pub mod c1692 {
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
     check(x, &[2i64, 3i64, 4i64], tch::Kind::Float)?;
-    let v1 = x.f_permute(&[2i64, 0i64, 1i64][..])?;
+    let v1 = x.f_reshape(&[4i64, 2i64, 3i64][..])?;
     Ok(v1)
 }
 /// An error unless the tensor has the traced shape and kind.
@@ -38688,12 +38663,12 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
 pub mod c1694 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
-// output 0: float32[3,4,2]
+// output 0: float32[4,2,3]
 /// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (1 nodes).
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
     check(x, &[2i64, 3i64, 4i64], tch::Kind::Float)?;
-    let v1 = x.f_permute(&[1i64, 2i64, 0i64][..])?;
+    let v1 = x.f_permute(&[2i64, 0i64, 1i64][..])?;
     Ok(v1)
 }
 /// An error unless the tensor has the traced shape and kind.
@@ -38737,6 +38712,31 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
 }
 pub mod c1696 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[3,4,2]
+/// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
+    check(x, &[2i64, 3i64, 4i64], tch::Kind::Float)?;
+    let v1 = x.f_permute(&[1i64, 2i64, 0i64][..])?;
+    Ok(v1)
+}
+/// An error unless the tensor has the traced shape and kind.
+fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::TchError> {
+    if t.size() != shape {
+        return Err(
+            tch::TchError::Shape(format!("expected shape {shape:?}, got {:?}", t.size())),
+        );
+    }
+    let k = t.f_kind()?;
+    if k != kind {
+        return Err(tch::TchError::Kind(format!("expected {kind:?}, got {k:?}")));
+    }
+    Ok(())
+}
+}
+pub mod c1697 {
+// Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[1,2,3]
 /// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (1 nodes).
@@ -38760,7 +38760,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1697 {
+pub mod c1698 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[2,3,1]
@@ -38785,7 +38785,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1698 {
+pub mod c1699 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[3,1]
@@ -38810,7 +38810,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1699 {
+pub mod c1700 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[3]
@@ -38835,7 +38835,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1700 {
+pub mod c1701 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3,4]
@@ -38860,7 +38860,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1701 {
+pub mod c1702 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3,4]
@@ -38885,7 +38885,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1702 {
+pub mod c1703 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,1]
 // output 0: int32[4,2,3]
@@ -38910,7 +38910,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1703 {
+pub mod c1704 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[1,3]
 // output 0: bool[2,3]
@@ -38935,7 +38935,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1704 {
+pub mod c1705 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[1,3]
@@ -38962,7 +38962,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1705 {
+pub mod c1706 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,1]
@@ -38995,7 +38995,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1706 {
+pub mod c1707 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,3]
@@ -39022,7 +39022,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1707 {
+pub mod c1708 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,3]
@@ -39055,7 +39055,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1708 {
+pub mod c1709 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,1]
 // output 0: uint8[2,1]
