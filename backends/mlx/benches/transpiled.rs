@@ -20,7 +20,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use mlx_rs::{ops as m, Array};
 use std::hint::black_box;
 use std::time::Duration;
-use tensorswitch::{self as ts, Tensor};
+use tensorswitch as ts;
 use tensorswitch_mlx::to_mlx;
 use tensorswitch_transpile::testing::models;
 
