@@ -1,11 +1,12 @@
 //! # tensorswitch-transpile
 //!
 //! Turns a traced [`Graph`] (see [`tensorswitch::trace`]) into standalone source code for one
-//! framework: a Rust function that uses only `ndarray` (or only `tch`) and std, or a Python
-//! function that uses only `numpy`. The emitted code keeps tensorswitch's semantics: it makes
-//! the same fix-ups the backend's primaries make where the framework differs from the Array API
-//! standard (integer floor division and remainder signs, rounding half to even, saturating
-//! float-to-integer casts, NaN propagation of `max`, …).
+//! framework: a Rust function that uses only `ndarray` (or only `tch`, or only `mlx-rs`) and
+//! std, or a Python function that uses only `numpy`. The emitted code keeps tensorswitch's
+//! semantics: it makes the same fix-ups the backend's primaries make where the framework
+//! differs from the Array API standard (integer floor division and remainder signs, rounding
+//! half to even, saturating float-to-integer casts, NaN propagation of `max`, …); for mlx-rs
+//! they are the MLX backend's own functions (backends/mlx/src/kernels.rs), copied in.
 //!
 //! ```
 //! use tensorswitch_ndarray as _;
