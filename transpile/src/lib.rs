@@ -303,6 +303,17 @@ pub fn target_ops(target: Target) -> (&'static [&'static str], &'static [&'stati
         Target::Numpy => (&[], &[]),
         // Integer bitwise ops are mlx-c calls that mlx-rs 0.33 does not expose: the
         // bitwise ops are emitted for bool only, the shifts (integers only) not at all.
-        Target::MlxRs => (&["sort", "argsort"], &[]),
+        Target::MlxRs => (
+            &[
+                "sort",
+                "argsort",
+                "take",
+                "take_along_axis",
+                "linalg.outer",
+                "linalg.diagonal",
+                "linalg.trace",
+            ],
+            &[],
+        ),
     }
 }

@@ -497,6 +497,7 @@ impl Emitter<'_> {
                             m("power")
                         }
                     }
+                    Op::linalg_outer => m("outer"),
                     Op::matmul if d.is_float() => m("matmul"),
                     Op::matmul if sa.last().copied().unwrap_or(0) == 0 => {
                         // Summing over the empty inner dimension would hang MLX: zeros.
@@ -730,6 +731,15 @@ impl Emitter<'_> {
                         let shape = shape_lit(&oshape);
                         Ok(quote!(mlx_rs::ops::reshape(#x, #shape)?))
                     }
+                    Op::take | Op::take_along_axis => {
+                        let (x, i) = (self.r(self.input(n, 0)?), self.r(self.input(n, 1)?));
+                        let f = if n.op == Op::take {
+                            quote!(take_axis)
+                        } else {
+                            quote!(take_along_axis)
+                        };
+                        Ok(quote!((#x).#f(#i, #kl)?))
+                    }
                     Op::concat => {
                         let refs: Vec<TokenStream> = n.inputs.iter().map(|v| self.r(*v)).collect();
                         Ok(quote!(mlx_rs::ops::concatenate(&[#(#refs),*], #kl)?))
@@ -749,6 +759,32 @@ impl Emitter<'_> {
                     }
                     _ => Err(unsupported(TARGET, n, "not emitted")),
                 }
+            }
+            // The diagonal over the last two axes (and its sum, in the input's dtype); an
+            // empty one is built as zeros (summing an empty axis hangs MLX).
+            (Args::Int(offset), 1) if matches!(n.op, Op::linalg_diagonal | Op::linalg_trace) => {
+                let a = self.input(n, 0)?;
+                let (d, s) = info(g, a)?;
+                let x = self.r(a);
+                let (rows, cols) = (s[s.len() - 2], s[s.len() - 1]);
+                let k = usize::try_from(offset.unsigned_abs()).unwrap_or(usize::MAX);
+                let len = if *offset >= 0 {
+                    rows.min(cols.saturating_sub(k))
+                } else {
+                    cols.min(rows.saturating_sub(k))
+                };
+                let t = dtype(d);
+                if len == 0 || s.iter().product::<usize>() == 0 {
+                    let shape = shape_lit(&oshape);
+                    return Ok(quote!(mlx_rs::ops::zeros_dtype(#shape, #t)?));
+                }
+                let off = Literal::i32_suffixed(*offset as i32);
+                let diag = quote!((#x).diagonal(#off, -2, -1)?);
+                Ok(if n.op == Op::linalg_trace {
+                    quote!(#diag.sum_axis(-1, false)?.as_dtype(#t)?)
+                } else {
+                    diag
+                })
             }
             (Args::Sort { axis, descending }, 1) => {
                 let a = self.input(n, 0)?;
