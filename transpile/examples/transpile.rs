@@ -1,5 +1,5 @@
 //! Prints the code emitted for a small model: `cargo run --example transpile -- <target>`, with
-//! `<target>` one of `ndarray`, `tch`, `numpy` (`mlx-rs` says why it is not emitted yet).
+//! `<target>` one of `ndarray`, `tch`, `numpy`, `mlx-rs`.
 //! `--embed` writes the weights into the code instead of taking them as arguments; `--graph`
 //! prints the traced graph first.
 //!

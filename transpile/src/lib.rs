@@ -1,11 +1,12 @@
 //! # tensorswitch-transpile
 //!
 //! Turns a traced [`Graph`] (see [`tensorswitch::trace`]) into standalone source code for one
-//! framework: a Rust function that uses only `ndarray` (or only `tch`) and std, or a Python
-//! function that uses only `numpy`. The emitted code keeps tensorswitch's semantics: it makes
-//! the same fix-ups the backend's primaries make where the framework differs from the Array API
-//! standard (integer floor division and remainder signs, rounding half to even, saturating
-//! float-to-integer casts, NaN propagation of `max`, …).
+//! framework: a Rust function that uses only `ndarray` (or only `tch`, or only `mlx-rs`) and
+//! std, or a Python function that uses only `numpy`. The emitted code keeps tensorswitch's
+//! semantics: it makes the same fix-ups the backend's primaries make where the framework
+//! differs from the Array API standard (integer floor division and remainder signs, rounding
+//! half to even, saturating float-to-integer casts, NaN propagation of `max`, …); for mlx-rs
+//! they are the MLX backend's own functions (backends/mlx/src/kernels.rs), copied in.
 //!
 //! ```
 //! use tensorswitch_ndarray as _;
@@ -31,6 +32,7 @@
 #![forbid(unsafe_code)]
 
 pub(crate) mod common;
+mod mlx_rs;
 mod ndarray_rs;
 pub(crate) mod numpy;
 mod tch_rs;
@@ -48,7 +50,8 @@ pub enum Target {
     Tch,
     /// A Python function over `numpy.ndarray`.
     Numpy,
-    /// mlx-rs: not emitted yet (every graph is refused with [`Error::Unsupported`]).
+    /// A Rust function over `mlx_rs::Array` (mlx-rs 0.33), returning
+    /// `Result<_, mlx_rs::error::Exception>`.
     MlxRs,
 }
 
@@ -158,26 +161,159 @@ impl Emit for Graph {
             Target::Ndarray => ndarray_rs::emit(self, options),
             Target::Tch => tch_rs::emit(self, options),
             Target::Numpy => numpy::emit(self, options),
-            Target::MlxRs => Err(Error::Unsupported {
-                target: "mlx-rs",
-                op: self
-                    .nodes()
-                    .first()
-                    .map(|n| n.op.name().to_string())
-                    .unwrap_or_default(),
-                reason: "the mlx-rs emitter is not written yet".into(),
-            }),
+            Target::MlxRs => mlx_rs::emit(self, options),
         }
     }
 }
 
 /// The ops (standard names) a target emits, each for the dtypes, arguments and shapes
-/// docs/transpile.md lists.
+/// docs/transpile.md lists: [`BASE_OPS`] with the target's additions and without its removals
+/// ([`target_ops`]).
 pub fn supported_ops(target: Target) -> &'static [&'static str] {
+    static LISTS: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
+    let lists = LISTS.get_or_init(|| {
+        TARGETS
+            .iter()
+            .map(|&t| {
+                let (added, removed) = target_ops(t);
+                BASE_OPS
+                    .iter()
+                    .filter(|op| !removed.contains(op))
+                    .chain(added)
+                    .copied()
+                    .collect()
+            })
+            .collect()
+    });
+    let i = TARGETS.iter().position(|&t| t == target).unwrap_or(0);
+    &lists[i]
+}
+
+const TARGETS: [Target; 4] = [Target::Ndarray, Target::Tch, Target::Numpy, Target::MlxRs];
+
+/// The ops every target emits (standard names). Adding an op to the transpiler is one line
+/// here (or in [`target_ops`] for some targets) and an arm in each emitter.
+pub const BASE_OPS: &[&str] = &[
+    // elementwise
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "maximum",
+    "minimum",
+    "logaddexp",
+    "atan2",
+    "hypot",
+    "copysign",
+    "floor_divide",
+    "remainder",
+    "pow",
+    "equal",
+    "not_equal",
+    "less",
+    "less_equal",
+    "greater",
+    "greater_equal",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "negative",
+    "abs",
+    "exp",
+    "log",
+    "log1p",
+    "expm1",
+    "sqrt",
+    "square",
+    "sin",
+    "cos",
+    "tan",
+    "tanh",
+    "sinh",
+    "cosh",
+    "asin",
+    "acos",
+    "atan",
+    "asinh",
+    "acosh",
+    "atanh",
+    "log2",
+    "log10",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "sign",
+    "positive",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "signbit",
+    "logical_not",
+    "bitwise_invert",
+    "where",
+    "clip",
+    // reductions
+    "sum",
+    "prod",
+    "mean",
+    "max",
+    "min",
+    "all",
+    "any",
+    "count_nonzero",
+    "var",
+    "std",
+    "argmax",
+    "argmin",
+    "cumulative_sum",
+    "softmax",
+    // linear algebra
+    "matmul",
+    "matrix_transpose",
+    // manipulation and creation
+    "astype",
+    "reshape",
+    "permute_dims",
+    "moveaxis",
+    "expand_dims",
+    "squeeze",
+    "flip",
+    "broadcast_to",
+    "concat",
+    "stack",
+    "full",
+    "full_like",
+    "zeros",
+    "ones",
+    "zeros_like",
+    "ones_like",
+    "empty",
+    "empty_like",
+    "from_host",
+];
+
+/// The ops a target emits beyond [`BASE_OPS`], and those of [`BASE_OPS`] it does not.
+pub fn target_ops(target: Target) -> (&'static [&'static str], &'static [&'static str]) {
     match target {
-        Target::Ndarray => ndarray_rs::SUPPORTED,
-        Target::Tch => tch_rs::SUPPORTED,
-        Target::Numpy => numpy::SUPPORTED,
-        Target::MlxRs => &[],
+        Target::Ndarray | Target::Tch => (&["bitwise_left_shift", "bitwise_right_shift"], &[]),
+        Target::Numpy => (&[], &[]),
+        // Integer bitwise ops are mlx-c calls that mlx-rs 0.33 does not expose: the
+        // bitwise ops are emitted for bool only, the shifts (integers only) not at all.
+        Target::MlxRs => (
+            &[
+                "sort",
+                "argsort",
+                "take",
+                "take_along_axis",
+                "linalg.outer",
+                "linalg.diagonal",
+                "linalg.trace",
+            ],
+            &[],
+        ),
     }
 }

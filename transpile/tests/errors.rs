@@ -87,3 +87,58 @@ fn the_output_is_deterministic() {
         assert_eq!(a.emit(t).unwrap(), b.emit(t).unwrap());
     }
 }
+
+/// mlx-rs 0.33 has no integer bitwise ops (the MLX backend calls mlx-c for them): the mlx-rs
+/// emitter refuses them by name and emits the bool forms.
+#[test]
+fn mlx_rs_refuses_integer_bitwise_ops() {
+    let ints = ts::with_backend("ndarray", || {
+        let a = Tensor::from_slice(&[1i32, 6], &[2])?;
+        ts::trace(&[a], |xs| Ok(vec![ts::bitwise_and(&xs[0], &xs[0])?]))
+    })
+    .unwrap()
+    .unwrap();
+    let e = ints.emit(Target::MlxRs).unwrap_err();
+    assert!(
+        matches!(&e, Error::Unsupported { op, target, reason }
+            if op == "bitwise_and" && *target == "mlx-rs" && reason.contains("mlx-c")),
+        "{e}"
+    );
+    let bools = ts::with_backend("ndarray", || {
+        let a = Tensor::from_slice(&[true, false], &[2])?;
+        ts::trace(&[a], |xs| Ok(vec![ts::bitwise_and(&xs[0], &xs[0])?]))
+    })
+    .unwrap()
+    .unwrap();
+    let code = bools.emit(Target::MlxRs).unwrap();
+    assert!(code.contains("mlx_rs::ops::logical_and"), "{code}");
+}
+
+/// Each target's list is the shared base with its own additions and removals: no op twice,
+/// the counts docs/transpile.md gives, and every base op on every target that does not remove
+/// it.
+#[test]
+fn supported_lists_are_the_base_and_each_targets_changes() {
+    use tensorswitch_transpile::{target_ops, BASE_OPS};
+    let targets = [Target::Ndarray, Target::Tch, Target::Numpy, Target::MlxRs];
+    for t in targets {
+        let ops = supported_ops(t);
+        let unique: std::collections::BTreeSet<_> = ops.iter().collect();
+        assert_eq!(unique.len(), ops.len(), "{}: an op twice", t.name());
+        let (added, removed) = target_ops(t);
+        for op in BASE_OPS {
+            assert_eq!(ops.contains(op), !removed.contains(op), "{} {op}", t.name());
+        }
+        for op in added {
+            assert!(
+                ops.contains(op) && !BASE_OPS.contains(op),
+                "{} {op}",
+                t.name()
+            );
+        }
+    }
+    let counts: Vec<usize> = targets.iter().map(|&t| supported_ops(t).len()).collect();
+    assert_eq!(counts, [98, 98, 96, 103]);
+    assert!(supported_ops(Target::MlxRs).contains(&"sort"));
+    assert!(!supported_ops(Target::Numpy).contains(&"bitwise_left_shift"));
+}

@@ -24,6 +24,7 @@ fn emitted() -> Vec<(String, String)> {
             (Target::Ndarray, "ndarray.rs"),
             (Target::Tch, "tch.rs"),
             (Target::Numpy, "numpy.py"),
+            (Target::MlxRs, "mlx.rs"),
         ] {
             let code = g
                 .emit(target)
@@ -40,7 +41,11 @@ fn emitted() -> Vec<(String, String)> {
         constants: Constants::Embedded,
         name: "attention_embedded".into(),
     };
-    for (target, ext) in [(Target::Ndarray, "ndarray.rs"), (Target::Tch, "tch.rs")] {
+    for (target, ext) in [
+        (Target::Ndarray, "ndarray.rs"),
+        (Target::Tch, "tch.rs"),
+        (Target::MlxRs, "mlx.rs"),
+    ] {
         out.push((
             format!("attention_embedded_{ext}"),
             g.emit_with(target, &opts).unwrap(),
@@ -77,14 +82,22 @@ fn golden_files_are_current() {
 /// call `super::nd`/`super::ts` (ndarray) or `super::to_native`/`super::from_native` (tch), which
 /// the including test defines. Compiled and run by tests/ops_ndarray.rs and the torch backend's
 /// tests/transpiled.rs against eager execution on every case: the drift check.
+///
+/// The mlx-rs table (ops_mlx.rs, run by backends/mlx/tests/transpiled.rs) keeps one case per
+/// distinct code structure: cases whose emitted code differs only in numbers (shapes, axes,
+/// literals) share their branches of the emitter, and the fix-ups themselves are the backend's
+/// own source (backends/mlx/src/kernels.rs), so more cases would add megabytes to compile in
+/// CI and no path through the emitter.
 fn op_files() -> Vec<(String, String)> {
     use quote::quote;
     let mut out = Vec::new();
     for (target, file) in [
         (Target::Ndarray, "ops_ndarray.rs"),
         (Target::Tch, "ops_tch.rs"),
+        (Target::MlxRs, "ops_mlx.rs"),
     ] {
         let mut modules = String::new();
+        let mut structures = std::collections::BTreeSet::new();
         let mut entries = Vec::new();
         let mut ops = std::collections::BTreeSet::new();
         tensorswitch::with_backend("ndarray", || {
@@ -115,8 +128,16 @@ fn op_files() -> Vec<(String, String)> {
                 let Ok(code) = g.emit(target) else {
                     continue;
                 };
+                if target == Target::MlxRs && !structures.insert(structure(&code)) {
+                    continue;
+                }
                 ops.insert(case.op.clone());
                 let module = format!("c{i:04}");
+                let code = if target == Target::MlxRs {
+                    shared_helpers(&code)
+                } else {
+                    code
+                };
                 modules += &format!("pub mod {module} {{\n{code}}}\n");
                 let m = proc_macro2::Ident::new(&module, proc_macro2::Span::call_site());
                 let args = inputs.iter().enumerate().map(|(k, x)| {
@@ -141,7 +162,10 @@ fn op_files() -> Vec<(String, String)> {
             /// (conformance case id, the emitted code run on the case's inputs).
             pub const CASES: &[(&str, fn(&[tensorswitch::Tensor]) -> Result<tensorswitch::Tensor, String>)] = &[#(#entries),*];
         };
-        let table = prettyplease::unparse(&syn::parse2(table).unwrap());
+        let mut table = prettyplease::unparse(&syn::parse2(table).unwrap());
+        if target == Target::MlxRs {
+            table += &mlx_helpers();
+        }
         let ops: Vec<String> = ops.into_iter().collect();
         out.push((
             file.to_string(),
@@ -153,6 +177,82 @@ fn op_files() -> Vec<(String, String)> {
                 ops.len()
             ),
         ));
+    }
+    out
+}
+
+/// The mlx-rs code of one case without its documentation, `check` helper and `kernels` module, which the
+/// table holds once ([`mlx_helpers`]): the kernels are backends/mlx/src/kernels.rs either way.
+fn shared_helpers(code: &str) -> String {
+    let mut file: syn::File = syn::parse_str(code).unwrap();
+    for item in &mut file.items {
+        if let syn::Item::Fn(f) = item {
+            f.attrs.retain(|a| !a.path().is_ident("doc"));
+        }
+    }
+    file.items.retain(|item| match item {
+        syn::Item::Fn(f) => f.sig.ident != "check",
+        syn::Item::Mod(m) => m.ident != "kernels",
+        _ => true,
+    });
+    file.items.insert(
+        0,
+        syn::parse_quote!(
+            #[allow(unused_imports)]
+            use super::{check, kernels};
+        ),
+    );
+    prettyplease::unparse(&file)
+}
+
+/// The helpers of the mlx-rs table: `check` as the emitter writes it, and every kernel.
+fn mlx_helpers() -> String {
+    let g = tensorswitch::with_backend("ndarray", || {
+        let x = tensorswitch::Tensor::from_slice(&[1.0f32], &[1])?;
+        tensorswitch::trace(&[x], |xs| Ok(vec![tensorswitch::exp(&xs[0])?]))
+    })
+    .unwrap()
+    .unwrap();
+    let code = g.emit(Target::MlxRs).unwrap();
+    let file: syn::File = syn::parse_str(&code).unwrap();
+    let check = file
+        .items
+        .into_iter()
+        .find(|i| matches!(i, syn::Item::Fn(f) if f.sig.ident == "check"))
+        .unwrap();
+    let check = prettyplease::unparse(&syn::File {
+        shebang: None,
+        attrs: vec![],
+        items: vec![check],
+    });
+    let kernels = include_str!("../../backends/mlx/src/kernels.rs");
+    format!("\n{check}\n#[allow(dead_code, unused_imports, clippy::all)]\npub mod kernels {{\n{kernels}}}\n")
+}
+
+/// The emitted code without its header comment and with every number made `0`.
+fn structure(code: &str) -> String {
+    let body: String = code
+        .lines()
+        .filter(|l| !l.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut out = String::with_capacity(body.len());
+    let mut in_number = false;
+    let mut prev = ' ';
+    for c in body.chars() {
+        // A number starts with a digit after a non-identifier character (`f32`, `Int64` and
+        // `v12` keep their digits).
+        let starts = c.is_ascii_digit() && !(prev.is_ascii_alphanumeric() || prev == '_');
+        if starts || (in_number && (c.is_ascii_digit() || c == '.' || c == '_')) {
+            if !in_number {
+                out.push('0');
+            }
+            in_number = true;
+        } else {
+            out.push(c);
+            in_number = false;
+        }
+        prev = c;
     }
     out
 }

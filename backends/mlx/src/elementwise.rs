@@ -1,7 +1,7 @@
 //! Elementwise ops.
 
-use crate::{eval, float64, input_array, lock, mark_failed, wrap, MlxResult, KIT};
-use mlx_rs::{ops as m, Array, Dtype};
+use crate::{eval, input_array, kernels, lock, mark_failed, wrap, MlxResult, KIT};
+use mlx_rs::{ops as m, Array};
 use tensorswitch::kit::OrBackendError;
 use tensorswitch::{DType, Error, Result, Tensor};
 
@@ -66,24 +66,8 @@ unary! {
     isnan => |a| m::is_nan(a);
     isinf => |a| m::is_inf(a);
     isfinite => |a| a.is_finite();
-    // MLX has no signbit: floats are viewed as the signed integer of their width (the bits
-    // unchanged), whose sign is the float's sign bit, so -0.0 and NaNs with the sign bit set
-    // count; signed integers compare with 0 and unsigned ones are never negative.
-    signbit => |a| {
-        let bits = match a.dtype() {
-            Dtype::Float64 => Some(Dtype::Int64),
-            Dtype::Float32 => Some(Dtype::Int32),
-            Dtype::Float16 | Dtype::Bfloat16 => Some(Dtype::Int16),
-            _ => None,
-        };
-        match bits {
-            Some(d) => {
-                let v = a.view_dtype(d)?;
-                m::lt(&v, &m::zeros_like(&v)?)
-            }
-            None => m::lt(a, &m::zeros_like(a)?),
-        }
-    };
+    // MLX has no signbit (see `kernels::signbit`).
+    signbit => |a| kernels::signbit(a);
     logical_not => |a| m::logical_not(a);
 }
 
@@ -106,68 +90,29 @@ binary! {
     logical_or => |a, b| m::logical_or(a, b);
 }
 
-/// MLX's CPU `exp`, `sin` and `cos` run float32 polynomials for every dtype; float64 inputs go
-/// through [`float64`], which keeps float64 precision, the others through `native`.
-fn transcendental(
-    op: &'static str,
-    x: &Tensor,
-    native: fn(&Array) -> MlxResult,
-    precise: fn(&Array) -> MlxResult,
-) -> Result<Tensor> {
+/// MLX's CPU `exp`, `sin` and `cos` run float32 polynomials for every dtype, and its `exp`
+/// overflows early: the fix-ups are `kernels::exp_guarded`, `sin_precise` and `cos_precise`.
+fn transcendental(op: &'static str, x: &Tensor, f: fn(&Array) -> MlxResult) -> Result<Tensor> {
     let _g = lock();
     let a = input_array(op, x)?;
-    let f = if x.dtype() == DType::Float64 {
-        precise
-    } else {
-        native
-    };
     wrap(op, f(a).or_backend(&KIT, op)?)
 }
 
 pub(crate) fn exp(x: &Tensor) -> Result<Tensor> {
-    transcendental("exp", x, exp_not_float64, float64::exp)
-}
-
-/// MLX's `exp` returns infinity for every input above 88.0 (its overflow guard), but `exp(x)`
-/// is finite in float32 and bfloat16 up to 88.72 (3.4e38). Above 88 this computes
-/// `e · exp(x - 1)` instead (`x - 1` is exact there, and the product overflows where the true
-/// value does); elsewhere the shift is 0 and the scale 1, so results are MLX's, bit for bit.
-/// float16 overflows long before 88 and needs nothing. (Costs about a fifth more than MLX's
-/// `exp` alone, measured on 4M float32 elements.)
-fn exp_not_float64(a: &Array) -> MlxResult {
-    let d = a.dtype();
-    if !matches!(d, Dtype::Float32 | Dtype::Bfloat16) {
-        return m::exp(a);
-    }
-    let k = |v: f32| Array::from_f32(v).as_dtype(d);
-    let above = m::gt(a, k(88.0)?)?;
-    let shift = m::select(&above, k(1.0)?, k(0.0)?)?;
-    let scale = m::select(&above, k(std::f32::consts::E)?, k(1.0)?)?;
-    m::multiply(m::exp(m::subtract(a, &shift)?)?, &scale)
+    transcendental("exp", x, kernels::exp_guarded)
 }
 
 pub(crate) fn sin(x: &Tensor) -> Result<Tensor> {
-    transcendental("sin", x, |a| m::sin(a), float64::sin)
+    transcendental("sin", x, kernels::sin_precise)
 }
 
 pub(crate) fn cos(x: &Tensor) -> Result<Tensor> {
-    transcendental("cos", x, |a| m::cos(a), float64::cos)
+    transcendental("cos", x, kernels::cos_precise)
 }
 
-/// MLX's sign of NaN is 0; tensorswitch's (and NumPy's) is NaN.
+/// MLX's sign of NaN is 0; tensorswitch's (and NumPy's) is NaN (`kernels::sign_nan`).
 pub(crate) fn sign(x: &Tensor) -> Result<Tensor> {
-    const OP: &str = "sign";
-    let _g = lock();
-    let a = input_array(OP, x)?;
-    let s = m::sign(a).or_backend(&KIT, OP)?;
-    let out = if x.dtype().is_float() {
-        m::is_nan(a)
-            .and_then(|nan| m::select(&nan, a, &s))
-            .or_backend(&KIT, OP)?
-    } else {
-        s
-    };
-    wrap(OP, out)
+    transcendental("sign", x, kernels::sign_nan)
 }
 
 /// MLX raises integers to negative powers (returning an integer, e.g. 0 for `2^-1`);
@@ -179,14 +124,7 @@ pub(crate) fn pow(x: &Tensor, y: &Tensor) -> Result<Tensor> {
     let _g = lock();
     let (a, b) = (input_array(OP, x)?, input_array(OP, y)?);
     if is_signed_integer(y.dtype()) && y.size() > 0 {
-        let any_negative = m::lt(
-            b,
-            Array::from_int(0)
-                .as_dtype(b.dtype())
-                .or_backend(&KIT, OP)?,
-        )
-        .and_then(|n| n.any(false))
-        .or_backend(&KIT, OP)?;
+        let any_negative = kernels::any_negative(b).or_backend(&KIT, OP)?;
         eval(OP, &any_negative).map_err(|e| mark_failed(y, e))?;
         let negative = any_negative.try_item_exact::<bool>().or_backend(&KIT, OP)?;
         if negative {

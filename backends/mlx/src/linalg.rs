@@ -5,11 +5,8 @@ use mlx_rs::{ops as m, Array, Dtype};
 use tensorswitch::kit::OrBackendError;
 use tensorswitch::{Error, Result, Tensor};
 
-/// MLX's matmul only takes floating-point dtypes. Integer products are computed here as
-/// `sum(a[..., m, k, 1] * b[..., 1, k, n], axis=-2)` in the operands' dtype, which wraps on
-/// overflow like every integer op (the sum, possibly accumulated wider, is converted back with
-/// the same wrapping). It materialises the `m·k·n` products, so large integer matrices cost
-/// memory that a float matmul would not.
+/// MLX's matmul only takes floating-point dtypes: integer products are `kernels::int_matmul`,
+/// and an empty inner dimension gives zeros (summing over it would hang MLX).
 pub(crate) fn matmul(x: &Tensor, y: &Tensor) -> Result<Tensor> {
     const OP: &str = "matmul";
     let _g = lock();
@@ -27,10 +24,7 @@ pub(crate) fn matmul(x: &Tensor, y: &Tensor) -> Result<Tensor> {
         shape.push(y.shape()[y.ndim() - 1]);
         m::zeros_dtype(&KIT.sizes_as::<i32>(OP, &shape)?, a.dtype())
     } else {
-        a.expand_dims(-1)
-            .and_then(|a3| b.expand_dims(-3).and_then(|b3| m::multiply(&a3, &b3)))
-            .and_then(|p| p.sum_axis(-2, false))
-            .and_then(|s| s.as_dtype(a.dtype()))
+        crate::kernels::int_matmul(a, b)
     }
     .or_backend(&KIT, OP)?;
     wrap(OP, out)

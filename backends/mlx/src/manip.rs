@@ -86,23 +86,7 @@ pub(crate) fn astype(x: &Tensor, dtype: DType) -> Result<Tensor> {
 }
 
 /// A 0-d array of the integer dtype `dtype` holding `value` (in range for it).
-fn int_scalar(op: &'static str, value: i128, dtype: DType) -> Result<Array> {
-    let a = if let Ok(v) = i64::try_from(value) {
-        Array::from_slice(&[v], &[])
-    } else {
-        let v = u64::try_from(value)
-            .map_err(|_| KIT.error(op, format!("{value} fits no 64-bit integer")))?;
-        Array::from_slice(&[v], &[])
-    };
-    a.as_dtype(DTYPES.framework(&KIT, op, dtype)?)
-        .or_backend(&KIT, op)
-}
-
-/// Float to integer with Rust `as` semantics: NaN becomes 0, values are clamped to the largest
-/// and smallest floats inside the integer range, then truncated by MLX. Where the integer maximum
-/// is not a float of the work dtype (int32 from float32, int64 and uint64 from either), inputs at
-/// or above `max + 1` (a power of two, exact) are set to the maximum afterwards. float16 and
-/// bfloat16 are widened to float32 first, which is exact.
+/// Rust's `as` rules (`kernels::float_to_int`), with the constants of `from` and `to`.
 fn float_to_int(op: &'static str, a: &Array, from: DType, to: DType) -> Result<Array> {
     let (lo, hi) = to
         .integer_range()
@@ -112,30 +96,23 @@ fn float_to_int(op: &'static str, a: &Array, from: DType, to: DType) -> Result<A
     } else {
         DType::Float32
     };
-    let wd = DTYPES.framework(&KIT, op, wide)?;
-    let to_dtype = DTYPES.framework(&KIT, op, to)?;
-    let scalar = |v: f64| Array::from_f64(v).as_dtype(wd);
     let hi_f = wide.largest_float_at_most(hi);
-    let widened;
-    let work = if from == wide {
-        a
+    let over = if hi_f as i128 != hi {
+        let max =
+            u64::try_from(hi).map_err(|_| KIT.error(op, format!("{hi} fits no 64-bit integer")))?;
+        Some(((hi + 1) as f64, max))
     } else {
-        widened = a.as_dtype(wd).or_backend(&KIT, op)?;
-        &widened
+        None
     };
-    let mut out = m::is_nan(work)
-        .and_then(|nan| m::select(&nan, scalar(0.0)?, work))
-        .and_then(|w| m::maximum(&w, scalar(lo as f64)?))
-        .and_then(|w| m::minimum(&w, scalar(hi_f)?))
-        .and_then(|w| w.as_dtype(to_dtype))
-        .or_backend(&KIT, op)?;
-    if hi_f as i128 != hi {
-        let max = int_scalar(op, hi, to)?;
-        out = m::ge(work, scalar((hi + 1) as f64).or_backend(&KIT, op)?)
-            .and_then(|over| m::select(&over, &max, &out))
-            .or_backend(&KIT, op)?;
-    }
-    Ok(out)
+    crate::kernels::float_to_int(
+        a,
+        DTYPES.framework(&KIT, op, wide)?,
+        DTYPES.framework(&KIT, op, to)?,
+        lo as f64,
+        hi_f,
+        over,
+    )
+    .or_backend(&KIT, op)
 }
 
 // ----- issue 12: roll, tile, repeat

@@ -1,7 +1,7 @@
 //! Reductions, arg-reductions, the running sum and sorting.
 
-use crate::{input_array, lock, wrap, MlxResult, KIT};
-use mlx_rs::{ops as m, Array, Axes, Dtype};
+use crate::{input_array, lock, wrap, KIT};
+use mlx_rs::{ops as m, Array, Dtype};
 use tensorswitch::kit::OrBackendError;
 use tensorswitch::{Error, Result, Tensor};
 
@@ -78,16 +78,14 @@ fn reduced_shape(shape: &[usize], axes: &[usize], keepdims: bool) -> Vec<usize> 
         .collect()
 }
 
-/// MLX's arg-reductions return uint32; the catalogue's are int64. NaN counts as the extreme
-/// (the first NaN wins, as in NumPy); MLX's own comparison skips NaN, so where a reduced slice
-/// has one the index of its first NaN is taken instead.
+/// MLX's arg-reductions return uint32 and skip NaN; `kernels::arg_extremum` gives int64 with
+/// the first NaN winning, as in NumPy. Empty and 0-d inputs are answered here.
 fn arg_reduce(
     op: &'static str,
     x: &Tensor,
     axis: Option<usize>,
     keepdims: bool,
-    by_axis: fn(&Array, i32, bool) -> MlxResult,
-    all: fn(&Array, bool) -> MlxResult,
+    largest: bool,
 ) -> Result<Tensor> {
     let _g = lock();
     let a = input_array(op, x)?;
@@ -104,31 +102,10 @@ fn arg_reduce(
         // sizes the kept shape as ndim - 1); found by the robustness campaign.
         return wrap(op, m::zeros_dtype(&[], Dtype::Int64).or_backend(&KIT, op)?);
     }
-    let out = match ax {
-        Some(ax) => by_axis(a, ax, keepdims),
-        None => all(a, keepdims),
-    }
-    .or_backend(&KIT, op)?;
-    let out = if x.dtype().is_float() {
-        let first_nan = |nan: &Array| -> MlxResult {
-            let has_nan = match ax {
-                Some(ax) => nan.any_axis(ax, keepdims),
-                None => nan.any(keepdims),
-            }?;
-            let flags = nan.as_dtype(Dtype::Uint8)?;
-            let first = match ax {
-                Some(ax) => m::indexing::argmax_axis(&flags, ax, keepdims),
-                None => m::indexing::argmax(&flags, keepdims),
-            }?;
-            m::select(&has_nan, &first, &out)
-        };
-        m::is_nan(a)
-            .and_then(|nan| first_nan(&nan))
-            .or_backend(&KIT, op)?
-    } else {
-        out
-    };
-    wrap(op, out.as_dtype(Dtype::Int64).or_backend(&KIT, op)?)
+    wrap(
+        op,
+        crate::kernels::arg_extremum(a, ax, keepdims, largest).or_backend(&KIT, op)?,
+    )
 }
 
 /// The core refuses zero-size reduced axes, so an empty input here has a non-empty reduced
@@ -165,25 +142,11 @@ fn empty_arg_reduce(
 }
 
 pub(crate) fn argmax(x: &Tensor, axis: Option<usize>, keepdims: bool) -> Result<Tensor> {
-    arg_reduce(
-        "argmax",
-        x,
-        axis,
-        keepdims,
-        |a, ax, k| m::indexing::argmax_axis(a, ax, k),
-        |a, k| m::indexing::argmax(a, k),
-    )
+    arg_reduce("argmax", x, axis, keepdims, true)
 }
 
 pub(crate) fn argmin(x: &Tensor, axis: Option<usize>, keepdims: bool) -> Result<Tensor> {
-    arg_reduce(
-        "argmin",
-        x,
-        axis,
-        keepdims,
-        |a, ax, k| m::indexing::argmin_axis(a, ax, k),
-        |a, k| m::indexing::argmin(a, k),
-    )
+    arg_reduce("argmin", x, axis, keepdims, false)
 }
 
 /// An empty input is its own running sum: MLX 0.32's CPU scan kernel divides by the array's
@@ -199,8 +162,7 @@ pub(crate) fn cumulative_sum(x: &Tensor, axis: usize) -> Result<Tensor> {
     wrap(OP, m::cumsum(a, ax, false, true).or_backend(&KIT, OP)?)
 }
 
-/// MLX sorts ascending (stably). Descending: sort the reversed input and reverse the result,
-/// which keeps equal elements in their original order. An empty input is returned as it is:
+/// `kernels::sort`. An empty input is returned as it is:
 /// MLX 0.32's CPU sort kernels divide by the array's extent and kill the process with SIGFPE on
 /// zero-size arrays.
 pub(crate) fn sort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {
@@ -211,20 +173,13 @@ pub(crate) fn sort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> 
         return wrap(OP, a.clone());
     }
     let ax = KIT.sizes_as::<i32>(OP, &[axis])?[0];
-    let out = if descending {
-        a.flip(Axes::Axis(ax))
-            .and_then(|f| m::sort_axis(f, ax))
-            .and_then(|s| s.flip(Axes::Axis(ax)))
-    } else {
-        m::sort_axis(a, ax)
-    }
-    .or_backend(&KIT, OP)?;
-    wrap(OP, out)
+    wrap(
+        OP,
+        crate::kernels::sort(a, ax, descending).or_backend(&KIT, OP)?,
+    )
 }
 
-/// Descending: the indices `p` of the stable ascending sort of the reversed input, reversed,
-/// point into the reversed input; `n - 1 - p` maps them back (equal elements keep their
-/// original order). An empty input has empty indices (not computed by MLX, see [`sort`]).
+/// `kernels::argsort`. An empty input has empty indices (not computed by MLX, see [`sort`]).
 pub(crate) fn argsort(x: &Tensor, axis: usize, descending: bool) -> Result<Tensor> {
     const OP: &str = "argsort";
     let _g = lock();
@@ -233,17 +188,9 @@ pub(crate) fn argsort(x: &Tensor, axis: usize, descending: bool) -> Result<Tenso
         return wrap(OP, a.as_dtype(Dtype::Int64).or_backend(&KIT, OP)?);
     }
     let ax = KIT.sizes_as::<i32>(OP, &[axis])?[0];
-    let out = if descending {
-        let last = Array::from_int(KIT.sizes_as::<i32>(OP, &[x.shape()[axis]])?[0] - 1);
-        a.flip(Axes::Axis(ax))
-            .and_then(|f| m::argsort_axis(f, ax))
-            .and_then(|p| p.flip(Axes::Axis(ax)))
-            .and_then(|p| p.as_dtype(mlx_rs::Dtype::Int32))
-            .and_then(|p| m::subtract(&last, &p))
-    } else {
-        m::argsort_axis(a, ax)
-    }
-    .and_then(|p| p.as_dtype(mlx_rs::Dtype::Int64))
-    .or_backend(&KIT, OP)?;
-    wrap(OP, out)
+    let n = KIT.sizes_as::<i32>(OP, &[x.shape()[axis]])?[0];
+    wrap(
+        OP,
+        crate::kernels::argsort(a, ax, n, descending).or_backend(&KIT, OP)?,
+    )
 }
