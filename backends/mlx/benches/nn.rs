@@ -101,7 +101,7 @@ fn rounds(n: usize) -> usize {
 }
 
 fn primaries_against_compositions(_c: &mut Criterion) {
-    let data: Vec<f32> = (0..1 << 20)
+    let data: Vec<f32> = (0..1usize << 20)
         .map(|i| ((i * 7919) % 2000) as f32 / 200.0 - 5.0)
         .collect();
     let x = ts::with_backend("mlx", || Tensor::from_slice(&data, &[1024, 1024]))
