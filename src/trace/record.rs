@@ -261,6 +261,13 @@ pub(crate) fn tracing_table(real: &'static FunctionTable) -> &'static FunctionTa
         unsupported: real.unsupported,
         slots: recording_slots(&real.slots),
         sources: real.sources,
+        // Custom ops run their composition while tracing, so the nodes are the catalogue
+        // calls it makes (see `crate::custom`).
+        custom: std::sync::OnceLock::from(crate::custom_registry::build_side_table(
+            real.backend.name,
+            &real.version,
+            crate::custom_registry::CustomMode::Compositions,
+        )),
     }));
     cache.push((key, table));
     table
