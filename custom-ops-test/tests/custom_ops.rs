@@ -261,3 +261,18 @@ fn tracing_records_the_composition() -> ts::Result<()> {
     close(&y[0].to_vec::<f32>()?, &rms_expected(), 1e-6);
     Ok(())
 }
+
+#[test]
+fn a_traced_custom_op_goes_through_json() -> ts::Result<()> {
+    let x = t(&[3.0, 4.0, 0.0, 0.0], &[2, 2]);
+    let w = t(&[1.0, 2.0], &[2]);
+    let g = ts::trace(&[x.clone(), w.clone()], |xs| {
+        Ok(vec![rms_norm(&xs[0], &xs[1], 1.0)?])
+    })?;
+    let text = g.to_json()?;
+    let back = ts::Graph::from_json(&text)?;
+    assert_eq!(back.to_json()?, text);
+    let y = back.compile("ndarray")?.run(&[x, w])?;
+    close(&y[0].to_vec::<f32>()?, &rms_expected(), 1e-6);
+    Ok(())
+}
