@@ -7,6 +7,12 @@
 //! are open by nature: any crate may declare one, so they are collected at link time. Where
 //! they are dispatched from is [`crate::custom`]; docs/architecture.md ("Custom ops") explains
 //! the design.
+//!
+//! The slices cannot be read from the core's unit tests: that test binary links two copies of
+//! the core (the test build, and the one its ndarray dev-dependency links), whose slices share
+//! a section name, and `linkme` panics on that ("duplicate #[distributed_slice]"). Tables
+//! therefore build their side table lazily, at the first custom call or report; custom ops
+//! are tested from integration tests (`tests/custom.rs`) and the fixture crate.
 
 use crate::error::Error;
 use crate::version::{split_variant_name, VersionRange};

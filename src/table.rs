@@ -53,6 +53,9 @@ pub struct FunctionTable {
     /// Indexed by [`Op::index`]; an array, not a `Vec`, so the per-call lookup of a constant
     /// op is one load at a fixed offset (no bounds check).
     pub(crate) sources: [Source; Op::COUNT],
+    /// Whether custom ops run their compositions only (masked tables, and the tracer's
+    /// tracing tables).
+    pub(crate) custom_compositions_only: bool,
     /// What runs each custom op ([`crate::custom_op!`]), one entry per declaration in
     /// [`custom_registry::CUSTOM_OPS`] order: built at the first custom call on this table.
     pub(crate) custom: OnceLock<Box<[CustomEntry]>>,
@@ -131,7 +134,7 @@ impl FunctionTable {
         match self.custom.get() {
             Some(entries) => entries,
             None => self.custom.get_or_init(|| {
-                let mode = if self.masked {
+                let mode = if self.custom_compositions_only {
                     CustomMode::Compositions
                 } else {
                     CustomMode::Natives
@@ -518,6 +521,7 @@ fn build(
         unsupported,
         slots,
         sources,
+        custom_compositions_only: masked,
         custom: OnceLock::new(),
     })
 }

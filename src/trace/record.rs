@@ -263,11 +263,8 @@ pub(crate) fn tracing_table(real: &'static FunctionTable) -> &'static FunctionTa
         sources: real.sources,
         // Custom ops run their composition while tracing, so the nodes are the catalogue
         // calls it makes (see `crate::custom`).
-        custom: std::sync::OnceLock::from(crate::custom_registry::build_side_table(
-            real.backend.name,
-            &real.version,
-            crate::custom_registry::CustomMode::Compositions,
-        )),
+        custom_compositions_only: true,
+        custom: std::sync::OnceLock::new(),
     }));
     cache.push((key, table));
     table
