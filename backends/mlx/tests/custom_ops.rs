@@ -57,7 +57,10 @@ fn mlx_fast_rms_norm_matches_the_composition_and_hand_derived_values() -> ts::Re
     let before = FAST_CALLS.load(Ordering::Relaxed);
     let fast = rms_norm(&x, &w, 1.0)?;
     assert_eq!(fast.backend(), "mlx");
-    assert!(FAST_CALLS.load(Ordering::Relaxed) > before, "the native ran");
+    assert!(
+        FAST_CALLS.load(Ordering::Relaxed) > before,
+        "the native ran"
+    );
     close(&fast.to_vec::<f32>()?, &want, 1e-6);
     let composed = ts::with_backend_masked("mlx", || rms_norm(&x, &w, 1.0))??;
     close(&composed.to_vec::<f32>()?, &want, 1e-6);
@@ -65,12 +68,27 @@ fn mlx_fast_rms_norm_matches_the_composition_and_hand_derived_values() -> ts::Re
     let wn = Tensor::from_slice(&[1.0f32, 2.0], &[2])?;
     close(&rms_norm(&xn, &wn, 1.0)?.to_vec::<f32>()?, &want, 1e-6);
     let report = ts::function_table_report("mlx")?;
-    let source = |name: &str| report.custom.iter().find(|r| r.name == name).map(|r| r.source);
-    assert_eq!(source("rms_norm"), Some(Source::Primary { variant: "rms_norm" }));
+    let source = |name: &str| {
+        report
+            .custom
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.source)
+    };
+    assert_eq!(
+        source("rms_norm"),
+        Some(Source::Primary {
+            variant: "rms_norm"
+        })
+    );
     // No MLX native for `swiglu`: its composition runs on MLX.
     assert_eq!(source("swiglu"), Some(Source::Compositional));
     let g = ts::with_backend("mlx", || Tensor::from_slice(&[0.0f32, 3f32.ln()], &[2]))??;
     let one = ts::with_backend("mlx", || Tensor::from_slice(&[1.0f32, 2.0], &[2]))??;
-    close(&swiglu(&one, &g)?.to_vec::<f32>()?, &[0.0, 1.5 * 3f64.ln()], 1e-6);
+    close(
+        &swiglu(&one, &g)?.to_vec::<f32>()?,
+        &[0.0, 1.5 * 3f64.ln()],
+        1e-6,
+    );
     Ok(())
 }
