@@ -80,6 +80,15 @@ pub enum Error {
         /// One line per problem.
         problems: Vec<String>,
     },
+    /// Two or more crates (or modules) declare a custom op of the same name
+    /// ([`crate::custom_op!`]): calls of that name fail rather than pick one.
+    #[error("the custom op `{name}` is declared more than once: by {}; custom ops share one namespace, so rename all but one of them", declarations.join(" and by "))]
+    CustomOpConflict {
+        /// The op's name.
+        name: &'static str,
+        /// Each declaration: its crate and module.
+        declarations: Vec<String>,
+    },
     /// A version string that could not be understood.
     #[error("invalid version `{input}`: {reason}")]
     InvalidVersion {

@@ -32,6 +32,8 @@ pub mod alloc;
 pub mod build_info;
 pub mod call;
 pub mod catalogue;
+pub mod custom;
+pub mod custom_registry;
 pub mod dtype;
 pub mod dynamic;
 pub mod error;
@@ -73,9 +75,11 @@ pub use state::{
     previous_backend, resolve_backend, set_backend, set_backend_to_specific_version, unset_backend,
     with_backend, with_backend_masked, with_backend_version, with_device, Backend,
 };
-pub use table::{validate_registrations, CoverageReport, FunctionTable, Source};
+pub use table::{validate_registrations, CoverageReport, CustomRow, FunctionTable, Source};
 pub use tensor::{BackendDescriptor, Device, Native, Shape, SharedHost, Tensor};
 pub use trace::{trace, trace_with_constants, Compiled, Graph};
 
 #[doc(hidden)]
 pub use inventory;
+#[doc(hidden)]
+pub use linkme;

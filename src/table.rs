@@ -2,6 +2,7 @@
 //! the process, and switched to by pointer.
 
 use crate::catalogue::{Op, OpFn, Slots};
+use crate::custom_registry::{self, CustomEntry, CustomMode, CustomOp, CustomPick};
 use crate::dtype::{DType, DTypeSet};
 use crate::error::{Error, Result};
 use crate::registry::Primary;
@@ -11,7 +12,7 @@ use semver::Version;
 use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 /// Where a table's entry for an op comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +53,12 @@ pub struct FunctionTable {
     /// Indexed by [`Op::index`]; an array, not a `Vec`, so the per-call lookup of a constant
     /// op is one load at a fixed offset (no bounds check).
     pub(crate) sources: [Source; Op::COUNT],
+    /// Whether custom ops run their compositions only (masked tables, and the tracer's
+    /// tracing tables).
+    pub(crate) custom_compositions_only: bool,
+    /// What runs each custom op ([`crate::custom_op!`]), one entry per declaration in
+    /// [`custom_registry::CUSTOM_OPS`] order: built at the first custom call on this table.
+    pub(crate) custom: OnceLock<Box<[CustomEntry]>>,
 }
 
 impl FunctionTable {
@@ -94,7 +101,57 @@ impl FunctionTable {
             version: self.version.clone(),
             emulated: self.emulated,
             rows: Op::ALL.iter().map(|&op| (op, self.source(op))).collect(),
+            custom: self
+                .custom_entries()
+                .iter()
+                .map(|e| CustomRow {
+                    name: e.op.name,
+                    krate: e.op.krate,
+                    source: match &e.pick {
+                        CustomPick::Native(_, variant) => Source::Primary { variant },
+                        CustomPick::Composition => Source::Compositional,
+                        CustomPick::Failed(_) => Source::Unsupported,
+                    },
+                })
+                .collect(),
             unsupported_dtypes: self.unsupported.iter().collect(),
+        }
+    }
+
+    /// Where the entry for the custom op `op` comes from (`Primary` for a native version,
+    /// `Compositional` for its composition, `Unsupported` when its calls fail).
+    pub fn custom_source(&self, op: &'static CustomOp) -> Source {
+        match &self.custom_entry(op).pick {
+            CustomPick::Native(_, variant) => Source::Primary { variant },
+            CustomPick::Composition => Source::Compositional,
+            CustomPick::Failed(_) => Source::Unsupported,
+        }
+    }
+
+    /// The side table of custom ops, built on first use.
+    #[inline(always)]
+    pub(crate) fn custom_entries(&self) -> &[CustomEntry] {
+        match self.custom.get() {
+            Some(entries) => entries,
+            None => self.custom.get_or_init(|| {
+                let mode = if self.custom_compositions_only {
+                    CustomMode::Compositions
+                } else {
+                    CustomMode::Natives
+                };
+                custom_registry::build_side_table(self.backend.name, &self.version, mode)
+            }),
+        }
+    }
+
+    /// The entry of custom op `op`: found by the declaration's position in the slice, checked
+    /// against the declaration itself.
+    #[inline(always)]
+    pub(crate) fn custom_entry(&self, op: &'static CustomOp) -> &CustomEntry {
+        let entries = self.custom_entries();
+        match entries.get(custom_registry::index_of(op)) {
+            Some(e) if std::ptr::eq(e.op, op) => e,
+            _ => custom_entry_slow(entries, op),
         }
     }
 
@@ -133,6 +190,36 @@ impl FunctionTable {
     }
 }
 
+/// The entry of a declaration not where its address says (never expected: declarations are
+/// the slice's elements); found by search.
+#[cold]
+#[inline(never)]
+fn custom_entry_slow<'a>(entries: &'a [CustomEntry], op: &'static CustomOp) -> &'a CustomEntry {
+    static MISSING: Mutex<Vec<&'static CustomEntry>> = Mutex::new(Vec::new());
+    if let Some(e) = entries.iter().find(|e| std::ptr::eq(e.op, op)) {
+        return e;
+    }
+    // A declaration outside the slice cannot be made with the macro; answer with an error
+    // entry, one per such declaration.
+    let mut missing = MISSING.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(e) = missing.iter().find(|e| std::ptr::eq(e.op, op)) {
+        return e;
+    }
+    let e: &'static CustomEntry = Box::leak(Box::new(CustomEntry {
+        op,
+        pick: CustomPick::Failed(Error::Registration {
+            backend: "(any)".to_string(),
+            problems: vec![format!(
+                "the custom op `{}` (crate `{}`) is not in the program's list of custom ops; \
+                 declare it with `tensorswitch::custom_op!`",
+                op.name, op.krate
+            )],
+        }),
+    }));
+    missing.push(e);
+    e
+}
+
 impl fmt::Debug for FunctionTable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "FunctionTable({} {})", self.backend.name, self.version)
@@ -150,8 +237,22 @@ pub struct CoverageReport {
     pub emulated: bool,
     /// One row per op, in catalogue order.
     pub rows: Vec<(Op, Source)>,
+    /// One row per custom op declared in the program ([`crate::custom_op!`]).
+    pub custom: Vec<CustomRow>,
     /// Dtypes unsupported at this version.
     pub unsupported_dtypes: Vec<DType>,
+}
+
+/// A custom op's row of a [`CoverageReport`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomRow {
+    /// The op's name.
+    pub name: &'static str,
+    /// The crate that declared it.
+    pub krate: &'static str,
+    /// Native version (`Primary`, with its registered name), composition (`Compositional`),
+    /// or `Unsupported` when its calls fail (see [`crate::Error::CustomOpConflict`]).
+    pub source: Source,
 }
 
 impl CoverageReport {
@@ -175,6 +276,12 @@ impl fmt::Display for CoverageReport {
         )?;
         for (op, source) in &self.rows {
             writeln!(f, "  {:<18} {source}", op.name())?;
+        }
+        if !self.custom.is_empty() {
+            writeln!(f, "  custom ops:")?;
+            for row in &self.custom {
+                writeln!(f, "  {:<18} {} [{}]", row.name, row.source, row.krate)?;
+            }
         }
         let dtypes: Vec<_> = self
             .unsupported_dtypes
@@ -303,6 +410,7 @@ pub fn validate_registrations(backend: &str) -> Result<()> {
             problems.push(e);
         }
     }
+    problems.extend(custom_registry::validate(backend));
     if problems.is_empty() {
         Ok(())
     } else {
@@ -413,5 +521,7 @@ fn build(
         unsupported,
         slots,
         sources,
+        custom_compositions_only: masked,
+        custom: OnceLock::new(),
     })
 }

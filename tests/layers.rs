@@ -11,12 +11,12 @@ const LAYERS: &[&[&str]] = &[
     &["alloc", "build_info"],
     &["tensor"],
     &["catalogue"],
-    &["call", "registry", "kit", "fused"],
+    &["call", "registry", "kit", "fused", "custom_registry"],
     &["plugin"],
     &["table"],
     &["state"],
     &["ops"],
-    &["dynamic", "index", "random", "sets"],
+    &["dynamic", "index", "random", "sets", "custom"],
     &["trace"],
 ];
 

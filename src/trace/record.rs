@@ -261,6 +261,10 @@ pub(crate) fn tracing_table(real: &'static FunctionTable) -> &'static FunctionTa
         unsupported: real.unsupported,
         slots: recording_slots(&real.slots),
         sources: real.sources,
+        // Custom ops run their composition while tracing, so the nodes are the catalogue
+        // calls it makes (see `crate::custom`).
+        custom_compositions_only: true,
+        custom: std::sync::OnceLock::new(),
     }));
     cache.push((key, table));
     table

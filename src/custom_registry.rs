@@ -1,0 +1,227 @@
+//! Users' own ops, as registered: the declarations [`custom_op!`](crate::custom_op) writes and
+//! the native versions [`custom_natives!`](crate::custom_natives) writes, collected with
+//! `linkme` distributed slices, and the per-table side table that picks, for each declared op,
+//! a native version or the op's composition.
+//!
+//! The catalogue is closed (one macro, a struct of slots, checked by the compiler); custom ops
+//! are open by nature: any crate may declare one, so they are collected at link time. Where
+//! they are dispatched from is [`crate::custom`]; docs/architecture.md ("Custom ops") explains
+//! the design.
+//!
+//! The slices cannot be read from the core's unit tests: that test binary links two copies of
+//! the core (the test build, and the one its ndarray dev-dependency links), whose slices share
+//! a section name, and `linkme` panics on that ("duplicate #[distributed_slice]"). Tables
+//! therefore build their side table lazily, at the first custom call or report; custom ops
+//! are tested from integration tests (`tests/custom.rs`) and the fixture crate.
+
+use crate::error::Error;
+use crate::version::{split_variant_name, VersionRange};
+use semver::Version;
+use std::any::{Any, TypeId};
+
+/// One custom op's declaration (written by [`custom_op!`](crate::custom_op)).
+#[derive(Debug)]
+pub struct CustomOp {
+    /// The op's name (the declared function's name).
+    pub name: &'static str,
+    /// The declaring crate (`CARGO_PKG_NAME` where it was declared).
+    pub krate: &'static str,
+    /// The module the declaration is in.
+    pub module: &'static str,
+    /// The signature as written: tensors, then plain attributes after `;`.
+    pub signature: &'static str,
+    /// The `TypeId` of the op's native function type (`<op>::Native`): native versions are
+    /// checked against it when a table is built.
+    pub native_type: fn() -> TypeId,
+}
+
+/// Every custom op declared in the program.
+#[linkme::distributed_slice]
+pub static CUSTOM_OPS: [CustomOp];
+
+/// A backend's native version of a custom op, possibly for a range of framework versions
+/// (written by [`custom_natives!`](crate::custom_natives), in the backend's crate or any
+/// other).
+pub struct CustomNative {
+    /// The op it implements.
+    pub op: &'static CustomOp,
+    /// The backend's name.
+    pub backend: &'static str,
+    /// The op's name with an optional version suffix (`rms_norm_v_2p4_and_above`), as for
+    /// catalogue primaries (grammar in [`crate::version`]).
+    pub name: &'static str,
+    /// The function, a `<op>::Native` (checked against [`CustomOp::native_type`]).
+    pub func: &'static (dyn Any + Send + Sync),
+    /// The registering crate.
+    pub krate: &'static str,
+}
+
+/// Every native version of a custom op registered in the program.
+#[linkme::distributed_slice]
+pub static CUSTOM_NATIVES: [CustomNative];
+
+/// `TypeId::of::<T>` as a function pointer (for [`CustomOp::native_type`]).
+#[doc(hidden)]
+pub fn type_id_of<T: 'static>() -> TypeId {
+    TypeId::of::<T>()
+}
+
+/// The position of a declaration in [`CUSTOM_OPS`]. A declaration is an element of the
+/// slice, so its address gives it; the entry it finds is checked by the caller.
+#[inline(always)]
+pub(crate) fn index_of(op: &'static CustomOp) -> usize {
+    let base = CUSTOM_OPS.as_ptr() as usize;
+    (op as *const CustomOp as usize).wrapping_sub(base) / std::mem::size_of::<CustomOp>()
+}
+
+/// What a table runs for one custom op.
+pub(crate) enum CustomPick {
+    /// A native version, with its registered name.
+    Native(&'static (dyn Any + Send + Sync), &'static str),
+    /// The op's composition.
+    Composition,
+    /// Calls fail with this error (two crates declare the name, or the natives registered
+    /// for this backend are invalid).
+    Failed(Error),
+}
+
+/// One entry of a table's side table: the declaration it belongs to and what runs.
+pub(crate) struct CustomEntry {
+    pub(crate) op: &'static CustomOp,
+    pub(crate) pick: CustomPick,
+}
+
+/// How a table's custom ops are picked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CustomMode {
+    /// Natives where registered for the version, else compositions.
+    Natives,
+    /// Compositions only (masked tables, and the tracing tables of the tracer).
+    Compositions,
+}
+
+fn describe(op: &CustomOp) -> String {
+    format!("`{}` (module `{}`)", op.krate, op.module)
+}
+
+/// The error of an op whose name more than one declaration uses, if any.
+fn conflict(op: &'static CustomOp) -> Option<Error> {
+    let same: Vec<&CustomOp> = CUSTOM_OPS.iter().filter(|o| o.name == op.name).collect();
+    if same.len() < 2 {
+        return None;
+    }
+    Some(Error::CustomOpConflict {
+        name: op.name,
+        declarations: same.iter().map(|o| describe(o)).collect(),
+    })
+}
+
+/// The side table of a backend at a version: one entry per declared custom op, in
+/// [`CUSTOM_OPS`] order.
+pub(crate) fn build_side_table(
+    backend: &str,
+    version: &Version,
+    mode: CustomMode,
+) -> Box<[CustomEntry]> {
+    CUSTOM_OPS
+        .iter()
+        .map(|op| CustomEntry {
+            op,
+            pick: pick(op, backend, version, mode),
+        })
+        .collect()
+}
+
+fn pick(op: &'static CustomOp, backend: &str, version: &Version, mode: CustomMode) -> CustomPick {
+    if let Some(e) = conflict(op) {
+        return CustomPick::Failed(e);
+    }
+    if mode == CustomMode::Compositions {
+        return CustomPick::Composition;
+    }
+    let mut problems = Vec::new();
+    let mut chosen: Option<&CustomNative> = None;
+    for n in natives_of(op, backend) {
+        match check_native(n) {
+            Err(problem) => problems.push(problem),
+            Ok(range) if range.contains(version) => match chosen {
+                Some(prev) => problems.push(format!(
+                    "`{}` (crate `{}`) and `{}` (crate `{}`) both match version {version}; \
+                     narrow one of the ranges",
+                    prev.name, prev.krate, n.name, n.krate
+                )),
+                None => chosen = Some(n),
+            },
+            Ok(_) => {}
+        }
+    }
+    if !problems.is_empty() {
+        return CustomPick::Failed(Error::Registration {
+            backend: backend.to_string(),
+            problems,
+        });
+    }
+    match chosen {
+        Some(n) => CustomPick::Native(n.func, n.name),
+        None => CustomPick::Composition,
+    }
+}
+
+fn natives_of<'a>(
+    op: &'static CustomOp,
+    backend: &'a str,
+) -> impl Iterator<Item = &'static CustomNative> + 'a {
+    CUSTOM_NATIVES
+        .iter()
+        .filter(move |n| std::ptr::eq(n.op, op) && n.backend == backend)
+}
+
+/// The version range of a native, or what is wrong with its registration.
+fn check_native(n: &CustomNative) -> Result<VersionRange, String> {
+    let variant = split_variant_name(n.name).map_err(|e| format!("`{}`: {e}", n.name))?;
+    if variant.op != n.op.name {
+        return Err(format!(
+            "`{}` (crate `{}`) is registered for the custom op `{}`; the name must start with `{}`",
+            n.name, n.krate, n.op.name, n.op.name
+        ));
+    }
+    if n.func.type_id() != (n.op.native_type)() {
+        return Err(format!(
+            "`{}` (crate `{}`) does not have the signature of `{}` {}",
+            n.name, n.krate, n.op.name, n.op.signature
+        ));
+    }
+    Ok(variant.range)
+}
+
+/// Checks every native version of every custom op registered for `backend`, for every
+/// version (names, signatures, overlapping ranges) and the custom ops' names; one line per
+/// problem. Part of [`crate::validate_registrations`].
+pub(crate) fn validate(backend: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen: Vec<(&CustomNative, VersionRange)> = Vec::new();
+    for n in CUSTOM_NATIVES.iter().filter(|n| n.backend == backend) {
+        match check_native(n) {
+            Err(p) => problems.push(p),
+            Ok(range) => {
+                for (m, other) in &seen {
+                    if std::ptr::eq(m.op, n.op) && other.overlaps(&range) {
+                        problems.push(format!(
+                            "`{}` ({range}) and `{}` ({other}) both cover some versions of the \
+                             custom op `{}`",
+                            n.name, m.name, n.op.name
+                        ));
+                    }
+                }
+                seen.push((n, range));
+            }
+        }
+    }
+    for (i, op) in CUSTOM_OPS.iter().enumerate() {
+        let first = CUSTOM_OPS.iter().position(|o| o.name == op.name) == Some(i);
+        if let (true, Some(e)) = (first, conflict(op)) {
+            problems.push(e.to_string());
+        }
+    }
+    problems
+}
