@@ -9,9 +9,9 @@
 //!    [`previous_backend`] pops and returns what it popped, [`unset_backend`] clears);
 //! 3. the backend of the call's input tensors — they must all agree, or the call fails with
 //!    [`Error::MixedBackends`];
-//! 4. for calls without tensor inputs (creation), the implicit default: the backend named by
-//!    the `TENSORSWITCH_BACKEND` environment variable (read once, at the first call that needs
-//!    it), else `ndarray`.
+//! 4. for calls without tensor inputs (creation), the implicit default: the configured backend
+//!    (`TENSORSWITCH_BACKEND`, else `tensorswitch.toml`, read once, at the first call that
+//!    needs it; see [`crate::config`]), else `ndarray`.
 //!
 //! With a backend set (1 or 2), input tensors of another backend are an error
 //! ([`Error::ForeignTensor`]), never a silent conversion. Inference (3, 4) changes no state:
@@ -42,9 +42,9 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 /// The environment variable that names the implicit default backend.
-pub const BACKEND_ENV_VAR: &str = "TENSORSWITCH_BACKEND";
-/// The implicit default when the environment does not name one.
-pub const DEFAULT_BACKEND: &str = "ndarray";
+pub const BACKEND_ENV_VAR: &str = crate::config::BACKEND_ENV_VAR;
+/// The implicit default when the configuration does not name one.
+pub const DEFAULT_BACKEND: &str = crate::config::BUILT_IN_BACKEND;
 
 /// A backend as the stack holds it: a function table for one framework version.
 /// Cheap to copy; compares equal when it is the same table.
@@ -118,7 +118,7 @@ static TOP: AtomicPtr<FunctionTable> = AtomicPtr::new(std::ptr::null_mut());
 
 thread_local! {
     static OVERRIDE: Cell<Option<&'static FunctionTable>> = const { Cell::new(None) };
-    static DEVICE: Cell<Device> = const { Cell::new(Device::Cpu) };
+    static DEVICE: Cell<Option<Device>> = const { Cell::new(None) };
     static TRACING: Cell<bool> = const { Cell::new(false) };
     static REFUSED: Cell<Option<&'static str>> = const { Cell::new(None) };
 }
@@ -175,9 +175,19 @@ fn switch_in_trace(what: &str) -> Error {
 }
 
 /// The device creation ops (`from_slice`, `zeros`, `arange`, …) place tensors on in this
-/// thread: `cpu` unless inside [`with_device`].
+/// thread: the one of [`with_device`] inside it, else the configured device
+/// (`TENSORSWITCH_DEVICE` or `tensorswitch.toml`, see [`crate::config`]), else `cpu`. A
+/// configuration that is not valid counts as `cpu` here; creation ops return its error.
 pub fn default_device() -> Device {
-    DEVICE.with(Cell::get)
+    creation_device().unwrap_or(Device::Cpu)
+}
+
+/// [`default_device`], with a bad configuration as its error.
+pub(crate) fn creation_device() -> Result<Device> {
+    match DEVICE.with(Cell::get) {
+        Some(d) => Ok(d),
+        None => crate::config::default_device(),
+    }
 }
 
 /// Runs `f` with `device` as this thread's device for creation ops, restoring the previous
@@ -188,11 +198,11 @@ pub fn with_device<R>(device: Device, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-pub(crate) struct DeviceGuard(Device);
+pub(crate) struct DeviceGuard(Option<Device>);
 
 impl DeviceGuard {
     pub(crate) fn new(device: Device) -> DeviceGuard {
-        DeviceGuard(DEVICE.with(|c| c.replace(device)))
+        DeviceGuard(DEVICE.with(|c| c.replace(Some(device))))
     }
 }
 
@@ -248,7 +258,10 @@ pub(crate) fn descriptor(name: &str) -> Result<&'static BackendDescriptor> {
     descriptor_from(name, None)
 }
 
-fn descriptor_from(name: &str, from: Option<&'static str>) -> Result<&'static BackendDescriptor> {
+pub(crate) fn descriptor_from(
+    name: &str,
+    from: Option<&'static str>,
+) -> Result<&'static BackendDescriptor> {
     match crate::plugin::descriptor(name) {
         Some(d) => Ok(d),
         None => crate::plugin::find(name)?.ok_or_else(|| unknown_backend(name, from)),
@@ -414,15 +427,6 @@ pub fn function_table_report_for_version(name: &str, version: &str) -> Result<Co
     Ok(at_version(name, version)?.report())
 }
 
-/// The implicit default backend's name and where it came from.
-fn default_name() -> &'static (String, Option<&'static str>) {
-    static NAME: OnceLock<(String, Option<&'static str>)> = OnceLock::new();
-    NAME.get_or_init(|| match std::env::var(BACKEND_ENV_VAR) {
-        Ok(v) if !v.trim().is_empty() => (v.trim().to_string(), Some(BACKEND_ENV_VAR)),
-        _ => (DEFAULT_BACKEND.to_string(), None),
-    })
-}
-
 /// The implicit default backend (step 4 of the precedence rule).
 pub fn implicit_default_backend() -> Result<Backend> {
     default_table().map(Backend)
@@ -435,8 +439,15 @@ pub(crate) fn default_table() -> Result<&'static FunctionTable> {
     }
     TABLE
         .get_or_init(|| {
-            let (name, from) = default_name();
-            let desc = descriptor_from(name, *from)?;
+            let setting = crate::config::config()?.backend();
+            let desc = match &setting.value {
+                crate::config::BackendChoice::Named(name) => {
+                    crate::config::named_backend(name, &setting.origin)?
+                }
+                crate::config::BackendChoice::Auto => {
+                    descriptor(crate::auto::process_selection()?.backend)?
+                }
+            };
             table::detected_table(desc)
         })
         .clone()
