@@ -461,9 +461,13 @@ pub fn config() -> Result<&'static Config> {
 /// The device creation ops use outside [`with_device`](crate::with_device): the configured
 /// one, else the device auto-selection chose (with `backend = "auto"`), else `cpu`.
 pub(crate) fn default_device() -> Result<Device> {
+    // On every creation op: no clone, no allocation.
     let cfg = config()?;
-    if cfg.device_configured() || cfg.backend().value != BackendChoice::Auto {
-        return Ok(cfg.device().value);
+    match (&cfg.device, &cfg.backend) {
+        (Some(d), _) => Ok(d.value),
+        (None, Some(b)) if b.value == BackendChoice::Auto => {
+            Ok(crate::auto::process_selection()?.device)
+        }
+        _ => Ok(Device::Cpu),
     }
-    Ok(crate::auto::process_selection()?.device)
 }
