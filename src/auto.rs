@@ -252,3 +252,9 @@ pub(crate) fn process_selection() -> Result<&'static Selection> {
         .as_ref()
         .map_err(Clone::clone)
 }
+
+fn process_choice() -> Result<(&'static str, Device)> {
+    process_selection().map(|s| (s.backend, s.device))
+}
+
+inventory::submit!(crate::registry::AutoSelector(process_choice));

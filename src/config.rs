@@ -249,14 +249,14 @@ impl Config {
         &self.files_read
     }
 
-    /// Checks that the configured backend exists in this program (compiled in, or a plugin
-    /// that loads); the error names where the name came from and the backends there are.
-    pub fn check_backend(&self) -> Result<()> {
-        let s = self.backend();
-        match &s.value {
-            BackendChoice::Auto => Ok(()),
-            BackendChoice::Named(name) => named_backend(name, &s.origin).map(|_| ()),
-        }
+    /// The backend setting, if one was given (no clone).
+    pub(crate) fn backend_setting(&self) -> Option<&Setting<BackendChoice>> {
+        self.backend.as_ref()
+    }
+
+    /// The device setting, if one was given (no clone).
+    pub(crate) fn device_setting(&self) -> Option<&Setting<Device>> {
+        self.device.as_ref()
     }
 
     fn apply_file(&mut self, path: &Path, table: &FileTable) -> Result<()> {
@@ -301,7 +301,7 @@ const DEVICE_ACCEPTED: &str = "\"cpu\", \"cuda\", \"cuda:N\", \"metal\" or \"met
 
 /// The accepted backend values, for messages: `auto` and the backends this program has or
 /// can find.
-fn backend_accepted() -> String {
+pub(crate) fn backend_accepted() -> String {
     let mut names: Vec<String> = crate::plugin::backend_statuses()
         .into_iter()
         .filter(|s| {
@@ -315,24 +315,6 @@ fn backend_accepted() -> String {
     names.dedup();
     names.insert(0, "\"auto\"".to_string());
     names.join(", ")
-}
-
-/// The descriptor of a configured backend, or an error naming where the name came from.
-pub(crate) fn named_backend(
-    name: &str,
-    origin: &Origin,
-) -> Result<&'static crate::tensor::BackendDescriptor> {
-    match origin {
-        // The variable's own error kind, as before files existed.
-        Origin::Env(var) => crate::state::descriptor_from(name, Some(var)),
-        Origin::BuiltIn => crate::state::descriptor(name),
-        Origin::File(_) => crate::state::descriptor(name).map_err(|e| Error::Config {
-            origin: origin.to_string(),
-            key: "backend".to_string(),
-            value: format!("\"{name}\""),
-            accepted: format!("{} ({e})", backend_accepted()),
-        }),
-    }
 }
 
 fn parse_backend(text: &str, origin: &Origin, key: &str) -> Result<BackendChoice> {
@@ -456,18 +438,4 @@ pub fn config() -> Result<&'static Config> {
         .get_or_init(|| Config::load(&ConfigSources::process()))
         .as_ref()
         .map_err(Clone::clone)
-}
-
-/// The device creation ops use outside [`with_device`](crate::with_device): the configured
-/// one, else the device auto-selection chose (with `backend = "auto"`), else `cpu`.
-pub(crate) fn default_device() -> Result<Device> {
-    // On every creation op: no clone, no allocation.
-    let cfg = config()?;
-    match (&cfg.device, &cfg.backend) {
-        (Some(d), _) => Ok(d.value),
-        (None, Some(b)) if b.value == BackendChoice::Auto => {
-            Ok(crate::auto::process_selection()?.device)
-        }
-        _ => Ok(Device::Cpu),
-    }
 }

@@ -29,6 +29,7 @@
 //! the calling thread's override, step 1, is not part of it), all or nothing. See
 //! [`crate::dynamic`].
 
+use crate::config::{BackendChoice, Origin};
 use crate::error::{Error, Result};
 use crate::registry;
 use crate::table::{self, CoverageReport, FunctionTable};
@@ -184,9 +185,57 @@ pub fn default_device() -> Device {
 
 /// [`default_device`], with a bad configuration as its error.
 pub(crate) fn creation_device() -> Result<Device> {
-    match DEVICE.with(Cell::get) {
-        Some(d) => Ok(d),
-        None => crate::config::default_device(),
+    if let Some(d) = DEVICE.with(Cell::get) {
+        return Ok(d);
+    }
+    // On every creation op: no clone, no allocation.
+    let cfg = crate::config::config()?;
+    match (cfg.device_setting(), cfg.backend_setting()) {
+        (Some(d), _) => Ok(d.value),
+        (None, Some(b)) if b.value == BackendChoice::Auto => Ok(auto_choice()?.1),
+        _ => Ok(Device::Cpu),
+    }
+}
+
+/// The backend and device auto-selection chose for this process (`backend = "auto"`), made
+/// once by the `auto` module, found through the registry (it lives in a layer above).
+fn auto_choice() -> Result<(&'static str, Device)> {
+    match inventory::iter::<registry::AutoSelector>.into_iter().next() {
+        Some(a) => (a.0)(),
+        None => Err(Error::BackendUnavailable {
+            name: "auto".to_string(),
+            reason: "auto-selection is not part of this build".to_string(),
+        }),
+    }
+}
+
+/// The descriptor of a configured backend, or an error naming where the name came from.
+pub(crate) fn configured_backend(
+    name: &str,
+    origin: &Origin,
+) -> Result<&'static BackendDescriptor> {
+    match origin {
+        // The variable's own error kind, as before files existed.
+        Origin::Env(var) => descriptor_from(name, Some(var)),
+        Origin::BuiltIn => descriptor(name),
+        Origin::File(_) => descriptor(name).map_err(|e| Error::Config {
+            origin: origin.to_string(),
+            key: "backend".to_string(),
+            value: format!("\"{name}\""),
+            accepted: format!("{} ({e})", crate::config::backend_accepted()),
+        }),
+    }
+}
+
+impl crate::config::Config {
+    /// Checks that the configured backend exists in this program (compiled in, or a plugin
+    /// that loads); the error names where the name came from and the backends there are.
+    pub fn check_backend(&self) -> Result<()> {
+        let s = self.backend();
+        match &s.value {
+            BackendChoice::Auto => Ok(()),
+            BackendChoice::Named(name) => configured_backend(name, &s.origin).map(|_| ()),
+        }
     }
 }
 
@@ -441,12 +490,8 @@ pub(crate) fn default_table() -> Result<&'static FunctionTable> {
         .get_or_init(|| {
             let setting = crate::config::config()?.backend();
             let desc = match &setting.value {
-                crate::config::BackendChoice::Named(name) => {
-                    crate::config::named_backend(name, &setting.origin)?
-                }
-                crate::config::BackendChoice::Auto => {
-                    descriptor(crate::auto::process_selection()?.backend)?
-                }
+                BackendChoice::Named(name) => configured_backend(name, &setting.origin)?,
+                BackendChoice::Auto => descriptor(auto_choice()?.0)?,
             };
             table::detected_table(desc)
         })

@@ -13,10 +13,10 @@ const LAYERS: &[&[&str]] = &[
     &["catalogue"],
     &["call", "registry", "kit", "fused"],
     &["plugin"],
-    &["table"],
+    &["table", "config"],
     &["state"],
     &["ops"],
-    &["dynamic", "index", "random", "sets"],
+    &["dynamic", "index", "random", "sets", "auto"],
     &["trace"],
 ];
 
