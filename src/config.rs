@@ -264,14 +264,14 @@ impl Config {
         for (key, value) in table {
             match key.as_str() {
                 "backend" => {
-                    let text = file_string(&origin, key, value, backend_accepted())?;
+                    let text = file_string(&origin, key, value, backend_accepted)?;
                     self.backend = Some(Setting {
                         value: parse_backend(text, &origin, key)?,
                         origin: origin.clone(),
                     });
                 }
                 "device" => {
-                    let text = file_string(&origin, key, value, DEVICE_ACCEPTED)?;
+                    let text = file_string(&origin, key, value, || DEVICE_ACCEPTED.to_string())?;
                     self.device = Some(Setting {
                         value: parse_device(text, &origin, key)?,
                         origin: origin.clone(),
@@ -379,13 +379,14 @@ fn file_string<'a>(
     origin: &Origin,
     key: &str,
     value: &'a toml::Value,
-    accepted: impl fmt::Display,
+    accepted: impl FnOnce() -> String,
 ) -> Result<&'a str> {
+    // `accepted` lists the plugin folders' contents: only computed for the message.
     value.as_str().ok_or_else(|| Error::Config {
         origin: origin.to_string(),
         key: key.to_string(),
         value: shown(value),
-        accepted: format!("a string: {accepted}"),
+        accepted: format!("a string: {}", accepted()),
     })
 }
 #[cfg(not(feature = "config"))]
@@ -393,7 +394,7 @@ fn file_string<'a>(
     _: &Origin,
     _: &str,
     value: &'a std::convert::Infallible,
-    _: impl fmt::Display,
+    _: impl FnOnce() -> String,
 ) -> Result<&'a str> {
     match *value {}
 }
