@@ -35,6 +35,9 @@ cargo test --workspace --doc 2>&1 | tee -a "$log"
 echo "== the tour runs"
 cargo run --quiet --example tour > /dev/null
 
+echo "== the tensorswitch command with torch compiled in (cargo feature torch)"
+cargo run --quiet -p tensorswitch-cli --features torch -- check --backend torch | tail -n 1
+
 echo "== MLX 0.32.2 for the mlx backend"
 eval "$(bash scripts/setup-mlx.sh)"
 

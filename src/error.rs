@@ -224,6 +224,19 @@ pub enum Error {
     /// The device does not exist or cannot be used.
     #[error("device error: {0}")]
     Device(String),
+    /// A configuration value (environment variable or `tensorswitch.toml`, see
+    /// [`crate::config`]) that is not accepted.
+    #[error("bad configuration in {origin}: `{key}` = {value} is not accepted; accepted values: {accepted}")]
+    Config {
+        /// Where the value came from: the environment variable or the file's path.
+        origin: String,
+        /// The key (`backend`, `device`, …; for an environment variable, the variable).
+        key: String,
+        /// The value as written.
+        value: String,
+        /// What would be accepted, and what was wrong where that says more.
+        accepted: String,
+    },
     /// A result (or a buffer an op needs) could not be allocated: the machine is out of memory
     /// or a memory limit (`ulimit -v`, a container's) is in force. Nothing was changed.
     #[error("`{op}`: could not allocate {bytes} bytes: out of memory or over a memory limit; use a smaller shape or dtype, or free memory")]

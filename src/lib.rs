@@ -29,11 +29,13 @@
 #![deny(unsafe_code)]
 
 pub mod alloc;
+pub mod auto;
 pub mod build_info;
 pub mod call;
 pub mod catalogue;
 pub mod custom;
 pub mod custom_registry;
+pub mod config;
 pub mod dtype;
 pub mod dynamic;
 pub mod error;
@@ -53,11 +55,13 @@ pub mod tensor;
 pub mod trace;
 pub mod version;
 
+pub use auto::{auto_select_backend, auto_select_backend_from, Candidate, Selection};
 pub use call::{
     ArgReduction, AttrValue, Axes, Bound, CumulativeSum, NoAttrs, OpCall, Output, Reduction,
     Repeats, SearchSide, Shift, Side, SliceSpec, Slicing, Sorting, Statistic, TensordotAxes,
 };
 pub use catalogue::{AxisSlice, Group, Op, OpFn};
+pub use config::Config;
 pub use dtype::{DType, Element, HostData, Scalar, DEFAULT_FLOAT, DEFAULT_INT, DEFAULT_UINT};
 pub use error::{Error, Result, Unmoved};
 pub use index::{nonzero, At, IndexItem, NewAxis};

@@ -35,6 +35,13 @@ inventory::collect!(Primary);
 pub struct Fallback(pub OpFn);
 inventory::collect!(Fallback);
 
+/// Auto-selection's choice for a process configured with `backend = "auto"` (the backend and
+/// its device), registered by the `auto` module: the backend stack reads it here without
+/// importing the layer above.
+#[doc(hidden)]
+pub struct AutoSelector(pub fn() -> crate::Result<(&'static str, crate::tensor::Device)>);
+inventory::collect!(AutoSelector);
+
 /// Every backend descriptor compiled into this program, in registration order (those loaded
 /// from plugins are in [`crate::plugin::all_descriptors`]).
 pub fn descriptors() -> impl Iterator<Item = &'static BackendDescriptor> {

@@ -9,9 +9,9 @@
 //!    [`previous_backend`] pops and returns what it popped, [`unset_backend`] clears);
 //! 3. the backend of the call's input tensors — they must all agree, or the call fails with
 //!    [`Error::MixedBackends`];
-//! 4. for calls without tensor inputs (creation), the implicit default: the backend named by
-//!    the `TENSORSWITCH_BACKEND` environment variable (read once, at the first call that needs
-//!    it), else `ndarray`.
+//! 4. for calls without tensor inputs (creation), the implicit default: the configured backend
+//!    (`TENSORSWITCH_BACKEND`, else `tensorswitch.toml`, read once, at the first call that
+//!    needs it; see [`crate::config`]), else `ndarray`.
 //!
 //! With a backend set (1 or 2), input tensors of another backend are an error
 //! ([`Error::ForeignTensor`]), never a silent conversion. Inference (3, 4) changes no state:
@@ -29,6 +29,7 @@
 //! the calling thread's override, step 1, is not part of it), all or nothing. See
 //! [`crate::dynamic`].
 
+use crate::config::{BackendChoice, Origin};
 use crate::error::{Error, Result};
 use crate::registry;
 use crate::table::{self, CoverageReport, FunctionTable};
@@ -42,9 +43,9 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 /// The environment variable that names the implicit default backend.
-pub const BACKEND_ENV_VAR: &str = "TENSORSWITCH_BACKEND";
-/// The implicit default when the environment does not name one.
-pub const DEFAULT_BACKEND: &str = "ndarray";
+pub const BACKEND_ENV_VAR: &str = crate::config::BACKEND_ENV_VAR;
+/// The implicit default when the configuration does not name one.
+pub const DEFAULT_BACKEND: &str = crate::config::BUILT_IN_BACKEND;
 
 /// A backend as the stack holds it: a function table for one framework version.
 /// Cheap to copy; compares equal when it is the same table.
@@ -118,7 +119,7 @@ static TOP: AtomicPtr<FunctionTable> = AtomicPtr::new(std::ptr::null_mut());
 
 thread_local! {
     static OVERRIDE: Cell<Option<&'static FunctionTable>> = const { Cell::new(None) };
-    static DEVICE: Cell<Device> = const { Cell::new(Device::Cpu) };
+    static DEVICE: Cell<Option<Device>> = const { Cell::new(None) };
     static TRACING: Cell<bool> = const { Cell::new(false) };
     static REFUSED: Cell<Option<&'static str>> = const { Cell::new(None) };
 }
@@ -175,9 +176,67 @@ fn switch_in_trace(what: &str) -> Error {
 }
 
 /// The device creation ops (`from_slice`, `zeros`, `arange`, …) place tensors on in this
-/// thread: `cpu` unless inside [`with_device`].
+/// thread: the one of [`with_device`] inside it, else the configured device
+/// (`TENSORSWITCH_DEVICE` or `tensorswitch.toml`, see [`crate::config`]), else `cpu`. A
+/// configuration that is not valid counts as `cpu` here; creation ops return its error.
 pub fn default_device() -> Device {
-    DEVICE.with(Cell::get)
+    creation_device().unwrap_or(Device::Cpu)
+}
+
+/// [`default_device`], with a bad configuration as its error.
+pub(crate) fn creation_device() -> Result<Device> {
+    if let Some(d) = DEVICE.with(Cell::get) {
+        return Ok(d);
+    }
+    // On every creation op: no clone, no allocation.
+    let cfg = crate::config::config()?;
+    match (cfg.device_setting(), cfg.backend_setting()) {
+        (Some(d), _) => Ok(d.value),
+        (None, Some(b)) if b.value == BackendChoice::Auto => Ok(auto_choice()?.1),
+        _ => Ok(Device::Cpu),
+    }
+}
+
+/// The backend and device auto-selection chose for this process (`backend = "auto"`), made
+/// once by the `auto` module, found through the registry (it lives in a layer above).
+fn auto_choice() -> Result<(&'static str, Device)> {
+    match inventory::iter::<registry::AutoSelector>.into_iter().next() {
+        Some(a) => (a.0)(),
+        None => Err(Error::BackendUnavailable {
+            name: "auto".to_string(),
+            reason: "auto-selection is not part of this build".to_string(),
+        }),
+    }
+}
+
+/// The descriptor of a configured backend, or an error naming where the name came from.
+pub(crate) fn configured_backend(
+    name: &str,
+    origin: &Origin,
+) -> Result<&'static BackendDescriptor> {
+    match origin {
+        // The variable's own error kind, as before files existed.
+        Origin::Env(var) => descriptor_from(name, Some(var)),
+        Origin::BuiltIn => descriptor(name),
+        Origin::File(_) => descriptor(name).map_err(|e| Error::Config {
+            origin: origin.to_string(),
+            key: "backend".to_string(),
+            value: format!("\"{name}\""),
+            accepted: format!("{} ({e})", crate::config::backend_accepted()),
+        }),
+    }
+}
+
+impl crate::config::Config {
+    /// Checks that the configured backend exists in this program (compiled in, or a plugin
+    /// that loads); the error names where the name came from and the backends there are.
+    pub fn check_backend(&self) -> Result<()> {
+        let s = self.backend();
+        match &s.value {
+            BackendChoice::Auto => Ok(()),
+            BackendChoice::Named(name) => configured_backend(name, &s.origin).map(|_| ()),
+        }
+    }
 }
 
 /// Runs `f` with `device` as this thread's device for creation ops, restoring the previous
@@ -188,11 +247,11 @@ pub fn with_device<R>(device: Device, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-pub(crate) struct DeviceGuard(Device);
+pub(crate) struct DeviceGuard(Option<Device>);
 
 impl DeviceGuard {
     pub(crate) fn new(device: Device) -> DeviceGuard {
-        DeviceGuard(DEVICE.with(|c| c.replace(device)))
+        DeviceGuard(DEVICE.with(|c| c.replace(Some(device))))
     }
 }
 
@@ -248,7 +307,10 @@ pub(crate) fn descriptor(name: &str) -> Result<&'static BackendDescriptor> {
     descriptor_from(name, None)
 }
 
-fn descriptor_from(name: &str, from: Option<&'static str>) -> Result<&'static BackendDescriptor> {
+pub(crate) fn descriptor_from(
+    name: &str,
+    from: Option<&'static str>,
+) -> Result<&'static BackendDescriptor> {
     match crate::plugin::descriptor(name) {
         Some(d) => Ok(d),
         None => crate::plugin::find(name)?.ok_or_else(|| unknown_backend(name, from)),
@@ -414,15 +476,6 @@ pub fn function_table_report_for_version(name: &str, version: &str) -> Result<Co
     Ok(at_version(name, version)?.report())
 }
 
-/// The implicit default backend's name and where it came from.
-fn default_name() -> &'static (String, Option<&'static str>) {
-    static NAME: OnceLock<(String, Option<&'static str>)> = OnceLock::new();
-    NAME.get_or_init(|| match std::env::var(BACKEND_ENV_VAR) {
-        Ok(v) if !v.trim().is_empty() => (v.trim().to_string(), Some(BACKEND_ENV_VAR)),
-        _ => (DEFAULT_BACKEND.to_string(), None),
-    })
-}
-
 /// The implicit default backend (step 4 of the precedence rule).
 pub fn implicit_default_backend() -> Result<Backend> {
     default_table().map(Backend)
@@ -435,8 +488,11 @@ pub(crate) fn default_table() -> Result<&'static FunctionTable> {
     }
     TABLE
         .get_or_init(|| {
-            let (name, from) = default_name();
-            let desc = descriptor_from(name, *from)?;
+            let setting = crate::config::config()?.backend();
+            let desc = match &setting.value {
+                BackendChoice::Named(name) => configured_backend(name, &setting.origin)?,
+                BackendChoice::Auto => descriptor(auto_choice()?.0)?,
+            };
             table::detected_table(desc)
         })
         .clone()

@@ -13,10 +13,10 @@ const LAYERS: &[&[&str]] = &[
     &["catalogue"],
     &["call", "registry", "kit", "fused", "custom_registry"],
     &["plugin"],
-    &["table"],
+    &["table", "config"],
     &["state"],
     &["ops"],
-    &["dynamic", "index", "random", "sets", "custom"],
+    &["dynamic", "index", "random", "sets", "custom", "auto"],
     &["trace"],
 ];
 

@@ -735,3 +735,62 @@ fn cross_check_on(a: &str, table: Table, b: &str) {
     }
     tally.finish();
 }
+
+// ----- the suite as a report, for tools (`tensorswitch check`) -----
+
+/// What running every case on a backend gave, without panicking: see [`summarize`].
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// The backend.
+    pub backend: String,
+    /// Whether ops with a compositional fallback were served by it.
+    pub fallbacks: bool,
+    /// Cases run.
+    pub cases: usize,
+    /// Cases that passed.
+    pub passed: usize,
+    /// Cases skipped: a dtype the backend declares unsupported, or a known fallback failure.
+    pub skipped: usize,
+    /// The cases that failed: id and what differed.
+    pub failures: Vec<(String, String)>,
+}
+
+impl Summary {
+    /// Whether no case failed.
+    pub fn ok(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Runs every case on `backend` (with `fallbacks`, every op that has a compositional fallback
+/// served by it) on the CPU and returns the tally; `Err` when the backend cannot be used.
+pub fn summarize(backend: &str, fallbacks: bool) -> Result<Summary, String> {
+    let unsupported = declared_unsupported(backend);
+    let table = if fallbacks {
+        Table::Masked
+    } else {
+        Table::Primary
+    };
+    let mut tally = Tally::new(String::new());
+    table
+        .with(backend, || {
+            for case in cases() {
+                let v = if table.leaves_out(backend, case) {
+                    Verdict::Known
+                } else {
+                    check(case, &unsupported)
+                };
+                tally.record(&case.id, v);
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    let skipped = tally.skipped.len() + tally.known.len();
+    Ok(Summary {
+        backend: backend.to_string(),
+        fallbacks,
+        cases: tally.run,
+        passed: tally.run - skipped - tally.failures.len(),
+        skipped,
+        failures: tally.failures,
+    })
+}

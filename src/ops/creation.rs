@@ -16,7 +16,8 @@ type Pick<F> = fn(&Slots) -> Option<F>;
 
 pub(crate) fn run_from_host(op: Op, pick: Pick<FromHostFn>, a: FromHost) -> Result<Tensor> {
     let table = creation_table(op)?;
-    from_host_on_with(table, pick, a.data, &a.shape, state::default_device())
+    let device = state::creation_device()?;
+    from_host_on_with(table, pick, a.data, &a.shape, device)
 }
 
 /// `from_host` on a given table and device, whatever the stack says.
@@ -157,8 +158,9 @@ pub(crate) fn run_full(op: Op, pick: Pick<FullFn>, a: &Full) -> Result<Tensor> {
     let table = creation_table(op)?;
     check_shape(table, op, &a.shape, a.dtype)?;
     table.check_dtype(op, a.dtype)?;
+    let device = state::creation_device()?;
     call(table, op, pick(&table.slots), |f| {
-        f(&a.shape, a.value, a.dtype, state::default_device())
+        f(&a.shape, a.value, a.dtype, device)
     })
 }
 
@@ -166,8 +168,9 @@ pub(crate) fn run_fill(op: Op, pick: Pick<FillFn>, a: &Fill) -> Result<Tensor> {
     let table = creation_table(op)?;
     check_shape(table, op, &a.shape, a.dtype)?;
     table.check_dtype(op, a.dtype)?;
+    let device = state::creation_device()?;
     call(table, op, pick(&table.slots), |f| {
-        f(&a.shape, a.dtype, state::default_device())
+        f(&a.shape, a.dtype, device)
     })
 }
 
@@ -246,8 +249,9 @@ pub(crate) fn run_arange(op: Op, pick: Pick<ArangeFn>, a: &Arange) -> Result<Ten
     let table = creation_table(op)?;
     check_shape(table, op, &[n], a.dtype)?;
     table.check_dtype(op, a.dtype)?;
+    let device = state::creation_device()?;
     call(table, op, pick(&table.slots), |f| {
-        f(start, step, n, a.dtype, state::default_device())
+        f(start, step, n, a.dtype, device)
     })
 }
 
@@ -257,15 +261,9 @@ pub(crate) fn run_linspace(op: Op, pick: Pick<LinspaceFn>, a: &Linspace) -> Resu
     let table = creation_table(op)?;
     check_shape(table, op, &[a.num], a.dtype)?;
     table.check_dtype(op, a.dtype)?;
+    let device = state::creation_device()?;
     call(table, op, pick(&table.slots), |f| {
-        f(
-            start,
-            stop,
-            a.num,
-            a.endpoint,
-            a.dtype,
-            state::default_device(),
-        )
+        f(start, stop, a.num, a.endpoint, a.dtype, device)
     })
 }
 
@@ -274,8 +272,9 @@ pub(crate) fn run_eye(op: Op, pick: Pick<EyeFn>, a: &Eye) -> Result<Tensor> {
     table.check_dtype(op, a.dtype)?;
     let n_cols = a.n_cols.unwrap_or(a.n_rows);
     check_shape(table, op, &[a.n_rows, n_cols], a.dtype)?;
+    let device = state::creation_device()?;
     call(table, op, pick(&table.slots), |f| {
-        f(a.n_rows, n_cols, a.k, a.dtype, state::default_device())
+        f(a.n_rows, n_cols, a.k, a.dtype, device)
     })
 }
 
