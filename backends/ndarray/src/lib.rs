@@ -25,6 +25,7 @@
 #[macro_use]
 mod macros;
 mod buf;
+mod cpu;
 mod elementwise;
 mod fused;
 mod host;
@@ -36,6 +37,7 @@ mod nn;
 mod reduce;
 mod storage;
 
+pub use cpu::{matmul_kernel, num_threads, set_matmul_kernel, set_num_threads, MatmulKernel};
 pub use math::tanh_f32;
 pub use storage::NdStorage;
 
