@@ -1,7 +1,7 @@
 //! Settings of the CPU kernels: which matmul kernel runs, and how many threads large ops use.
 //!
 //! Both are process-wide (atomics, read once per op). Threads are used only by ops large
-//! enough to pay for them (see `linalg::GEMM_PARALLEL_MIN` and gemm's own threshold), so small
+//! enough to pay for them (see [`PARALLEL_MIN_ELEMENTS`], `linalg::GEMM_PARALLEL_MIN` and gemm's own threshold), so small
 //! ops never touch the thread pool whatever the setting.
 
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
@@ -32,6 +32,10 @@ pub fn matmul_kernel() -> MatmulKernel {
         _ => MatmulKernel::MatrixMultiply,
     }
 }
+
+/// Elementwise kernels split their work across threads only from this many elements on (and
+/// into chunks at least this long): below it, waking threads costs more than it saves.
+pub const PARALLEL_MIN_ELEMENTS: usize = 1 << 16;
 
 /// 0 = not set yet (read `TENSORSWITCH_THREADS` on first use).
 static THREADS: AtomicUsize = AtomicUsize::new(0);
@@ -94,4 +98,30 @@ pub(crate) fn threads_for(work: usize, min_work: usize) -> usize {
         return 1;
     }
     num_threads()
+}
+
+/// `f(x_chunk, out_chunk)` over matching chunks of `x` and `out`, on up to [`num_threads`]
+/// threads when the slices are long (at least [`PARALLEL_MIN_ELEMENTS`]), else in one call.
+/// `f` must be elementwise (each output from the input at its index alone), so that the
+/// result does not depend on where the chunks are cut, that is on the number of threads.
+pub(crate) fn par_map_slices<A: Sync, B: Send>(
+    x: &[A],
+    out: &mut [B],
+    f: impl Fn(&[A], &mut [B]) + Sync,
+) {
+    let n = x.len().min(out.len());
+    let threads = threads_for(n, PARALLEL_MIN_ELEMENTS);
+    let pool = if threads > 1 { pool() } else { None };
+    let Some(pool) = pool else {
+        f(&x[..n], &mut out[..n]);
+        return;
+    };
+    let chunk = n.div_ceil(threads).max(PARALLEL_MIN_ELEMENTS / 2);
+    pool.install(|| {
+        use rayon::prelude::*;
+        out[..n]
+            .par_chunks_mut(chunk)
+            .zip(x[..n].par_chunks(chunk))
+            .for_each(|(o, x)| f(x, o));
+    });
 }

@@ -36,10 +36,12 @@ mod math;
 mod nn;
 mod reduce;
 mod storage;
+mod vmath;
 
 pub use cpu::{matmul_kernel, num_threads, set_matmul_kernel, set_num_threads, MatmulKernel};
 pub use math::tanh_f32;
 pub use storage::NdStorage;
+pub use vmath::{cos_f32, cos_f64, exp_f32, exp_f64, ln_f32, ln_f64, sin_f32, sin_f64, tanh_f64};
 
 use ndarray::{ArrayD, ArrayRefD, ArrayViewD, IxDyn};
 use tensorswitch::kit::BackendKit;
