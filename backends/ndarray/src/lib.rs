@@ -35,6 +35,7 @@ mod manip;
 mod math;
 mod nn;
 mod reduce;
+mod softmax;
 mod storage;
 mod vmath;
 
@@ -134,7 +135,7 @@ fn detect_version() -> std::result::Result<String, String> {
 
 // Every primary of the backend. Ops not listed here (zeros, ones, linspace, eye, square,
 // not_equal, greater, greater_equal, logical_xor, clip, matrix_transpose, vecdot, tensordot,
-// mean, var, std, softmax, expand_dims, squeeze, stack) run on the core's compositional
+// mean, var, std, expand_dims, squeeze, stack) run on the core's compositional
 // fallbacks, as do expm1 and log1p below ndarray 0.17.
 tensorswitch::primaries! { NAME;
     from_host => host::from_host,
@@ -244,6 +245,8 @@ tensorswitch::primaries! { NAME;
     gelu => nn::gelu,
     silu => nn::silu,
     conv2d => nn::conv2d,
+    // One pass per lane instead of the fallback's five ops (see `softmax`).
+    softmax => softmax::softmax,
 }
 
 /// The native value of an ndarray tensor: the data as an [`NdStorage`] (an owned `ArrayD` or a

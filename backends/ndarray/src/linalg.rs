@@ -51,8 +51,9 @@ fn float_matmul<T: NdFloat + Element + Default>(
     batched(a, b, |x, y, out| mat_mul(kernel, x, y, out))
 }
 
-/// `out = x · y` with the selected kernel; `out` is `x.nrows() × y.ncols()` and zero-filled.
-fn mat_mul<T: NdFloat>(
+/// `out = x · y` with the selected kernel (see `cpu::MatmulKernel`); `out` is
+/// `x.nrows() × y.ncols()` (its prior contents are overwritten).
+pub(crate) fn mat_mul<T: NdFloat>(
     kernel: crate::cpu::MatmulKernel,
     x: ArrayView2<'_, T>,
     y: ArrayView2<'_, T>,
@@ -72,10 +73,15 @@ const GEMM_PARALLEL_MIN: usize = 64 * 64 * 64;
 
 /// `out = x · y` with the `gemm` crate. `T` is `f32` or `f64` (the only `NdFloat`s), both of
 /// which gemm implements (it panics for other types).
-fn gemm_into<T: NdFloat>(x: ArrayView2<'_, T>, y: ArrayView2<'_, T>, out: ArrayViewMut2<'_, T>) {
+fn gemm_into<T: NdFloat>(
+    x: ArrayView2<'_, T>,
+    y: ArrayView2<'_, T>,
+    mut out: ArrayViewMut2<'_, T>,
+) {
     let (m, k, n) = (x.nrows(), x.ncols(), y.ncols());
     if m == 0 || n == 0 || k == 0 {
-        // Nothing to multiply: `out` is already the zero matrix (or empty).
+        // Nothing to multiply: the empty sum is 0.
+        out.fill(T::zero());
         return;
     }
     if (y.nrows(), out.nrows(), out.ncols()) != (k, m, n) {
