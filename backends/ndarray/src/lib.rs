@@ -17,8 +17,14 @@
 //!   that the core's compositional fallback runs.
 //!
 //! Compiled graphs run chains of elementwise ops as one fused pass over blocks of the data
-//! (the `fused` module; docs/architecture.md, "The tracer"). float32 `tanh` is
-//! [`tanh_f32`], computed in float64 and rounded once, not std's `f32::tanh`.
+//! (the `fused` module; docs/architecture.md, "The tracer").
+//!
+//! The kernels are the backend's own choice (docs/architecture.md, "The CPU kernels of the
+//! ndarray backend"): float matmul on the `gemm` crate ([`set_matmul_kernel`] switches back to
+//! ndarray's matrixmultiply); `exp`, `log`, `sin`, `cos`, `tanh` and `sqrt` as vectorised
+//! float64 code ([`exp_f64`], ...; float32 in float64, rounded once, e.g. [`tanh_f32`], not
+//! std's `f32::tanh`); large ops on up to [`num_threads`] threads ([`set_num_threads`],
+//! `TENSORSWITCH_THREADS`).
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
