@@ -1,7 +1,7 @@
 //! Elementwise ops, with NumPy's semantics where the standard leaves room: integers wrap,
 //! `maximum`/`minimum` propagate NaN, `round` ties to even.
 
-use crate::{array, input_array, zip2, NdArray};
+use crate::{array, input_array, vmath, zip2, NdArray};
 use ndarray::Zip;
 use tensorswitch::{Error, Result, Tensor};
 
@@ -108,46 +108,110 @@ unary_fn!(abs, "abs";
     sints |x: T| x.wrapping_abs();
     uints |x: T| x;
     floats |x: T| x.abs());
-unary_fn!(exp, "exp"; floats |x: T| x.exp());
-unary_fn!(log, "log"; floats |x: T| x.ln());
-unary_fn!(sqrt, "sqrt"; floats |x: T| x.sqrt());
-unary_fn!(sin, "sin"; floats |x: T| x.sin());
-unary_fn!(cos, "cos"; floats |x: T| x.cos());
-/// float32: evaluated in float64 and rounded once (see `math::tanh_f32`: more accurate than
-/// the C library's `tanhf`), a slice at a time where the input is contiguous (vectorised);
-/// float64: std's (the C library's `tanh`). Fused programs run `tanh_block`.
-pub(crate) fn tanh(x: &Tensor) -> Result<Tensor> {
-    const OP: &str = "tanh";
-    let out: NdArray = on_array!(OP, input_array(OP, x)?;
-        f32 |a: T| match a.as_slice() {
-            Some(s) => {
-                let mut v = tensorswitch::alloc::try_vec(OP, s.len(), 0.0)?;
-                crate::math::tanh_f32_slice(s, &mut v);
-                crate::buf::shaped_like(OP, a, v)?.into()
-            }
-            None => crate::buf::map(OP, a, crate::math::tanh_f32)?.into(),
-        };
-        f64 |a: T| crate::buf::map(OP, a, tanh_f64)?.into());
+// exp, log, sqrt, sin, cos, tanh: the vectorised kernels of `vmath` (and `math::tanh_f32`),
+// a slice at a time where the input is contiguous (split across threads when it is long),
+// else element by element; fused programs run the same slice functions on their blocks.
+vector_fn!(
+    exp,
+    "exp",
+    vmath::exp_f32_slice,
+    vmath::exp_f32,
+    vmath::exp_f64_slice,
+    vmath::exp_f64
+);
+vector_fn!(
+    log,
+    "log",
+    vmath::ln_f32_slice,
+    vmath::ln_f32,
+    vmath::ln_f64_slice,
+    vmath::ln_f64
+);
+vector_fn!(
+    sqrt,
+    "sqrt",
+    vmath::sqrt_f32_slice,
+    f32::sqrt,
+    vmath::sqrt_f64_slice,
+    f64::sqrt
+);
+vector_fn!(
+    sin,
+    "sin",
+    vmath::sin_f32_slice,
+    vmath::sin_f32,
+    vmath::sin_f64_slice,
+    vmath::sin_f64
+);
+vector_fn!(
+    cos,
+    "cos",
+    vmath::cos_f32_slice,
+    vmath::cos_f32,
+    vmath::cos_f64_slice,
+    vmath::cos_f64
+);
+// float32: evaluated in float64 and rounded once (see `math::tanh_f32`: more accurate than the
+// C library's `tanhf`).
+vector_fn!(
+    tanh,
+    "tanh",
+    crate::math::tanh_f32_slice,
+    crate::math::tanh_f32,
+    vmath::tanh_f64_slice,
+    vmath::tanh_f64
+);
+
+/// The slot of an elementwise float op with a slice kernel per dtype.
+fn vector_slot(
+    op: &'static str,
+    x: &Tensor,
+    f32s: fn(&[f32], &mut [f32]),
+    f32e: fn(f32) -> f32,
+    f64s: fn(&[f64], &mut [f64]),
+    f64e: fn(f64) -> f64,
+) -> Result<Tensor> {
+    let out: NdArray = on_array!(op, input_array(op, x)?;
+        f32 |a: T| slices_or_map(op, a, f32s, f32e)?.into();
+        f64 |a: T| slices_or_map(op, a, f64s, f64e)?.into());
     Ok(out.into_tensor())
 }
 
-#[inline]
-fn tanh_f64(x: f64) -> f64 {
-    x.tanh()
-}
-
-/// `tanh` on a block of a fused program, as the slot computes it.
-pub(crate) fn tanh_block(x: &crate::fused::Reg, out: &mut crate::fused::Reg, n: usize) -> bool {
-    use crate::fused::Reg;
-    match (x, out) {
-        (Reg::Float32(x), Reg::Float32(o)) => {
-            crate::math::tanh_f32_slice(&x[..n], &mut o[..n]);
-            true
+/// `f` over a contiguous array's slice (on threads when it is long, see `cpu`), else `e`
+/// element by element; the two give the same bits.
+fn slices_or_map<T: tensorswitch::Element + Default + Send + Sync>(
+    op: &'static str,
+    a: &ndarray::ArrayRefD<T>,
+    f: fn(&[T], &mut [T]),
+    e: fn(T) -> T,
+) -> Result<ndarray::ArrayD<T>> {
+    match a.as_slice() {
+        Some(s) => {
+            let mut v = tensorswitch::alloc::try_vec(op, s.len(), T::default())?;
+            crate::cpu::par_map_slices(s, &mut v, f);
+            crate::buf::shaped_like(op, a, v)
         }
-        (Reg::Float64(x), out) => crate::fused::map1(x, out, n, tanh_f64),
-        _ => false,
+        None => crate::buf::map(op, a, e),
     }
 }
+
+/// The block function of a `vector_fn!` op in fused programs: the slot's slice functions.
+pub(crate) fn vector_block(
+    x: &crate::fused::Reg,
+    out: &mut crate::fused::Reg,
+    n: usize,
+    f32s: fn(&[f32], &mut [f32]),
+    f64s: fn(&[f64], &mut [f64]),
+) -> bool {
+    use crate::fused::Reg;
+    match (x, out) {
+        (Reg::Float32(x), Reg::Float32(o)) => f32s(&x[..n], &mut o[..n]),
+        (Reg::Float64(x), Reg::Float64(o)) => f64s(&x[..n], &mut o[..n]),
+        _ => return false,
+    }
+    true
+}
+
 unary_fn!(tan, "tan"; floats |x: T| x.tan());
 unary_fn!(sinh, "sinh"; floats |x: T| x.sinh());
 unary_fn!(cosh, "cosh"; floats |x: T| x.cosh());

@@ -7,7 +7,7 @@
 //! instruction runs a tight loop over its registers, and the program's outputs are appended
 //! to their result vectors. The per-element functions are the slots' own: `unary_fn!` and
 //! `binary_fn!` define each op's slot and its block function from one expression, and
-//! `astype`, `where` and `tanh` share theirs with their slots, so fused results equal the slots',
+//! `astype`, `where` and the `vector_fn!` ops (`exp`, `tanh`, ...) share theirs with their slots, so fused results equal the slots',
 //! bit for bit.
 
 use crate::{buf, elementwise, NdArray, NdElement, KIT};
@@ -168,7 +168,7 @@ fn kernel(op: Op) -> Option<Kernel> {
         Op::sin => U(e::sin::block),
         Op::cos => U(e::cos::block),
         Op::tan => U(e::tan::block),
-        Op::tanh => U(e::tanh_block),
+        Op::tanh => U(e::tanh::block),
         Op::sinh => U(e::sinh::block),
         Op::cosh => U(e::cosh::block),
         Op::asin => U(e::asin::block),

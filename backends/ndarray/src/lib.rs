@@ -17,14 +17,21 @@
 //!   that the core's compositional fallback runs.
 //!
 //! Compiled graphs run chains of elementwise ops as one fused pass over blocks of the data
-//! (the `fused` module; docs/architecture.md, "The tracer"). float32 `tanh` is
-//! [`tanh_f32`], computed in float64 and rounded once, not std's `f32::tanh`.
+//! (the `fused` module; docs/architecture.md, "The tracer").
+//!
+//! The kernels are the backend's own choice (docs/architecture.md, "The CPU kernels of the
+//! ndarray backend"): float matmul on the `gemm` crate ([`set_matmul_kernel`] switches back to
+//! ndarray's matrixmultiply); `exp`, `log`, `sin`, `cos`, `tanh` and `sqrt` as vectorised
+//! float64 code ([`exp_f64`], ...; float32 in float64, rounded once, e.g. [`tanh_f32`], not
+//! std's `f32::tanh`); large ops on up to [`num_threads`] threads ([`set_num_threads`],
+//! `TENSORSWITCH_THREADS`).
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
 #[macro_use]
 mod macros;
 mod buf;
+mod cpu;
 mod elementwise;
 mod fused;
 mod host;
@@ -34,10 +41,14 @@ mod manip;
 mod math;
 mod nn;
 mod reduce;
+mod softmax;
 mod storage;
+mod vmath;
 
+pub use cpu::{matmul_kernel, num_threads, set_matmul_kernel, set_num_threads, MatmulKernel};
 pub use math::tanh_f32;
 pub use storage::NdStorage;
+pub use vmath::{cos_f32, cos_f64, exp_f32, exp_f64, ln_f32, ln_f64, sin_f32, sin_f64, tanh_f64};
 
 use ndarray::{ArrayD, ArrayRefD, ArrayViewD, IxDyn};
 use tensorswitch::kit::BackendKit;
@@ -130,7 +141,7 @@ fn detect_version() -> std::result::Result<String, String> {
 
 // Every primary of the backend. Ops not listed here (zeros, ones, linspace, eye, square,
 // not_equal, greater, greater_equal, logical_xor, clip, matrix_transpose, vecdot, tensordot,
-// mean, var, std, softmax, expand_dims, squeeze, stack) run on the core's compositional
+// mean, var, std, expand_dims, squeeze, stack) run on the core's compositional
 // fallbacks, as do expm1 and log1p below ndarray 0.17.
 tensorswitch::primaries! { NAME;
     from_host => host::from_host,
@@ -240,6 +251,8 @@ tensorswitch::primaries! { NAME;
     gelu => nn::gelu,
     silu => nn::silu,
     conv2d => nn::conv2d,
+    // One pass per lane instead of the fallback's five ops (see `softmax`).
+    softmax => softmax::softmax,
 }
 
 /// The native value of an ndarray tensor: the data as an [`NdStorage`] (an owned `ArrayD` or a

@@ -31,26 +31,119 @@ fn float_matmul<T: NdFloat + Element + Default>(
     b: &ArrayRefD<T>,
 ) -> Result<ArrayD<T>> {
     const OP: &str = "matmul";
+    let kernel = crate::cpu::matmul_kernel();
     if a.ndim() == 2 && b.ndim() == 2 {
-        // The common case goes straight to ndarray's `dot` on views: no copies, whatever the
-        // layout (matrixmultiply takes strides).
+        // The common case runs on views: no copies, whatever the layout (both kernels take
+        // strides).
         let (x, y) = (matrix(a.view())?, matrix(b.view())?);
         check_inner(x.ncols(), y.nrows())?;
-        // `dot` allocates its result infallibly, and `m × n` can be huge for small (even
-        // empty) operands: allocate it here, fallibly, and let `general_mat_mul` (the
-        // kernel `dot` calls) write into it. With beta 0 the zeros are overwritten.
+        // The result is allocated here, fallibly (`dot` would allocate it infallibly, and
+        // `m × n` can be huge for small, even empty, operands); the kernels overwrite it.
         let shape = [x.nrows(), y.ncols()];
         let mut out = buf::filled(OP, &shape, T::zero())?;
-        let mut o = out
+        let o = out
             .view_mut()
             .into_dimensionality::<Ix2>()
             .or_backend(&KIT, OP)?;
-        general_mat_mul(T::one(), &x, &y, T::zero(), &mut o);
+        mat_mul(kernel, x, y, o);
         return Ok(out);
     }
-    batched(a, b, |x, y, mut out| {
-        general_mat_mul(T::one(), &x, &y, T::zero(), &mut out)
-    })
+    batched(a, b, |x, y, out| mat_mul(kernel, x, y, out))
+}
+
+/// `out = x · y` with the selected kernel (see `cpu::MatmulKernel`); `out` is
+/// `x.nrows() × y.ncols()` (its prior contents are overwritten).
+pub(crate) fn mat_mul<T: NdFloat>(
+    kernel: crate::cpu::MatmulKernel,
+    x: ArrayView2<'_, T>,
+    y: ArrayView2<'_, T>,
+    mut out: ArrayViewMut2<'_, T>,
+) {
+    match kernel {
+        crate::cpu::MatmulKernel::Gemm => gemm_into(x, y, out),
+        crate::cpu::MatmulKernel::MatrixMultiply => {
+            general_mat_mul(T::one(), &x, &y, T::zero(), &mut out)
+        }
+    }
+}
+
+/// Products of at least this many multiply-adds may use threads (gemm applies its own,
+/// larger threshold on top): 64³, below which a product takes about 100 µs on one core.
+const GEMM_PARALLEL_MIN: usize = 64 * 64 * 64;
+
+/// `out = x · y` with the `gemm` crate. `T` is `f32` or `f64` (the only `NdFloat`s), both of
+/// which gemm implements (it panics for other types).
+fn gemm_into<T: NdFloat>(
+    x: ArrayView2<'_, T>,
+    y: ArrayView2<'_, T>,
+    mut out: ArrayViewMut2<'_, T>,
+) {
+    let (m, k, n) = (x.nrows(), x.ncols(), y.ncols());
+    if m == 0 || n == 0 || k == 0 {
+        // Nothing to multiply: the empty sum is 0.
+        out.fill(T::zero());
+        return;
+    }
+    if (y.nrows(), out.nrows(), out.ncols()) != (k, m, n) {
+        // Unreachable (the callers check the inner sizes and allocate `out`); the assert keeps
+        // the raw-pointer call below in bounds even if a caller got it wrong.
+        unreachable!(
+            "matmul shapes: {:?} · {:?} into {:?}",
+            x.shape(),
+            y.shape(),
+            out.shape()
+        );
+    }
+    let work = m.saturating_mul(n).saturating_mul(k);
+    let threads = crate::cpu::threads_for(work, GEMM_PARALLEL_MIN);
+    match crate::cpu::pool().filter(|_| threads > 1) {
+        // The views move into the pool's closure (they are `Send`; raw pointers are not).
+        Some(pool) => pool.install(move || gemm_call(x, y, out, gemm::Parallelism::Rayon(threads))),
+        None => gemm_call(x, y, out, gemm::Parallelism::None),
+    }
+}
+
+/// The `gemm` call of [`gemm_into`], whose checks it relies on.
+fn gemm_call<T: NdFloat>(
+    x: ArrayView2<'_, T>,
+    y: ArrayView2<'_, T>,
+    mut out: ArrayViewMut2<'_, T>,
+    parallelism: gemm::Parallelism,
+) {
+    let (m, k, n) = (x.nrows(), x.ncols(), y.ncols());
+    let (xs, ys, os) = (x.strides(), y.strides(), out.strides());
+    let (xs, ys, os) = ((xs[0], xs[1]), (ys[0], ys[1]), (os[0], os[1]));
+    let dst = out.as_mut_ptr();
+    // SAFETY: gemm reads `m × k` elements of `x` at `ptr + i·row_stride + j·col_stride`, and
+    // `k × n` of `y`, and writes `m × n` of `out`, with the strides passed (in elements, any
+    // sign): these are the views' own pointers (to their element [0, 0]), strides and sizes,
+    // which `gemm_into` checked to agree, so every access is inside a view. `out` is a mutable
+    // view, so it aliases neither input. With `read_dst` false gemm writes
+    // `beta · x · y` (beta = 1) without reading `out`. `T` is f32 or f64, which gemm takes.
+    #[allow(unsafe_code)]
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst,
+            os.1,
+            os.0,
+            false,
+            x.as_ptr(),
+            xs.1,
+            xs.0,
+            y.as_ptr(),
+            ys.1,
+            ys.0,
+            T::zero(),
+            T::one(),
+            false,
+            false,
+            false,
+            parallelism,
+        )
+    }
 }
 
 fn matrix<T>(v: ArrayViewD<'_, T>) -> Result<ArrayView2<'_, T>> {

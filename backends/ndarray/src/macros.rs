@@ -280,3 +280,31 @@ macro_rules! on_reg_pair {
         on_reg_pair!(@go ($a, $b); $($rest)+)
     };
 }
+
+/// Defines an elementwise float slot with vectorised slice kernels, and its block function:
+/// `vector_fn!(name, "op", f32_slice, f32_fn, f64_slice, f64_fn)`, where the slice functions
+/// give the bits of the element functions (which run on strided inputs).
+macro_rules! vector_fn {
+    ($name:ident, $op:literal, $f32s:path, $f32e:path, $f64s:path, $f64e:path) => {
+        pub(crate) fn $name(
+            input: &tensorswitch::Tensor,
+        ) -> tensorswitch::Result<tensorswitch::Tensor> {
+            vector_slot($op, input, $f32s, $f32e, $f64s, $f64e)
+        }
+
+        /// The same op on one block of a fused program (see `crate::fused`).
+        pub(crate) mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            /// `out[..n] = f(x[..n])`; false when the registers' dtypes are not the op's.
+            pub(crate) fn block(
+                x: &$crate::fused::Reg,
+                out: &mut $crate::fused::Reg,
+                n: usize,
+            ) -> bool {
+                $crate::elementwise::vector_block(x, out, n, $f32s, $f64s)
+            }
+        }
+    };
+}

@@ -1,10 +1,9 @@
 //! The neural-network activations as one pass over the elements: `relu`, `sigmoid`, `gelu`
-//! (exact, with `erfc`), `silu`; `conv2d` by im2col and matrixmultiply. `log_softmax`,
+//! (exact, with `erfc`), `silu`; `conv2d` by im2col and the matmul kernel. `log_softmax`,
 //! `logsumexp`, `layer_norm`, `one_hot` and the pools run on the core's fallbacks, which are
 //! made of this backend's reductions and elementwise kernels.
 
 use crate::KIT;
-use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayD, ArrayRefD, ArrayView2, ArrayViewMut2, NdFloat};
 use tensorswitch::alloc::try_vec;
 use tensorswitch::catalogue::Window2d;
@@ -76,7 +75,7 @@ unary_fn!(gelu, "gelu"; floats |x: T| gelu_of(x) as T);
 /// `conv2d` as im2col per image and group: the window's taps gathered into a
 /// `(C_in/groups · kH · kW, H_out · W_out)` matrix (zeros where a tap falls in the padding),
 /// multiplied by the group's `(C_out/groups, C_in/groups · kH · kW)` weight with
-/// matrixmultiply's kernel (`general_mat_mul`), straight into the result.
+/// the matmul kernel (`linalg::mat_mul`: gemm by default), straight into the result.
 pub(crate) fn conv2d(x: &Tensor, w: &Tensor, win: &Window2d) -> Result<Tensor> {
     const OP: &str = "conv2d";
     let out: crate::NdArray = on_pair!(OP, crate::input_array(OP, x)?, crate::input_array(OP, w)?;
@@ -141,8 +140,8 @@ fn conv2d_float<T: NdFloat + Element>(
                 .or_backend(&KIT, OP)?;
             let rhs = ArrayView2::from_shape((k, l), &cols[..]).or_backend(&KIT, OP)?;
             let dst = &mut o[(ni * co + gi * cog) * l..][..cog * l];
-            let mut dst = ArrayViewMut2::from_shape((cog, l), dst).or_backend(&KIT, OP)?;
-            general_mat_mul(T::one(), &lhs, &rhs, T::zero(), &mut dst);
+            let dst = ArrayViewMut2::from_shape((cog, l), dst).or_backend(&KIT, OP)?;
+            crate::linalg::mat_mul(crate::cpu::matmul_kernel(), lhs, rhs, dst);
         }
     }
     Ok(out)
