@@ -5,6 +5,7 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{
     ArrayD, ArrayRefD, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, Ix2, Ix3, IxDyn, NdFloat,
 };
+use std::mem::MaybeUninit;
 use tensorswitch::alloc::{try_collect, try_vec};
 use tensorswitch::kit::OrBackendError;
 use tensorswitch::{Element, Error, Result, Tensor};
@@ -40,6 +41,9 @@ fn float_matmul<T: NdFloat + Element + Default>(
         // The result is allocated here, fallibly (`dot` would allocate it infallibly, and
         // `m × n` can be huge for small, even empty, operands); the kernels overwrite it.
         let shape = [x.nrows(), y.ncols()];
+        if kernel == crate::cpu::MatmulKernel::Gemm && x.ncols() > 0 && !shape.contains(&0) {
+            return gemm_uninit(OP, x, y, shape);
+        }
         let mut out = buf::filled(OP, &shape, T::zero())?;
         let o = out
             .view_mut()
@@ -60,6 +64,8 @@ pub(crate) fn mat_mul<T: NdFloat>(
     mut out: ArrayViewMut2<'_, T>,
 ) {
     match kernel {
+        // The empty sum is 0 (gemm is not called without an inner dimension).
+        crate::cpu::MatmulKernel::Gemm if x.ncols() == 0 => out.fill(T::zero()),
         crate::cpu::MatmulKernel::Gemm => gemm_into(x, y, out),
         crate::cpu::MatmulKernel::MatrixMultiply => {
             general_mat_mul(T::one(), &x, &y, T::zero(), &mut out)
@@ -67,21 +73,53 @@ pub(crate) fn mat_mul<T: NdFloat>(
     }
 }
 
+/// `x · y` into a result gemm writes without reading: no pass to zero it first (about 0.5 %
+/// of a 256² or 1024² float32 product, the margin candle, which does the same, had over the
+/// zeroed result). `x` and `y` agree on the inner size, which is not 0, nor are `shape`'s.
+#[allow(unsafe_code)]
+fn gemm_uninit<T: NdFloat + Element>(
+    op: &'static str,
+    x: ArrayView2<'_, T>,
+    y: ArrayView2<'_, T>,
+    shape: [usize; 2],
+) -> Result<ArrayD<T>> {
+    let n = tensorswitch::alloc::check_result(op, &shape, T::DTYPE)?;
+    let mut v: Vec<MaybeUninit<T>> = tensorswitch::alloc::try_with_capacity(op, n)?;
+    // SAFETY: `MaybeUninit` elements need no initialisation, and the capacity is `n`.
+    unsafe { v.set_len(n) };
+    let out = ArrayViewMut2::from_shape(shape, &mut v[..]).or_backend(&KIT, op)?;
+    gemm_into(x, y, out);
+    // SAFETY: with `m`, `n` and `k` all non-zero (checked by the caller), `gemm_into` runs gemm
+    // with `read_dst` false, which writes every element of the `m × n` result; `MaybeUninit<T>`
+    // has `T`'s size and alignment, so the vector's allocation is one of `n` `T`s.
+    let v = unsafe {
+        let mut v = std::mem::ManuallyDrop::new(v);
+        Vec::from_raw_parts(v.as_mut_ptr().cast::<T>(), v.len(), v.capacity())
+    };
+    buf::shaped(op, &shape, v)
+}
+
+/// The element types gemm may write into: `T` itself, or `MaybeUninit<T>` for a result not
+/// yet written (same size and alignment). Private to this module: only these two implement it.
+trait GemmOut<T>: Send {}
+impl<T: NdFloat> GemmOut<T> for T {}
+impl<T: NdFloat> GemmOut<T> for MaybeUninit<T> {}
+
 /// Products of at least this many multiply-adds may use threads (gemm applies its own,
 /// larger threshold on top): 64³, below which a product takes about 100 µs on one core.
 const GEMM_PARALLEL_MIN: usize = 64 * 64 * 64;
 
 /// `out = x · y` with the `gemm` crate. `T` is `f32` or `f64` (the only `NdFloat`s), both of
 /// which gemm implements (it panics for other types).
-fn gemm_into<T: NdFloat>(
+fn gemm_into<T: NdFloat, O: GemmOut<T>>(
     x: ArrayView2<'_, T>,
     y: ArrayView2<'_, T>,
-    mut out: ArrayViewMut2<'_, T>,
+    out: ArrayViewMut2<'_, O>,
 ) {
     let (m, k, n) = (x.nrows(), x.ncols(), y.ncols());
     if m == 0 || n == 0 || k == 0 {
-        // Nothing to multiply: the empty sum is 0.
-        out.fill(T::zero());
+        // No element, or nothing to multiply: `mat_mul` writes the zeros of an empty inner
+        // dimension itself, and `gemm_uninit` is never called with one.
         return;
     }
     if (y.nrows(), out.nrows(), out.ncols()) != (k, m, n) {
@@ -104,16 +142,17 @@ fn gemm_into<T: NdFloat>(
 }
 
 /// The `gemm` call of [`gemm_into`], whose checks it relies on.
-fn gemm_call<T: NdFloat>(
+fn gemm_call<T: NdFloat, O: GemmOut<T>>(
     x: ArrayView2<'_, T>,
     y: ArrayView2<'_, T>,
-    mut out: ArrayViewMut2<'_, T>,
+    mut out: ArrayViewMut2<'_, O>,
     parallelism: gemm::Parallelism,
 ) {
     let (m, k, n) = (x.nrows(), x.ncols(), y.ncols());
     let (xs, ys, os) = (x.strides(), y.strides(), out.strides());
     let (xs, ys, os) = ((xs[0], xs[1]), (ys[0], ys[1]), (os[0], os[1]));
-    let dst = out.as_mut_ptr();
+    // `O` is `T` or `MaybeUninit<T>` (`GemmOut`), of `T`'s layout: the same strides in `T`s.
+    let dst = out.as_mut_ptr().cast::<T>();
     // SAFETY: gemm reads `m × k` elements of `x` at `ptr + i·row_stride + j·col_stride`, and
     // `k × n` of `y`, and writes `m × n` of `out`, with the strides passed (in elements, any
     // sign): these are the views' own pointers (to their element [0, 0]), strides and sizes,
