@@ -272,3 +272,55 @@ fn threaded_results_equal_single_threaded_ones() {
         Ok(())
     });
 }
+
+/// Each kernel setting runs its own kernel on 2-D operands: with `MatrixMultiply` the result
+/// is bit-for-bit ndarray's `general_mat_mul` (matrixmultiply) on the same data, with `Gemm`
+/// the `gemm` crate's own product; the two round differently (gemm fuses multiply-adds), so
+/// at least one element tells them apart.
+#[test]
+fn each_kernel_setting_runs_its_own_kernel() {
+    on_ndarray(|| {
+        let (m, k, n) = (64, 300, 48);
+        let mut rng = Rng(11);
+        let (av, bv) = (rng.vec(m * k), rng.vec(k * n));
+        let af: Vec<f32> = av.iter().map(|&v| v as f32).collect();
+        let bf: Vec<f32> = bv.iter().map(|&v| v as f32).collect();
+        let (a, b) = (
+            Tensor::from_slice(&af, &[m, k])?,
+            Tensor::from_slice(&bf, &[k, n])?,
+        );
+        let (g, mm) = both_kernels(&a, &b)?;
+        let (x, y) = (
+            ndarray::Array2::from_shape_vec((m, k), af).unwrap(),
+            ndarray::Array2::from_shape_vec((k, n), bf).unwrap(),
+        );
+        let mut by_mm = ndarray::Array2::<f32>::zeros((m, n));
+        ndarray::linalg::general_mat_mul(1.0, &x, &y, 0.0, &mut by_mm);
+        let mm = mm.to_vec::<f32>()?;
+        assert_eq!(
+            mm.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            by_mm.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            "MatrixMultiply must be matrixmultiply's product"
+        );
+        assert_ne!(
+            g.to_vec::<f32>()?,
+            mm,
+            "Gemm must not be matrixmultiply's product"
+        );
+        Ok(())
+    });
+}
+
+/// An empty inner dimension gives zeros whatever the kernel: the empty sum.
+#[test]
+fn an_empty_inner_dimension_gives_zeros() {
+    on_ndarray(|| {
+        let a = Tensor::from_slice::<f64>(&[], &[3, 0])?;
+        let b = Tensor::from_slice::<f64>(&[], &[0, 4])?;
+        let (g, mm) = both_kernels(&a, &b)?;
+        assert_eq!(g.shape(), &[3, 4]);
+        assert_eq!(g.to_vec::<f64>()?, vec![0.0; 12]);
+        assert_eq!(mm.to_vec::<f64>()?, vec![0.0; 12]);
+        Ok(())
+    });
+}
