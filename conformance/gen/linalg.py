@@ -408,6 +408,10 @@ def gen_linalg_extension():
     vnorm_case("float64/ord_minus1", rand("float64", (2, 3), 0.5, 4), 1, False, -1)
     vnorm_case("int32/to_float32", rand("int32", (4,), -9, 9))
     vnorm_case("float64/empty", np.zeros((0, 3)), 0)
+    # A 0-D input has no axes to reduce: |x|, and for ord 0 whether x is non-zero (NaN is).
+    vnorm_case("float64/0d_ord0_zero", arr(0.0, "float64"), None, False, 0)
+    vnorm_case("float32/0d_ord0_nan", arr(np.nan, "float32"), None, False, 0)
+    vnorm_case("float64/0d_ord2", arr(-2.5, "float64"), None, False, 2)
     add_case("linalg_vector_norm/float64/axis_out_of_range", "linalg.vector_norm",
              [T(rand("float64", (2, 3)))], {"axis": 2}, err("AxisOutOfRange"))
 

@@ -278,14 +278,17 @@ pub(crate) fn matrix_norm(x: &Tensor, ord: MatrixOrd, keepdims: bool) -> Result<
 
 /// `torch.norm(x, p, dim, keepdim)`, which is `linalg.vector_norm` in libtorch 2 (the binding
 /// lacks `linalg_vector_norm` itself, whose `ord` is a scalar). libtorch reduces every dimension
-/// for an empty list, so no axes (a 0-D input) is `|x|` here (`x != 0` for `ord` 0).
+/// for an empty list, so no axes (a 0-D input) is `|x|` here (`x != 0` for `ord` 0, compared
+/// with a zero tensor rather than a `tch::Scalar`, see `scalar_tensor`).
 pub(crate) fn vector_norm(x: &Tensor, axes: &[usize], ord: f64, keepdims: bool) -> Result<Tensor> {
     const OP: &str = "linalg.vector_norm";
     let t = input_tensor(OP, x)?;
     let out = if axes.is_empty() {
         if ord == 0.0 {
             let kind = KINDS.framework(&KIT, OP, x.dtype())?;
-            t.f_ne(0).and_then(|b| b.f_to_kind(kind))
+            t.f_zeros_like()
+                .and_then(|z| t.f_ne_tensor(&z))
+                .and_then(|b| b.f_to_kind(kind))
         } else {
             t.f_abs()
         }

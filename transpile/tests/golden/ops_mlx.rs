@@ -3978,1443 +3978,1443 @@ pub const CASES: &[(
     (
         "conv2d/float32/empty_batch",
         |xs| super::from_native(
-            &c1195::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1198::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/all",
         |xs| super::from_native(
-            &c1197::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1200::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/axis0",
         |xs| super::from_native(
-            &c1198::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1201::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/axes_0_2",
         |xs| super::from_native(
-            &c1200::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1203::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/keepdims_all",
         |xs| super::from_native(
-            &c1202::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1205::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/keepdims_axis1",
         |xs| super::from_native(
-            &c1203::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1206::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float64/all",
         |xs| super::from_native(
-            &c1204::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1207::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float64/axis1",
         |xs| super::from_native(
-            &c1205::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1208::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float64/0d",
         |xs| super::from_native(
-            &c1206::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1209::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int8/all",
         |xs| super::from_native(
-            &c1207::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1210::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int8/axis0",
         |xs| super::from_native(
-            &c1208::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1211::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/uint8/axis1",
         |xs| super::from_native(
-            &c1209::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1212::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int32/keepdims",
         |xs| super::from_native(
-            &c1210::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1213::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/uint32/all",
         |xs| super::from_native(
-            &c1211::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1214::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/empty_other_axis",
         |xs| super::from_native(
-            &c1212::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1215::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/all",
         |xs| super::from_native(
-            &c1213::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1216::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/axis0",
         |xs| super::from_native(
-            &c1214::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1217::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/axes_0_2",
         |xs| super::from_native(
-            &c1216::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1219::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/keepdims_all",
         |xs| super::from_native(
-            &c1218::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1221::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/keepdims_axis1",
         |xs| super::from_native(
-            &c1219::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1222::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float64/all",
         |xs| super::from_native(
-            &c1220::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1223::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float64/axis1",
         |xs| super::from_native(
-            &c1221::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1224::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/int8/all",
         |xs| super::from_native(
-            &c1223::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1226::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/int8/axis0",
         |xs| super::from_native(
-            &c1224::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1227::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/uint8/axis1",
         |xs| super::from_native(
-            &c1225::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1228::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/int32/keepdims",
         |xs| super::from_native(
-            &c1226::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1229::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/uint32/all",
         |xs| super::from_native(
-            &c1227::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1230::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/all",
         |xs| super::from_native(
-            &c1229::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1232::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/axis0",
         |xs| super::from_native(
-            &c1230::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1233::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/axes_0_2",
         |xs| super::from_native(
-            &c1232::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1235::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/keepdims_all",
         |xs| super::from_native(
-            &c1234::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1237::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/keepdims_axis1",
         |xs| super::from_native(
-            &c1235::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1238::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float64/all",
         |xs| super::from_native(
-            &c1236::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1239::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float64/axis1",
         |xs| super::from_native(
-            &c1237::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1240::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float64/0d",
         |xs| super::from_native(
-            &c1238::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1241::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/int8/all",
         |xs| super::from_native(
-            &c1239::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1242::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/int8/axis0",
         |xs| super::from_native(
-            &c1240::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1243::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/uint8/axis1",
         |xs| super::from_native(
-            &c1241::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1244::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/int32/keepdims",
         |xs| super::from_native(
-            &c1242::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1245::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/uint32/all",
         |xs| super::from_native(
-            &c1243::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1246::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/empty_other_axis",
         |xs| super::from_native(
-            &c1244::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1247::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/all",
         |xs| super::from_native(
-            &c1245::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1248::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/axis0",
         |xs| super::from_native(
-            &c1246::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1249::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/axes_0_2",
         |xs| super::from_native(
-            &c1248::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1251::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/keepdims_all",
         |xs| super::from_native(
-            &c1250::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1253::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/keepdims_axis1",
         |xs| super::from_native(
-            &c1251::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1254::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float64/all",
         |xs| super::from_native(
-            &c1252::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1255::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float64/axis1",
         |xs| super::from_native(
-            &c1253::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1256::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/int8/all",
         |xs| super::from_native(
-            &c1255::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1258::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/int8/axis0",
         |xs| super::from_native(
-            &c1256::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1259::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/uint8/axis1",
         |xs| super::from_native(
-            &c1257::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1260::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/int32/keepdims",
         |xs| super::from_native(
-            &c1258::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1261::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/uint32/all",
         |xs| super::from_native(
-            &c1259::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1262::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/all",
         |xs| super::from_native(
-            &c1261::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1264::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/axis0",
         |xs| super::from_native(
-            &c1262::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1265::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/axes_0_2",
         |xs| super::from_native(
-            &c1264::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1267::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/keepdims_all",
         |xs| super::from_native(
-            &c1266::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1269::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/keepdims_axis1",
         |xs| super::from_native(
-            &c1267::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1270::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float64/all",
         |xs| super::from_native(
-            &c1268::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1271::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float64/axis1",
         |xs| super::from_native(
-            &c1269::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1272::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/int8/all",
         |xs| super::from_native(
-            &c1271::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1274::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/int8/axis0",
         |xs| super::from_native(
-            &c1272::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1275::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/uint8/axis1",
         |xs| super::from_native(
-            &c1273::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1276::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/int32/keepdims",
         |xs| super::from_native(
-            &c1274::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1277::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/uint32/all",
         |xs| super::from_native(
-            &c1275::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1278::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/empty_all",
         |xs| super::from_native(
-            &c1277::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1280::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float64/empty_axis0",
         |xs| super::from_native(
-            &c1278::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1281::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/bool/all",
         |xs| super::from_native(
-            &c1279::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1282::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/bool/all",
         |xs| super::from_native(
-            &c1283::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1286::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/empty_all",
         |xs| super::from_native(
-            &c1285::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1288::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float64/empty_axis0",
         |xs| super::from_native(
-            &c1286::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1289::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/bool/all",
         |xs| super::from_native(
-            &c1287::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1290::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/no_axes",
         |xs| super::from_native(
-            &c1288::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1291::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int64/empty_all",
         |xs| super::from_native(
-            &c1289::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1292::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int64/wraps",
         |xs| super::from_native(
-            &c1290::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1293::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/int64/wraps",
         |xs| super::from_native(
-            &c1291::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1294::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/uint64/wraps",
         |xs| super::from_native(
-            &c1292::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1295::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/nan",
         |xs| super::from_native(
-            &c1293::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1296::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/nan_propagates",
         |xs| super::from_native(
-            &c1294::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1297::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/int64/extremes",
         |xs| super::from_native(
-            &c1296::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1299::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/bool/all",
         |xs| super::from_native(
-            &c1297::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1300::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/nan_propagates",
         |xs| super::from_native(
-            &c1298::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1301::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/int64/extremes",
         |xs| super::from_native(
-            &c1300::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1303::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/bool/all",
         |xs| super::from_native(
-            &c1301::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1304::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/all_correction0",
         |xs| super::from_native(
-            &c1302::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1305::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/axis0_correction0",
         |xs| super::from_native(
-            &c1303::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1306::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/axis_minus1_keepdims_correction0",
         |xs| super::from_native(
-            &c1304::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1307::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/axes_0_2_correction1",
         |xs| super::from_native(
-            &c1308::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1311::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/fractional_correction",
         |xs| super::from_native(
-            &c1309::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1312::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/int32/to_float32",
         |xs| super::from_native(
-            &c1310::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1313::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/uint8/axis1_to_float32",
         |xs| super::from_native(
-            &c1311::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1314::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/bool/to_float32",
         |xs| super::from_native(
-            &c1312::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1315::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/empty_nan",
         |xs| super::from_native(
-            &c1313::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1316::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/all_correction0",
         |xs| super::from_native(
-            &c1317::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1320::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/axis0_correction0",
         |xs| super::from_native(
-            &c1318::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1321::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/axis_minus1_keepdims_correction0",
         |xs| super::from_native(
-            &c1319::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1322::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/axes_0_2_correction1",
         |xs| super::from_native(
-            &c1323::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1326::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/fractional_correction",
         |xs| super::from_native(
-            &c1324::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1327::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/int32/to_float32",
         |xs| super::from_native(
-            &c1325::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1328::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/uint8/axis1_to_float32",
         |xs| super::from_native(
-            &c1326::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1329::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/bool/to_float32",
         |xs| super::from_native(
-            &c1327::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1330::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/empty_nan",
         |xs| super::from_native(
-            &c1328::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1331::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/all",
         |xs| super::from_native(
-            &c1332::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1335::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/axis0",
         |xs| super::from_native(
-            &c1333::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1336::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/axes_0_2_keepdims",
         |xs| super::from_native(
-            &c1334::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1337::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/no_axes",
         |xs| super::from_native(
-            &c1335::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1338::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/0d",
         |xs| super::from_native(
-            &c1336::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1339::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/empty_axis",
         |xs| super::from_native(
-            &c1337::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1340::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/empty_all",
         |xs| super::from_native(
-            &c1338::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1341::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/float32/nan_and_zeros",
         |xs| super::from_native(
-            &c1339::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1342::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/int32/nonzero",
         |xs| super::from_native(
-            &c1340::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1343::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/uint8/all_true",
         |xs| super::from_native(
-            &c1341::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1344::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/rows",
         |xs| super::from_native(
-            &c1342::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1345::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/all",
         |xs| super::from_native(
-            &c1343::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1346::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/axis0",
         |xs| super::from_native(
-            &c1344::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1347::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/axes_0_2_keepdims",
         |xs| super::from_native(
-            &c1345::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1348::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/float32/nan_and_zeros",
         |xs| super::from_native(
-            &c1350::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1353::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/int32/nonzero",
         |xs| super::from_native(
-            &c1351::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1354::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/uint8/all_true",
         |xs| super::from_native(
-            &c1352::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1355::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/rows",
         |xs| super::from_native(
-            &c1353::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1356::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/all",
         |xs| super::from_native(
-            &c1354::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1357::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/axis0",
         |xs| super::from_native(
-            &c1355::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1358::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/axes_0_2_keepdims",
         |xs| super::from_native(
-            &c1356::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1359::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/no_axes",
         |xs| super::from_native(
-            &c1357::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1360::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/0d",
         |xs| super::from_native(
-            &c1358::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1361::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/empty_axis",
         |xs| super::from_native(
-            &c1359::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1362::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/empty_all",
         |xs| super::from_native(
-            &c1360::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1363::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/float32/nan_and_zeros",
         |xs| super::from_native(
-            &c1361::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1364::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/int32/nonzero",
         |xs| super::from_native(
-            &c1362::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1365::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/uint8/all_true",
         |xs| super::from_native(
-            &c1363::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1366::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/rows",
         |xs| super::from_native(
-            &c1364::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1367::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/flattened",
         |xs| super::from_native(
-            &c1365::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1368::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/axis0",
         |xs| super::from_native(
-            &c1366::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1369::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/axis_minus1_keepdims",
         |xs| super::from_native(
-            &c1367::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1370::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/flattened_keepdims",
         |xs| super::from_native(
-            &c1368::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1371::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/int32/ties_first",
         |xs| super::from_native(
-            &c1369::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1372::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/int32/ties_first_flat",
         |xs| super::from_native(
-            &c1370::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1373::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float64/nan_first",
         |xs| super::from_native(
-            &c1371::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1374::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float64/nan_axis",
         |xs| super::from_native(
-            &c1372::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1375::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/uint8/3d_axis1",
         |xs| super::from_native(
-            &c1373::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1376::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/bool/flattened",
         |xs| super::from_native(
-            &c1374::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1377::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/int64/0d",
         |xs| super::from_native(
-            &c1375::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1378::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/flattened",
         |xs| super::from_native(
-            &c1376::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1379::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/axis0",
         |xs| super::from_native(
-            &c1377::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1380::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/axis_minus1_keepdims",
         |xs| super::from_native(
-            &c1378::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1381::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/flattened_keepdims",
         |xs| super::from_native(
-            &c1379::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1382::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/int32/ties_first",
         |xs| super::from_native(
-            &c1380::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1383::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/int32/ties_first_flat",
         |xs| super::from_native(
-            &c1381::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1384::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float64/nan_first",
         |xs| super::from_native(
-            &c1382::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1385::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float64/nan_axis",
         |xs| super::from_native(
-            &c1383::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1386::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/uint8/3d_axis1",
         |xs| super::from_native(
-            &c1384::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1387::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/bool/flattened",
         |xs| super::from_native(
-            &c1385::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1388::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/1d",
         |xs| super::from_native(
-            &c1387::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1390::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/1d_include_initial",
         |xs| super::from_native(
-            &c1388::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1391::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float64/axis0",
         |xs| super::from_native(
-            &c1389::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1392::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float64/axis_minus1_include_initial",
         |xs| super::from_native(
-            &c1390::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1393::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/int8/widens_to_int64",
         |xs| super::from_native(
-            &c1391::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1394::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/uint8/widens_to_uint64",
         |xs| super::from_native(
-            &c1392::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1395::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/bool/to_int64",
         |xs| super::from_native(
-            &c1393::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1396::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/int32/3d_axis1",
         |xs| super::from_native(
-            &c1394::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1397::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/0d",
         |xs| super::from_native(
-            &c1395::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1398::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/int16/0d_include_initial",
         |xs| super::from_native(
-            &c1396::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1399::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/empty",
         |xs| super::from_native(
-            &c1397::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1400::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sort/float32/ties_nan_ascending",
         |xs| super::from_native(
-            &c1399::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1402::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sort/float64/2d_axis0_ascending",
         |xs| super::from_native(
-            &c1400::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1403::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sort/int32/2d_axis_minus1_ties_ascending",
         |xs| super::from_native(
-            &c1401::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1404::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sort/uint8/3d_axis1_ascending",
         |xs| super::from_native(
-            &c1402::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1405::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sort/int64/extremes_ascending",
         |xs| super::from_native(
-            &c1403::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1406::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sort/bool/ascending",
         |xs| super::from_native(
-            &c1404::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1407::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sort/float32/ties_nan_descending",
         |xs| super::from_native(
-            &c1405::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1408::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sort/float64/2d_axis0_descending",
         |xs| super::from_native(
-            &c1406::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1409::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sort/int32/2d_axis_minus1_ties_descending",
         |xs| super::from_native(
-            &c1407::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1410::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sort/uint8/3d_axis1_descending",
         |xs| super::from_native(
-            &c1408::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1411::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sort/int64/extremes_descending",
         |xs| super::from_native(
-            &c1409::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1412::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sort/bool/descending",
         |xs| super::from_native(
-            &c1410::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1413::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argsort/float32/ties_nan_ascending",
         |xs| super::from_native(
-            &c1413::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1416::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argsort/float64/2d_axis0_ascending",
         |xs| super::from_native(
-            &c1414::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1417::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argsort/int32/2d_axis_minus1_ties_ascending",
         |xs| super::from_native(
-            &c1415::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1418::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argsort/uint8/3d_axis1_ascending",
         |xs| super::from_native(
-            &c1416::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1419::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argsort/int64/extremes_ascending",
         |xs| super::from_native(
-            &c1417::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1420::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argsort/bool/ascending",
         |xs| super::from_native(
-            &c1418::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1421::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argsort/float32/ties_nan_descending",
         |xs| super::from_native(
-            &c1419::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1422::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argsort/float64/2d_axis0_descending",
         |xs| super::from_native(
-            &c1420::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1423::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argsort/int32/2d_axis_minus1_ties_descending",
         |xs| super::from_native(
-            &c1421::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1424::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argsort/uint8/3d_axis1_descending",
         |xs| super::from_native(
-            &c1422::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1425::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argsort/int64/extremes_descending",
         |xs| super::from_native(
-            &c1423::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1426::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argsort/bool/descending",
         |xs| super::from_native(
-            &c1424::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1427::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argsort/float32/empty",
         |xs| super::from_native(
-            &c1426::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1429::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/last_axis",
         |xs| super::from_native(
-            &c1427::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1430::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float64/3d_axis1",
         |xs| super::from_native(
-            &c1429::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1432::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float64/large_values_stable",
         |xs| super::from_native(
-            &c1430::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1433::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/large_values_stable",
         |xs| super::from_native(
-            &c1431::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1434::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/int32/to_float32",
         |xs| super::from_native(
-            &c1432::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1435::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/uint8/to_float32",
         |xs| super::from_native(
-            &c1433::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1436::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/bool/to_float32",
         |xs| super::from_native(
-            &c1434::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1437::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float64/neg_inf_is_zero",
         |xs| super::from_native(
-            &c1436::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1439::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/0d_is_one",
         |xs| super::from_native(
-            &c1437::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1440::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/1024_elements",
         |xs| super::from_native(
-            &c1440::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1443::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/1024_elements",
         |xs| super::from_native(
-            &c1441::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1444::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/rows_of_256",
         |xs| super::from_native(
-            &c1442::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1445::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max_pool2d/float32/empty_channels",
         |xs| super::from_native(
-            &c1534::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1537::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/infer_last",
         |xs| super::from_native(
-            &c1545::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1548::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/infer_first",
         |xs| super::from_native(
-            &c1546::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1549::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/flatten",
         |xs| super::from_native(
-            &c1547::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1550::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/int64/2d_to_1d",
         |xs| super::from_native(
-            &c1548::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1551::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/bool/to_3d",
         |xs| super::from_native(
-            &c1549::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1552::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/uint8/0d_to_1",
         |xs| super::from_native(
-            &c1550::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1553::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float64/1_to_0d",
         |xs| super::from_native(
-            &c1551::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1554::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float64/0d_infer",
         |xs| super::from_native(
-            &c1552::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1555::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/empty",
         |xs| super::from_native(
-            &c1553::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1556::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/first_to_last",
         |xs| super::from_native(
-            &c1555::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1558::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/int32/last_to_first",
         |xs| super::from_native(
-            &c1557::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1560::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/bool/same_place",
         |xs| super::from_native(
-            &c1558::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1561::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float64/4d_lists",
         |xs| super::from_native(
-            &c1559::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1562::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/int32/identity",
         |xs| super::from_native(
-            &c1563::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1566::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/uint16/4d",
         |xs| super::from_native(
-            &c1565::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1568::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float64/0d",
         |xs| super::from_native(
-            &c1566::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1569::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/int8/axis_minus2",
         |xs| super::from_native(
-            &c1570::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1573::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float64/middle",
         |xs| super::from_native(
-            &c1571::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1574::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/bool/0d",
         |xs| super::from_native(
-            &c1572::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1575::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/empty",
         |xs| super::from_native(
-            &c1574::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1577::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/int64/to_0d",
         |xs| super::from_native(
-            &c1578::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1581::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/bool/none",
         |xs| super::from_native(
-            &c1579::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1582::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/empty",
         |xs| super::from_native(
-            &c1580::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1583::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/uint8/middle",
         |xs| super::from_native(
-            &c1581::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1584::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float64/0d_none",
         |xs| super::from_native(
-            &c1582::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1585::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/int32/negative_pair",
         |xs| super::from_native(
-            &c1583::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1586::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/all",
         |xs| super::from_native(
-            &c1584::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1587::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/axis0",
         |xs| super::from_native(
-            &c1585::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1588::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/axes_0_2",
         |xs| super::from_native(
-            &c1587::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1590::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/int32/2d_all",
         |xs| super::from_native(
-            &c1588::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1591::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/bool/1d",
         |xs| super::from_native(
-            &c1589::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1592::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/uint8/empty_axis",
         |xs| super::from_native(
-            &c1591::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1594::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/float32/row_to_2d",
         |xs| super::from_native(
-            &c1592::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1595::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/int32/column",
         |xs| super::from_native(
-            &c1593::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1596::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/float64/0d",
         |xs| super::from_native(
-            &c1594::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1597::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/bool/same_ndim",
         |xs| super::from_native(
-            &c1595::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1598::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/uint8/to_empty",
         |xs| super::from_native(
-            &c1596::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1599::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis0",
         |xs| super::from_native(
-            &c1598::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1601::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis1",
         |xs| super::from_native(
-            &c1599::model(
+            &c1602::model(
                     &super::to_native(&xs[0usize]),
                     &super::to_native(&xs[1usize]),
                     &super::to_native(&xs[2usize]),
@@ -5425,14 +5425,14 @@ pub const CASES: &[(
     (
         "concat/int32/axis_minus1",
         |xs| super::from_native(
-            &c1600::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1603::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float64/none_flattens",
         |xs| super::from_native(
-            &c1601::model(
+            &c1604::model(
                     &super::to_native(&xs[0usize]),
                     &super::to_native(&xs[1usize]),
                     &super::to_native(&xs[2usize]),
@@ -5443,48 +5443,48 @@ pub const CASES: &[(
     (
         "concat/int8_float32/promotes",
         |xs| super::from_native(
-            &c1602::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1605::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/int32_float32/promotes_to_float32",
         |xs| super::from_native(
-            &c1603::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1606::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/uint8_int8/promotes_to_int16",
         |xs| super::from_native(
-            &c1604::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1607::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/bool_int64/promotes_to_int64",
         |xs| super::from_native(
-            &c1605::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1608::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/single",
         |xs| super::from_native(
-            &c1606::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1609::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/float32/axis0",
         |xs| super::from_native(
-            &c1608::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1611::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/float32/axis_minus1",
         |xs| super::from_native(
-            &c1609::model(
+            &c1612::model(
                     &super::to_native(&xs[0usize]),
                     &super::to_native(&xs[1usize]),
                     &super::to_native(&xs[2usize]),
@@ -5495,161 +5495,161 @@ pub const CASES: &[(
     (
         "stack/int32/axis1",
         |xs| super::from_native(
-            &c1610::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1613::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/float64/0d",
         |xs| super::from_native(
-            &c1611::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1614::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/uint8_float32/promotes",
         |xs| super::from_native(
-            &c1612::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1615::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/bool/axis_minus2",
         |xs| super::from_native(
-            &c1613::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1616::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float32_int32/truncates_saturates",
         |xs| super::from_native(
-            &c1614::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1617::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float32_int8/saturates",
         |xs| super::from_native(
-            &c1615::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1618::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_uint8/saturates",
         |xs| super::from_native(
-            &c1616::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1619::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_int64/truncates",
         |xs| super::from_native(
-            &c1617::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1620::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_uint64/truncates",
         |xs| super::from_native(
-            &c1618::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1621::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float32_bool/nonzero",
         |xs| super::from_native(
-            &c1619::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1622::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int32_bool/nonzero",
         |xs| super::from_native(
-            &c1620::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1623::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/bool_float32",
         |xs| super::from_native(
-            &c1621::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1624::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/bool_int16",
         |xs| super::from_native(
-            &c1622::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1625::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/bool_uint8",
         |xs| super::from_native(
-            &c1623::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1626::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int32_int8/wraps",
         |xs| super::from_native(
-            &c1624::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1627::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int8_uint8/wraps",
         |xs| super::from_native(
-            &c1625::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1628::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/uint16_int16/wraps",
         |xs| super::from_native(
-            &c1626::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1629::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int64_uint32/wraps",
         |xs| super::from_native(
-            &c1627::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1630::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/uint64_float32/rounds",
         |xs| super::from_native(
-            &c1628::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1631::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int64_float64/rounds",
         |xs| super::from_native(
-            &c1629::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1632::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_float32/rounds",
         |xs| super::from_native(
-            &c1630::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1633::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float32_float64/exact",
         |xs| super::from_native(
-            &c1631::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1634::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/uint8_int64/widens",
         |xs| super::from_native(
-            &c1632::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1635::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int16_float32/0d",
         |xs| super::from_native(
-            &c1634::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1637::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_int32/empty",
         |xs| super::from_native(
-            &c1635::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1638::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "roll/float64/0d",
         |xs| super::from_native(
-            &c1668::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1671::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
 ];
@@ -14134,7 +14134,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1195 {
+pub mod c1198 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14151,7 +14151,7 @@ pub fn model(
     Ok(v2)
 }
 }
-pub mod c1197 {
+pub mod c1200 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14161,7 +14161,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1198 {
+pub mod c1201 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14171,7 +14171,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1200 {
+pub mod c1203 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14181,7 +14181,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1202 {
+pub mod c1205 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14191,7 +14191,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1203 {
+pub mod c1206 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14201,7 +14201,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1204 {
+pub mod c1207 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14211,7 +14211,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1205 {
+pub mod c1208 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14221,7 +14221,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1206 {
+pub mod c1209 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14231,7 +14231,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1207 {
+pub mod c1210 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14242,7 +14242,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1208 {
+pub mod c1211 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14253,7 +14253,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1209 {
+pub mod c1212 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14264,7 +14264,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1210 {
+pub mod c1213 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14275,7 +14275,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1211 {
+pub mod c1214 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14286,7 +14286,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1212 {
+pub mod c1215 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14299,7 +14299,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1213 {
+pub mod c1216 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14309,7 +14309,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1214 {
+pub mod c1217 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14319,7 +14319,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1216 {
+pub mod c1219 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14329,7 +14329,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1218 {
+pub mod c1221 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14339,7 +14339,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1219 {
+pub mod c1222 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14349,7 +14349,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1220 {
+pub mod c1223 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14359,7 +14359,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1221 {
+pub mod c1224 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14369,7 +14369,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1223 {
+pub mod c1226 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14380,7 +14380,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1224 {
+pub mod c1227 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14391,7 +14391,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1225 {
+pub mod c1228 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14402,7 +14402,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1226 {
+pub mod c1229 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14413,7 +14413,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1227 {
+pub mod c1230 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14424,7 +14424,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1229 {
+pub mod c1232 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14437,7 +14437,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1230 {
+pub mod c1233 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14450,7 +14450,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1232 {
+pub mod c1235 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14463,7 +14463,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1234 {
+pub mod c1237 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14476,7 +14476,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1235 {
+pub mod c1238 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14489,7 +14489,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1236 {
+pub mod c1239 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14502,7 +14502,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1237 {
+pub mod c1240 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14515,7 +14515,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1238 {
+pub mod c1241 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14525,7 +14525,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1239 {
+pub mod c1242 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14539,7 +14539,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1240 {
+pub mod c1243 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14553,7 +14553,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1241 {
+pub mod c1244 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14567,7 +14567,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1242 {
+pub mod c1245 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14581,7 +14581,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1243 {
+pub mod c1246 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14595,7 +14595,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1244 {
+pub mod c1247 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14611,7 +14611,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1245 {
+pub mod c1248 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14621,33 +14621,13 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1246 {
+pub mod c1249 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
     check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
     let v1 = (x).max_axes(&[0i32] as &[i32], false)?;
-    Ok(v1)
-}
-}
-pub mod c1248 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
-    let v1 = (x).max_axes(&[0i32, 2i32] as &[i32], false)?;
-    Ok(v1)
-}
-}
-pub mod c1250 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
-    let v1 = (x).max_axes(&[0i32, 1i32, 2i32] as &[i32], true)?;
     Ok(v1)
 }
 }
@@ -14657,17 +14637,7 @@ use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
     check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
-    let v1 = (x).max_axes(&[1i32] as &[i32], true)?;
-    Ok(v1)
-}
-}
-pub mod c1252 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float64)?;
-    let v1 = (x).max_axes(&[0i32, 1i32] as &[i32], false)?;
+    let v1 = (x).max_axes(&[0i32, 2i32] as &[i32], false)?;
     Ok(v1)
 }
 }
@@ -14676,8 +14646,18 @@ pub mod c1253 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float64)?;
-    let v1 = (x).max_axes(&[1i32] as &[i32], false)?;
+    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
+    let v1 = (x).max_axes(&[0i32, 1i32, 2i32] as &[i32], true)?;
+    Ok(v1)
+}
+}
+pub mod c1254 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
+    let v1 = (x).max_axes(&[1i32] as &[i32], true)?;
     Ok(v1)
 }
 }
@@ -14686,7 +14666,7 @@ pub mod c1255 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Int8)?;
+    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float64)?;
     let v1 = (x).max_axes(&[0i32, 1i32] as &[i32], false)?;
     Ok(v1)
 }
@@ -14696,17 +14676,7 @@ pub mod c1256 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 3i32] as &[i32], mlx_rs::Dtype::Int8)?;
-    let v1 = (x).max_axes(&[0i32] as &[i32], false)?;
-    Ok(v1)
-}
-}
-pub mod c1257 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Uint8)?;
+    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float64)?;
     let v1 = (x).max_axes(&[1i32] as &[i32], false)?;
     Ok(v1)
 }
@@ -14716,12 +14686,42 @@ pub mod c1258 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Int8)?;
+    let v1 = (x).max_axes(&[0i32, 1i32] as &[i32], false)?;
+    Ok(v1)
+}
+}
+pub mod c1259 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[2i32, 3i32] as &[i32], mlx_rs::Dtype::Int8)?;
+    let v1 = (x).max_axes(&[0i32] as &[i32], false)?;
+    Ok(v1)
+}
+}
+pub mod c1260 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Uint8)?;
+    let v1 = (x).max_axes(&[1i32] as &[i32], false)?;
+    Ok(v1)
+}
+}
+pub mod c1261 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
     check(x, &[2i32, 3i32] as &[i32], mlx_rs::Dtype::Int32)?;
     let v1 = (x).max_axes(&[1i32] as &[i32], true)?;
     Ok(v1)
 }
 }
-pub mod c1259 {
+pub mod c1262 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14731,7 +14731,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1261 {
+pub mod c1264 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14741,33 +14741,13 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1262 {
+pub mod c1265 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
     check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
     let v1 = (x).min_axes(&[0i32] as &[i32], false)?;
-    Ok(v1)
-}
-}
-pub mod c1264 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
-    let v1 = (x).min_axes(&[0i32, 2i32] as &[i32], false)?;
-    Ok(v1)
-}
-}
-pub mod c1266 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
-    let v1 = (x).min_axes(&[0i32, 1i32, 2i32] as &[i32], true)?;
     Ok(v1)
 }
 }
@@ -14777,17 +14757,7 @@ use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
     check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
-    let v1 = (x).min_axes(&[1i32] as &[i32], true)?;
-    Ok(v1)
-}
-}
-pub mod c1268 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float64)?;
-    let v1 = (x).min_axes(&[0i32, 1i32] as &[i32], false)?;
+    let v1 = (x).min_axes(&[0i32, 2i32] as &[i32], false)?;
     Ok(v1)
 }
 }
@@ -14796,8 +14766,18 @@ pub mod c1269 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float64)?;
-    let v1 = (x).min_axes(&[1i32] as &[i32], false)?;
+    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
+    let v1 = (x).min_axes(&[0i32, 1i32, 2i32] as &[i32], true)?;
+    Ok(v1)
+}
+}
+pub mod c1270 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
+    let v1 = (x).min_axes(&[1i32] as &[i32], true)?;
     Ok(v1)
 }
 }
@@ -14806,7 +14786,7 @@ pub mod c1271 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Int8)?;
+    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float64)?;
     let v1 = (x).min_axes(&[0i32, 1i32] as &[i32], false)?;
     Ok(v1)
 }
@@ -14816,17 +14796,7 @@ pub mod c1272 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 3i32] as &[i32], mlx_rs::Dtype::Int8)?;
-    let v1 = (x).min_axes(&[0i32] as &[i32], false)?;
-    Ok(v1)
-}
-}
-pub mod c1273 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Uint8)?;
+    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float64)?;
     let v1 = (x).min_axes(&[1i32] as &[i32], false)?;
     Ok(v1)
 }
@@ -14836,12 +14806,42 @@ pub mod c1274 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Int8)?;
+    let v1 = (x).min_axes(&[0i32, 1i32] as &[i32], false)?;
+    Ok(v1)
+}
+}
+pub mod c1275 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[2i32, 3i32] as &[i32], mlx_rs::Dtype::Int8)?;
+    let v1 = (x).min_axes(&[0i32] as &[i32], false)?;
+    Ok(v1)
+}
+}
+pub mod c1276 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Uint8)?;
+    let v1 = (x).min_axes(&[1i32] as &[i32], false)?;
+    Ok(v1)
+}
+}
+pub mod c1277 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
     check(x, &[2i32, 3i32] as &[i32], mlx_rs::Dtype::Int32)?;
     let v1 = (x).min_axes(&[1i32] as &[i32], true)?;
     Ok(v1)
 }
 }
-pub mod c1275 {
+pub mod c1278 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14851,7 +14851,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1277 {
+pub mod c1280 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14864,7 +14864,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1278 {
+pub mod c1281 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14877,7 +14877,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1279 {
+pub mod c1282 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14888,7 +14888,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1283 {
+pub mod c1286 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14899,7 +14899,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1285 {
+pub mod c1288 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14915,7 +14915,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1286 {
+pub mod c1289 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14931,7 +14931,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1287 {
+pub mod c1290 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14945,7 +14945,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1288 {
+pub mod c1291 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14958,7 +14958,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1289 {
+pub mod c1292 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -14971,42 +14971,12 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1290 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32] as &[i32], mlx_rs::Dtype::Int64)?;
-    let v1 = (x).sum_axes(&[0i32] as &[i32], false)?;
-    Ok(v1)
-}
-}
-pub mod c1291 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32] as &[i32], mlx_rs::Dtype::Int64)?;
-    let v1 = (x).prod_axes(&[0i32] as &[i32], false)?;
-    Ok(v1)
-}
-}
-pub mod c1292 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32] as &[i32], mlx_rs::Dtype::Uint64)?;
-    let v1 = (x).sum_axes(&[0i32] as &[i32], false)?;
-    Ok(v1)
-}
-}
 pub mod c1293 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32] as &[i32], mlx_rs::Dtype::Float32)?;
+    check(x, &[2i32] as &[i32], mlx_rs::Dtype::Int64)?;
     let v1 = (x).sum_axes(&[0i32] as &[i32], false)?;
     Ok(v1)
 }
@@ -15016,12 +14986,42 @@ pub mod c1294 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[2i32] as &[i32], mlx_rs::Dtype::Int64)?;
+    let v1 = (x).prod_axes(&[0i32] as &[i32], false)?;
+    Ok(v1)
+}
+}
+pub mod c1295 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[2i32] as &[i32], mlx_rs::Dtype::Uint64)?;
+    let v1 = (x).sum_axes(&[0i32] as &[i32], false)?;
+    Ok(v1)
+}
+}
+pub mod c1296 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[3i32] as &[i32], mlx_rs::Dtype::Float32)?;
+    let v1 = (x).sum_axes(&[0i32] as &[i32], false)?;
+    Ok(v1)
+}
+}
+pub mod c1297 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
     check(x, &[2i32, 3i32] as &[i32], mlx_rs::Dtype::Float32)?;
     let v1 = (x).max_axes(&[0i32, 1i32] as &[i32], false)?;
     Ok(v1)
 }
 }
-pub mod c1296 {
+pub mod c1299 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15031,7 +15031,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1297 {
+pub mod c1300 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15041,7 +15041,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1298 {
+pub mod c1301 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15051,7 +15051,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1300 {
+pub mod c1303 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15061,7 +15061,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1301 {
+pub mod c1304 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15071,7 +15071,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1302 {
+pub mod c1305 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15093,7 +15093,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1303 {
+pub mod c1306 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15115,7 +15115,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1304 {
+pub mod c1307 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15135,73 +15135,6 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
         var
     };
     Ok(v1)
-}
-}
-pub mod c1308 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float64)?;
-    let v1 = {
-        let mean = mlx_rs::ops::divide(
-            &(x).sum_axes(&[0i32, 2i32] as &[i32], true)?,
-            &mlx_rs::Array::from_f64(8f64),
-        )?;
-        let d = mlx_rs::ops::subtract(x, &mean)?;
-        let dd = mlx_rs::ops::multiply(&d, &d)?;
-        let var = mlx_rs::ops::divide(
-            &(&dd).sum_axes(&[0i32, 2i32] as &[i32], false)?,
-            &mlx_rs::Array::from_f64(7f64),
-        )?;
-        var
-    };
-    Ok(v1)
-}
-}
-pub mod c1309 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[6i32] as &[i32], mlx_rs::Dtype::Float64)?;
-    let v1 = {
-        let mean = mlx_rs::ops::divide(
-            &(x).sum_axes(&[0i32] as &[i32], true)?,
-            &mlx_rs::Array::from_f64(6f64),
-        )?;
-        let d = mlx_rs::ops::subtract(x, &mean)?;
-        let dd = mlx_rs::ops::multiply(&d, &d)?;
-        let var = mlx_rs::ops::divide(
-            &(&dd).sum_axes(&[0i32] as &[i32], false)?,
-            &mlx_rs::Array::from_f64(4.5f64),
-        )?;
-        var
-    };
-    Ok(v1)
-}
-}
-pub mod c1310 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[5i32] as &[i32], mlx_rs::Dtype::Int32)?;
-    let v1 = (x).as_dtype(mlx_rs::Dtype::Float32)?;
-    let v2 = {
-        let mean = mlx_rs::ops::divide(
-            &(&v1).sum_axes(&[0i32] as &[i32], true)?,
-            &mlx_rs::Array::from_slice(&[5f32], &[]),
-        )?;
-        let d = mlx_rs::ops::subtract(&v1, &mean)?;
-        let dd = mlx_rs::ops::multiply(&d, &d)?;
-        let var = mlx_rs::ops::divide(
-            &(&dd).sum_axes(&[0i32] as &[i32], false)?,
-            &mlx_rs::Array::from_slice(&[4f32], &[]),
-        )?;
-        var
-    };
-    Ok(v2)
 }
 }
 pub mod c1311 {
@@ -15209,6 +15142,73 @@ pub mod c1311 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Float64)?;
+    let v1 = {
+        let mean = mlx_rs::ops::divide(
+            &(x).sum_axes(&[0i32, 2i32] as &[i32], true)?,
+            &mlx_rs::Array::from_f64(8f64),
+        )?;
+        let d = mlx_rs::ops::subtract(x, &mean)?;
+        let dd = mlx_rs::ops::multiply(&d, &d)?;
+        let var = mlx_rs::ops::divide(
+            &(&dd).sum_axes(&[0i32, 2i32] as &[i32], false)?,
+            &mlx_rs::Array::from_f64(7f64),
+        )?;
+        var
+    };
+    Ok(v1)
+}
+}
+pub mod c1312 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[6i32] as &[i32], mlx_rs::Dtype::Float64)?;
+    let v1 = {
+        let mean = mlx_rs::ops::divide(
+            &(x).sum_axes(&[0i32] as &[i32], true)?,
+            &mlx_rs::Array::from_f64(6f64),
+        )?;
+        let d = mlx_rs::ops::subtract(x, &mean)?;
+        let dd = mlx_rs::ops::multiply(&d, &d)?;
+        let var = mlx_rs::ops::divide(
+            &(&dd).sum_axes(&[0i32] as &[i32], false)?,
+            &mlx_rs::Array::from_f64(4.5f64),
+        )?;
+        var
+    };
+    Ok(v1)
+}
+}
+pub mod c1313 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[5i32] as &[i32], mlx_rs::Dtype::Int32)?;
+    let v1 = (x).as_dtype(mlx_rs::Dtype::Float32)?;
+    let v2 = {
+        let mean = mlx_rs::ops::divide(
+            &(&v1).sum_axes(&[0i32] as &[i32], true)?,
+            &mlx_rs::Array::from_slice(&[5f32], &[]),
+        )?;
+        let d = mlx_rs::ops::subtract(&v1, &mean)?;
+        let dd = mlx_rs::ops::multiply(&d, &d)?;
+        let var = mlx_rs::ops::divide(
+            &(&dd).sum_axes(&[0i32] as &[i32], false)?,
+            &mlx_rs::Array::from_slice(&[4f32], &[]),
+        )?;
+        var
+    };
+    Ok(v2)
+}
+}
+pub mod c1314 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
     check(x, &[2i32, 4i32] as &[i32], mlx_rs::Dtype::Uint8)?;
     let v1 = (x).as_dtype(mlx_rs::Dtype::Float32)?;
     let v2 = {
@@ -15227,7 +15227,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1312 {
+pub mod c1315 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15250,7 +15250,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1313 {
+pub mod c1316 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15278,7 +15278,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1317 {
+pub mod c1320 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15301,7 +15301,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1318 {
+pub mod c1321 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15324,7 +15324,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1319 {
+pub mod c1322 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15347,7 +15347,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1323 {
+pub mod c1326 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15370,7 +15370,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1324 {
+pub mod c1327 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15393,7 +15393,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1325 {
+pub mod c1328 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15417,7 +15417,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1326 {
+pub mod c1329 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15441,7 +15441,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1327 {
+pub mod c1330 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15465,7 +15465,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1328 {
+pub mod c1331 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15491,36 +15491,6 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
         let var = mlx_rs::ops::sqrt(&var)?;
         var
     };
-    Ok(v1)
-}
-}
-pub mod c1332 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Bool)?;
-    let v1 = (x).all_axes(&[0i32, 1i32, 2i32] as &[i32], false)?;
-    Ok(v1)
-}
-}
-pub mod c1333 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Bool)?;
-    let v1 = (x).all_axes(&[0i32] as &[i32], false)?;
-    Ok(v1)
-}
-}
-pub mod c1334 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Bool)?;
-    let v1 = (x).all_axes(&[0i32, 2i32] as &[i32], true)?;
     Ok(v1)
 }
 }
@@ -15530,11 +15500,41 @@ use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
     check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Bool)?;
-    let v1 = (x).clone();
+    let v1 = (x).all_axes(&[0i32, 1i32, 2i32] as &[i32], false)?;
     Ok(v1)
 }
 }
 pub mod c1336 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Bool)?;
+    let v1 = (x).all_axes(&[0i32] as &[i32], false)?;
+    Ok(v1)
+}
+}
+pub mod c1337 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Bool)?;
+    let v1 = (x).all_axes(&[0i32, 2i32] as &[i32], true)?;
+    Ok(v1)
+}
+}
+pub mod c1338 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[2i32, 3i32, 4i32] as &[i32], mlx_rs::Dtype::Bool)?;
+    let v1 = (x).clone();
+    Ok(v1)
+}
+}
+pub mod c1339 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15544,7 +15544,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1337 {
+pub mod c1340 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15557,7 +15557,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1338 {
+pub mod c1341 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15570,7 +15570,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1339 {
+pub mod c1342 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15581,7 +15581,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1340 {
+pub mod c1343 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15592,7 +15592,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1341 {
+pub mod c1344 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15603,7 +15603,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1342 {
+pub mod c1345 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15613,7 +15613,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1343 {
+pub mod c1346 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15623,7 +15623,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1344 {
+pub mod c1347 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15633,7 +15633,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1345 {
+pub mod c1348 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15643,7 +15643,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1350 {
+pub mod c1353 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15654,7 +15654,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1351 {
+pub mod c1354 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15665,7 +15665,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1352 {
+pub mod c1355 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15676,7 +15676,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1353 {
+pub mod c1356 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15686,7 +15686,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1354 {
+pub mod c1357 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15698,7 +15698,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1355 {
+pub mod c1358 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15708,7 +15708,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1356 {
+pub mod c1359 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15720,7 +15720,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1357 {
+pub mod c1360 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15730,7 +15730,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1358 {
+pub mod c1361 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15740,7 +15740,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1359 {
+pub mod c1362 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15750,7 +15750,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1360 {
+pub mod c1363 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15760,7 +15760,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1361 {
+pub mod c1364 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15771,7 +15771,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1362 {
+pub mod c1365 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15782,7 +15782,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1363 {
+pub mod c1366 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15793,7 +15793,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1364 {
+pub mod c1367 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15803,7 +15803,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1365 {
+pub mod c1368 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15813,7 +15813,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1366 {
+pub mod c1369 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15823,7 +15823,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1367 {
+pub mod c1370 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15833,7 +15833,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1368 {
+pub mod c1371 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15843,42 +15843,12 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1369 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 4i32] as &[i32], mlx_rs::Dtype::Int32)?;
-    let v1 = kernels::arg_extremum(x, Some(1i32), false, true)?;
-    Ok(v1)
-}
-}
-pub mod c1370 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[6i32] as &[i32], mlx_rs::Dtype::Int32)?;
-    let v1 = kernels::arg_extremum(x, None, false, true)?;
-    Ok(v1)
-}
-}
-pub mod c1371 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[4i32] as &[i32], mlx_rs::Dtype::Float64)?;
-    let v1 = kernels::arg_extremum(x, None, false, true)?;
-    Ok(v1)
-}
-}
 pub mod c1372 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 2i32] as &[i32], mlx_rs::Dtype::Float64)?;
+    check(x, &[2i32, 4i32] as &[i32], mlx_rs::Dtype::Int32)?;
     let v1 = kernels::arg_extremum(x, Some(1i32), false, true)?;
     Ok(v1)
 }
@@ -15888,8 +15858,8 @@ pub mod c1373 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 3i32, 2i32] as &[i32], mlx_rs::Dtype::Uint8)?;
-    let v1 = kernels::arg_extremum(x, Some(1i32), false, true)?;
+    check(x, &[6i32] as &[i32], mlx_rs::Dtype::Int32)?;
+    let v1 = kernels::arg_extremum(x, None, false, true)?;
     Ok(v1)
 }
 }
@@ -15898,7 +15868,7 @@ pub mod c1374 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[4i32] as &[i32], mlx_rs::Dtype::Bool)?;
+    check(x, &[4i32] as &[i32], mlx_rs::Dtype::Float64)?;
     let v1 = kernels::arg_extremum(x, None, false, true)?;
     Ok(v1)
 }
@@ -15908,8 +15878,8 @@ pub mod c1375 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[] as &[i32], mlx_rs::Dtype::Int64)?;
-    let v1 = mlx_rs::ops::zeros_dtype(&[] as &[i32], mlx_rs::Dtype::Int64)?;
+    check(x, &[3i32, 2i32] as &[i32], mlx_rs::Dtype::Float64)?;
+    let v1 = kernels::arg_extremum(x, Some(1i32), false, true)?;
     Ok(v1)
 }
 }
@@ -15918,8 +15888,8 @@ pub mod c1376 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
-    let v1 = kernels::arg_extremum(x, None, false, false)?;
+    check(x, &[2i32, 3i32, 2i32] as &[i32], mlx_rs::Dtype::Uint8)?;
+    let v1 = kernels::arg_extremum(x, Some(1i32), false, true)?;
     Ok(v1)
 }
 }
@@ -15928,8 +15898,8 @@ pub mod c1377 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
-    let v1 = kernels::arg_extremum(x, Some(0i32), false, false)?;
+    check(x, &[4i32] as &[i32], mlx_rs::Dtype::Bool)?;
+    let v1 = kernels::arg_extremum(x, None, false, true)?;
     Ok(v1)
 }
 }
@@ -15938,8 +15908,8 @@ pub mod c1378 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
-    let v1 = kernels::arg_extremum(x, Some(1i32), true, false)?;
+    check(x, &[] as &[i32], mlx_rs::Dtype::Int64)?;
+    let v1 = mlx_rs::ops::zeros_dtype(&[] as &[i32], mlx_rs::Dtype::Int64)?;
     Ok(v1)
 }
 }
@@ -15949,11 +15919,41 @@ use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
     check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
-    let v1 = kernels::arg_extremum(x, None, true, false)?;
+    let v1 = kernels::arg_extremum(x, None, false, false)?;
     Ok(v1)
 }
 }
 pub mod c1380 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
+    let v1 = kernels::arg_extremum(x, Some(0i32), false, false)?;
+    Ok(v1)
+}
+}
+pub mod c1381 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
+    let v1 = kernels::arg_extremum(x, Some(1i32), true, false)?;
+    Ok(v1)
+}
+}
+pub mod c1382 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[3i32, 4i32] as &[i32], mlx_rs::Dtype::Float32)?;
+    let v1 = kernels::arg_extremum(x, None, true, false)?;
+    Ok(v1)
+}
+}
+pub mod c1383 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15963,7 +15963,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1381 {
+pub mod c1384 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15973,7 +15973,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1382 {
+pub mod c1385 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15983,7 +15983,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1383 {
+pub mod c1386 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -15993,7 +15993,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1384 {
+pub mod c1387 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16003,7 +16003,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1385 {
+pub mod c1388 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16013,7 +16013,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1387 {
+pub mod c1390 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16023,7 +16023,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1388 {
+pub mod c1391 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16038,7 +16038,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v3)
 }
 }
-pub mod c1389 {
+pub mod c1392 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16048,7 +16048,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1390 {
+pub mod c1393 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16063,7 +16063,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v3)
 }
 }
-pub mod c1391 {
+pub mod c1394 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16074,7 +16074,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1392 {
+pub mod c1395 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16085,7 +16085,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1393 {
+pub mod c1396 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16101,7 +16101,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v4)
 }
 }
-pub mod c1394 {
+pub mod c1397 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16112,7 +16112,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1395 {
+pub mod c1398 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16123,7 +16123,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1396 {
+pub mod c1399 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16140,7 +16140,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v5)
 }
 }
-pub mod c1397 {
+pub mod c1400 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16155,7 +16155,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v3)
 }
 }
-pub mod c1399 {
+pub mod c1402 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16165,42 +16165,12 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1400 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[4i32, 3i32] as &[i32], mlx_rs::Dtype::Float64)?;
-    let v1 = kernels::sort(x, 0i32, false)?;
-    Ok(v1)
-}
-}
-pub mod c1401 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 5i32] as &[i32], mlx_rs::Dtype::Int32)?;
-    let v1 = kernels::sort(x, 1i32, false)?;
-    Ok(v1)
-}
-}
-pub mod c1402 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 4i32, 2i32] as &[i32], mlx_rs::Dtype::Uint8)?;
-    let v1 = kernels::sort(x, 1i32, false)?;
-    Ok(v1)
-}
-}
 pub mod c1403 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[5i32] as &[i32], mlx_rs::Dtype::Int64)?;
+    check(x, &[4i32, 3i32] as &[i32], mlx_rs::Dtype::Float64)?;
     let v1 = kernels::sort(x, 0i32, false)?;
     Ok(v1)
 }
@@ -16210,12 +16180,42 @@ pub mod c1404 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[3i32, 5i32] as &[i32], mlx_rs::Dtype::Int32)?;
+    let v1 = kernels::sort(x, 1i32, false)?;
+    Ok(v1)
+}
+}
+pub mod c1405 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[2i32, 4i32, 2i32] as &[i32], mlx_rs::Dtype::Uint8)?;
+    let v1 = kernels::sort(x, 1i32, false)?;
+    Ok(v1)
+}
+}
+pub mod c1406 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[5i32] as &[i32], mlx_rs::Dtype::Int64)?;
+    let v1 = kernels::sort(x, 0i32, false)?;
+    Ok(v1)
+}
+}
+pub mod c1407 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
     check(x, &[4i32] as &[i32], mlx_rs::Dtype::Bool)?;
     let v1 = kernels::sort(x, 0i32, false)?;
     Ok(v1)
 }
 }
-pub mod c1405 {
+pub mod c1408 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16225,42 +16225,12 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1406 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[4i32, 3i32] as &[i32], mlx_rs::Dtype::Float64)?;
-    let v1 = kernels::sort(x, 0i32, true)?;
-    Ok(v1)
-}
-}
-pub mod c1407 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[3i32, 5i32] as &[i32], mlx_rs::Dtype::Int32)?;
-    let v1 = kernels::sort(x, 1i32, true)?;
-    Ok(v1)
-}
-}
-pub mod c1408 {
-#[allow(unused_imports)]
-use super::{check, kernels};
-#[allow(clippy::all, unused_parens, unused_variables)]
-pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[2i32, 4i32, 2i32] as &[i32], mlx_rs::Dtype::Uint8)?;
-    let v1 = kernels::sort(x, 1i32, true)?;
-    Ok(v1)
-}
-}
 pub mod c1409 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[5i32] as &[i32], mlx_rs::Dtype::Int64)?;
+    check(x, &[4i32, 3i32] as &[i32], mlx_rs::Dtype::Float64)?;
     let v1 = kernels::sort(x, 0i32, true)?;
     Ok(v1)
 }
@@ -16270,7 +16240,27 @@ pub mod c1410 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
-    check(x, &[4i32] as &[i32], mlx_rs::Dtype::Bool)?;
+    check(x, &[3i32, 5i32] as &[i32], mlx_rs::Dtype::Int32)?;
+    let v1 = kernels::sort(x, 1i32, true)?;
+    Ok(v1)
+}
+}
+pub mod c1411 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[2i32, 4i32, 2i32] as &[i32], mlx_rs::Dtype::Uint8)?;
+    let v1 = kernels::sort(x, 1i32, true)?;
+    Ok(v1)
+}
+}
+pub mod c1412 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[5i32] as &[i32], mlx_rs::Dtype::Int64)?;
     let v1 = kernels::sort(x, 0i32, true)?;
     Ok(v1)
 }
@@ -16280,12 +16270,22 @@ pub mod c1413 {
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
+    check(x, &[4i32] as &[i32], mlx_rs::Dtype::Bool)?;
+    let v1 = kernels::sort(x, 0i32, true)?;
+    Ok(v1)
+}
+}
+pub mod c1416 {
+#[allow(unused_imports)]
+use super::{check, kernels};
+#[allow(clippy::all, unused_parens, unused_variables)]
+pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exception> {
     check(x, &[8i32] as &[i32], mlx_rs::Dtype::Float32)?;
     let v1 = kernels::argsort(x, 0i32, 8i32, false)?;
     Ok(v1)
 }
 }
-pub mod c1414 {
+pub mod c1417 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16295,7 +16295,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1415 {
+pub mod c1418 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16305,7 +16305,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1416 {
+pub mod c1419 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16315,7 +16315,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1417 {
+pub mod c1420 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16325,7 +16325,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1418 {
+pub mod c1421 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16335,7 +16335,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1419 {
+pub mod c1422 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16345,7 +16345,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1420 {
+pub mod c1423 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16355,7 +16355,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1421 {
+pub mod c1424 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16365,7 +16365,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1422 {
+pub mod c1425 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16375,7 +16375,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1423 {
+pub mod c1426 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16385,7 +16385,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1424 {
+pub mod c1427 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16395,7 +16395,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1426 {
+pub mod c1429 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16405,7 +16405,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1427 {
+pub mod c1430 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16420,7 +16420,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1429 {
+pub mod c1432 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16435,7 +16435,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1430 {
+pub mod c1433 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16450,7 +16450,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1431 {
+pub mod c1434 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16465,7 +16465,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1432 {
+pub mod c1435 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16481,7 +16481,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1433 {
+pub mod c1436 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16497,7 +16497,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1434 {
+pub mod c1437 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16513,7 +16513,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v2)
 }
 }
-pub mod c1436 {
+pub mod c1439 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16528,7 +16528,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1437 {
+pub mod c1440 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16541,7 +16541,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1440 {
+pub mod c1443 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16554,7 +16554,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1441 {
+pub mod c1444 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16576,7 +16576,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1442 {
+pub mod c1445 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16586,7 +16586,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1534 {
+pub mod c1537 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16599,7 +16599,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1545 {
+pub mod c1548 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16609,7 +16609,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1546 {
+pub mod c1549 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16619,7 +16619,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1547 {
+pub mod c1550 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16629,7 +16629,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1548 {
+pub mod c1551 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16639,7 +16639,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1549 {
+pub mod c1552 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16649,7 +16649,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1550 {
+pub mod c1553 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16659,7 +16659,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1551 {
+pub mod c1554 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16669,7 +16669,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1552 {
+pub mod c1555 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16679,7 +16679,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1553 {
+pub mod c1556 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16689,7 +16689,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1555 {
+pub mod c1558 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16699,7 +16699,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1557 {
+pub mod c1560 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16709,7 +16709,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1558 {
+pub mod c1561 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16719,7 +16719,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1559 {
+pub mod c1562 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16729,7 +16729,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1563 {
+pub mod c1566 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16739,7 +16739,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1565 {
+pub mod c1568 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16749,7 +16749,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1566 {
+pub mod c1569 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16759,7 +16759,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1570 {
+pub mod c1573 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16769,7 +16769,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1571 {
+pub mod c1574 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16779,7 +16779,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1572 {
+pub mod c1575 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16789,7 +16789,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1574 {
+pub mod c1577 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16799,7 +16799,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1578 {
+pub mod c1581 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16809,7 +16809,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1579 {
+pub mod c1582 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16819,7 +16819,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1580 {
+pub mod c1583 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16829,7 +16829,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1581 {
+pub mod c1584 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16839,7 +16839,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1582 {
+pub mod c1585 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16849,7 +16849,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1583 {
+pub mod c1586 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16859,7 +16859,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1584 {
+pub mod c1587 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16869,7 +16869,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1585 {
+pub mod c1588 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16879,7 +16879,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1587 {
+pub mod c1590 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16889,7 +16889,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1588 {
+pub mod c1591 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16899,7 +16899,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1589 {
+pub mod c1592 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16909,7 +16909,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1591 {
+pub mod c1594 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16919,7 +16919,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1592 {
+pub mod c1595 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16929,7 +16929,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1593 {
+pub mod c1596 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16939,7 +16939,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1594 {
+pub mod c1597 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16949,7 +16949,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1595 {
+pub mod c1598 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16959,7 +16959,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1596 {
+pub mod c1599 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16969,7 +16969,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1598 {
+pub mod c1601 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16983,7 +16983,7 @@ pub fn model(
     Ok(v2)
 }
 }
-pub mod c1599 {
+pub mod c1602 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -16999,7 +16999,7 @@ pub fn model(
     Ok(v3)
 }
 }
-pub mod c1600 {
+pub mod c1603 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17013,7 +17013,7 @@ pub fn model(
     Ok(v2)
 }
 }
-pub mod c1601 {
+pub mod c1604 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17031,7 +17031,7 @@ pub fn model(
     Ok(v5)
 }
 }
-pub mod c1602 {
+pub mod c1605 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17046,7 +17046,7 @@ pub fn model(
     Ok(v3)
 }
 }
-pub mod c1603 {
+pub mod c1606 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17061,7 +17061,7 @@ pub fn model(
     Ok(v3)
 }
 }
-pub mod c1604 {
+pub mod c1607 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17077,7 +17077,7 @@ pub fn model(
     Ok(v4)
 }
 }
-pub mod c1605 {
+pub mod c1608 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17092,7 +17092,7 @@ pub fn model(
     Ok(v3)
 }
 }
-pub mod c1606 {
+pub mod c1609 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17102,7 +17102,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1608 {
+pub mod c1611 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17122,7 +17122,7 @@ pub fn model(
     Ok(v2)
 }
 }
-pub mod c1609 {
+pub mod c1612 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17145,7 +17145,7 @@ pub fn model(
     Ok(v3)
 }
 }
-pub mod c1610 {
+pub mod c1613 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17165,7 +17165,7 @@ pub fn model(
     Ok(v2)
 }
 }
-pub mod c1611 {
+pub mod c1614 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17185,7 +17185,7 @@ pub fn model(
     Ok(v2)
 }
 }
-pub mod c1612 {
+pub mod c1615 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17206,7 +17206,7 @@ pub fn model(
     Ok(v3)
 }
 }
-pub mod c1613 {
+pub mod c1616 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17226,7 +17226,7 @@ pub fn model(
     Ok(v2)
 }
 }
-pub mod c1614 {
+pub mod c1617 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17243,7 +17243,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1615 {
+pub mod c1618 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17260,7 +17260,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1616 {
+pub mod c1619 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17277,7 +17277,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1617 {
+pub mod c1620 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17294,7 +17294,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1618 {
+pub mod c1621 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17311,7 +17311,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1619 {
+pub mod c1622 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17321,7 +17321,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1620 {
+pub mod c1623 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17331,7 +17331,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1621 {
+pub mod c1624 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17341,7 +17341,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1622 {
+pub mod c1625 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17351,7 +17351,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1623 {
+pub mod c1626 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17361,7 +17361,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1624 {
+pub mod c1627 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17371,7 +17371,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1625 {
+pub mod c1628 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17381,7 +17381,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1626 {
+pub mod c1629 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17391,7 +17391,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1627 {
+pub mod c1630 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17401,7 +17401,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1628 {
+pub mod c1631 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17411,7 +17411,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1629 {
+pub mod c1632 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17421,7 +17421,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1630 {
+pub mod c1633 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17431,7 +17431,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1631 {
+pub mod c1634 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17441,7 +17441,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1632 {
+pub mod c1635 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17451,7 +17451,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1634 {
+pub mod c1637 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17461,7 +17461,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1635 {
+pub mod c1638 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -17478,7 +17478,7 @@ pub fn model(x: &mlx_rs::Array) -> Result<mlx_rs::Array, mlx_rs::error::Exceptio
     Ok(v1)
 }
 }
-pub mod c1668 {
+pub mod c1671 {
 #[allow(unused_imports)]
 use super::{check, kernels};
 #[allow(clippy::all, unused_parens, unused_variables)]

@@ -5469,1859 +5469,1859 @@ pub const CASES: &[(
     (
         "matmul/float32/2d/strided_input",
         |xs| super::ts(
-            &c1150::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
+            &c1153::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "matmul/float64/2d/strided_input",
         |xs| super::ts(
-            &c1151::model(&super::nd::<f64>(&xs[0usize]), &super::nd::<f64>(&xs[1usize]))
+            &c1154::model(&super::nd::<f64>(&xs[0usize]), &super::nd::<f64>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "matrix_transpose/float32/2d/strided_input",
         |xs| super::ts(
-            &c1152::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1155::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "matrix_transpose/int64/3d/strided_input",
         |xs| super::ts(
-            &c1153::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1156::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "conv2d/float32/empty_batch",
         |xs| super::ts(
-            &c1195::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
+            &c1198::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/all",
         |xs| super::ts(
-            &c1197::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1200::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/axis0",
         |xs| super::ts(
-            &c1198::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1201::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/axis_minus1",
         |xs| super::ts(
-            &c1199::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1202::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/axes_0_2",
         |xs| super::ts(
-            &c1200::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1203::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/axes_negative_unsorted",
         |xs| super::ts(
-            &c1201::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1204::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/keepdims_all",
         |xs| super::ts(
-            &c1202::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1205::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/keepdims_axis1",
         |xs| super::ts(
-            &c1203::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1206::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float64/all",
         |xs| super::ts(
-            &c1204::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1207::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float64/axis1",
         |xs| super::ts(
-            &c1205::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1208::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float64/0d",
         |xs| super::ts(
-            &c1206::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1209::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int8/all",
         |xs| super::ts(
-            &c1207::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1210::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int8/axis0",
         |xs| super::ts(
-            &c1208::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1211::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/uint8/axis1",
         |xs| super::ts(
-            &c1209::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1212::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int32/keepdims",
         |xs| super::ts(
-            &c1210::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1213::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/uint32/all",
         |xs| super::ts(
-            &c1211::model(&super::nd::<u32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1214::model(&super::nd::<u32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/empty_other_axis",
         |xs| super::ts(
-            &c1212::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1215::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/all",
         |xs| super::ts(
-            &c1213::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1216::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/axis0",
         |xs| super::ts(
-            &c1214::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1217::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/axis_minus1",
         |xs| super::ts(
-            &c1215::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1218::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/axes_0_2",
         |xs| super::ts(
-            &c1216::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1219::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/axes_negative_unsorted",
         |xs| super::ts(
-            &c1217::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1220::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/keepdims_all",
         |xs| super::ts(
-            &c1218::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1221::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/keepdims_axis1",
         |xs| super::ts(
-            &c1219::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1222::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float64/all",
         |xs| super::ts(
-            &c1220::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1223::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float64/axis1",
         |xs| super::ts(
-            &c1221::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1224::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float64/0d",
         |xs| super::ts(
-            &c1222::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1225::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/int8/all",
         |xs| super::ts(
-            &c1223::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1226::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/int8/axis0",
         |xs| super::ts(
-            &c1224::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1227::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/uint8/axis1",
         |xs| super::ts(
-            &c1225::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1228::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/int32/keepdims",
         |xs| super::ts(
-            &c1226::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1229::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/uint32/all",
         |xs| super::ts(
-            &c1227::model(&super::nd::<u32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1230::model(&super::nd::<u32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/empty_other_axis",
         |xs| super::ts(
-            &c1228::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1231::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/all",
         |xs| super::ts(
-            &c1229::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1232::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/axis0",
         |xs| super::ts(
-            &c1230::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1233::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/axis_minus1",
         |xs| super::ts(
-            &c1231::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1234::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/axes_0_2",
         |xs| super::ts(
-            &c1232::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1235::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/axes_negative_unsorted",
         |xs| super::ts(
-            &c1233::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1236::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/keepdims_all",
         |xs| super::ts(
-            &c1234::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1237::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/keepdims_axis1",
         |xs| super::ts(
-            &c1235::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1238::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float64/all",
         |xs| super::ts(
-            &c1236::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1239::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float64/axis1",
         |xs| super::ts(
-            &c1237::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1240::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float64/0d",
         |xs| super::ts(
-            &c1238::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1241::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/int8/all",
         |xs| super::ts(
-            &c1239::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1242::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/int8/axis0",
         |xs| super::ts(
-            &c1240::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1243::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/uint8/axis1",
         |xs| super::ts(
-            &c1241::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1244::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/int32/keepdims",
         |xs| super::ts(
-            &c1242::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1245::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/uint32/all",
         |xs| super::ts(
-            &c1243::model(&super::nd::<u32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1246::model(&super::nd::<u32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/empty_other_axis",
         |xs| super::ts(
-            &c1244::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1247::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/all",
         |xs| super::ts(
-            &c1245::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1248::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/axis0",
         |xs| super::ts(
-            &c1246::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1249::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/axis_minus1",
         |xs| super::ts(
-            &c1247::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1250::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/axes_0_2",
         |xs| super::ts(
-            &c1248::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1251::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/axes_negative_unsorted",
         |xs| super::ts(
-            &c1249::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1252::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/keepdims_all",
         |xs| super::ts(
-            &c1250::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1253::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/keepdims_axis1",
         |xs| super::ts(
-            &c1251::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1254::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float64/all",
         |xs| super::ts(
-            &c1252::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1255::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float64/axis1",
         |xs| super::ts(
-            &c1253::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1256::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float64/0d",
         |xs| super::ts(
-            &c1254::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1257::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/int8/all",
         |xs| super::ts(
-            &c1255::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1258::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/int8/axis0",
         |xs| super::ts(
-            &c1256::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1259::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/uint8/axis1",
         |xs| super::ts(
-            &c1257::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1260::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/int32/keepdims",
         |xs| super::ts(
-            &c1258::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1261::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/uint32/all",
         |xs| super::ts(
-            &c1259::model(&super::nd::<u32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1262::model(&super::nd::<u32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/empty_other_axis",
         |xs| super::ts(
-            &c1260::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1263::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/all",
         |xs| super::ts(
-            &c1261::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1264::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/axis0",
         |xs| super::ts(
-            &c1262::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1265::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/axis_minus1",
         |xs| super::ts(
-            &c1263::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1266::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/axes_0_2",
         |xs| super::ts(
-            &c1264::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1267::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/axes_negative_unsorted",
         |xs| super::ts(
-            &c1265::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1268::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/keepdims_all",
         |xs| super::ts(
-            &c1266::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1269::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/keepdims_axis1",
         |xs| super::ts(
-            &c1267::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1270::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float64/all",
         |xs| super::ts(
-            &c1268::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1271::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float64/axis1",
         |xs| super::ts(
-            &c1269::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1272::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float64/0d",
         |xs| super::ts(
-            &c1270::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1273::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/int8/all",
         |xs| super::ts(
-            &c1271::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1274::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/int8/axis0",
         |xs| super::ts(
-            &c1272::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1275::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/uint8/axis1",
         |xs| super::ts(
-            &c1273::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1276::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/int32/keepdims",
         |xs| super::ts(
-            &c1274::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1277::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/uint32/all",
         |xs| super::ts(
-            &c1275::model(&super::nd::<u32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1278::model(&super::nd::<u32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/empty_other_axis",
         |xs| super::ts(
-            &c1276::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1279::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/empty_all",
         |xs| super::ts(
-            &c1277::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1280::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float64/empty_axis0",
         |xs| super::ts(
-            &c1278::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1281::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/bool/all",
         |xs| super::ts(
-            &c1279::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1282::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/no_axes",
         |xs| super::ts(
-            &c1280::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1283::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/empty_all",
         |xs| super::ts(
-            &c1281::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1284::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float64/empty_axis0",
         |xs| super::ts(
-            &c1282::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1285::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/bool/all",
         |xs| super::ts(
-            &c1283::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1286::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/no_axes",
         |xs| super::ts(
-            &c1284::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1287::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/empty_all",
         |xs| super::ts(
-            &c1285::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1288::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float64/empty_axis0",
         |xs| super::ts(
-            &c1286::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1289::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/bool/all",
         |xs| super::ts(
-            &c1287::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1290::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/no_axes",
         |xs| super::ts(
-            &c1288::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1291::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int64/empty_all",
         |xs| super::ts(
-            &c1289::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1292::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int64/wraps",
         |xs| super::ts(
-            &c1290::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1293::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/int64/wraps",
         |xs| super::ts(
-            &c1291::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1294::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/uint64/wraps",
         |xs| super::ts(
-            &c1292::model(&super::nd::<u64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1295::model(&super::nd::<u64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/nan",
         |xs| super::ts(
-            &c1293::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1296::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/nan_propagates",
         |xs| super::ts(
-            &c1294::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1297::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float64/nan_propagates_axis1",
         |xs| super::ts(
-            &c1295::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1298::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/int64/extremes",
         |xs| super::ts(
-            &c1296::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1299::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/bool/all",
         |xs| super::ts(
-            &c1297::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1300::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/nan_propagates",
         |xs| super::ts(
-            &c1298::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1301::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float64/nan_propagates_axis1",
         |xs| super::ts(
-            &c1299::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1302::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/int64/extremes",
         |xs| super::ts(
-            &c1300::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1303::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/bool/all",
         |xs| super::ts(
-            &c1301::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1304::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/all_correction0",
         |xs| super::ts(
-            &c1302::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1305::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/axis0_correction0",
         |xs| super::ts(
-            &c1303::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1306::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/axis_minus1_keepdims_correction0",
         |xs| super::ts(
-            &c1304::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1307::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/all_correction1",
         |xs| super::ts(
-            &c1305::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1308::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/axis0_correction1",
         |xs| super::ts(
-            &c1306::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1309::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/axis_minus1_keepdims_correction1",
         |xs| super::ts(
-            &c1307::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1310::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/axes_0_2_correction1",
         |xs| super::ts(
-            &c1308::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1311::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/fractional_correction",
         |xs| super::ts(
-            &c1309::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1312::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/int32/to_float32",
         |xs| super::ts(
-            &c1310::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1313::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/uint8/axis1_to_float32",
         |xs| super::ts(
-            &c1311::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1314::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/bool/to_float32",
         |xs| super::ts(
-            &c1312::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1315::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/empty_nan",
         |xs| super::ts(
-            &c1313::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1316::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/constant_is_zero",
         |xs| super::ts(
-            &c1314::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1317::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/single_element_correction1_is_nan",
         |xs| super::ts(
-            &c1315::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1318::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/large_offset",
         |xs| super::ts(
-            &c1316::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1319::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/all_correction0",
         |xs| super::ts(
-            &c1317::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1320::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/axis0_correction0",
         |xs| super::ts(
-            &c1318::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1321::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/axis_minus1_keepdims_correction0",
         |xs| super::ts(
-            &c1319::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1322::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/all_correction1",
         |xs| super::ts(
-            &c1320::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1323::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/axis0_correction1",
         |xs| super::ts(
-            &c1321::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1324::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/axis_minus1_keepdims_correction1",
         |xs| super::ts(
-            &c1322::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1325::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/axes_0_2_correction1",
         |xs| super::ts(
-            &c1323::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1326::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/fractional_correction",
         |xs| super::ts(
-            &c1324::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1327::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/int32/to_float32",
         |xs| super::ts(
-            &c1325::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1328::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/uint8/axis1_to_float32",
         |xs| super::ts(
-            &c1326::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1329::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/bool/to_float32",
         |xs| super::ts(
-            &c1327::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1330::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/empty_nan",
         |xs| super::ts(
-            &c1328::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1331::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/constant_is_zero",
         |xs| super::ts(
-            &c1329::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1332::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/single_element_correction1_is_nan",
         |xs| super::ts(
-            &c1330::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1333::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/large_offset",
         |xs| super::ts(
-            &c1331::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1334::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/all",
         |xs| super::ts(
-            &c1332::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1335::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/axis0",
         |xs| super::ts(
-            &c1333::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1336::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/axes_0_2_keepdims",
         |xs| super::ts(
-            &c1334::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1337::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/no_axes",
         |xs| super::ts(
-            &c1335::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1338::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/0d",
         |xs| super::ts(
-            &c1336::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1339::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/empty_axis",
         |xs| super::ts(
-            &c1337::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1340::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/empty_all",
         |xs| super::ts(
-            &c1338::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1341::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/float32/nan_and_zeros",
         |xs| super::ts(
-            &c1339::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1342::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/int32/nonzero",
         |xs| super::ts(
-            &c1340::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1343::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/uint8/all_true",
         |xs| super::ts(
-            &c1341::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1344::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/rows",
         |xs| super::ts(
-            &c1342::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1345::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/all",
         |xs| super::ts(
-            &c1343::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1346::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/axis0",
         |xs| super::ts(
-            &c1344::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1347::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/axes_0_2_keepdims",
         |xs| super::ts(
-            &c1345::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1348::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/no_axes",
         |xs| super::ts(
-            &c1346::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1349::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/0d",
         |xs| super::ts(
-            &c1347::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1350::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/empty_axis",
         |xs| super::ts(
-            &c1348::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1351::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/empty_all",
         |xs| super::ts(
-            &c1349::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1352::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/float32/nan_and_zeros",
         |xs| super::ts(
-            &c1350::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1353::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/int32/nonzero",
         |xs| super::ts(
-            &c1351::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1354::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/uint8/all_true",
         |xs| super::ts(
-            &c1352::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1355::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/rows",
         |xs| super::ts(
-            &c1353::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1356::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/all",
         |xs| super::ts(
-            &c1354::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1357::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/axis0",
         |xs| super::ts(
-            &c1355::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1358::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/axes_0_2_keepdims",
         |xs| super::ts(
-            &c1356::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1359::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/no_axes",
         |xs| super::ts(
-            &c1357::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1360::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/0d",
         |xs| super::ts(
-            &c1358::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1361::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/empty_axis",
         |xs| super::ts(
-            &c1359::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1362::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/empty_all",
         |xs| super::ts(
-            &c1360::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1363::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/float32/nan_and_zeros",
         |xs| super::ts(
-            &c1361::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1364::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/int32/nonzero",
         |xs| super::ts(
-            &c1362::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1365::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/uint8/all_true",
         |xs| super::ts(
-            &c1363::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1366::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/rows",
         |xs| super::ts(
-            &c1364::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1367::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/flattened",
         |xs| super::ts(
-            &c1365::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1368::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/axis0",
         |xs| super::ts(
-            &c1366::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1369::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/axis_minus1_keepdims",
         |xs| super::ts(
-            &c1367::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1370::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/flattened_keepdims",
         |xs| super::ts(
-            &c1368::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1371::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/int32/ties_first",
         |xs| super::ts(
-            &c1369::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1372::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/int32/ties_first_flat",
         |xs| super::ts(
-            &c1370::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1373::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float64/nan_first",
         |xs| super::ts(
-            &c1371::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1374::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float64/nan_axis",
         |xs| super::ts(
-            &c1372::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1375::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/uint8/3d_axis1",
         |xs| super::ts(
-            &c1373::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1376::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/bool/flattened",
         |xs| super::ts(
-            &c1374::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1377::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/int64/0d",
         |xs| super::ts(
-            &c1375::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1378::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/flattened",
         |xs| super::ts(
-            &c1376::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1379::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/axis0",
         |xs| super::ts(
-            &c1377::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1380::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/axis_minus1_keepdims",
         |xs| super::ts(
-            &c1378::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1381::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/flattened_keepdims",
         |xs| super::ts(
-            &c1379::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1382::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/int32/ties_first",
         |xs| super::ts(
-            &c1380::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1383::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/int32/ties_first_flat",
         |xs| super::ts(
-            &c1381::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1384::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float64/nan_first",
         |xs| super::ts(
-            &c1382::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1385::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float64/nan_axis",
         |xs| super::ts(
-            &c1383::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1386::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/uint8/3d_axis1",
         |xs| super::ts(
-            &c1384::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1387::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/bool/flattened",
         |xs| super::ts(
-            &c1385::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1388::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/int64/0d",
         |xs| super::ts(
-            &c1386::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1389::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/1d",
         |xs| super::ts(
-            &c1387::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1390::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/1d_include_initial",
         |xs| super::ts(
-            &c1388::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1391::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float64/axis0",
         |xs| super::ts(
-            &c1389::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1392::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float64/axis_minus1_include_initial",
         |xs| super::ts(
-            &c1390::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1393::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/int8/widens_to_int64",
         |xs| super::ts(
-            &c1391::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1394::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/uint8/widens_to_uint64",
         |xs| super::ts(
-            &c1392::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1395::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/bool/to_int64",
         |xs| super::ts(
-            &c1393::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1396::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/int32/3d_axis1",
         |xs| super::ts(
-            &c1394::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1397::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/0d",
         |xs| super::ts(
-            &c1395::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1398::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/int16/0d_include_initial",
         |xs| super::ts(
-            &c1396::model(&super::nd::<i16>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1399::model(&super::nd::<i16>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/empty",
         |xs| super::ts(
-            &c1397::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1400::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/empty_axis1",
         |xs| super::ts(
-            &c1398::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1401::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/last_axis",
         |xs| super::ts(
-            &c1427::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1430::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/axis0",
         |xs| super::ts(
-            &c1428::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1431::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float64/3d_axis1",
         |xs| super::ts(
-            &c1429::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1432::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float64/large_values_stable",
         |xs| super::ts(
-            &c1430::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1433::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/large_values_stable",
         |xs| super::ts(
-            &c1431::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1434::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/int32/to_float32",
         |xs| super::ts(
-            &c1432::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1435::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/uint8/to_float32",
         |xs| super::ts(
-            &c1433::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1436::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/bool/to_float32",
         |xs| super::ts(
-            &c1434::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1437::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float64/nan_row",
         |xs| super::ts(
-            &c1435::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1438::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float64/neg_inf_is_zero",
         |xs| super::ts(
-            &c1436::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1439::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/0d_is_one",
         |xs| super::ts(
-            &c1437::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1440::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/empty_axis",
         |xs| super::ts(
-            &c1438::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1441::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/1024_elements",
         |xs| super::ts(
-            &c1439::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1442::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/1024_elements",
         |xs| super::ts(
-            &c1440::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1443::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/1024_elements",
         |xs| super::ts(
-            &c1441::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1444::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/rows_of_256",
         |xs| super::ts(
-            &c1442::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1445::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float64/1024_elements",
         |xs| super::ts(
-            &c1443::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1446::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/all/strided_input",
         |xs| super::ts(
-            &c1448::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1451::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1449::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1452::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/all/strided_input",
         |xs| super::ts(
-            &c1450::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1453::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1451::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1454::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/all/strided_input",
         |xs| super::ts(
-            &c1452::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1455::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1453::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1456::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/all/strided_input",
         |xs| super::ts(
-            &c1454::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1457::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1455::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1458::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/all/strided_input",
         |xs| super::ts(
-            &c1456::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1459::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1457::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1460::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/all/strided_input",
         |xs| super::ts(
-            &c1458::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1461::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/axis0/strided_input",
         |xs| super::ts(
-            &c1459::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1462::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/all/strided_input",
         |xs| super::ts(
-            &c1460::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1463::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/axis0/strided_input",
         |xs| super::ts(
-            &c1461::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1464::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/all/strided_input",
         |xs| super::ts(
-            &c1462::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1465::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/axis0/strided_input",
         |xs| super::ts(
-            &c1463::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1466::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/all_correction0/strided_input",
         |xs| super::ts(
-            &c1464::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1467::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/axis0_correction0/strided_input",
         |xs| super::ts(
-            &c1465::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1468::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/all_correction0/strided_input",
         |xs| super::ts(
-            &c1466::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1469::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/axis0_correction0/strided_input",
         |xs| super::ts(
-            &c1467::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1470::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/flattened/strided_input",
         |xs| super::ts(
-            &c1468::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1471::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1469::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1472::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/flattened/strided_input",
         |xs| super::ts(
-            &c1470::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1473::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1471::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1474::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float64/axis0/strided_input",
         |xs| super::ts(
-            &c1472::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1475::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float64/axis_minus1_include_initial/strided_input",
         |xs| super::ts(
-            &c1473::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1476::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/last_axis/strided_input",
         |xs| super::ts(
-            &c1478::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1481::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1479::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1482::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "log_softmax/float32/0d",
         |xs| super::ts(
-            &c1507::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1510::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "logsumexp/float32/no_axes",
         |xs| super::ts(
-            &c1517::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1520::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max_pool2d/float32/empty_channels",
         |xs| super::ts(
-            &c1534::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1537::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "avg_pool2d/float32/empty_channels",
         |xs| super::ts(
-            &c1540::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1543::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/infer_last",
         |xs| super::ts(
-            &c1545::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1548::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/infer_first",
         |xs| super::ts(
-            &c1546::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1549::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/flatten",
         |xs| super::ts(
-            &c1547::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1550::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/int64/2d_to_1d",
         |xs| super::ts(
-            &c1548::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1551::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/bool/to_3d",
         |xs| super::ts(
-            &c1549::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1552::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/uint8/0d_to_1",
         |xs| super::ts(
-            &c1550::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1553::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float64/1_to_0d",
         |xs| super::ts(
-            &c1551::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1554::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float64/0d_infer",
         |xs| super::ts(
-            &c1552::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1555::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/empty",
         |xs| super::ts(
-            &c1553::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1556::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/first_to_last",
         |xs| super::ts(
-            &c1555::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1558::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/lists",
         |xs| super::ts(
-            &c1556::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1559::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/int32/last_to_first",
         |xs| super::ts(
-            &c1557::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1560::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/bool/same_place",
         |xs| super::ts(
-            &c1558::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1561::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float64/4d_lists",
         |xs| super::ts(
-            &c1559::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1562::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/empty",
         |xs| super::ts(
-            &c1560::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1563::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/3d",
         |xs| super::ts(
-            &c1561::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1564::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/negative_axes",
         |xs| super::ts(
-            &c1562::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1565::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/int32/identity",
         |xs| super::ts(
-            &c1563::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1566::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/bool/2d",
         |xs| super::ts(
-            &c1564::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1567::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/uint16/4d",
         |xs| super::ts(
-            &c1565::model(&super::nd::<u16>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1568::model(&super::nd::<u16>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float64/0d",
         |xs| super::ts(
-            &c1566::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1569::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/empty",
         |xs| super::ts(
-            &c1567::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1570::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/axis0",
         |xs| super::ts(
-            &c1568::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1571::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/axis_minus1",
         |xs| super::ts(
-            &c1569::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1572::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/int8/axis_minus2",
         |xs| super::ts(
-            &c1570::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1573::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float64/middle",
         |xs| super::ts(
-            &c1571::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1574::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/bool/0d",
         |xs| super::ts(
-            &c1572::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1575::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/uint8/0d_minus1",
         |xs| super::ts(
-            &c1573::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1576::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/empty",
         |xs| super::ts(
-            &c1574::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1577::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/axis0",
         |xs| super::ts(
-            &c1575::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1578::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/both",
         |xs| super::ts(
-            &c1576::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1579::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/negative",
         |xs| super::ts(
-            &c1577::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1580::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/int64/to_0d",
         |xs| super::ts(
-            &c1578::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1581::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/bool/none",
         |xs| super::ts(
-            &c1579::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1582::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/empty",
         |xs| super::ts(
-            &c1580::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1583::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/uint8/middle",
         |xs| super::ts(
-            &c1581::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1584::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float64/0d_none",
         |xs| super::ts(
-            &c1582::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1585::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/int32/negative_pair",
         |xs| super::ts(
-            &c1583::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1586::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/all",
         |xs| super::ts(
-            &c1584::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1587::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/axis0",
         |xs| super::ts(
-            &c1585::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1588::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/axis_minus1",
         |xs| super::ts(
-            &c1586::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1589::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/axes_0_2",
         |xs| super::ts(
-            &c1587::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1590::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/int32/2d_all",
         |xs| super::ts(
-            &c1588::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1591::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/bool/1d",
         |xs| super::ts(
-            &c1589::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1592::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float64/0d",
         |xs| super::ts(
-            &c1590::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1593::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/uint8/empty_axis",
         |xs| super::ts(
-            &c1591::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1594::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/float32/row_to_2d",
         |xs| super::ts(
-            &c1592::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1595::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/int32/column",
         |xs| super::ts(
-            &c1593::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1596::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/float64/0d",
         |xs| super::ts(
-            &c1594::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1597::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/bool/same_ndim",
         |xs| super::ts(
-            &c1595::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1598::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/uint8/to_empty",
         |xs| super::ts(
-            &c1596::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1599::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis0",
         |xs| super::ts(
-            &c1598::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
+            &c1601::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis1",
         |xs| super::ts(
-            &c1599::model(
+            &c1602::model(
                     &super::nd::<f32>(&xs[0usize]),
                     &super::nd::<f32>(&xs[1usize]),
                     &super::nd::<f32>(&xs[2usize]),
@@ -7332,14 +7332,14 @@ pub const CASES: &[(
     (
         "concat/int32/axis_minus1",
         |xs| super::ts(
-            &c1600::model(&super::nd::<i32>(&xs[0usize]), &super::nd::<i32>(&xs[1usize]))
+            &c1603::model(&super::nd::<i32>(&xs[0usize]), &super::nd::<i32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float64/none_flattens",
         |xs| super::ts(
-            &c1601::model(
+            &c1604::model(
                     &super::nd::<f64>(&xs[0usize]),
                     &super::nd::<f64>(&xs[1usize]),
                     &super::nd::<f64>(&xs[2usize]),
@@ -7350,28 +7350,28 @@ pub const CASES: &[(
     (
         "concat/int8_float32/promotes",
         |xs| super::ts(
-            &c1602::model(&super::nd::<i8>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
+            &c1605::model(&super::nd::<i8>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/int32_float32/promotes_to_float32",
         |xs| super::ts(
-            &c1603::model(&super::nd::<i32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
+            &c1606::model(&super::nd::<i32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/uint8_int8/promotes_to_int16",
         |xs| super::ts(
-            &c1604::model(&super::nd::<u8>(&xs[0usize]), &super::nd::<i8>(&xs[1usize]))
+            &c1607::model(&super::nd::<u8>(&xs[0usize]), &super::nd::<i8>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/bool_int64/promotes_to_int64",
         |xs| super::ts(
-            &c1605::model(
+            &c1608::model(
                     &super::nd::<bool>(&xs[0usize]),
                     &super::nd::<i64>(&xs[1usize]),
                 )
@@ -7381,27 +7381,27 @@ pub const CASES: &[(
     (
         "concat/float32/single",
         |xs| super::ts(
-            &c1606::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1609::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/with_empty",
         |xs| super::ts(
-            &c1607::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
+            &c1610::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/float32/axis0",
         |xs| super::ts(
-            &c1608::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
+            &c1611::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/float32/axis_minus1",
         |xs| super::ts(
-            &c1609::model(
+            &c1612::model(
                     &super::nd::<f32>(&xs[0usize]),
                     &super::nd::<f32>(&xs[1usize]),
                     &super::nd::<f32>(&xs[2usize]),
@@ -7412,28 +7412,28 @@ pub const CASES: &[(
     (
         "stack/int32/axis1",
         |xs| super::ts(
-            &c1610::model(&super::nd::<i32>(&xs[0usize]), &super::nd::<i32>(&xs[1usize]))
+            &c1613::model(&super::nd::<i32>(&xs[0usize]), &super::nd::<i32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/float64/0d",
         |xs| super::ts(
-            &c1611::model(&super::nd::<f64>(&xs[0usize]), &super::nd::<f64>(&xs[1usize]))
+            &c1614::model(&super::nd::<f64>(&xs[0usize]), &super::nd::<f64>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/uint8_float32/promotes",
         |xs| super::ts(
-            &c1612::model(&super::nd::<u8>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
+            &c1615::model(&super::nd::<u8>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/bool/axis_minus2",
         |xs| super::ts(
-            &c1613::model(
+            &c1616::model(
                     &super::nd::<bool>(&xs[0usize]),
                     &super::nd::<bool>(&xs[1usize]),
                 )
@@ -7443,230 +7443,230 @@ pub const CASES: &[(
     (
         "astype/float32_int32/truncates_saturates",
         |xs| super::ts(
-            &c1614::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1617::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float32_int8/saturates",
         |xs| super::ts(
-            &c1615::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1618::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_uint8/saturates",
         |xs| super::ts(
-            &c1616::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1619::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_int64/truncates",
         |xs| super::ts(
-            &c1617::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1620::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_uint64/truncates",
         |xs| super::ts(
-            &c1618::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1621::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float32_bool/nonzero",
         |xs| super::ts(
-            &c1619::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1622::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int32_bool/nonzero",
         |xs| super::ts(
-            &c1620::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1623::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/bool_float32",
         |xs| super::ts(
-            &c1621::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1624::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/bool_int16",
         |xs| super::ts(
-            &c1622::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1625::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/bool_uint8",
         |xs| super::ts(
-            &c1623::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1626::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int32_int8/wraps",
         |xs| super::ts(
-            &c1624::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1627::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int8_uint8/wraps",
         |xs| super::ts(
-            &c1625::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1628::model(&super::nd::<i8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/uint16_int16/wraps",
         |xs| super::ts(
-            &c1626::model(&super::nd::<u16>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1629::model(&super::nd::<u16>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int64_uint32/wraps",
         |xs| super::ts(
-            &c1627::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1630::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/uint64_float32/rounds",
         |xs| super::ts(
-            &c1628::model(&super::nd::<u64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1631::model(&super::nd::<u64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int64_float64/rounds",
         |xs| super::ts(
-            &c1629::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1632::model(&super::nd::<i64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_float32/rounds",
         |xs| super::ts(
-            &c1630::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1633::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float32_float64/exact",
         |xs| super::ts(
-            &c1631::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1634::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/uint8_int64/widens",
         |xs| super::ts(
-            &c1632::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1635::model(&super::nd::<u8>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int16_float32/0d",
         |xs| super::ts(
-            &c1634::model(&super::nd::<i16>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1637::model(&super::nd::<i16>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_int32/empty",
         |xs| super::ts(
-            &c1635::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1638::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "roll/float64/0d",
         |xs| super::ts(
-            &c1668::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1671::model(&super::nd::<f64>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/infer_last/strided_input",
         |xs| super::ts(
-            &c1691::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1694::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/infer_first/strided_input",
         |xs| super::ts(
-            &c1692::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1695::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/3d/strided_input",
         |xs| super::ts(
-            &c1693::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1696::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/negative_axes/strided_input",
         |xs| super::ts(
-            &c1694::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1697::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/first_to_last/strided_input",
         |xs| super::ts(
-            &c1695::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1698::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/lists/strided_input",
         |xs| super::ts(
-            &c1696::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1699::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1697::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1700::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/axis_minus1/strided_input",
         |xs| super::ts(
-            &c1698::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1701::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1699::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1702::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/both/strided_input",
         |xs| super::ts(
-            &c1700::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1703::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/all/strided_input",
         |xs| super::ts(
-            &c1701::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1704::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1702::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1705::model(&super::nd::<f32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/int32/column/strided_input",
         |xs| super::ts(
-            &c1703::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1706::model(&super::nd::<i32>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/bool/same_ndim/strided_input",
         |xs| super::ts(
-            &c1704::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1707::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1705::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
+            &c1708::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis1/strided_input",
         |xs| super::ts(
-            &c1706::model(
+            &c1709::model(
                     &super::nd::<f32>(&xs[0usize]),
                     &super::nd::<f32>(&xs[1usize]),
                     &super::nd::<f32>(&xs[2usize]),
@@ -7677,14 +7677,14 @@ pub const CASES: &[(
     (
         "stack/float32/axis0/strided_input",
         |xs| super::ts(
-            &c1707::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
+            &c1710::model(&super::nd::<f32>(&xs[0usize]), &super::nd::<f32>(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/float32/axis_minus1/strided_input",
         |xs| super::ts(
-            &c1708::model(
+            &c1711::model(
                     &super::nd::<f32>(&xs[0usize]),
                     &super::nd::<f32>(&xs[1usize]),
                     &super::nd::<f32>(&xs[2usize]),
@@ -7695,7 +7695,7 @@ pub const CASES: &[(
     (
         "astype/bool_uint8/strided_input",
         |xs| super::ts(
-            &c1709::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1712::model(&super::nd::<bool>(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
 ];
@@ -38214,7 +38214,7 @@ fn matmul<T: ndarray::LinalgScalar>(
     p.into_dyn().into_shape_with_order(ndarray::IxDyn(out))
 }
 }
-pub mod c1150 {
+pub mod c1153 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[3,4]
@@ -38261,7 +38261,7 @@ fn matmul<T: ndarray::LinalgScalar>(
     p.into_dyn().into_shape_with_order(ndarray::IxDyn(out))
 }
 }
-pub mod c1151 {
+pub mod c1154 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,3]
 // input 1: float64[3,2]
@@ -38308,7 +38308,7 @@ fn matmul<T: ndarray::LinalgScalar>(
     p.into_dyn().into_shape_with_order(ndarray::IxDyn(out))
 }
 }
-pub mod c1152 {
+pub mod c1155 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[3,2]
@@ -38334,7 +38334,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1153 {
+pub mod c1156 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int64[2,3,4]
 // output 0: int64[2,4,3]
@@ -38360,7 +38360,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1195 {
+pub mod c1198 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0,2,4,4]
 // input 1: float32[3,2,3,3]
@@ -38388,7 +38388,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1197 {
+pub mod c1200 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -38401,246 +38401,6 @@ pub fn model(
     let v1: ndarray::ArrayD<f32> = lanes(
         x,
         &[0, 1, 2],
-        false,
-        |l: &[f32]| pairwise_sum(l) + 0f32,
-    )?;
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
-/// the kept axes (size 1 where reduced when `keepdims`).
-fn lanes<T: Copy, U>(
-    a: &ndarray::ArrayD<T>,
-    axes: &[usize],
-    keepdims: bool,
-    f: impl FnMut(&[T]) -> U,
-) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
-    let mut f = f;
-    let shape = a.shape();
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let out_shape: Vec<usize> = if keepdims {
-        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
-    } else {
-        kept.iter().map(|&i| shape[i]).collect()
-    };
-    let values: Vec<U> = if a.is_empty() {
-        let outer: usize = out_shape.iter().product();
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let inner: usize = axes.iter().map(|&i| shape[i]).product();
-        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
-        let data: Vec<T> = moved.iter().copied().collect();
-        data.chunks_exact(inner).map(f).collect()
-    };
-    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
-}
-/// Pairwise summation (blocks of 128 summed with eight accumulators, halves added
-/// recursively), as NumPy and tensorswitch's ndarray backend sum floats.
-fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
-    if s.len() < 8 {
-        s.iter().copied().reduce(|a, b| a + b).unwrap_or_default()
-    } else if s.len() <= 128 {
-        let mut r = [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]];
-        let mut chunks = s[8..].chunks_exact(8);
-        for c in &mut chunks {
-            for (acc, &x) in r.iter_mut().zip(c) {
-                *acc = *acc + x;
-            }
-        }
-        let mut total = ((r[0] + r[1]) + (r[2] + r[3]))
-            + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &x in chunks.remainder() {
-            total = total + x;
-        }
-        total
-    } else {
-        let half = s.len() / 2;
-        let half = half - half % 8;
-        pairwise_sum(&s[..half]) + pairwise_sum(&s[half..])
-    }
-}
-}
-pub mod c1198 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[3,4]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = lanes(
-        x,
-        &[0],
-        false,
-        |l: &[f32]| pairwise_sum(l) + 0f32,
-    )?;
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
-/// the kept axes (size 1 where reduced when `keepdims`).
-fn lanes<T: Copy, U>(
-    a: &ndarray::ArrayD<T>,
-    axes: &[usize],
-    keepdims: bool,
-    f: impl FnMut(&[T]) -> U,
-) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
-    let mut f = f;
-    let shape = a.shape();
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let out_shape: Vec<usize> = if keepdims {
-        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
-    } else {
-        kept.iter().map(|&i| shape[i]).collect()
-    };
-    let values: Vec<U> = if a.is_empty() {
-        let outer: usize = out_shape.iter().product();
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let inner: usize = axes.iter().map(|&i| shape[i]).product();
-        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
-        let data: Vec<T> = moved.iter().copied().collect();
-        data.chunks_exact(inner).map(f).collect()
-    };
-    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
-}
-/// Pairwise summation (blocks of 128 summed with eight accumulators, halves added
-/// recursively), as NumPy and tensorswitch's ndarray backend sum floats.
-fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
-    if s.len() < 8 {
-        s.iter().copied().reduce(|a, b| a + b).unwrap_or_default()
-    } else if s.len() <= 128 {
-        let mut r = [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]];
-        let mut chunks = s[8..].chunks_exact(8);
-        for c in &mut chunks {
-            for (acc, &x) in r.iter_mut().zip(c) {
-                *acc = *acc + x;
-            }
-        }
-        let mut total = ((r[0] + r[1]) + (r[2] + r[3]))
-            + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &x in chunks.remainder() {
-            total = total + x;
-        }
-        total
-    } else {
-        let half = s.len() / 2;
-        let half = half - half % 8;
-        pairwise_sum(&s[..half]) + pairwise_sum(&s[half..])
-    }
-}
-}
-pub mod c1199 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[2,3]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = lanes(
-        x,
-        &[2],
-        false,
-        |l: &[f32]| pairwise_sum(l) + 0f32,
-    )?;
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
-/// the kept axes (size 1 where reduced when `keepdims`).
-fn lanes<T: Copy, U>(
-    a: &ndarray::ArrayD<T>,
-    axes: &[usize],
-    keepdims: bool,
-    f: impl FnMut(&[T]) -> U,
-) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
-    let mut f = f;
-    let shape = a.shape();
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let out_shape: Vec<usize> = if keepdims {
-        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
-    } else {
-        kept.iter().map(|&i| shape[i]).collect()
-    };
-    let values: Vec<U> = if a.is_empty() {
-        let outer: usize = out_shape.iter().product();
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let inner: usize = axes.iter().map(|&i| shape[i]).product();
-        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
-        let data: Vec<T> = moved.iter().copied().collect();
-        data.chunks_exact(inner).map(f).collect()
-    };
-    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
-}
-/// Pairwise summation (blocks of 128 summed with eight accumulators, halves added
-/// recursively), as NumPy and tensorswitch's ndarray backend sum floats.
-fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
-    if s.len() < 8 {
-        s.iter().copied().reduce(|a, b| a + b).unwrap_or_default()
-    } else if s.len() <= 128 {
-        let mut r = [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]];
-        let mut chunks = s[8..].chunks_exact(8);
-        for c in &mut chunks {
-            for (acc, &x) in r.iter_mut().zip(c) {
-                *acc = *acc + x;
-            }
-        }
-        let mut total = ((r[0] + r[1]) + (r[2] + r[3]))
-            + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &x in chunks.remainder() {
-            total = total + x;
-        }
-        total
-    } else {
-        let half = s.len() / 2;
-        let half = half - half % 8;
-        pairwise_sum(&s[..half]) + pairwise_sum(&s[half..])
-    }
-}
-}
-pub mod c1200 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[3]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = lanes(
-        x,
-        &[0, 2],
         false,
         |l: &[f32]| pairwise_sum(l) + 0f32,
     )?;
@@ -38711,7 +38471,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
 pub mod c1201 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
-// output 0: float32[3]
+// output 0: float32[3,4]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(
@@ -38720,7 +38480,7 @@ pub fn model(
     check(x, &[2, 3, 4])?;
     let v1: ndarray::ArrayD<f32> = lanes(
         x,
-        &[0, 2],
+        &[0],
         false,
         |l: &[f32]| pairwise_sum(l) + 0f32,
     )?;
@@ -38791,7 +38551,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
 pub mod c1202 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
-// output 0: float32[1,1,1]
+// output 0: float32[2,3]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(
@@ -38800,8 +38560,8 @@ pub fn model(
     check(x, &[2, 3, 4])?;
     let v1: ndarray::ArrayD<f32> = lanes(
         x,
-        &[0, 1, 2],
-        true,
+        &[2],
+        false,
         |l: &[f32]| pairwise_sum(l) + 0f32,
     )?;
     Ok(v1)
@@ -38871,7 +38631,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
 pub mod c1203 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
-// output 0: float32[2,1,4]
+// output 0: float32[3]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(
@@ -38880,8 +38640,8 @@ pub fn model(
     check(x, &[2, 3, 4])?;
     let v1: ndarray::ArrayD<f32> = lanes(
         x,
-        &[1],
-        true,
+        &[0, 2],
+        false,
         |l: &[f32]| pairwise_sum(l) + 0f32,
     )?;
     Ok(v1)
@@ -38950,6 +38710,246 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
 }
 pub mod c1204 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[3]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[0, 2],
+        false,
+        |l: &[f32]| pairwise_sum(l) + 0f32,
+    )?;
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
+/// the kept axes (size 1 where reduced when `keepdims`).
+fn lanes<T: Copy, U>(
+    a: &ndarray::ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    f: impl FnMut(&[T]) -> U,
+) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
+    let mut f = f;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    let values: Vec<U> = if a.is_empty() {
+        let outer: usize = out_shape.iter().product();
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
+        let data: Vec<T> = moved.iter().copied().collect();
+        data.chunks_exact(inner).map(f).collect()
+    };
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
+}
+/// Pairwise summation (blocks of 128 summed with eight accumulators, halves added
+/// recursively), as NumPy and tensorswitch's ndarray backend sum floats.
+fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
+    if s.len() < 8 {
+        s.iter().copied().reduce(|a, b| a + b).unwrap_or_default()
+    } else if s.len() <= 128 {
+        let mut r = [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]];
+        let mut chunks = s[8..].chunks_exact(8);
+        for c in &mut chunks {
+            for (acc, &x) in r.iter_mut().zip(c) {
+                *acc = *acc + x;
+            }
+        }
+        let mut total = ((r[0] + r[1]) + (r[2] + r[3]))
+            + ((r[4] + r[5]) + (r[6] + r[7]));
+        for &x in chunks.remainder() {
+            total = total + x;
+        }
+        total
+    } else {
+        let half = s.len() / 2;
+        let half = half - half % 8;
+        pairwise_sum(&s[..half]) + pairwise_sum(&s[half..])
+    }
+}
+}
+pub mod c1205 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[1,1,1]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[0, 1, 2],
+        true,
+        |l: &[f32]| pairwise_sum(l) + 0f32,
+    )?;
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
+/// the kept axes (size 1 where reduced when `keepdims`).
+fn lanes<T: Copy, U>(
+    a: &ndarray::ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    f: impl FnMut(&[T]) -> U,
+) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
+    let mut f = f;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    let values: Vec<U> = if a.is_empty() {
+        let outer: usize = out_shape.iter().product();
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
+        let data: Vec<T> = moved.iter().copied().collect();
+        data.chunks_exact(inner).map(f).collect()
+    };
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
+}
+/// Pairwise summation (blocks of 128 summed with eight accumulators, halves added
+/// recursively), as NumPy and tensorswitch's ndarray backend sum floats.
+fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
+    if s.len() < 8 {
+        s.iter().copied().reduce(|a, b| a + b).unwrap_or_default()
+    } else if s.len() <= 128 {
+        let mut r = [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]];
+        let mut chunks = s[8..].chunks_exact(8);
+        for c in &mut chunks {
+            for (acc, &x) in r.iter_mut().zip(c) {
+                *acc = *acc + x;
+            }
+        }
+        let mut total = ((r[0] + r[1]) + (r[2] + r[3]))
+            + ((r[4] + r[5]) + (r[6] + r[7]));
+        for &x in chunks.remainder() {
+            total = total + x;
+        }
+        total
+    } else {
+        let half = s.len() / 2;
+        let half = half - half % 8;
+        pairwise_sum(&s[..half]) + pairwise_sum(&s[half..])
+    }
+}
+}
+pub mod c1206 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[2,1,4]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[1],
+        true,
+        |l: &[f32]| pairwise_sum(l) + 0f32,
+    )?;
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
+/// the kept axes (size 1 where reduced when `keepdims`).
+fn lanes<T: Copy, U>(
+    a: &ndarray::ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    f: impl FnMut(&[T]) -> U,
+) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
+    let mut f = f;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    let values: Vec<U> = if a.is_empty() {
+        let outer: usize = out_shape.iter().product();
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
+        let data: Vec<T> = moved.iter().copied().collect();
+        data.chunks_exact(inner).map(f).collect()
+    };
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
+}
+/// Pairwise summation (blocks of 128 summed with eight accumulators, halves added
+/// recursively), as NumPy and tensorswitch's ndarray backend sum floats.
+fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
+    if s.len() < 8 {
+        s.iter().copied().reduce(|a, b| a + b).unwrap_or_default()
+    } else if s.len() <= 128 {
+        let mut r = [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]];
+        let mut chunks = s[8..].chunks_exact(8);
+        for c in &mut chunks {
+            for (acc, &x) in r.iter_mut().zip(c) {
+                *acc = *acc + x;
+            }
+        }
+        let mut total = ((r[0] + r[1]) + (r[2] + r[3]))
+            + ((r[4] + r[5]) + (r[6] + r[7]));
+        for &x in chunks.remainder() {
+            total = total + x;
+        }
+        total
+    } else {
+        let half = s.len() / 2;
+        let half = half - half % 8;
+        pairwise_sum(&s[..half]) + pairwise_sum(&s[half..])
+    }
+}
+}
+pub mod c1207 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
@@ -39028,7 +39028,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1205 {
+pub mod c1208 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3]
@@ -39108,7 +39108,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1206 {
+pub mod c1209 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -39130,7 +39130,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1207 {
+pub mod c1210 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[3,4]
 // output 0: int64[]
@@ -39186,7 +39186,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1208 {
+pub mod c1211 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[2,3]
 // output 0: int64[3]
@@ -39242,7 +39242,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1209 {
+pub mod c1212 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[3,4]
 // output 0: uint64[3]
@@ -39298,7 +39298,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1210 {
+pub mod c1213 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int64[2,1]
@@ -39354,7 +39354,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1211 {
+pub mod c1214 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint32[5]
 // output 0: uint64[]
@@ -39410,7 +39410,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1212 {
+pub mod c1215 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[0]
@@ -39490,7 +39490,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1213 {
+pub mod c1216 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -39545,7 +39545,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1214 {
+pub mod c1217 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -39600,7 +39600,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1215 {
+pub mod c1218 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3]
@@ -39655,7 +39655,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1216 {
+pub mod c1219 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -39710,7 +39710,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1217 {
+pub mod c1220 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -39765,7 +39765,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1218 {
+pub mod c1221 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[1,1,1]
@@ -39820,7 +39820,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1219 {
+pub mod c1222 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,1,4]
@@ -39875,7 +39875,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1220 {
+pub mod c1223 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[]
@@ -39930,7 +39930,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1221 {
+pub mod c1224 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3]
@@ -39985,7 +39985,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1222 {
+pub mod c1225 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -40007,7 +40007,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1223 {
+pub mod c1226 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[3,4]
 // output 0: int64[]
@@ -40063,7 +40063,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1224 {
+pub mod c1227 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[2,3]
 // output 0: int64[3]
@@ -40119,7 +40119,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1225 {
+pub mod c1228 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[3,4]
 // output 0: uint64[3]
@@ -40175,7 +40175,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1226 {
+pub mod c1229 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int64[2,1]
@@ -40231,7 +40231,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1227 {
+pub mod c1230 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint32[5]
 // output 0: uint64[]
@@ -40287,7 +40287,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1228 {
+pub mod c1231 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[0]
@@ -40342,7 +40342,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1229 {
+pub mod c1232 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -40422,7 +40422,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1230 {
+pub mod c1233 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -40502,7 +40502,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1231 {
+pub mod c1234 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3]
@@ -40582,7 +40582,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1232 {
+pub mod c1235 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -40662,7 +40662,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1233 {
+pub mod c1236 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -40742,7 +40742,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1234 {
+pub mod c1237 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[1,1,1]
@@ -40822,7 +40822,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1235 {
+pub mod c1238 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,1,4]
@@ -40902,7 +40902,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1236 {
+pub mod c1239 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[]
@@ -40982,7 +40982,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1237 {
+pub mod c1240 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3]
@@ -41062,7 +41062,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1238 {
+pub mod c1241 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -41142,7 +41142,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1239 {
+pub mod c1242 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[3,4]
 // output 0: float32[]
@@ -41223,7 +41223,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1240 {
+pub mod c1243 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[2,3]
 // output 0: float32[3]
@@ -41304,7 +41304,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1241 {
+pub mod c1244 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[3,4]
 // output 0: float32[3]
@@ -41385,7 +41385,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1242 {
+pub mod c1245 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: float32[2,1]
@@ -41466,7 +41466,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1243 {
+pub mod c1246 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint32[5]
 // output 0: float32[]
@@ -41547,7 +41547,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1244 {
+pub mod c1247 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[0]
@@ -41627,7 +41627,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1245 {
+pub mod c1248 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -41697,7 +41697,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1246 {
+pub mod c1249 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -41762,7 +41762,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1247 {
+pub mod c1250 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3]
@@ -41827,7 +41827,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1248 {
+pub mod c1251 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -41897,7 +41897,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1249 {
+pub mod c1252 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -41967,7 +41967,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1250 {
+pub mod c1253 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[1,1,1]
@@ -42037,7 +42037,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1251 {
+pub mod c1254 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,1,4]
@@ -42102,7 +42102,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1252 {
+pub mod c1255 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[]
@@ -42172,7 +42172,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1253 {
+pub mod c1256 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3]
@@ -42237,7 +42237,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1254 {
+pub mod c1257 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -42259,7 +42259,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1255 {
+pub mod c1258 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[3,4]
 // output 0: int8[]
@@ -42329,7 +42329,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1256 {
+pub mod c1259 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[2,3]
 // output 0: int8[3]
@@ -42394,7 +42394,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1257 {
+pub mod c1260 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[3,4]
 // output 0: uint8[3]
@@ -42459,7 +42459,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1258 {
+pub mod c1261 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int32[2,1]
@@ -42524,7 +42524,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1259 {
+pub mod c1262 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint32[5]
 // output 0: uint32[]
@@ -42589,7 +42589,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1260 {
+pub mod c1263 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[0]
@@ -42654,7 +42654,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1261 {
+pub mod c1264 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -42724,7 +42724,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1262 {
+pub mod c1265 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -42794,7 +42794,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1263 {
+pub mod c1266 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3]
@@ -42864,7 +42864,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1264 {
+pub mod c1267 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -42934,7 +42934,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1265 {
+pub mod c1268 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -43004,7 +43004,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1266 {
+pub mod c1269 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[1,1,1]
@@ -43074,7 +43074,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1267 {
+pub mod c1270 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,1,4]
@@ -43139,7 +43139,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1268 {
+pub mod c1271 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[]
@@ -43209,7 +43209,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1269 {
+pub mod c1272 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3]
@@ -43279,7 +43279,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1270 {
+pub mod c1273 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -43301,7 +43301,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1271 {
+pub mod c1274 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[3,4]
 // output 0: int8[]
@@ -43371,7 +43371,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1272 {
+pub mod c1275 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[2,3]
 // output 0: int8[3]
@@ -43436,7 +43436,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1273 {
+pub mod c1276 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[3,4]
 // output 0: uint8[3]
@@ -43501,7 +43501,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1274 {
+pub mod c1277 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int32[2,1]
@@ -43566,7 +43566,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1275 {
+pub mod c1278 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint32[5]
 // output 0: uint32[]
@@ -43636,7 +43636,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1276 {
+pub mod c1279 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[0]
@@ -43706,7 +43706,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1277 {
+pub mod c1280 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[]
@@ -43786,7 +43786,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1278 {
+pub mod c1281 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[0,3]
 // output 0: float64[3]
@@ -43866,7 +43866,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1279 {
+pub mod c1282 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: int64[]
@@ -43922,7 +43922,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1280 {
+pub mod c1283 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[2,3]
@@ -43944,7 +43944,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1281 {
+pub mod c1284 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[]
@@ -43999,7 +43999,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1282 {
+pub mod c1285 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[0,3]
 // output 0: float64[3]
@@ -44054,7 +44054,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1283 {
+pub mod c1286 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: int64[]
@@ -44110,7 +44110,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1284 {
+pub mod c1287 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[2,3]
@@ -44132,7 +44132,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1285 {
+pub mod c1288 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[]
@@ -44212,7 +44212,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1286 {
+pub mod c1289 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[0,3]
 // output 0: float64[3]
@@ -44292,7 +44292,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1287 {
+pub mod c1290 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: float32[]
@@ -44373,7 +44373,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1288 {
+pub mod c1291 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[2,3]
@@ -44453,7 +44453,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1289 {
+pub mod c1292 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int64[2,0]
 // output 0: int64[]
@@ -44508,7 +44508,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1290 {
+pub mod c1293 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int64[2]
 // output 0: int64[]
@@ -44563,7 +44563,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1291 {
+pub mod c1294 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int64[2]
 // output 0: int64[]
@@ -44618,7 +44618,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1292 {
+pub mod c1295 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint64[2]
 // output 0: uint64[]
@@ -44673,7 +44673,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1293 {
+pub mod c1296 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3]
 // output 0: float32[]
@@ -44753,7 +44753,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1294 {
+pub mod c1297 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[]
@@ -44823,7 +44823,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1295 {
+pub mod c1298 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,3]
 // output 0: float64[2]
@@ -44888,7 +44888,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1296 {
+pub mod c1299 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int64[3]
 // output 0: int64[]
@@ -44953,7 +44953,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1297 {
+pub mod c1300 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[3]
 // output 0: bool[]
@@ -45023,7 +45023,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1298 {
+pub mod c1301 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[]
@@ -45093,7 +45093,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1299 {
+pub mod c1302 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,3]
 // output 0: float64[2]
@@ -45163,7 +45163,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1300 {
+pub mod c1303 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int64[3]
 // output 0: int64[]
@@ -45233,7 +45233,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1301 {
+pub mod c1304 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[3]
 // output 0: bool[]
@@ -45303,7 +45303,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1302 {
+pub mod c1305 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[]
@@ -45387,7 +45387,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1303 {
+pub mod c1306 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[4]
@@ -45471,7 +45471,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1304 {
+pub mod c1307 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[2,3,1]
@@ -45555,7 +45555,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1305 {
+pub mod c1308 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[]
@@ -45639,7 +45639,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1306 {
+pub mod c1309 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[4]
@@ -45723,7 +45723,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1307 {
+pub mod c1310 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[2,3,1]
@@ -45807,7 +45807,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1308 {
+pub mod c1311 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[3]
@@ -45891,7 +45891,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1309 {
+pub mod c1312 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[6]
 // output 0: float64[]
@@ -45975,7 +45975,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1310 {
+pub mod c1313 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[5]
 // output 0: float32[]
@@ -46060,7 +46060,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1311 {
+pub mod c1314 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[2,4]
 // output 0: float32[2]
@@ -46145,7 +46145,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1312 {
+pub mod c1315 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: float32[]
@@ -46230,7 +46230,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1313 {
+pub mod c1316 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0]
 // output 0: float32[]
@@ -46314,7 +46314,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1314 {
+pub mod c1317 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3]
 // output 0: float64[]
@@ -46398,7 +46398,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1315 {
+pub mod c1318 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[1]
 // output 0: float64[]
@@ -46482,7 +46482,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1316 {
+pub mod c1319 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3]
 // output 0: float64[]
@@ -46566,7 +46566,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1317 {
+pub mod c1320 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[]
@@ -46650,7 +46650,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1318 {
+pub mod c1321 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[4]
@@ -46734,7 +46734,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1319 {
+pub mod c1322 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[2,3,1]
@@ -46818,7 +46818,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1320 {
+pub mod c1323 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[]
@@ -46902,7 +46902,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1321 {
+pub mod c1324 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[4]
@@ -46986,7 +46986,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1322 {
+pub mod c1325 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[2,3,1]
@@ -47070,7 +47070,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1323 {
+pub mod c1326 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[3]
@@ -47154,7 +47154,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1324 {
+pub mod c1327 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[6]
 // output 0: float64[]
@@ -47238,7 +47238,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1325 {
+pub mod c1328 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[5]
 // output 0: float32[]
@@ -47323,7 +47323,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1326 {
+pub mod c1329 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[2,4]
 // output 0: float32[2]
@@ -47408,7 +47408,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1327 {
+pub mod c1330 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: float32[]
@@ -47493,7 +47493,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1328 {
+pub mod c1331 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0]
 // output 0: float32[]
@@ -47577,7 +47577,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1329 {
+pub mod c1332 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3]
 // output 0: float64[]
@@ -47661,7 +47661,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1330 {
+pub mod c1333 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[1]
 // output 0: float64[]
@@ -47745,7 +47745,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1331 {
+pub mod c1334 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3]
 // output 0: float64[]
@@ -47829,7 +47829,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1332 {
+pub mod c1335 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[]
@@ -47884,7 +47884,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1333 {
+pub mod c1336 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[3,4]
@@ -47939,7 +47939,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1334 {
+pub mod c1337 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[1,3,1]
@@ -47953,105 +47953,6 @@ pub fn model(
         x,
         &[0, 2],
         true,
-        |l: &[bool]| l.iter().all(|&v| v),
-    )?;
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
-/// the kept axes (size 1 where reduced when `keepdims`).
-fn lanes<T: Copy, U>(
-    a: &ndarray::ArrayD<T>,
-    axes: &[usize],
-    keepdims: bool,
-    f: impl FnMut(&[T]) -> U,
-) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
-    let mut f = f;
-    let shape = a.shape();
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let out_shape: Vec<usize> = if keepdims {
-        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
-    } else {
-        kept.iter().map(|&i| shape[i]).collect()
-    };
-    let values: Vec<U> = if a.is_empty() {
-        let outer: usize = out_shape.iter().product();
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let inner: usize = axes.iter().map(|&i| shape[i]).product();
-        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
-        let data: Vec<T> = moved.iter().copied().collect();
-        data.chunks_exact(inner).map(f).collect()
-    };
-    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
-}
-}
-pub mod c1335 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: bool[2,3,4]
-// output 0: bool[2,3,4]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<bool>,
-) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<bool> = x.clone();
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-}
-pub mod c1336 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: bool[]
-// output 0: bool[]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<bool>,
-) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
-    check(x, &[])?;
-    let v1: ndarray::ArrayD<bool> = x.clone();
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-}
-pub mod c1337 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: bool[2,0]
-// output 0: bool[2]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<bool>,
-) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
-    check(x, &[2, 0])?;
-    let v1: ndarray::ArrayD<bool> = lanes(
-        x,
-        &[1],
-        false,
         |l: &[bool]| l.iter().all(|&v| v),
     )?;
     Ok(v1)
@@ -48095,6 +47996,105 @@ fn lanes<T: Copy, U>(
 }
 pub mod c1338 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: bool[2,3,4]
+// output 0: bool[2,3,4]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<bool>,
+) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<bool> = x.clone();
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+}
+pub mod c1339 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: bool[]
+// output 0: bool[]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<bool>,
+) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
+    check(x, &[])?;
+    let v1: ndarray::ArrayD<bool> = x.clone();
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+}
+pub mod c1340 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: bool[2,0]
+// output 0: bool[2]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<bool>,
+) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
+    check(x, &[2, 0])?;
+    let v1: ndarray::ArrayD<bool> = lanes(
+        x,
+        &[1],
+        false,
+        |l: &[bool]| l.iter().all(|&v| v),
+    )?;
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
+/// the kept axes (size 1 where reduced when `keepdims`).
+fn lanes<T: Copy, U>(
+    a: &ndarray::ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    f: impl FnMut(&[T]) -> U,
+) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
+    let mut f = f;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    let values: Vec<U> = if a.is_empty() {
+        let outer: usize = out_shape.iter().product();
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
+        let data: Vec<T> = moved.iter().copied().collect();
+        data.chunks_exact(inner).map(f).collect()
+    };
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
+}
+}
+pub mod c1341 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[0]
 // output 0: bool[]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
@@ -48148,7 +48148,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1339 {
+pub mod c1342 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,2]
 // output 0: bool[2]
@@ -48204,7 +48204,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1340 {
+pub mod c1343 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: bool[2]
@@ -48260,7 +48260,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1341 {
+pub mod c1344 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[3]
 // output 0: bool[]
@@ -48316,7 +48316,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1342 {
+pub mod c1345 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3]
 // output 0: bool[2]
@@ -48371,7 +48371,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1343 {
+pub mod c1346 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[]
@@ -48426,7 +48426,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1344 {
+pub mod c1347 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[3,4]
@@ -48481,7 +48481,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1345 {
+pub mod c1348 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[1,3,1]
@@ -48536,7 +48536,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1346 {
+pub mod c1349 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[2,3,4]
@@ -48558,7 +48558,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1347 {
+pub mod c1350 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[]
 // output 0: bool[]
@@ -48580,7 +48580,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1348 {
+pub mod c1351 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,0]
 // output 0: bool[2]
@@ -48635,7 +48635,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1349 {
+pub mod c1352 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[0]
 // output 0: bool[]
@@ -48690,7 +48690,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1350 {
+pub mod c1353 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,2]
 // output 0: bool[2]
@@ -48746,7 +48746,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1351 {
+pub mod c1354 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: bool[2]
@@ -48802,7 +48802,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1352 {
+pub mod c1355 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[3]
 // output 0: bool[]
@@ -48858,7 +48858,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1353 {
+pub mod c1356 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3]
 // output 0: bool[2]
@@ -48913,7 +48913,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1354 {
+pub mod c1357 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: int64[]
@@ -48968,7 +48968,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1355 {
+pub mod c1358 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: int64[3,4]
@@ -49023,7 +49023,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1356 {
+pub mod c1359 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: int64[1,3,1]
@@ -49078,7 +49078,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1357 {
+pub mod c1360 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: int64[2,3,4]
@@ -49133,7 +49133,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1358 {
+pub mod c1361 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[]
 // output 0: int64[]
@@ -49188,7 +49188,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1359 {
+pub mod c1362 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,0]
 // output 0: int64[2]
@@ -49243,7 +49243,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1360 {
+pub mod c1363 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[0]
 // output 0: int64[]
@@ -49298,7 +49298,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1361 {
+pub mod c1364 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,2]
 // output 0: int64[2]
@@ -49354,7 +49354,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1362 {
+pub mod c1365 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int64[2]
@@ -49410,7 +49410,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1363 {
+pub mod c1366 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[3]
 // output 0: int64[]
@@ -49466,7 +49466,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1364 {
+pub mod c1367 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3]
 // output 0: int64[2]
@@ -49521,7 +49521,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1365 {
+pub mod c1368 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[]
@@ -49592,7 +49592,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1366 {
+pub mod c1369 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[4]
@@ -49663,7 +49663,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1367 {
+pub mod c1370 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[3,1]
@@ -49734,7 +49734,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1368 {
+pub mod c1371 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[1,1]
@@ -49805,7 +49805,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1369 {
+pub mod c1372 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,4]
 // output 0: int64[2]
@@ -49876,7 +49876,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1370 {
+pub mod c1373 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[6]
 // output 0: int64[]
@@ -49947,7 +49947,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1371 {
+pub mod c1374 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[4]
 // output 0: int64[]
@@ -50018,7 +50018,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1372 {
+pub mod c1375 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,2]
 // output 0: int64[3]
@@ -50089,7 +50089,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1373 {
+pub mod c1376 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[2,3,2]
 // output 0: int64[2,2]
@@ -50160,7 +50160,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1374 {
+pub mod c1377 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: int64[]
@@ -50231,7 +50231,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1375 {
+pub mod c1378 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int64[]
 // output 0: int64[]
@@ -50302,7 +50302,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1376 {
+pub mod c1379 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[]
@@ -50373,7 +50373,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1377 {
+pub mod c1380 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[4]
@@ -50444,7 +50444,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1378 {
+pub mod c1381 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[3,1]
@@ -50515,7 +50515,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1379 {
+pub mod c1382 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[1,1]
@@ -50586,7 +50586,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1380 {
+pub mod c1383 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,4]
 // output 0: int64[2]
@@ -50657,7 +50657,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1381 {
+pub mod c1384 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[6]
 // output 0: int64[]
@@ -50728,7 +50728,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1382 {
+pub mod c1385 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[4]
 // output 0: int64[]
@@ -50799,7 +50799,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1383 {
+pub mod c1386 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,2]
 // output 0: int64[3]
@@ -50870,7 +50870,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1384 {
+pub mod c1387 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[2,3,2]
 // output 0: int64[2,2]
@@ -50941,7 +50941,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1385 {
+pub mod c1388 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: int64[]
@@ -51012,7 +51012,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1386 {
+pub mod c1389 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int64[]
 // output 0: int64[]
@@ -51083,7 +51083,7 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
     best as i64
 }
 }
-pub mod c1387 {
+pub mod c1390 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[6]
 // output 0: float32[6]
@@ -51109,7 +51109,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1388 {
+pub mod c1391 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[5]
 // output 0: float32[6]
@@ -51143,7 +51143,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1389 {
+pub mod c1392 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3,4]
@@ -51169,7 +51169,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1390 {
+pub mod c1393 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3,5]
@@ -51203,7 +51203,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1391 {
+pub mod c1394 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[4]
 // output 0: int64[4]
@@ -51233,7 +51233,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1392 {
+pub mod c1395 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[2,2]
 // output 0: uint64[2,2]
@@ -51263,7 +51263,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1393 {
+pub mod c1396 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: int64[5]
@@ -51301,7 +51301,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1394 {
+pub mod c1397 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,3,2]
 // output 0: int64[2,3,2]
@@ -51331,7 +51331,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1395 {
+pub mod c1398 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[]
 // output 0: float32[1]
@@ -51358,7 +51358,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1396 {
+pub mod c1399 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int16[]
 // output 0: int64[2]
@@ -51397,7 +51397,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1397 {
+pub mod c1400 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0]
 // output 0: float32[1]
@@ -51431,7 +51431,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1398 {
+pub mod c1401 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,0]
 // output 0: float32[2,0]
@@ -51457,7 +51457,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1427 {
+pub mod c1430 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,5]
 // output 0: float32[2,5]
@@ -51559,7 +51559,7 @@ where
     out
 }
 }
-pub mod c1428 {
+pub mod c1431 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[3,4]
@@ -51661,7 +51661,7 @@ where
     out
 }
 }
-pub mod c1429 {
+pub mod c1432 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[2,3,4]
@@ -51763,7 +51763,7 @@ where
     out
 }
 }
-pub mod c1430 {
+pub mod c1433 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,3]
 // output 0: float64[2,3]
@@ -51865,7 +51865,7 @@ where
     out
 }
 }
-pub mod c1431 {
+pub mod c1434 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3]
 // output 0: float32[3]
@@ -51967,7 +51967,7 @@ where
     out
 }
 }
-pub mod c1432 {
+pub mod c1435 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[3]
 // output 0: float32[3]
@@ -52070,7 +52070,7 @@ where
     out
 }
 }
-pub mod c1433 {
+pub mod c1436 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[2,2]
 // output 0: float32[2,2]
@@ -52173,7 +52173,7 @@ where
     out
 }
 }
-pub mod c1434 {
+pub mod c1437 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[3]
 // output 0: float32[3]
@@ -52276,7 +52276,7 @@ where
     out
 }
 }
-pub mod c1435 {
+pub mod c1438 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,2]
 // output 0: float64[2,2]
@@ -52378,7 +52378,7 @@ where
     out
 }
 }
-pub mod c1436 {
+pub mod c1439 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3]
 // output 0: float64[3]
@@ -52480,7 +52480,7 @@ where
     out
 }
 }
-pub mod c1437 {
+pub mod c1440 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[]
 // output 0: float32[]
@@ -52502,7 +52502,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1438 {
+pub mod c1441 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,0]
 // output 0: float32[2,0]
@@ -52604,7 +52604,7 @@ where
     out
 }
 }
-pub mod c1439 {
+pub mod c1442 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[1024]
 // output 0: float32[]
@@ -52684,7 +52684,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1440 {
+pub mod c1443 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[1024]
 // output 0: float32[]
@@ -52764,7 +52764,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1441 {
+pub mod c1444 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[1024]
 // output 0: float32[]
@@ -52848,7 +52848,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1442 {
+pub mod c1445 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[4,256]
 // output 0: float32[4]
@@ -52928,7 +52928,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1443 {
+pub mod c1446 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[32,32]
 // output 0: float64[32]
@@ -52993,224 +52993,224 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1448 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = lanes(
-        x,
-        &[0, 1, 2],
-        false,
-        |l: &[f32]| pairwise_sum(l) + 0f32,
-    )?;
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
-/// the kept axes (size 1 where reduced when `keepdims`).
-fn lanes<T: Copy, U>(
-    a: &ndarray::ArrayD<T>,
-    axes: &[usize],
-    keepdims: bool,
-    f: impl FnMut(&[T]) -> U,
-) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
-    let mut f = f;
-    let shape = a.shape();
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let out_shape: Vec<usize> = if keepdims {
-        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
-    } else {
-        kept.iter().map(|&i| shape[i]).collect()
-    };
-    let values: Vec<U> = if a.is_empty() {
-        let outer: usize = out_shape.iter().product();
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let inner: usize = axes.iter().map(|&i| shape[i]).product();
-        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
-        let data: Vec<T> = moved.iter().copied().collect();
-        data.chunks_exact(inner).map(f).collect()
-    };
-    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
-}
-/// Pairwise summation (blocks of 128 summed with eight accumulators, halves added
-/// recursively), as NumPy and tensorswitch's ndarray backend sum floats.
-fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
-    if s.len() < 8 {
-        s.iter().copied().reduce(|a, b| a + b).unwrap_or_default()
-    } else if s.len() <= 128 {
-        let mut r = [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]];
-        let mut chunks = s[8..].chunks_exact(8);
-        for c in &mut chunks {
-            for (acc, &x) in r.iter_mut().zip(c) {
-                *acc = *acc + x;
-            }
-        }
-        let mut total = ((r[0] + r[1]) + (r[2] + r[3]))
-            + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &x in chunks.remainder() {
-            total = total + x;
-        }
-        total
-    } else {
-        let half = s.len() / 2;
-        let half = half - half % 8;
-        pairwise_sum(&s[..half]) + pairwise_sum(&s[half..])
-    }
-}
-}
-pub mod c1449 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[3,4]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = lanes(
-        x,
-        &[0],
-        false,
-        |l: &[f32]| pairwise_sum(l) + 0f32,
-    )?;
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
-/// the kept axes (size 1 where reduced when `keepdims`).
-fn lanes<T: Copy, U>(
-    a: &ndarray::ArrayD<T>,
-    axes: &[usize],
-    keepdims: bool,
-    f: impl FnMut(&[T]) -> U,
-) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
-    let mut f = f;
-    let shape = a.shape();
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let out_shape: Vec<usize> = if keepdims {
-        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
-    } else {
-        kept.iter().map(|&i| shape[i]).collect()
-    };
-    let values: Vec<U> = if a.is_empty() {
-        let outer: usize = out_shape.iter().product();
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let inner: usize = axes.iter().map(|&i| shape[i]).product();
-        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
-        let data: Vec<T> = moved.iter().copied().collect();
-        data.chunks_exact(inner).map(f).collect()
-    };
-    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
-}
-/// Pairwise summation (blocks of 128 summed with eight accumulators, halves added
-/// recursively), as NumPy and tensorswitch's ndarray backend sum floats.
-fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
-    if s.len() < 8 {
-        s.iter().copied().reduce(|a, b| a + b).unwrap_or_default()
-    } else if s.len() <= 128 {
-        let mut r = [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]];
-        let mut chunks = s[8..].chunks_exact(8);
-        for c in &mut chunks {
-            for (acc, &x) in r.iter_mut().zip(c) {
-                *acc = *acc + x;
-            }
-        }
-        let mut total = ((r[0] + r[1]) + (r[2] + r[3]))
-            + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &x in chunks.remainder() {
-            total = total + x;
-        }
-        total
-    } else {
-        let half = s.len() / 2;
-        let half = half - half % 8;
-        pairwise_sum(&s[..half]) + pairwise_sum(&s[half..])
-    }
-}
-}
-pub mod c1450 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = lanes(
-        x,
-        &[0, 1, 2],
-        false,
-        |l: &[f32]| l.iter().fold(1.0, |p: f32, &v| p * v),
-    )?;
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
-/// the kept axes (size 1 where reduced when `keepdims`).
-fn lanes<T: Copy, U>(
-    a: &ndarray::ArrayD<T>,
-    axes: &[usize],
-    keepdims: bool,
-    f: impl FnMut(&[T]) -> U,
-) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
-    let mut f = f;
-    let shape = a.shape();
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let out_shape: Vec<usize> = if keepdims {
-        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
-    } else {
-        kept.iter().map(|&i| shape[i]).collect()
-    };
-    let values: Vec<U> = if a.is_empty() {
-        let outer: usize = out_shape.iter().product();
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let inner: usize = axes.iter().map(|&i| shape[i]).product();
-        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
-        let data: Vec<T> = moved.iter().copied().collect();
-        data.chunks_exact(inner).map(f).collect()
-    };
-    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
-}
-}
 pub mod c1451 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
+// output 0: float32[]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[0, 1, 2],
+        false,
+        |l: &[f32]| pairwise_sum(l) + 0f32,
+    )?;
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
+/// the kept axes (size 1 where reduced when `keepdims`).
+fn lanes<T: Copy, U>(
+    a: &ndarray::ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    f: impl FnMut(&[T]) -> U,
+) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
+    let mut f = f;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    let values: Vec<U> = if a.is_empty() {
+        let outer: usize = out_shape.iter().product();
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
+        let data: Vec<T> = moved.iter().copied().collect();
+        data.chunks_exact(inner).map(f).collect()
+    };
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
+}
+/// Pairwise summation (blocks of 128 summed with eight accumulators, halves added
+/// recursively), as NumPy and tensorswitch's ndarray backend sum floats.
+fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
+    if s.len() < 8 {
+        s.iter().copied().reduce(|a, b| a + b).unwrap_or_default()
+    } else if s.len() <= 128 {
+        let mut r = [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]];
+        let mut chunks = s[8..].chunks_exact(8);
+        for c in &mut chunks {
+            for (acc, &x) in r.iter_mut().zip(c) {
+                *acc = *acc + x;
+            }
+        }
+        let mut total = ((r[0] + r[1]) + (r[2] + r[3]))
+            + ((r[4] + r[5]) + (r[6] + r[7]));
+        for &x in chunks.remainder() {
+            total = total + x;
+        }
+        total
+    } else {
+        let half = s.len() / 2;
+        let half = half - half % 8;
+        pairwise_sum(&s[..half]) + pairwise_sum(&s[half..])
+    }
+}
+}
+pub mod c1452 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[3,4]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[0],
+        false,
+        |l: &[f32]| pairwise_sum(l) + 0f32,
+    )?;
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
+/// the kept axes (size 1 where reduced when `keepdims`).
+fn lanes<T: Copy, U>(
+    a: &ndarray::ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    f: impl FnMut(&[T]) -> U,
+) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
+    let mut f = f;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    let values: Vec<U> = if a.is_empty() {
+        let outer: usize = out_shape.iter().product();
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
+        let data: Vec<T> = moved.iter().copied().collect();
+        data.chunks_exact(inner).map(f).collect()
+    };
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
+}
+/// Pairwise summation (blocks of 128 summed with eight accumulators, halves added
+/// recursively), as NumPy and tensorswitch's ndarray backend sum floats.
+fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
+    if s.len() < 8 {
+        s.iter().copied().reduce(|a, b| a + b).unwrap_or_default()
+    } else if s.len() <= 128 {
+        let mut r = [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]];
+        let mut chunks = s[8..].chunks_exact(8);
+        for c in &mut chunks {
+            for (acc, &x) in r.iter_mut().zip(c) {
+                *acc = *acc + x;
+            }
+        }
+        let mut total = ((r[0] + r[1]) + (r[2] + r[3]))
+            + ((r[4] + r[5]) + (r[6] + r[7]));
+        for &x in chunks.remainder() {
+            total = total + x;
+        }
+        total
+    } else {
+        let half = s.len() / 2;
+        let half = half - half % 8;
+        pairwise_sum(&s[..half]) + pairwise_sum(&s[half..])
+    }
+}
+}
+pub mod c1453 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<f32> = lanes(
+        x,
+        &[0, 1, 2],
+        false,
+        |l: &[f32]| l.iter().fold(1.0, |p: f32, &v| p * v),
+    )?;
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
+/// the kept axes (size 1 where reduced when `keepdims`).
+fn lanes<T: Copy, U>(
+    a: &ndarray::ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    f: impl FnMut(&[T]) -> U,
+) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
+    let mut f = f;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    let values: Vec<U> = if a.is_empty() {
+        let outer: usize = out_shape.iter().product();
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
+        let data: Vec<T> = moved.iter().copied().collect();
+        data.chunks_exact(inner).map(f).collect()
+    };
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
+}
+}
+pub mod c1454 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[2,3,4]
 // output 0: float32[3,4]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
@@ -53263,7 +53263,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1452 {
+pub mod c1455 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -53343,7 +53343,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1453 {
+pub mod c1456 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -53423,7 +53423,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1454 {
+pub mod c1457 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -53493,7 +53493,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1455 {
+pub mod c1458 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -53558,7 +53558,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1456 {
+pub mod c1459 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -53628,7 +53628,7 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1457 {
+pub mod c1460 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -53698,175 +53698,10 @@ fn extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> T {
     best
 }
 }
-pub mod c1458 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: bool[2,3,4]
-// output 0: bool[]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<bool>,
-) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<bool> = lanes(
-        x,
-        &[0, 1, 2],
-        false,
-        |l: &[bool]| l.iter().all(|&v| v),
-    )?;
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
-/// the kept axes (size 1 where reduced when `keepdims`).
-fn lanes<T: Copy, U>(
-    a: &ndarray::ArrayD<T>,
-    axes: &[usize],
-    keepdims: bool,
-    f: impl FnMut(&[T]) -> U,
-) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
-    let mut f = f;
-    let shape = a.shape();
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let out_shape: Vec<usize> = if keepdims {
-        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
-    } else {
-        kept.iter().map(|&i| shape[i]).collect()
-    };
-    let values: Vec<U> = if a.is_empty() {
-        let outer: usize = out_shape.iter().product();
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let inner: usize = axes.iter().map(|&i| shape[i]).product();
-        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
-        let data: Vec<T> = moved.iter().copied().collect();
-        data.chunks_exact(inner).map(f).collect()
-    };
-    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
-}
-}
-pub mod c1459 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: bool[2,3,4]
-// output 0: bool[3,4]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<bool>,
-) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<bool> = lanes(
-        x,
-        &[0],
-        false,
-        |l: &[bool]| l.iter().all(|&v| v),
-    )?;
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
-/// the kept axes (size 1 where reduced when `keepdims`).
-fn lanes<T: Copy, U>(
-    a: &ndarray::ArrayD<T>,
-    axes: &[usize],
-    keepdims: bool,
-    f: impl FnMut(&[T]) -> U,
-) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
-    let mut f = f;
-    let shape = a.shape();
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let out_shape: Vec<usize> = if keepdims {
-        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
-    } else {
-        kept.iter().map(|&i| shape[i]).collect()
-    };
-    let values: Vec<U> = if a.is_empty() {
-        let outer: usize = out_shape.iter().product();
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let inner: usize = axes.iter().map(|&i| shape[i]).product();
-        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
-        let data: Vec<T> = moved.iter().copied().collect();
-        data.chunks_exact(inner).map(f).collect()
-    };
-    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
-}
-}
-pub mod c1460 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: bool[2,3,4]
-// output 0: bool[]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<bool>,
-) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<bool> = lanes(
-        x,
-        &[0, 1, 2],
-        false,
-        |l: &[bool]| l.iter().any(|&v| v),
-    )?;
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
-/// the kept axes (size 1 where reduced when `keepdims`).
-fn lanes<T: Copy, U>(
-    a: &ndarray::ArrayD<T>,
-    axes: &[usize],
-    keepdims: bool,
-    f: impl FnMut(&[T]) -> U,
-) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
-    let mut f = f;
-    let shape = a.shape();
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let out_shape: Vec<usize> = if keepdims {
-        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
-    } else {
-        kept.iter().map(|&i| shape[i]).collect()
-    };
-    let values: Vec<U> = if a.is_empty() {
-        let outer: usize = out_shape.iter().product();
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let inner: usize = axes.iter().map(|&i| shape[i]).product();
-        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
-        let data: Vec<T> = moved.iter().copied().collect();
-        data.chunks_exact(inner).map(f).collect()
-    };
-    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
-}
-}
 pub mod c1461 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
-// output 0: bool[3,4]
+// output 0: bool[]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(
@@ -53875,9 +53710,9 @@ pub fn model(
     check(x, &[2, 3, 4])?;
     let v1: ndarray::ArrayD<bool> = lanes(
         x,
-        &[0],
+        &[0, 1, 2],
         false,
-        |l: &[bool]| l.iter().any(|&v| v),
+        |l: &[bool]| l.iter().all(|&v| v),
     )?;
     Ok(v1)
 }
@@ -53919,6 +53754,171 @@ fn lanes<T: Copy, U>(
 }
 }
 pub mod c1462 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: bool[2,3,4]
+// output 0: bool[3,4]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<bool>,
+) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<bool> = lanes(
+        x,
+        &[0],
+        false,
+        |l: &[bool]| l.iter().all(|&v| v),
+    )?;
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
+/// the kept axes (size 1 where reduced when `keepdims`).
+fn lanes<T: Copy, U>(
+    a: &ndarray::ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    f: impl FnMut(&[T]) -> U,
+) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
+    let mut f = f;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    let values: Vec<U> = if a.is_empty() {
+        let outer: usize = out_shape.iter().product();
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
+        let data: Vec<T> = moved.iter().copied().collect();
+        data.chunks_exact(inner).map(f).collect()
+    };
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
+}
+}
+pub mod c1463 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: bool[2,3,4]
+// output 0: bool[]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<bool>,
+) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<bool> = lanes(
+        x,
+        &[0, 1, 2],
+        false,
+        |l: &[bool]| l.iter().any(|&v| v),
+    )?;
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
+/// the kept axes (size 1 where reduced when `keepdims`).
+fn lanes<T: Copy, U>(
+    a: &ndarray::ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    f: impl FnMut(&[T]) -> U,
+) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
+    let mut f = f;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    let values: Vec<U> = if a.is_empty() {
+        let outer: usize = out_shape.iter().product();
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
+        let data: Vec<T> = moved.iter().copied().collect();
+        data.chunks_exact(inner).map(f).collect()
+    };
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
+}
+}
+pub mod c1464 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: bool[2,3,4]
+// output 0: bool[3,4]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<bool>,
+) -> Result<ndarray::ArrayD<bool>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<bool> = lanes(
+        x,
+        &[0],
+        false,
+        |l: &[bool]| l.iter().any(|&v| v),
+    )?;
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
+/// the kept axes (size 1 where reduced when `keepdims`).
+fn lanes<T: Copy, U>(
+    a: &ndarray::ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    f: impl FnMut(&[T]) -> U,
+) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
+    let mut f = f;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    let values: Vec<U> = if a.is_empty() {
+        let outer: usize = out_shape.iter().product();
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
+        let data: Vec<T> = moved.iter().copied().collect();
+        data.chunks_exact(inner).map(f).collect()
+    };
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
+}
+}
+pub mod c1465 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: int64[]
@@ -53973,7 +53973,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1463 {
+pub mod c1466 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: int64[3,4]
@@ -54028,7 +54028,7 @@ fn lanes<T: Copy, U>(
     ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
 }
 }
-pub mod c1464 {
+pub mod c1467 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[]
@@ -54112,7 +54112,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1465 {
+pub mod c1468 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[4]
@@ -54196,7 +54196,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1466 {
+pub mod c1469 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[]
@@ -54280,7 +54280,7 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1467 {
+pub mod c1470 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[4]
@@ -54364,223 +54364,10 @@ fn pairwise_sum<T: Copy + Default + std::ops::Add<Output = T>>(s: &[T]) -> T {
     }
 }
 }
-pub mod c1468 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[3,4]
-// output 0: int64[]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<i64>, ndarray::ShapeError> {
-    check(x, &[3, 4])?;
-    let v1: ndarray::ArrayD<i64> = lanes(
-        x,
-        &[0, 1],
-        false,
-        |l: &[f32]| arg_extremum(l, true),
-    )?;
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
-/// the kept axes (size 1 where reduced when `keepdims`).
-fn lanes<T: Copy, U>(
-    a: &ndarray::ArrayD<T>,
-    axes: &[usize],
-    keepdims: bool,
-    f: impl FnMut(&[T]) -> U,
-) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
-    let mut f = f;
-    let shape = a.shape();
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let out_shape: Vec<usize> = if keepdims {
-        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
-    } else {
-        kept.iter().map(|&i| shape[i]).collect()
-    };
-    let values: Vec<U> = if a.is_empty() {
-        let outer: usize = out_shape.iter().product();
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let inner: usize = axes.iter().map(|&i| shape[i]).product();
-        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
-        let data: Vec<T> = moved.iter().copied().collect();
-        data.chunks_exact(inner).map(f).collect()
-    };
-    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
-}
-/// The index of the first maximum (or minimum) of a lane; the first NaN wins.
-fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
-    let nan = |v: T| v.partial_cmp(&v).is_none();
-    let mut best = 0;
-    for (i, &x) in lane.iter().enumerate().skip(1) {
-        let b = lane[best];
-        if nan(b) {
-            break;
-        }
-        let better = if largest { x > b } else { x < b };
-        if better || nan(x) {
-            best = i;
-        }
-    }
-    best as i64
-}
-}
-pub mod c1469 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[3,4]
-// output 0: int64[4]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<i64>, ndarray::ShapeError> {
-    check(x, &[3, 4])?;
-    let v1: ndarray::ArrayD<i64> = lanes(
-        x,
-        &[0],
-        false,
-        |l: &[f32]| arg_extremum(l, true),
-    )?;
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
-/// the kept axes (size 1 where reduced when `keepdims`).
-fn lanes<T: Copy, U>(
-    a: &ndarray::ArrayD<T>,
-    axes: &[usize],
-    keepdims: bool,
-    f: impl FnMut(&[T]) -> U,
-) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
-    let mut f = f;
-    let shape = a.shape();
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let out_shape: Vec<usize> = if keepdims {
-        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
-    } else {
-        kept.iter().map(|&i| shape[i]).collect()
-    };
-    let values: Vec<U> = if a.is_empty() {
-        let outer: usize = out_shape.iter().product();
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let inner: usize = axes.iter().map(|&i| shape[i]).product();
-        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
-        let data: Vec<T> = moved.iter().copied().collect();
-        data.chunks_exact(inner).map(f).collect()
-    };
-    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
-}
-/// The index of the first maximum (or minimum) of a lane; the first NaN wins.
-fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
-    let nan = |v: T| v.partial_cmp(&v).is_none();
-    let mut best = 0;
-    for (i, &x) in lane.iter().enumerate().skip(1) {
-        let b = lane[best];
-        if nan(b) {
-            break;
-        }
-        let better = if largest { x > b } else { x < b };
-        if better || nan(x) {
-            best = i;
-        }
-    }
-    best as i64
-}
-}
-pub mod c1470 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[3,4]
-// output 0: int64[]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<i64>, ndarray::ShapeError> {
-    check(x, &[3, 4])?;
-    let v1: ndarray::ArrayD<i64> = lanes(
-        x,
-        &[0, 1],
-        false,
-        |l: &[f32]| arg_extremum(l, false),
-    )?;
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
-/// the kept axes (size 1 where reduced when `keepdims`).
-fn lanes<T: Copy, U>(
-    a: &ndarray::ArrayD<T>,
-    axes: &[usize],
-    keepdims: bool,
-    f: impl FnMut(&[T]) -> U,
-) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
-    let mut f = f;
-    let shape = a.shape();
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let out_shape: Vec<usize> = if keepdims {
-        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
-    } else {
-        kept.iter().map(|&i| shape[i]).collect()
-    };
-    let values: Vec<U> = if a.is_empty() {
-        let outer: usize = out_shape.iter().product();
-        (0..outer).map(|_| f(&[])).collect()
-    } else {
-        let inner: usize = axes.iter().map(|&i| shape[i]).product();
-        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
-        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
-        let data: Vec<T> = moved.iter().copied().collect();
-        data.chunks_exact(inner).map(f).collect()
-    };
-    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
-}
-/// The index of the first maximum (or minimum) of a lane; the first NaN wins.
-fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
-    let nan = |v: T| v.partial_cmp(&v).is_none();
-    let mut best = 0;
-    for (i, &x) in lane.iter().enumerate().skip(1) {
-        let b = lane[best];
-        if nan(b) {
-            break;
-        }
-        let better = if largest { x > b } else { x < b };
-        if better || nan(x) {
-            best = i;
-        }
-    }
-    best as i64
-}
-}
 pub mod c1471 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
-// output 0: int64[4]
+// output 0: int64[]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(
@@ -54589,9 +54376,9 @@ pub fn model(
     check(x, &[3, 4])?;
     let v1: ndarray::ArrayD<i64> = lanes(
         x,
-        &[0],
+        &[0, 1],
         false,
-        |l: &[f32]| arg_extremum(l, false),
+        |l: &[f32]| arg_extremum(l, true),
     )?;
     Ok(v1)
 }
@@ -54650,6 +54437,219 @@ fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
 }
 pub mod c1472 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[3,4]
+// output 0: int64[4]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<i64>, ndarray::ShapeError> {
+    check(x, &[3, 4])?;
+    let v1: ndarray::ArrayD<i64> = lanes(
+        x,
+        &[0],
+        false,
+        |l: &[f32]| arg_extremum(l, true),
+    )?;
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
+/// the kept axes (size 1 where reduced when `keepdims`).
+fn lanes<T: Copy, U>(
+    a: &ndarray::ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    f: impl FnMut(&[T]) -> U,
+) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
+    let mut f = f;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    let values: Vec<U> = if a.is_empty() {
+        let outer: usize = out_shape.iter().product();
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
+        let data: Vec<T> = moved.iter().copied().collect();
+        data.chunks_exact(inner).map(f).collect()
+    };
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
+}
+/// The index of the first maximum (or minimum) of a lane; the first NaN wins.
+fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
+    let nan = |v: T| v.partial_cmp(&v).is_none();
+    let mut best = 0;
+    for (i, &x) in lane.iter().enumerate().skip(1) {
+        let b = lane[best];
+        if nan(b) {
+            break;
+        }
+        let better = if largest { x > b } else { x < b };
+        if better || nan(x) {
+            best = i;
+        }
+    }
+    best as i64
+}
+}
+pub mod c1473 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[3,4]
+// output 0: int64[]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<i64>, ndarray::ShapeError> {
+    check(x, &[3, 4])?;
+    let v1: ndarray::ArrayD<i64> = lanes(
+        x,
+        &[0, 1],
+        false,
+        |l: &[f32]| arg_extremum(l, false),
+    )?;
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
+/// the kept axes (size 1 where reduced when `keepdims`).
+fn lanes<T: Copy, U>(
+    a: &ndarray::ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    f: impl FnMut(&[T]) -> U,
+) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
+    let mut f = f;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    let values: Vec<U> = if a.is_empty() {
+        let outer: usize = out_shape.iter().product();
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
+        let data: Vec<T> = moved.iter().copied().collect();
+        data.chunks_exact(inner).map(f).collect()
+    };
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
+}
+/// The index of the first maximum (or minimum) of a lane; the first NaN wins.
+fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
+    let nan = |v: T| v.partial_cmp(&v).is_none();
+    let mut best = 0;
+    for (i, &x) in lane.iter().enumerate().skip(1) {
+        let b = lane[best];
+        if nan(b) {
+            break;
+        }
+        let better = if largest { x > b } else { x < b };
+        if better || nan(x) {
+            best = i;
+        }
+    }
+    best as i64
+}
+}
+pub mod c1474 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[3,4]
+// output 0: int64[4]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<i64>, ndarray::ShapeError> {
+    check(x, &[3, 4])?;
+    let v1: ndarray::ArrayD<i64> = lanes(
+        x,
+        &[0],
+        false,
+        |l: &[f32]| arg_extremum(l, false),
+    )?;
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+/// `f` of each lane of the reduced `axes` (its elements in row-major order), shaped as
+/// the kept axes (size 1 where reduced when `keepdims`).
+fn lanes<T: Copy, U>(
+    a: &ndarray::ArrayD<T>,
+    axes: &[usize],
+    keepdims: bool,
+    f: impl FnMut(&[T]) -> U,
+) -> Result<ndarray::ArrayD<U>, ndarray::ShapeError> {
+    let mut f = f;
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = if keepdims {
+        (0..a.ndim()).map(|i| if axes.contains(&i) { 1 } else { shape[i] }).collect()
+    } else {
+        kept.iter().map(|&i| shape[i]).collect()
+    };
+    let values: Vec<U> = if a.is_empty() {
+        let outer: usize = out_shape.iter().product();
+        (0..outer).map(|_| f(&[])).collect()
+    } else {
+        let inner: usize = axes.iter().map(|&i| shape[i]).product();
+        let perm: Vec<usize> = kept.iter().chain(axes).copied().collect();
+        let moved = a.view().permuted_axes(ndarray::IxDyn(&perm));
+        let data: Vec<T> = moved.iter().copied().collect();
+        data.chunks_exact(inner).map(f).collect()
+    };
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&out_shape), values)
+}
+/// The index of the first maximum (or minimum) of a lane; the first NaN wins.
+fn arg_extremum<T: Copy + PartialOrd>(lane: &[T], largest: bool) -> i64 {
+    let nan = |v: T| v.partial_cmp(&v).is_none();
+    let mut best = 0;
+    for (i, &x) in lane.iter().enumerate().skip(1) {
+        let b = lane[best];
+        if nan(b) {
+            break;
+        }
+        let better = if largest { x > b } else { x < b };
+        if better || nan(x) {
+            best = i;
+        }
+    }
+    best as i64
+}
+}
+pub mod c1475 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3,4]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
@@ -54674,7 +54674,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1473 {
+pub mod c1476 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3,5]
@@ -54708,7 +54708,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1478 {
+pub mod c1481 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,5]
 // output 0: float32[2,5]
@@ -54810,7 +54810,7 @@ where
     out
 }
 }
-pub mod c1479 {
+pub mod c1482 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[3,4]
@@ -54912,7 +54912,7 @@ where
     out
 }
 }
-pub mod c1507 {
+pub mod c1510 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[]
 // output 0: float32[]
@@ -54934,7 +54934,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1517 {
+pub mod c1520 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,2]
 // output 0: float32[2,2]
@@ -54956,7 +54956,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1534 {
+pub mod c1537 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[1,0,4,4]
 // output 0: float32[1,0,2,2]
@@ -54981,7 +54981,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1540 {
+pub mod c1543 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[1,0,4,4]
 // output 0: float32[1,0,2,2]
@@ -55006,7 +55006,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1545 {
+pub mod c1548 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,6]
@@ -55028,7 +55028,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1546 {
+pub mod c1549 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,2,3]
@@ -55050,7 +55050,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1547 {
+pub mod c1550 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[24]
@@ -55072,7 +55072,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1548 {
+pub mod c1551 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int64[2,3]
 // output 0: int64[6]
@@ -55094,7 +55094,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1549 {
+pub mod c1552 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[6]
 // output 0: bool[1,2,3]
@@ -55116,7 +55116,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1550 {
+pub mod c1553 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[]
 // output 0: uint8[1]
@@ -55138,7 +55138,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1551 {
+pub mod c1554 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[1]
 // output 0: float64[]
@@ -55160,7 +55160,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1552 {
+pub mod c1555 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[1]
@@ -55182,7 +55182,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1553 {
+pub mod c1556 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[3,0,2]
@@ -55204,7 +55204,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1555 {
+pub mod c1558 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4,2]
@@ -55229,7 +55229,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1556 {
+pub mod c1559 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4,2]
@@ -55254,7 +55254,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1557 {
+pub mod c1560 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,3,4]
 // output 0: int32[4,2,3]
@@ -55279,7 +55279,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1558 {
+pub mod c1561 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3]
 // output 0: bool[2,3]
@@ -55304,7 +55304,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1559 {
+pub mod c1562 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,1,3,2]
 // output 0: float64[1,2,2,3]
@@ -55329,7 +55329,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1560 {
+pub mod c1563 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,0,3]
 // output 0: float32[2,3,0]
@@ -55354,7 +55354,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1561 {
+pub mod c1564 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,2,3]
@@ -55379,7 +55379,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1562 {
+pub mod c1565 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,2,3]
@@ -55404,7 +55404,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1563 {
+pub mod c1566 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int32[2,3]
@@ -55429,7 +55429,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1564 {
+pub mod c1567 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,3]
 // output 0: bool[3,2]
@@ -55454,7 +55454,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1565 {
+pub mod c1568 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint16[1,2,3,2]
 // output 0: uint16[2,2,1,3]
@@ -55479,7 +55479,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1566 {
+pub mod c1569 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -55504,7 +55504,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1567 {
+pub mod c1570 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,0,3]
 // output 0: float32[3,0,2]
@@ -55529,7 +55529,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1568 {
+pub mod c1571 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[1,2,3]
@@ -55551,7 +55551,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1569 {
+pub mod c1572 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[2,3,1]
@@ -55573,7 +55573,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1570 {
+pub mod c1573 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[2,3]
 // output 0: int8[2,1,3]
@@ -55595,7 +55595,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1571 {
+pub mod c1574 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,3]
 // output 0: float64[2,1,3]
@@ -55617,7 +55617,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1572 {
+pub mod c1575 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[]
 // output 0: bool[1]
@@ -55639,7 +55639,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1573 {
+pub mod c1576 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[]
 // output 0: uint8[1]
@@ -55661,7 +55661,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1574 {
+pub mod c1577 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0]
 // output 0: float32[0,1]
@@ -55683,7 +55683,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1575 {
+pub mod c1578 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[3,1]
@@ -55705,7 +55705,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1576 {
+pub mod c1579 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[3]
@@ -55727,7 +55727,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1577 {
+pub mod c1580 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[1,3]
@@ -55749,7 +55749,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1578 {
+pub mod c1581 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int64[1,1]
 // output 0: int64[]
@@ -55771,7 +55771,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1579 {
+pub mod c1582 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,1]
 // output 0: bool[2,1]
@@ -55793,7 +55793,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1580 {
+pub mod c1583 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0,1]
 // output 0: float32[0]
@@ -55815,7 +55815,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1581 {
+pub mod c1584 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[2,1,2]
 // output 0: uint8[2,2]
@@ -55837,7 +55837,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1582 {
+pub mod c1585 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -55859,7 +55859,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1583 {
+pub mod c1586 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[1,1,2]
 // output 0: int32[2]
@@ -55881,7 +55881,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1584 {
+pub mod c1587 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3,4]
@@ -55909,86 +55909,86 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1585 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[2,3,4]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = {
-        let mut w = x.view();
-        w.invert_axis(ndarray::Axis(0));
-        w.to_owned()
-    };
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-}
-pub mod c1586 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[2,3,4]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = {
-        let mut w = x.view();
-        w.invert_axis(ndarray::Axis(2));
-        w.to_owned()
-    };
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-}
-pub mod c1587 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[2,3,4]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = {
-        let mut w = x.view();
-        w.invert_axis(ndarray::Axis(0));
-        w.invert_axis(ndarray::Axis(2));
-        w.to_owned()
-    };
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-}
 pub mod c1588 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[2,3,4]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<f32> = {
+        let mut w = x.view();
+        w.invert_axis(ndarray::Axis(0));
+        w.to_owned()
+    };
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+}
+pub mod c1589 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[2,3,4]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<f32> = {
+        let mut w = x.view();
+        w.invert_axis(ndarray::Axis(2));
+        w.to_owned()
+    };
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+}
+pub mod c1590 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[2,3,4]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<f32> = {
+        let mut w = x.view();
+        w.invert_axis(ndarray::Axis(0));
+        w.invert_axis(ndarray::Axis(2));
+        w.to_owned()
+    };
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+}
+pub mod c1591 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int32[2,3]
@@ -56015,7 +56015,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1589 {
+pub mod c1592 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[5]
 // output 0: bool[5]
@@ -56041,7 +56041,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1590 {
+pub mod c1593 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -56063,7 +56063,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1591 {
+pub mod c1594 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[2,0]
 // output 0: uint8[2,0]
@@ -56089,7 +56089,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1592 {
+pub mod c1595 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3]
 // output 0: float32[2,3]
@@ -56121,7 +56121,7 @@ fn bcast<'a, T>(
         ))
 }
 }
-pub mod c1593 {
+pub mod c1596 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,1]
 // output 0: int32[4,2,3]
@@ -56153,7 +56153,7 @@ fn bcast<'a, T>(
         ))
 }
 }
-pub mod c1594 {
+pub mod c1597 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[2,2]
@@ -56185,7 +56185,7 @@ fn bcast<'a, T>(
         ))
 }
 }
-pub mod c1595 {
+pub mod c1598 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[1,3]
 // output 0: bool[2,3]
@@ -56217,7 +56217,7 @@ fn bcast<'a, T>(
         ))
 }
 }
-pub mod c1596 {
+pub mod c1599 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[1,3]
 // output 0: uint8[0,3]
@@ -56249,7 +56249,7 @@ fn bcast<'a, T>(
         ))
 }
 }
-pub mod c1598 {
+pub mod c1601 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[1,3]
@@ -56277,7 +56277,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1599 {
+pub mod c1602 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,1]
@@ -56308,7 +56308,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1600 {
+pub mod c1603 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,2,1]
 // input 1: int32[2,2,3]
@@ -56336,7 +56336,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1601 {
+pub mod c1604 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[2,2]
 // input 1: float64[3]
@@ -56369,7 +56369,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1602 {
+pub mod c1605 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[2]
 // input 1: float32[3]
@@ -56398,7 +56398,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1603 {
+pub mod c1606 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2]
 // input 1: float32[1]
@@ -56427,7 +56427,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1604 {
+pub mod c1607 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[2]
 // input 1: int8[1]
@@ -56457,7 +56457,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1605 {
+pub mod c1608 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2]
 // input 1: int64[1]
@@ -56486,7 +56486,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1606 {
+pub mod c1609 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,2]
 // output 0: float32[2,2]
@@ -56508,7 +56508,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1607 {
+pub mod c1610 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[0,2]
 // input 1: float32[2,2]
@@ -56536,7 +56536,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1608 {
+pub mod c1611 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,3]
@@ -56564,7 +56564,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1609 {
+pub mod c1612 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,3]
@@ -56595,7 +56595,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1610 {
+pub mod c1613 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,2]
 // input 1: int32[2,2]
@@ -56623,7 +56623,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1611 {
+pub mod c1614 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[]
 // input 1: float64[]
@@ -56651,7 +56651,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1612 {
+pub mod c1615 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[2]
 // input 1: float32[2]
@@ -56680,7 +56680,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1613 {
+pub mod c1616 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[3,2]
 // input 1: bool[3,2]
@@ -56708,7 +56708,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1614 {
+pub mod c1617 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[10]
 // output 0: int32[10]
@@ -56730,7 +56730,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1615 {
+pub mod c1618 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[10]
 // output 0: int8[10]
@@ -56752,7 +56752,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1616 {
+pub mod c1619 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[10]
 // output 0: uint8[10]
@@ -56774,7 +56774,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1617 {
+pub mod c1620 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[5]
 // output 0: int64[5]
@@ -56796,7 +56796,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1618 {
+pub mod c1621 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[4]
 // output 0: uint64[4]
@@ -56818,7 +56818,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1619 {
+pub mod c1622 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[5]
 // output 0: bool[5]
@@ -56840,7 +56840,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1620 {
+pub mod c1623 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[4]
 // output 0: bool[4]
@@ -56862,7 +56862,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1621 {
+pub mod c1624 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2]
 // output 0: float32[2]
@@ -56884,7 +56884,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1622 {
+pub mod c1625 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2]
 // output 0: int16[2]
@@ -56906,7 +56906,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1623 {
+pub mod c1626 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,1]
 // output 0: uint8[2,1]
@@ -56928,7 +56928,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1624 {
+pub mod c1627 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[5]
 // output 0: int8[5]
@@ -56950,7 +56950,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1625 {
+pub mod c1628 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int8[4]
 // output 0: uint8[4]
@@ -56972,7 +56972,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1626 {
+pub mod c1629 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint16[3]
 // output 0: int16[3]
@@ -56994,7 +56994,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1627 {
+pub mod c1630 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int64[3]
 // output 0: uint32[3]
@@ -57016,7 +57016,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1628 {
+pub mod c1631 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint64[3]
 // output 0: float32[3]
@@ -57038,7 +57038,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1629 {
+pub mod c1632 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int64[3]
 // output 0: float64[3]
@@ -57060,7 +57060,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1630 {
+pub mod c1633 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[5]
 // output 0: float32[5]
@@ -57082,7 +57082,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1631 {
+pub mod c1634 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[3]
 // output 0: float64[3]
@@ -57104,7 +57104,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1632 {
+pub mod c1635 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: uint8[2]
 // output 0: int64[2]
@@ -57126,7 +57126,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1634 {
+pub mod c1637 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int16[]
 // output 0: float32[]
@@ -57148,7 +57148,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1635 {
+pub mod c1638 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[0,2]
 // output 0: int32[0,2]
@@ -57170,7 +57170,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1668 {
+pub mod c1671 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -57193,7 +57193,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1691 {
+pub mod c1694 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,6]
@@ -57215,7 +57215,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1692 {
+pub mod c1695 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,2,3]
@@ -57237,85 +57237,10 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1693 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[4,2,3]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = x
-        .view()
-        .permuted_axes(ndarray::IxDyn(&[2, 0, 1]))
-        .to_owned();
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-}
-pub mod c1694 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[4,2,3]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = x
-        .view()
-        .permuted_axes(ndarray::IxDyn(&[2, 0, 1]))
-        .to_owned();
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-}
-pub mod c1695 {
-// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[3,4,2]
-/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(
-    x: &ndarray::ArrayD<f32>,
-) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
-    check(x, &[2, 3, 4])?;
-    let v1: ndarray::ArrayD<f32> = x
-        .view()
-        .permuted_axes(ndarray::IxDyn(&[1, 2, 0]))
-        .to_owned();
-    Ok(v1)
-}
-/// An error unless the array has the traced shape.
-fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
-    if a.shape() == shape {
-        Ok(())
-    } else {
-        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
-    }
-}
-}
 pub mod c1696 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
-// output 0: float32[3,4,2]
+// output 0: float32[4,2,3]
 /// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(
@@ -57324,7 +57249,7 @@ pub fn model(
     check(x, &[2, 3, 4])?;
     let v1: ndarray::ArrayD<f32> = x
         .view()
-        .permuted_axes(ndarray::IxDyn(&[1, 2, 0]))
+        .permuted_axes(ndarray::IxDyn(&[2, 0, 1]))
         .to_owned();
     Ok(v1)
 }
@@ -57338,6 +57263,81 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
 }
 }
 pub mod c1697 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[4,2,3]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<f32> = x
+        .view()
+        .permuted_axes(ndarray::IxDyn(&[2, 0, 1]))
+        .to_owned();
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+}
+pub mod c1698 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[3,4,2]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<f32> = x
+        .view()
+        .permuted_axes(ndarray::IxDyn(&[1, 2, 0]))
+        .to_owned();
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+}
+pub mod c1699 {
+// Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[3,4,2]
+/// The traced graph as ndarray code: inputs and results as `ndarray::ArrayD`, an error when an argument's shape differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(
+    x: &ndarray::ArrayD<f32>,
+) -> Result<ndarray::ArrayD<f32>, ndarray::ShapeError> {
+    check(x, &[2, 3, 4])?;
+    let v1: ndarray::ArrayD<f32> = x
+        .view()
+        .permuted_axes(ndarray::IxDyn(&[1, 2, 0]))
+        .to_owned();
+    Ok(v1)
+}
+/// An error unless the array has the traced shape.
+fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::ShapeError> {
+    if a.shape() == shape {
+        Ok(())
+    } else {
+        Err(ndarray::ShapeError::from_kind(ndarray::ErrorKind::IncompatibleShape))
+    }
+}
+}
+pub mod c1700 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[1,2,3]
@@ -57359,7 +57359,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1698 {
+pub mod c1701 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[2,3,1]
@@ -57381,7 +57381,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1699 {
+pub mod c1702 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[3,1]
@@ -57403,7 +57403,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1700 {
+pub mod c1703 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[3]
@@ -57425,7 +57425,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1701 {
+pub mod c1704 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3,4]
@@ -57453,7 +57453,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1702 {
+pub mod c1705 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3,4]
@@ -57479,7 +57479,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1703 {
+pub mod c1706 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: int32[2,1]
 // output 0: int32[4,2,3]
@@ -57511,7 +57511,7 @@ fn bcast<'a, T>(
         ))
 }
 }
-pub mod c1704 {
+pub mod c1707 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[1,3]
 // output 0: bool[2,3]
@@ -57543,7 +57543,7 @@ fn bcast<'a, T>(
         ))
 }
 }
-pub mod c1705 {
+pub mod c1708 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[1,3]
@@ -57571,7 +57571,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1706 {
+pub mod c1709 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,1]
@@ -57602,7 +57602,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1707 {
+pub mod c1710 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,3]
@@ -57630,7 +57630,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1708 {
+pub mod c1711 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,3]
@@ -57661,7 +57661,7 @@ fn check<T>(a: &ndarray::ArrayD<T>, shape: &[usize]) -> Result<(), ndarray::Shap
     }
 }
 }
-pub mod c1709 {
+pub mod c1712 {
 // Emitted by tensorswitch-transpile for ndarray from a graph traced on ndarray.
 // input 0: bool[2,1]
 // output 0: uint8[2,1]

@@ -5375,1799 +5375,1799 @@ pub const CASES: &[(
     (
         "matmul/float32/2d/strided_input",
         |xs| super::from_native(
-            &c1150::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1153::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "matmul/float64/2d/strided_input",
         |xs| super::from_native(
-            &c1151::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1154::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "matrix_transpose/float32/2d/strided_input",
         |xs| super::from_native(
-            &c1152::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1155::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "matrix_transpose/int64/3d/strided_input",
         |xs| super::from_native(
-            &c1153::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1156::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "conv2d/float32/empty_batch",
         |xs| super::from_native(
-            &c1195::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1198::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/all",
         |xs| super::from_native(
-            &c1197::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1200::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/axis0",
         |xs| super::from_native(
-            &c1198::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1201::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/axis_minus1",
         |xs| super::from_native(
-            &c1199::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1202::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/axes_0_2",
         |xs| super::from_native(
-            &c1200::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1203::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/axes_negative_unsorted",
         |xs| super::from_native(
-            &c1201::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1204::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/keepdims_all",
         |xs| super::from_native(
-            &c1202::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1205::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/keepdims_axis1",
         |xs| super::from_native(
-            &c1203::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1206::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float64/all",
         |xs| super::from_native(
-            &c1204::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1207::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float64/axis1",
         |xs| super::from_native(
-            &c1205::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1208::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float64/0d",
         |xs| super::from_native(
-            &c1206::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1209::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int8/all",
         |xs| super::from_native(
-            &c1207::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1210::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int8/axis0",
         |xs| super::from_native(
-            &c1208::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1211::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int32/keepdims",
         |xs| super::from_native(
-            &c1210::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1213::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/empty_other_axis",
         |xs| super::from_native(
-            &c1212::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1215::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/all",
         |xs| super::from_native(
-            &c1213::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1216::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/axis0",
         |xs| super::from_native(
-            &c1214::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1217::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/axis_minus1",
         |xs| super::from_native(
-            &c1215::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1218::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/axes_0_2",
         |xs| super::from_native(
-            &c1216::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1219::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/axes_negative_unsorted",
         |xs| super::from_native(
-            &c1217::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1220::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/keepdims_all",
         |xs| super::from_native(
-            &c1218::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1221::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/keepdims_axis1",
         |xs| super::from_native(
-            &c1219::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1222::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float64/all",
         |xs| super::from_native(
-            &c1220::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1223::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float64/axis1",
         |xs| super::from_native(
-            &c1221::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1224::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float64/0d",
         |xs| super::from_native(
-            &c1222::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1225::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/int8/all",
         |xs| super::from_native(
-            &c1223::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1226::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/int8/axis0",
         |xs| super::from_native(
-            &c1224::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1227::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/int32/keepdims",
         |xs| super::from_native(
-            &c1226::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1229::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/empty_other_axis",
         |xs| super::from_native(
-            &c1228::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1231::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/all",
         |xs| super::from_native(
-            &c1229::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1232::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/axis0",
         |xs| super::from_native(
-            &c1230::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1233::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/axis_minus1",
         |xs| super::from_native(
-            &c1231::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1234::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/axes_0_2",
         |xs| super::from_native(
-            &c1232::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1235::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/axes_negative_unsorted",
         |xs| super::from_native(
-            &c1233::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1236::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/keepdims_all",
         |xs| super::from_native(
-            &c1234::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1237::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/keepdims_axis1",
         |xs| super::from_native(
-            &c1235::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1238::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float64/all",
         |xs| super::from_native(
-            &c1236::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1239::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float64/axis1",
         |xs| super::from_native(
-            &c1237::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1240::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float64/0d",
         |xs| super::from_native(
-            &c1238::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1241::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/int8/all",
         |xs| super::from_native(
-            &c1239::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1242::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/int8/axis0",
         |xs| super::from_native(
-            &c1240::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1243::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/uint8/axis1",
         |xs| super::from_native(
-            &c1241::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1244::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/int32/keepdims",
         |xs| super::from_native(
-            &c1242::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1245::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/empty_other_axis",
         |xs| super::from_native(
-            &c1244::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1247::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/all",
         |xs| super::from_native(
-            &c1245::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1248::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/axis0",
         |xs| super::from_native(
-            &c1246::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1249::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/axis_minus1",
         |xs| super::from_native(
-            &c1247::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1250::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/axes_0_2",
         |xs| super::from_native(
-            &c1248::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1251::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/axes_negative_unsorted",
         |xs| super::from_native(
-            &c1249::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1252::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/keepdims_all",
         |xs| super::from_native(
-            &c1250::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1253::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/keepdims_axis1",
         |xs| super::from_native(
-            &c1251::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1254::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float64/all",
         |xs| super::from_native(
-            &c1252::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1255::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float64/axis1",
         |xs| super::from_native(
-            &c1253::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1256::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float64/0d",
         |xs| super::from_native(
-            &c1254::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1257::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/int8/all",
         |xs| super::from_native(
-            &c1255::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1258::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/int8/axis0",
         |xs| super::from_native(
-            &c1256::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1259::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/uint8/axis1",
         |xs| super::from_native(
-            &c1257::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1260::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/int32/keepdims",
         |xs| super::from_native(
-            &c1258::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1261::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/empty_other_axis",
         |xs| super::from_native(
-            &c1260::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1263::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/all",
         |xs| super::from_native(
-            &c1261::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1264::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/axis0",
         |xs| super::from_native(
-            &c1262::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1265::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/axis_minus1",
         |xs| super::from_native(
-            &c1263::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1266::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/axes_0_2",
         |xs| super::from_native(
-            &c1264::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1267::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/axes_negative_unsorted",
         |xs| super::from_native(
-            &c1265::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1268::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/keepdims_all",
         |xs| super::from_native(
-            &c1266::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1269::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/keepdims_axis1",
         |xs| super::from_native(
-            &c1267::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1270::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float64/all",
         |xs| super::from_native(
-            &c1268::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1271::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float64/axis1",
         |xs| super::from_native(
-            &c1269::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1272::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float64/0d",
         |xs| super::from_native(
-            &c1270::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1273::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/int8/all",
         |xs| super::from_native(
-            &c1271::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1274::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/int8/axis0",
         |xs| super::from_native(
-            &c1272::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1275::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/uint8/axis1",
         |xs| super::from_native(
-            &c1273::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1276::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/int32/keepdims",
         |xs| super::from_native(
-            &c1274::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1277::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/empty_other_axis",
         |xs| super::from_native(
-            &c1276::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1279::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/empty_all",
         |xs| super::from_native(
-            &c1277::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1280::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float64/empty_axis0",
         |xs| super::from_native(
-            &c1278::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1281::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/bool/all",
         |xs| super::from_native(
-            &c1279::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1282::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/no_axes",
         |xs| super::from_native(
-            &c1280::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1283::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/empty_all",
         |xs| super::from_native(
-            &c1281::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1284::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float64/empty_axis0",
         |xs| super::from_native(
-            &c1282::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1285::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/bool/all",
         |xs| super::from_native(
-            &c1283::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1286::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/no_axes",
         |xs| super::from_native(
-            &c1284::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1287::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/empty_all",
         |xs| super::from_native(
-            &c1285::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1288::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float64/empty_axis0",
         |xs| super::from_native(
-            &c1286::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1289::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/bool/all",
         |xs| super::from_native(
-            &c1287::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1290::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/no_axes",
         |xs| super::from_native(
-            &c1288::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1291::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int64/empty_all",
         |xs| super::from_native(
-            &c1289::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1292::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/int64/wraps",
         |xs| super::from_native(
-            &c1290::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1293::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/int64/wraps",
         |xs| super::from_native(
-            &c1291::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1294::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/nan",
         |xs| super::from_native(
-            &c1293::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1296::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/nan_propagates",
         |xs| super::from_native(
-            &c1294::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1297::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float64/nan_propagates_axis1",
         |xs| super::from_native(
-            &c1295::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1298::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/int64/extremes",
         |xs| super::from_native(
-            &c1296::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1299::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/bool/all",
         |xs| super::from_native(
-            &c1297::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1300::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/nan_propagates",
         |xs| super::from_native(
-            &c1298::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1301::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float64/nan_propagates_axis1",
         |xs| super::from_native(
-            &c1299::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1302::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/int64/extremes",
         |xs| super::from_native(
-            &c1300::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1303::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/bool/all",
         |xs| super::from_native(
-            &c1301::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1304::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/all_correction0",
         |xs| super::from_native(
-            &c1302::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1305::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/axis0_correction0",
         |xs| super::from_native(
-            &c1303::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1306::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/axis_minus1_keepdims_correction0",
         |xs| super::from_native(
-            &c1304::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1307::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/all_correction1",
         |xs| super::from_native(
-            &c1305::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1308::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/axis0_correction1",
         |xs| super::from_native(
-            &c1306::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1309::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/axis_minus1_keepdims_correction1",
         |xs| super::from_native(
-            &c1307::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1310::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/axes_0_2_correction1",
         |xs| super::from_native(
-            &c1308::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1311::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/fractional_correction",
         |xs| super::from_native(
-            &c1309::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1312::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/int32/to_float32",
         |xs| super::from_native(
-            &c1310::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1313::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/uint8/axis1_to_float32",
         |xs| super::from_native(
-            &c1311::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1314::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/bool/to_float32",
         |xs| super::from_native(
-            &c1312::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1315::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/empty_nan",
         |xs| super::from_native(
-            &c1313::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1316::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/constant_is_zero",
         |xs| super::from_native(
-            &c1314::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1317::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/single_element_correction1_is_nan",
         |xs| super::from_native(
-            &c1315::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1318::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float64/large_offset",
         |xs| super::from_native(
-            &c1316::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1319::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/all_correction0",
         |xs| super::from_native(
-            &c1317::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1320::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/axis0_correction0",
         |xs| super::from_native(
-            &c1318::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1321::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/axis_minus1_keepdims_correction0",
         |xs| super::from_native(
-            &c1319::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1322::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/all_correction1",
         |xs| super::from_native(
-            &c1320::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1323::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/axis0_correction1",
         |xs| super::from_native(
-            &c1321::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1324::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/axis_minus1_keepdims_correction1",
         |xs| super::from_native(
-            &c1322::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1325::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/axes_0_2_correction1",
         |xs| super::from_native(
-            &c1323::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1326::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/fractional_correction",
         |xs| super::from_native(
-            &c1324::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1327::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/int32/to_float32",
         |xs| super::from_native(
-            &c1325::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1328::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/uint8/axis1_to_float32",
         |xs| super::from_native(
-            &c1326::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1329::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/bool/to_float32",
         |xs| super::from_native(
-            &c1327::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1330::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/empty_nan",
         |xs| super::from_native(
-            &c1328::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1331::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/constant_is_zero",
         |xs| super::from_native(
-            &c1329::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1332::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/single_element_correction1_is_nan",
         |xs| super::from_native(
-            &c1330::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1333::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float64/large_offset",
         |xs| super::from_native(
-            &c1331::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1334::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/all",
         |xs| super::from_native(
-            &c1332::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1335::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/axis0",
         |xs| super::from_native(
-            &c1333::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1336::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/axes_0_2_keepdims",
         |xs| super::from_native(
-            &c1334::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1337::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/no_axes",
         |xs| super::from_native(
-            &c1335::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1338::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/0d",
         |xs| super::from_native(
-            &c1336::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1339::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/empty_axis",
         |xs| super::from_native(
-            &c1337::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1340::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/empty_all",
         |xs| super::from_native(
-            &c1338::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1341::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/float32/nan_and_zeros",
         |xs| super::from_native(
-            &c1339::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1342::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/int32/nonzero",
         |xs| super::from_native(
-            &c1340::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1343::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/uint8/all_true",
         |xs| super::from_native(
-            &c1341::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1344::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/rows",
         |xs| super::from_native(
-            &c1342::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1345::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/all",
         |xs| super::from_native(
-            &c1343::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1346::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/axis0",
         |xs| super::from_native(
-            &c1344::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1347::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/axes_0_2_keepdims",
         |xs| super::from_native(
-            &c1345::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1348::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/no_axes",
         |xs| super::from_native(
-            &c1346::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1349::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/0d",
         |xs| super::from_native(
-            &c1347::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1350::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/empty_axis",
         |xs| super::from_native(
-            &c1348::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1351::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/empty_all",
         |xs| super::from_native(
-            &c1349::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1352::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/float32/nan_and_zeros",
         |xs| super::from_native(
-            &c1350::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1353::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/int32/nonzero",
         |xs| super::from_native(
-            &c1351::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1354::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/uint8/all_true",
         |xs| super::from_native(
-            &c1352::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1355::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/rows",
         |xs| super::from_native(
-            &c1353::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1356::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/all",
         |xs| super::from_native(
-            &c1354::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1357::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/axis0",
         |xs| super::from_native(
-            &c1355::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1358::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/axes_0_2_keepdims",
         |xs| super::from_native(
-            &c1356::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1359::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/no_axes",
         |xs| super::from_native(
-            &c1357::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1360::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/0d",
         |xs| super::from_native(
-            &c1358::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1361::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/empty_axis",
         |xs| super::from_native(
-            &c1359::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1362::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/empty_all",
         |xs| super::from_native(
-            &c1360::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1363::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/float32/nan_and_zeros",
         |xs| super::from_native(
-            &c1361::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1364::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/int32/nonzero",
         |xs| super::from_native(
-            &c1362::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1365::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/uint8/all_true",
         |xs| super::from_native(
-            &c1363::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1366::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/rows",
         |xs| super::from_native(
-            &c1364::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1367::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/flattened",
         |xs| super::from_native(
-            &c1365::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1368::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/axis0",
         |xs| super::from_native(
-            &c1366::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1369::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/axis_minus1_keepdims",
         |xs| super::from_native(
-            &c1367::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1370::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/flattened_keepdims",
         |xs| super::from_native(
-            &c1368::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1371::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/int32/ties_first",
         |xs| super::from_native(
-            &c1369::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1372::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/int32/ties_first_flat",
         |xs| super::from_native(
-            &c1370::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1373::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float64/nan_first",
         |xs| super::from_native(
-            &c1371::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1374::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float64/nan_axis",
         |xs| super::from_native(
-            &c1372::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1375::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/uint8/3d_axis1",
         |xs| super::from_native(
-            &c1373::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1376::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/bool/flattened",
         |xs| super::from_native(
-            &c1374::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1377::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/int64/0d",
         |xs| super::from_native(
-            &c1375::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1378::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/flattened",
         |xs| super::from_native(
-            &c1376::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1379::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/axis0",
         |xs| super::from_native(
-            &c1377::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1380::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/axis_minus1_keepdims",
         |xs| super::from_native(
-            &c1378::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1381::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/flattened_keepdims",
         |xs| super::from_native(
-            &c1379::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1382::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/int32/ties_first",
         |xs| super::from_native(
-            &c1380::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1383::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/int32/ties_first_flat",
         |xs| super::from_native(
-            &c1381::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1384::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float64/nan_first",
         |xs| super::from_native(
-            &c1382::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1385::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float64/nan_axis",
         |xs| super::from_native(
-            &c1383::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1386::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/uint8/3d_axis1",
         |xs| super::from_native(
-            &c1384::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1387::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/bool/flattened",
         |xs| super::from_native(
-            &c1385::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1388::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/int64/0d",
         |xs| super::from_native(
-            &c1386::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1389::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/1d",
         |xs| super::from_native(
-            &c1387::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1390::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/1d_include_initial",
         |xs| super::from_native(
-            &c1388::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1391::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float64/axis0",
         |xs| super::from_native(
-            &c1389::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1392::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float64/axis_minus1_include_initial",
         |xs| super::from_native(
-            &c1390::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1393::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/int8/widens_to_int64",
         |xs| super::from_native(
-            &c1391::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1394::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/bool/to_int64",
         |xs| super::from_native(
-            &c1393::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1396::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/int32/3d_axis1",
         |xs| super::from_native(
-            &c1394::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1397::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/0d",
         |xs| super::from_native(
-            &c1395::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1398::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/int16/0d_include_initial",
         |xs| super::from_native(
-            &c1396::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1399::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/empty",
         |xs| super::from_native(
-            &c1397::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1400::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float32/empty_axis1",
         |xs| super::from_native(
-            &c1398::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1401::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/last_axis",
         |xs| super::from_native(
-            &c1427::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1430::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/axis0",
         |xs| super::from_native(
-            &c1428::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1431::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float64/3d_axis1",
         |xs| super::from_native(
-            &c1429::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1432::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float64/large_values_stable",
         |xs| super::from_native(
-            &c1430::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1433::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/large_values_stable",
         |xs| super::from_native(
-            &c1431::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1434::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/int32/to_float32",
         |xs| super::from_native(
-            &c1432::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1435::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/uint8/to_float32",
         |xs| super::from_native(
-            &c1433::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1436::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/bool/to_float32",
         |xs| super::from_native(
-            &c1434::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1437::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float64/nan_row",
         |xs| super::from_native(
-            &c1435::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1438::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float64/neg_inf_is_zero",
         |xs| super::from_native(
-            &c1436::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1439::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/0d_is_one",
         |xs| super::from_native(
-            &c1437::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1440::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/empty_axis",
         |xs| super::from_native(
-            &c1438::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1441::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/1024_elements",
         |xs| super::from_native(
-            &c1439::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1442::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/1024_elements",
         |xs| super::from_native(
-            &c1440::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1443::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/1024_elements",
         |xs| super::from_native(
-            &c1441::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1444::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/rows_of_256",
         |xs| super::from_native(
-            &c1442::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1445::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float64/1024_elements",
         |xs| super::from_native(
-            &c1443::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1446::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/all/strided_input",
         |xs| super::from_native(
-            &c1448::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1451::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "sum/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1449::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1452::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/all/strided_input",
         |xs| super::from_native(
-            &c1450::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1453::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "prod/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1451::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1454::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/all/strided_input",
         |xs| super::from_native(
-            &c1452::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1455::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "mean/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1453::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1456::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/all/strided_input",
         |xs| super::from_native(
-            &c1454::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1457::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1455::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1458::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/all/strided_input",
         |xs| super::from_native(
-            &c1456::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1459::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "min/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1457::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1460::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/all/strided_input",
         |xs| super::from_native(
-            &c1458::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1461::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "all/bool/axis0/strided_input",
         |xs| super::from_native(
-            &c1459::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1462::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/all/strided_input",
         |xs| super::from_native(
-            &c1460::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1463::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "any/bool/axis0/strided_input",
         |xs| super::from_native(
-            &c1461::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1464::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/all/strided_input",
         |xs| super::from_native(
-            &c1462::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1465::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "count_nonzero/bool/axis0/strided_input",
         |xs| super::from_native(
-            &c1463::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1466::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/all_correction0/strided_input",
         |xs| super::from_native(
-            &c1464::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1467::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "var/float32/axis0_correction0/strided_input",
         |xs| super::from_native(
-            &c1465::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1468::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/all_correction0/strided_input",
         |xs| super::from_native(
-            &c1466::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1469::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "std/float32/axis0_correction0/strided_input",
         |xs| super::from_native(
-            &c1467::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1470::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/flattened/strided_input",
         |xs| super::from_native(
-            &c1468::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1471::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmax/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1469::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1472::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/flattened/strided_input",
         |xs| super::from_native(
-            &c1470::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1473::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "argmin/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1471::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1474::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float64/axis0/strided_input",
         |xs| super::from_native(
-            &c1472::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1475::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "cumulative_sum/float64/axis_minus1_include_initial/strided_input",
         |xs| super::from_native(
-            &c1473::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1476::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/last_axis/strided_input",
         |xs| super::from_native(
-            &c1478::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1481::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "softmax/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1479::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1482::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "log_softmax/float32/0d",
         |xs| super::from_native(
-            &c1507::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1510::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "logsumexp/float32/no_axes",
         |xs| super::from_native(
-            &c1517::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1520::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "max_pool2d/float32/empty_channels",
         |xs| super::from_native(
-            &c1534::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1537::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "avg_pool2d/float32/empty_channels",
         |xs| super::from_native(
-            &c1540::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1543::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/infer_last",
         |xs| super::from_native(
-            &c1545::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1548::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/infer_first",
         |xs| super::from_native(
-            &c1546::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1549::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/flatten",
         |xs| super::from_native(
-            &c1547::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1550::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/int64/2d_to_1d",
         |xs| super::from_native(
-            &c1548::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1551::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/bool/to_3d",
         |xs| super::from_native(
-            &c1549::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1552::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/uint8/0d_to_1",
         |xs| super::from_native(
-            &c1550::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1553::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float64/1_to_0d",
         |xs| super::from_native(
-            &c1551::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1554::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float64/0d_infer",
         |xs| super::from_native(
-            &c1552::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1555::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/empty",
         |xs| super::from_native(
-            &c1553::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1556::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/first_to_last",
         |xs| super::from_native(
-            &c1555::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1558::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/lists",
         |xs| super::from_native(
-            &c1556::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1559::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/int32/last_to_first",
         |xs| super::from_native(
-            &c1557::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1560::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/bool/same_place",
         |xs| super::from_native(
-            &c1558::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1561::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float64/4d_lists",
         |xs| super::from_native(
-            &c1559::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1562::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/empty",
         |xs| super::from_native(
-            &c1560::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1563::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/3d",
         |xs| super::from_native(
-            &c1561::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1564::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/negative_axes",
         |xs| super::from_native(
-            &c1562::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1565::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/int32/identity",
         |xs| super::from_native(
-            &c1563::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1566::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/bool/2d",
         |xs| super::from_native(
-            &c1564::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1567::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float64/0d",
         |xs| super::from_native(
-            &c1566::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1569::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/empty",
         |xs| super::from_native(
-            &c1567::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1570::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/axis0",
         |xs| super::from_native(
-            &c1568::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1571::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/axis_minus1",
         |xs| super::from_native(
-            &c1569::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1572::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/int8/axis_minus2",
         |xs| super::from_native(
-            &c1570::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1573::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float64/middle",
         |xs| super::from_native(
-            &c1571::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1574::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/bool/0d",
         |xs| super::from_native(
-            &c1572::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1575::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/uint8/0d_minus1",
         |xs| super::from_native(
-            &c1573::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1576::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/empty",
         |xs| super::from_native(
-            &c1574::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1577::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/axis0",
         |xs| super::from_native(
-            &c1575::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1578::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/both",
         |xs| super::from_native(
-            &c1576::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1579::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/negative",
         |xs| super::from_native(
-            &c1577::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1580::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/int64/to_0d",
         |xs| super::from_native(
-            &c1578::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1581::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/bool/none",
         |xs| super::from_native(
-            &c1579::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1582::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/empty",
         |xs| super::from_native(
-            &c1580::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1583::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/uint8/middle",
         |xs| super::from_native(
-            &c1581::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1584::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float64/0d_none",
         |xs| super::from_native(
-            &c1582::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1585::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/int32/negative_pair",
         |xs| super::from_native(
-            &c1583::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1586::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/all",
         |xs| super::from_native(
-            &c1584::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1587::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/axis0",
         |xs| super::from_native(
-            &c1585::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1588::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/axis_minus1",
         |xs| super::from_native(
-            &c1586::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1589::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/axes_0_2",
         |xs| super::from_native(
-            &c1587::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1590::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/int32/2d_all",
         |xs| super::from_native(
-            &c1588::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1591::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/bool/1d",
         |xs| super::from_native(
-            &c1589::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1592::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float64/0d",
         |xs| super::from_native(
-            &c1590::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1593::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/uint8/empty_axis",
         |xs| super::from_native(
-            &c1591::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1594::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/float32/row_to_2d",
         |xs| super::from_native(
-            &c1592::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1595::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/int32/column",
         |xs| super::from_native(
-            &c1593::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1596::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/float64/0d",
         |xs| super::from_native(
-            &c1594::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1597::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/bool/same_ndim",
         |xs| super::from_native(
-            &c1595::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1598::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/uint8/to_empty",
         |xs| super::from_native(
-            &c1596::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1599::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis0",
         |xs| super::from_native(
-            &c1598::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1601::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis1",
         |xs| super::from_native(
-            &c1599::model(
+            &c1602::model(
                     &super::to_native(&xs[0usize]),
                     &super::to_native(&xs[1usize]),
                     &super::to_native(&xs[2usize]),
@@ -7178,14 +7178,14 @@ pub const CASES: &[(
     (
         "concat/int32/axis_minus1",
         |xs| super::from_native(
-            &c1600::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1603::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float64/none_flattens",
         |xs| super::from_native(
-            &c1601::model(
+            &c1604::model(
                     &super::to_native(&xs[0usize]),
                     &super::to_native(&xs[1usize]),
                     &super::to_native(&xs[2usize]),
@@ -7196,55 +7196,55 @@ pub const CASES: &[(
     (
         "concat/int8_float32/promotes",
         |xs| super::from_native(
-            &c1602::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1605::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/int32_float32/promotes_to_float32",
         |xs| super::from_native(
-            &c1603::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1606::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/uint8_int8/promotes_to_int16",
         |xs| super::from_native(
-            &c1604::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1607::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/bool_int64/promotes_to_int64",
         |xs| super::from_native(
-            &c1605::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1608::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/single",
         |xs| super::from_native(
-            &c1606::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1609::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/with_empty",
         |xs| super::from_native(
-            &c1607::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1610::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/float32/axis0",
         |xs| super::from_native(
-            &c1608::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1611::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/float32/axis_minus1",
         |xs| super::from_native(
-            &c1609::model(
+            &c1612::model(
                     &super::to_native(&xs[0usize]),
                     &super::to_native(&xs[1usize]),
                     &super::to_native(&xs[2usize]),
@@ -7255,234 +7255,234 @@ pub const CASES: &[(
     (
         "stack/int32/axis1",
         |xs| super::from_native(
-            &c1610::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1613::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/float64/0d",
         |xs| super::from_native(
-            &c1611::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1614::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/uint8_float32/promotes",
         |xs| super::from_native(
-            &c1612::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1615::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/bool/axis_minus2",
         |xs| super::from_native(
-            &c1613::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1616::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float32_int32/truncates_saturates",
         |xs| super::from_native(
-            &c1614::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1617::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float32_int8/saturates",
         |xs| super::from_native(
-            &c1615::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1618::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_uint8/saturates",
         |xs| super::from_native(
-            &c1616::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1619::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_int64/truncates",
         |xs| super::from_native(
-            &c1617::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1620::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float32_bool/nonzero",
         |xs| super::from_native(
-            &c1619::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1622::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int32_bool/nonzero",
         |xs| super::from_native(
-            &c1620::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1623::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/bool_float32",
         |xs| super::from_native(
-            &c1621::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1624::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/bool_int16",
         |xs| super::from_native(
-            &c1622::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1625::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/bool_uint8",
         |xs| super::from_native(
-            &c1623::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1626::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int32_int8/wraps",
         |xs| super::from_native(
-            &c1624::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1627::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int8_uint8/wraps",
         |xs| super::from_native(
-            &c1625::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1628::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int64_float64/rounds",
         |xs| super::from_native(
-            &c1629::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1632::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_float32/rounds",
         |xs| super::from_native(
-            &c1630::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1633::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float32_float64/exact",
         |xs| super::from_native(
-            &c1631::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1634::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/uint8_int64/widens",
         |xs| super::from_native(
-            &c1632::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1635::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/int16_float32/0d",
         |xs| super::from_native(
-            &c1634::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1637::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "astype/float64_int32/empty",
         |xs| super::from_native(
-            &c1635::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1638::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "roll/float64/0d",
         |xs| super::from_native(
-            &c1668::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1671::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/infer_last/strided_input",
         |xs| super::from_native(
-            &c1691::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1694::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "reshape/float32/infer_first/strided_input",
         |xs| super::from_native(
-            &c1692::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1695::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/3d/strided_input",
         |xs| super::from_native(
-            &c1693::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1696::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "permute_dims/float32/negative_axes/strided_input",
         |xs| super::from_native(
-            &c1694::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1697::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/first_to_last/strided_input",
         |xs| super::from_native(
-            &c1695::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1698::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "moveaxis/float32/lists/strided_input",
         |xs| super::from_native(
-            &c1696::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1699::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1697::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1700::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "expand_dims/float32/axis_minus1/strided_input",
         |xs| super::from_native(
-            &c1698::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1701::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1699::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1702::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "squeeze/float32/both/strided_input",
         |xs| super::from_native(
-            &c1700::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1703::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/all/strided_input",
         |xs| super::from_native(
-            &c1701::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1704::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "flip/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1702::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1705::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/int32/column/strided_input",
         |xs| super::from_native(
-            &c1703::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1706::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "broadcast_to/bool/same_ndim/strided_input",
         |xs| super::from_native(
-            &c1704::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1707::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1705::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1708::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "concat/float32/axis1/strided_input",
         |xs| super::from_native(
-            &c1706::model(
+            &c1709::model(
                     &super::to_native(&xs[0usize]),
                     &super::to_native(&xs[1usize]),
                     &super::to_native(&xs[2usize]),
@@ -7493,14 +7493,14 @@ pub const CASES: &[(
     (
         "stack/float32/axis0/strided_input",
         |xs| super::from_native(
-            &c1707::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
+            &c1710::model(&super::to_native(&xs[0usize]), &super::to_native(&xs[1usize]))
                 .map_err(|e| e.to_string())?,
         ),
     ),
     (
         "stack/float32/axis_minus1/strided_input",
         |xs| super::from_native(
-            &c1708::model(
+            &c1711::model(
                     &super::to_native(&xs[0usize]),
                     &super::to_native(&xs[1usize]),
                     &super::to_native(&xs[2usize]),
@@ -7511,7 +7511,7 @@ pub const CASES: &[(
     (
         "astype/bool_uint8/strided_input",
         |xs| super::from_native(
-            &c1709::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
+            &c1712::model(&super::to_native(&xs[0usize])).map_err(|e| e.to_string())?,
         ),
     ),
 ];
@@ -29904,7 +29904,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1150 {
+pub mod c1153 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[3,4]
@@ -29931,7 +29931,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1151 {
+pub mod c1154 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,3]
 // input 1: float64[3,2]
@@ -29958,7 +29958,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1152 {
+pub mod c1155 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[3,2]
@@ -29983,7 +29983,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1153 {
+pub mod c1156 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int64[2,3,4]
 // output 0: int64[2,4,3]
@@ -30008,7 +30008,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1195 {
+pub mod c1198 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0,2,4,4]
 // input 1: float32[3,2,3,3]
@@ -30038,7 +30038,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1197 {
+pub mod c1200 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -30063,7 +30063,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1198 {
+pub mod c1201 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -30088,7 +30088,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1199 {
+pub mod c1202 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3]
@@ -30113,7 +30113,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1200 {
+pub mod c1203 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -30138,7 +30138,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1201 {
+pub mod c1204 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -30163,7 +30163,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1202 {
+pub mod c1205 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[1,1,1]
@@ -30188,7 +30188,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1203 {
+pub mod c1206 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,1,4]
@@ -30213,7 +30213,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1204 {
+pub mod c1207 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[]
@@ -30238,7 +30238,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1205 {
+pub mod c1208 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3]
@@ -30263,7 +30263,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1206 {
+pub mod c1209 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -30288,7 +30288,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1207 {
+pub mod c1210 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[3,4]
 // output 0: int64[]
@@ -30314,7 +30314,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1208 {
+pub mod c1211 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[2,3]
 // output 0: int64[3]
@@ -30340,7 +30340,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1210 {
+pub mod c1213 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int64[2,1]
@@ -30366,7 +30366,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1212 {
+pub mod c1215 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[0]
@@ -30391,7 +30391,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1213 {
+pub mod c1216 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -30419,7 +30419,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1214 {
+pub mod c1217 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -30444,7 +30444,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1215 {
+pub mod c1218 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3]
@@ -30469,7 +30469,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1216 {
+pub mod c1219 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -30496,7 +30496,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1217 {
+pub mod c1220 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -30523,7 +30523,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1218 {
+pub mod c1221 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[1,1,1]
@@ -30551,7 +30551,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1219 {
+pub mod c1222 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,1,4]
@@ -30576,7 +30576,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1220 {
+pub mod c1223 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[]
@@ -30603,7 +30603,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1221 {
+pub mod c1224 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3]
@@ -30628,7 +30628,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1222 {
+pub mod c1225 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -30653,7 +30653,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1223 {
+pub mod c1226 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[3,4]
 // output 0: int64[]
@@ -30681,7 +30681,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1224 {
+pub mod c1227 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[2,3]
 // output 0: int64[3]
@@ -30707,7 +30707,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1226 {
+pub mod c1229 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int64[2,1]
@@ -30733,7 +30733,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1228 {
+pub mod c1231 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[0]
@@ -30758,7 +30758,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1229 {
+pub mod c1232 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -30783,7 +30783,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1230 {
+pub mod c1233 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -30808,7 +30808,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1231 {
+pub mod c1234 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3]
@@ -30833,7 +30833,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1232 {
+pub mod c1235 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -30858,7 +30858,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1233 {
+pub mod c1236 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -30883,7 +30883,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1234 {
+pub mod c1237 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[1,1,1]
@@ -30908,7 +30908,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1235 {
+pub mod c1238 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,1,4]
@@ -30933,7 +30933,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1236 {
+pub mod c1239 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[]
@@ -30958,7 +30958,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1237 {
+pub mod c1240 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3]
@@ -30983,7 +30983,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1238 {
+pub mod c1241 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -31008,7 +31008,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1239 {
+pub mod c1242 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[3,4]
 // output 0: float32[]
@@ -31034,7 +31034,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1240 {
+pub mod c1243 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[2,3]
 // output 0: float32[3]
@@ -31060,7 +31060,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1241 {
+pub mod c1244 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[3,4]
 // output 0: float32[3]
@@ -31086,7 +31086,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1242 {
+pub mod c1245 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: float32[2,1]
@@ -31112,7 +31112,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1244 {
+pub mod c1247 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[0]
@@ -31137,7 +31137,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1245 {
+pub mod c1248 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -31162,7 +31162,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1246 {
+pub mod c1249 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -31187,7 +31187,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1247 {
+pub mod c1250 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3]
@@ -31212,7 +31212,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1248 {
+pub mod c1251 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -31237,7 +31237,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1249 {
+pub mod c1252 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -31262,7 +31262,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1250 {
+pub mod c1253 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[1,1,1]
@@ -31287,7 +31287,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1251 {
+pub mod c1254 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,1,4]
@@ -31312,7 +31312,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1252 {
+pub mod c1255 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[]
@@ -31337,7 +31337,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1253 {
+pub mod c1256 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3]
@@ -31362,7 +31362,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1254 {
+pub mod c1257 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -31387,7 +31387,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1255 {
+pub mod c1258 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[3,4]
 // output 0: int8[]
@@ -31412,7 +31412,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1256 {
+pub mod c1259 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[2,3]
 // output 0: int8[3]
@@ -31437,7 +31437,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1257 {
+pub mod c1260 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[3,4]
 // output 0: uint8[3]
@@ -31462,7 +31462,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1258 {
+pub mod c1261 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int32[2,1]
@@ -31487,7 +31487,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1260 {
+pub mod c1263 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[0]
@@ -31512,7 +31512,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1261 {
+pub mod c1264 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -31537,7 +31537,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1262 {
+pub mod c1265 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -31562,7 +31562,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1263 {
+pub mod c1266 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3]
@@ -31587,7 +31587,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1264 {
+pub mod c1267 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -31612,7 +31612,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1265 {
+pub mod c1268 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3]
@@ -31637,7 +31637,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1266 {
+pub mod c1269 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[1,1,1]
@@ -31662,7 +31662,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1267 {
+pub mod c1270 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,1,4]
@@ -31687,7 +31687,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1268 {
+pub mod c1271 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[]
@@ -31712,7 +31712,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1269 {
+pub mod c1272 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3]
@@ -31737,7 +31737,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1270 {
+pub mod c1273 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -31762,7 +31762,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1271 {
+pub mod c1274 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[3,4]
 // output 0: int8[]
@@ -31787,7 +31787,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1272 {
+pub mod c1275 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[2,3]
 // output 0: int8[3]
@@ -31812,7 +31812,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1273 {
+pub mod c1276 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[3,4]
 // output 0: uint8[3]
@@ -31837,7 +31837,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1274 {
+pub mod c1277 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int32[2,1]
@@ -31862,7 +31862,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1276 {
+pub mod c1279 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[0]
@@ -31887,7 +31887,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1277 {
+pub mod c1280 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[]
@@ -31912,7 +31912,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1278 {
+pub mod c1281 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[0,3]
 // output 0: float64[3]
@@ -31937,7 +31937,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1279 {
+pub mod c1282 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: int64[]
@@ -31963,7 +31963,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1280 {
+pub mod c1283 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[2,3]
@@ -31988,7 +31988,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1281 {
+pub mod c1284 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[]
@@ -32015,7 +32015,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1282 {
+pub mod c1285 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[0,3]
 // output 0: float64[3]
@@ -32040,7 +32040,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1283 {
+pub mod c1286 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: int64[]
@@ -32066,7 +32066,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1284 {
+pub mod c1287 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[2,3]
@@ -32091,7 +32091,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1285 {
+pub mod c1288 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[]
@@ -32116,7 +32116,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1286 {
+pub mod c1289 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[0,3]
 // output 0: float64[3]
@@ -32141,7 +32141,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1287 {
+pub mod c1290 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: float32[]
@@ -32167,7 +32167,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1288 {
+pub mod c1291 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[2,3]
@@ -32192,7 +32192,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1289 {
+pub mod c1292 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int64[2,0]
 // output 0: int64[]
@@ -32217,7 +32217,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1290 {
+pub mod c1293 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int64[2]
 // output 0: int64[]
@@ -32242,7 +32242,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1291 {
+pub mod c1294 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int64[2]
 // output 0: int64[]
@@ -32267,7 +32267,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1293 {
+pub mod c1296 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3]
 // output 0: float32[]
@@ -32292,7 +32292,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1294 {
+pub mod c1297 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[]
@@ -32317,7 +32317,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1295 {
+pub mod c1298 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,3]
 // output 0: float64[2]
@@ -32342,7 +32342,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1296 {
+pub mod c1299 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int64[3]
 // output 0: int64[]
@@ -32367,7 +32367,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1297 {
+pub mod c1300 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[3]
 // output 0: bool[]
@@ -32392,7 +32392,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1298 {
+pub mod c1301 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[]
@@ -32417,7 +32417,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1299 {
+pub mod c1302 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,3]
 // output 0: float64[2]
@@ -32442,7 +32442,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1300 {
+pub mod c1303 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int64[3]
 // output 0: int64[]
@@ -32467,7 +32467,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1301 {
+pub mod c1304 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[3]
 // output 0: bool[]
@@ -32492,7 +32492,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1302 {
+pub mod c1305 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[]
@@ -32517,7 +32517,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1303 {
+pub mod c1306 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[4]
@@ -32542,7 +32542,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1304 {
+pub mod c1307 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[2,3,1]
@@ -32567,7 +32567,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1305 {
+pub mod c1308 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[]
@@ -32592,7 +32592,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1306 {
+pub mod c1309 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[4]
@@ -32617,7 +32617,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1307 {
+pub mod c1310 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[2,3,1]
@@ -32642,7 +32642,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1308 {
+pub mod c1311 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[3]
@@ -32667,7 +32667,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1309 {
+pub mod c1312 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[6]
 // output 0: float64[]
@@ -32701,7 +32701,7 @@ fn scalar(v: f64, like: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
         .f_to_device(like.device())
 }
 }
-pub mod c1310 {
+pub mod c1313 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[5]
 // output 0: float32[]
@@ -32727,7 +32727,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1311 {
+pub mod c1314 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[2,4]
 // output 0: float32[2]
@@ -32753,7 +32753,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1312 {
+pub mod c1315 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: float32[]
@@ -32779,7 +32779,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1313 {
+pub mod c1316 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0]
 // output 0: float32[]
@@ -32817,7 +32817,7 @@ fn scalar(v: f64, like: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
         .f_to_device(like.device())
 }
 }
-pub mod c1314 {
+pub mod c1317 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3]
 // output 0: float64[]
@@ -32842,7 +32842,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1315 {
+pub mod c1318 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[1]
 // output 0: float64[]
@@ -32880,7 +32880,7 @@ fn scalar(v: f64, like: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
         .f_to_device(like.device())
 }
 }
-pub mod c1316 {
+pub mod c1319 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3]
 // output 0: float64[]
@@ -32905,7 +32905,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1317 {
+pub mod c1320 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[]
@@ -32930,7 +32930,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1318 {
+pub mod c1321 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[4]
@@ -32955,7 +32955,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1319 {
+pub mod c1322 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[2,3,1]
@@ -32980,7 +32980,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1320 {
+pub mod c1323 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[]
@@ -33005,7 +33005,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1321 {
+pub mod c1324 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[4]
@@ -33030,7 +33030,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1322 {
+pub mod c1325 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[2,3,1]
@@ -33055,7 +33055,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1323 {
+pub mod c1326 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[3]
@@ -33080,7 +33080,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1324 {
+pub mod c1327 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[6]
 // output 0: float64[]
@@ -33115,7 +33115,7 @@ fn scalar(v: f64, like: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
         .f_to_device(like.device())
 }
 }
-pub mod c1325 {
+pub mod c1328 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[5]
 // output 0: float32[]
@@ -33141,7 +33141,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1326 {
+pub mod c1329 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[2,4]
 // output 0: float32[2]
@@ -33167,7 +33167,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1327 {
+pub mod c1330 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: float32[]
@@ -33193,7 +33193,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1328 {
+pub mod c1331 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0]
 // output 0: float32[]
@@ -33232,7 +33232,7 @@ fn scalar(v: f64, like: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
         .f_to_device(like.device())
 }
 }
-pub mod c1329 {
+pub mod c1332 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3]
 // output 0: float64[]
@@ -33257,7 +33257,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1330 {
+pub mod c1333 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[1]
 // output 0: float64[]
@@ -33296,7 +33296,7 @@ fn scalar(v: f64, like: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
         .f_to_device(like.device())
 }
 }
-pub mod c1331 {
+pub mod c1334 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3]
 // output 0: float64[]
@@ -33321,7 +33321,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1332 {
+pub mod c1335 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[]
@@ -33346,7 +33346,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1333 {
+pub mod c1336 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[3,4]
@@ -33371,7 +33371,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1334 {
+pub mod c1337 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[1,3,1]
@@ -33396,7 +33396,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1335 {
+pub mod c1338 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[2,3,4]
@@ -33421,7 +33421,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1336 {
+pub mod c1339 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[]
 // output 0: bool[]
@@ -33446,7 +33446,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1337 {
+pub mod c1340 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,0]
 // output 0: bool[2]
@@ -33471,7 +33471,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1338 {
+pub mod c1341 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[0]
 // output 0: bool[]
@@ -33496,7 +33496,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1339 {
+pub mod c1342 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,2]
 // output 0: bool[2]
@@ -33522,7 +33522,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1340 {
+pub mod c1343 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: bool[2]
@@ -33548,7 +33548,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1341 {
+pub mod c1344 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[3]
 // output 0: bool[]
@@ -33574,7 +33574,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1342 {
+pub mod c1345 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3]
 // output 0: bool[2]
@@ -33599,7 +33599,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1343 {
+pub mod c1346 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[]
@@ -33624,7 +33624,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1344 {
+pub mod c1347 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[3,4]
@@ -33649,7 +33649,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1345 {
+pub mod c1348 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[1,3,1]
@@ -33674,7 +33674,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1346 {
+pub mod c1349 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[2,3,4]
@@ -33699,7 +33699,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1347 {
+pub mod c1350 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[]
 // output 0: bool[]
@@ -33724,7 +33724,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1348 {
+pub mod c1351 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,0]
 // output 0: bool[2]
@@ -33749,7 +33749,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1349 {
+pub mod c1352 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[0]
 // output 0: bool[]
@@ -33774,7 +33774,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1350 {
+pub mod c1353 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,2]
 // output 0: bool[2]
@@ -33800,7 +33800,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1351 {
+pub mod c1354 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: bool[2]
@@ -33826,7 +33826,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1352 {
+pub mod c1355 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[3]
 // output 0: bool[]
@@ -33852,7 +33852,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1353 {
+pub mod c1356 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3]
 // output 0: bool[2]
@@ -33877,7 +33877,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1354 {
+pub mod c1357 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: int64[]
@@ -33902,7 +33902,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1355 {
+pub mod c1358 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: int64[3,4]
@@ -33927,7 +33927,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1356 {
+pub mod c1359 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: int64[1,3,1]
@@ -33952,7 +33952,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1357 {
+pub mod c1360 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: int64[2,3,4]
@@ -33977,7 +33977,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1358 {
+pub mod c1361 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[]
 // output 0: int64[]
@@ -34002,7 +34002,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1359 {
+pub mod c1362 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,0]
 // output 0: int64[2]
@@ -34027,7 +34027,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1360 {
+pub mod c1363 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[0]
 // output 0: int64[]
@@ -34052,7 +34052,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1361 {
+pub mod c1364 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,2]
 // output 0: int64[2]
@@ -34078,7 +34078,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1362 {
+pub mod c1365 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int64[2]
@@ -34104,7 +34104,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1363 {
+pub mod c1366 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[3]
 // output 0: int64[]
@@ -34130,7 +34130,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1364 {
+pub mod c1367 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3]
 // output 0: int64[2]
@@ -34155,7 +34155,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1365 {
+pub mod c1368 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[]
@@ -34180,7 +34180,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1366 {
+pub mod c1369 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[4]
@@ -34205,7 +34205,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1367 {
+pub mod c1370 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[3,1]
@@ -34230,7 +34230,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1368 {
+pub mod c1371 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[1,1]
@@ -34255,7 +34255,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1369 {
+pub mod c1372 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,4]
 // output 0: int64[2]
@@ -34280,7 +34280,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1370 {
+pub mod c1373 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[6]
 // output 0: int64[]
@@ -34305,7 +34305,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1371 {
+pub mod c1374 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[4]
 // output 0: int64[]
@@ -34330,7 +34330,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1372 {
+pub mod c1375 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,2]
 // output 0: int64[3]
@@ -34355,7 +34355,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1373 {
+pub mod c1376 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[2,3,2]
 // output 0: int64[2,2]
@@ -34380,7 +34380,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1374 {
+pub mod c1377 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: int64[]
@@ -34405,7 +34405,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1375 {
+pub mod c1378 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int64[]
 // output 0: int64[]
@@ -34430,7 +34430,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1376 {
+pub mod c1379 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[]
@@ -34455,7 +34455,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1377 {
+pub mod c1380 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[4]
@@ -34480,7 +34480,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1378 {
+pub mod c1381 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[3,1]
@@ -34505,7 +34505,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1379 {
+pub mod c1382 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[1,1]
@@ -34530,7 +34530,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1380 {
+pub mod c1383 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,4]
 // output 0: int64[2]
@@ -34555,7 +34555,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1381 {
+pub mod c1384 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[6]
 // output 0: int64[]
@@ -34580,7 +34580,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1382 {
+pub mod c1385 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[4]
 // output 0: int64[]
@@ -34605,7 +34605,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1383 {
+pub mod c1386 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,2]
 // output 0: int64[3]
@@ -34630,7 +34630,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1384 {
+pub mod c1387 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[2,3,2]
 // output 0: int64[2,2]
@@ -34655,7 +34655,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1385 {
+pub mod c1388 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: int64[]
@@ -34680,7 +34680,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1386 {
+pub mod c1389 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int64[]
 // output 0: int64[]
@@ -34705,7 +34705,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1387 {
+pub mod c1390 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[6]
 // output 0: float32[6]
@@ -34730,7 +34730,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1388 {
+pub mod c1391 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[5]
 // output 0: float32[6]
@@ -34757,7 +34757,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1389 {
+pub mod c1392 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3,4]
@@ -34782,7 +34782,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1390 {
+pub mod c1393 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3,5]
@@ -34812,7 +34812,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1391 {
+pub mod c1394 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[4]
 // output 0: int64[4]
@@ -34838,7 +34838,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1393 {
+pub mod c1396 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[4]
 // output 0: int64[5]
@@ -34866,7 +34866,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1394 {
+pub mod c1397 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,3,2]
 // output 0: int64[2,3,2]
@@ -34892,7 +34892,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1395 {
+pub mod c1398 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[]
 // output 0: float32[1]
@@ -34918,7 +34918,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1396 {
+pub mod c1399 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int16[]
 // output 0: int64[2]
@@ -34947,7 +34947,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1397 {
+pub mod c1400 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0]
 // output 0: float32[1]
@@ -34974,7 +34974,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1398 {
+pub mod c1401 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,0]
 // output 0: float32[2,0]
@@ -34999,7 +34999,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1427 {
+pub mod c1430 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,5]
 // output 0: float32[2,5]
@@ -35024,7 +35024,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1428 {
+pub mod c1431 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[3,4]
@@ -35049,7 +35049,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1429 {
+pub mod c1432 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,3,4]
 // output 0: float64[2,3,4]
@@ -35074,7 +35074,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1430 {
+pub mod c1433 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,3]
 // output 0: float64[2,3]
@@ -35099,7 +35099,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1431 {
+pub mod c1434 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3]
 // output 0: float32[3]
@@ -35124,7 +35124,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1432 {
+pub mod c1435 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[3]
 // output 0: float32[3]
@@ -35150,7 +35150,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1433 {
+pub mod c1436 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[2,2]
 // output 0: float32[2,2]
@@ -35176,7 +35176,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1434 {
+pub mod c1437 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[3]
 // output 0: float32[3]
@@ -35202,7 +35202,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1435 {
+pub mod c1438 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,2]
 // output 0: float64[2,2]
@@ -35227,7 +35227,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1436 {
+pub mod c1439 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3]
 // output 0: float64[3]
@@ -35252,7 +35252,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1437 {
+pub mod c1440 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[]
 // output 0: float32[]
@@ -35277,7 +35277,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1438 {
+pub mod c1441 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,0]
 // output 0: float32[2,0]
@@ -35302,7 +35302,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1439 {
+pub mod c1442 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[1024]
 // output 0: float32[]
@@ -35327,7 +35327,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1440 {
+pub mod c1443 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[1024]
 // output 0: float32[]
@@ -35352,7 +35352,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1441 {
+pub mod c1444 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[1024]
 // output 0: float32[]
@@ -35377,7 +35377,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1442 {
+pub mod c1445 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[4,256]
 // output 0: float32[4]
@@ -35402,7 +35402,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1443 {
+pub mod c1446 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[32,32]
 // output 0: float64[32]
@@ -35427,7 +35427,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1448 {
+pub mod c1451 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -35452,7 +35452,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1449 {
+pub mod c1452 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -35477,7 +35477,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1450 {
+pub mod c1453 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -35505,7 +35505,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1451 {
+pub mod c1454 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -35530,7 +35530,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1452 {
+pub mod c1455 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -35555,7 +35555,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1453 {
+pub mod c1456 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -35580,7 +35580,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1454 {
+pub mod c1457 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -35605,7 +35605,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1455 {
+pub mod c1458 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -35630,7 +35630,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1456 {
+pub mod c1459 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[]
@@ -35655,7 +35655,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1457 {
+pub mod c1460 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4]
@@ -35680,7 +35680,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1458 {
+pub mod c1461 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[]
@@ -35705,7 +35705,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1459 {
+pub mod c1462 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[3,4]
@@ -35730,7 +35730,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1460 {
+pub mod c1463 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[]
@@ -35755,7 +35755,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1461 {
+pub mod c1464 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: bool[3,4]
@@ -35780,7 +35780,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1462 {
+pub mod c1465 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: int64[]
@@ -35805,7 +35805,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1463 {
+pub mod c1466 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3,4]
 // output 0: int64[3,4]
@@ -35830,7 +35830,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1464 {
+pub mod c1467 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[]
@@ -35855,7 +35855,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1465 {
+pub mod c1468 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[4]
@@ -35880,7 +35880,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1466 {
+pub mod c1469 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[]
@@ -35905,7 +35905,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1467 {
+pub mod c1470 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[4]
@@ -35930,7 +35930,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1468 {
+pub mod c1471 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[]
@@ -35955,7 +35955,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1469 {
+pub mod c1472 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[4]
@@ -35980,7 +35980,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1470 {
+pub mod c1473 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[]
@@ -36005,7 +36005,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1471 {
+pub mod c1474 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: int64[4]
@@ -36030,7 +36030,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1472 {
+pub mod c1475 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3,4]
@@ -36055,7 +36055,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1473 {
+pub mod c1476 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[3,4]
 // output 0: float64[3,5]
@@ -36085,7 +36085,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1478 {
+pub mod c1481 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,5]
 // output 0: float32[2,5]
@@ -36110,7 +36110,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1479 {
+pub mod c1482 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3,4]
 // output 0: float32[3,4]
@@ -36135,7 +36135,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1507 {
+pub mod c1510 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[]
 // output 0: float32[]
@@ -36160,7 +36160,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1517 {
+pub mod c1520 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,2]
 // output 0: float32[2,2]
@@ -36185,7 +36185,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1534 {
+pub mod c1537 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[1,0,4,4]
 // output 0: float32[1,0,2,2]
@@ -36213,7 +36213,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1540 {
+pub mod c1543 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[1,0,4,4]
 // output 0: float32[1,0,2,2]
@@ -36241,7 +36241,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1545 {
+pub mod c1548 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,6]
@@ -36266,7 +36266,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1546 {
+pub mod c1549 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,2,3]
@@ -36291,7 +36291,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1547 {
+pub mod c1550 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[24]
@@ -36316,7 +36316,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1548 {
+pub mod c1551 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int64[2,3]
 // output 0: int64[6]
@@ -36341,7 +36341,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1549 {
+pub mod c1552 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[6]
 // output 0: bool[1,2,3]
@@ -36366,7 +36366,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1550 {
+pub mod c1553 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[]
 // output 0: uint8[1]
@@ -36391,7 +36391,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1551 {
+pub mod c1554 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[1]
 // output 0: float64[]
@@ -36416,7 +36416,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1552 {
+pub mod c1555 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[1]
@@ -36441,7 +36441,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1553 {
+pub mod c1556 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0,3]
 // output 0: float32[3,0,2]
@@ -36466,7 +36466,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1555 {
+pub mod c1558 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4,2]
@@ -36491,7 +36491,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1556 {
+pub mod c1559 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[3,4,2]
@@ -36516,7 +36516,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1557 {
+pub mod c1560 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,3,4]
 // output 0: int32[4,2,3]
@@ -36541,7 +36541,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1558 {
+pub mod c1561 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3]
 // output 0: bool[2,3]
@@ -36566,7 +36566,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1559 {
+pub mod c1562 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,1,3,2]
 // output 0: float64[1,2,2,3]
@@ -36591,7 +36591,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1560 {
+pub mod c1563 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,0,3]
 // output 0: float32[2,3,0]
@@ -36616,7 +36616,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1561 {
+pub mod c1564 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,2,3]
@@ -36641,7 +36641,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1562 {
+pub mod c1565 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,2,3]
@@ -36666,7 +36666,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1563 {
+pub mod c1566 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int32[2,3]
@@ -36691,7 +36691,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1564 {
+pub mod c1567 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,3]
 // output 0: bool[3,2]
@@ -36716,7 +36716,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1566 {
+pub mod c1569 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -36741,7 +36741,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1567 {
+pub mod c1570 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,0,3]
 // output 0: float32[3,0,2]
@@ -36766,7 +36766,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1568 {
+pub mod c1571 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[1,2,3]
@@ -36791,7 +36791,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1569 {
+pub mod c1572 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[2,3,1]
@@ -36816,7 +36816,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1570 {
+pub mod c1573 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[2,3]
 // output 0: int8[2,1,3]
@@ -36841,7 +36841,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1571 {
+pub mod c1574 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,3]
 // output 0: float64[2,1,3]
@@ -36866,7 +36866,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1572 {
+pub mod c1575 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[]
 // output 0: bool[1]
@@ -36891,7 +36891,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1573 {
+pub mod c1576 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[]
 // output 0: uint8[1]
@@ -36916,7 +36916,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1574 {
+pub mod c1577 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0]
 // output 0: float32[0,1]
@@ -36941,7 +36941,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1575 {
+pub mod c1578 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[3,1]
@@ -36966,7 +36966,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1576 {
+pub mod c1579 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[3]
@@ -36991,7 +36991,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1577 {
+pub mod c1580 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[1,3]
@@ -37016,7 +37016,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1578 {
+pub mod c1581 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int64[1,1]
 // output 0: int64[]
@@ -37041,7 +37041,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1579 {
+pub mod c1582 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,1]
 // output 0: bool[2,1]
@@ -37066,7 +37066,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1580 {
+pub mod c1583 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0,1]
 // output 0: float32[0]
@@ -37091,7 +37091,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1581 {
+pub mod c1584 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[2,1,2]
 // output 0: uint8[2,2]
@@ -37116,7 +37116,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1582 {
+pub mod c1585 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -37141,7 +37141,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1583 {
+pub mod c1586 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[1,1,2]
 // output 0: int32[2]
@@ -37166,7 +37166,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1584 {
+pub mod c1587 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3,4]
@@ -37191,7 +37191,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1585 {
+pub mod c1588 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3,4]
@@ -37216,7 +37216,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1586 {
+pub mod c1589 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3,4]
@@ -37241,7 +37241,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1587 {
+pub mod c1590 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3,4]
@@ -37266,7 +37266,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1588 {
+pub mod c1591 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,3]
 // output 0: int32[2,3]
@@ -37291,7 +37291,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1589 {
+pub mod c1592 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[5]
 // output 0: bool[5]
@@ -37316,7 +37316,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1590 {
+pub mod c1593 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -37341,7 +37341,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1591 {
+pub mod c1594 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[2,0]
 // output 0: uint8[2,0]
@@ -37366,7 +37366,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1592 {
+pub mod c1595 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3]
 // output 0: float32[2,3]
@@ -37391,7 +37391,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1593 {
+pub mod c1596 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,1]
 // output 0: int32[4,2,3]
@@ -37416,7 +37416,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1594 {
+pub mod c1597 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[2,2]
@@ -37441,7 +37441,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1595 {
+pub mod c1598 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[1,3]
 // output 0: bool[2,3]
@@ -37466,7 +37466,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1596 {
+pub mod c1599 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[1,3]
 // output 0: uint8[0,3]
@@ -37491,7 +37491,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1598 {
+pub mod c1601 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[1,3]
@@ -37518,7 +37518,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1599 {
+pub mod c1602 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,1]
@@ -37551,7 +37551,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1600 {
+pub mod c1603 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,2,1]
 // input 1: int32[2,2,3]
@@ -37578,7 +37578,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1601 {
+pub mod c1604 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[2,2]
 // input 1: float64[3]
@@ -37613,7 +37613,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1602 {
+pub mod c1605 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[2]
 // input 1: float32[3]
@@ -37641,7 +37641,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1603 {
+pub mod c1606 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2]
 // input 1: float32[1]
@@ -37669,7 +37669,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1604 {
+pub mod c1607 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[2]
 // input 1: int8[1]
@@ -37698,7 +37698,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1605 {
+pub mod c1608 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2]
 // input 1: int64[1]
@@ -37726,7 +37726,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1606 {
+pub mod c1609 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,2]
 // output 0: float32[2,2]
@@ -37751,7 +37751,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1607 {
+pub mod c1610 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[0,2]
 // input 1: float32[2,2]
@@ -37778,7 +37778,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1608 {
+pub mod c1611 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,3]
@@ -37805,7 +37805,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1609 {
+pub mod c1612 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,3]
@@ -37838,7 +37838,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1610 {
+pub mod c1613 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,2]
 // input 1: int32[2,2]
@@ -37865,7 +37865,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1611 {
+pub mod c1614 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[]
 // input 1: float64[]
@@ -37892,7 +37892,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1612 {
+pub mod c1615 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[2]
 // input 1: float32[2]
@@ -37920,7 +37920,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1613 {
+pub mod c1616 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[3,2]
 // input 1: bool[3,2]
@@ -37947,7 +37947,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1614 {
+pub mod c1617 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[10]
 // output 0: int32[10]
@@ -38013,7 +38013,7 @@ fn float_to_int(
     }
 }
 }
-pub mod c1615 {
+pub mod c1618 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[10]
 // output 0: int8[10]
@@ -38073,7 +38073,7 @@ fn float_to_int(
     }
 }
 }
-pub mod c1616 {
+pub mod c1619 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[10]
 // output 0: uint8[10]
@@ -38133,7 +38133,7 @@ fn float_to_int(
     }
 }
 }
-pub mod c1617 {
+pub mod c1620 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[5]
 // output 0: int64[5]
@@ -38199,7 +38199,7 @@ fn float_to_int(
     }
 }
 }
-pub mod c1619 {
+pub mod c1622 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[5]
 // output 0: bool[5]
@@ -38224,7 +38224,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1620 {
+pub mod c1623 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[4]
 // output 0: bool[4]
@@ -38249,7 +38249,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1621 {
+pub mod c1624 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2]
 // output 0: float32[2]
@@ -38274,7 +38274,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1622 {
+pub mod c1625 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2]
 // output 0: int16[2]
@@ -38299,7 +38299,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1623 {
+pub mod c1626 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,1]
 // output 0: uint8[2,1]
@@ -38324,7 +38324,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1624 {
+pub mod c1627 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[5]
 // output 0: int8[5]
@@ -38349,7 +38349,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1625 {
+pub mod c1628 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int8[4]
 // output 0: uint8[4]
@@ -38374,7 +38374,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1629 {
+pub mod c1632 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int64[3]
 // output 0: float64[3]
@@ -38399,7 +38399,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1630 {
+pub mod c1633 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[5]
 // output 0: float32[5]
@@ -38424,7 +38424,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1631 {
+pub mod c1634 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[3]
 // output 0: float64[3]
@@ -38449,7 +38449,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1632 {
+pub mod c1635 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: uint8[2]
 // output 0: int64[2]
@@ -38474,7 +38474,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1634 {
+pub mod c1637 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int16[]
 // output 0: float32[]
@@ -38499,7 +38499,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1635 {
+pub mod c1638 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[0,2]
 // output 0: int32[0,2]
@@ -38559,7 +38559,7 @@ fn float_to_int(
     }
 }
 }
-pub mod c1668 {
+pub mod c1671 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float64[]
 // output 0: float64[]
@@ -38585,7 +38585,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1691 {
+pub mod c1694 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,6]
@@ -38610,7 +38610,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1692 {
+pub mod c1695 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[4,2,3]
@@ -38635,90 +38635,15 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1693 {
-// Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[4,2,3]
-/// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
-    check(x, &[2i64, 3i64, 4i64], tch::Kind::Float)?;
-    let v1 = x.f_permute(&[2i64, 0i64, 1i64][..])?;
-    Ok(v1)
-}
-/// An error unless the tensor has the traced shape and kind.
-fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::TchError> {
-    if t.size() != shape {
-        return Err(
-            tch::TchError::Shape(format!("expected shape {shape:?}, got {:?}", t.size())),
-        );
-    }
-    let k = t.f_kind()?;
-    if k != kind {
-        return Err(tch::TchError::Kind(format!("expected {kind:?}, got {k:?}")));
-    }
-    Ok(())
-}
-}
-pub mod c1694 {
-// Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[4,2,3]
-/// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
-    check(x, &[2i64, 3i64, 4i64], tch::Kind::Float)?;
-    let v1 = x.f_permute(&[2i64, 0i64, 1i64][..])?;
-    Ok(v1)
-}
-/// An error unless the tensor has the traced shape and kind.
-fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::TchError> {
-    if t.size() != shape {
-        return Err(
-            tch::TchError::Shape(format!("expected shape {shape:?}, got {:?}", t.size())),
-        );
-    }
-    let k = t.f_kind()?;
-    if k != kind {
-        return Err(tch::TchError::Kind(format!("expected {kind:?}, got {k:?}")));
-    }
-    Ok(())
-}
-}
-pub mod c1695 {
-// Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
-// input 0: float32[2,3,4]
-// output 0: float32[3,4,2]
-/// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (1 nodes).
-#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
-pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
-    check(x, &[2i64, 3i64, 4i64], tch::Kind::Float)?;
-    let v1 = x.f_permute(&[1i64, 2i64, 0i64][..])?;
-    Ok(v1)
-}
-/// An error unless the tensor has the traced shape and kind.
-fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::TchError> {
-    if t.size() != shape {
-        return Err(
-            tch::TchError::Shape(format!("expected shape {shape:?}, got {:?}", t.size())),
-        );
-    }
-    let k = t.f_kind()?;
-    if k != kind {
-        return Err(tch::TchError::Kind(format!("expected {kind:?}, got {k:?}")));
-    }
-    Ok(())
-}
-}
 pub mod c1696 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
-// output 0: float32[3,4,2]
+// output 0: float32[4,2,3]
 /// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (1 nodes).
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
     check(x, &[2i64, 3i64, 4i64], tch::Kind::Float)?;
-    let v1 = x.f_permute(&[1i64, 2i64, 0i64][..])?;
+    let v1 = x.f_permute(&[2i64, 0i64, 1i64][..])?;
     Ok(v1)
 }
 /// An error unless the tensor has the traced shape and kind.
@@ -38736,6 +38661,81 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
 }
 }
 pub mod c1697 {
+// Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[4,2,3]
+/// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
+    check(x, &[2i64, 3i64, 4i64], tch::Kind::Float)?;
+    let v1 = x.f_permute(&[2i64, 0i64, 1i64][..])?;
+    Ok(v1)
+}
+/// An error unless the tensor has the traced shape and kind.
+fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::TchError> {
+    if t.size() != shape {
+        return Err(
+            tch::TchError::Shape(format!("expected shape {shape:?}, got {:?}", t.size())),
+        );
+    }
+    let k = t.f_kind()?;
+    if k != kind {
+        return Err(tch::TchError::Kind(format!("expected {kind:?}, got {k:?}")));
+    }
+    Ok(())
+}
+}
+pub mod c1698 {
+// Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[3,4,2]
+/// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
+    check(x, &[2i64, 3i64, 4i64], tch::Kind::Float)?;
+    let v1 = x.f_permute(&[1i64, 2i64, 0i64][..])?;
+    Ok(v1)
+}
+/// An error unless the tensor has the traced shape and kind.
+fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::TchError> {
+    if t.size() != shape {
+        return Err(
+            tch::TchError::Shape(format!("expected shape {shape:?}, got {:?}", t.size())),
+        );
+    }
+    let k = t.f_kind()?;
+    if k != kind {
+        return Err(tch::TchError::Kind(format!("expected {kind:?}, got {k:?}")));
+    }
+    Ok(())
+}
+}
+pub mod c1699 {
+// Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
+// input 0: float32[2,3,4]
+// output 0: float32[3,4,2]
+/// The traced graph as tch code: inputs and results as `tch::Tensor` on the CPU, an error when an argument's shape or kind differs from the traced one (1 nodes).
+#[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
+pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
+    check(x, &[2i64, 3i64, 4i64], tch::Kind::Float)?;
+    let v1 = x.f_permute(&[1i64, 2i64, 0i64][..])?;
+    Ok(v1)
+}
+/// An error unless the tensor has the traced shape and kind.
+fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::TchError> {
+    if t.size() != shape {
+        return Err(
+            tch::TchError::Shape(format!("expected shape {shape:?}, got {:?}", t.size())),
+        );
+    }
+    let k = t.f_kind()?;
+    if k != kind {
+        return Err(tch::TchError::Kind(format!("expected {kind:?}, got {k:?}")));
+    }
+    Ok(())
+}
+}
+pub mod c1700 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[1,2,3]
@@ -38760,7 +38760,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1698 {
+pub mod c1701 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // output 0: float32[2,3,1]
@@ -38785,7 +38785,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1699 {
+pub mod c1702 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[3,1]
@@ -38810,7 +38810,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1700 {
+pub mod c1703 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[1,3,1]
 // output 0: float32[3]
@@ -38835,7 +38835,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1701 {
+pub mod c1704 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3,4]
@@ -38860,7 +38860,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1702 {
+pub mod c1705 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3,4]
 // output 0: float32[2,3,4]
@@ -38885,7 +38885,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1703 {
+pub mod c1706 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: int32[2,1]
 // output 0: int32[4,2,3]
@@ -38910,7 +38910,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1704 {
+pub mod c1707 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[1,3]
 // output 0: bool[2,3]
@@ -38935,7 +38935,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1705 {
+pub mod c1708 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[1,3]
@@ -38962,7 +38962,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1706 {
+pub mod c1709 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,1]
@@ -38995,7 +38995,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1707 {
+pub mod c1710 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,3]
@@ -39022,7 +39022,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1708 {
+pub mod c1711 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: float32[2,3]
 // input 1: float32[2,3]
@@ -39055,7 +39055,7 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
     Ok(())
 }
 }
-pub mod c1709 {
+pub mod c1712 {
 // Emitted by tensorswitch-transpile for tch from a graph traced on ndarray.
 // input 0: bool[2,1]
 // output 0: uint8[2,1]
