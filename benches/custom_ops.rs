@@ -57,14 +57,10 @@ fn ndarray_negative() -> UnaryFn {
     }
 }
 
-/// Under `cargo bench` (which passes `--bench`); under `cargo test` the bench runs once as a
-/// test, with one round of each comparison.
-fn benchmarking() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
+use support::benching;
 
 fn custom_vs_catalogue(_c: &mut Criterion) {
-    let (rounds, batch) = if benchmarking() { (400, 2000) } else { (1, 10) };
+    let (rounds, batch) = if benching() { (400, 2000) } else { (1, 10) };
     ND_NEGATIVE.get_or_init(ndarray_negative);
     let x = Tensor::from_slice(&[1.5f32], &[1]).unwrap();
     assert_eq!(

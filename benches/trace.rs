@@ -15,20 +15,9 @@ mod support;
 
 const OPS: usize = 100;
 
-/// Under `cargo bench` (which passes `--bench`); under `cargo test` the bench runs once as a
-/// test, checking its results with one round of each comparison.
-fn benching() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
-/// `n` rounds when benchmarking, one under `cargo test`.
-fn rounds(n: usize) -> usize {
-    if benching() {
-        n
-    } else {
-        1
-    }
-}
+// Under `cargo test` the bench runs once as a test, checking its results with one round of
+// each comparison.
+use support::{benching, rounds};
 
 /// The chain: add y, multiply by z, tanh, subtract y, repeated (it stays in [-2, 2]).
 fn chain(xs: &[Tensor]) -> Result<Vec<Tensor>> {

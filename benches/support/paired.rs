@@ -8,6 +8,23 @@
 
 use std::time::Instant;
 
+/// Whether this is a `cargo bench` run (criterion's harness is given `--bench`). Under
+/// `cargo test` each bench runs once as a test, and its paired comparisons should be short.
+#[allow(dead_code)] // not every bench that includes this file asks
+pub fn benching() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// `n` rounds under `cargo bench`, one under `cargo test`.
+#[allow(dead_code)] // not every bench that includes this file asks
+pub fn rounds(n: usize) -> usize {
+    if benching() {
+        n
+    } else {
+        1
+    }
+}
+
 /// The outcome of [`paired`].
 pub struct Paired {
     /// Median over rounds of (time of `b`) / (time of `a`).

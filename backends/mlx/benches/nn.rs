@@ -91,14 +91,7 @@ fn conv2d(_c: &mut Criterion) {
     ts::previous_backend().unwrap();
 }
 
-/// `n` rounds under `cargo bench`, one under `cargo test` (which runs benches once as tests).
-fn rounds(n: usize) -> usize {
-    if std::env::args().any(|a| a == "--bench") {
-        n
-    } else {
-        1
-    }
-}
+use support::rounds;
 
 fn primaries_against_compositions(_c: &mut Criterion) {
     let data: Vec<f32> = (0..1usize << 20)

@@ -31,11 +31,7 @@ mod support;
 #[path = "../../../transpile/tests/golden/mlp_mlx.rs"]
 mod emitted;
 
-/// Under `cargo bench` (criterion is given `--bench`); under `cargo test` each bench runs
-/// once and the paired comparisons are short.
-fn benching() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
+use support::benching;
 
 fn by_hand(
     x: &Array,
