@@ -305,6 +305,15 @@ impl NdArray {
         let shape = tensorswitch::tensor::Shape::from_slice(self.shape());
         KIT.wrap(dtype, &shape, tensorswitch::Device::Cpu, self)
     }
+
+    /// Wraps the array as a tensor with `like`'s shape and device, which the caller knows the
+    /// array has (an elementwise result): the shape is copied from `like`'s metadata instead
+    /// of being read out of the array.
+    #[inline]
+    pub(crate) fn into_tensor_like(self, like: &Tensor) -> Tensor {
+        debug_assert_eq!(self.shape(), like.shape());
+        KIT.wrap_like(self.dtype(), like, self)
+    }
 }
 
 fn element_dtype<T: Element>(_: &ArrayRefD<T>) -> DType {

@@ -178,7 +178,8 @@ macro_rules! unary_fn {
         pub(crate) fn $name(input: &tensorswitch::Tensor) -> tensorswitch::Result<tensorswitch::Tensor> {
             let out: $crate::NdArray = on_array!($op, $crate::input_array($op, input)?;
                 $($group |arr: $T| $crate::buf::map($op, arr, |$x: $T| $f)?.into());+);
-            Ok(out.into_tensor())
+            // The result has the input's shape.
+            Ok(out.into_tensor_like(input))
         }
 
         /// The same op on one block of a fused program (see `crate::fused`).
@@ -205,7 +206,12 @@ macro_rules! binary_fn {
         ) -> tensorswitch::Result<tensorswitch::Tensor> {
             let out: $crate::NdArray = on_pair!($op, $crate::input_array($op, a)?, $crate::input_array($op, b)?;
                 $($group |p, q: $T| $crate::zip2($op, p, q, |$x: $T, $y: $T| $f)?.into());+);
-            Ok(out.into_tensor())
+            // Operands of one shape give a result of that shape; else it is broadcast.
+            if a.same_shape(b) {
+                Ok(out.into_tensor_like(a))
+            } else {
+                Ok(out.into_tensor())
+            }
         }
 
         /// The same op on one block of a fused program (see `crate::fused`).
