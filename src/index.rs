@@ -45,6 +45,7 @@ use crate::ops::{
 };
 use crate::state;
 use crate::tensor::{Shape, Tensor};
+use smallvec::SmallVec;
 
 const OP: &str = "index";
 
@@ -200,7 +201,8 @@ impl<T: Into<IndexItem>> From<Option<T>> for IndexItem {
     }
 }
 
-/// An index: a list of [`IndexItem`]s, written `s![…]` (see the [module documentation](self)).
+/// An index: a list of [`IndexItem`]s, written `s![…]` (an array of them; see the [module
+/// documentation](self)).
 ///
 /// Items are separated by commas: an integer expression; a range `a..b`, `a..`, `..b`, `..`,
 /// `a..=b` with an optional step after a semicolon (`1..;2`, `..;-1`); `None` or `NewAxis`;
@@ -208,7 +210,7 @@ impl<T: Into<IndexItem>> From<Option<T>> for IndexItem {
 #[macro_export]
 macro_rules! s {
     (@go [$($acc:expr),*]) => {
-        ::std::vec![$($acc),*] as ::std::vec::Vec<$crate::index::IndexItem>
+        $crate::index::items([$($acc),*])
     };
     (@go [$($acc:expr),*] ... $(, $($rest:tt)*)?) => {
         $crate::s!(@go [$($acc,)* $crate::index::IndexItem::Ellipsis] $($($rest)*)?)
@@ -231,6 +233,18 @@ macro_rules! s {
         $crate::s!(@go [] $($t)*)
     };
 }
+
+/// The items of an index expression, as [`s!`] writes them: a fixed-size array (no heap
+/// allocation; [`Tensor::index`] and [`Tensor::at`] take any `AsRef<[IndexItem]>`).
+#[doc(hidden)]
+#[inline(always)]
+pub fn items<const N: usize>(items: [IndexItem; N]) -> [IndexItem; N] {
+    items
+}
+
+/// The parts of an expanded index, inline up to four (the common ranks) so that indexing a
+/// small tensor allocates nothing but its result.
+type Parts = SmallVec<[Part; 4]>;
 
 /// One item after the ellipsis is expanded and masks are turned into integer tensors.
 #[derive(Clone, Debug)]
@@ -379,7 +393,7 @@ fn get(x: &Tensor, index: &[IndexItem]) -> Result<Tensor> {
 /// The index with the ellipsis expanded, masks replaced by the integer tensors of their
 /// non-zero coordinates, integers and integer tensors checked (and, when tensors are in the
 /// index, integers turned into 0-D tensors): one part per dimension of `x`, plus new axes.
-fn expand(x: &Tensor, index: &[IndexItem]) -> Result<Vec<Part>> {
+fn expand(x: &Tensor, index: &[IndexItem]) -> Result<Parts> {
     let mut consumed = 0usize;
     let mut ellipses = 0;
     let mut has_tensor = false;
@@ -427,9 +441,9 @@ fn expand(x: &Tensor, index: &[IndexItem]) -> Result<Vec<Part>> {
         });
     }
     let table = state::resolve(OP, &[x])?;
-    let mut parts = Vec::with_capacity(index.len() + x.ndim());
+    let mut parts = Parts::new();
     let mut d = 0usize;
-    let push_full = |parts: &mut Vec<Part>, d: &mut usize, count: usize| {
+    let push_full = |parts: &mut Parts, d: &mut usize, count: usize| {
         for _ in 0..count {
             parts.push(Part::Slice(SliceSpec::full()));
             *d += 1;

@@ -10,7 +10,7 @@ fn ten() -> Tensor {
     ts::arange(0, 10, 1, DType::Int64).unwrap()
 }
 
-fn got(x: &Tensor, index: Vec<IndexItem>) -> Vec<i64> {
+fn got(x: &Tensor, index: impl AsRef<[IndexItem]>) -> Vec<i64> {
     ts::with_backend("ndarray", || {
         x.index(&index).unwrap().to_vec::<i64>().unwrap()
     })

@@ -294,7 +294,8 @@ pub(crate) fn run_strided_slice(
         });
     }
     table.check_dtype(op, x.dtype())?;
-    let mut slices = Vec::with_capacity(x.ndim());
+    // Inline up to four dimensions: no allocation for the common ranks.
+    let mut slices = smallvec::SmallVec::<[AxisSlice; 4]>::new();
     for (i, &size) in x.shape().iter().enumerate() {
         slices.push(match a.slices.get(i) {
             Some(spec) => axis_slice(op, spec, size)?,
