@@ -4,6 +4,7 @@
 //! mapped before the plugin loads.
 
 use std::process::Command;
+use tensorswitch::dynamic::{previous_backend_dynamic, set_backend_dynamic};
 use tensorswitch::plugin::Availability;
 use tensorswitch::{
     add, backend_statuses, evaluate, function_table_report, matmul, set_backend, take, to_backend,
@@ -116,6 +117,26 @@ fn set_backend_loads_the_plugin_and_mlx_stays_lazy_across_the_boundary() {
         matches!(err, Error::IndexOutOfRange { index: 2, .. }),
         "{err:?}"
     );
+
+    // Converting switches move dynamic tensors across the boundary and back (copying, as
+    // with MLX linked in), every live one, whichever side it is on.
+    set_backend("ndarray").unwrap();
+    let d = Tensor::from_slice(&[1.5f32, -2.0], &[2]).unwrap();
+    assert!(d.dynamic_backend());
+    assert_eq!(set_backend_dynamic("mlx").unwrap().name(), "mlx");
+    assert_eq!(
+        (d.backend(), a.backend(), m.backend()),
+        ("mlx", "mlx", "mlx")
+    );
+    assert_eq!(d.to_vec::<f32>().unwrap(), vec![1.5, -2.0]);
+    // Pops mlx (returned), back to ndarray.
+    assert_eq!(previous_backend_dynamic().unwrap().name(), "mlx");
+    assert_eq!((d.backend(), m.backend()), ("ndarray", "ndarray"));
+    assert_eq!(
+        add(&d, &d).unwrap().to_vec::<f32>().unwrap(),
+        vec![3.0, -4.0]
+    );
+    assert_eq!(m.to_vec::<f32>().unwrap(), vec![1.0, 2.0, 3.0, 4.0]);
     println!("CHILD-DONE");
 }
 
