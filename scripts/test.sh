@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh clone: formatting, lints, every test of every crate in the
 # workspace (unit, integration, conformance on every backend, doc tests, each benchmark run
 # once as a test), the tour, the torch backend against both supported libtorch releases, and
-# the mlx backend (its own workspace, backends/mlx) with round trips to ndarray and torch.
+# the mlx backend and its plugin (their own workspace, backends/mlx) with round trips to
+# ndarray and torch.
 # Installs what it needs by itself: libtorch comes from PyPI's torch wheels
 # (scripts/setup-libtorch.sh), MLX from PyPI's mlx-cpu wheel plus a few Debian packages
 # (scripts/setup-mlx.sh), NumPy for the transpiler's differential tests from PyPI
@@ -41,11 +42,13 @@ cargo run --quiet -p tensorswitch-cli --features torch -- check --backend torch 
 echo "== MLX 0.32.2 for the mlx backend"
 eval "$(bash scripts/setup-mlx.sh)"
 
-echo "== the mlx backend: fmt, clippy, tests (with the torch backend linked for round trips)"
-mlx=(--manifest-path backends/mlx/Cargo.toml)
+echo "== the mlx backend and its plugin: fmt, clippy, tests (the torch backend linked for round trips)"
+# One cargo run for both packages (and one feature set), so MLX's C bindings build once; the
+# plugin's tests load the cdylib it builds, from a binary that does not link MLX.
+mlx=(--manifest-path backends/mlx/Cargo.toml -p tensorswitch-mlx -p tensorswitch-mlx-plugin)
 cargo fmt "${mlx[@]}" -- --check
-CARGO_TARGET_DIR=target/mlx cargo clippy "${mlx[@]}" --all-targets --features torch -- -D warnings
-CARGO_TARGET_DIR=target/mlx cargo test "${mlx[@]}" --all-targets --features torch 2>&1 | tee -a "$log"
+CARGO_TARGET_DIR=target/mlx cargo clippy "${mlx[@]}" --all-targets --features tensorswitch-mlx/torch -- -D warnings
+CARGO_TARGET_DIR=target/mlx cargo test "${mlx[@]}" --all-targets --features tensorswitch-mlx/torch 2>&1 | tee -a "$log"
 
 echo "== the torch backend against libtorch 2.11.0 (tch 0.24)"
 bash scripts/test-torch.sh 2.11.0 2>&1 | tee -a "$log"

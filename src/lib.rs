@@ -66,7 +66,7 @@ pub use dtype::{DType, Element, HostData, Scalar, DEFAULT_FLOAT, DEFAULT_INT, DE
 pub use error::{Error, Result, Unmoved};
 pub use index::{nonzero, At, IndexItem, NewAxis};
 pub use ops::*;
-pub use plugin::{backend_statuses, load_backend_plugin, load_backend_plugin_as};
+pub use plugin::{backend_status, backend_statuses, load_backend_plugin, load_backend_plugin_as};
 pub use registry::Primary;
 pub use semver::Version;
 pub use sets::{

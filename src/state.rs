@@ -488,6 +488,16 @@ pub(crate) fn default_table() -> Result<&'static FunctionTable> {
     }
     TABLE
         .get_or_init(|| {
+            // Inside a backend plugin (a library whose entry point ran), the core's default is
+            // the backend it serves, when that is compiled into it: the host's stack and
+            // configuration stay on the host's side, and a composition the plugin's backend
+            // calls (creating constants, say) must run on that backend, not on one the plugin
+            // does not have.
+            if let Ok(served) = crate::plugin::serve::served() {
+                if crate::registry::descriptors().any(|d| std::ptr::eq(d, served)) {
+                    return table::detected_table(served);
+                }
+            }
             let setting = crate::config::config()?.backend();
             let desc = match &setting.value {
                 BackendChoice::Named(name) => configured_backend(name, &setting.origin)?,

@@ -115,6 +115,7 @@ impl FunctionTable {
                 })
                 .collect(),
             unsupported_dtypes: self.unsupported.iter().collect(),
+            origin: crate::plugin::origin(self.backend),
         }
     }
 
@@ -241,6 +242,8 @@ pub struct CoverageReport {
     pub custom: Vec<CustomRow>,
     /// Dtypes unsupported at this version.
     pub unsupported_dtypes: Vec<DType>,
+    /// Where the backend comes from: compiled in, or loaded from a plugin (which file).
+    pub origin: crate::plugin::Availability,
 }
 
 /// A custom op's row of a [`CoverageReport`].
@@ -269,10 +272,12 @@ impl fmt::Display for CoverageReport {
         let missing = self.count(|s| matches!(s, Source::Unsupported));
         writeln!(
             f,
-            "backend {} {}{}: {primary} primary, {composed} compositional, {missing} unsupported",
+            "backend {} {}{} ({}): {primary} primary, {composed} compositional, {missing} \
+             unsupported",
             self.backend,
             self.version,
-            if self.emulated { " (emulated)" } else { "" }
+            if self.emulated { " (emulated)" } else { "" },
+            self.origin
         )?;
         for (op, source) in &self.rows {
             writeln!(f, "  {:<18} {source}", op.name())?;

@@ -175,6 +175,7 @@ fn availability(s: &BackendStatus) -> (String, Option<String>) {
             "plugin not loadable".into(),
             Some(path.display().to_string()),
         ),
+        Availability::NotFound { .. } => ("not found".into(), None),
     }
 }
 
@@ -221,6 +222,24 @@ fn info(format: Format) -> Result<ExitCode, Fail> {
             "unsupported_dtypes": unsupported,
             "problem": problem,
         }));
+    }
+    // The backends shipped as plugins that are neither linked nor found, with where they were
+    // looked for.
+    for name in ts::plugin::KNOWN_PLUGINS {
+        let s = ts::backend_status(name);
+        if let Availability::NotFound { .. } = &s.availability {
+            rows.push(json!({
+                "name": s.name,
+                "framework": null,
+                "availability": availability(&s).0,
+                "path": null,
+                "available": false,
+                "version": null,
+                "devices": Vec::<String>::new(),
+                "unsupported_dtypes": Vec::<String>::new(),
+                "problem": s.availability.to_string(),
+            }));
+        }
     }
     let config = match ts::config::config() {
         Ok(c) => json!({
@@ -342,6 +361,7 @@ fn ops(backend: Option<String>, format: Format) -> Result<ExitCode, Fail> {
         let doc = json!({
             "backends": reports.iter().map(|r| json!({
                 "name": r.backend,
+                "origin": r.origin.to_string(),
                 "version": r.version.to_string(),
                 "emulated": r.emulated,
                 "primary": r.count(|s| matches!(s, Source::Primary { .. })),

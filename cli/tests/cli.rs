@@ -130,6 +130,23 @@ fn info_reports_ndarray_as_the_library_does() {
 }
 
 #[test]
+fn info_lists_a_plugin_backend_it_cannot_find_with_where_it_looked() {
+    // The MLX plugin is built in the MLX workspace, never next to this command.
+    let doc = json_of(&["info", "--format", "json"], false);
+    let mlx = backend(&doc, "mlx");
+    assert_eq!(mlx["availability"], "not found", "{mlx}");
+    assert_eq!(mlx["available"], false, "{mlx}");
+    let problem = mlx["problem"].as_str().unwrap();
+    assert!(
+        problem.contains(&ts::plugin::plugin_file_name("mlx")),
+        "{problem}"
+    );
+    // The coverage report says where each backend comes from.
+    let doc = json_of(&["ops", "--backend", "ndarray", "--format", "json"], false);
+    assert_eq!(doc["backends"][0]["origin"], "compiled in", "{doc}");
+}
+
+#[test]
 fn info_shows_the_configuration_and_names_a_bad_value() {
     let mut c = cmd(&["info", "--format", "json"], false);
     c.env("TENSORSWITCH_DEVICE", "cuda:2");

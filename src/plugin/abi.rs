@@ -18,8 +18,9 @@ use crate::error::{Error, Result};
 use crate::tensor::Device;
 use std::ffi::c_void;
 
-/// The version of this boundary. A plugin reporting another is refused.
-pub const PLUGIN_ABI_VERSION: u32 = 1;
+/// The version of this boundary (2: with [`TsPlugin::evaluate`] and [`TsPlugin::read_i64`]).
+/// A plugin reporting another is refused.
+pub const PLUGIN_ABI_VERSION: u32 = 2;
 
 /// The symbol every plugin exports (see [`TsEntryFn`]).
 pub const ENTRY_SYMBOL: &str = "tensorswitch_plugin_entry";
@@ -259,7 +260,26 @@ pub struct TsPlugin {
     /// the plugin is done with the memory): a tensor in `out`, or an error (then the host
     /// copies instead).
     pub import_shared_host: unsafe extern "C" fn(shared: *const TsShared, out: *mut TsOut) -> i32,
+    /// Computes a tensor now (see [`crate::evaluate`]): a lazy backend's (MLX's) evaluation,
+    /// with an error in `out`. Null for an eager backend (ABI 2).
+    pub evaluate: Option<TsEvaluateFn>,
+    /// Hands an int64 tensor's elements, where they are, to `sink` (see
+    /// [`BackendDescriptor::read_i64`](crate::BackendDescriptor::read_i64)) and returns 1, or
+    /// returns 0 when it cannot. Null when the backend has no such reader (ABI 2).
+    pub read_i64: Option<TsReadI64Fn>,
 }
+
+/// [`TsPlugin::evaluate`]: the tensor's handle and an out-parameter for the error; a status.
+pub type TsEvaluateFn = unsafe extern "C" fn(handle: *mut c_void, out: *mut TsOut) -> i32;
+
+/// What [`TsPlugin::read_i64`] calls with the elements: the host's `ctx`, the first element
+/// and their number, valid during the call only.
+pub type TsI64Sink = unsafe extern "C" fn(ctx: *mut c_void, data: *const i64, len: usize);
+
+/// [`TsPlugin::read_i64`]: the tensor's handle, the host's sink and its context; 1 when the
+/// sink was called with the elements, 0 when they cannot be read in place.
+pub type TsReadI64Fn =
+    unsafe extern "C" fn(handle: *mut c_void, sink: TsI64Sink, ctx: *mut c_void) -> i32;
 
 /// CPU memory lent across the boundary (a [`crate::SharedHost`] in C): the lender's `owner`
 /// keeps the memory (and the `shape` and `strides` arrays) alive and unchanged until the

@@ -250,11 +250,19 @@ fn load_new(path: &Path, alias: Option<&str>) -> std::result::Result<&'static Lo
         });
     }
     let fns = per_slot(index, |p| p);
-    let desc = BackendDescriptor::new(name, framework, fns.detect)
+    let mut desc = BackendDescriptor::new(name, framework, fns.detect)
         .with_unsupported_dtypes(Box::leak(unsupported.into_boxed_slice()))
         .with_devices(fns.devices)
         .with_max_dim(api.max_dim)
         .with_host_sharing(Some(fns.share), Some(fns.import));
+    // A lazy backend's evaluation and an in-place reader cross only where the plugin's backend
+    // has them, so the core treats the plugin's backend as it treats the linked one.
+    if api.evaluate.is_some() {
+        desc = desc.with_evaluate(fns.evaluate);
+    }
+    if api.read_i64.is_some() {
+        desc = desc.with_i64_reader(fns.read_i64);
+    }
     let loaded: &'static Loaded = Box::leak(Box::new(Loaded {
         path: path.to_path_buf(),
         desc: Box::leak(Box::new(desc)),
@@ -282,6 +290,9 @@ unsafe fn slice<T>(ptr: *const T, n: usize) -> &'static [T] {
     }
 }
 
+/// A descriptor's `read_i64` (`tensor::ReadI64`, which the tensor layer does not export).
+type ReadI64 = fn(&Tensor, &mut dyn FnMut(&[i64])) -> bool;
+
 /// The functions of slot `P` (generic: a descriptor holds plain function pointers).
 struct SlotFns {
     detect: fn() -> std::result::Result<String, String>,
@@ -289,6 +300,8 @@ struct SlotFns {
     host_fns: Vec<crate::OpFn>,
     share: fn(&Tensor) -> Option<crate::SharedHost>,
     import: unsafe fn(crate::SharedHost) -> Result<Tensor>,
+    evaluate: fn(&Tensor) -> Result<()>,
+    read_i64: ReadI64,
 }
 
 fn slot_fns<const P: usize>() -> SlotFns {
@@ -298,7 +311,69 @@ fn slot_fns<const P: usize>() -> SlotFns {
         host_fns: super::kinds::host_fns::<P>(),
         share: super::share::host_share::<P>,
         import: super::share::host_import::<P>,
+        evaluate: evaluate::<P>,
+        read_i64: read_i64::<P>,
     }
+}
+
+/// The descriptor's `evaluate` of plugin `P`: the plugin's evaluation of the tensor.
+fn evaluate<const P: usize>(t: &Tensor) -> Result<()> {
+    let plugin = slot(P)?;
+    let handle = plugin.handle_of_guarded(t)?;
+    let Some(evaluate) = plugin.api.evaluate else {
+        return Ok(());
+    };
+    let mut out = TsOut::new();
+    // SAFETY: a live handle of this plugin (`t` holds it for the call) and a writable
+    // out-parameter.
+    #[allow(unsafe_code)]
+    let status = unsafe { evaluate(handle as *mut c_void, &mut out) };
+    if status == STATUS_OK {
+        Ok(())
+    } else {
+        Err(plugin.error("evaluate", &mut out))
+    }
+}
+
+/// The descriptor's `read_i64` of plugin `P`: the plugin hands the elements where they are to
+/// `f`, through a C sink.
+fn read_i64<const P: usize>(t: &Tensor, f: &mut dyn FnMut(&[i64])) -> bool {
+    /// Calls the host's closure with the plugin's elements.
+    ///
+    /// # Safety
+    /// `ctx` is the `&mut &mut dyn FnMut(&[i64])` below, alive for the call; `data` points at
+    /// `len` elements alive during the call (or `len` is 0).
+    #[allow(unsafe_code)]
+    unsafe extern "C" fn sink(ctx: *mut c_void, data: *const i64, len: usize) {
+        // SAFETY: the function's contract.
+        let f = unsafe { &mut *(ctx as *mut &mut dyn FnMut(&[i64])) };
+        let v: &[i64] = if len == 0 || data.is_null() {
+            &[]
+        } else {
+            // SAFETY: the function's contract.
+            unsafe { std::slice::from_raw_parts(data, len) }
+        };
+        // No unwinding through the plugin's frames.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(v)));
+    }
+    let Ok(plugin) = slot(P) else {
+        return false;
+    };
+    let (Some(read), Ok(handle)) = (plugin.api.read_i64, plugin.handle_of_guarded(t)) else {
+        return false;
+    };
+    let mut f = f;
+    // SAFETY: a live handle of this plugin; `sink` is given `ctx`, the address of `f`, which
+    // outlives the call.
+    #[allow(unsafe_code)]
+    let read = unsafe {
+        read(
+            handle as *mut c_void,
+            sink,
+            &mut f as *mut &mut dyn FnMut(&[i64]) as *mut c_void,
+        )
+    };
+    read == 1
 }
 
 fn per_slot<R>(index: usize, f: impl FnOnce(SlotFns) -> R) -> R {

@@ -206,6 +206,70 @@ pub enum Availability {
         /// Why.
         reason: String,
     },
+    /// Neither compiled in nor found as a plugin.
+    NotFound {
+        /// The plugin file looked for (`libtensorswitch_torch.so`).
+        file: String,
+        /// The folders it was looked for in (see [`plugin_search_path`]).
+        looked_in: Vec<PathBuf>,
+    },
+}
+
+impl std::fmt::Display for Availability {
+    /// `compiled in`, `plugin <path>`, `plugin found, not loaded yet: <path>`, `plugin not
+    /// loadable: <path>: <why>`, `not found: <file> in <folders>`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Availability::CompiledIn => f.write_str("compiled in"),
+            Availability::Plugin { path, .. } => write!(f, "plugin {}", path.display()),
+            Availability::Found { path } => {
+                write!(f, "plugin found, not loaded yet: {}", path.display())
+            }
+            Availability::NotLoadable { path, reason } => {
+                write!(f, "plugin not loadable: {}: {reason}", path.display())
+            }
+            Availability::NotFound { file, looked_in } => {
+                let dirs: Vec<String> = looked_in.iter().map(|d| d.display().to_string()).collect();
+                write!(f, "not found: no {file} in {}", dirs.join(", "))
+            }
+        }
+    }
+}
+
+/// The backends tensorswitch builds as plugins (`tensorswitch-torch-plugin`,
+/// `tensorswitch-mlx-plugin`): what a listing of backends (the `tensorswitch info` command)
+/// reports as [`Availability::NotFound`] when a program has neither linked nor found them.
+pub const KNOWN_PLUGINS: [&str; 2] = ["torch", "mlx"];
+
+/// Where the backend `desc` comes from: [`Availability::CompiledIn`] or
+/// [`Availability::Plugin`] (a descriptor exists only for those two).
+pub fn origin(desc: &'static BackendDescriptor) -> Availability {
+    match host::loaded().find(|l| std::ptr::eq(l.desc, desc)) {
+        Some(l) => Availability::Plugin {
+            path: l.path.clone(),
+            core_version: l.core_version.clone(),
+        },
+        None => Availability::CompiledIn,
+    }
+}
+
+/// How backend `name` can be had, without loading anything: as [`backend_statuses`] reports
+/// it, or [`Availability::NotFound`] with the file looked for and where.
+pub fn backend_status(name: &str) -> BackendStatus {
+    backend_statuses()
+        .into_iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| not_found(name))
+}
+
+fn not_found(name: &str) -> BackendStatus {
+    BackendStatus {
+        name: name.to_string(),
+        availability: Availability::NotFound {
+            file: plugin_file_name(name),
+            looked_in: plugin_search_path().into_iter().map(|(d, _)| d).collect(),
+        },
+    }
 }
 
 /// One backend and how it can be had.
@@ -219,7 +283,8 @@ pub struct BackendStatus {
 
 /// Every backend this program has or can find: compiled in, loaded as plugins, plugins on the
 /// search path not loaded yet, and plugins that failed to load (with why). A backend in none
-/// of these is not found; the "unknown backend" error lists where it was looked for.
+/// of these is not found: [`backend_status`] says so for one name, with the file and folders
+/// looked in (as the "unknown backend" error does).
 pub fn backend_statuses() -> Vec<BackendStatus> {
     let mut out: Vec<BackendStatus> = crate::registry::descriptors()
         .map(|d| BackendStatus {

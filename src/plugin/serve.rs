@@ -5,8 +5,8 @@
 //! backend's registrations; [`export_plugin!`](crate::export_plugin) writes its entry point.
 
 use super::abi::{
-    ErrorKind, TsBuf, TsOp, TsOut, TsPlugin, TsStr, TsUnsupported, PLUGIN_ABI_VERSION,
-    STATUS_ERROR, STATUS_OK,
+    ErrorKind, TsBuf, TsEvaluateFn, TsI64Sink, TsOp, TsOut, TsPlugin, TsReadI64Fn, TsStr,
+    TsUnsupported, PLUGIN_ABI_VERSION, STATUS_ERROR, STATUS_OK,
 };
 use crate::error::{Error, Result};
 use crate::registry::Primary;
@@ -112,7 +112,47 @@ fn describe(
         free,
         share_host: super::share::serve_share,
         import_shared_host: super::share::serve_import,
+        evaluate: backend.evaluate.map(|_| evaluate as TsEvaluateFn),
+        read_i64: backend.read_i64.map(|_| read_i64 as TsReadI64Fn),
     }
+}
+
+/// Computes a tensor now, with the served backend's `evaluate`.
+///
+/// # Safety
+/// `handle` is a live tensor handle of this plugin, `out` a writable `TsOut`.
+unsafe extern "C" fn evaluate(handle: *mut c_void, out: *mut TsOut) -> i32 {
+    // SAFETY: the function's contract; no argument words.
+    unsafe {
+        guard(out, std::ptr::null(), 0, |_, _| {
+            let evaluate = served()?.evaluate.ok_or_else(|| {
+                crate::error::backend_error("plugin", "evaluate", "the backend is not lazy")
+            })?;
+            // SAFETY: the host holds the handle alive for the call.
+            let t = super::kinds::tensor_at(handle as usize as u64);
+            crate::kit::in_read_section(|| evaluate(&t))
+        })
+    }
+}
+
+/// Reads an int64 tensor's elements in place with the served backend's `read_i64`, handing
+/// them to the host's `sink`: 1 when it did, 0 when it could not (or panicked).
+///
+/// # Safety
+/// `handle` is a live tensor handle of this plugin; `sink` and `ctx` are the host's pair.
+unsafe extern "C" fn read_i64(handle: *mut c_void, sink: TsI64Sink, ctx: *mut c_void) -> i32 {
+    let read = catch_unwind(AssertUnwindSafe(|| {
+        let Some(read) = SERVED.get().and_then(|s| s.0.read_i64) else {
+            return false;
+        };
+        // SAFETY: the host holds the handle alive for the call.
+        let t = unsafe { super::kinds::tensor_at(handle as usize as u64) };
+        crate::kit::in_read_section(|| {
+            // SAFETY: `sink` is the host's, called with elements alive during the call.
+            read(&t, &mut |v| unsafe { sink(ctx, v.as_ptr(), v.len()) })
+        })
+    }));
+    matches!(read, Ok(true)) as i32
 }
 
 /// A buffer owned by the plugin: `owner` is boxed once more so [`free`] gets a thin pointer.

@@ -39,8 +39,8 @@ fn table() -> String {
         let composed = r.count(|s| matches!(s, Source::Compositional));
         let missing = r.count(|s| matches!(s, Source::Unsupported));
         out += &format!(
-            "- **{}**: {primary} primary, {composed} fallback, {missing} unsupported\n",
-            r.backend
+            "- **{}** ({}): {primary} primary, {composed} fallback, {missing} unsupported\n",
+            r.backend, r.origin
         );
     }
     out += "\n| op | group | ndarray | torch | mlx |\n|---|---|---|---|---|\n";

@@ -1,18 +1,62 @@
 //! A plugin for the tests of the plugin boundary (tests/failures.rs): the ndarray backend's
-//! primaries served as backend `fixture`, except `negative`, which panics. The environment
+//! primaries served as backend `fixture`, except `negative`, which panics. It declares itself
+//! lazy (its `evaluate` counts calls, and fails for a tensor holding NaN) and reads int64
+//! tensors in place (ndarray's reader, counted), so both cross the boundary. The environment
 //! variable `TS_FIXTURE_ABI`, read by the entry point, makes the plugin report another ABI
 //! version (for the refusal test, which runs it in a child process).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tensorswitch::plugin::abi::{TsPlugin, TsStr, PLUGIN_ABI_VERSION};
 use tensorswitch::plugin::serve::{entry, Export};
-use tensorswitch::{BackendDescriptor, Primary, Result, Tensor};
+use tensorswitch::{BackendDescriptor, HostData, Primary, Result, Tensor};
 
 /// The backend's name.
 pub const NAME: &str = "fixture";
 
 static FIXTURE: BackendDescriptor =
-    BackendDescriptor::new(NAME, "ndarray, served as a test plugin", version);
+    BackendDescriptor::new(NAME, "ndarray, served as a test plugin", version)
+        .with_evaluate(evaluate)
+        .with_i64_reader(read_i64);
+
+static EVALUATIONS: AtomicUsize = AtomicUsize::new(0);
+static READS: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts the call; a float tensor holding NaN fails, as a lazy backend's evaluation can.
+fn evaluate(x: &Tensor) -> Result<()> {
+    EVALUATIONS.fetch_add(1, Ordering::SeqCst);
+    let nan = match tensorswitch::to_host(x)? {
+        HostData::Float32(v) => v.iter().any(|v| v.is_nan()),
+        HostData::Float64(v) => v.iter().any(|v| v.is_nan()),
+        _ => false,
+    };
+    if nan {
+        return Err(tensorswitch::Error::InvalidArgument {
+            op: "evaluate",
+            reason: "the fixture refuses to evaluate NaN".to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// ndarray's in-place reader (the fixture's tensors are the ndarray backend's), counted.
+fn read_i64(x: &Tensor, f: &mut dyn FnMut(&[i64])) -> bool {
+    READS.fetch_add(1, Ordering::SeqCst);
+    tensorswitch_ndarray::NDARRAY
+        .read_i64
+        .is_some_and(|read| read(x, f))
+}
+
+/// How many times the fixture's `evaluate` ran.
+#[no_mangle]
+pub extern "C" fn tensorswitch_fixture_evaluations() -> usize {
+    EVALUATIONS.load(Ordering::SeqCst)
+}
+
+/// How many times the fixture's `read_i64` ran.
+#[no_mangle]
+pub extern "C" fn tensorswitch_fixture_reads() -> usize {
+    READS.load(Ordering::SeqCst)
+}
 
 fn version() -> std::result::Result<String, String> {
     Ok("1.0.0".to_string())

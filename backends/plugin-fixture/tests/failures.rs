@@ -237,5 +237,91 @@ fn statuses_and_errors_tell_found_loaded_broken_and_missing_apart() {
     assert!(text.contains(PLUGIN_PATH_ENV_VAR), "{text}");
     assert!(text.contains("next to the executable"), "{text}");
     assert_eq!(available_backends(), vec!["fixture"]);
+    match tensorswitch::backend_status("nosuch").availability {
+        Availability::NotFound { file, looked_in } => {
+            assert_eq!(file, plugin_file_name("nosuch"));
+            assert_eq!(looked_in.first(), Some(&dir));
+        }
+        other => panic!("expected not found, got {other:?}"),
+    }
+    // The coverage report says where the backend comes from.
+    let report = tensorswitch::function_table_report("fixture").unwrap();
+    match &report.origin {
+        Availability::Plugin { path, core_version } => {
+            assert_eq!(*path, fixture().canonicalize().unwrap());
+            assert_eq!(core_version, tensorswitch::plugin::CORE_VERSION);
+        }
+        other => panic!("expected a plugin, got {other:?}"),
+    }
+    assert!(report
+        .to_string()
+        .starts_with("backend fixture 1.0.0 (plugin /"));
     println!("CHILD-DONE");
+}
+
+/// Calls one of the fixture's counters (`tensorswitch_fixture_evaluations`, `…_reads`).
+fn fixture_counter(symbol: &[u8]) -> usize {
+    // SAFETY: the fixture, loaded by the caller first; its counters have this signature
+    // (src/lib.rs).
+    unsafe {
+        let lib = libloading::Library::new(fixture()).unwrap();
+        let f = lib.get::<unsafe extern "C" fn() -> usize>(symbol).unwrap();
+        f()
+    }
+}
+
+#[test]
+fn evaluate_crosses_the_boundary_with_its_error() {
+    assert_eq!(load_backend_plugin(fixture()), Ok("fixture"));
+    let desc = tensorswitch::plugin::all_descriptors()
+        .find(|d| d.name == "fixture")
+        .unwrap();
+    assert!(desc.evaluate.is_some(), "the fixture declares itself lazy");
+    with_backend("fixture", || {
+        let x = Tensor::from_slice(&[1.0f32, 2.0], &[2]).unwrap();
+        let before = fixture_counter(b"tensorswitch_fixture_evaluations");
+        tensorswitch::evaluate(&x).unwrap();
+        assert_eq!(
+            fixture_counter(b"tensorswitch_fixture_evaluations"),
+            before + 1
+        );
+        // The plugin's error comes back with its kind and message.
+        let nan = Tensor::from_slice(&[f32::NAN], &[1]).unwrap();
+        match tensorswitch::evaluate(&nan) {
+            Err(Error::InvalidArgument { op, reason }) => {
+                assert_eq!(op, "evaluate");
+                assert!(reason.contains("refuses to evaluate NaN"), "{reason}");
+            }
+            other => panic!("expected the fixture's error, got {other:?}"),
+        }
+    })
+    .unwrap();
+}
+
+#[test]
+fn index_tensors_are_read_in_place_across_the_boundary() {
+    assert_eq!(load_backend_plugin(fixture()), Ok("fixture"));
+    with_backend("fixture", || {
+        let i = Tensor::from_slice(&[3i64, -1, 7], &[3]).unwrap();
+        let read = i.backend_descriptor().read_i64.expect("a reader crosses");
+        let mut seen = Vec::new();
+        assert!(read(&i, &mut |v| seen.extend_from_slice(v)));
+        assert_eq!(seen, vec![3, -1, 7]);
+        // The reader refuses what it cannot read in place (another dtype), as ndarray's does.
+        let f = Tensor::from_slice(&[1.0f32], &[1]).unwrap();
+        assert!(!read(&f, &mut |_| panic!("called for a float tensor")));
+        // `take` checks its indices through the reader: out of range is an error naming it.
+        let before = fixture_counter(b"tensorswitch_fixture_reads");
+        let x = Tensor::from_slice(&[10.0f32, 20.0, 30.0], &[3]).unwrap();
+        let err = tensorswitch::take(&x, &i, 0).unwrap_err();
+        assert!(
+            matches!(err, Error::IndexOutOfRange { index: 3, .. }),
+            "{err:?}"
+        );
+        assert!(fixture_counter(b"tensorswitch_fixture_reads") > before);
+        let ok = Tensor::from_slice(&[2i64, 0], &[2]).unwrap();
+        let taken = tensorswitch::take(&x, &ok, 0).unwrap();
+        assert_eq!(taken.to_vec::<f32>().unwrap(), vec![30.0, 10.0]);
+    })
+    .unwrap();
 }
