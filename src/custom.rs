@@ -37,16 +37,25 @@
 //!
 //! Two declarations of one name (in two crates, or two modules) make every call of that name
 //! fail with [`Error::CustomOpConflict`](crate::Error::CustomOpConflict), naming both — never
-//! "last one wins". While a trace records, a custom op runs its composition, so the graph
-//! holds the catalogue calls it makes (see docs/architecture.md, "Custom ops").
+//! "last one wins".
+//!
+//! While a trace records, a call of a custom op is one node of the graph
+//! ([`NodeOp::Custom`](crate::trace::NodeOp)), holding the op's attributes as data
+//! ([`Attr`]); [`Graph::compile`](crate::Graph::compile) picks the target backend's native
+//! version (or the composition) once, and the compiled run calls it directly. Attribute
+//! types therefore implement [`CustomAttr`] (booleans, integers, floats, [`DType`],
+//! `String`, and `Vec`s and `Option`s of those). See docs/architecture.md, "Custom ops".
 
-pub use crate::custom_registry::{CustomNative, CustomOp, CUSTOM_NATIVES, CUSTOM_OPS};
+pub use crate::custom_registry::{CustomCall, CustomNative, CustomOp, CUSTOM_NATIVES, CUSTOM_OPS};
 
 use crate::custom_registry::CustomPick;
+use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::state::{self, TableGuard};
 use crate::table::FunctionTable;
 use crate::tensor::Tensor;
+use std::any::Any;
+use std::fmt;
 
 /// What a call of a custom op runs (returned by the dispatch helper the macro calls).
 #[doc(hidden)]
@@ -55,6 +64,8 @@ pub enum Pick<F> {
     Native(F),
     /// The composition.
     Composition,
+    /// The table is a tracer's tracing table: the call is recorded as one node.
+    Record,
 }
 
 /// Picks the table for a call of `op` by the precedence rule, and what runs on it.
@@ -71,6 +82,7 @@ pub fn __pick<F: Copy + 'static>(
             None => Err(wrong_type(table, op)),
         },
         CustomPick::Composition => Ok((table, Pick::Composition)),
+        CustomPick::Record => Ok((table, Pick::Record)),
         CustomPick::Failed(e) => Err(e.clone()),
     }
 }
@@ -135,6 +147,273 @@ fn panicked(
     }
 }
 
+/// Records a call of `op` in the trace in progress (the tracing table's pick): one node, its
+/// result computed on the traced backend by its native version or composition.
+#[doc(hidden)]
+#[inline(never)]
+pub fn __record(op: &'static CustomOp, inputs: &[&Tensor], attrs: Vec<Attr>) -> Result<Tensor> {
+    crate::trace::record_custom(op, inputs, attrs)
+}
+
+/// What `table` runs for `op`: its native version with the variant's name, or `None` for
+/// the composition. Fails as a call of the op on `table` would (two declarations of its
+/// name, invalid natives), and for a tracer's tracing table.
+pub(crate) fn native_for(
+    table: &'static FunctionTable,
+    op: &'static CustomOp,
+) -> Result<Option<(&'static (dyn Any + Send + Sync), &'static str)>> {
+    match &table.custom_entry(op).pick {
+        CustomPick::Native(f, variant) => Ok(Some((*f, variant))),
+        CustomPick::Composition => Ok(None),
+        CustomPick::Failed(e) => Err(e.clone()),
+        CustomPick::Record => Err(Error::Trace {
+            reason: format!(
+                "the custom op `{}` was asked to run on a tracing table outside its trace; \
+                 compile graphs for a backend name or its table",
+                op.name
+            ),
+        }),
+    }
+}
+
+/// Runs a node of `op` on `table`: `native` (from [`native_for`]) or, for `None`, the
+/// composition pinned to `table`, with panics caught.
+pub(crate) fn run_node(
+    table: &'static FunctionTable,
+    op: &'static CustomOp,
+    native: Option<&'static (dyn Any + Send + Sync)>,
+    inputs: &[&Tensor],
+    attrs: &[Attr],
+) -> Result<Tensor> {
+    __run(table, op, native.is_none(), || {
+        (op.call)(native, inputs, attrs)
+    })
+}
+
+/// A node of `op` with the wrong number of inputs or attributes (a malformed graph).
+#[doc(hidden)]
+#[cold]
+pub fn __arity(op: &'static CustomOp, inputs: usize, attrs: usize) -> Error {
+    Error::Trace {
+        reason: format!(
+            "a node of the custom op `{}` has {inputs} input(s) and {attrs} attribute(s); `{}` \
+             takes {} ({}) and {} ({})",
+            op.name,
+            op.name,
+            op.inputs.len(),
+            op.inputs.join(", "),
+            op.attrs.len(),
+            op.attrs.join(", ")
+        ),
+    }
+}
+
+/// A native of the wrong type handed to [`CustomOp::call`] (a bug).
+#[doc(hidden)]
+#[cold]
+pub fn __not_native(op: &'static CustomOp) -> Error {
+    Error::Trace {
+        reason: format!(
+            "the native version given to the custom op `{}` does not have its signature {} (a \
+             bug)",
+            op.name, op.signature
+        ),
+    }
+}
+
+/// Attribute `name` of `op` from a node's data.
+#[doc(hidden)]
+pub fn __attr<T: CustomAttr>(op: &'static CustomOp, name: &str, attr: Option<&Attr>) -> Result<T> {
+    let Some(a) = attr else {
+        return Err(Error::Trace {
+            reason: format!(
+                "a node of the custom op `{}` lacks its attribute `{name}`",
+                op.name
+            ),
+        });
+    };
+    T::from_attr(a).ok_or_else(|| Error::Trace {
+        reason: format!(
+            "attribute `{name}` of the custom op `{}` is {a}, expected {}",
+            op.name,
+            T::EXPECTED
+        ),
+    })
+}
+
+/// A plain attribute of a custom op as data: how a traced node holds it (and a graph file
+/// writes it). [`CustomAttr`] converts the attribute types to and from it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Attr {
+    /// A `bool`.
+    Bool(bool),
+    /// A signed integer.
+    Int(i64),
+    /// An unsigned integer.
+    UInt(u64),
+    /// A float (`f32` widened exactly).
+    Float(f64),
+    /// A [`DType`].
+    DType(DType),
+    /// A `String`.
+    Str(String),
+    /// `None` of an `Option`.
+    None,
+    /// A `Vec`.
+    List(Vec<Attr>),
+}
+
+impl fmt::Display for Attr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Attr::Bool(b) => write!(f, "{b}"),
+            Attr::Int(i) => write!(f, "{i}"),
+            Attr::UInt(u) => write!(f, "{u}"),
+            Attr::Float(x) => write!(f, "{x:?}"),
+            Attr::DType(d) => write!(f, "{d}"),
+            Attr::Str(s) => write!(f, "{s:?}"),
+            Attr::None => f.write_str("None"),
+            Attr::List(v) => {
+                f.write_str("[")?;
+                for (i, a) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{a}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+/// A type a custom op's attribute may have: convertible to an [`Attr`] and back, exactly
+/// (`from_attr(&x.to_attr())` is `x`).
+pub trait CustomAttr: Sized {
+    /// What the attribute must be, for errors (`"a float"`).
+    const EXPECTED: &'static str;
+    /// The value as data.
+    fn to_attr(&self) -> Attr;
+    /// The value of `a`, or `None` when `a` is not of this type (or out of its range).
+    fn from_attr(a: &Attr) -> Option<Self>;
+}
+
+impl CustomAttr for bool {
+    const EXPECTED: &'static str = "a bool";
+    fn to_attr(&self) -> Attr {
+        Attr::Bool(*self)
+    }
+    fn from_attr(a: &Attr) -> Option<bool> {
+        match a {
+            Attr::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! int_attr {
+    ($($t:ty => $variant:ident),*) => {$(
+        impl CustomAttr for $t {
+            const EXPECTED: &'static str = concat!("an integer in ", stringify!($t), "'s range");
+            fn to_attr(&self) -> Attr {
+                Attr::$variant((*self).try_into().unwrap_or_default())
+            }
+            fn from_attr(a: &Attr) -> Option<$t> {
+                match a {
+                    Attr::Int(i) => (*i).try_into().ok(),
+                    Attr::UInt(u) => (*u).try_into().ok(),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+int_attr!(i8 => Int, i16 => Int, i32 => Int, i64 => Int, isize => Int,
+    u8 => UInt, u16 => UInt, u32 => UInt, u64 => UInt, usize => UInt);
+
+impl CustomAttr for f64 {
+    const EXPECTED: &'static str = "a float";
+    fn to_attr(&self) -> Attr {
+        Attr::Float(*self)
+    }
+    fn from_attr(a: &Attr) -> Option<f64> {
+        match a {
+            Attr::Float(x) => Some(*x),
+            _ => None,
+        }
+    }
+}
+
+impl CustomAttr for f32 {
+    const EXPECTED: &'static str = "a float32";
+    fn to_attr(&self) -> Attr {
+        Attr::Float(f64::from(*self))
+    }
+    fn from_attr(a: &Attr) -> Option<f32> {
+        match a {
+            // Exact only: a float32 widened, or a NaN.
+            Attr::Float(x) if x.is_nan() || f64::from(*x as f32) == *x => Some(*x as f32),
+            _ => None,
+        }
+    }
+}
+
+impl CustomAttr for DType {
+    const EXPECTED: &'static str = "a dtype";
+    fn to_attr(&self) -> Attr {
+        Attr::DType(*self)
+    }
+    fn from_attr(a: &Attr) -> Option<DType> {
+        match a {
+            Attr::DType(d) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
+impl CustomAttr for String {
+    const EXPECTED: &'static str = "a string";
+    fn to_attr(&self) -> Attr {
+        Attr::Str(self.clone())
+    }
+    fn from_attr(a: &Attr) -> Option<String> {
+        match a {
+            Attr::Str(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl<T: CustomAttr> CustomAttr for Option<T> {
+    const EXPECTED: &'static str = "None or a value";
+    fn to_attr(&self) -> Attr {
+        match self {
+            Some(x) => x.to_attr(),
+            None => Attr::None,
+        }
+    }
+    fn from_attr(a: &Attr) -> Option<Option<T>> {
+        match a {
+            Attr::None => Some(None),
+            a => T::from_attr(a).map(Some),
+        }
+    }
+}
+
+impl<T: CustomAttr> CustomAttr for Vec<T> {
+    const EXPECTED: &'static str = "a list";
+    fn to_attr(&self) -> Attr {
+        Attr::List(self.iter().map(T::to_attr).collect())
+    }
+    fn from_attr(a: &Attr) -> Option<Vec<T>> {
+        match a {
+            Attr::List(v) => v.iter().map(T::from_attr).collect(),
+            _ => None,
+        }
+    }
+}
+
 /// Declares a custom op: a function that dispatches like a catalogue op, with a required
 /// composition written with catalogue ops (or other custom ops).
 ///
@@ -148,11 +427,14 @@ fn panicked(
 /// ```
 ///
 /// Tensor parameters come first, each written `name: &Tensor` (at least one); plain
-/// attributes follow after a `;` (`fn rms_norm(x: &Tensor, w: &Tensor; eps: f64)`), of any
-/// type the body can use by value. The result is `Result<Tensor>`. Declare it at module level
+/// attributes follow after a `;` (`fn rms_norm(x: &Tensor, w: &Tensor; eps: f64)`), of types
+/// that implement [`CustomAttr`] (a traced call holds them as data). The result is
+/// `Result<Tensor>`. Declare it at module level
 /// (not inside a function): the macro also writes a module of the same name, holding
 /// `OP` (the registration), `Native` (the function type native versions have) and
 /// `composition` (the body, callable directly); the body sees the enclosing module's items.
+/// Like catalogue ops, a custom op is assumed pure (its result depends on its inputs and
+/// attributes only): the tracer's common-subexpression pass merges two identical calls.
 ///
 /// The name is the op's name for every crate in the program: a second declaration of it is
 /// an error at the first call ([`Error::CustomOpConflict`](crate::Error::CustomOpConflict)).
@@ -180,6 +462,11 @@ macro_rules! custom_op {
                             $name::composition($($t,)+ $($($a,)*)?)
                         })
                     }
+                    $crate::custom::Pick::Record => $crate::custom::__record(
+                        &$name::OP,
+                        &[$($t),+],
+                        ::std::vec![$($($crate::custom::CustomAttr::to_attr(&$a)),*)?],
+                    ),
                 }
             })
         }
@@ -201,7 +488,38 @@ macro_rules! custom_op {
                 module: module_path!(),
                 signature: stringify!(($($t: &Tensor),+ $(; $($a: $aty),*)?)),
                 native_type: $crate::custom_registry::type_id_of::<Native>,
+                inputs: &[$(stringify!($t)),+],
+                attrs: &[$($(stringify!($a)),*)?],
+                call: __call,
             };
+
+            /// Calls a native version (`Some`, a `Native`) or the composition (`None`) with
+            /// the inputs and attributes of a traced node ([`CustomOp::call`]).
+            ///
+            /// [`CustomOp::call`]: $crate::custom::CustomOp::call
+            #[doc(hidden)]
+            #[allow(unused_mut, unused_variables, clippy::let_unit_value)]
+            pub fn __call(
+                native: ::std::option::Option<&'static (dyn ::std::any::Any + Send + Sync)>,
+                inputs: &[&$crate::Tensor],
+                attrs: &[$crate::custom::Attr],
+            ) -> $crate::Result<$crate::Tensor> {
+                let &[$($t),+] = inputs else {
+                    return Err($crate::custom::__arity(&OP, inputs.len(), attrs.len()));
+                };
+                if attrs.len() != OP.attrs.len() {
+                    return Err($crate::custom::__arity(&OP, inputs.len(), attrs.len()));
+                }
+                let mut next = attrs.iter();
+                $($( let $a: $aty = $crate::custom::__attr(&OP, stringify!($a), next.next())?; )*)?
+                match native {
+                    None => composition($($t,)+ $($($a,)*)?),
+                    Some(f) => match f.downcast_ref::<Native>() {
+                        Some(f) => f($($t,)+ $($($a,)*)?),
+                        None => Err($crate::custom::__not_native(&OP)),
+                    },
+                }
+            }
 
             /// The op's composition: what runs where no native version is registered.
             #[allow(clippy::too_many_arguments)]

@@ -33,7 +33,22 @@ pub struct CustomOp {
     /// The `TypeId` of the op's native function type (`<op>::Native`): native versions are
     /// checked against it when a table is built.
     pub native_type: fn() -> TypeId,
+    /// The tensor parameters' names, in order.
+    pub inputs: &'static [&'static str],
+    /// The plain attributes' names, in order.
+    pub attrs: &'static [&'static str],
+    /// Calls the op from a traced node's data: a native version (a `<op>::Native`) or, for
+    /// `None`, the composition, with the node's inputs and attributes (not pinned to a table,
+    /// no panics caught: the tracer's callers do that).
+    pub call: CustomCall,
 }
+
+/// The type of [`CustomOp::call`].
+pub type CustomCall = fn(
+    Option<&'static (dyn Any + Send + Sync)>,
+    &[&crate::tensor::Tensor],
+    &[crate::custom::Attr],
+) -> crate::error::Result<crate::tensor::Tensor>;
 
 /// Every custom op declared in the program.
 #[linkme::distributed_slice]
@@ -80,6 +95,8 @@ pub(crate) enum CustomPick {
     Native(&'static (dyn Any + Send + Sync), &'static str),
     /// The op's composition.
     Composition,
+    /// Calls are recorded as one node of the trace in progress (tracing tables).
+    Record,
     /// Calls fail with this error (two crates declare the name, or the natives registered
     /// for this backend are invalid).
     Failed(Error),
@@ -96,8 +113,10 @@ pub(crate) struct CustomEntry {
 pub(crate) enum CustomMode {
     /// Natives where registered for the version, else compositions.
     Natives,
-    /// Compositions only (masked tables, and the tracing tables of the tracer).
+    /// Compositions only (masked tables).
     Compositions,
+    /// Every call recorded as one node (the tracing tables of the tracer).
+    Record,
 }
 
 fn describe(op: &CustomOp) -> String {
@@ -136,8 +155,10 @@ fn pick(op: &'static CustomOp, backend: &str, version: &Version, mode: CustomMod
     if let Some(e) = conflict(op) {
         return CustomPick::Failed(e);
     }
-    if mode == CustomMode::Compositions {
-        return CustomPick::Composition;
+    match mode {
+        CustomMode::Compositions => return CustomPick::Composition,
+        CustomMode::Record => return CustomPick::Record,
+        CustomMode::Natives => {}
     }
     let mut problems = Vec::new();
     let mut chosen: Option<&CustomNative> = None;

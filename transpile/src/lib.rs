@@ -157,6 +157,9 @@ impl Emit for Graph {
                 options.name
             )));
         }
+        if let Some(n) = self.nodes().iter().find(|n| n.op.custom().is_some()) {
+            return Err(common::custom_unsupported(target.name(), n));
+        }
         match target {
             Target::Ndarray => ndarray_rs::emit(self, options),
             Target::Tch => tch_rs::emit(self, options),
