@@ -24,8 +24,8 @@
 //! # }
 //! ```
 //!
-//! What each target supports is [`supported_ops`]; an op outside it is an
-//! [`Error::Unsupported`] naming the op, never wrong code. docs/transpile.md describes the
+//! What each target supports is [`supported_ops`]; an op outside it (custom ops included:
+//! they are not transpiled) is an [`Error::Unsupported`] naming the op, never wrong code. docs/transpile.md describes the
 //! emitted code, the fix-ups and how the tests keep each emitter from drifting from the
 //! primaries it mirrors.
 #![warn(missing_docs)]
