@@ -40,15 +40,18 @@ enum Exec {
         /// How many graph nodes it replaces.
         nodes: usize,
     },
-    /// One custom op: the native version the table picked at compile time (`None`: the
-    /// composition), called directly.
-    Custom {
-        op: &'static CustomOp,
-        native: Option<&'static (dyn std::any::Any + Send + Sync)>,
-        /// The native's registered name (`rms_norm_v_2p4_and_above`).
-        variant: Option<&'static str>,
-        attrs: Vec<Attr>,
-    },
+    /// One custom op (boxed, so catalogue steps stay as small as they were).
+    Custom(Box<CustomStep>),
+}
+
+/// A custom node's step: the native version the table picked at compile time (`None`: the
+/// composition), called directly.
+struct CustomStep {
+    op: &'static CustomOp,
+    native: Option<&'static (dyn std::any::Any + Send + Sync)>,
+    /// The native's registered name (`rms_norm_v_2p4_and_above`).
+    variant: Option<&'static str>,
+    attrs: Vec<Attr>,
 }
 
 /// A graph compiled for one function table (see [`Graph::compile`]). Running it checks the
@@ -215,12 +218,12 @@ impl Graph {
         }
         let native = crate::custom::native_for(table, op)?;
         Ok(Step {
-            exec: Exec::Custom {
+            exec: Exec::Custom(Box::new(CustomStep {
                 op,
                 native: native.map(|(f, _)| f),
                 variant: native.map(|(_, v)| v),
                 attrs: attrs.clone(),
-            },
+            })),
             inputs: n.inputs.iter().map(|v| v.0).collect(),
             outputs: vec![n.output.0],
             frees: Vec::new(),
@@ -261,7 +264,7 @@ impl Compiled {
             .iter()
             .map(|s| match s.exec {
                 Exec::Fused { nodes, .. } => nodes,
-                Exec::Call { .. } | Exec::Custom { .. } => 0,
+                Exec::Call { .. } | Exec::Custom(_) => 0,
             })
             .sum()
     }
@@ -273,9 +276,9 @@ impl Compiled {
         self.steps
             .iter()
             .filter_map(|s| match &s.exec {
-                Exec::Custom { op, variant, .. } => Some((
-                    op.name,
-                    match variant {
+                Exec::Custom(c) => Some((
+                    c.op.name,
+                    match c.variant {
                         Some(variant) => crate::table::Source::Primary { variant },
                         None => crate::table::Source::Compositional,
                     },
@@ -381,12 +384,8 @@ impl Compiled {
                         }
                     }
                 }
-                Exec::Custom {
-                    op, native, attrs, ..
-                } => {
-                    values[s.outputs[0]] = Some(with_inputs(&values, &s.inputs, |ins| {
-                        crate::custom::run_node(self.table, op, *native, ins, attrs)
-                    })??);
+                Exec::Custom(c) => {
+                    values[s.outputs[0]] = Some(self.run_custom(c, &values, &s.inputs)?);
                 }
                 Exec::Fused { op, kernel, .. } => {
                     let outs = with_inputs(&values, &s.inputs, |ins| {
@@ -418,6 +417,19 @@ impl Compiled {
             .iter()
             .map(|&i| values[i].clone().ok_or_else(missing))
             .collect()
+    }
+
+    /// Runs a custom step (out of line, so the loop over catalogue steps is what it was).
+    #[inline(never)]
+    fn run_custom(
+        &self,
+        c: &CustomStep,
+        values: &[Option<Tensor>],
+        inputs: &[usize],
+    ) -> Result<Tensor> {
+        with_inputs(values, inputs, |ins| {
+            crate::custom::run_node(self.table, c.op, c.native, ins, &c.attrs)
+        })?
     }
 
     fn check(&self, what: impl Fn() -> String, x: &Tensor, info: &ValueInfo) -> Result<()> {
