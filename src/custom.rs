@@ -62,10 +62,8 @@ use std::fmt;
 pub enum Pick<F> {
     /// A native version.
     Native(F),
-    /// The composition.
+    /// The composition, or, on a tracer's tracing table ([`__records`]), a node.
     Composition,
-    /// The table is a tracer's tracing table: the call is recorded as one node.
-    Record,
 }
 
 /// Picks the table for a call of `op` by the precedence rule, and what runs on it.
@@ -82,7 +80,9 @@ pub fn __pick<F: Copy + 'static>(
             None => Err(wrong_type(table, op)),
         },
         CustomPick::Composition => Ok((table, Pick::Composition)),
-        CustomPick::Record => Ok((table, Pick::Record)),
+        // Checked on the composition's path only (`__records`), so the native's path is what
+        // it would be without the tracer.
+        CustomPick::Record => Ok((table, Pick::Composition)),
         CustomPick::Failed(e) => Err(e.clone()),
     }
 }
@@ -145,6 +145,14 @@ fn panicked(
             op.krate
         ),
     }
+}
+
+/// Whether `table` is a tracer's tracing table, whose custom calls are recorded as nodes
+/// ([`__record`]) instead of running their composition.
+#[doc(hidden)]
+#[inline(always)]
+pub fn __records(table: &FunctionTable) -> bool {
+    table.custom_mode == crate::custom_registry::CustomMode::Record
 }
 
 /// Records a call of `op` in the trace in progress (the tracing table's pick): one node, its
@@ -458,15 +466,13 @@ macro_rules! custom_op {
                         })
                     }
                     $crate::custom::Pick::Composition => {
+                        if $crate::custom::__records(table) {
+                            return $name::__record($($t,)+ $($($a,)*)?);
+                        }
                         $crate::custom::__run(table, &$name::OP, true, move || {
                             $name::composition($($t,)+ $($($a,)*)?)
                         })
                     }
-                    $crate::custom::Pick::Record => $crate::custom::__record(
-                        &$name::OP,
-                        &[$($t),+],
-                        ::std::vec![$($($crate::custom::CustomAttr::to_attr(&$a)),*)?],
-                    ),
                 }
             })
         }
@@ -492,6 +498,20 @@ macro_rules! custom_op {
                 attrs: &[$($(stringify!($a)),*)?],
                 call: __call,
             };
+
+            /// Records a call in the trace in progress (out of line: the op's function calls it
+            /// on a tracer's tracing table only).
+            #[doc(hidden)]
+            #[cold]
+            #[inline(never)]
+            #[allow(clippy::too_many_arguments)]
+            pub fn __record($($t: &$crate::Tensor,)+ $($($a: $aty,)*)?) -> $crate::Result<$crate::Tensor> {
+                $crate::custom::__record(
+                    &OP,
+                    &[$($t),+],
+                    ::std::vec![$($($crate::custom::CustomAttr::to_attr(&$a)),*)?],
+                )
+            }
 
             /// Calls a native version (`Some`, a `Native`) or the composition (`None`) with
             /// the inputs and attributes of a traced node ([`CustomOp::call`]).
