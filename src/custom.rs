@@ -43,19 +43,19 @@
 //! ([`NodeOp::Custom`](crate::trace::NodeOp)), holding the op's attributes as data
 //! ([`Attr`]); [`Graph::compile`](crate::Graph::compile) picks the target backend's native
 //! version (or the composition) once, and the compiled run calls it directly. Attribute
-//! types therefore implement [`CustomAttr`] (booleans, integers, floats, [`DType`],
+//! types therefore implement [`CustomAttr`] (booleans, integers, floats, [`DType`](crate::DType),
 //! `String`, and `Vec`s and `Option`s of those). See docs/architecture.md, "Custom ops".
 
-pub use crate::custom_registry::{CustomCall, CustomNative, CustomOp, CUSTOM_NATIVES, CUSTOM_OPS};
+pub use crate::custom_registry::{
+    Attr, CustomAttr, CustomCall, CustomNative, CustomOp, CUSTOM_NATIVES, CUSTOM_OPS,
+};
 
-use crate::custom_registry::CustomPick;
-use crate::dtype::DType;
+use crate::custom_registry::{CustomMode, CustomPick};
 use crate::error::{Error, Result};
 use crate::state::{self, TableGuard};
 use crate::table::FunctionTable;
 use crate::tensor::Tensor;
 use std::any::Any;
-use std::fmt;
 
 /// What a call of a custom op runs (returned by the dispatch helper the macro calls).
 #[doc(hidden)]
@@ -152,15 +152,29 @@ fn panicked(
 #[doc(hidden)]
 #[inline(always)]
 pub fn __records(table: &FunctionTable) -> bool {
-    table.custom_mode == crate::custom_registry::CustomMode::Record
+    matches!(table.custom_mode, CustomMode::Record(_))
 }
 
-/// Records a call of `op` in the trace in progress (the tracing table's pick): one node, its
-/// result computed on the traced backend by its native version or composition.
+/// Records a call of `op` in the trace in progress with the tracing table's recorder: one
+/// node, its result computed on the traced backend by its native version or composition.
 #[doc(hidden)]
 #[inline(never)]
-pub fn __record(op: &'static CustomOp, inputs: &[&Tensor], attrs: Vec<Attr>) -> Result<Tensor> {
-    crate::trace::record_custom(op, inputs, attrs)
+pub fn __record(
+    table: &'static FunctionTable,
+    op: &'static CustomOp,
+    inputs: &[&Tensor],
+    attrs: Vec<Attr>,
+) -> Result<Tensor> {
+    match table.custom_mode {
+        CustomMode::Record(record) => record(op, inputs, attrs),
+        _ => Err(Error::Trace {
+            reason: format!(
+                "the custom op `{}` was asked to record a node on a table that does not trace \
+                 (a bug)",
+                op.name
+            ),
+        }),
+    }
 }
 
 /// What `table` runs for `op`: its native version with the variant's name, or `None` for
@@ -249,179 +263,6 @@ pub fn __attr<T: CustomAttr>(op: &'static CustomOp, name: &str, attr: Option<&At
     })
 }
 
-/// A plain attribute of a custom op as data: how a traced node holds it (and a graph file
-/// writes it). [`CustomAttr`] converts the attribute types to and from it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Attr {
-    /// A `bool`.
-    Bool(bool),
-    /// A signed integer.
-    Int(i64),
-    /// An unsigned integer.
-    UInt(u64),
-    /// A float (`f32` widened exactly).
-    Float(f64),
-    /// A [`DType`].
-    DType(DType),
-    /// A `String`.
-    Str(String),
-    /// `None` of an `Option`.
-    None,
-    /// A `Vec`.
-    List(Vec<Attr>),
-}
-
-impl fmt::Display for Attr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Attr::Bool(b) => write!(f, "{b}"),
-            Attr::Int(i) => write!(f, "{i}"),
-            Attr::UInt(u) => write!(f, "{u}"),
-            Attr::Float(x) => write!(f, "{x:?}"),
-            Attr::DType(d) => write!(f, "{d}"),
-            Attr::Str(s) => write!(f, "{s:?}"),
-            Attr::None => f.write_str("None"),
-            Attr::List(v) => {
-                f.write_str("[")?;
-                for (i, a) in v.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{a}")?;
-                }
-                f.write_str("]")
-            }
-        }
-    }
-}
-
-/// A type a custom op's attribute may have: convertible to an [`Attr`] and back, exactly
-/// (`from_attr(&x.to_attr())` is `x`).
-pub trait CustomAttr: Sized {
-    /// What the attribute must be, for errors (`"a float"`).
-    const EXPECTED: &'static str;
-    /// The value as data.
-    fn to_attr(&self) -> Attr;
-    /// The value of `a`, or `None` when `a` is not of this type (or out of its range).
-    fn from_attr(a: &Attr) -> Option<Self>;
-}
-
-impl CustomAttr for bool {
-    const EXPECTED: &'static str = "a bool";
-    fn to_attr(&self) -> Attr {
-        Attr::Bool(*self)
-    }
-    fn from_attr(a: &Attr) -> Option<bool> {
-        match a {
-            Attr::Bool(b) => Some(*b),
-            _ => None,
-        }
-    }
-}
-
-macro_rules! int_attr {
-    ($($t:ty => $variant:ident),*) => {$(
-        impl CustomAttr for $t {
-            const EXPECTED: &'static str = concat!("an integer in ", stringify!($t), "'s range");
-            fn to_attr(&self) -> Attr {
-                Attr::$variant((*self).try_into().unwrap_or_default())
-            }
-            fn from_attr(a: &Attr) -> Option<$t> {
-                match a {
-                    Attr::Int(i) => (*i).try_into().ok(),
-                    Attr::UInt(u) => (*u).try_into().ok(),
-                    _ => None,
-                }
-            }
-        }
-    )*};
-}
-
-int_attr!(i8 => Int, i16 => Int, i32 => Int, i64 => Int, isize => Int,
-    u8 => UInt, u16 => UInt, u32 => UInt, u64 => UInt, usize => UInt);
-
-impl CustomAttr for f64 {
-    const EXPECTED: &'static str = "a float";
-    fn to_attr(&self) -> Attr {
-        Attr::Float(*self)
-    }
-    fn from_attr(a: &Attr) -> Option<f64> {
-        match a {
-            Attr::Float(x) => Some(*x),
-            _ => None,
-        }
-    }
-}
-
-impl CustomAttr for f32 {
-    const EXPECTED: &'static str = "a float32";
-    fn to_attr(&self) -> Attr {
-        Attr::Float(f64::from(*self))
-    }
-    fn from_attr(a: &Attr) -> Option<f32> {
-        match a {
-            // Exact only: a float32 widened, or a NaN.
-            Attr::Float(x) if x.is_nan() || f64::from(*x as f32) == *x => Some(*x as f32),
-            _ => None,
-        }
-    }
-}
-
-impl CustomAttr for DType {
-    const EXPECTED: &'static str = "a dtype";
-    fn to_attr(&self) -> Attr {
-        Attr::DType(*self)
-    }
-    fn from_attr(a: &Attr) -> Option<DType> {
-        match a {
-            Attr::DType(d) => Some(*d),
-            _ => None,
-        }
-    }
-}
-
-impl CustomAttr for String {
-    const EXPECTED: &'static str = "a string";
-    fn to_attr(&self) -> Attr {
-        Attr::Str(self.clone())
-    }
-    fn from_attr(a: &Attr) -> Option<String> {
-        match a {
-            Attr::Str(s) => Some(s.clone()),
-            _ => None,
-        }
-    }
-}
-
-impl<T: CustomAttr> CustomAttr for Option<T> {
-    const EXPECTED: &'static str = "None or a value";
-    fn to_attr(&self) -> Attr {
-        match self {
-            Some(x) => x.to_attr(),
-            None => Attr::None,
-        }
-    }
-    fn from_attr(a: &Attr) -> Option<Option<T>> {
-        match a {
-            Attr::None => Some(None),
-            a => T::from_attr(a).map(Some),
-        }
-    }
-}
-
-impl<T: CustomAttr> CustomAttr for Vec<T> {
-    const EXPECTED: &'static str = "a list";
-    fn to_attr(&self) -> Attr {
-        Attr::List(self.iter().map(T::to_attr).collect())
-    }
-    fn from_attr(a: &Attr) -> Option<Vec<T>> {
-        match a {
-            Attr::List(v) => v.iter().map(T::from_attr).collect(),
-            _ => None,
-        }
-    }
-}
-
 /// Declares a custom op: a function that dispatches like a catalogue op, with a required
 /// composition written with catalogue ops (or other custom ops).
 ///
@@ -467,7 +308,7 @@ macro_rules! custom_op {
                     }
                     $crate::custom::Pick::Composition => {
                         if $crate::custom::__records(table) {
-                            return $name::__record($($t,)+ $($($a,)*)?);
+                            return $name::__record(table, $($t,)+ $($($a,)*)?);
                         }
                         $crate::custom::__run(table, &$name::OP, true, move || {
                             $name::composition($($t,)+ $($($a,)*)?)
@@ -505,8 +346,12 @@ macro_rules! custom_op {
             #[cold]
             #[inline(never)]
             #[allow(clippy::too_many_arguments)]
-            pub fn __record($($t: &$crate::Tensor,)+ $($($a: $aty,)*)?) -> $crate::Result<$crate::Tensor> {
+            pub fn __record(
+                table: &'static $crate::FunctionTable,
+                $($t: &$crate::Tensor,)+ $($($a: $aty,)*)?
+            ) -> $crate::Result<$crate::Tensor> {
                 $crate::custom::__record(
+                    table,
                     &OP,
                     &[$($t),+],
                     ::std::vec![$($($crate::custom::CustomAttr::to_attr(&$a)),*)?],

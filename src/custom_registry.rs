@@ -14,10 +14,13 @@
 //! therefore build their side table lazily, at the first custom call or report; custom ops
 //! are tested from integration tests (`tests/custom.rs`) and the fixture crate.
 
-use crate::error::Error;
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::tensor::Tensor;
 use crate::version::{split_variant_name, VersionRange};
 use semver::Version;
 use std::any::{Any, TypeId};
+use std::fmt;
 
 /// One custom op's declaration (written by [`custom_op!`](crate::custom_op)).
 #[derive(Debug)]
@@ -44,11 +47,184 @@ pub struct CustomOp {
 }
 
 /// The type of [`CustomOp::call`].
-pub type CustomCall = fn(
-    Option<&'static (dyn Any + Send + Sync)>,
-    &[&crate::tensor::Tensor],
-    &[crate::custom::Attr],
-) -> crate::error::Result<crate::tensor::Tensor>;
+pub type CustomCall =
+    fn(Option<&'static (dyn Any + Send + Sync)>, &[&Tensor], &[Attr]) -> Result<Tensor>;
+
+/// How a tracer's tracing table records a custom call (see [`CustomMode::Record`]).
+pub(crate) type RecordFn = fn(&'static CustomOp, &[&Tensor], Vec<Attr>) -> Result<Tensor>;
+
+/// A plain attribute of a custom op as data: how a traced node holds it (and a graph file
+/// writes it). [`CustomAttr`] converts the attribute types to and from it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Attr {
+    /// A `bool`.
+    Bool(bool),
+    /// A signed integer.
+    Int(i64),
+    /// An unsigned integer.
+    UInt(u64),
+    /// A float (`f32` widened exactly).
+    Float(f64),
+    /// A [`DType`].
+    DType(DType),
+    /// A `String`.
+    Str(String),
+    /// `None` of an `Option`.
+    None,
+    /// A `Vec`.
+    List(Vec<Attr>),
+}
+
+impl fmt::Display for Attr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Attr::Bool(b) => write!(f, "{b}"),
+            Attr::Int(i) => write!(f, "{i}"),
+            Attr::UInt(u) => write!(f, "{u}"),
+            Attr::Float(x) => write!(f, "{x:?}"),
+            Attr::DType(d) => write!(f, "{d}"),
+            Attr::Str(s) => write!(f, "{s:?}"),
+            Attr::None => f.write_str("None"),
+            Attr::List(v) => {
+                f.write_str("[")?;
+                for (i, a) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{a}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+/// A type a custom op's attribute may have: convertible to an [`Attr`] and back, exactly
+/// (`from_attr(&x.to_attr())` is `x`).
+pub trait CustomAttr: Sized {
+    /// What the attribute must be, for errors (`"a float"`).
+    const EXPECTED: &'static str;
+    /// The value as data.
+    fn to_attr(&self) -> Attr;
+    /// The value of `a`, or `None` when `a` is not of this type (or out of its range).
+    fn from_attr(a: &Attr) -> Option<Self>;
+}
+
+impl CustomAttr for bool {
+    const EXPECTED: &'static str = "a bool";
+    fn to_attr(&self) -> Attr {
+        Attr::Bool(*self)
+    }
+    fn from_attr(a: &Attr) -> Option<bool> {
+        match a {
+            Attr::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! int_attr {
+    ($($t:ty => $variant:ident),*) => {$(
+        impl CustomAttr for $t {
+            const EXPECTED: &'static str = concat!("an integer in ", stringify!($t), "'s range");
+            fn to_attr(&self) -> Attr {
+                Attr::$variant((*self).try_into().unwrap_or_default())
+            }
+            fn from_attr(a: &Attr) -> Option<$t> {
+                match a {
+                    Attr::Int(i) => (*i).try_into().ok(),
+                    Attr::UInt(u) => (*u).try_into().ok(),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+int_attr!(i8 => Int, i16 => Int, i32 => Int, i64 => Int, isize => Int,
+    u8 => UInt, u16 => UInt, u32 => UInt, u64 => UInt, usize => UInt);
+
+impl CustomAttr for f64 {
+    const EXPECTED: &'static str = "a float";
+    fn to_attr(&self) -> Attr {
+        Attr::Float(*self)
+    }
+    fn from_attr(a: &Attr) -> Option<f64> {
+        match a {
+            Attr::Float(x) => Some(*x),
+            _ => None,
+        }
+    }
+}
+
+impl CustomAttr for f32 {
+    const EXPECTED: &'static str = "a float32";
+    fn to_attr(&self) -> Attr {
+        Attr::Float(f64::from(*self))
+    }
+    fn from_attr(a: &Attr) -> Option<f32> {
+        match a {
+            // Exact only: a float32 widened, or a NaN.
+            Attr::Float(x) if x.is_nan() || f64::from(*x as f32) == *x => Some(*x as f32),
+            _ => None,
+        }
+    }
+}
+
+impl CustomAttr for DType {
+    const EXPECTED: &'static str = "a dtype";
+    fn to_attr(&self) -> Attr {
+        Attr::DType(*self)
+    }
+    fn from_attr(a: &Attr) -> Option<DType> {
+        match a {
+            Attr::DType(d) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
+impl CustomAttr for String {
+    const EXPECTED: &'static str = "a string";
+    fn to_attr(&self) -> Attr {
+        Attr::Str(self.clone())
+    }
+    fn from_attr(a: &Attr) -> Option<String> {
+        match a {
+            Attr::Str(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl<T: CustomAttr> CustomAttr for Option<T> {
+    const EXPECTED: &'static str = "None or a value";
+    fn to_attr(&self) -> Attr {
+        match self {
+            Some(x) => x.to_attr(),
+            None => Attr::None,
+        }
+    }
+    fn from_attr(a: &Attr) -> Option<Option<T>> {
+        match a {
+            Attr::None => Some(None),
+            a => T::from_attr(a).map(Some),
+        }
+    }
+}
+
+impl<T: CustomAttr> CustomAttr for Vec<T> {
+    const EXPECTED: &'static str = "a list";
+    fn to_attr(&self) -> Attr {
+        Attr::List(self.iter().map(T::to_attr).collect())
+    }
+    fn from_attr(a: &Attr) -> Option<Vec<T>> {
+        match a {
+            Attr::List(v) => v.iter().map(T::from_attr).collect(),
+            _ => None,
+        }
+    }
+}
 
 /// Every custom op declared in the program.
 #[linkme::distributed_slice]
@@ -109,14 +285,15 @@ pub(crate) struct CustomEntry {
 }
 
 /// How a table's custom ops are picked.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub(crate) enum CustomMode {
     /// Natives where registered for the version, else compositions.
     Natives,
     /// Compositions only (masked tables).
     Compositions,
-    /// Every call recorded as one node (the tracing tables of the tracer).
-    Record,
+    /// Every call recorded as one node by this recorder (the tracing tables of the tracer,
+    /// which own the recording: this layer knows only the function).
+    Record(RecordFn),
 }
 
 fn describe(op: &CustomOp) -> String {
@@ -157,7 +334,7 @@ fn pick(op: &'static CustomOp, backend: &str, version: &Version, mode: CustomMod
     }
     match mode {
         CustomMode::Compositions => return CustomPick::Composition,
-        CustomMode::Record => return CustomPick::Record,
+        CustomMode::Record(_) => return CustomPick::Record,
         CustomMode::Natives => {}
     }
     let mut problems = Vec::new();

@@ -31,7 +31,6 @@ mod record;
 pub use compile::Compiled;
 pub use graph::{Args, Constant, Graph, Node, NodeOp, ValueId, ValueInfo};
 pub use jit::Jit;
-pub(crate) use record::record_custom;
 
 use crate::error::{Error, Result};
 use crate::state::{self, TableGuard, TracingFlag};

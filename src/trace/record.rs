@@ -167,7 +167,7 @@ fn record(op: Op, args: Args, inputs: &[&Tensor]) -> Result<Tensor> {
 /// Runs the custom op `op` on the real table (its native version there, else its
 /// composition) and, when called by the traced function itself, records it as one node
 /// whose arguments are `attrs`.
-pub(crate) fn record_custom(
+fn record_custom(
     op: &'static crate::custom::CustomOp,
     inputs: &[&Tensor],
     attrs: Vec<crate::custom::Attr>,
@@ -280,7 +280,7 @@ pub(crate) fn tracing_table(real: &'static FunctionTable) -> &'static FunctionTa
         slots: recording_slots(&real.slots),
         sources: real.sources,
         // A custom op called by the traced function is one node (see `record_custom`).
-        custom_mode: crate::custom_registry::CustomMode::Record,
+        custom_mode: crate::custom_registry::CustomMode::Record(record_custom),
         custom: std::sync::OnceLock::new(),
     }));
     cache.push((key, table));
