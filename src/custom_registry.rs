@@ -158,7 +158,7 @@ impl CustomAttr for f64 {
 }
 
 impl CustomAttr for f32 {
-    const EXPECTED: &'static str = "a float32";
+    const EXPECTED: &'static str = "a float32 (a number float32 holds exactly)";
     fn to_attr(&self) -> Attr {
         Attr::Float(f64::from(*self))
     }
@@ -422,4 +422,70 @@ pub(crate) fn validate(backend: &str) -> Vec<String> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip<T: CustomAttr + PartialEq + std::fmt::Debug>(x: T, attr: Attr) {
+        assert_eq!(x.to_attr(), attr);
+        assert_eq!(T::from_attr(&attr), Some(x));
+    }
+
+    #[test]
+    fn attributes_round_trip_exactly() {
+        round_trip(true, Attr::Bool(true));
+        round_trip(-3i8, Attr::Int(-3));
+        round_trip(i64::MIN, Attr::Int(i64::MIN));
+        round_trip(7usize, Attr::UInt(7));
+        round_trip(u64::MAX, Attr::UInt(u64::MAX));
+        round_trip(0.1f64, Attr::Float(0.1));
+        round_trip(0.1f32, Attr::Float(f64::from(0.1f32)));
+        round_trip(-0.0f64, Attr::Float(-0.0));
+        round_trip(DType::BFloat16, Attr::DType(DType::BFloat16));
+        round_trip("eps".to_string(), Attr::Str("eps".to_string()));
+        round_trip(None::<f64>, Attr::None);
+        round_trip(Some(2u32), Attr::UInt(2));
+        round_trip(
+            vec![vec![1i32], vec![]],
+            Attr::List(vec![Attr::List(vec![Attr::Int(1)]), Attr::List(vec![])]),
+        );
+        let nan = f32::from_attr(&f32::NAN.to_attr()).expect("a NaN is a float32");
+        assert!(nan.is_nan());
+    }
+
+    #[test]
+    fn attributes_of_another_kind_or_out_of_range_are_refused() {
+        // Integers convert between signed and unsigned within range only.
+        assert_eq!(u8::from_attr(&Attr::Int(255)), Some(255));
+        assert_eq!(u8::from_attr(&Attr::Int(256)), None);
+        assert_eq!(u8::from_attr(&Attr::Int(-1)), None);
+        assert_eq!(i64::from_attr(&Attr::UInt(u64::MAX)), None);
+        assert_eq!(i8::from_attr(&Attr::UInt(127)), Some(127));
+        // A float32 attribute takes only what float32 holds exactly: 0.1 is not one.
+        assert_eq!(f32::from_attr(&Attr::Float(0.1)), None);
+        assert_eq!(f32::from_attr(&Attr::Float(0.5)), Some(0.5));
+        assert_eq!(f64::from_attr(&Attr::Int(1)), None);
+        assert_eq!(bool::from_attr(&Attr::UInt(1)), None);
+        assert_eq!(String::from_attr(&Attr::None), None);
+        assert_eq!(
+            Vec::<u8>::from_attr(&Attr::List(vec![Attr::Int(300)])),
+            None
+        );
+        assert_eq!(Option::<bool>::from_attr(&Attr::Int(0)), None);
+        assert_eq!(DType::from_attr(&Attr::Str("float32".into())), None);
+    }
+
+    #[test]
+    fn attributes_print_as_written_in_a_graph() {
+        let a = Attr::List(vec![
+            Attr::Float(1.0),
+            Attr::Int(-2),
+            Attr::Str("a".into()),
+            Attr::None,
+            Attr::DType(DType::Int8),
+        ]);
+        assert_eq!(a.to_string(), r#"[1.0, -2, "a", None, int8]"#);
+    }
 }
