@@ -12,8 +12,8 @@ use tensorswitch::custom::Attr;
 use tensorswitch::trace::{Args, NodeOp};
 use tensorswitch::{self as ts, DType, Error, Graph, Source, Tensor};
 use tensorswitch_custom_ops_fixture::{
-    affine, gated_rms_norm, rms_norm, swiglu, vv_scale, ND_RMS_NORM_CALLS, VV_NEW_CALLS,
-    VV_OLD_CALLS,
+    affine, gated_rms_norm, overlap_op, rms_norm, swiglu, vv_scale, ND_RMS_NORM_CALLS,
+    VV_NEW_CALLS, VV_OLD_CALLS,
 };
 use tensorswitch_custom_ops_other as _;
 use tensorswitch_ndarray as _;
@@ -403,5 +403,40 @@ fn a_jit_function_calling_a_custom_op_runs_the_native() -> ts::Result<()> {
     let y = f.call(&[x, w])?;
     assert_eq!(ND_RMS_NORM_CALLS.load(Ordering::Relaxed), before + 1);
     close(&y[0].to_vec::<f32>()?, &rms_expected(), 1e-6);
+    Ok(())
+}
+
+#[test]
+fn a_custom_op_whose_calls_fail_on_the_target_fails_compiling_and_loading() -> ts::Result<()> {
+    let _s = serial();
+    // `overlap_op`'s two ndarray natives overlap at the detected version; the masked table
+    // runs its composition, so it traces there.
+    let x = t(&[1.0, -2.0], &[2]);
+    let g = ts::with_backend_masked("ndarray", || {
+        ts::trace(std::slice::from_ref(&x), |xs| Ok(vec![overlap_op(&xs[0])?]))
+    })??;
+    assert_eq!(g.nodes().len(), 1, "{g}");
+    let text = |e: Error| e.to_string();
+    let e = text(g.compile("ndarray").expect_err("the natives overlap"));
+    assert!(
+        e.contains("overlap_op_v_0p10_and_above") && e.contains("overlap_op_v_0p12_and_above"),
+        "{e}"
+    );
+    // Below both ranges the composition runs.
+    let y = g
+        .compile_on(table_at("0.9.0"))?
+        .run(std::slice::from_ref(&x))?;
+    assert_eq!(y[0].to_vec::<f32>()?, vec![1.0, -2.0]);
+    // A file naming `dup_op` (declared by two crates) loads into neither: the conflict names
+    // both crates.
+    let json = g
+        .to_json()?
+        .replace(r#""op":"overlap_op""#, r#""op":"dup_op""#);
+    let e = text(Graph::from_json(&json).expect_err("a conflict"));
+    assert!(
+        e.contains("tensorswitch-custom-ops-fixture")
+            && e.contains("tensorswitch-custom-ops-other"),
+        "{e}"
+    );
     Ok(())
 }
