@@ -37,23 +37,32 @@
 //!
 //! Two declarations of one name (in two crates, or two modules) make every call of that name
 //! fail with [`Error::CustomOpConflict`](crate::Error::CustomOpConflict), naming both — never
-//! "last one wins". While a trace records, a custom op runs its composition, so the graph
-//! holds the catalogue calls it makes (see docs/architecture.md, "Custom ops").
+//! "last one wins".
+//!
+//! While a trace records, a call of a custom op is one node of the graph
+//! ([`NodeOp::Custom`](crate::trace::NodeOp)), holding the op's attributes as data
+//! ([`Attr`]); [`Graph::compile`](crate::Graph::compile) picks the target backend's native
+//! version (or the composition) once, and the compiled run calls it directly. Attribute
+//! types therefore implement [`CustomAttr`] (booleans, integers, floats, [`DType`](crate::DType),
+//! `String`, and `Vec`s and `Option`s of those). See docs/architecture.md, "Custom ops".
 
-pub use crate::custom_registry::{CustomNative, CustomOp, CUSTOM_NATIVES, CUSTOM_OPS};
+pub use crate::custom_registry::{
+    Attr, CustomAttr, CustomCall, CustomNative, CustomOp, CUSTOM_NATIVES, CUSTOM_OPS,
+};
 
-use crate::custom_registry::CustomPick;
+use crate::custom_registry::{CustomMode, CustomPick};
 use crate::error::{Error, Result};
 use crate::state::{self, TableGuard};
 use crate::table::FunctionTable;
 use crate::tensor::Tensor;
+use std::any::Any;
 
 /// What a call of a custom op runs (returned by the dispatch helper the macro calls).
 #[doc(hidden)]
 pub enum Pick<F> {
     /// A native version.
     Native(F),
-    /// The composition.
+    /// The composition, or, on a tracer's tracing table ([`__records`]), a node.
     Composition,
 }
 
@@ -71,6 +80,9 @@ pub fn __pick<F: Copy + 'static>(
             None => Err(wrong_type(table, op)),
         },
         CustomPick::Composition => Ok((table, Pick::Composition)),
+        // Checked on the composition's path only (`__records`), so the native's path is what
+        // it would be without the tracer.
+        CustomPick::Record => Ok((table, Pick::Composition)),
         CustomPick::Failed(e) => Err(e.clone()),
     }
 }
@@ -135,6 +147,122 @@ fn panicked(
     }
 }
 
+/// Whether `table` is a tracer's tracing table, whose custom calls are recorded as nodes
+/// ([`__record`]) instead of running their composition.
+#[doc(hidden)]
+#[inline(always)]
+pub fn __records(table: &FunctionTable) -> bool {
+    matches!(table.custom_mode, CustomMode::Record(_))
+}
+
+/// Records a call of `op` in the trace in progress with the tracing table's recorder: one
+/// node, its result computed on the traced backend by its native version or composition.
+#[doc(hidden)]
+#[inline(never)]
+pub fn __record(
+    table: &'static FunctionTable,
+    op: &'static CustomOp,
+    inputs: &[&Tensor],
+    attrs: Vec<Attr>,
+) -> Result<Tensor> {
+    match table.custom_mode {
+        CustomMode::Record(record) => record(op, inputs, attrs),
+        _ => Err(Error::Trace {
+            reason: format!(
+                "the custom op `{}` was asked to record a node on a table that does not trace \
+                 (a bug)",
+                op.name
+            ),
+        }),
+    }
+}
+
+/// What `table` runs for `op`: its native version with the variant's name, or `None` for
+/// the composition. Fails as a call of the op on `table` would (two declarations of its
+/// name, invalid natives), and for a tracer's tracing table.
+pub(crate) fn native_for(
+    table: &'static FunctionTable,
+    op: &'static CustomOp,
+) -> Result<Option<(&'static (dyn Any + Send + Sync), &'static str)>> {
+    match &table.custom_entry(op).pick {
+        CustomPick::Native(f, variant) => Ok(Some((*f, variant))),
+        CustomPick::Composition => Ok(None),
+        CustomPick::Failed(e) => Err(e.clone()),
+        CustomPick::Record => Err(Error::Trace {
+            reason: format!(
+                "the custom op `{}` was asked to run on a tracing table outside its trace; \
+                 compile graphs for a backend name or its table",
+                op.name
+            ),
+        }),
+    }
+}
+
+/// Runs a node of `op` on `table`: `native` (from [`native_for`]) or, for `None`, the
+/// composition pinned to `table`, with panics caught.
+pub(crate) fn run_node(
+    table: &'static FunctionTable,
+    op: &'static CustomOp,
+    native: Option<&'static (dyn Any + Send + Sync)>,
+    inputs: &[&Tensor],
+    attrs: &[Attr],
+) -> Result<Tensor> {
+    __run(table, op, native.is_none(), || {
+        (op.call)(native, inputs, attrs)
+    })
+}
+
+/// A node of `op` with the wrong number of inputs or attributes (a malformed graph).
+#[doc(hidden)]
+#[cold]
+pub fn __arity(op: &'static CustomOp, inputs: usize, attrs: usize) -> Error {
+    Error::Trace {
+        reason: format!(
+            "a node of the custom op `{}` has {inputs} input(s) and {attrs} attribute(s); `{}` \
+             takes {} ({}) and {} ({})",
+            op.name,
+            op.name,
+            op.inputs.len(),
+            op.inputs.join(", "),
+            op.attrs.len(),
+            op.attrs.join(", ")
+        ),
+    }
+}
+
+/// A native of the wrong type handed to [`CustomOp::call`] (a bug).
+#[doc(hidden)]
+#[cold]
+pub fn __not_native(op: &'static CustomOp) -> Error {
+    Error::Trace {
+        reason: format!(
+            "the native version given to the custom op `{}` does not have its signature {} (a \
+             bug)",
+            op.name, op.signature
+        ),
+    }
+}
+
+/// Attribute `name` of `op` from a node's data.
+#[doc(hidden)]
+pub fn __attr<T: CustomAttr>(op: &'static CustomOp, name: &str, attr: Option<&Attr>) -> Result<T> {
+    let Some(a) = attr else {
+        return Err(Error::Trace {
+            reason: format!(
+                "a node of the custom op `{}` lacks its attribute `{name}`",
+                op.name
+            ),
+        });
+    };
+    T::from_attr(a).ok_or_else(|| Error::Trace {
+        reason: format!(
+            "attribute `{name}` of the custom op `{}` is {a}, expected {}",
+            op.name,
+            T::EXPECTED
+        ),
+    })
+}
+
 /// Declares a custom op: a function that dispatches like a catalogue op, with a required
 /// composition written with catalogue ops (or other custom ops).
 ///
@@ -148,11 +276,14 @@ fn panicked(
 /// ```
 ///
 /// Tensor parameters come first, each written `name: &Tensor` (at least one); plain
-/// attributes follow after a `;` (`fn rms_norm(x: &Tensor, w: &Tensor; eps: f64)`), of any
-/// type the body can use by value. The result is `Result<Tensor>`. Declare it at module level
+/// attributes follow after a `;` (`fn rms_norm(x: &Tensor, w: &Tensor; eps: f64)`), of types
+/// that implement [`CustomAttr`] (a traced call holds them as data). The result is
+/// `Result<Tensor>`. Declare it at module level
 /// (not inside a function): the macro also writes a module of the same name, holding
 /// `OP` (the registration), `Native` (the function type native versions have) and
 /// `composition` (the body, callable directly); the body sees the enclosing module's items.
+/// Like catalogue ops, a custom op is assumed pure (its result depends on its inputs and
+/// attributes only): the tracer's common-subexpression pass merges two identical calls.
 ///
 /// The name is the op's name for every crate in the program: a second declaration of it is
 /// an error at the first call ([`Error::CustomOpConflict`](crate::Error::CustomOpConflict)).
@@ -176,6 +307,9 @@ macro_rules! custom_op {
                         })
                     }
                     $crate::custom::Pick::Composition => {
+                        if $crate::custom::__records(table) {
+                            return $name::__record(table, $($t,)+ $($($a,)*)?);
+                        }
                         $crate::custom::__run(table, &$name::OP, true, move || {
                             $name::composition($($t,)+ $($($a,)*)?)
                         })
@@ -201,7 +335,56 @@ macro_rules! custom_op {
                 module: module_path!(),
                 signature: stringify!(($($t: &Tensor),+ $(; $($a: $aty),*)?)),
                 native_type: $crate::custom_registry::type_id_of::<Native>,
+                inputs: &[$(stringify!($t)),+],
+                attrs: &[$($(stringify!($a)),*)?],
+                call: __call,
             };
+
+            /// Records a call in the trace in progress (out of line: the op's function calls it
+            /// on a tracer's tracing table only).
+            #[doc(hidden)]
+            #[cold]
+            #[inline(never)]
+            #[allow(clippy::too_many_arguments)]
+            pub fn __record(
+                table: &'static $crate::FunctionTable,
+                $($t: &$crate::Tensor,)+ $($($a: $aty,)*)?
+            ) -> $crate::Result<$crate::Tensor> {
+                $crate::custom::__record(
+                    table,
+                    &OP,
+                    &[$($t),+],
+                    ::std::vec![$($($crate::custom::CustomAttr::to_attr(&$a)),*)?],
+                )
+            }
+
+            /// Calls a native version (`Some`, a `Native`) or the composition (`None`) with
+            /// the inputs and attributes of a traced node ([`CustomOp::call`]).
+            ///
+            /// [`CustomOp::call`]: $crate::custom::CustomOp::call
+            #[doc(hidden)]
+            #[allow(unused_mut, unused_variables, clippy::let_unit_value)]
+            pub fn __call(
+                native: ::std::option::Option<&'static (dyn ::std::any::Any + Send + Sync)>,
+                inputs: &[&$crate::Tensor],
+                attrs: &[$crate::custom::Attr],
+            ) -> $crate::Result<$crate::Tensor> {
+                let &[$($t),+] = inputs else {
+                    return Err($crate::custom::__arity(&OP, inputs.len(), attrs.len()));
+                };
+                if attrs.len() != OP.attrs.len() {
+                    return Err($crate::custom::__arity(&OP, inputs.len(), attrs.len()));
+                }
+                let mut next = attrs.iter();
+                $($( let $a: $aty = $crate::custom::__attr(&OP, stringify!($a), next.next())?; )*)?
+                match native {
+                    None => composition($($t,)+ $($($a,)*)?),
+                    Some(f) => match f.downcast_ref::<Native>() {
+                        Some(f) => f($($t,)+ $($($a,)*)?),
+                        None => Err($crate::custom::__not_native(&OP)),
+                    },
+                }
+            }
 
             /// The op's composition: what runs where no native version is registered.
             #[allow(clippy::too_many_arguments)]

@@ -14,10 +14,13 @@
 //! therefore build their side table lazily, at the first custom call or report; custom ops
 //! are tested from integration tests (`tests/custom.rs`) and the fixture crate.
 
-use crate::error::Error;
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::tensor::Tensor;
 use crate::version::{split_variant_name, VersionRange};
 use semver::Version;
 use std::any::{Any, TypeId};
+use std::fmt;
 
 /// One custom op's declaration (written by [`custom_op!`](crate::custom_op)).
 #[derive(Debug)]
@@ -33,6 +36,194 @@ pub struct CustomOp {
     /// The `TypeId` of the op's native function type (`<op>::Native`): native versions are
     /// checked against it when a table is built.
     pub native_type: fn() -> TypeId,
+    /// The tensor parameters' names, in order.
+    pub inputs: &'static [&'static str],
+    /// The plain attributes' names, in order.
+    pub attrs: &'static [&'static str],
+    /// Calls the op from a traced node's data: a native version (a `<op>::Native`) or, for
+    /// `None`, the composition, with the node's inputs and attributes (not pinned to a table,
+    /// no panics caught: the tracer's callers do that).
+    pub call: CustomCall,
+}
+
+/// The type of [`CustomOp::call`].
+pub type CustomCall =
+    fn(Option<&'static (dyn Any + Send + Sync)>, &[&Tensor], &[Attr]) -> Result<Tensor>;
+
+/// How a tracer's tracing table records a custom call (see [`CustomMode::Record`]).
+pub(crate) type RecordFn = fn(&'static CustomOp, &[&Tensor], Vec<Attr>) -> Result<Tensor>;
+
+/// A plain attribute of a custom op as data: how a traced node holds it (and a graph file
+/// writes it). [`CustomAttr`] converts the attribute types to and from it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Attr {
+    /// A `bool`.
+    Bool(bool),
+    /// A signed integer.
+    Int(i64),
+    /// An unsigned integer.
+    UInt(u64),
+    /// A float (`f32` widened exactly).
+    Float(f64),
+    /// A [`DType`].
+    DType(DType),
+    /// A `String`.
+    Str(String),
+    /// `None` of an `Option`.
+    None,
+    /// A `Vec`.
+    List(Vec<Attr>),
+}
+
+impl fmt::Display for Attr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Attr::Bool(b) => write!(f, "{b}"),
+            Attr::Int(i) => write!(f, "{i}"),
+            Attr::UInt(u) => write!(f, "{u}"),
+            Attr::Float(x) => write!(f, "{x:?}"),
+            Attr::DType(d) => write!(f, "{d}"),
+            Attr::Str(s) => write!(f, "{s:?}"),
+            Attr::None => f.write_str("None"),
+            Attr::List(v) => {
+                f.write_str("[")?;
+                for (i, a) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{a}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+/// A type a custom op's attribute may have: convertible to an [`Attr`] and back, exactly
+/// (`from_attr(&x.to_attr())` is `x`).
+pub trait CustomAttr: Sized {
+    /// What the attribute must be, for errors (`"a float"`).
+    const EXPECTED: &'static str;
+    /// The value as data.
+    fn to_attr(&self) -> Attr;
+    /// The value of `a`, or `None` when `a` is not of this type (or out of its range).
+    fn from_attr(a: &Attr) -> Option<Self>;
+}
+
+impl CustomAttr for bool {
+    const EXPECTED: &'static str = "a bool";
+    fn to_attr(&self) -> Attr {
+        Attr::Bool(*self)
+    }
+    fn from_attr(a: &Attr) -> Option<bool> {
+        match a {
+            Attr::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! int_attr {
+    ($($t:ty => $variant:ident),*) => {$(
+        impl CustomAttr for $t {
+            const EXPECTED: &'static str = concat!("an integer in ", stringify!($t), "'s range");
+            fn to_attr(&self) -> Attr {
+                Attr::$variant((*self).try_into().unwrap_or_default())
+            }
+            fn from_attr(a: &Attr) -> Option<$t> {
+                match a {
+                    Attr::Int(i) => (*i).try_into().ok(),
+                    Attr::UInt(u) => (*u).try_into().ok(),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+int_attr!(i8 => Int, i16 => Int, i32 => Int, i64 => Int, isize => Int,
+    u8 => UInt, u16 => UInt, u32 => UInt, u64 => UInt, usize => UInt);
+
+impl CustomAttr for f64 {
+    const EXPECTED: &'static str = "a float";
+    fn to_attr(&self) -> Attr {
+        Attr::Float(*self)
+    }
+    fn from_attr(a: &Attr) -> Option<f64> {
+        match a {
+            Attr::Float(x) => Some(*x),
+            _ => None,
+        }
+    }
+}
+
+impl CustomAttr for f32 {
+    const EXPECTED: &'static str = "a float32 (a number float32 holds exactly)";
+    fn to_attr(&self) -> Attr {
+        Attr::Float(f64::from(*self))
+    }
+    fn from_attr(a: &Attr) -> Option<f32> {
+        match a {
+            // Exact only: a float32 widened, or a NaN.
+            Attr::Float(x) if x.is_nan() || f64::from(*x as f32) == *x => Some(*x as f32),
+            _ => None,
+        }
+    }
+}
+
+impl CustomAttr for DType {
+    const EXPECTED: &'static str = "a dtype";
+    fn to_attr(&self) -> Attr {
+        Attr::DType(*self)
+    }
+    fn from_attr(a: &Attr) -> Option<DType> {
+        match a {
+            Attr::DType(d) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
+impl CustomAttr for String {
+    const EXPECTED: &'static str = "a string";
+    fn to_attr(&self) -> Attr {
+        Attr::Str(self.clone())
+    }
+    fn from_attr(a: &Attr) -> Option<String> {
+        match a {
+            Attr::Str(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl<T: CustomAttr> CustomAttr for Option<T> {
+    const EXPECTED: &'static str = "None or a value";
+    fn to_attr(&self) -> Attr {
+        match self {
+            Some(x) => x.to_attr(),
+            None => Attr::None,
+        }
+    }
+    fn from_attr(a: &Attr) -> Option<Option<T>> {
+        match a {
+            Attr::None => Some(None),
+            a => T::from_attr(a).map(Some),
+        }
+    }
+}
+
+impl<T: CustomAttr> CustomAttr for Vec<T> {
+    const EXPECTED: &'static str = "a list";
+    fn to_attr(&self) -> Attr {
+        Attr::List(self.iter().map(T::to_attr).collect())
+    }
+    fn from_attr(a: &Attr) -> Option<Vec<T>> {
+        match a {
+            Attr::List(v) => v.iter().map(T::from_attr).collect(),
+            _ => None,
+        }
+    }
 }
 
 /// Every custom op declared in the program.
@@ -80,6 +271,8 @@ pub(crate) enum CustomPick {
     Native(&'static (dyn Any + Send + Sync), &'static str),
     /// The op's composition.
     Composition,
+    /// Calls are recorded as one node of the trace in progress (tracing tables).
+    Record,
     /// Calls fail with this error (two crates declare the name, or the natives registered
     /// for this backend are invalid).
     Failed(Error),
@@ -92,12 +285,15 @@ pub(crate) struct CustomEntry {
 }
 
 /// How a table's custom ops are picked.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub(crate) enum CustomMode {
     /// Natives where registered for the version, else compositions.
     Natives,
-    /// Compositions only (masked tables, and the tracing tables of the tracer).
+    /// Compositions only (masked tables).
     Compositions,
+    /// Every call recorded as one node by this recorder (the tracing tables of the tracer,
+    /// which own the recording: this layer knows only the function).
+    Record(RecordFn),
 }
 
 fn describe(op: &CustomOp) -> String {
@@ -136,8 +332,10 @@ fn pick(op: &'static CustomOp, backend: &str, version: &Version, mode: CustomMod
     if let Some(e) = conflict(op) {
         return CustomPick::Failed(e);
     }
-    if mode == CustomMode::Compositions {
-        return CustomPick::Composition;
+    match mode {
+        CustomMode::Compositions => return CustomPick::Composition,
+        CustomMode::Record(_) => return CustomPick::Record,
+        CustomMode::Natives => {}
     }
     let mut problems = Vec::new();
     let mut chosen: Option<&CustomNative> = None;
@@ -224,4 +422,70 @@ pub(crate) fn validate(backend: &str) -> Vec<String> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip<T: CustomAttr + PartialEq + std::fmt::Debug>(x: T, attr: Attr) {
+        assert_eq!(x.to_attr(), attr);
+        assert_eq!(T::from_attr(&attr), Some(x));
+    }
+
+    #[test]
+    fn attributes_round_trip_exactly() {
+        round_trip(true, Attr::Bool(true));
+        round_trip(-3i8, Attr::Int(-3));
+        round_trip(i64::MIN, Attr::Int(i64::MIN));
+        round_trip(7usize, Attr::UInt(7));
+        round_trip(u64::MAX, Attr::UInt(u64::MAX));
+        round_trip(0.1f64, Attr::Float(0.1));
+        round_trip(0.1f32, Attr::Float(f64::from(0.1f32)));
+        round_trip(-0.0f64, Attr::Float(-0.0));
+        round_trip(DType::BFloat16, Attr::DType(DType::BFloat16));
+        round_trip("eps".to_string(), Attr::Str("eps".to_string()));
+        round_trip(None::<f64>, Attr::None);
+        round_trip(Some(2u32), Attr::UInt(2));
+        round_trip(
+            vec![vec![1i32], vec![]],
+            Attr::List(vec![Attr::List(vec![Attr::Int(1)]), Attr::List(vec![])]),
+        );
+        let nan = f32::from_attr(&f32::NAN.to_attr()).expect("a NaN is a float32");
+        assert!(nan.is_nan());
+    }
+
+    #[test]
+    fn attributes_of_another_kind_or_out_of_range_are_refused() {
+        // Integers convert between signed and unsigned within range only.
+        assert_eq!(u8::from_attr(&Attr::Int(255)), Some(255));
+        assert_eq!(u8::from_attr(&Attr::Int(256)), None);
+        assert_eq!(u8::from_attr(&Attr::Int(-1)), None);
+        assert_eq!(i64::from_attr(&Attr::UInt(u64::MAX)), None);
+        assert_eq!(i8::from_attr(&Attr::UInt(127)), Some(127));
+        // A float32 attribute takes only what float32 holds exactly: 0.1 is not one.
+        assert_eq!(f32::from_attr(&Attr::Float(0.1)), None);
+        assert_eq!(f32::from_attr(&Attr::Float(0.5)), Some(0.5));
+        assert_eq!(f64::from_attr(&Attr::Int(1)), None);
+        assert_eq!(bool::from_attr(&Attr::UInt(1)), None);
+        assert_eq!(String::from_attr(&Attr::None), None);
+        assert_eq!(
+            Vec::<u8>::from_attr(&Attr::List(vec![Attr::Int(300)])),
+            None
+        );
+        assert_eq!(Option::<bool>::from_attr(&Attr::Int(0)), None);
+        assert_eq!(DType::from_attr(&Attr::Str("float32".into())), None);
+    }
+
+    #[test]
+    fn attributes_print_as_written_in_a_graph() {
+        let a = Attr::List(vec![
+            Attr::Float(1.0),
+            Attr::Int(-2),
+            Attr::Str("a".into()),
+            Attr::None,
+            Attr::DType(DType::Int8),
+        ]);
+        assert_eq!(a.to_string(), r#"[1.0, -2, "a", None, int8]"#);
+    }
 }

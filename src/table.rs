@@ -53,9 +53,9 @@ pub struct FunctionTable {
     /// Indexed by [`Op::index`]; an array, not a `Vec`, so the per-call lookup of a constant
     /// op is one load at a fixed offset (no bounds check).
     pub(crate) sources: [Source; Op::COUNT],
-    /// Whether custom ops run their compositions only (masked tables, and the tracer's
-    /// tracing tables).
-    pub(crate) custom_compositions_only: bool,
+    /// How custom ops are picked: natives where registered, compositions only (masked
+    /// tables), or recorded (the tracer's tracing tables).
+    pub(crate) custom_mode: CustomMode,
     /// What runs each custom op ([`crate::custom_op!`]), one entry per declaration in
     /// [`custom_registry::CUSTOM_OPS`] order: built at the first custom call on this table.
     pub(crate) custom: OnceLock<Box<[CustomEntry]>>,
@@ -109,7 +109,7 @@ impl FunctionTable {
                     krate: e.op.krate,
                     source: match &e.pick {
                         CustomPick::Native(_, variant) => Source::Primary { variant },
-                        CustomPick::Composition => Source::Compositional,
+                        CustomPick::Composition | CustomPick::Record => Source::Compositional,
                         CustomPick::Failed(_) => Source::Unsupported,
                     },
                 })
@@ -124,7 +124,7 @@ impl FunctionTable {
     pub fn custom_source(&self, op: &'static CustomOp) -> Source {
         match &self.custom_entry(op).pick {
             CustomPick::Native(_, variant) => Source::Primary { variant },
-            CustomPick::Composition => Source::Compositional,
+            CustomPick::Composition | CustomPick::Record => Source::Compositional,
             CustomPick::Failed(_) => Source::Unsupported,
         }
     }
@@ -135,12 +135,11 @@ impl FunctionTable {
         match self.custom.get() {
             Some(entries) => entries,
             None => self.custom.get_or_init(|| {
-                let mode = if self.custom_compositions_only {
-                    CustomMode::Compositions
-                } else {
-                    CustomMode::Natives
-                };
-                custom_registry::build_side_table(self.backend.name, &self.version, mode)
+                custom_registry::build_side_table(
+                    self.backend.name,
+                    &self.version,
+                    self.custom_mode,
+                )
             }),
         }
     }
@@ -160,6 +159,12 @@ impl FunctionTable {
     /// mask test on the hot path, the message built only on failure.
     #[inline]
     pub(crate) fn check_dtype(&self, op: Op, dtype: DType) -> Result<()> {
+        self.check_dtype_of(op.name(), dtype)
+    }
+
+    /// [`FunctionTable::check_dtype`] for an op named `op` (a custom op's name).
+    #[inline]
+    pub(crate) fn check_dtype_of(&self, op: &'static str, dtype: DType) -> Result<()> {
         if self.unsupported.contains(dtype) {
             return Err(self.dtype_error(op, dtype));
         }
@@ -167,9 +172,9 @@ impl FunctionTable {
     }
 
     #[cold]
-    fn dtype_error(&self, op: Op, dtype: DType) -> Error {
+    fn dtype_error(&self, op: &'static str, dtype: DType) -> Error {
         Error::UnsupportedDType {
-            op: op.name(),
+            op,
             dtype,
             backend: self.backend.name.to_string(),
             version: self.version.to_string(),
@@ -526,7 +531,11 @@ fn build(
         unsupported,
         slots,
         sources,
-        custom_compositions_only: masked,
+        custom_mode: if masked {
+            CustomMode::Compositions
+        } else {
+            CustomMode::Natives
+        },
         custom: OnceLock::new(),
     })
 }

@@ -24,7 +24,10 @@ fn trace_error(e: Error) -> String {
 }
 
 fn ops(g: &ts::Graph) -> Vec<Op> {
-    g.nodes().iter().map(|n| n.op).collect()
+    g.nodes()
+        .iter()
+        .map(|n| n.op.catalogue().expect("a catalogue node"))
+        .collect()
 }
 
 #[test]
@@ -615,7 +618,15 @@ fn ops_with_several_results_are_one_node_with_several_outputs() {
             .iter()
             .filter(|n| !n.more_outputs.is_empty())
             .collect();
-        let shapes: Vec<(Op, usize)> = multi.iter().map(|n| (n.op, n.outputs().count())).collect();
+        let shapes: Vec<(Op, usize)> = multi
+            .iter()
+            .map(|n| {
+                (
+                    n.op.catalogue().expect("a catalogue node"),
+                    n.outputs().count(),
+                )
+            })
+            .collect();
         assert_eq!(
             shapes,
             [

@@ -1,8 +1,9 @@
 //! Custom ops declared outside tensorswitch's core, as a user's crate would: `rms_norm` and
 //! `swiglu` with compositions of catalogue ops and native versions for the ndarray backend;
 //! `vv_scale` with two version variants; `dup_op`, which `tensorswitch-custom-ops-other`
-//! declares too; `overlap_op`, whose two ndarray variants overlap; and `panicky`, whose native
-//! panics. The counters say which native ran.
+//! declares too; `overlap_op`, whose two ndarray variants overlap; `panicky`, whose native
+//! panics; and `affine`, with attributes of every kind the tracer holds as data. The counters
+//! say which native ran.
 
 use ndarray::{ArrayD, Axis};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -61,6 +62,23 @@ custom_op! {
     /// `rms_norm(swiglu(x, gate), weight; eps)`: a composition of custom ops.
     pub fn gated_rms_norm(x: &Tensor, gate: &Tensor, weight: &Tensor; eps: f64) -> Result<Tensor> {
         rms_norm(&swiglu(x, gate)?, weight, eps)
+    }
+}
+
+custom_op! {
+    /// `x * scale + shift`, negated when `negate`, cast to `cast` when given; `tag` is not
+    /// used: attributes of every kind, for the tracer's graphs and their JSON.
+    pub fn affine(x: &Tensor; scale: f32, shift: i64, negate: bool, tag: String, cast: Option<DType>, axes: Vec<usize>) -> Result<Tensor> {
+        let _ = (tag, axes);
+        let y = add(
+            &multiply(x, &full(&[], f64::from(scale), x.dtype())?)?,
+            &full(&[], shift as f64, x.dtype())?,
+        )?;
+        let y = if negate { tensorswitch::negative(&y)? } else { y };
+        match cast {
+            Some(dtype) => tensorswitch::astype(&y, dtype),
+            None => Ok(y),
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Custom ops declared in another crate (this package's library), on the ndarray backend:
 //! compositions and native versions against hand-derived values and against each other,
 //! version variants under emulated versions, the coverage report, the name conflict with
-//! `tensorswitch-custom-ops-other`, registration errors, panics, dispatch errors and tracing.
+//! `tensorswitch-custom-ops-other`, registration errors, panics and dispatch errors (tracing: tests/traced.rs).
 
 use std::sync::atomic::Ordering;
 use tensorswitch::{self as ts, Error, Source, Tensor};
@@ -240,39 +240,4 @@ fn errors_of_the_ops_inside_name_the_problem() {
     let err = rms_norm(&t(&[1.0, 2.0, 3.0], &[3]), &t(&[1.0, 2.0], &[2]), 0.0)
         .expect_err("shapes do not broadcast");
     assert!(err.to_string().contains("multiply"), "{err}");
-}
-
-#[test]
-fn tracing_records_the_composition() -> ts::Result<()> {
-    let x = t(&[3.0, 4.0, 0.0, 0.0], &[2, 2]);
-    let w = t(&[1.0, 2.0], &[2]);
-    let before = ND_RMS_NORM_CALLS.load(Ordering::Relaxed);
-    let g = ts::trace(&[x.clone(), w.clone()], |xs| {
-        Ok(vec![rms_norm(&xs[0], &xs[1], 1.0)?])
-    })?;
-    assert_eq!(
-        ND_RMS_NORM_CALLS.load(Ordering::Relaxed),
-        before,
-        "no native while tracing"
-    );
-    let ops: Vec<&str> = g.nodes().iter().map(|n| n.op.name()).collect();
-    assert!(ops.contains(&"mean") && ops.contains(&"sqrt"), "{ops:?}");
-    let y = g.compile("ndarray")?.run(&[x, w])?;
-    close(&y[0].to_vec::<f32>()?, &rms_expected(), 1e-6);
-    Ok(())
-}
-
-#[test]
-fn a_traced_custom_op_goes_through_json() -> ts::Result<()> {
-    let x = t(&[3.0, 4.0, 0.0, 0.0], &[2, 2]);
-    let w = t(&[1.0, 2.0], &[2]);
-    let g = ts::trace(&[x.clone(), w.clone()], |xs| {
-        Ok(vec![rms_norm(&xs[0], &xs[1], 1.0)?])
-    })?;
-    let text = g.to_json()?;
-    let back = ts::Graph::from_json(&text)?;
-    assert_eq!(back.to_json()?, text);
-    let y = back.compile("ndarray")?.run(&[x, w])?;
-    close(&y[0].to_vec::<f32>()?, &rms_expected(), 1e-6);
-    Ok(())
 }

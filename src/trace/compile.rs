@@ -2,9 +2,10 @@
 //! is a sequence of slot calls.
 
 use super::fuse::{plan, Planned};
-use super::graph::{Args, Graph, ValueInfo};
+use super::graph::{Args, Graph, NodeOp, ValueInfo};
 use super::record::{fast, invoke, invoke_all, Fast};
 use crate::catalogue::{Op, OpFn};
+use crate::custom::{Attr, CustomOp};
 use crate::error::{Error, Result};
 use crate::fused::FusedKernel;
 use crate::ops::dispatch;
@@ -39,6 +40,18 @@ enum Exec {
         /// How many graph nodes it replaces.
         nodes: usize,
     },
+    /// One custom op (boxed, so catalogue steps stay as small as they were).
+    Custom(Box<CustomStep>),
+}
+
+/// A custom node's step: the native version the table picked at compile time (`None`: the
+/// composition), called directly.
+struct CustomStep {
+    op: &'static CustomOp,
+    native: Option<&'static (dyn std::any::Any + Send + Sync)>,
+    /// The native's registered name (`rms_norm_v_2p4_and_above`).
+    variant: Option<&'static str>,
+    attrs: Vec<Attr>,
 }
 
 /// A graph compiled for one function table (see [`Graph::compile`]). Running it checks the
@@ -82,11 +95,8 @@ impl Graph {
             table.check_dtype(Op::from_host, self.values[v.0].dtype)?;
         }
         for n in &self.nodes {
-            for v in n.outputs() {
-                table.check_dtype(n.op, self.values[v.0].dtype)?;
-            }
-            for v in &n.inputs {
-                table.check_dtype(n.op, self.values[v.0].dtype)?;
+            for v in n.outputs().chain(n.inputs.iter().copied()) {
+                table.check_dtype_of(n.op.name(), self.values[v.0].dtype)?;
             }
         }
         let mut steps = Vec::with_capacity(self.nodes.len());
@@ -162,10 +172,14 @@ impl Graph {
 impl Graph {
     fn call_step(&self, table: &'static FunctionTable, i: usize) -> Result<Step> {
         let n = &self.nodes[i];
+        let op = match n.op {
+            NodeOp::Catalogue(op) => op,
+            NodeOp::Custom(op) => return self.custom_step(table, i, op),
+        };
         let f = table
             .slots
-            .get(n.op)
-            .ok_or_else(|| table.unsupported_error(n.op))?;
+            .get(op)
+            .ok_or_else(|| table.unsupported_error(op))?;
         let fast = match (fast(f), n.inputs.len()) {
             (Fast::Unary(g), 1) => Fast::Unary(g),
             (Fast::Binary(g), 2) => Fast::Binary(g),
@@ -173,13 +187,45 @@ impl Graph {
         };
         Ok(Step {
             exec: Exec::Call {
-                op: n.op,
+                op,
                 f,
                 fast,
                 args: n.args.clone(),
             },
             inputs: n.inputs.iter().map(|v| v.0).collect(),
             outputs: n.outputs().map(|v| v.0).collect(),
+            frees: Vec::new(),
+        })
+    }
+
+    /// The step of a custom node: the table's native version of the op, picked now (version
+    /// variants as the table picks them), else its composition.
+    fn custom_step(
+        &self,
+        table: &'static FunctionTable,
+        i: usize,
+        op: &'static CustomOp,
+    ) -> Result<Step> {
+        let n = &self.nodes[i];
+        let Args::Custom(attrs) = &n.args else {
+            return Err(crate::custom::__arity(op, n.inputs.len(), 0));
+        };
+        if n.inputs.len() != op.inputs.len()
+            || attrs.len() != op.attrs.len()
+            || !n.more_outputs.is_empty()
+        {
+            return Err(crate::custom::__arity(op, n.inputs.len(), attrs.len()));
+        }
+        let native = crate::custom::native_for(table, op)?;
+        Ok(Step {
+            exec: Exec::Custom(Box::new(CustomStep {
+                op,
+                native: native.map(|(f, _)| f),
+                variant: native.map(|(_, v)| v),
+                attrs: attrs.clone(),
+            })),
+            inputs: n.inputs.iter().map(|v| v.0).collect(),
+            outputs: vec![n.output.0],
             frees: Vec::new(),
         })
     }
@@ -218,9 +264,28 @@ impl Compiled {
             .iter()
             .map(|s| match s.exec {
                 Exec::Fused { nodes, .. } => nodes,
-                Exec::Call { .. } => 0,
+                Exec::Call { .. } | Exec::Custom(_) => 0,
             })
             .sum()
+    }
+
+    /// What runs each custom node, in run order: the op's name and
+    /// [`Source::Primary`](crate::Source) with the native version's registered name, or
+    /// [`Source::Compositional`](crate::Source) for its composition (picked when compiling).
+    pub fn custom_steps(&self) -> Vec<(&'static str, crate::table::Source)> {
+        self.steps
+            .iter()
+            .filter_map(|s| match &s.exec {
+                Exec::Custom(c) => Some((
+                    c.op.name,
+                    match c.variant {
+                        Some(variant) => crate::table::Source::Primary { variant },
+                        None => crate::table::Source::Compositional,
+                    },
+                )),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Runs the graph on `inputs`, which must have the traced dtypes and shapes and be tensors
@@ -319,6 +384,9 @@ impl Compiled {
                         }
                     }
                 }
+                Exec::Custom(c) => {
+                    values[s.outputs[0]] = Some(self.run_custom(c, &values, &s.inputs)?);
+                }
                 Exec::Fused { op, kernel, .. } => {
                     let outs = with_inputs(&values, &s.inputs, |ins| {
                         // The same panic boundary as a slot call (see `dispatch::call`).
@@ -349,6 +417,19 @@ impl Compiled {
             .iter()
             .map(|&i| values[i].clone().ok_or_else(missing))
             .collect()
+    }
+
+    /// Runs a custom step (out of line, so the loop over catalogue steps is what it was).
+    #[inline(never)]
+    fn run_custom(
+        &self,
+        c: &CustomStep,
+        values: &[Option<Tensor>],
+        inputs: &[usize],
+    ) -> Result<Tensor> {
+        with_inputs(values, inputs, |ins| {
+            crate::custom::run_node(self.table, c.op, c.native, ins, &c.attrs)
+        })?
     }
 
     fn check(&self, what: impl Fn() -> String, x: &Tensor, info: &ValueInfo) -> Result<()> {

@@ -81,10 +81,14 @@ pub(super) fn plan(graph: &Graph, table: &FunctionTable, fuse: bool) -> Vec<Plan
 /// Whether node `i` can be part of a fused program on `table`.
 fn fusible(graph: &Graph, table: &FunctionTable, hook: &FuseHook, i: usize) -> bool {
     let n = &graph.nodes[i];
-    let Source::Primary { variant } = table.source(n.op) else {
+    // Custom nodes are never fused: they run as one call.
+    let Some(op) = n.op.catalogue() else {
         return false;
     };
-    match (&n.args, n.op) {
+    let Source::Primary { variant } = table.source(op) else {
+        return false;
+    };
+    match (&n.args, op) {
         (Args::Cast(_), Op::astype) => {}
         (Args::None, op) if op != Op::astype => {}
         _ => return false,
@@ -106,7 +110,7 @@ fn fusible(graph: &Graph, table: &FunctionTable, hook: &FuseHook, i: usize) -> b
         return false;
     }
     let dtypes: Vec<_> = n.inputs.iter().map(|v| graph.values[v.0].dtype).collect();
-    (hook.supports)(n.op, variant, &dtypes, out.dtype)
+    (hook.supports)(op, variant, &dtypes, out.dtype)
 }
 
 /// Ends a group: a program when it has two nodes or more, else its node alone.
@@ -165,7 +169,8 @@ fn program(
     let mut instrs = Vec::with_capacity(nodes.len());
     for &i in nodes {
         let n = &graph.nodes[i];
-        let Source::Primary { variant } = table.source(n.op) else {
+        let op = n.op.catalogue()?;
+        let Source::Primary { variant } = table.source(op) else {
             return None;
         };
         let args = n
@@ -175,7 +180,7 @@ fn program(
             .collect::<Option<Vec<_>>>()?;
         slot[n.output.0] = Some(reads.len() + instrs.len());
         instrs.push(FusedInstr {
-            op: n.op,
+            op,
             variant,
             args,
             cast: match n.args {

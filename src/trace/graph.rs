@@ -2,6 +2,7 @@
 //! per backend slot call, in the order they ran.
 
 use crate::catalogue::{AxisSlice, MatrixOrd, Op};
+use crate::custom::{Attr, CustomOp};
 use crate::dtype::{DType, HostData, Scalar};
 use crate::table::FunctionTable;
 use crate::tensor::{Device, Tensor};
@@ -166,6 +167,8 @@ pub enum Args {
         ord: f64,
         keepdims: bool,
     },
+    /// A custom op's plain attributes, in its declaration's order ([`NodeOp::Custom`]).
+    Custom(Vec<Attr>),
 }
 
 impl fmt::Display for Args {
@@ -284,6 +287,12 @@ impl fmt::Display for Args {
                 ord,
                 keepdims,
             } => write!(f, ", axes={}, ord={ord}, keepdims={keepdims}", Dims(axes)),
+            Args::Custom(attrs) => {
+                for a in attrs {
+                    write!(f, ", {a}")?;
+                }
+                Ok(())
+            }
             Args::Window(w) => write!(
                 f,
                 ", kernel={:?}, stride={:?}, padding={:?}, dilation={:?}, groups={}",
@@ -293,13 +302,90 @@ impl fmt::Display for Args {
     }
 }
 
+/// What a node calls: a catalogue op's slot, or a custom op ([`crate::custom_op!`]) as one
+/// node. A catalogue node holds its [`Op`] inline (no allocation); a custom node refers to
+/// the op's declaration, its attributes are the node's [`Args::Custom`].
+#[derive(Clone, Copy)]
+pub enum NodeOp {
+    /// A catalogue op.
+    Catalogue(Op),
+    /// A custom op, by its declaration (identified by its name: a program has one declaration
+    /// per name, or calls of that name fail).
+    Custom(&'static CustomOp),
+}
+
+impl NodeOp {
+    /// The op's name: the catalogue's spelling (`linalg.qr`), or the custom op's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            NodeOp::Catalogue(op) => op.name(),
+            NodeOp::Custom(op) => op.name,
+        }
+    }
+
+    /// The catalogue op, for a catalogue node.
+    pub fn catalogue(&self) -> Option<Op> {
+        match self {
+            NodeOp::Catalogue(op) => Some(*op),
+            NodeOp::Custom(_) => None,
+        }
+    }
+
+    /// The custom op's declaration, for a custom node.
+    pub fn custom(&self) -> Option<&'static CustomOp> {
+        match self {
+            NodeOp::Catalogue(_) => None,
+            NodeOp::Custom(op) => Some(op),
+        }
+    }
+}
+
+impl From<Op> for NodeOp {
+    fn from(op: Op) -> NodeOp {
+        NodeOp::Catalogue(op)
+    }
+}
+
+impl PartialEq for NodeOp {
+    fn eq(&self, other: &NodeOp) -> bool {
+        match (self, other) {
+            (NodeOp::Catalogue(a), NodeOp::Catalogue(b)) => a == b,
+            (NodeOp::Custom(a), NodeOp::Custom(b)) => a.name == b.name,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for NodeOp {}
+
+impl PartialEq<Op> for NodeOp {
+    fn eq(&self, other: &Op) -> bool {
+        *self == NodeOp::Catalogue(*other)
+    }
+}
+
+impl fmt::Debug for NodeOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NodeOp::Catalogue(op) => write!(f, "{op:?}"),
+            NodeOp::Custom(op) => write!(f, "Custom({:?})", op.name),
+        }
+    }
+}
+
+impl fmt::Display for NodeOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One slot call: `output = op(inputs, args)`, or `(output, more_outputs…) = op(inputs, args)`
 /// for the ops whose slot returns several tensors (`linalg.qr`, `linalg.svd`, `linalg.eigh`,
-/// `linalg.slogdet`).
+/// `linalg.slogdet`); or one call of a custom op.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
-    /// The catalogue op whose slot was called.
-    pub op: Op,
+    /// The catalogue op whose slot was called, or the custom op called.
+    pub op: NodeOp,
     /// Its non-tensor arguments.
     pub args: Args,
     /// Its tensor inputs, in the slot's order.

@@ -4,9 +4,10 @@
 //! does not describe a graph the backend can run is an [`Error::Trace`] saying what is wrong,
 //! never a graph that fails later.
 
-use super::graph::{Args, Constant, Graph, Node, ValueId, ValueInfo};
+use super::graph::{Args, Constant, Graph, Node, NodeOp, ValueId, ValueInfo};
 use super::record::{invoke_all, result_count};
 use crate::catalogue::{AxisSlice, MatrixOrd, Op, Window2d};
+use crate::custom::{Attr, CUSTOM_OPS};
 use crate::dtype::{DType, HostData, Scalar};
 use crate::error::{Error, Result};
 use crate::ops::dispatch;
@@ -53,8 +54,11 @@ struct ConstantFile {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NodeFile {
-    /// The catalogue name (`add`, `linalg.qr`).
+    /// The catalogue name (`add`, `linalg.qr`), or a custom op's name.
     op: String,
+    /// Whether `op` names a custom op ([`crate::custom_op!`]); written only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    custom: bool,
     inputs: Vec<usize>,
     /// One value for most ops, several for `linalg.qr`, `svd`, `eigh`, `slogdet`.
     outputs: Vec<usize>,
@@ -133,6 +137,7 @@ impl Graph {
                 .iter()
                 .map(|n| NodeFile {
                     op: n.op.name().to_string(),
+                    custom: n.op.custom().is_some(),
                     inputs: n.inputs.iter().map(|v| v.0).collect(),
                     outputs: n.outputs().map(|v| v.0).collect(),
                     args: n.args.clone(),
@@ -215,6 +220,10 @@ fn load(file: GraphFile, table: &'static FunctionTable) -> Result<Graph> {
     }
     let mut nodes = Vec::with_capacity(file.nodes.len());
     for (i, node) in file.nodes.into_iter().enumerate() {
+        if node.custom {
+            nodes.push(custom_node(i, node, defined)?);
+            continue;
+        }
         let Some(&op) = Op::ALL.iter().find(|o| o.name() == node.op) else {
             return Err(invalid(format!(
                 "node {i}: unknown op `{}`; ops are named as in the catalogue (`add`, \
@@ -251,7 +260,7 @@ fn load(file: GraphFile, table: &'static FunctionTable) -> Result<Graph> {
             })?);
         }
         nodes.push(Node {
-            op,
+            op: op.into(),
             args: node.args,
             inputs: ins,
             output: outs[0],
@@ -282,6 +291,65 @@ fn load(file: GraphFile, table: &'static FunctionTable) -> Result<Graph> {
     };
     run_once(&graph)?;
     Ok(graph)
+}
+
+/// A node of a custom op, checked as a catalogue node is: the op linked into this program,
+/// its inputs defined before, one output, as many inputs and attributes as it declares.
+fn custom_node(i: usize, node: NodeFile, defined: &mut [bool]) -> Result<Node> {
+    let name = node.op.as_str();
+    let Some(op) = CUSTOM_OPS.iter().find(|o| o.name == name) else {
+        return Err(invalid(format!(
+            "node {i} calls the custom op `{name}`, which is not linked into this program; \
+             link the crate that declares it (with `tensorswitch::custom_op!`) and refer to it \
+             from the program (`use that_crate as _;`)"
+        )));
+    };
+    let Args::Custom(attrs) = &node.args else {
+        return Err(invalid(format!(
+            "node {i} (custom op `{name}`) has arguments {:?}; a custom node's are `{{\"custom\": \
+             [...]}}`, its attributes",
+            node.args
+        )));
+    };
+    if node.inputs.len() != op.inputs.len() || attrs.len() != op.attrs.len() {
+        return Err(invalid(format!(
+            "node {i} (custom op `{name}`) has {} input(s) and {} attribute(s); `{name}` takes \
+             {} ({}) and {} ({})",
+            node.inputs.len(),
+            attrs.len(),
+            op.inputs.len(),
+            op.inputs.join(", "),
+            op.attrs.len(),
+            op.attrs.join(", ")
+        )));
+    }
+    if node.outputs.len() != 1 {
+        return Err(invalid(format!(
+            "node {i} (custom op `{name}`) has {} output(s); a custom op gives 1",
+            node.outputs.len()
+        )));
+    }
+    let n = defined.len();
+    let mut ins = Vec::with_capacity(node.inputs.len());
+    for &v in &node.inputs {
+        if v >= n || !defined[v] {
+            return Err(invalid(format!(
+                "node {i} (`{name}`) reads value %{v}, which no input, constant or earlier node \
+                 defines"
+            )));
+        }
+        ins.push(ValueId(v));
+    }
+    let output = define(defined, node.outputs[0], &|| {
+        format!("the output of node {i} (`{name}`)")
+    })?;
+    Ok(Node {
+        op: NodeOp::Custom(op),
+        args: node.args,
+        inputs: ins,
+        output,
+        more_outputs: Vec::new(),
+    })
 }
 
 /// Marks value `id` defined by `what`: in range and not defined before.
@@ -386,42 +454,28 @@ fn run_once(g: &Graph) -> Result<()> {
     for (i, n) in g.nodes.iter().enumerate() {
         let what = || format!("node {i} (`{}`)", n.op);
         for v in n.inputs.iter().copied().chain(n.outputs()) {
-            table.check_dtype(n.op, g.values[v.0].dtype)?;
+            table.check_dtype_of(n.op.name(), g.values[v.0].dtype)?;
         }
-        let f = table
-            .slots
-            .get(n.op)
-            .ok_or_else(|| table.unsupported_error(n.op))?;
         let ins: Vec<&Tensor> = n
             .inputs
             .iter()
             .map(|v| values[v.0].as_ref())
             .collect::<Option<_>>()
             .ok_or_else(|| invalid(format!("{} reads a value not computed yet", what())))?;
-        if indexes(n.op) {
-            check_indices(n, &ins, &fixed, what)?;
-        }
-        if n.op == Op::argwhere && !n.inputs.iter().all(|v| fixed[v.0]) {
-            return Err(invalid(format!(
-                "{}: its input depends on an input or a constant, so its row count (the \
-                 non-zero elements) is not known; as in a traced graph, `argwhere` needs a \
-                 tensor computed from creation ops alone",
-                what()
-            )));
-        }
-        check_axes(n, &ins, what)?;
-        if let Args::Window(win) = &n.args {
-            let w = ins.get(1).map(|w| w.shape());
-            let x = ins.first().map(|x| x.shape()).unwrap_or(&[]);
-            crate::ops::check_window(n.op, win, x, w)
-                .map_err(|e| invalid(format!("{}: its window does not fit: {e}", what())))?;
-        }
-        let outs = match dispatch::call(table, n.op, Some(f), |f| invoke_all(f, &n.args, &ins)) {
+        let run = match (n.op, &n.args) {
+            (NodeOp::Catalogue(op), _) => run_catalogue(table, n, op, &ins, &fixed, what)?,
+            (NodeOp::Custom(op), Args::Custom(attrs)) => {
+                let native = crate::custom::native_for(table, op)?.map(|(f, _)| f);
+                crate::custom::run_node(table, op, native, &ins, attrs).map(|t| vec![t])
+            }
+            (NodeOp::Custom(op), _) => Err(crate::custom::__arity(op, n.inputs.len(), 0)),
+        };
+        let outs = match run {
             Ok(outs) => outs,
             // The arguments do not fit the op's slot, or its inputs are not as many.
-            Err(Error::Trace { .. }) => {
+            Err(Error::Trace { reason }) => {
                 return Err(invalid(format!(
-                    "{}: its arguments {:?} or its {} input(s) do not fit the op",
+                    "{}: its arguments {:?} or its {} input(s) do not fit the op ({reason})",
                     what(),
                     n.args,
                     n.inputs.len()
@@ -458,6 +512,43 @@ fn run_once(g: &Graph) -> Result<()> {
     Ok(())
 }
 
+/// The checks of a catalogue node before it runs, then its run (an `Err` of the outer
+/// `Result` is the file's; one of the inner is the call's, judged by the caller).
+fn run_catalogue(
+    table: &'static FunctionTable,
+    n: &Node,
+    op: Op,
+    ins: &[&Tensor],
+    fixed: &[bool],
+    what: impl Fn() -> String + Copy,
+) -> Result<Result<Vec<Tensor>>> {
+    let f = table
+        .slots
+        .get(op)
+        .ok_or_else(|| table.unsupported_error(op))?;
+    if indexes(op) {
+        check_indices(n, op, ins, fixed, what)?;
+    }
+    if op == Op::argwhere && !n.inputs.iter().all(|v| fixed[v.0]) {
+        return Err(invalid(format!(
+            "{}: its input depends on an input or a constant, so its row count (the \
+             non-zero elements) is not known; as in a traced graph, `argwhere` needs a \
+             tensor computed from creation ops alone",
+            what()
+        )));
+    }
+    check_axes(n, ins, what)?;
+    if let Args::Window(win) = &n.args {
+        let w = ins.get(1).map(|w| w.shape());
+        let x = ins.first().map(|x| x.shape()).unwrap_or(&[]);
+        crate::ops::check_window(op, win, x, w)
+            .map_err(|e| invalid(format!("{}: its window does not fit: {e}", what())))?;
+    }
+    Ok(dispatch::call(table, op, Some(f), |f| {
+        invoke_all(f, &n.args, ins)
+    }))
+}
+
 /// The axes of reductions, sorts and norms: in range, and for lists sorted and unique (what
 /// their slots assume; the call would fail less clearly).
 fn check_axes(n: &Node, ins: &[&Tensor], what: impl Fn() -> String) -> Result<()> {
@@ -489,6 +580,7 @@ fn check_axes(n: &Node, ins: &[&Tensor], what: impl Fn() -> String) -> Result<()
 /// its values) and within the indexed axis.
 fn check_indices(
     n: &Node,
+    op: Op,
     ins: &[&Tensor],
     fixed: &[bool],
     what: impl Fn() -> String,
@@ -510,7 +602,7 @@ fn check_indices(
             idx.dtype()
         )));
     }
-    let size = match (&n.args, n.op) {
+    let size = match (&n.args, op) {
         (Args::Axis(axis), Op::take | Op::take_along_axis) => {
             x.shape().get(*axis).copied().ok_or_else(|| {
                 invalid(format!(
@@ -912,5 +1004,60 @@ impl<'de> Deserialize<'de> for MatrixOrd {
                      -inf"
                 ))
             })
+    }
+}
+
+/// A custom op's [`Attr`] as written: `{"float": 1e-6}`, `{"int": -3}`, `{"uint": 3}`,
+/// `{"bool": true}`, `{"dtype": "float32"}`, `{"str": "…"}`, `"none"`, `{"list": […]}`.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum AttrFile {
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(F64),
+    Dtype(DType),
+    Str(String),
+    None,
+    List(Vec<AttrFile>),
+}
+
+impl AttrFile {
+    fn of(a: &Attr) -> AttrFile {
+        match a {
+            Attr::Bool(b) => AttrFile::Bool(*b),
+            Attr::Int(i) => AttrFile::Int(*i),
+            Attr::UInt(u) => AttrFile::Uint(*u),
+            Attr::Float(x) => AttrFile::Float(F64(*x)),
+            Attr::DType(d) => AttrFile::Dtype(*d),
+            Attr::Str(s) => AttrFile::Str(s.clone()),
+            Attr::None => AttrFile::None,
+            Attr::List(v) => AttrFile::List(v.iter().map(AttrFile::of).collect()),
+        }
+    }
+
+    fn into_attr(self) -> Attr {
+        match self {
+            AttrFile::Bool(b) => Attr::Bool(b),
+            AttrFile::Int(i) => Attr::Int(i),
+            AttrFile::Uint(u) => Attr::UInt(u),
+            AttrFile::Float(x) => Attr::Float(x.0),
+            AttrFile::Dtype(d) => Attr::DType(d),
+            AttrFile::Str(s) => Attr::Str(s),
+            AttrFile::None => Attr::None,
+            AttrFile::List(v) => Attr::List(v.into_iter().map(AttrFile::into_attr).collect()),
+        }
+    }
+}
+
+impl Serialize for Attr {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        AttrFile::of(self).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Attr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Attr, D::Error> {
+        Ok(AttrFile::deserialize(d)?.into_attr())
     }
 }

@@ -29,7 +29,7 @@ mod passes;
 mod record;
 
 pub use compile::Compiled;
-pub use graph::{Args, Constant, Graph, Node, ValueId, ValueInfo};
+pub use graph::{Args, Constant, Graph, Node, NodeOp, ValueId, ValueInfo};
 pub use jit::Jit;
 
 use crate::error::{Error, Result};
@@ -49,7 +49,10 @@ use record::Recording;
 /// `argwhere` or `nonzero` of such a tensor (its shape depends on the values), switching
 /// backends (`set_backend`, `with_backend`, `to_backend`, …), or a nested `trace`. Such a
 /// failure also fails the trace when `f` ignores it. Ops with several results
-/// (`linalg::qr`, `svd`, `eigh`, `slogdet`) are one node with several outputs.
+/// (`linalg::qr`, `svd`, `eigh`, `slogdet`) are one node with several outputs. A custom op
+/// ([`crate::custom_op!`]) is one node ([`NodeOp::Custom`]) holding its attributes; its
+/// eager result comes from the traced backend's native version or its composition, and
+/// [`Graph::compile`] picks the target backend's.
 pub fn trace(inputs: &[Tensor], f: impl FnOnce(&[Tensor]) -> Result<Vec<Tensor>>) -> Result<Graph> {
     trace_with_constants(inputs, &[], f)
 }

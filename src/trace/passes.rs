@@ -1,7 +1,7 @@
 //! Graph passes. Each returns a new graph computing the same outputs, renumbered so values
 //! are `%0…` in order (inputs, constants, nodes).
 
-use super::graph::{Constant, Graph, Node, ValueId};
+use super::graph::{Args, Constant, Graph, Node, NodeOp, ValueId};
 use super::record::invoke_all;
 use crate::error::Result;
 use crate::ops::dispatch;
@@ -35,7 +35,9 @@ impl Graph {
     }
 
     /// Common-subexpression elimination: a node with the same op, arguments and inputs as an
-    /// earlier one is dropped and its uses read the earlier one's value.
+    /// earlier one is dropped and its uses read the earlier one's value. Custom ops are
+    /// assumed pure, as catalogue ops are: two calls of one custom op (by name) with equal
+    /// attributes and inputs are merged; calls with other attributes stay apart.
     pub fn cse(&self) -> Graph {
         let mut replace: HashMap<ValueId, ValueId> = HashMap::new();
         let mut seen: HashMap<String, Vec<ValueId>> = HashMap::new();
@@ -71,23 +73,40 @@ impl Graph {
     /// input and no constant (creation ops and what is computed from them only), and makes
     /// the values later nodes or the outputs read constants named `k0`, `k1`, …. Nodes that
     /// read a constant are not folded, so rebinding it when the graph runs still counts.
+    /// Custom nodes whose inputs are all folded are computed too (by the traced table's
+    /// native version of the op, or its composition).
     pub fn fold_constants(&self) -> Result<Graph> {
         let _section = crate::tensor::live::enter();
         let mut folded: HashMap<ValueId, Tensor> = HashMap::new();
         let mut nodes = Vec::with_capacity(self.nodes.len());
         for n in &self.nodes {
             let refs: Option<Vec<&Tensor>> = n.inputs.iter().map(|v| folded.get(v)).collect();
-            let f = self.table.slots.get(n.op);
-            match (refs, f) {
-                (Some(refs), Some(f)) => {
-                    let outs = dispatch::call(self.table, n.op, Some(f), |f| {
-                        invoke_all(f, &n.args, &refs)
-                    })?;
-                    for (v, t) in n.outputs().zip(outs) {
-                        folded.insert(v, t);
+            let Some(refs) = refs else {
+                nodes.push(n.clone());
+                continue;
+            };
+            let outs = match (n.op, &n.args) {
+                (NodeOp::Catalogue(op), _) => match self.table.slots.get(op) {
+                    Some(f) => {
+                        dispatch::call(self.table, op, Some(f), |f| invoke_all(f, &n.args, &refs))?
                     }
+                    None => {
+                        nodes.push(n.clone());
+                        continue;
+                    }
+                },
+                (NodeOp::Custom(op), Args::Custom(attrs)) => {
+                    let native = crate::custom::native_for(self.table, op)?.map(|(f, _)| f);
+                    vec![crate::custom::run_node(
+                        self.table, op, native, &refs, attrs,
+                    )?]
                 }
-                _ => nodes.push(n.clone()),
+                (NodeOp::Custom(op), _) => {
+                    return Err(crate::custom::__arity(op, n.inputs.len(), 0));
+                }
+            };
+            for (v, t) in n.outputs().zip(outs) {
+                folded.insert(v, t);
             }
         }
         let mut g = self.with_nodes(nodes, &HashMap::new());

@@ -6,7 +6,7 @@
 //! generic; both the recorders and [`invoke`] (which calls a slot from a node's data, for
 //! recording and for compiled graphs) are generated from the catalogue.
 
-use super::graph::{Args, Constant, Node, ValueId, ValueInfo};
+use super::graph::{Args, Constant, Node, NodeOp, ValueId, ValueInfo};
 use crate::catalogue::{AxisSlice, MatrixOrd, Op, OpFn, Slots, Window2d};
 use crate::dtype::{DType, HostData, Scalar};
 use crate::error::{Error, Result};
@@ -159,8 +159,26 @@ fn record(op: Op, args: Args, inputs: &[&Tensor]) -> Result<Tensor> {
                 .to_string(),
         ));
     }
-    record_with(op, args, inputs, |args| {
+    record_with(op.into(), args, inputs, |args| {
         dispatch::call(real, op, Some(f), |f| invoke(f, args, inputs))
+    })
+}
+
+/// Runs the custom op `op` on the real table (its native version there, else its
+/// composition) and, when called by the traced function itself, records it as one node
+/// whose arguments are `attrs`.
+fn record_custom(
+    op: &'static crate::custom::CustomOp,
+    inputs: &[&Tensor],
+    attrs: Vec<crate::custom::Attr>,
+) -> Result<Tensor> {
+    let real = real_table()?;
+    let native = crate::custom::native_for(real, op)?.map(|(f, _)| f);
+    record_with(NodeOp::Custom(op), Args::Custom(attrs), inputs, |args| {
+        let Args::Custom(attrs) = args else {
+            return Err(crate::custom::__arity(op, inputs.len(), 0));
+        };
+        crate::custom::run_node(real, op, native, inputs, attrs)
     })
 }
 
@@ -184,13 +202,13 @@ fn record_multi<const N: usize>(
     inputs: &[&Tensor],
     run: impl FnOnce() -> Result<[Tensor; N]>,
 ) -> Result<[Tensor; N]> {
-    record_with(op, args, inputs, |_| run())
+    record_with(op.into(), args, inputs, |_| run())
 }
 
 /// Runs `run` (tracing off inside) and, when called by the traced function itself, appends
 /// the node of `op` whose outputs are the tensors `run` returns.
 fn record_with<R: Results>(
-    op: Op,
+    op: NodeOp,
     args: Args,
     inputs: &[&Tensor],
     run: impl FnOnce(&Args) -> Result<R>,
@@ -261,9 +279,8 @@ pub(crate) fn tracing_table(real: &'static FunctionTable) -> &'static FunctionTa
         unsupported: real.unsupported,
         slots: recording_slots(&real.slots),
         sources: real.sources,
-        // Custom ops run their composition while tracing, so the nodes are the catalogue
-        // calls it makes (see `crate::custom`).
-        custom_compositions_only: true,
+        // A custom op called by the traced function is one node (see `record_custom`).
+        custom_mode: crate::custom_registry::CustomMode::Record(record_custom),
         custom: std::sync::OnceLock::new(),
     }));
     cache.push((key, table));

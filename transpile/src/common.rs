@@ -5,7 +5,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use std::collections::HashMap;
 use tensorswitch::trace::{Graph, Node, ValueId};
-use tensorswitch::{DType, HostData, Scalar};
+use tensorswitch::{DType, HostData, Op, Scalar};
 
 /// The value a node produces. The one place that reads `Node::output`, so a node with several
 /// results (a later change of the graph) touches one line here.
@@ -268,6 +268,24 @@ pub fn header(g: &Graph, target: &str) -> String {
         }
     }
     s
+}
+
+/// The catalogue op of a node; a custom op ([`tensorswitch::custom_op!`]) is not transpiled.
+pub fn catalogue_op(target: &'static str, n: &Node) -> Result<Op> {
+    n.op.catalogue()
+        .ok_or_else(|| custom_unsupported(target, n))
+}
+
+/// The error of a custom node: custom ops are not transpiled (docs/transpile.md).
+pub fn custom_unsupported(target: &'static str, n: &Node) -> Error {
+    unsupported(
+        target,
+        n,
+        "it is a custom op (`tensorswitch::custom_op!`), and custom ops are not transpiled: \
+         the emitted code uses the framework alone, without tensorswitch; trace the function \
+         with the custom op's composition inlined (call `<op>::composition` in it) to emit \
+         its catalogue ops",
+    )
 }
 
 pub fn unsupported(target: &'static str, n: &Node, reason: impl Into<String>) -> Error {

@@ -24,8 +24,8 @@
 //! # }
 //! ```
 //!
-//! What each target supports is [`supported_ops`]; an op outside it is an
-//! [`Error::Unsupported`] naming the op, never wrong code. docs/transpile.md describes the
+//! What each target supports is [`supported_ops`]; an op outside it (custom ops included:
+//! they are not transpiled) is an [`Error::Unsupported`] naming the op, never wrong code. docs/transpile.md describes the
 //! emitted code, the fix-ups and how the tests keep each emitter from drifting from the
 //! primaries it mirrors.
 #![warn(missing_docs)]
@@ -156,6 +156,9 @@ impl Emit for Graph {
                  not starting with a digit, not a keyword)",
                 options.name
             )));
+        }
+        if let Some(n) = self.nodes().iter().find(|n| n.op.custom().is_some()) {
+            return Err(common::custom_unsupported(target.name(), n));
         }
         match target {
             Target::Ndarray => ndarray_rs::emit(self, options),

@@ -353,6 +353,7 @@ impl Emitter<'_> {
     }
 
     fn node(&mut self, n: &Node) -> Result<TokenStream> {
+        let op = common::catalogue_op(TARGET, n)?;
         let g = self.g;
         let (od, oshape) = info(g, output(n))?;
         match (&n.args, n.inputs.len()) {
@@ -364,7 +365,7 @@ impl Emitter<'_> {
                     let id = Ident::new(name, Span::call_site());
                     Ok(quote!(mlx_rs::ops::#id(#x)?))
                 };
-                match n.op {
+                match op {
                     Op::negative => m("negative"),
                     Op::abs => m("abs"),
                     Op::exp => {
@@ -440,7 +441,7 @@ impl Emitter<'_> {
                     let id = Ident::new(name, Span::call_site());
                     Ok(quote!(mlx_rs::ops::#id(#x, #y)?))
                 };
-                match n.op {
+                match op {
                     Op::add => m("add"),
                     Op::subtract => m("subtract"),
                     Op::multiply => m("multiply"),
@@ -556,7 +557,7 @@ impl Emitter<'_> {
                     _ => Err(unsupported(TARGET, n, "not emitted")),
                 }
             }
-            (Args::None, 3) if n.op == Op::where_ => {
+            (Args::None, 3) if op == Op::where_ => {
                 let (c, a, b) = (self.input(n, 0)?, self.input(n, 1)?, self.input(n, 2)?);
                 let (c, x, y) = (self.r(c), self.r(a), self.r(b));
                 Ok(quote!(mlx_rs::ops::select(#c, #x, #y)?))
@@ -617,9 +618,9 @@ impl Emitter<'_> {
                 let a = self.input(n, 0)?;
                 let (d, s) = info(g, a)?;
                 let x = self.r(a);
-                match n.op {
+                match op {
                     Op::sum | Op::prod | Op::max | Op::min | Op::all | Op::any => {
-                        Ok(self.reduce(n.op, x, d, &s, axes, *keepdims))
+                        Ok(self.reduce(op, x, d, &s, axes, *keepdims))
                     }
                     Op::count_nonzero => {
                         if s.iter().product::<usize>() == 0 {
@@ -662,7 +663,7 @@ impl Emitter<'_> {
                 let c = scalar(d, Scalar::Float(count));
                 let ss = self.reduce(Op::sum, quote!(&dd), d, &s, axes, *keepdims);
                 let dof = scalar(d, Scalar::Float((count - correction).max(0.0)));
-                let root = if n.op == Op::std {
+                let root = if op == Op::std {
                     quote!(let var = mlx_rs::ops::sqrt(&var)?;)
                 } else {
                     quote!()
@@ -693,13 +694,13 @@ impl Emitter<'_> {
                     }
                     None => quote!(None),
                 };
-                let largest = n.op == Op::argmax;
+                let largest = op == Op::argmax;
                 let k = self.kernel("arg_extremum");
                 Ok(quote!(#k(#x, #ax, #keepdims, #largest)?))
             }
             (Args::Axis(k), _) => {
                 let kl = Literal::i32_suffixed(*k as i32);
-                match n.op {
+                match op {
                     // The core's fallback: `exp(x - max) / sum(exp(x - max))`.
                     Op::softmax => {
                         let a = self.input(n, 0)?;
@@ -733,7 +734,7 @@ impl Emitter<'_> {
                     }
                     Op::take | Op::take_along_axis => {
                         let (x, i) = (self.r(self.input(n, 0)?), self.r(self.input(n, 1)?));
-                        let f = if n.op == Op::take {
+                        let f = if op == Op::take {
                             quote!(take_axis)
                         } else {
                             quote!(take_along_axis)
@@ -762,7 +763,7 @@ impl Emitter<'_> {
             }
             // The diagonal over the last two axes (and its sum, in the input's dtype); an
             // empty one is built as zeros (summing an empty axis hangs MLX).
-            (Args::Int(offset), 1) if matches!(n.op, Op::linalg_diagonal | Op::linalg_trace) => {
+            (Args::Int(offset), 1) if matches!(op, Op::linalg_diagonal | Op::linalg_trace) => {
                 let a = self.input(n, 0)?;
                 let (d, s) = info(g, a)?;
                 let x = self.r(a);
@@ -780,7 +781,7 @@ impl Emitter<'_> {
                 }
                 let off = Literal::i32_suffixed(*offset as i32);
                 let diag = quote!((#x).diagonal(#off, -2, -1)?);
-                Ok(if n.op == Op::linalg_trace {
+                Ok(if op == Op::linalg_trace {
                     quote!(#diag.sum_axis(-1, false)?.as_dtype(#t)?)
                 } else {
                     diag
@@ -793,7 +794,7 @@ impl Emitter<'_> {
                 let ax = Literal::i32_suffixed(*axis as i32);
                 // An empty input is its own result: MLX's sort kernels divide by the extent.
                 let empty = s.iter().product::<usize>() == 0;
-                match n.op {
+                match op {
                     Op::sort if empty => Ok(quote!((#x).clone())),
                     Op::sort => {
                         let k = self.kernel("sort");
@@ -811,7 +812,7 @@ impl Emitter<'_> {
             (Args::Sizes(sz), 1) => {
                 let x = self.r(self.input(n, 0)?);
                 let dims = shape_lit(sz);
-                match n.op {
+                match op {
                     Op::reshape => Ok(quote!(mlx_rs::ops::reshape(#x, #dims)?)),
                     // The core's fallback: a reshape to the remaining sizes.
                     Op::squeeze => {
@@ -838,7 +839,7 @@ impl Emitter<'_> {
             }
             // `full` of 0 or 1 (`empty` is zeros).
             (Args::Fill { .. }, _) => {
-                let one = matches!(n.op, Op::ones | Op::ones_like);
+                let one = matches!(op, Op::ones | Op::ones_like);
                 let v = scalar(od, Scalar::Int(i64::from(one)));
                 let shape = shape_lit(&oshape);
                 Ok(quote!(mlx_rs::ops::broadcast_to(&#v, #shape)?))

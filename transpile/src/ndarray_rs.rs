@@ -196,20 +196,21 @@ impl Emitter<'_> {
     }
 
     fn node(&mut self, n: &Node) -> Result<TokenStream> {
+        let op = common::catalogue_op(TARGET, n)?;
         let g = self.g;
         let (od, oshape) = info(g, output(n))?;
         let odims = common::usizes(&oshape);
         let ot = elem(od, g, output(n))?;
         match (&n.args, n.inputs.len()) {
-            (Args::None, 1) if n.op != Op::matrix_transpose => {
+            (Args::None, 1) if op != Op::matrix_transpose => {
                 let a = self.input(n, 0)?;
                 let (d, _) = info(g, a)?;
                 let t = elem(d, g, a)?;
                 let x = self.val(a);
-                if n.op == Op::positive {
+                if op == Op::positive {
                     return Ok(quote!(#x.clone()));
                 }
-                let f = unary(n.op, d, &t)
+                let f = unary(op, d, &t)
                     .ok_or_else(|| unsupported(TARGET, n, format!("not emitted for {d} inputs")))?;
                 if self.consumable(a) && d == od {
                     return Ok(quote!({
@@ -220,7 +221,7 @@ impl Emitter<'_> {
                 }
                 Ok(quote!(#x.mapv(|x: #t| #f)))
             }
-            (Args::None, 2) if n.op == Op::matmul => {
+            (Args::None, 2) if op == Op::matmul => {
                 let (a, b) = (self.input(n, 0)?, self.input(n, 1)?);
                 let (da, sa) = info(g, a)?;
                 let (_, sb) = info(g, b)?;
@@ -239,7 +240,7 @@ impl Emitter<'_> {
                 let (a, b) = (self.input(n, 0)?, self.input(n, 1)?);
                 let (d, _) = info(g, a)?;
                 let t = elem(d, g, a)?;
-                let f = binary(n.op, d, &t)
+                let f = binary(op, d, &t)
                     .ok_or_else(|| unsupported(TARGET, n, format!("not emitted for {d} inputs")))?;
                 let (ra, rb) = (self.refr(a), self.refr(b));
                 let (_, sa) = info(g, a)?;
@@ -274,7 +275,7 @@ impl Emitter<'_> {
                     w.to_owned()
                 }))
             }
-            (Args::None, 3) if n.op == Op::where_ => {
+            (Args::None, 3) if op == Op::where_ => {
                 let (c, a, b) = (self.input(n, 0)?, self.input(n, 1)?, self.input(n, 2)?);
                 let (d, _) = info(g, a)?;
                 let t = elem(d, g, a)?;
@@ -345,7 +346,7 @@ impl Emitter<'_> {
                 let count: f64 = axes.iter().map(|&i| s[i] as f64).product();
                 let n_lit = float_lit(d, count);
                 let dof = float_lit(d, (count - correction).max(0.0));
-                let root = if n.op == Op::std {
+                let root = if op == Op::std {
                     quote!(.sqrt())
                 } else {
                     quote!()
@@ -371,14 +372,14 @@ impl Emitter<'_> {
                     None => (0..s.len()).collect(),
                 };
                 let ax = common::usizes(&axes);
-                let largest = n.op == Op::argmax;
+                let largest = op == Op::argmax;
                 self.helpers.extend([Helper::Lanes, Helper::ArgExtremum]);
                 let ra = self.refr(a);
                 Ok(
                     quote!(lanes(#ra, &[#(#ax),*], #keepdims, |l: &[#t]| arg_extremum(l, #largest))?),
                 )
             }
-            (Args::Axis(k), 1) if n.op == Op::softmax => {
+            (Args::Axis(k), 1) if op == Op::softmax => {
                 let a = self.input(n, 0)?;
                 let (d, _) = info(g, a)?;
                 if class(d) != Class::Float {
@@ -396,7 +397,7 @@ impl Emitter<'_> {
                 let k = Literal::usize_unsuffixed(*k);
                 Ok(quote!(softmax(#owned, #k, |x: #t| x.exp())))
             }
-            (Args::Axis(k), 1) if n.op == Op::cumulative_sum => {
+            (Args::Axis(k), 1) if op == Op::cumulative_sum => {
                 let a = self.input(n, 0)?;
                 let (d, _) = info(g, a)?;
                 let t = elem(d, g, a)?;
@@ -415,12 +416,12 @@ impl Emitter<'_> {
                     o
                 }))
             }
-            (Args::Axis(k), 1) if n.op == Op::expand_dims => {
+            (Args::Axis(k), 1) if op == Op::expand_dims => {
                 let x = self.val(self.input(n, 0)?);
                 let k = Literal::usize_unsuffixed(*k);
                 Ok(quote!(#x.view().insert_axis(ndarray::Axis(#k)).to_owned()))
             }
-            (Args::Axis(k), _) if n.op == Op::concat || n.op == Op::stack => {
+            (Args::Axis(k), _) if op == Op::concat || op == Op::stack => {
                 let views: Vec<TokenStream> = n
                     .inputs
                     .iter()
@@ -430,7 +431,7 @@ impl Emitter<'_> {
                     })
                     .collect();
                 let k = Literal::usize_unsuffixed(*k);
-                let f = if n.op == Op::concat {
+                let f = if op == Op::concat {
                     quote!(concatenate)
                 } else {
                     quote!(stack)
@@ -441,7 +442,7 @@ impl Emitter<'_> {
                 let a = self.input(n, 0)?;
                 let x = self.val(a);
                 let dims = common::usizes(s);
-                match n.op {
+                match op {
                     Op::reshape | Op::squeeze => {
                         Ok(quote!(#x.to_shape(ndarray::IxDyn(&[#(#odims),*]))?.into_owned()))
                     }
@@ -472,7 +473,7 @@ impl Emitter<'_> {
                 Ok(quote!(ndarray::ArrayD::from_elem(ndarray::IxDyn(&[#(#odims),*]), #v)))
             }
             (Args::Fill { .. }, _) => {
-                let one = matches!(n.op, Op::ones | Op::ones_like);
+                let one = matches!(op, Op::ones | Op::ones_like);
                 let v = match class(od) {
                     Class::Bool => quote!(#one),
                     Class::Float => float_lit(od, if one { 1.0 } else { 0.0 }),
@@ -496,6 +497,7 @@ impl Emitter<'_> {
     }
 
     fn reduce(&mut self, n: &Node, axes: &[usize], keepdims: bool) -> Result<TokenStream> {
+        let op = common::catalogue_op(TARGET, n)?;
         let g = self.g;
         let a = self.input(n, 0)?;
         let (d, s) = info(g, a)?;
@@ -505,10 +507,10 @@ impl Emitter<'_> {
         let c = class(d);
         // Reducing over no axes returns the input itself on the backend (count_nonzero
         // counts each element).
-        if axes.is_empty() && n.op != Op::count_nonzero && n.op != Op::mean {
+        if axes.is_empty() && op != Op::count_nonzero && op != Op::mean {
             return Ok(quote!(#x.clone()));
         }
-        let f = match (n.op, c) {
+        let f = match (op, c) {
             // `+ 0.0`: negative zeros sum to +0.0, as on the backend.
             (Op::sum, Class::Float) => {
                 self.helpers.insert(Helper::PairwiseSum);
@@ -531,7 +533,7 @@ impl Emitter<'_> {
             }
             (Op::max | Op::min, _) => {
                 self.helpers.insert(Helper::Extremum);
-                let largest = n.op == Op::max;
+                let largest = op == Op::max;
                 quote!(extremum(l, #largest))
             }
             (Op::all, Class::Bool) => quote!(l.iter().all(|&v| v)),

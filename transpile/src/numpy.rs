@@ -152,6 +152,7 @@ fn node(
     dt: &dyn Fn(ValueId, Option<&Node>) -> Result<&'static str>,
 ) -> Result<String> {
     let out = output(n);
+    let op = common::catalogue_op(TARGET, n)?;
     let (od, oshape) = info(g, out)?;
     let odt = dt(out, Some(n))?;
     let inp = |i: usize| -> Result<String> {
@@ -177,7 +178,7 @@ fn node(
     Ok(match (&n.args, n.inputs.len()) {
         (Args::None, 1) => {
             let x = inp(0)?;
-            let f = match n.op {
+            let f = match op {
                 Op::negative => "np.negative",
                 Op::abs => "np.abs",
                 Op::exp => "np.exp",
@@ -227,7 +228,7 @@ fn node(
         }
         (Args::None, 2) => {
             let (x, y) = (inp(0)?, inp(1)?);
-            let f = match n.op {
+            let f = match op {
                 Op::add => "np.add",
                 Op::subtract => "np.subtract",
                 Op::multiply => "np.multiply",
@@ -258,7 +259,7 @@ fn node(
             };
             fix(format!("{f}({x}, {y})"))
         }
-        (Args::None, 3) if n.op == Op::where_ => {
+        (Args::None, 3) if op == Op::where_ => {
             fix(format!("np.where({}, {}, {})", inp(0)?, inp(1)?, inp(2)?))
         }
         (Args::Clip { min, max }, _) => {
@@ -293,7 +294,7 @@ fn node(
             let x = inp(0)?;
             let kd = if *keepdims { "True" } else { "False" };
             let ax = axes_t(axes);
-            let f = match n.op {
+            let f = match op {
                 Op::sum => "np.sum",
                 Op::prod => "np.prod",
                 Op::mean => "np.mean",
@@ -304,11 +305,11 @@ fn node(
                 Op::count_nonzero => "np.count_nonzero",
                 _ => return Err(unsupported(TARGET, n, "not emitted")),
             };
-            if axes.is_empty() && n.op != Op::count_nonzero {
+            if axes.is_empty() && op != Op::count_nonzero {
                 fix(x)
             } else if axes.is_empty() {
                 fix(format!("{x} != 0"))
-            } else if matches!(n.op, Op::sum | Op::prod) {
+            } else if matches!(op, Op::sum | Op::prod) {
                 // Accumulated in the result's dtype (NumPy would widen small integers).
                 fix(format!("{f}({x}, axis={ax}, keepdims={kd}, dtype={odt})"))
             } else {
@@ -323,7 +324,7 @@ fn node(
             },
             1,
         ) => {
-            let f = if n.op == Op::std { "np.std" } else { "np.var" };
+            let f = if op == Op::std { "np.std" } else { "np.var" };
             let kd = if *keepdims { "True" } else { "False" };
             fix(format!(
                 "{f}({}, axis={}, ddof={}, keepdims={kd})",
@@ -333,7 +334,7 @@ fn node(
             ))
         }
         (Args::ArgReduce { axis, keepdims }, 1) => {
-            let f = if n.op == Op::argmax {
+            let f = if op == Op::argmax {
                 "np.argmax"
             } else {
                 "np.argmin"
@@ -342,7 +343,7 @@ fn node(
             let ax = axis.map(|a| a.to_string()).unwrap_or_else(|| "None".into());
             fix(format!("{f}({}, axis={ax}, keepdims={kd})", inp(0)?))
         }
-        (Args::Axis(k), _) => match n.op {
+        (Args::Axis(k), _) => match op {
             Op::softmax => {
                 // The core's definition: exp(x - max) / sum(exp(x - max)).
                 let x = inp(0)?;
@@ -354,7 +355,7 @@ fn node(
             Op::expand_dims => fix(format!("np.expand_dims({}, {k})", inp(0)?)),
             Op::concat | Op::stack => {
                 let xs: Vec<String> = n.inputs.iter().map(|v| names.get(*v)).collect();
-                let f = if n.op == Op::concat {
+                let f = if op == Op::concat {
                     "np.concatenate"
                 } else {
                     "np.stack"
@@ -365,7 +366,7 @@ fn node(
         },
         (Args::Sizes(s), 1) => {
             let x = inp(0)?;
-            match n.op {
+            match op {
                 Op::reshape | Op::squeeze => fix(x),
                 Op::broadcast_to => fix(format!("np.broadcast_to({x}, {})", dims(s))),
                 Op::permute_dims | Op::moveaxis => fix(format!("np.transpose({x}, {})", dims(s))),
@@ -389,7 +390,7 @@ fn node(
             format!("np.full({}, {v}, dtype={odt})", dims(&oshape))
         }
         (Args::Fill { .. }, _) => {
-            let f = if matches!(n.op, Op::ones | Op::ones_like) {
+            let f = if matches!(op, Op::ones | Op::ones_like) {
                 "np.ones"
             } else {
                 "np.zeros"

@@ -172,6 +172,7 @@ impl Emitter<'_> {
     }
 
     fn node(&mut self, n: &Node) -> Result<TokenStream> {
+        let op = common::catalogue_op(TARGET, n)?;
         let g = self.g;
         let (od, oshape) = info(g, output(n))?;
         let ok = kind_of(g, output(n), Some(n))?;
@@ -188,7 +189,7 @@ impl Emitter<'_> {
                     let id = Ident::new(name, Span::call_site());
                     Ok(quote!(#x.#id()?))
                 };
-                match n.op {
+                match op {
                     Op::negative => m("f_neg"),
                     // Already non-negative; libtorch lacks an unsigned abs kernel here and there.
                     Op::abs if d == DType::UInt8 => Ok(quote!(#x.shallow_clone())),
@@ -243,7 +244,7 @@ impl Emitter<'_> {
                     let id = Ident::new(name, Span::call_site());
                     Ok(quote!(#x.#id(#y)?))
                 };
-                match n.op {
+                match op {
                     Op::add => m("f_add"),
                     Op::subtract => m("f_sub"),
                     Op::multiply => m("f_mul"),
@@ -284,7 +285,7 @@ impl Emitter<'_> {
                     }
                     Op::pow => m("f_pow"),
                     Op::floor_divide | Op::remainder => {
-                        let quotient = n.op == Op::floor_divide;
+                        let quotient = op == Op::floor_divide;
                         if d.is_integer() {
                             self.helpers.extend([Helper::DivMod, Helper::I64]);
                             let signed = is_signed(d);
@@ -299,7 +300,7 @@ impl Emitter<'_> {
                     _ => Err(unsupported(TARGET, n, "not emitted")),
                 }
             }
-            (Args::None, 3) if n.op == Op::where_ => {
+            (Args::None, 3) if op == Op::where_ => {
                 let (c, a, b) = (self.input(n, 0)?, self.input(n, 1)?, self.input(n, 2)?);
                 let (x, rc, rb) = (self.val(a), self.refr(c), self.refr(b));
                 Ok(quote!(#x.f_where_self(#rc, #rb)?))
@@ -354,10 +355,10 @@ impl Emitter<'_> {
                 let x = self.val(self.input(n, 0)?);
                 let dims = common::i64s(axes);
                 let dims = quote!(&[#(#dims),*][..]);
-                if axes.is_empty() && n.op != Op::count_nonzero {
+                if axes.is_empty() && op != Op::count_nonzero {
                     return Ok(quote!(#x.shallow_clone()));
                 }
-                match n.op {
+                match op {
                     Op::sum => {
                         Ok(quote!(#x.f_sum_dim_intlist(#dims, #keepdims, None::<tch::Kind>)?))
                     }
@@ -393,7 +394,7 @@ impl Emitter<'_> {
                 let a = self.input(n, 0)?;
                 let (_, s) = info(g, a)?;
                 let x = self.val(a);
-                let root = if n.op == Op::std {
+                let root = if op == Op::std {
                     quote!(.f_sqrt()?)
                 } else {
                     quote!()
@@ -409,7 +410,7 @@ impl Emitter<'_> {
                 if count - correction > 0.0 {
                     if *correction == 1.0 || *correction == 0.0 {
                         let unbiased = *correction == 1.0;
-                        return Ok(if n.op == Op::std {
+                        return Ok(if op == Op::std {
                             quote!(#x.f_std_dim(#dims, #unbiased, #keepdims)?)
                         } else {
                             quote!(#x.f_var_dim(#dims, #unbiased, #keepdims)?)
@@ -436,7 +437,7 @@ impl Emitter<'_> {
                 } else {
                     quote!(#x)
                 };
-                let f = if n.op == Op::argmax {
+                let f = if op == Op::argmax {
                     quote!(f_argmax)
                 } else {
                     quote!(f_argmin)
@@ -455,7 +456,7 @@ impl Emitter<'_> {
             }
             (Args::Axis(k), _) => {
                 let kl = Literal::i64_suffixed(*k as i64);
-                match n.op {
+                match op {
                     Op::softmax => {
                         let x = self.val(self.input(n, 0)?);
                         Ok(quote!(#x.f_softmax(#kl, None::<tch::Kind>)?))
@@ -471,7 +472,7 @@ impl Emitter<'_> {
                     Op::concat | Op::stack => {
                         let refs: Vec<TokenStream> =
                             n.inputs.iter().map(|v| self.refr(*v)).collect();
-                        let f = if n.op == Op::concat {
+                        let f = if op == Op::concat {
                             quote!(f_cat)
                         } else {
                             quote!(f_stack)
@@ -485,7 +486,7 @@ impl Emitter<'_> {
                 let x = self.val(self.input(n, 0)?);
                 let dims = common::i64s(s);
                 let dims = quote!(&[#(#dims),*][..]);
-                match n.op {
+                match op {
                     Op::reshape => Ok(quote!(#x.f_reshape(#dims)?)),
                     Op::permute_dims | Op::moveaxis => Ok(quote!(#x.f_permute(#dims)?)),
                     Op::squeeze | Op::flip if s.is_empty() => Ok(quote!(#x.shallow_clone())),
@@ -505,7 +506,7 @@ impl Emitter<'_> {
                     .f_contiguous()?))
             }
             (Args::Fill { .. }, _) => {
-                let f = if matches!(n.op, Op::ones | Op::ones_like) {
+                let f = if matches!(op, Op::ones | Op::ones_like) {
                     quote!(f_ones)
                 } else {
                     quote!(f_zeros)

@@ -6,7 +6,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tensorswitch::{self as ts, Error, Source, Tensor};
-use tensorswitch_custom_ops_fixture::{rms_norm, swiglu};
+use tensorswitch_custom_ops_fixture::{gated_rms_norm, rms_norm, swiglu};
 use tensorswitch_ndarray as _;
 use tensorswitch_tch::{from_tch, to_tch};
 
@@ -175,5 +175,108 @@ fn dispatch_errors_name_the_custom_op() -> ts::Result<()> {
         }
         other => panic!("expected ForeignTensor, got {other:?}"),
     }
+    Ok(())
+}
+
+fn torch_table(version: Option<&str>, masked: bool) -> ts::Result<&'static ts::FunctionTable> {
+    let backend = match (version, masked) {
+        (Some(v), _) => ts::with_backend_version("torch", v, || ts::resolve_backend(&[]))??,
+        (None, true) => ts::with_backend_masked("torch", || ts::resolve_backend(&[]))??,
+        (None, false) => ts::with_backend("torch", || ts::resolve_backend(&[]))??,
+    };
+    Ok(backend.table())
+}
+
+#[test]
+fn a_traced_custom_op_is_one_node_compiled_to_torch_natives() -> ts::Result<()> {
+    let r = 13.5f64.sqrt();
+    let want = [3.0 / r, 8.0 / r, 0.0, 0.0];
+    let x = on_torch(&[3.0, 4.0, 0.0, 0.0], &[2, 2])?;
+    let w = on_torch(&[1.0, 2.0], &[2])?;
+    let g = ts::trace(&[x.clone(), w.clone()], |xs| {
+        Ok(vec![rms_norm(&xs[0], &xs[1], 1.0)?])
+    })?;
+    assert_eq!(g.backend(), "torch");
+    let names: Vec<&str> = g.nodes().iter().map(|n| n.op.name()).collect();
+    assert_eq!(names, ["rms_norm"], "{g}");
+    let eager = rms_norm(&x, &w, 1.0)?.to_vec::<f32>()?;
+    close(&eager, &want, 1e-6);
+    let as_f64 = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<_>>();
+
+    // Detected libtorch (2.4 and later): the fused native, chosen when compiling.
+    let c = g.compile("torch")?;
+    let fused = Source::Primary {
+        variant: "rms_norm_v_2p4_and_above",
+    };
+    assert_eq!(c.custom_steps(), [("rms_norm", fused)]);
+    let before = FUSED_CALLS.load(Ordering::Relaxed);
+    let y = c.run(&[x.clone(), w.clone()])?;
+    assert!(FUSED_CALLS.load(Ordering::Relaxed) > before);
+    close(&y[0].to_vec::<f32>()?, &as_f64(&eager), 1e-6);
+
+    // An emulated 2.3: the other variant; masked: the composition.
+    let old = Source::Primary {
+        variant: "rms_norm_v_2p3_and_below",
+    };
+    let c = g.compile_on(torch_table(Some("2.3.1"), false)?)?;
+    assert_eq!(c.custom_steps(), [("rms_norm", old)]);
+    close(
+        &c.run(&[x.clone(), w.clone()])?[0].to_vec::<f32>()?,
+        &want,
+        1e-6,
+    );
+    let c = g.compile_on(torch_table(None, true)?)?;
+    assert_eq!(c.custom_steps(), [("rms_norm", Source::Compositional)]);
+    close(
+        &c.run(&[x.clone(), w.clone()])?[0].to_vec::<f32>()?,
+        &want,
+        1e-6,
+    );
+
+    // The torch graph compiled for ndarray: the fixture's ndarray native.
+    let c = g.compile("ndarray")?;
+    assert_eq!(
+        c.custom_steps(),
+        [(
+            "rms_norm",
+            Source::Primary {
+                variant: "rms_norm"
+            }
+        )]
+    );
+    let xn = ts::to_backend(&x, "ndarray")?;
+    let wn = ts::to_backend(&w, "ndarray")?;
+    close(
+        &c.run(&[xn, wn])?[0].to_vec::<f32>()?,
+        &as_f64(&eager),
+        1e-6,
+    );
+    Ok(())
+}
+
+#[test]
+fn a_custom_op_without_a_torch_native_compiles_to_its_composition() -> ts::Result<()> {
+    let x = on_torch(&[1.0, 2.0, -1.0, 0.5], &[2, 2])?;
+    let gate = on_torch(&[0.0, 3f32.ln(), 1.0, -2.0], &[2, 2])?;
+    let w = on_torch(&[1.0, 3.0], &[2])?;
+    let g = ts::trace(&[x.clone(), gate.clone(), w.clone()], |xs| {
+        Ok(vec![gated_rms_norm(&xs[0], &xs[1], &xs[2], 0.0)?])
+    })?;
+    assert_eq!(g.nodes().len(), 1, "{g}");
+    let c = g.compile("torch")?;
+    assert_eq!(
+        c.custom_steps(),
+        [("gated_rms_norm", Source::Compositional)]
+    );
+    let y = c.run(&[x.clone(), gate.clone(), w.clone()])?[0].to_vec::<f32>()?;
+    // Against the eager call, and against ndarray's eager call.
+    let eager = gated_rms_norm(&x, &gate, &w, 0.0)?.to_vec::<f32>()?;
+    let [xn, gn, wn] = [&x, &gate, &w].map(|t| ts::to_backend(t, "ndarray").expect("converts"));
+    let nd = gated_rms_norm(&xn, &gn, &wn, 0.0)?.to_vec::<f32>()?;
+    let as_f64 = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<_>>();
+    close(&y, &as_f64(&eager), 1e-6);
+    close(&y, &as_f64(&nd), 1e-6);
+    // Row 1: swiglu gives [0, 0.75 ln 3 * 2]: rms_norm of [0, a] is [0, sqrt(2)] * w.
+    close(&y[..2], &[0.0, 3.0 * 2f64.sqrt()], 1e-6);
     Ok(())
 }
