@@ -498,9 +498,15 @@ macro_rules! slot_kinds {
                         let f = std::mem::transmute::<*const c_void, crate::catalogue::$kind>(ctx);
                         let mut r = Reader::new(words);
                         $( let mut $arg = <$ty as Take>::take(&mut r)?; )*
-                        let result = crate::kit::in_read_section(|| {
+                        // A core serving a plugin needs no read section (`live::serve_plugin`);
+                        // the same trampolines called in-process (the core's tests) take one.
+                        let result = if crate::tensor::live::serves_plugin() {
                             f($( <$ty as Take>::view(&mut $arg) ),*)
-                        })?;
+                        } else {
+                            crate::kit::in_read_section(|| {
+                                f($( <$ty as Take>::view(&mut $arg) ),*)
+                            })
+                        }?;
                         Give::give(result, out);
                         Ok(())
                     })

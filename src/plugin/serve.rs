@@ -48,6 +48,7 @@ pub fn entry(make: impl FnOnce() -> Export) -> *const TsPlugin {
     catch_unwind(AssertUnwindSafe(|| {
         SERVED
             .get_or_init(|| {
+                crate::tensor::live::serve_plugin();
                 let export = make();
                 let plugin = describe(export.backend, export.primaries, export.abi_version);
                 (

@@ -233,12 +233,35 @@ pub(crate) fn enter() -> Section {
     enter_slow()
 }
 
-/// Whether this thread is inside a read section.
+/// Whether this thread is inside a read section (always, in a core serving a plugin).
 #[inline(always)]
 pub(crate) fn in_section() -> bool {
     let rec = MINE.with(Cell::get);
     (!rec.is_null() && record(rec).depth.load(Ordering::Relaxed) != 0)
         || ORPHAN_DEPTH.with(Cell::get) != 0
+        || serves_plugin()
+}
+
+// ---- a core serving a backend plugin ----
+
+/// Set, once and for good, by a plugin's entry point in the plugin's own copy of the core.
+static SERVES_PLUGIN: AtomicBool = AtomicBool::new(false);
+
+/// Marks this copy of the core as serving a backend plugin. No converting switch ever runs in
+/// it: the host runs switches, and converts its own tensors (whose native values hold the
+/// plugin's tensors), so read sections in the plugin guard nothing and its tensors need not be
+/// registered. From now on the plugin's slot calls run without a section of their own, new
+/// tensors are not dynamic, and a pause (a converting switch started from code inside the
+/// plugin) is refused as one started inside a section would be ([`in_section`] is true).
+pub(crate) fn serve_plugin() {
+    SERVES_PLUGIN.store(true, Ordering::Relaxed);
+    set_default(false);
+}
+
+/// Whether this copy of the core serves a backend plugin ([`serve_plugin`]).
+#[inline(always)]
+pub(crate) fn serves_plugin() -> bool {
+    SERVES_PLUGIN.load(Ordering::Relaxed)
 }
 
 #[cold]

@@ -58,6 +58,26 @@ pub extern "C" fn tensorswitch_fixture_reads() -> usize {
     READS.load(Ordering::SeqCst)
 }
 
+/// What the plugin's own copy of the core says about itself, for the host's tests, as bits:
+/// 1 = a tensor made inside the plugin is dynamic, 2 = a converting switch started inside the
+/// plugin is refused, 4 = the probe itself failed (its tensor could not be made).
+#[no_mangle]
+pub extern "C" fn tensorswitch_fixture_probe() -> u32 {
+    std::panic::catch_unwind(|| {
+        let mut bits = 0;
+        match tensorswitch::with_backend("ndarray", || Tensor::from_slice(&[1.0f32], &[1])) {
+            Ok(Ok(t)) if t.dynamic_backend() => bits |= 1,
+            Ok(Ok(_)) => {}
+            _ => bits |= 4,
+        }
+        if tensorswitch::dynamic::unset_backend_dynamic().is_err() {
+            bits |= 2;
+        }
+        bits
+    })
+    .unwrap_or(4)
+}
+
 fn version() -> std::result::Result<String, String> {
     Ok("1.0.0".to_string())
 }

@@ -325,3 +325,29 @@ fn index_tensors_are_read_in_place_across_the_boundary() {
     })
     .unwrap();
 }
+
+#[test]
+fn the_plugins_core_keeps_no_dynamic_tensors_and_refuses_switches() {
+    assert_eq!(load_backend_plugin(fixture()), Ok("fixture"));
+    // The host's core, the control: its tensors (here wrapping the plugin's) are dynamic by
+    // default.
+    let t = tensorswitch::with_backend("fixture", || Tensor::from_slice(&[1.0f32], &[1]))
+        .unwrap()
+        .unwrap();
+    assert!(t.dynamic_backend());
+    // The plugin's copy, once its entry point has run: no tensor of its own is dynamic (the
+    // host tracks the tensors that hold them), and a converting switch started in it is
+    // refused, since its slot calls run without read sections.
+    // SAFETY: the fixture, loaded above; the probe has this signature (src/lib.rs).
+    let bits = unsafe {
+        let lib = libloading::Library::new(fixture()).unwrap();
+        let probe = lib
+            .get::<unsafe extern "C" fn() -> u32>(b"tensorswitch_fixture_probe")
+            .unwrap();
+        probe()
+    };
+    assert_eq!(
+        bits, 2,
+        "1: dynamic inside the plugin, 2: switch refused, 4: probe failed"
+    );
+}
