@@ -132,11 +132,7 @@ fn panicked(
     op: &'static CustomOp,
     payload: Box<dyn std::any::Any + Send>,
 ) -> Error {
-    let what = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_string());
+    let what = crate::error::panic_message(&*payload);
     Error::Backend {
         backend: table.backend_name().to_string(),
         op: op.name,

@@ -306,3 +306,12 @@ impl std::fmt::Display for Unmoved {
         )
     }
 }
+
+/// The message a panic was raised with (`panic!`'s text), for the errors panics become.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
+}

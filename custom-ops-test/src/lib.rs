@@ -174,3 +174,24 @@ fn nd_identity(x: &Tensor) -> Result<Tensor> {
 fn nd_panics(_: &Tensor) -> Result<Tensor> {
     panic!("a native that panics")
 }
+
+/// What the tests of these ops (here and in the backends' crates) check results against.
+pub mod expect {
+    /// Asserts that `got` matches `want` elementwise within `tol`, relative to `1 + |want|`.
+    pub fn close(got: &[f32], want: &[f64], tol: f64) {
+        assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                (*g as f64 - w).abs() <= tol * (1.0 + w.abs()),
+                "{got:?} vs {want:?}"
+            );
+        }
+    }
+
+    /// `rms_norm([[3, 4], [0, 0]], [1, 2], eps=1)`, derived by hand: row 1 has mean square
+    /// (9 + 16) / 2 + 1 = 13.5, row 2 has 0 + 1.
+    pub fn rms_expected() -> Vec<f64> {
+        let r = 13.5f64.sqrt();
+        vec![3.0 / r, 8.0 / r, 0.0, 0.0]
+    }
+}

@@ -11,6 +11,7 @@ use std::sync::{Mutex, MutexGuard};
 use tensorswitch::custom::Attr;
 use tensorswitch::trace::{Args, NodeOp};
 use tensorswitch::{self as ts, DType, Error, Graph, Source, Tensor};
+use tensorswitch_custom_ops_fixture::expect::{close, rms_expected};
 use tensorswitch_custom_ops_fixture::{
     affine, gated_rms_norm, overlap_op, rms_norm, swiglu, vv_scale, ND_RMS_NORM_CALLS,
     VV_NEW_CALLS, VV_OLD_CALLS,
@@ -27,23 +28,6 @@ fn serial() -> MutexGuard<'static, ()> {
 
 fn t(v: &[f32], shape: &[usize]) -> Tensor {
     Tensor::from_slice(v, shape).expect("a tensor")
-}
-
-fn close(got: &[f32], want: &[f64], tol: f64) {
-    assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
-    for (g, w) in got.iter().zip(want) {
-        assert!(
-            (*g as f64 - w).abs() <= tol * (1.0 + w.abs()),
-            "{got:?} vs {want:?}"
-        );
-    }
-}
-
-/// `rms_norm([[3, 4], [0, 0]], [1, 2], eps=1)`: row 1 has mean square (9 + 16) / 2 + 1 = 13.5,
-/// row 2 has 0 + 1.
-fn rms_expected() -> Vec<f64> {
-    let r = 13.5f64.sqrt();
-    vec![3.0 / r, 8.0 / r, 0.0, 0.0]
 }
 
 fn rms_inputs() -> [Tensor; 2] {

@@ -265,11 +265,7 @@ pub(crate) unsafe fn guard(
             STATUS_ERROR
         }
         Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic without a message".to_string());
+            let message = crate::error::panic_message(&*panic);
             // Results written before the panic are not the host's: release them.
             for t in &mut out.tensors[..out.n_tensors as usize] {
                 // SAFETY: handles written by `Give` in this call, not yet seen by the host.

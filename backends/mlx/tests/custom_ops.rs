@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tensorswitch::{self as ts, Source, Tensor};
+use tensorswitch_custom_ops_fixture::expect::{close, rms_expected};
 use tensorswitch_custom_ops_fixture::{rms_norm, swiglu};
 use tensorswitch_mlx::{from_mlx, to_mlx};
 use tensorswitch_ndarray as _;
@@ -33,21 +34,9 @@ fn mlx_rms_norm(x: &Tensor, weight: &Tensor, eps: f64) -> ts::Result<Tensor> {
     from_mlx(y)
 }
 
-fn close(got: &[f32], want: &[f64], tol: f64) {
-    assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
-    for (g, w) in got.iter().zip(want) {
-        assert!(
-            (*g as f64 - w).abs() <= tol * (1.0 + w.abs()),
-            "{got:?} vs {want:?}"
-        );
-    }
-}
-
 #[test]
 fn mlx_fast_rms_norm_matches_the_composition_and_hand_derived_values() -> ts::Result<()> {
-    // Row [3, 4]: mean square 12.5, plus eps 1 = 13.5; row [0, 0]: 0 + 1.
-    let r = 13.5f64.sqrt();
-    let want = [3.0 / r, 8.0 / r, 0.0, 0.0];
+    let want = rms_expected();
     let (x, w) = ts::with_backend("mlx", || -> ts::Result<(Tensor, Tensor)> {
         Ok((
             Tensor::from_slice(&[3.0f32, 4.0, 0.0, 0.0], &[2, 2])?,

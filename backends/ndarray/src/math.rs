@@ -1,5 +1,7 @@
 //! Per-element functions of our own where std's cost more than they need to.
 
+use crate::vmath::{pow2_shifted, LN2_HI, LN2_LO, SHIFT};
+
 /// `tanh` of a float32, evaluated in float64 and rounded once.
 ///
 /// std's `f32::tanh` calls the C library's `tanhf` (glibc 2.36: up to 2 ULP off, in about 3%
@@ -19,12 +21,7 @@
 /// No branches and no calls, so loops over it vectorise.
 #[inline]
 pub fn tanh_f32(x: f32) -> f32 {
-    // Adding 1.5 * 2^52 rounds a float64 below 2^51 to an integer, held in the low mantissa
-    // bits of the sum.
-    const SHIFT: f64 = 6755399441055744.0;
-    // ln 2 split so that `k * LN2_HI` is exact for the k here (k <= 28).
-    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    // The range reduction of `vmath` (k <= 28 here).
     let y = 2.0 * f64::from(x).abs().min(9.5);
     let t = y * std::f64::consts::LOG2_E + SHIFT;
     let k = t - SHIFT;
@@ -47,9 +44,8 @@ pub fn tanh_f32(x: f32) -> f32 {
         p = p * r + c;
     }
     let p = p * r;
-    // 2^k: the integer k (0..=28) sits in the low bits of `t`'s mantissa; shifted into the
-    // exponent field and biased.
-    let scale = f64::from_bits((t.to_bits() << 52).wrapping_add(1023 << 52));
+    // 2^k (k in 0..=28).
+    let scale = pow2_shifted(t);
     let em1 = scale * p + (scale - 1.0);
     let th = (em1 / (em1 + 2.0)).copysign(f64::from(x)) as f32;
     if x.is_nan() {

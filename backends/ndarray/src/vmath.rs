@@ -23,17 +23,17 @@
 
 /// Adding 1.5 · 2^52 rounds a float64 of magnitude below 2^51 to an integer, held in the low
 /// mantissa bits of the sum (as a two's complement offset by 2^51).
-const SHIFT: f64 = 6755399441055744.0;
+pub(crate) const SHIFT: f64 = 6755399441055744.0;
 /// ln 2 split: `LN2_HI` has 32 significant bits, so `k * LN2_HI` is exact for `|k| < 2^21`.
-const LN2_HI: f64 = 6.931_471_803_691_238e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+pub(crate) const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+pub(crate) const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 
 /// 2^k for an integer-valued `k` in -1022..=1023, from `k + SHIFT` (see [`SHIFT`]): the
 /// integer sits in the low mantissa bits, which shifted into the exponent field and biased
 /// give 2^k (only the low 11 bits of the two's complement survive the shift, which is enough
 /// in that range).
 #[inline(always)]
-fn pow2_shifted(k_plus_shift: f64) -> f64 {
+pub(crate) fn pow2_shifted(k_plus_shift: f64) -> f64 {
     f64::from_bits((k_plus_shift.to_bits() << 52).wrapping_add(1023 << 52))
 }
 

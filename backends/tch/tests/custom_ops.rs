@@ -6,6 +6,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tensorswitch::{self as ts, Error, Source, Tensor};
+use tensorswitch_custom_ops_fixture::expect::{close, rms_expected};
 use tensorswitch_custom_ops_fixture::{gated_rms_norm, rms_norm, swiglu};
 use tensorswitch_ndarray as _;
 use tensorswitch_tch::{from_tch, to_tch};
@@ -63,21 +64,9 @@ fn on_torch(v: &[f32], shape: &[usize]) -> ts::Result<Tensor> {
     ts::with_backend("torch", || Tensor::from_slice(v, shape))?
 }
 
-fn close(got: &[f32], want: &[f64], tol: f64) {
-    assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
-    for (g, w) in got.iter().zip(want) {
-        assert!(
-            (*g as f64 - w).abs() <= tol * (1.0 + w.abs()),
-            "{got:?} vs {want:?}"
-        );
-    }
-}
-
 #[test]
 fn rms_norm_natives_match_the_composition_and_hand_derived_values() -> ts::Result<()> {
-    // Row [3, 4]: mean square 12.5, plus eps 1 = 13.5; row [0, 0]: 0 + 1.
-    let r = 13.5f64.sqrt();
-    let want = [3.0 / r, 8.0 / r, 0.0, 0.0];
+    let want = rms_expected();
     let x = on_torch(&[3.0, 4.0, 0.0, 0.0], &[2, 2])?;
     let w = on_torch(&[1.0, 2.0], &[2])?;
     let before = FUSED_CALLS.load(Ordering::Relaxed);
@@ -189,8 +178,7 @@ fn torch_table(version: Option<&str>, masked: bool) -> ts::Result<&'static ts::F
 
 #[test]
 fn a_traced_custom_op_is_one_node_compiled_to_torch_natives() -> ts::Result<()> {
-    let r = 13.5f64.sqrt();
-    let want = [3.0 / r, 8.0 / r, 0.0, 0.0];
+    let want = rms_expected();
     let x = on_torch(&[3.0, 4.0, 0.0, 0.0], &[2, 2])?;
     let w = on_torch(&[1.0, 2.0], &[2])?;
     let g = ts::trace(&[x.clone(), w.clone()], |xs| {
