@@ -1,6 +1,8 @@
 //! A loop of 1-element float32 adds on the ndarray backend, for instruction counting:
 //! `valgrind --tool=callgrind target/release/examples/add_loop_nd {ts|ts-inferred} N`
-//! (`ts` runs on the backend set with `set_backend`, `ts-inferred` with an empty stack).
+//! (`ts` runs on the backend set with `set_backend`, `ts-inferred` with an empty stack;
+//! `nd-kernel` runs the backend's kernel written against ndarray directly, as the `dispatch`
+//! bench pairs it, so that the difference is what dispatch adds).
 //! The per-call cost is the difference between two iteration counts divided by their
 //! difference (start-up cancels out). The torch twin is `backends/tch/examples/add_loop.rs`.
 //! `unwrap` as there: a `?` in the loop adds its own error plumbing (about 55 instructions).
@@ -21,6 +23,19 @@ fn main() {
     let y = Tensor::from_slice(&[2.5f32], &[1]).unwrap();
     for _ in 0..100 {
         drop(black_box(ts::add(&x, &y).unwrap()));
+    }
+    if which == "nd-kernel" {
+        let a = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[1]), vec![1.5f32]).unwrap();
+        let b = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[1]), vec![2.5f32]).unwrap();
+        for _ in 0..n {
+            let (a, b) = (black_box(&a), black_box(&b));
+            let (x, y) = (a.as_slice().unwrap(), b.as_slice().unwrap());
+            let data: Vec<f32> = x.iter().zip(y).map(|(&p, &q)| p + q).collect();
+            drop(black_box(
+                ndarray::ArrayD::from_shape_vec(a.raw_dim(), data).unwrap(),
+            ));
+        }
+        return;
     }
     if which == "ts-inferred" {
         ts::unset_backend();

@@ -38,12 +38,15 @@
 //! checked (a synchronisation on a device).
 
 use crate::call::SliceSpec;
+use crate::catalogue::{AxisSlice, Op};
 use crate::dtype::{DType, HostData, Scalar};
 use crate::error::{Error, Result};
+use crate::ops::indexing::{axis_slice, slice_axes};
 use crate::ops::{
     argwhere, broadcast_to, permute_dims, put, put_add, reshape, strided_slice, take,
 };
 use crate::state;
+use crate::table::FunctionTable;
 use crate::tensor::{Shape, Tensor};
 use smallvec::SmallVec;
 
@@ -346,26 +349,44 @@ fn like(x: &Tensor, value: Scalar) -> Result<Tensor> {
 /// `x[index]`.
 fn get(x: &Tensor, index: &[IndexItem]) -> Result<Tensor> {
     let table = state::resolve(OP, &[x])?;
+    if index.len() <= x.ndim()
+        && index
+            .iter()
+            .all(|i| matches!(i, IndexItem::Int(_) | IndexItem::Slice(_)))
+    {
+        return basic(table, x, index);
+    }
     let _guard = state::TableGuard::new(table);
-    let parts = expand(x, index)?;
+    let parts = expand(table, x, index)?;
     let has_array = parts.iter().any(|p| matches!(p, Part::Array(_)));
-    // The slices, one per dimension of x (integers as one-element slices).
-    let mut slices = Vec::with_capacity(x.ndim());
+    // One checked slice per dimension of x (integers as one-element slices, integer tensors
+    // whole), inline for the common ranks.
+    let mut slices = SmallVec::<[AxisSlice; 4]>::new();
     for p in &parts {
-        match p {
-            Part::Slice(s) => slices.push(*s),
-            Part::Int(i) => slices.push(SliceSpec::new(Some(*i), Some(i + 1), 1)),
-            Part::Array(_) => slices.push(SliceSpec::full()),
-            Part::New => {}
+        if matches!(p, Part::New) {
+            continue;
         }
+        // One part per dimension besides the new axes (`expand`).
+        let size = *x
+            .shape()
+            .get(slices.len())
+            .ok_or_else(|| Error::InvalidArgument {
+                op: OP,
+                reason: "internal error: an expanded index has more parts than dimensions".into(),
+            })?;
+        slices.push(match p {
+            Part::Slice(s) => axis_slice(Op::strided_slice, s, size)?,
+            // Normalised and checked by `expand`.
+            Part::Int(i) => AxisSlice {
+                start: *i as usize,
+                len: 1,
+                step: 1,
+            },
+            Part::Array(_) | Part::New => AxisSlice::full(size),
+        });
     }
     // `x[...]`, `x[:, :]`: every dimension whole, no op to call.
-    let whole = slices.iter().all(|s| *s == SliceSpec::full());
-    let y = if whole {
-        x.clone()
-    } else {
-        strided_slice(x, slices)?
-    };
+    let y = slice_axes(table, Op::strided_slice, |s| s.strided_slice, x, &slices)?;
     if !has_array {
         if parts.iter().all(|p| matches!(p, Part::Slice(_))) {
             // Slices only: the sliced tensor is the result.
@@ -390,10 +411,67 @@ fn get(x: &Tensor, index: &[IndexItem]) -> Result<Tensor> {
     advanced(&y, &parts)
 }
 
+/// `x[index]` for an index of integers and slices only, at most one per dimension (the
+/// common case, without the expansion of the general one): one `strided_slice`, and a
+/// `reshape` when integers remove dimensions.
+fn basic(table: &'static FunctionTable, x: &Tensor, index: &[IndexItem]) -> Result<Tensor> {
+    let mut slices = SmallVec::<[AxisSlice; 4]>::new();
+    let mut ints = false;
+    for (d, (item, &size)) in index.iter().zip(x.shape()).enumerate() {
+        slices.push(match item {
+            IndexItem::Slice(s) => {
+                if s.step == 0 {
+                    return Err(step_zero(d));
+                }
+                axis_slice(Op::strided_slice, s, size)?
+            }
+            IndexItem::Int(i) => {
+                ints = true;
+                let j = crate::ops::indexing::normalised_one(OP, *i, d, size)?;
+                AxisSlice {
+                    start: j as usize,
+                    len: 1,
+                    step: 1,
+                }
+            }
+            _ => {
+                return Err(Error::InvalidArgument {
+                    op: OP,
+                    reason: "internal error: a basic index holds only integers and slices".into(),
+                })
+            }
+        });
+    }
+    for &size in &x.shape()[index.len()..] {
+        slices.push(AxisSlice::full(size));
+    }
+    let y = slice_axes(table, Op::strided_slice, |s| s.strided_slice, x, &slices)?;
+    if !ints {
+        return Ok(y);
+    }
+    // The integers' dimensions (of size 1 now) go.
+    let mut shape = Shape::new();
+    for (d, &n) in y.shape().iter().enumerate() {
+        if !matches!(index.get(d), Some(IndexItem::Int(_))) {
+            shape.push(n);
+        }
+    }
+    let _guard = state::TableGuard::new(table);
+    reshape(&y, &shape[..])
+}
+
+/// The error for a slice step of 0 at dimension `d`.
+fn step_zero(d: usize) -> Error {
+    Error::InvalidArgument {
+        op: OP,
+        reason: format!("a slice step must not be 0 (dimension {d})"),
+    }
+}
+
 /// The index with the ellipsis expanded, masks replaced by the integer tensors of their
 /// non-zero coordinates, integers and integer tensors checked (and, when tensors are in the
 /// index, integers turned into 0-D tensors): one part per dimension of `x`, plus new axes.
-fn expand(x: &Tensor, index: &[IndexItem]) -> Result<Parts> {
+fn expand(table: &'static FunctionTable, x: &Tensor, index: &[IndexItem]) -> Result<Parts> {
     let mut consumed = 0usize;
     let mut ellipses = 0;
     let mut has_tensor = false;
@@ -440,7 +518,6 @@ fn expand(x: &Tensor, index: &[IndexItem]) -> Result<Parts> {
             ),
         });
     }
-    let table = state::resolve(OP, &[x])?;
     let mut parts = Parts::new();
     let mut d = 0usize;
     let push_full = |parts: &mut Parts, d: &mut usize, count: usize| {
@@ -455,18 +532,14 @@ fn expand(x: &Tensor, index: &[IndexItem]) -> Result<Parts> {
             IndexItem::NewAxis => parts.push(Part::New),
             IndexItem::Slice(s) => {
                 if s.step == 0 {
-                    return Err(Error::InvalidArgument {
-                        op: OP,
-                        reason: format!("a slice step must not be 0 (dimension {d})"),
-                    });
+                    return Err(step_zero(d));
                 }
                 parts.push(Part::Slice(*s));
                 d += 1;
             }
             IndexItem::Int(i) => {
                 let size = x.shape()[d];
-                let j =
-                    crate::ops::indexing::normalised(OP, &HostData::Int64(vec![*i]), d, size)?[0];
+                let j = crate::ops::indexing::normalised_one(OP, *i, d, size)?;
                 if has_tensor {
                     let t = crate::ops::creation::from_host_on(
                         table,

@@ -135,3 +135,42 @@ fn ts_name(e: ts::Error) -> String {
         .take_while(|c| c.is_alphanumeric())
         .collect()
 }
+
+/// ndarray's `take` checks int64 indices where it reads them; the core checks every other
+/// dtype (and every backend that does not declare the check): both take the same indices,
+/// negative ones from the end, and refuse the same ones with the same error.
+#[test]
+fn take_checks_indices_alike_in_the_kernel_and_in_the_core() {
+    ts::with_backend("ndarray", || {
+        // [[0, 1, 2], [3, 4, 5]]
+        let x = ts::arange(0, 6, 1, DType::Float32)
+            .unwrap()
+            .reshape([2, 3])
+            .unwrap();
+        let ints = |v: &[i64], dtype: DType| {
+            ts::astype(&Tensor::from_slice(v, &[v.len()]).unwrap(), dtype).unwrap()
+        };
+        for dtype in [DType::Int64, DType::Int32] {
+            let along1 = ts::take(&x, &ints(&[2, -1, -3, 0], dtype), 1).unwrap();
+            assert_eq!(along1.shape(), [2, 4]);
+            assert_eq!(
+                along1.to_vec::<f32>().unwrap(),
+                [2., 2., 0., 0., 5., 5., 3., 3.]
+            );
+            let along0 = ts::take(&x, &ints(&[1, -2], dtype), 0).unwrap();
+            assert_eq!(along0.to_vec::<f32>().unwrap(), [3., 4., 5., 0., 1., 2.]);
+            for (bad, axis, size) in [(3, 1, 3), (-4, 1, 3), (2, 0, 2), (-3, 0, 2)] {
+                match ts::take(&x, &ints(&[0, bad], dtype), axis) {
+                    Err(ts::Error::IndexOutOfRange {
+                        op,
+                        index,
+                        axis: a,
+                        size: n,
+                    }) => assert_eq!((op, index, a, n), ("take", bad, axis, size), "{dtype:?}"),
+                    other => panic!("{dtype:?} index {bad}: {other:?}"),
+                }
+            }
+        }
+    })
+    .unwrap();
+}

@@ -14,7 +14,7 @@ use crate::catalogue::{AxisSlice, Op, PutFn, SearchFn, SliceFn, Slots, TakeFn, U
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::state::{self, TableGuard};
-use crate::table::FunctionTable;
+use crate::table::{FunctionTable, Source};
 use crate::tensor::{Shape, Tensor};
 
 type Pick<F> = fn(&Slots) -> Option<F>;
@@ -115,23 +115,27 @@ pub(crate) fn normalised(
         dtype: h.dtype(),
         expected: "an integer dtype for the indices",
     })?;
-    let n = i64::try_from(size).unwrap_or(i64::MAX);
     values
         .into_iter()
-        .map(|i| {
-            let j = if i < 0 { i.wrapping_add(n) } else { i };
-            if (0..n).contains(&j) {
-                Ok(j)
-            } else {
-                Err(Error::IndexOutOfRange {
-                    op,
-                    index: i,
-                    axis,
-                    size,
-                })
-            }
-        })
+        .map(|i| normalised_one(op, i, axis, size))
         .collect()
+}
+
+/// `i` as an index into a dimension of `size` (negative counts from the end), or the error
+/// that names it.
+pub(crate) fn normalised_one(op: &'static str, i: i64, axis: usize, size: usize) -> Result<i64> {
+    let n = i64::try_from(size).unwrap_or(i64::MAX);
+    let j = if i < 0 { i.wrapping_add(n) } else { i };
+    if (0..n).contains(&j) {
+        Ok(j)
+    } else {
+        Err(Error::IndexOutOfRange {
+            op,
+            index: i,
+            axis,
+            size,
+        })
+    }
 }
 
 pub(crate) fn run_take(
@@ -171,6 +175,15 @@ pub(crate) fn run_take(
         let mut shape = Shape::from_slice(x.shape());
         shape[axis] = indices.size();
         check_shape(table, op, &shape, x.dtype())?;
+    }
+    // A primary that checks int64 indices where it reads them gets them unread (see
+    // `BackendDescriptor::take_checks_indices`); everything else gets them checked here.
+    let unread = table.backend.take_checks_indices
+        && indices.dtype() == DType::Int64
+        && matches!(table.sources[op.index()], Source::Primary { .. })
+        && !state::tracing();
+    if unread {
+        return call(table, op, pick(&table.slots), |f| f(x, indices, axis));
     }
     let idx = checked_indices(op.name(), table, indices, axis, x.shape()[axis])?;
     call(table, op, pick(&table.slots), |f| f(x, &idx, axis))
@@ -229,14 +242,14 @@ pub(crate) fn axis_slice(op: Op, spec: &crate::call::SliceSpec, size: usize) -> 
             reason: "a slice step must not be 0".into(),
         });
     }
-    let n = size as i128;
-    let step = spec.step as i128;
-    let clamp = |b: i64, lo: i128, hi: i128| {
-        let b = b as i128;
-        let b = if b < 0 { b + n } else { b };
+    // Sizes fit in isize, so every bound below is in -1..=n and no sum or difference of two
+    // of them overflows an i64.
+    let n = i64::try_from(size).unwrap_or(i64::MAX);
+    let clamp = |b: i64, lo: i64, hi: i64| {
+        let b = if b < 0 { b.saturating_add(n) } else { b };
         b.clamp(lo, hi)
     };
-    let (start, stop) = if step > 0 {
+    let (start, stop) = if spec.step > 0 {
         (
             spec.start.map_or(0, |b| clamp(b, 0, n)),
             spec.stop.map_or(n, |b| clamp(b, 0, n)),
@@ -247,14 +260,15 @@ pub(crate) fn axis_slice(op: Op, spec: &crate::call::SliceSpec, size: usize) -> 
             spec.stop.map_or(-1, |b| clamp(b, -1, n - 1)),
         )
     };
-    let len = if step > 0 {
-        if stop > start {
-            (stop - start + step - 1) / step
-        } else {
-            0
-        }
-    } else if start > stop {
-        (start - stop + (-step) - 1) / (-step)
+    // The distance walked and the step's magnitude, unsigned: `-i64::MIN` does not exist, its
+    // magnitude does.
+    let walked = if spec.step > 0 {
+        stop - start
+    } else {
+        start - stop
+    };
+    let len = if walked > 0 {
+        (walked as u64 - 1) / spec.step.unsigned_abs() + 1
     } else {
         0
     };
@@ -293,7 +307,6 @@ pub(crate) fn run_strided_slice(
             ),
         });
     }
-    table.check_dtype(op, x.dtype())?;
     // Inline up to four dimensions: no allocation for the common ranks.
     let mut slices = smallvec::SmallVec::<[AxisSlice; 4]>::new();
     for (i, &size) in x.shape().iter().enumerate() {
@@ -302,6 +315,19 @@ pub(crate) fn run_strided_slice(
             None => AxisSlice::full(size),
         });
     }
+    slice_axes(table, op, pick, x, &slices)
+}
+
+/// `x` sliced by one checked [`AxisSlice`] per dimension on `table` (what `strided_slice` and
+/// indexing both end in): `x` itself where every slice is whole.
+pub(crate) fn slice_axes(
+    table: &'static FunctionTable,
+    op: Op,
+    pick: Pick<SliceFn>,
+    x: &Tensor,
+    slices: &[AxisSlice],
+) -> Result<Tensor> {
+    table.check_dtype(op, x.dtype())?;
     if slices
         .iter()
         .zip(x.shape())
@@ -309,7 +335,7 @@ pub(crate) fn run_strided_slice(
     {
         return Ok(x.clone());
     }
-    call(table, op, pick(&table.slots), |f| f(x, &slices))
+    call(table, op, pick(&table.slots), |f| f(x, slices))
 }
 
 pub(crate) fn run_argwhere(op: Op, pick: Pick<UnaryFn>, x: &Tensor) -> Result<Tensor> {

@@ -42,6 +42,13 @@ pub struct BackendDescriptor {
     /// and returns `true`; `false` when it cannot (another dtype, a strided or device tensor).
     /// The core reads index tensors this way to check them (`take`, indexing).
     pub read_i64: Option<ReadI64>,
+    /// The backend's `take` primary checks int64 indices itself, where it reads them: it
+    /// takes any index in `-size..size` (negative ones counting from the end, as in NumPy) and
+    /// returns [`Error::IndexOutOfRange`](crate::Error::IndexOutOfRange) with op `"take"`, the
+    /// index as given, the axis and the size for any other, never reading out of bounds. The
+    /// core then hands int64 indices to that primary unread instead of reading every index
+    /// first (a fallback, a masked primary, or another dtype still gets checked indices).
+    pub take_checks_indices: bool,
     /// Computes a tensor now, for lazy backends (see [`crate::evaluate`]); `None` for eager
     /// ones, whose tensors are always computed.
     pub evaluate: Option<fn(&Tensor) -> crate::Result<()>>,
@@ -68,6 +75,7 @@ impl BackendDescriptor {
             share_host: None,
             import_shared_host: None,
             read_i64: None,
+            take_checks_indices: false,
             evaluate: None,
             detected_table: OnceLock::new(),
         }
@@ -96,6 +104,13 @@ impl BackendDescriptor {
     /// Declares how to read an int64 tensor's elements in place (see `read_i64`).
     pub const fn with_i64_reader(mut self, read: ReadI64) -> BackendDescriptor {
         self.read_i64 = Some(read);
+        self
+    }
+
+    /// Declares that the backend's `take` primary checks its int64 indices itself (see
+    /// `take_checks_indices`; the conformance suite's error cases hold it to that).
+    pub const fn with_take_checking_indices(mut self) -> BackendDescriptor {
+        self.take_checks_indices = true;
         self
     }
 

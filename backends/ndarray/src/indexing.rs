@@ -1,8 +1,9 @@
 //! Indexing and searching: `take`, `take_along_axis`, `strided_slice`, `argwhere`,
 //! `searchsorted`, `put`, `put_add`.
 //!
-//! The core passes int64 indices already checked against their dimension; each kernel still
-//! checks every index it reads (an error, never an out-of-bounds read or a panic).
+//! The core passes int64 indices already checked against their dimension, except to `take`,
+//! which checks and normalises its own (the backend declares `with_take_checking_indices`);
+//! each kernel checks every index it reads (an error, never an out-of-bounds read or a panic).
 
 use crate::{array, buf, input_array, NdArray, NdElement, KIT};
 use ndarray::{ArrayRefD, Axis, Dimension, Slice};
@@ -29,6 +30,24 @@ fn index_below(op: &'static str, i: i64, n: usize) -> Result<usize> {
         .ok_or_else(|| KIT.error(op, format!("index {i} out of range for size {n}")))
 }
 
+/// `i` as an index into dimension `axis` of size `n` (negative ones count from the end), or
+/// the error the core gives for it: `take` checks its own indices (the backend declares
+/// `with_take_checking_indices`).
+#[inline]
+fn take_index(i: i64, n: usize, axis: usize) -> Result<usize> {
+    // Sizes fit in isize, so `i + n` cannot overflow for a negative `i`.
+    let j = if i < 0 { i + n as i64 } else { i };
+    match usize::try_from(j) {
+        Ok(j) if j < n => Ok(j),
+        _ => Err(tensorswitch::Error::IndexOutOfRange {
+            op: "take",
+            index: i,
+            axis,
+            size: n,
+        }),
+    }
+}
+
 /// The sizes before `axis`, at it, and after it.
 fn split(shape: &[usize], axis: usize) -> (usize, usize, usize) {
     let outer = shape[..axis].iter().product();
@@ -38,14 +57,14 @@ fn split(shape: &[usize], axis: usize) -> (usize, usize, usize) {
 
 pub(crate) fn take(x: &Tensor, indices: &Tensor, axis: usize) -> Result<Tensor> {
     const OP: &str = "take";
+    if axis >= x.ndim() {
+        return Err(KIT.error(OP, format!("axis {axis} out of range")));
+    }
     let idx = row_major(OP, array::<i64>(OP, indices)?)?;
+    let mut shape = tensorswitch::Shape::from_slice(x.shape());
+    shape[axis] = idx.len();
     let out: NdArray = on_array!(OP, input_array(OP, x)?; any |a: T| {
-        if axis >= a.ndim() {
-            return Err(KIT.error(OP, format!("axis {axis} out of range")));
-        }
         let (outer, n, inner) = split(a.shape(), axis);
-        let mut shape = tensorswitch::Shape::from_slice(a.shape());
-        shape[axis] = idx.len();
         let src = row_major(OP, a)?;
         // The core checked the result's shape; only the memory can be missing.
         let count = outer
@@ -54,14 +73,23 @@ pub(crate) fn take(x: &Tensor, indices: &Tensor, axis: usize) -> Result<Tensor> 
             .ok_or_else(|| KIT.error(OP, "internal error: the result's size overflows"))?;
         let mut v = tensorswitch::alloc::try_with_capacity::<T>(OP, count)?;
         for o in 0..outer {
-            for &i in idx.iter() {
-                let at = (o * n + index_below(OP, i, n)?) * inner;
-                v.extend_from_slice(&src[at..at + inner]);
+            // (`chunks_exact` would panic on rows of no elements.)
+            let row = &src[o * n * inner..(o + 1) * n * inner];
+            if inner == 1 {
+                // One element per index (a 1-D tensor, or the last axis): no slice copies.
+                for &i in idx.iter() {
+                    v.push(row[take_index(i, n, axis)?]);
+                }
+            } else {
+                for &i in idx.iter() {
+                    let at = take_index(i, n, axis)? * inner;
+                    v.extend_from_slice(&row[at..at + inner]);
+                }
             }
         }
         buf::shaped(OP, &shape, v)?.into()
     });
-    Ok(out.into_tensor())
+    Ok(out.into_tensor_shaped(&shape))
 }
 
 pub(crate) fn take_along_axis(x: &Tensor, indices: &Tensor, axis: usize) -> Result<Tensor> {
@@ -92,30 +120,106 @@ pub(crate) fn take_along_axis(x: &Tensor, indices: &Tensor, axis: usize) -> Resu
     Ok(out.into_tensor())
 }
 
-/// ndarray's slices with a positive step over the span each keeps, then the axes with a
-/// negative step reversed (ndarray's own negative steps count from the end of the range,
-/// not from its start as NumPy's do).
+/// Row-major input (the common case): the kept elements gathered straight from its memory
+/// ([`gather`]). Other layouts: ndarray's slices with a positive step over the span each keeps,
+/// then the axes with a negative step reversed (ndarray's own negative steps count from the
+/// end of the range, not from its start as NumPy's do), copied.
 pub(crate) fn strided_slice(x: &Tensor, slices: &[AxisSlice]) -> Result<Tensor> {
     const OP: &str = "strided_slice";
+    let mut shape = tensorswitch::Shape::new();
+    for s in slices {
+        shape.push(s.len);
+    }
     let out: NdArray = on_array!(OP, input_array(OP, x)?; any |a: T| {
         if slices.len() != a.ndim() {
             return Err(KIT.error(OP, "one slice per dimension expected"));
         }
-        let mut v = a.view();
-        for (d, s) in slices.iter().enumerate() {
-            let (lo, hi, step) = s.span();
-            if hi > a.shape()[d] {
+        for (d, (s, &n)) in slices.iter().zip(a.shape()).enumerate() {
+            if s.span().1 > n {
                 return Err(KIT.error(OP, format!("slice {s:?} out of range for axis {d}")));
             }
-            let as_isize = |u: usize| isize::try_from(u).unwrap_or(isize::MAX);
-            v.slice_axis_inplace(Axis(d), Slice::new(as_isize(lo), Some(as_isize(hi)), as_isize(step)));
-            if s.step < 0 {
-                v.invert_axis(Axis(d));
+        }
+        match a.as_slice() {
+            Some(src) => gather(OP, src, a.shape(), slices, &shape)?.into(),
+            None => {
+                let mut v = a.view();
+                for (d, s) in slices.iter().enumerate() {
+                    let (lo, hi, step) = s.span();
+                    let as_isize = |u: usize| isize::try_from(u).unwrap_or(isize::MAX);
+                    v.slice_axis_inplace(Axis(d), Slice::new(as_isize(lo), Some(as_isize(hi)), as_isize(step)));
+                    if s.step < 0 {
+                        v.invert_axis(Axis(d));
+                    }
+                }
+                buf::copy(OP, &v)?.into()
             }
         }
-        buf::copy(OP, &v)?.into()
     });
-    Ok(out.into_tensor())
+    Ok(out.into_tensor_shaped(&shape))
+}
+
+/// The elements `slices` keep of `src`, the row-major elements of an array of `shape`, as a
+/// new row-major array. Every slice must lie within its dimension (checked by the caller; an
+/// index out of `src` would panic, not read out of bounds).
+fn gather<T: Copy>(
+    op: &'static str,
+    src: &[T],
+    shape: &[usize],
+    slices: &[AxisSlice],
+    out: &[usize],
+) -> Result<ndarray::ArrayD<T>> {
+    // No larger than the input: each slice keeps at most its dimension.
+    let count: usize = out.iter().product();
+    let mut v = tensorswitch::alloc::try_with_capacity::<T>(op, count)?;
+    if count > 0 {
+        // Per dimension, the distance in `src` between two kept elements, and the position
+        // of the first kept element. The input exists, so its size in elements fits isize.
+        let mut steps = smallvec::SmallVec::<[isize; 4]>::from_elem(0, shape.len());
+        let mut first = 0isize;
+        let mut stride = 1isize;
+        for (d, s) in slices.iter().enumerate().rev() {
+            first += s.start as isize * stride;
+            steps[d] = s.step * stride;
+            stride *= shape[d] as isize;
+        }
+        match slices.split_last() {
+            None => v.push(src[0]),
+            Some((last, outer)) => {
+                let step = steps[outer.len()];
+                // An odometer over the outer dimensions; `base` is the position of the
+                // first element of the current row.
+                let mut at = smallvec::SmallVec::<[usize; 4]>::from_elem(0, outer.len());
+                let mut base = first;
+                'rows: loop {
+                    if step == 1 {
+                        let b = base as usize;
+                        v.extend_from_slice(&src[b..b + last.len]);
+                    } else {
+                        let mut p = base;
+                        for _ in 0..last.len {
+                            v.push(src[p as usize]);
+                            p += step;
+                        }
+                    }
+                    let mut d = outer.len();
+                    loop {
+                        if d == 0 {
+                            break 'rows;
+                        }
+                        d -= 1;
+                        at[d] += 1;
+                        base += steps[d];
+                        if at[d] < outer[d].len {
+                            break;
+                        }
+                        base -= steps[d] * outer[d].len as isize;
+                        at[d] = 0;
+                    }
+                }
+            }
+        }
+    }
+    buf::shaped(op, out, v)
 }
 
 pub(crate) fn argwhere(x: &Tensor) -> Result<Tensor> {

@@ -67,7 +67,8 @@ pub static NDARRAY: BackendDescriptor =
         .with_unsupported_dtypes(&[("all", &[DType::Float16, DType::BFloat16])])
         // Lends its memory, and borrows what other backends lend (see `NdStorage`).
         .with_host_sharing(Some(share_host), Some(import_shared_host))
-        .with_i64_reader(read_i64);
+        .with_i64_reader(read_i64)
+        .with_take_checking_indices();
 tensorswitch::register_backend!(NDARRAY);
 // Runs compiled graphs' elementwise chains in one pass (see `fused`).
 tensorswitch::register_fuse!(NAME, fused::HOOK);
@@ -304,6 +305,15 @@ impl NdArray {
         let dtype = self.dtype();
         let shape = tensorswitch::tensor::Shape::from_slice(self.shape());
         KIT.wrap(dtype, &shape, tensorswitch::Device::Cpu, self)
+    }
+
+    /// Wraps the array as a tensor of `shape`, which the caller knows the array has (a result
+    /// whose shape the kernel computed): one copy of the shape fewer than
+    /// [`into_tensor`](NdArray::into_tensor).
+    #[inline]
+    pub(crate) fn into_tensor_shaped(self, shape: &[usize]) -> Tensor {
+        debug_assert_eq!(self.shape(), shape);
+        KIT.wrap(self.dtype(), shape, tensorswitch::Device::Cpu, self)
     }
 
     /// Wraps the array as a tensor with `like`'s shape and device, which the caller knows the
