@@ -17,6 +17,7 @@ fn main() {
     let x = Tensor::from_slice(&data, &[8]).unwrap();
     let idx = Tensor::from_slice(&[5i64, 1], &[2]).unwrap();
     let a = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[8]), data).unwrap();
+    let ia = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[2]), vec![5i64, 1]).unwrap();
     let one = || match which.as_str() {
         "take" => drop(black_box(
             ts::take(black_box(&x), black_box(&idx), 0).unwrap(),
@@ -26,7 +27,30 @@ fn main() {
         "nd-slice" => drop(black_box(
             black_box(&a).slice(ndarray::s![1..;2]).to_owned(),
         )),
-        other => panic!("unknown mode {other}: take, slice, nd-take or nd-slice"),
+        // The backend's kernels written against ndarray directly (what dispatch adds to).
+        "kernel-take" => {
+            let (a, ia) = (black_box(&a), black_box(&ia));
+            let (src, idx) = (a.as_slice().unwrap(), ia.as_slice().unwrap());
+            let mut v = Vec::with_capacity(idx.len());
+            for &i in idx {
+                let j = if i < 0 { i + src.len() as i64 } else { i };
+                v.push(src[usize::try_from(j).unwrap()]);
+            }
+            drop(black_box(ndarray::Array::from_vec(v).into_dyn()))
+        }
+        "kernel-slice" => {
+            let src = black_box(&a).as_slice().unwrap();
+            let mut v = Vec::with_capacity(4);
+            let mut p = 1;
+            for _ in 0..4 {
+                v.push(src[p]);
+                p += 2;
+            }
+            drop(black_box(ndarray::Array::from_vec(v).into_dyn()))
+        }
+        other => panic!(
+            "unknown mode {other}: take, slice, nd-take, nd-slice, kernel-take or kernel-slice"
+        ),
     };
     for _ in 0..100 {
         one();
