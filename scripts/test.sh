@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: formatting, lints, every test of every crate in the
 # workspace (unit, integration, conformance on every backend, doc tests, each benchmark run
-# once as a test), the tour, the torch backend against both supported libtorch releases, and
-# the mlx backend and its plugin (their own workspace, backends/mlx) with round trips to
-# ndarray and torch.
+# once as a test), the API docs without a broken link, the tour, the torch backend against
+# both supported libtorch releases, and the mlx backend and its plugin (their own workspace,
+# backends/mlx) with round trips to ndarray and torch.
 # Installs what it needs by itself: libtorch comes from PyPI's torch wheels
 # (scripts/setup-libtorch.sh), MLX from PyPI's mlx-cpu wheel plus a few Debian packages
 # (scripts/setup-mlx.sh), NumPy for the transpiler's differential tests from PyPI
@@ -32,6 +32,9 @@ cargo test --workspace --all-targets 2>&1 | tee -a "$log"
 
 echo "== cargo test --doc"
 cargo test --workspace --doc 2>&1 | tee -a "$log"
+
+echo "== cargo doc (broken intra-doc links are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 echo "== the tour runs"
 cargo run --quiet --example tour > /dev/null

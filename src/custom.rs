@@ -36,7 +36,7 @@
 //! ```
 //!
 //! Two declarations of one name (in two crates, or two modules) make every call of that name
-//! fail with [`Error::CustomOpConflict`](crate::Error::CustomOpConflict), naming both — never
+//! fail with [`Error::CustomOpConflict`], naming both — never
 //! "last one wins".
 //!
 //! While a trace records, a call of a custom op is one node of the graph

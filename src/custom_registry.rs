@@ -10,7 +10,7 @@
 //!
 //! The slices cannot be read from the core's unit tests: that test binary links two copies of
 //! the core (the test build, and the one its ndarray dev-dependency links), whose slices share
-//! a section name, and `linkme` panics on that ("duplicate #[distributed_slice]"). Tables
+//! a section name, and `linkme` panics on that (`duplicate #[distributed_slice]`). Tables
 //! therefore build their side table lazily, at the first custom call or report; custom ops
 //! are tested from integration tests (`tests/custom.rs`) and the fixture crate.
 

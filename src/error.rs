@@ -247,7 +247,7 @@ pub enum Error {
         bytes: usize,
     },
     /// Something a traced function did cannot be recorded in a graph, or a compiled graph was
-    /// given inputs or constants that differ from the traced ones (see [`crate::trace`]).
+    /// given inputs or constants that differ from the traced ones (see [`crate::trace`](mod@crate::trace)).
     #[error("trace: {reason}")]
     Trace {
         /// What was wrong and what to do instead.

@@ -372,7 +372,7 @@ pub fn previous_backend() -> Result<Backend> {
 
 /// Clears the stack; calls go back to inference. Returns what was on it, bottom first.
 ///
-/// Inside a traced function ([`crate::trace`]) it changes nothing, returns an empty list and
+/// Inside a traced function ([`crate::trace()`]) it changes nothing, returns an empty list and
 /// makes the trace fail with [`Error::Trace`].
 pub fn unset_backend() -> Vec<Backend> {
     if refuse_while_tracing("unset_backend").is_err() {

@@ -422,7 +422,7 @@ pub struct Constant {
 }
 
 /// A traced function: inputs, constants, nodes in the order they ran, outputs. Made by
-/// [`crate::trace`]; printed one line per node (`%3 = add(%1, %2) : float32[2,3]`), drawn with
+/// [`crate::trace()`]; printed one line per node (`%3 = add(%1, %2) : float32[2,3]`), drawn with
 /// [`Graph::to_dot`], optimised by its passes and run with [`Graph::compile`].
 #[derive(Clone)]
 pub struct Graph {

@@ -1,6 +1,6 @@
 //! # tensorswitch-transpile
 //!
-//! Turns a traced [`Graph`] (see [`tensorswitch::trace`]) into standalone source code for one
+//! Turns a traced [`Graph`] (see [`tensorswitch::trace()`]) into standalone source code for one
 //! framework: a Rust function that uses only `ndarray` (or only `tch`, or only `mlx-rs`) and
 //! std, or a Python function that uses only `numpy`. The emitted code keeps tensorswitch's
 //! semantics: it makes the same fix-ups the backend's primaries make where the framework
