@@ -174,3 +174,149 @@ fn take_checks_indices_alike_in_the_kernel_and_in_the_core() {
     })
     .unwrap();
 }
+
+/// NumPy's basic indexing (integers and slices), worked out here from Python's definition of
+/// `slice.indices` element by element, against `x.index(..)` on random shapes and indices:
+/// the common-case path (integers and slices only) and the general one (the same index with a
+/// trailing `...`, which changes nothing in NumPy) must both give the reference's shape and
+/// elements, or both its error.
+#[test]
+fn basic_indices_agree_with_python_slicing_on_both_paths() {
+    /// The positions `start:stop:step` keeps in a dimension of `n` (Python's `slice.indices`,
+    /// then walked).
+    fn kept(n: i64, s: &SliceSpec) -> Vec<i64> {
+        let (lower, upper) = if s.step > 0 { (0, n) } else { (-1, n - 1) };
+        let bound = |b: Option<i64>, default: i64| match b {
+            None => default,
+            Some(b) if b < 0 => (b as i128 + n as i128).max(lower as i128) as i64,
+            Some(b) => b.min(upper),
+        };
+        let (start, stop) = if s.step > 0 {
+            (bound(s.start, lower), bound(s.stop, upper))
+        } else {
+            (bound(s.start, upper), bound(s.stop, lower))
+        };
+        let mut out = Vec::new();
+        let mut i = start as i128;
+        while (s.step > 0 && i < stop as i128) || (s.step < 0 && i > stop as i128) {
+            out.push(i as i64);
+            i += s.step as i128;
+        }
+        out
+    }
+    /// SplitMix64.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+        fn int(&mut self) -> i64 {
+            match self.below(12) {
+                0 => i64::MIN,
+                1 => i64::MAX,
+                _ => self.below(17) as i64 - 8,
+            }
+        }
+        fn bound(&mut self) -> Option<i64> {
+            (self.below(4) != 0).then(|| self.int())
+        }
+    }
+    let mut rng = Rng(12);
+    let (mut ok, mut refused) = (0, 0);
+    ts::with_backend("ndarray", || {
+        for _ in 0..600 {
+            let shape: Vec<usize> = (0..rng.below(5)).map(|_| rng.below(5) as usize).collect();
+            let n: usize = shape.iter().product();
+            let x = ts::arange(0, n as i64, 1, DType::Int64)
+                .unwrap()
+                .reshape(shape.iter().map(|&d| d as i64).collect::<Vec<_>>())
+                .unwrap();
+            let items: Vec<IndexItem> = (0..rng.below(shape.len() as u64 + 2))
+                .map(|_| {
+                    if rng.below(3) == 0 {
+                        IndexItem::Int(rng.int())
+                    } else {
+                        let step = match rng.below(10) {
+                            0 => 0,
+                            1 => i64::MIN,
+                            2 => i64::MAX,
+                            _ => rng.below(7) as i64 - 3,
+                        };
+                        IndexItem::Slice(SliceSpec::new(rng.bound(), rng.bound(), step))
+                    }
+                })
+                .collect();
+            // The reference: the error of the first bad item, or the kept positions.
+            let mut want: Result<Vec<Vec<i64>>, &str> = Ok(Vec::new());
+            let mut dropped = Vec::new();
+            if items.len() > shape.len() {
+                want = Err("InvalidArgument");
+            }
+            for (item, &d) in items.iter().zip(&shape) {
+                let Ok(axes) = &mut want else { break };
+                let d = d as i64;
+                match item {
+                    IndexItem::Int(i) if (-d..d).contains(i) => {
+                        axes.push(vec![if *i < 0 { i + d } else { *i }]);
+                        dropped.push(true);
+                    }
+                    IndexItem::Int(_) => want = Err("IndexOutOfRange"),
+                    IndexItem::Slice(s) if s.step == 0 => want = Err("InvalidArgument"),
+                    IndexItem::Slice(s) => {
+                        axes.push(kept(d, s));
+                        dropped.push(false);
+                    }
+                    _ => unreachable!(),
+                }
+            }
+            let want = want.map(|mut axes| {
+                for &d in &shape[axes.len().min(shape.len())..] {
+                    axes.push((0..d as i64).collect());
+                    dropped.push(false);
+                }
+                // Row-major positions of every combination, in order.
+                let mut flat = vec![0i64];
+                for (axis, kept) in axes.iter().enumerate() {
+                    let stride: usize = shape[axis + 1..].iter().product();
+                    flat = flat
+                        .iter()
+                        .flat_map(|&f| kept.iter().map(move |&k| f + k * stride as i64))
+                        .collect();
+                }
+                let dims: Vec<usize> = axes
+                    .iter()
+                    .zip(&dropped)
+                    .filter(|(_, &gone)| !gone)
+                    .map(|(k, _)| k.len())
+                    .collect();
+                (dims, flat)
+            });
+            let mut general = items.clone();
+            general.push(IndexItem::Ellipsis);
+            for index in [&items, &general] {
+                match (x.index(index), &want) {
+                    (Ok(y), Ok((dims, flat))) => {
+                        assert_eq!(y.shape(), &dims[..], "{shape:?} {index:?}");
+                        assert_eq!(&y.to_vec::<i64>().unwrap(), flat, "{shape:?} {index:?}");
+                        ok += 1;
+                    }
+                    (Err(e), Err(name)) => {
+                        assert_eq!(ts_name(e), *name, "{shape:?} {index:?}");
+                        refused += 1;
+                    }
+                    (got, want) => panic!("{shape:?} {index:?}: got {got:?}, want {want:?}"),
+                }
+            }
+        }
+    })
+    .unwrap();
+    // Both outcomes well represented.
+    assert!(ok > 300 && refused > 150, "{ok} results, {refused} errors");
+}
