@@ -5,6 +5,10 @@
 use tensorswitch::{self as ts, s, DType, IndexItem, NewAxis, SliceSpec, Tensor};
 use tensorswitch_ndarray as _;
 
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
+
 /// 0..10 as int64.
 fn ten() -> Tensor {
     ts::arange(0, 10, 1, DType::Int64).unwrap()
@@ -204,44 +208,30 @@ fn basic_indices_agree_with_python_slicing_on_both_paths() {
         }
         out
     }
-    /// SplitMix64.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-        fn int(&mut self) -> i64 {
-            match self.below(12) {
-                0 => i64::MIN,
-                1 => i64::MAX,
-                _ => self.below(17) as i64 - 8,
-            }
-        }
-        fn bound(&mut self) -> Option<i64> {
-            (self.below(4) != 0).then(|| self.int())
+    fn int(rng: &mut Rng) -> i64 {
+        match rng.below(12) {
+            0 => i64::MIN,
+            1 => i64::MAX,
+            _ => rng.below(17) as i64 - 8,
         }
     }
-    let mut rng = Rng(12);
+    fn bound(rng: &mut Rng) -> Option<i64> {
+        (rng.below(4) != 0).then(|| int(rng))
+    }
+    let mut rng = Rng::new(12, 0);
     let (mut ok, mut refused) = (0, 0);
     ts::with_backend("ndarray", || {
         for _ in 0..600 {
-            let shape: Vec<usize> = (0..rng.below(5)).map(|_| rng.below(5) as usize).collect();
+            let shape: Vec<usize> = (0..rng.below(5)).map(|_| rng.below(5)).collect();
             let n: usize = shape.iter().product();
             let x = ts::arange(0, n as i64, 1, DType::Int64)
                 .unwrap()
                 .reshape(shape.iter().map(|&d| d as i64).collect::<Vec<_>>())
                 .unwrap();
-            let items: Vec<IndexItem> = (0..rng.below(shape.len() as u64 + 2))
+            let items: Vec<IndexItem> = (0..rng.below(shape.len() + 2))
                 .map(|_| {
                     if rng.below(3) == 0 {
-                        IndexItem::Int(rng.int())
+                        IndexItem::Int(int(&mut rng))
                     } else {
                         let step = match rng.below(10) {
                             0 => 0,
@@ -249,7 +239,7 @@ fn basic_indices_agree_with_python_slicing_on_both_paths() {
                             2 => i64::MAX,
                             _ => rng.below(7) as i64 - 3,
                         };
-                        IndexItem::Slice(SliceSpec::new(rng.bound(), rng.bound(), step))
+                        IndexItem::Slice(SliceSpec::new(bound(&mut rng), bound(&mut rng), step))
                     }
                 })
                 .collect();

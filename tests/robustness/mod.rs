@@ -37,7 +37,10 @@ use tensorswitch::{self as ts, DType, Error, Tensor};
 
 #[path = "../support/memory_limit.rs"]
 mod memory_limit;
+#[path = "../support/rng.rs"]
+mod rng;
 use memory_limit::limit_address_space;
+use rng::Rng;
 
 /// Expands into the campaign's `#[test]` for one backend.
 macro_rules! robustness_suite {
@@ -389,35 +392,7 @@ fn reference(case: &Case) -> Option<Result<Tensor, Error>> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// drawing cases
-
-/// SplitMix64 over `(seed, index)`: every case is reproducible on its own.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64, index: u64) -> Rng {
-        let mut r = Rng(seed ^ index.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        r.next();
-        r
-    }
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len())]
-    }
-    /// true with probability `percent`/100
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
+// drawing cases (with `rng::Rng`, SplitMix64 over `(seed, index)`)
 
 const HUGE_SIZES: &[usize] = &[
     1 << 20,
