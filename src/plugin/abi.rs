@@ -325,18 +325,56 @@ pub fn catalogue_fingerprint() -> u64 {
 
 // ----- the word encoding of slot arguments
 
-/// Encoded slot arguments. Inline up to 16 words: a call with a few tensors and axes does not
-/// allocate.
-pub struct Words(pub(crate) smallvec::SmallVec<[u64; 16]>);
+/// Encoded slot arguments: inline up to [`Words::INLINE`] words (a call with a few tensors
+/// and axes does not allocate), then in a vector. A plain array and a length rather than a
+/// `SmallVec`: a push is one compare and one store.
+pub struct Words {
+    inline: [u64; Words::INLINE],
+    len: usize,
+    /// All the words once there are more than `INLINE` (empty until then).
+    spill: Vec<u64>,
+}
 
 impl Words {
+    /// How many words are kept without an allocation.
+    pub(crate) const INLINE: usize = 16;
+
+    #[inline(always)]
     pub(crate) fn new() -> Words {
-        Words(smallvec::SmallVec::new())
+        Words {
+            inline: [0; Words::INLINE],
+            len: 0,
+            spill: Vec::new(),
+        }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, w: u64) {
-        self.0.push(w);
+        if self.len < Words::INLINE {
+            self.inline[self.len] = w;
+            self.len += 1;
+        } else {
+            self.push_spilled(w);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn push_spilled(&mut self, w: u64) {
+        if self.spill.is_empty() {
+            self.spill.extend_from_slice(&self.inline);
+        }
+        self.spill.push(w);
+    }
+
+    /// The words pushed so far, in order.
+    #[inline(always)]
+    pub(crate) fn as_slice(&self) -> &[u64] {
+        if self.spill.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.spill
+        }
     }
 }
 

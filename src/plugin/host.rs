@@ -475,7 +475,8 @@ impl Loaded {
         // the host's at load time, so the words are those `serve` reads); the words and `out`
         // live for the call.
         #[allow(unsafe_code)]
-        let status = unsafe { call(ctx, w.0.as_ptr(), w.0.len(), &mut out) };
+        let words = w.as_slice();
+        let status = unsafe { call(ctx, words.as_ptr(), words.len(), &mut out) };
         if status == STATUS_OK {
             R::receive(&mut out, self)
         } else {
@@ -562,31 +563,47 @@ impl Loaded {
         &'static self,
         out: &mut TsOut,
     ) -> Result<[Tensor; N]> {
-        let n = (out.n_tensors as usize).min(3);
-        let valid = n == N
-            && out.tensors[..n]
-                .iter()
-                .all(|t| dtype_of(t.dtype as u64).is_ok());
-        if !valid {
-            for t in &out.tensors[..n] {
-                // SAFETY: handles from this plugin, given to the host, released once.
-                #[allow(unsafe_code)]
-                unsafe {
-                    (self.api.release)(t.handle)
-                };
+        if out.n_tensors as usize == N {
+            let mut dtypes = [DType::Float32; N];
+            let mut valid = true;
+            for (d, t) in dtypes.iter_mut().zip(&out.tensors) {
+                match DType::ALL.get(t.dtype as usize) {
+                    Some(&dtype) => *d = dtype,
+                    None => valid = false,
+                }
             }
-            return Err(backend_error(
-                self.desc.name,
-                "plugin call",
-                format!("the plugin returned {n} tensor(s) where the slot kind has {N}"),
-            ));
+            if valid {
+                return Ok(std::array::from_fn(|i| self.wrap(out.tensors[i], dtypes[i])));
+            }
         }
-        Ok(std::array::from_fn(|i| self.wrap(out.tensors[i])))
+        Err(self.refuse_tensors(out, N))
+    }
+
+    /// Releases results that are not what the slot kind returns.
+    #[cold]
+    #[inline(never)]
+    fn refuse_tensors(&'static self, out: &mut TsOut, expected: usize) -> Error {
+        let n = (out.n_tensors as usize).min(3);
+        for t in &out.tensors[..n] {
+            // SAFETY: handles from this plugin, given to the host, released once.
+            #[allow(unsafe_code)]
+            unsafe {
+                (self.api.release)(t.handle)
+            };
+        }
+        out.n_tensors = 0;
+        backend_error(
+            self.desc.name,
+            "plugin call",
+            format!(
+                "the plugin returned {n} tensor(s) (with valid dtypes) where the slot kind has \
+                 {expected}"
+            ),
+        )
     }
 
     #[inline]
-    fn wrap(&'static self, t: TsTensor) -> Tensor {
-        let dtype = dtype_of(t.dtype as u64).unwrap_or(DType::Float32);
+    fn wrap(&'static self, t: TsTensor, dtype: DType) -> Tensor {
         // SAFETY: the plugin's shape of a live handle (not released until the host tensor
         // made here drops), `ndim` sizes long.
         #[allow(unsafe_code)]

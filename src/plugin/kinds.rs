@@ -396,7 +396,10 @@ pub(crate) trait Receive: Sized {
 
 #[inline]
 fn give_tensor(t: Tensor) -> TsTensor {
-    let (device_kind, device_index) = device_code(t.device());
+    // The packed device word is the boundary's code already: the kind (0 CPU, 1 CUDA, 2
+    // Metal) in the top two bits, the index below.
+    let bits = t.handle().meta().device_bits();
+    let (device_kind, device_index) = ((bits >> 62) as u32, bits & ((1 << 62) - 1));
     let dtype = dtype_code(t.dtype()) as u32;
     // The shape lives in the tensor's block on the heap, which stays alive and in place until
     // the host releases the handle (the reference given up here).

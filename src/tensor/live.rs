@@ -556,9 +556,19 @@ thread_local! {
     static DYNAMIC_OVERRIDE: Cell<u8> = const { Cell::new(0) };
 }
 
+/// Set once any thread has made a [`DefaultGuard`]: until then no thread has an override, and
+/// [`dynamic_by_default`] reads the process-wide default without the thread-local (which in a
+/// plugin, a shared library, is a call to `__tls_get_addr` on every new tensor).
+static OVERRIDDEN: AtomicBool = AtomicBool::new(false);
+
 /// Whether tensors created now on this thread are dynamic.
 #[inline(always)]
 pub(crate) fn dynamic_by_default() -> bool {
+    // A thread that set an override stored `OVERRIDDEN` before (program order), so it never
+    // reads a stale `false` here; other threads' overrides do not concern it.
+    if !OVERRIDDEN.load(Ordering::Relaxed) {
+        return DEFAULT_DYNAMIC.load(Ordering::Relaxed);
+    }
     match DYNAMIC_OVERRIDE.with(Cell::get) {
         0 => DEFAULT_DYNAMIC.load(Ordering::Relaxed),
         o => o == 2,
@@ -580,6 +590,7 @@ impl DefaultGuard {
             Some(false) => 1,
             Some(true) => 2,
         };
+        OVERRIDDEN.store(true, Ordering::Relaxed);
         DefaultGuard(DYNAMIC_OVERRIDE.with(|c| c.replace(v)))
     }
 }
