@@ -1,6 +1,7 @@
 //! A loop of 1-element float32 adds through the torch plugin or the linked torch backend, for
 //! instruction counting:
-//! `valgrind --tool=callgrind target/release/examples/plugin_add_loop {static|plugin} N`.
+//! `valgrind --tool=callgrind target/release/examples/plugin_add_loop {static|plugin} N`
+//! (`TS_DYNAMIC=0` for tensors with the dynamic flag off).
 //! The per-call cost is the difference between two iteration counts divided by their
 //! difference (start-up cancels out). Build with `cargo build --release -p
 //! tensorswitch-torch-plugin --example plugin_add_loop` (which also builds the plugin).
@@ -12,6 +13,10 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let which = args.next().unwrap_or_else(|| "plugin".into());
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    // TS_DYNAMIC=0: tensors with the dynamic flag off.
+    if std::env::var("TS_DYNAMIC").as_deref() == Ok("0") {
+        ts::dynamic::set_dynamic_backend(false);
+    }
     let exe = std::env::current_exe().expect("the executable's path");
     // The example sits in `examples/`; cargo builds the plugin into `deps/` beside it.
     let dir = exe.parent().and_then(|d| d.parent()).expect("a target folder");
