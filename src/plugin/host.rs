@@ -573,7 +573,9 @@ impl Loaded {
                 }
             }
             if valid {
-                return Ok(std::array::from_fn(|i| self.wrap(out.tensors[i], dtypes[i])));
+                return Ok(std::array::from_fn(|i| {
+                    self.wrap(out.tensors[i], dtypes[i])
+                }));
             }
         }
         Err(self.refuse_tensors(out, N))

@@ -440,11 +440,31 @@ mod tests {
         let mut out = TsOut::new();
         let ctx = kinds::FillFn::ctx(panics);
         // SAFETY: `ctx` is a `FillFn`; the words are a FillFn's (shape, dtype, device).
-        let status = unsafe { kinds::FillFn::serve(ctx, w.0.as_ptr(), w.0.len(), &mut out) };
+        let words = w.as_slice();
+        let status = unsafe { kinds::FillFn::serve(ctx, words.as_ptr(), words.len(), &mut out) };
         assert_eq!(status, STATUS_ERROR);
         assert_eq!(out.error_kind, ErrorKind::Panic as u32);
         assert_eq!(out.n_tensors, 0);
         assert_eq!(message(&mut out), "a fill that panics");
+    }
+
+    #[test]
+    fn words_keep_their_order_past_the_inline_ones() {
+        for n in [
+            0,
+            1,
+            Words::INLINE - 1,
+            Words::INLINE,
+            Words::INLINE + 1,
+            3 * Words::INLINE,
+        ] {
+            let mut w = Words::new();
+            for i in 0..n as u64 {
+                w.push(i * 7 + 1);
+            }
+            let expected: Vec<u64> = (0..n as u64).map(|i| i * 7 + 1).collect();
+            assert_eq!(w.as_slice(), expected.as_slice(), "{n} words");
+        }
     }
 
     #[test]

@@ -19,7 +19,10 @@ fn main() {
     }
     let exe = std::env::current_exe().expect("the executable's path");
     // The example sits in `examples/`; cargo builds the plugin into `deps/` beside it.
-    let dir = exe.parent().and_then(|d| d.parent()).expect("a target folder");
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("a target folder");
     let file = ts::plugin::plugin_file_name("torch");
     let path = [dir.join(&file), dir.join("deps").join(&file)]
         .into_iter()
