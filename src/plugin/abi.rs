@@ -325,7 +325,7 @@ pub fn catalogue_fingerprint() -> u64 {
 
 // ----- the word encoding of slot arguments
 
-/// Encoded slot arguments: inline up to [`Words::INLINE`] words (a call with a few tensors
+/// Encoded slot arguments: inline up to `Words::INLINE` words (a call with a few tensors
 /// and axes does not allocate), then in a vector. A plain array and a length rather than a
 /// `SmallVec`: a push is one compare and one store.
 pub struct Words {
