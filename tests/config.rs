@@ -5,6 +5,8 @@
 //! this binary, in a folder of their own.
 #![cfg(feature = "config")]
 
+#[path = "support/child.rs"]
+mod child;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tensorswitch::config::{
@@ -317,27 +319,13 @@ const CHILD: &str = "TS_CONFIG_CHILD";
 /// user configuration folder is `home` (`XDG_CONFIG_HOME`), with `env` set and the
 /// configuration variables otherwise unset.
 fn run_child(test: &str, cwd: &Path, home: &Path, env: &[(&str, &str)]) {
-    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .current_dir(cwd)
-        .env(CHILD, test)
+    let mut cmd = child::command(test, CHILD);
+    cmd.current_dir(cwd)
         .env("XDG_CONFIG_HOME", home)
         .env_remove(BACKEND_ENV_VAR)
-        .env_remove(DEVICE_ENV_VAR);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "child `{test}` failed:\n{text}");
-    assert!(
-        text.contains("CHILD-DONE"),
-        "child `{test}` did not run:\n{text}"
-    );
+        .env_remove(DEVICE_ENV_VAR)
+        .envs(env.iter().copied());
+    child::output(cmd, test, "CHILD-DONE");
 }
 
 fn is_child(test: &str) -> bool {

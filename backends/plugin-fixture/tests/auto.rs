@@ -3,7 +3,8 @@
 //! load (another ABI version, in a child process). This binary links the core only: with the
 //! fixture passed over, nothing else in the order runs, and the error lists both reasons.
 
-use std::process::Command;
+#[path = "../../../tests/support/child.rs"]
+mod child;
 use tensorswitch::{auto_select_backend_from, Candidate, Device, Error};
 
 const CHILD: &str = "TS_FIXTURE_AUTO_CHILD";
@@ -24,18 +25,9 @@ fn a_plugin_that_loads_is_chosen() {
 fn a_plugin_that_fails_to_load_is_passed_over_with_the_reason() {
     const TEST: &str = "a_plugin_that_fails_to_load_is_passed_over_with_the_reason";
     if std::env::var(CHILD).as_deref() != Ok(TEST) {
-        let out = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
-            .env(CHILD, TEST)
-            .env("TS_FIXTURE_ABI", "999")
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success() && text.contains("CHILD-DONE"),
-            "{text}"
-        );
+        let mut cmd = child::command(TEST, CHILD);
+        cmd.env("TS_FIXTURE_ABI", "999");
+        child::output(cmd, TEST, "CHILD-DONE");
         return;
     }
     let err = auto_select_backend_from(&[

@@ -4,8 +4,9 @@
 //! loader looks. Cases that need a fresh process (another ABI version, another search path)
 //! run this binary again as a child with `--exact`.
 
+#[path = "../../../tests/support/child.rs"]
+mod child;
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::{Arc, Barrier};
 use tensorswitch::plugin::{plugin_file_name, Availability, PLUGIN_PATH_ENV_VAR};
 use tensorswitch::{
@@ -31,23 +32,9 @@ fn is_child(test: &str) -> bool {
 /// Runs `test` of this binary in a child process with `envs`, and returns what it printed;
 /// fails unless it passed.
 fn run_child(test: &str, envs: &[(&str, &str)]) -> String {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env(CHILD, test)
-        .envs(envs.iter().copied())
-        .output()
-        .expect("the child runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "child `{test}` failed:\n{text}");
-    assert!(
-        text.contains("1 passed"),
-        "child `{test}` ran no test:\n{text}"
-    );
-    text
+    let mut cmd = child::command(test, CHILD);
+    cmd.envs(envs.iter().copied());
+    child::output(cmd, test, "1 passed")
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! `--exact`): one needs a process where libtorch was never mapped, the other one started
 //! without libtorch on the library path.
 
-use std::process::Command;
+#[path = "../../../tests/support/child.rs"]
+mod child;
 use tensorswitch::plugin::Availability;
 use tensorswitch::{
     add, backend_stack, backend_statuses, previous_backend, set_backend, to_backend, Error, Tensor,
@@ -21,23 +22,11 @@ fn is_child(test: &str) -> bool {
 /// Runs `test` of this binary in a child process (`strip`: without `LD_LIBRARY_PATH`) and
 /// fails unless it passed and got to its end.
 fn run_child(test: &str, strip_library_path: bool) {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env(CHILD, test);
+    let mut cmd = child::command(test, CHILD);
     if strip_library_path {
         cmd.env_remove("LD_LIBRARY_PATH");
     }
-    let out = cmd.output().expect("the child runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "child `{test}` failed:\n{text}");
-    assert!(
-        text.contains("CHILD-DONE"),
-        "child `{test}` did not finish:\n{text}"
-    );
+    child::output(cmd, test, "CHILD-DONE");
 }
 
 /// The address of the first element `x`'s backend lends (the one another backend would read).

@@ -3,7 +3,8 @@
 //! runs in a child process (this binary again, with `--exact`), one where libmlx was never
 //! mapped before the plugin loads.
 
-use std::process::Command;
+#[path = "../../../../tests/support/child.rs"]
+mod child;
 use tensorswitch::dynamic::{previous_backend_dynamic, set_backend_dynamic};
 use tensorswitch::plugin::Availability;
 use tensorswitch::{
@@ -22,21 +23,7 @@ fn is_child(test: &str) -> bool {
 /// Runs `test` of this binary in a child process and fails unless it passed and got to its
 /// end.
 fn run_child(test: &str) {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env(CHILD, test)
-        .output()
-        .expect("the child runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "child `{test}` failed:\n{text}");
-    assert!(
-        text.contains("CHILD-DONE"),
-        "child `{test}` did not finish:\n{text}"
-    );
+    child::output(child::command(test, CHILD), test, "CHILD-DONE");
 }
 
 /// Whether libmlx is mapped into this process.
