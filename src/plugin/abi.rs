@@ -18,9 +18,9 @@ use crate::error::{Error, Result};
 use crate::tensor::Device;
 use std::ffi::c_void;
 
-/// The version of this boundary (2: with [`TsPlugin::evaluate`] and [`TsPlugin::read_i64`]).
-/// A plugin reporting another is refused.
-pub const PLUGIN_ABI_VERSION: u32 = 2;
+/// The version of this boundary (3: with [`TsOp::direct`]). A plugin reporting another is
+/// refused.
+pub const PLUGIN_ABI_VERSION: u32 = 3;
 
 /// The symbol every plugin exports (see [`TsEntryFn`]).
 pub const ENTRY_SYMBOL: &str = "tensorswitch_plugin_entry";
@@ -208,7 +208,31 @@ pub struct TsOp {
     pub call: TsCallFn,
     /// The plugin's function, passed back to `call`.
     pub ctx: *const c_void,
+    /// For a slot kind whose arguments are one or two tensors and whose result is one tensor
+    /// (`UnaryFn`, `BinaryFn`): a trampoline taking the handles themselves, a [`TsUnaryFn`]
+    /// or a [`TsBinaryFn`] by the kind, which the host calls instead of `call` (no argument
+    /// words, no full out-parameter on success). Null otherwise, or when the plugin has none.
+    pub direct: *const c_void,
 }
+
+/// [`TsOp::direct`] of a `UnaryFn`: the op's `ctx`, the argument's handle (alive for the
+/// call), where to write the result, and where to write an error (written only when the
+/// status is not [`STATUS_OK`], as a whole `TsOut`).
+pub type TsUnaryFn = unsafe extern "C" fn(
+    ctx: *const c_void,
+    x: *mut c_void,
+    result: *mut TsTensor,
+    error: *mut TsOut,
+) -> i32;
+
+/// [`TsOp::direct`] of a `BinaryFn`: as [`TsUnaryFn`], with two argument handles.
+pub type TsBinaryFn = unsafe extern "C" fn(
+    ctx: *const c_void,
+    a: *mut c_void,
+    b: *mut c_void,
+    result: *mut TsTensor,
+    error: *mut TsOut,
+) -> i32;
 
 /// One unsupported-dtype entry: a version range and a set of dtypes (bit `i` is
 /// `DType::ALL[i]`).

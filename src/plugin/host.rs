@@ -2,8 +2,8 @@
 //! its handshake, making its backend descriptor and primaries, and calling its ops.
 
 use super::abi::{
-    catalogue_fingerprint, device_of, dtype_of, ErrorKind, TsCallFn, TsEntryFn, TsOut, TsPlugin,
-    TsStr, TsTensor, Words, ENTRY_SYMBOL, PLUGIN_ABI_VERSION, STATUS_OK,
+    catalogue_fingerprint, device_of, dtype_of, ErrorKind, TsBinaryFn, TsCallFn, TsEntryFn, TsOut,
+    TsPlugin, TsStr, TsTensor, TsUnaryFn, Words, ENTRY_SYMBOL, PLUGIN_ABI_VERSION, STATUS_OK,
 };
 use super::kinds::{Receive, OP_KINDS};
 use crate::catalogue::Op;
@@ -12,6 +12,7 @@ use crate::error::{backend_error, Error, Result};
 use crate::registry::Primary;
 use crate::tensor::{BackendDescriptor, Device, Tensor};
 use std::ffi::c_void;
+use std::mem::MaybeUninit;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
@@ -27,6 +28,9 @@ pub(crate) struct Loaded {
     api: &'static TsPlugin,
     /// By host op index: the plugin's trampoline and function.
     ops: Vec<Option<(TsCallFn, *const c_void)>>,
+    /// By host op index: the plugin's direct trampoline ([`super::abi::TsOp::direct`], null
+    /// when it has none) and function.
+    direct: Vec<(*const c_void, *const c_void)>,
     pub(crate) primaries: Vec<Primary>,
 }
 
@@ -214,6 +218,7 @@ fn load_new(path: &Path, alias: Option<&str>) -> std::result::Result<&'static Lo
         .collect();
     let host_fns = per_slot(index, |p| p.host_fns);
     let mut table = vec![None; Op::COUNT];
+    let mut direct = vec![(std::ptr::null(), std::ptr::null()); Op::COUNT];
     let mut primaries = Vec::with_capacity(ops.len());
     for entry in ops {
         // SAFETY: `'static` strings of the plugin.
@@ -243,6 +248,7 @@ fn load_new(path: &Path, alias: Option<&str>) -> std::result::Result<&'static Lo
             ));
         }
         table[op.index()] = Some((entry.call, entry.ctx));
+        direct[op.index()] = (entry.direct, entry.ctx);
         primaries.push(Primary {
             backend: name,
             name: Box::leak(variant.into_boxed_str()),
@@ -269,6 +275,7 @@ fn load_new(path: &Path, alias: Option<&str>) -> std::result::Result<&'static Lo
         core_version,
         api,
         ops: table,
+        direct,
         primaries,
     }));
     // The slot was empty above and loads are serialised by `ATTEMPTS`' lock.
@@ -481,6 +488,99 @@ impl Loaded {
             R::receive(&mut out, self)
         } else {
             Err(self.error(Op::ALL[op].name(), &mut out))
+        }
+    }
+
+    /// Calls op `op`, a `UnaryFn`, through the plugin's direct trampoline (or the words where
+    /// it has none).
+    #[inline]
+    pub(crate) fn unary<const P: usize, const OP: usize>(
+        &'static self,
+        x: &Tensor,
+    ) -> Result<Tensor> {
+        let (f, ctx) = match self.direct.get(OP) {
+            Some(&(f, ctx)) if !f.is_null() => (f, ctx),
+            _ => return super::kinds::UnaryFn::words::<P, OP>(self, x),
+        };
+        let hx = self.handle_of(x)?;
+        // SAFETY: a non-null direct trampoline of a `UnaryFn` op is a `TsUnaryFn` (kinds
+        // checked at load time).
+        #[allow(unsafe_code)]
+        let f = unsafe { std::mem::transmute::<*const c_void, TsUnaryFn>(f) };
+        let mut result = MaybeUninit::<TsTensor>::uninit();
+        let mut error = MaybeUninit::<TsOut>::uninit();
+        // SAFETY: the handle is alive (the host holds `x`) for the call; the out-parameters
+        // are writable.
+        #[allow(unsafe_code)]
+        let status = unsafe {
+            f(
+                ctx,
+                hx as *mut c_void,
+                result.as_mut_ptr(),
+                error.as_mut_ptr(),
+            )
+        };
+        self.direct_result(OP, status, &result, &mut error)
+    }
+
+    /// [`Loaded::unary`] for a `BinaryFn`.
+    #[inline]
+    pub(crate) fn binary<const P: usize, const OP: usize>(
+        &'static self,
+        a: &Tensor,
+        b: &Tensor,
+    ) -> Result<Tensor> {
+        let (f, ctx) = match self.direct.get(OP) {
+            Some(&(f, ctx)) if !f.is_null() => (f, ctx),
+            _ => return super::kinds::BinaryFn::words::<P, OP>(self, a, b),
+        };
+        let (ha, hb) = (self.handle_of(a)?, self.handle_of(b)?);
+        // SAFETY: as in `unary`, a `TsBinaryFn`.
+        #[allow(unsafe_code)]
+        let f = unsafe { std::mem::transmute::<*const c_void, TsBinaryFn>(f) };
+        let mut result = MaybeUninit::<TsTensor>::uninit();
+        let mut error = MaybeUninit::<TsOut>::uninit();
+        // SAFETY: as in `unary`.
+        #[allow(unsafe_code)]
+        let status = unsafe {
+            f(
+                ctx,
+                ha as *mut c_void,
+                hb as *mut c_void,
+                result.as_mut_ptr(),
+                error.as_mut_ptr(),
+            )
+        };
+        self.direct_result(OP, status, &result, &mut error)
+    }
+
+    /// The result of a direct call: the tensor it wrote, or the error.
+    #[inline]
+    fn direct_result(
+        &'static self,
+        op: usize,
+        status: i32,
+        result: &MaybeUninit<TsTensor>,
+        error: &mut MaybeUninit<TsOut>,
+    ) -> Result<Tensor> {
+        if status == STATUS_OK {
+            // SAFETY: on success the trampoline wrote the result (`serve::guard_direct`).
+            #[allow(unsafe_code)]
+            let t = unsafe { result.assume_init_read() };
+            match DType::ALL.get(t.dtype as usize) {
+                Some(&dtype) => Ok(self.wrap(t, dtype)),
+                None => {
+                    let mut out = TsOut::new();
+                    out.tensors[0] = t;
+                    out.n_tensors = 1;
+                    Err(self.refuse_tensors(&mut out, 1))
+                }
+            }
+        } else {
+            // SAFETY: on failure the trampoline wrote the whole error (`serve::guard_direct`).
+            #[allow(unsafe_code)]
+            let out = unsafe { error.assume_init_mut() };
+            Err(self.error(Op::ALL[op].name(), out))
         }
     }
 

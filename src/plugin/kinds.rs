@@ -395,7 +395,7 @@ pub(crate) trait Receive: Sized {
 }
 
 #[inline]
-fn give_tensor(t: Tensor) -> TsTensor {
+pub(crate) fn give_tensor(t: Tensor) -> TsTensor {
     // The packed device word is the boundary's code already: the kind (0 CPU, 1 CUDA, 2
     // Metal) in the top two bits, the index below.
     let bits = t.handle().meta().device_bits();
@@ -462,20 +462,47 @@ impl Receive for HostData {
 
 // ----- the slot kinds
 
+/// The host's slot function of a kind: through its direct trampoline, which passes the handles
+/// as they are, where the kind has one; through the argument words otherwise.
+macro_rules! host_fn {
+    ($direct:ident; ($($arg:ident : $ty:ty),*) => $ret:ty) => {
+        pub(crate) fn host<const P: usize, const OP: usize>($($arg: $ty),*) -> Result<$ret> {
+            super::super::host::slot(P)?.$direct::<P, OP>($($arg),*)
+        }
+    };
+    (; ($($arg:ident : $ty:ty),*) => $ret:ty) => {
+        pub(crate) fn host<const P: usize, const OP: usize>($($arg: $ty),*) -> Result<$ret> {
+            words::<P, OP>(super::super::host::slot(P)?, $($arg),*)
+        }
+    };
+}
+
 /// One module per slot kind, named as the catalogue's type: `host` (the host's slot function
 /// for op `OP` of plugin `P`), `serve` (the plugin's `extern "C"` trampoline) and `ctx` (the
 /// backend's function as the `ctx` pointer `serve` gets back).
 macro_rules! slot_kinds {
-    ($( $kind:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty; )*) => {$(
+    ($( $kind:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty $(=> $direct:ident)?; )*) => {$(
         pub(crate) mod $kind {
             #[allow(unused_imports)]
             use super::*;
 
-            pub(crate) fn host<const P: usize, const OP: usize>($($arg: $ty),*) -> Result<$ret> {
-                let plugin = super::super::host::slot(P)?;
+            host_fn!($($direct)?; ($($arg: $ty),*) => $ret);
+
+            /// The call through argument words.
+            pub(crate) fn words<const P: usize, const OP: usize>(
+                plugin: &'static Loaded,
+                $($arg: $ty),*
+            ) -> Result<$ret> {
                 let mut w = Words::new();
                 $( Put::put(&$arg, &mut w, plugin)?; )*
                 plugin.call::<$ret>(OP, &w)
+            }
+
+            /// The plugin's direct trampoline of the kind, if it has one.
+            pub(crate) fn direct() -> *const c_void {
+                $( return super::direct::$direct as *const c_void; )?
+                #[allow(unreachable_code)]
+                std::ptr::null()
             }
 
             pub(crate) fn ctx(f: crate::catalogue::$kind) -> *const c_void {
@@ -503,13 +530,7 @@ macro_rules! slot_kinds {
                         $( let mut $arg = <$ty as Take>::take(&mut r)?; )*
                         // A core serving a plugin needs no read section (`live::serve_plugin`);
                         // the same trampolines called in-process (the core's tests) take one.
-                        let result = if crate::tensor::live::serves_plugin() {
-                            f($( <$ty as Take>::view(&mut $arg) ),*)
-                        } else {
-                            crate::kit::in_read_section(|| {
-                                f($( <$ty as Take>::view(&mut $arg) ),*)
-                            })
-                        }?;
+                        let result = run_primary(|| f($( <$ty as Take>::view(&mut $arg) ),*))?;
                         Give::give(result, out);
                         Ok(())
                     })
@@ -519,9 +540,71 @@ macro_rules! slot_kinds {
     )*};
 }
 
+/// Runs a primary: a core serving a plugin needs no read section (`live::serve_plugin`); the
+/// same trampolines called in-process (the core's tests) take one.
+#[inline]
+fn run_primary<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    if crate::tensor::live::serves_plugin() {
+        f()
+    } else {
+        crate::kit::in_read_section(f)
+    }
+}
+
+/// The plugin's direct trampolines ([`super::abi::TsOp::direct`]): the argument handles as they
+/// are, the result in a `TsTensor`, an error (only) in a `TsOut`.
+pub(crate) mod direct {
+    use super::*;
+
+    /// A [`super::super::abi::TsUnaryFn`].
+    ///
+    /// # Safety
+    /// `ctx` comes from `UnaryFn::ctx` in this library, `x` is a live handle of this plugin
+    /// that the host holds for the call, `result` and `error` are writable.
+    pub(crate) unsafe extern "C" fn unary(
+        ctx: *const c_void,
+        x: *mut c_void,
+        result: *mut TsTensor,
+        error: *mut TsOut,
+    ) -> i32 {
+        // SAFETY: `ctx` was made from a `UnaryFn` (the entry pairs each op's `ctx` with its own
+        // kind's trampolines); function and data pointers have one size.
+        let f = unsafe { std::mem::transmute::<*const c_void, crate::catalogue::UnaryFn>(ctx) };
+        // SAFETY: the function's contract, passed on; the handle is live for the call.
+        unsafe {
+            super::super::serve::guard_direct(result, error, || {
+                let x = tensor_at(x as usize as u64);
+                run_primary(|| f(&x))
+            })
+        }
+    }
+
+    /// A [`super::super::abi::TsBinaryFn`].
+    ///
+    /// # Safety
+    /// As [`unary`], with two handles.
+    pub(crate) unsafe extern "C" fn binary(
+        ctx: *const c_void,
+        a: *mut c_void,
+        b: *mut c_void,
+        result: *mut TsTensor,
+        error: *mut TsOut,
+    ) -> i32 {
+        // SAFETY: as in `unary`, for a `BinaryFn`.
+        let f = unsafe { std::mem::transmute::<*const c_void, crate::catalogue::BinaryFn>(ctx) };
+        // SAFETY: as in `unary`.
+        unsafe {
+            super::super::serve::guard_direct(result, error, || {
+                let (a, b) = (tensor_at(a as usize as u64), tensor_at(b as usize as u64));
+                run_primary(|| f(&a, &b))
+            })
+        }
+    }
+}
+
 slot_kinds! {
-    UnaryFn(x: &Tensor) -> Tensor;
-    BinaryFn(a: &Tensor, b: &Tensor) -> Tensor;
+    UnaryFn(x: &Tensor) -> Tensor => unary;
+    BinaryFn(a: &Tensor, b: &Tensor) -> Tensor => binary;
     WhereFn(c: &Tensor, a: &Tensor, b: &Tensor) -> Tensor;
     ClipFn(x: &Tensor, lo: Option<&Tensor>, hi: Option<&Tensor>) -> Tensor;
     ReduceFn(x: &Tensor, axes: &[usize], keep: bool) -> Tensor;
@@ -574,10 +657,16 @@ macro_rules! op_tables {
             vec![$( OpFn::$op(Slot::new($sig::host::<P, { Op::$op as usize }>)) ),*]
         }
 
-        /// The plugin's trampoline, context and slot kind of a primary.
-        pub(crate) fn serve_fn(f: OpFn) -> (TsCallFn, *const c_void, &'static str) {
+        /// The plugin's trampoline, context, slot kind and direct trampoline (or null) of a
+        /// primary.
+        pub(crate) fn serve_fn(f: OpFn) -> (TsCallFn, *const c_void, &'static str, *const c_void) {
             match f {
-                $( OpFn::$op(s) => ($sig::serve as TsCallFn, $sig::ctx(s.inner()), stringify!($sig)), )*
+                $( OpFn::$op(s) => (
+                    $sig::serve as TsCallFn,
+                    $sig::ctx(s.inner()),
+                    stringify!($sig),
+                    $sig::direct(),
+                ), )*
             }
         }
     };

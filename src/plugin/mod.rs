@@ -448,6 +448,82 @@ mod tests {
         assert_eq!(message(&mut out), "a fill that panics");
     }
 
+    fn invalid(_: &Tensor, _: &Tensor) -> Result<Tensor> {
+        Err(crate::Error::InvalidArgument {
+            op: "add",
+            reason: "no good".into(),
+        })
+    }
+
+    fn panics_unary(_: &Tensor) -> Result<Tensor> {
+        panic!("a unary op that panics")
+    }
+
+    /// A handle the trampolines below pass on without reading (their functions ignore it).
+    fn unread_handle() -> *mut std::ffi::c_void {
+        std::ptr::NonNull::<u64>::dangling().as_ptr().cast()
+    }
+
+    #[test]
+    fn a_direct_trampoline_sends_an_error_whole_and_leaves_the_result_alone() {
+        let mut result = super::abi::TsTensor::NONE;
+        let mut out = std::mem::MaybeUninit::<TsOut>::uninit();
+        let ctx = kinds::BinaryFn::ctx(invalid);
+        let (a, b) = (unread_handle(), unread_handle());
+        // SAFETY: `ctx` is a `BinaryFn`, which reads neither handle; writable out-parameters.
+        let status = unsafe { kinds::direct::binary(ctx, a, b, &mut result, out.as_mut_ptr()) };
+        assert_eq!(status, STATUS_ERROR);
+        assert!(result.handle.is_null());
+        // SAFETY: written whole on failure.
+        let out = unsafe { out.assume_init_mut() };
+        assert_eq!(out.error_kind, ErrorKind::InvalidArgument as u32);
+        assert_eq!(out.n_tensors, 0);
+        assert_eq!(message(out), "no good");
+    }
+
+    #[test]
+    fn a_panic_in_a_direct_trampoline_becomes_an_error() {
+        let mut result = super::abi::TsTensor::NONE;
+        let mut out = std::mem::MaybeUninit::<TsOut>::uninit();
+        let ctx = kinds::UnaryFn::ctx(panics_unary);
+        // SAFETY: `ctx` is a `UnaryFn`, which does not read the handle.
+        let status =
+            unsafe { kinds::direct::unary(ctx, unread_handle(), &mut result, out.as_mut_ptr()) };
+        assert_eq!(status, STATUS_ERROR);
+        assert!(result.handle.is_null());
+        // SAFETY: written whole on failure.
+        let out = unsafe { out.assume_init_mut() };
+        assert_eq!(out.error_kind, ErrorKind::Panic as u32);
+        assert_eq!(message(out), "a unary op that panics");
+        // Null out-parameters: refused, nothing called or written.
+        let ctx = kinds::UnaryFn::ctx(never);
+        // SAFETY: null out-parameters are part of the contract's refusal.
+        let status = unsafe {
+            kinds::direct::unary(
+                ctx,
+                unread_handle(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            )
+        };
+        assert_eq!(status, STATUS_ERROR);
+        // SAFETY: as above, with the error's out-parameter alone null.
+        let status = unsafe {
+            kinds::direct::unary(ctx, unread_handle(), &mut result, std::ptr::null_mut())
+        };
+        assert_eq!(status, STATUS_ERROR);
+        assert!(result.handle.is_null());
+    }
+
+    #[test]
+    fn only_unary_and_binary_kinds_have_direct_trampolines() {
+        assert!(!kinds::UnaryFn::direct().is_null());
+        assert!(!kinds::BinaryFn::direct().is_null());
+        assert_ne!(kinds::UnaryFn::direct(), kinds::BinaryFn::direct());
+        assert!(kinds::WhereFn::direct().is_null());
+        assert!(kinds::FillFn::direct().is_null());
+    }
+
     #[test]
     fn words_keep_their_order_past_the_inline_ones() {
         for n in [

@@ -5,7 +5,7 @@
 //! backend's registrations; [`export_plugin!`](crate::export_plugin) writes its entry point.
 
 use super::abi::{
-    ErrorKind, TsBuf, TsEvaluateFn, TsI64Sink, TsOp, TsOut, TsPlugin, TsReadI64Fn, TsStr,
+    ErrorKind, TsBuf, TsEvaluateFn, TsI64Sink, TsOp, TsOut, TsPlugin, TsReadI64Fn, TsStr, TsTensor,
     TsUnsupported, PLUGIN_ABI_VERSION, STATUS_ERROR, STATUS_OK,
 };
 use crate::error::{Error, Result};
@@ -29,6 +29,9 @@ pub struct Export {
     pub primaries: Option<Vec<Primary>>,
     /// The ABI version reported (always [`PLUGIN_ABI_VERSION`] but in tests of the refusal).
     pub abi_version: u32,
+    /// Whether to give the host the direct trampolines ([`super::abi::TsOp::direct`]); always
+    /// but in tests of the argument-word path they replace.
+    pub direct: bool,
 }
 
 impl Export {
@@ -38,6 +41,7 @@ impl Export {
             backend,
             primaries: None,
             abi_version: PLUGIN_ABI_VERSION,
+            direct: true,
         }
     }
 }
@@ -50,9 +54,10 @@ pub fn entry(make: impl FnOnce() -> Export) -> *const TsPlugin {
             .get_or_init(|| {
                 crate::tensor::live::serve_plugin();
                 let export = make();
-                let plugin = describe(export.backend, export.primaries, export.abi_version);
+                let backend = export.backend;
+                let plugin = describe(export);
                 (
-                    export.backend,
+                    backend,
                     Box::leak(Box::new(plugin)) as *const TsPlugin as usize,
                 )
             })
@@ -61,11 +66,13 @@ pub fn entry(make: impl FnOnce() -> Export) -> *const TsPlugin {
     .unwrap_or(std::ptr::null())
 }
 
-fn describe(
-    backend: &'static BackendDescriptor,
-    primaries: Option<Vec<Primary>>,
-    abi_version: u32,
-) -> TsPlugin {
+fn describe(export: Export) -> TsPlugin {
+    let Export {
+        backend,
+        primaries,
+        abi_version,
+        direct: give_direct,
+    } = export;
     let primaries: Vec<&'static Primary> = match primaries {
         Some(list) => Box::leak(list.into_boxed_slice()).iter().collect(),
         None => inventory::iter::<Primary>
@@ -76,13 +83,18 @@ fn describe(
     let ops: Vec<TsOp> = primaries
         .iter()
         .map(|p| {
-            let (call, ctx, kind) = super::kinds::serve_fn(p.func);
+            let (call, ctx, kind, direct) = super::kinds::serve_fn(p.func);
             TsOp {
                 variant: TsStr::of(p.name),
                 op: TsStr::of(p.func.op().ident()),
                 kind: TsStr::of(kind),
                 call,
                 ctx,
+                direct: if give_direct {
+                    direct
+                } else {
+                    std::ptr::null()
+                },
             }
         })
         .collect();
@@ -277,6 +289,42 @@ pub(crate) unsafe fn guard(
             STATUS_ERROR
         }
     }
+}
+
+/// Runs a direct call of the host ([`super::abi::TsOp::direct`]): the result goes to
+/// `result`; an error or a panic to `error`, written whole, never across the boundary.
+///
+/// # Safety
+/// `result` and `error` point at writable (possibly uninitialised) `TsTensor` and `TsOut`.
+pub(crate) unsafe fn guard_direct(
+    result: *mut TsTensor,
+    error: *mut TsOut,
+    f: impl FnOnce() -> Result<Tensor>,
+) -> i32 {
+    if result.is_null() || error.is_null() {
+        return STATUS_ERROR;
+    }
+    let out = match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(t)) => {
+            // SAFETY: the function's contract.
+            unsafe { result.write(super::kinds::give_tensor(t)) };
+            return STATUS_OK;
+        }
+        Ok(Err(e)) => {
+            let mut out = TsOut::new();
+            send_error(&mut out, e);
+            out
+        }
+        Err(panic) => {
+            let mut out = TsOut::new();
+            out.error_kind = ErrorKind::Panic as u32;
+            out.text = text(crate::error::panic_message(&*panic));
+            out
+        }
+    };
+    // SAFETY: the function's contract.
+    unsafe { error.write(out) };
+    STATUS_ERROR
 }
 
 fn send_error(out: &mut TsOut, e: Error) {

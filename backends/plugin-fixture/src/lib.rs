@@ -3,10 +3,16 @@
 //! lazy (its `evaluate` counts calls, and fails for a tensor holding NaN) and reads int64
 //! tensors in place (ndarray's reader, counted), so both cross the boundary. The environment
 //! variable `TS_FIXTURE_ABI`, read by the entry point, makes the plugin report another ABI
-//! version (for the refusal test, which runs it in a child process).
+//! version (for the refusal test, which runs it in a child process); `TS_FIXTURE_WORDS` makes
+//! it give no direct trampolines, so every op crosses as argument words, and
+//! `TS_FIXTURE_DIRECT_ONLY` makes the argument-word path of those ops (and of `sum`) fail.
 
+use std::ffi::c_void;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use tensorswitch::plugin::abi::{TsPlugin, TsStr, PLUGIN_ABI_VERSION};
+use std::sync::OnceLock;
+use tensorswitch::plugin::abi::{
+    ErrorKind, TsOp, TsOut, TsPlugin, TsStr, PLUGIN_ABI_VERSION, STATUS_ERROR,
+};
 use tensorswitch::plugin::serve::{entry, Export};
 use tensorswitch::{BackendDescriptor, HostData, Primary, Result, Tensor};
 
@@ -105,7 +111,7 @@ pub unsafe extern "C" fn tensorswitch_plugin_entry(
     _host_core: TsStr,
 ) -> *const TsPlugin {
     ENTRY_CALLS.fetch_add(1, Ordering::SeqCst);
-    entry(|| {
+    let description = entry(|| {
         let ndarray = &tensorswitch_ndarray::NDARRAY;
         let primaries = inventory::iter::<Primary>
             .into_iter()
@@ -128,6 +134,62 @@ pub unsafe extern "C" fn tensorswitch_plugin_entry(
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(PLUGIN_ABI_VERSION),
+            // TS_FIXTURE_WORDS: every op through the argument words.
+            direct: std::env::var_os("TS_FIXTURE_WORDS").is_none(),
         }
-    })
+    });
+    if std::env::var_os("TS_FIXTURE_DIRECT_ONLY").is_some() {
+        return direct_only(description);
+    }
+    description
+}
+
+/// `TS_FIXTURE_DIRECT_ONLY`: the description with the argument-word trampoline of every op
+/// that has a direct one, and of `sum` (which has none: the test's control), replaced by
+/// [`words_refused`], so a test can tell which path the host took (made once, leaked like the
+/// description itself).
+fn direct_only(description: *const TsPlugin) -> *const TsPlugin {
+    static MADE: OnceLock<usize> = OnceLock::new();
+    if description.is_null() {
+        return description;
+    }
+    *MADE.get_or_init(|| {
+        // SAFETY: `entry` returned a live, `'static` description (not null, checked above),
+        // whose `ops` array holds `n_ops` entries; `TsPlugin` holds only plain data and
+        // pointers, so a bitwise copy is a valid second description.
+        let mut copy = unsafe { std::ptr::read(description) };
+        let ops = unsafe { std::slice::from_raw_parts(copy.ops, copy.n_ops) };
+        let ops: Vec<TsOp> = ops
+            .iter()
+            .map(|op| TsOp {
+                // SAFETY: the op's identifier, a `'static` string of the description.
+                call: if !op.direct.is_null()
+                    || unsafe { std::slice::from_raw_parts(op.op.ptr, op.op.len) } == b"sum"
+                {
+                    words_refused
+                } else {
+                    op.call
+                },
+                ..*op
+            })
+            .collect();
+        let ops = Box::leak(ops.into_boxed_slice());
+        copy.ops = ops.as_ptr();
+        Box::leak(Box::new(copy)) as *const TsPlugin as usize
+    }) as *const TsPlugin
+}
+
+/// An argument-word trampoline that fails with the error kind `Backend` and no message.
+///
+/// # Safety
+/// `out` is a writable `TsOut` (the host's contract for every trampoline).
+unsafe extern "C" fn words_refused(
+    _ctx: *const c_void,
+    _args: *const u64,
+    _n_args: usize,
+    out: *mut TsOut,
+) -> i32 {
+    // SAFETY: the function's contract; the text stays empty (nothing for the host to free).
+    unsafe { (*out).error_kind = ErrorKind::Backend as u32 };
+    STATUS_ERROR
 }

@@ -74,6 +74,69 @@ fn ops_cross_the_boundary_and_a_panicking_op_returns_an_error() {
     assert!(available_backends().contains(&"fixture"));
 }
 
+/// The ops of the test above, and their errors, through the argument words: the path of an op
+/// whose plugin gives no direct trampoline (`TS_FIXTURE_WORDS`), which the direct one must
+/// match.
+#[test]
+fn unary_and_binary_ops_cross_as_words_where_a_plugin_has_no_direct_trampoline() {
+    const TEST: &str =
+        "unary_and_binary_ops_cross_as_words_where_a_plugin_has_no_direct_trampoline";
+    if !is_child(TEST) {
+        let out = run_child(TEST, &[("TS_FIXTURE_WORDS", "1")]);
+        assert!(out.contains("CHILD-DONE"), "{out}");
+        return;
+    }
+    assert_eq!(load_backend_plugin(fixture()), Ok("fixture"));
+    with_backend("fixture", || {
+        let x = Tensor::from_slice(&[1.0f32, -2.5, 4.0], &[3]).unwrap();
+        let y = add(&x, &x).unwrap();
+        assert_eq!(y.shape(), &[3]);
+        assert_eq!(y.to_vec::<f32>().unwrap(), vec![2.0, -5.0, 8.0]);
+        // [|1|, |-2.5|, |4|]
+        let a = tensorswitch::abs(&x).unwrap();
+        assert_eq!(a.to_vec::<f32>().unwrap(), vec![1.0, 2.5, 4.0]);
+        match negative(&x) {
+            Err(Error::Backend { op, message, .. }) => {
+                assert_eq!(op, "negative");
+                assert!(message.contains("on purpose"), "{message}");
+            }
+            other => panic!("expected the panic as an error, got {other:?}"),
+        }
+    })
+    .unwrap();
+    println!("CHILD-DONE");
+}
+
+/// The host takes the direct trampoline where there is one: with the argument-word path of
+/// those ops failing (`TS_FIXTURE_DIRECT_ONLY`), unary and binary ops still work, while `sum`,
+/// whose words path fails the same way and which has no direct trampoline, gets the failure.
+#[test]
+fn unary_and_binary_ops_take_the_direct_trampoline() {
+    const TEST: &str = "unary_and_binary_ops_take_the_direct_trampoline";
+    if !is_child(TEST) {
+        let out = run_child(TEST, &[("TS_FIXTURE_DIRECT_ONLY", "1")]);
+        assert!(out.contains("CHILD-DONE"), "{out}");
+        return;
+    }
+    assert_eq!(load_backend_plugin(fixture()), Ok("fixture"));
+    with_backend("fixture", || {
+        let x = Tensor::from_slice(&[1.0f32, -2.5, 4.0], &[3]).unwrap();
+        let y = add(&x, &x).unwrap();
+        assert_eq!(y.to_vec::<f32>().unwrap(), vec![2.0, -5.0, 8.0]);
+        let a = tensorswitch::abs(&x).unwrap();
+        assert_eq!(a.to_vec::<f32>().unwrap(), vec![1.0, 2.5, 4.0]);
+        match tensorswitch::sum(&x, None) {
+            Err(Error::Backend { backend, op, .. }) => {
+                assert_eq!(backend, "fixture");
+                assert_eq!(op, "sum");
+            }
+            other => panic!("expected the refused words path, got {other:?}"),
+        }
+    })
+    .unwrap();
+    println!("CHILD-DONE");
+}
+
 #[test]
 fn two_threads_load_the_same_plugin_once() {
     let barrier = Arc::new(Barrier::new(2));
