@@ -507,20 +507,12 @@ impl Loaded {
         // checked at load time).
         #[allow(unsafe_code)]
         let f = unsafe { std::mem::transmute::<*const c_void, TsUnaryFn>(f) };
-        let mut result = MaybeUninit::<TsTensor>::uninit();
-        let mut error = MaybeUninit::<TsOut>::uninit();
         // SAFETY: the handle is alive (the host holds `x`) for the call; the out-parameters
         // are writable.
         #[allow(unsafe_code)]
-        let status = unsafe {
-            f(
-                ctx,
-                hx as *mut c_void,
-                result.as_mut_ptr(),
-                error.as_mut_ptr(),
-            )
-        };
-        self.direct_result(OP, status, &result, &mut error)
+        self.direct_call(OP, |result, error| unsafe {
+            f(ctx, hx as *mut c_void, result, error)
+        })
     }
 
     /// [`Loaded::unary`] for a `BinaryFn`.
@@ -538,31 +530,24 @@ impl Loaded {
         // SAFETY: as in `unary`, a `TsBinaryFn`.
         #[allow(unsafe_code)]
         let f = unsafe { std::mem::transmute::<*const c_void, TsBinaryFn>(f) };
-        let mut result = MaybeUninit::<TsTensor>::uninit();
-        let mut error = MaybeUninit::<TsOut>::uninit();
         // SAFETY: as in `unary`.
         #[allow(unsafe_code)]
-        let status = unsafe {
-            f(
-                ctx,
-                ha as *mut c_void,
-                hb as *mut c_void,
-                result.as_mut_ptr(),
-                error.as_mut_ptr(),
-            )
-        };
-        self.direct_result(OP, status, &result, &mut error)
+        self.direct_call(OP, |result, error| unsafe {
+            f(ctx, ha as *mut c_void, hb as *mut c_void, result, error)
+        })
     }
 
-    /// The result of a direct call: the tensor it wrote, or the error.
-    #[inline]
-    fn direct_result(
+    /// Makes a direct call (`call`, given where the result and the error go) and takes its
+    /// result: the tensor it wrote, or the error.
+    #[inline(always)]
+    fn direct_call(
         &'static self,
         op: usize,
-        status: i32,
-        result: &MaybeUninit<TsTensor>,
-        error: &mut MaybeUninit<TsOut>,
+        call: impl FnOnce(*mut TsTensor, *mut TsOut) -> i32,
     ) -> Result<Tensor> {
+        let mut result = MaybeUninit::<TsTensor>::uninit();
+        let mut error = MaybeUninit::<TsOut>::uninit();
+        let status = call(result.as_mut_ptr(), error.as_mut_ptr());
         if status == STATUS_OK {
             // SAFETY: on success the trampoline wrote the result (`serve::guard_direct`).
             #[allow(unsafe_code)]

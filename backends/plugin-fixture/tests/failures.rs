@@ -74,6 +74,19 @@ fn ops_cross_the_boundary_and_a_panicking_op_returns_an_error() {
     assert!(available_backends().contains(&"fixture"));
 }
 
+/// Checks a binary op (`add`) and a unary one (`abs`) on the current backend; returns their
+/// input, `[1, -2.5, 4]`.
+fn add_and_abs_work() -> Tensor {
+    let x = Tensor::from_slice(&[1.0f32, -2.5, 4.0], &[3]).unwrap();
+    let y = add(&x, &x).unwrap();
+    assert_eq!(y.shape(), &[3]);
+    assert_eq!(y.to_vec::<f32>().unwrap(), vec![2.0, -5.0, 8.0]);
+    // [|1|, |-2.5|, |4|]
+    let a = tensorswitch::abs(&x).unwrap();
+    assert_eq!(a.to_vec::<f32>().unwrap(), vec![1.0, 2.5, 4.0]);
+    x
+}
+
 /// The ops of the test above, and their errors, through the argument words: the path of an op
 /// whose plugin gives no direct trampoline (`TS_FIXTURE_WORDS`), which the direct one must
 /// match.
@@ -88,13 +101,7 @@ fn unary_and_binary_ops_cross_as_words_where_a_plugin_has_no_direct_trampoline()
     }
     assert_eq!(load_backend_plugin(fixture()), Ok("fixture"));
     with_backend("fixture", || {
-        let x = Tensor::from_slice(&[1.0f32, -2.5, 4.0], &[3]).unwrap();
-        let y = add(&x, &x).unwrap();
-        assert_eq!(y.shape(), &[3]);
-        assert_eq!(y.to_vec::<f32>().unwrap(), vec![2.0, -5.0, 8.0]);
-        // [|1|, |-2.5|, |4|]
-        let a = tensorswitch::abs(&x).unwrap();
-        assert_eq!(a.to_vec::<f32>().unwrap(), vec![1.0, 2.5, 4.0]);
+        let x = add_and_abs_work();
         match negative(&x) {
             Err(Error::Backend { op, message, .. }) => {
                 assert_eq!(op, "negative");
@@ -120,11 +127,7 @@ fn unary_and_binary_ops_take_the_direct_trampoline() {
     }
     assert_eq!(load_backend_plugin(fixture()), Ok("fixture"));
     with_backend("fixture", || {
-        let x = Tensor::from_slice(&[1.0f32, -2.5, 4.0], &[3]).unwrap();
-        let y = add(&x, &x).unwrap();
-        assert_eq!(y.to_vec::<f32>().unwrap(), vec![2.0, -5.0, 8.0]);
-        let a = tensorswitch::abs(&x).unwrap();
-        assert_eq!(a.to_vec::<f32>().unwrap(), vec![1.0, 2.5, 4.0]);
+        let x = add_and_abs_work();
         match tensorswitch::sum(&x, None) {
             Err(Error::Backend { backend, op, .. }) => {
                 assert_eq!(backend, "fixture");
