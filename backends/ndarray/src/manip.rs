@@ -293,6 +293,11 @@ fn repeat_as<T: NdElement + Default>(
     let mut shape = a.shape().to_vec();
     shape[axis] = total;
     let mut out = buf::filled(op, &shape, T::default())?;
+    if out.is_empty() {
+        // Nothing to copy. (Assigning to an empty slice still walks its other axes, which a
+        // huge count makes effectively endless: `[3, 0]` repeated 2^40 times along axis 0.)
+        return Ok(out);
+    }
     let mut start = 0;
     for i in 0..n {
         let c = count(i);

@@ -165,6 +165,22 @@ pub fn roll_tile_repeat_by_hand(backend: &str) {
             ts::repeat(&x, 2usize, None)?.to_vec::<i32>()?,
             [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
         );
+        // An empty tensor repeated a huge number of times is an empty result, made at once:
+        // [3, 0] repeated 2^40 times along axis 0 has shape [3·2^40, 0] (NumPy agrees), or is
+        // refused by a backend whose dimensions cannot hold 3·2^40 (a declared limit).
+        let empty = t::<u8>(&[], &[3, 0]);
+        let huge = 1usize << 40;
+        let by_tensor = t(&[huge as i64], &[1]);
+        for big in [ts::repeat(&empty, huge, 0), empty.repeat(&by_tensor, 0)] {
+            match big {
+                Ok(big) => {
+                    assert_eq!(big.shape(), [3 * huge, 0]);
+                    assert!(big.to_vec::<u8>()?.is_empty());
+                }
+                Err(ts::Error::UnsupportedShape { .. }) => {}
+                Err(e) => panic!("repeat of an empty tensor: {e}"),
+            }
+        }
         Ok(())
     });
 }
