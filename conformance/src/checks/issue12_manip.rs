@@ -181,6 +181,12 @@ pub fn roll_tile_repeat_by_hand(backend: &str) {
                 Err(e) => panic!("repeat of an empty tensor: {e}"),
             }
         }
+        // An empty axis repeated 2^63 times is still empty (0 · 2^63 = 0), on every backend,
+        // whatever sizes its framework holds.
+        let none = t::<u8>(&[], &[0, 3]);
+        assert_eq!(ts::repeat(&none, 1usize << 63, 0)?.shape(), [0, 3]);
+        let by_tensor = t(&[i64::MAX], &[1]);
+        assert_eq!(none.repeat(&by_tensor, 0)?.shape(), [0, 3]);
         Ok(())
     });
 }
