@@ -266,7 +266,28 @@ pub(crate) fn matrix_norm(x: &Tensor, ord: MatrixOrd, keepdims: bool) -> Result<
         MatrixOrd::NegInf => Some(f64::NEG_INFINITY),
     };
     let out = match number {
-        Some(p) => t.f_linalg_norm(p, dims.as_slice(), keepdims, None::<tch::Kind>),
+        // `f_linalg_norm` takes the order as a `tch::Scalar`, so a libtorch error inside it
+        // would panic (see `scalar_tensor`): its two errors are kept from happening. Half
+        // precision, which libtorch's matrix norms refuse, is computed in float32 and cast
+        // back; the SVD behind the 2-norms, which does not converge on NaN or infinity, is
+        // not run on such input.
+        Some(p) => {
+            let half = matches!(t.kind(), tch::Kind::Half | tch::Kind::BFloat16);
+            let work = if half {
+                t.f_to_kind(tch::Kind::Float).or_backend(&KIT, OP)?
+            } else {
+                t.shallow_clone()
+            };
+            if p.abs() == 2.0 && !all_finite(OP, &work)? {
+                return Err(KIT.error(
+                    OP,
+                    "the input holds NaN or infinity, on which the singular value \
+                     decomposition behind ord 2 and -2 does not converge",
+                ));
+            }
+            work.f_linalg_norm(p, dims.as_slice(), keepdims, None::<tch::Kind>)
+                .and_then(|n| if half { n.f_to_kind(t.kind()) } else { Ok(n) })
+        }
         None => {
             let name = if ord == MatrixOrd::Nuc { "nuc" } else { "fro" };
             t.f_linalg_norm_ord_str(name, dims.as_slice(), keepdims, None::<tch::Kind>)
@@ -274,6 +295,16 @@ pub(crate) fn matrix_norm(x: &Tensor, ord: MatrixOrd, keepdims: bool) -> Result<
     }
     .or_backend(&KIT, OP)?;
     wrap(OP, out, x.device())
+}
+
+/// Whether every element of `t` is finite (false for an error-free check that cannot run).
+fn all_finite(op: &'static str, t: &tch::Tensor) -> Result<bool> {
+    let finite = t
+        .f_isfinite()
+        .and_then(|f| f.f_all())
+        .and_then(|a| a.f_int64_value(&[]))
+        .or_backend(&KIT, op)?;
+    Ok(finite != 0)
 }
 
 /// `torch.norm(x, p, dim, keepdim)`, which is `linalg.vector_norm` in libtorch 2 (the binding

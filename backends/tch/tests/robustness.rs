@@ -189,6 +189,56 @@ fn scalar_free_paths_keep_their_values() {
     assert!(matches!(r, Err(Error::InvalidArgument { .. })), "{r:?}");
 }
 
+/// Two libtorch errors inside `linalg_norm`, whose order is a `tch::Scalar` (which panics on a
+/// pending error when freed), found by a fuzz campaign: half precision, which libtorch's matrix
+/// norms refuse, and NaN or infinity under the SVD of ord ±2.
+#[test]
+fn matrix_norms_of_half_precision_and_non_finite_input_do_not_panic() {
+    use tensorswitch::linalg::{self, MatrixOrd};
+    // [[1, -2], [3, 4]]: column sums of |x| are 4 and 6, row sums 3 and 7; AᵀA = [[10, 10],
+    // [10, 20]] has eigenvalues 15 ± 5√5, so the singular values are √(15 ± 5√5).
+    let expected = [
+        (MatrixOrd::One, 6.0),
+        (MatrixOrd::NegOne, 4.0),
+        (MatrixOrd::Inf, 7.0),
+        (MatrixOrd::NegInf, 3.0),
+        (MatrixOrd::Two, (15.0 + 5.0 * 5f64.sqrt()).sqrt()),
+        (MatrixOrd::NegTwo, (15.0 - 5.0 * 5f64.sqrt()).sqrt()),
+    ];
+    for dtype in [DType::Float16, DType::BFloat16] {
+        let x = tensor(&[1.0f32, -2.0, 3.0, 4.0], &[2, 2]);
+        let x = torch("astype", || tensorswitch::astype(&x, dtype).unwrap());
+        for (ord, want) in expected {
+            let n = torch("matrix_norm", || linalg::matrix_norm(&x, ord).unwrap());
+            assert_eq!(n.dtype(), dtype, "{ord:?}");
+            let got = torch("astype", || {
+                tensorswitch::astype(&n, DType::Float64).unwrap()
+            })
+            .to_vec::<f64>()
+            .unwrap()[0];
+            // bfloat16 keeps 8 significant bits.
+            assert!(
+                (got - want).abs() <= want * 0.01,
+                "{dtype} {ord:?}: {got} vs {want}"
+            );
+        }
+    }
+    for bad in [f64::NAN, f64::INFINITY] {
+        let x = tensor(&[1.0, bad, 3.0, 4.0], &[2, 2]);
+        for ord in [MatrixOrd::Two, MatrixOrd::NegTwo] {
+            let e = torch("matrix_norm", || linalg::matrix_norm(&x, ord)).unwrap_err();
+            assert_not_a_caught_panic(&e);
+            assert!(e.to_string().contains("NaN or infinity"), "{e}");
+        }
+        // The other orders need no SVD: a max of column sums holding NaN or infinity.
+        let n = torch("matrix_norm", || {
+            linalg::matrix_norm(&x, MatrixOrd::One).unwrap()
+        });
+        assert!(!n.to_vec::<f64>().unwrap()[0].is_finite());
+    }
+    still_works();
+}
+
 // ---------------------------------------------------------------------------------------------
 // allocations that cannot succeed, in a child process under an address-space limit
 
