@@ -582,9 +582,8 @@ pub(crate) fn repeat_by(
     if out.contains(&0) {
         // An empty result has nothing to copy, whatever the counts, which a framework may
         // not hold (libtorch's sizes are i64: a count of 2^63 for an empty axis is valid here).
-        let _table = TableGuard::new(table);
-        let _device = state::DeviceGuard::new(x.device());
-        return super::full(&out, 0i64, x.dtype());
+        let _guard = TableGuard::new(table);
+        return state::with_device(x.device(), || super::zeros(&out, x.dtype()));
     }
     call(table, op, pick(&table.slots), |f| f(x, counts, axis))
 }

@@ -26,12 +26,20 @@ pub(crate) struct Loaded {
     pub(crate) desc: &'static BackendDescriptor,
     pub(crate) core_version: String,
     api: &'static TsPlugin,
-    /// By host op index: the plugin's trampoline and function.
-    ops: Vec<Option<(TsCallFn, *const c_void)>>,
-    /// By host op index: the plugin's direct trampoline ([`super::abi::TsOp::direct`], null
-    /// when it has none) and function.
-    direct: Vec<(*const c_void, *const c_void)>,
+    /// By host op index: the plugin's trampolines and function.
+    ops: Vec<Option<PluginOp>>,
     pub(crate) primaries: Vec<Primary>,
+}
+
+/// One op of a loaded plugin (see [`super::abi::TsOp`]).
+#[derive(Clone, Copy)]
+struct PluginOp {
+    /// The trampoline taking argument words.
+    call: TsCallFn,
+    /// The plugin's function, passed back to either trampoline.
+    ctx: *const c_void,
+    /// The direct trampoline of a `UnaryFn` or `BinaryFn`, or null.
+    direct: *const c_void,
 }
 
 // SAFETY: every pointer in `Loaded` points into the plugin's `'static` description or at its
@@ -218,7 +226,6 @@ fn load_new(path: &Path, alias: Option<&str>) -> std::result::Result<&'static Lo
         .collect();
     let host_fns = per_slot(index, |p| p.host_fns);
     let mut table = vec![None; Op::COUNT];
-    let mut direct = vec![(std::ptr::null(), std::ptr::null()); Op::COUNT];
     let mut primaries = Vec::with_capacity(ops.len());
     for entry in ops {
         // SAFETY: `'static` strings of the plugin.
@@ -247,8 +254,11 @@ fn load_new(path: &Path, alias: Option<&str>) -> std::result::Result<&'static Lo
                 OP_KINDS[op.index()].1
             ));
         }
-        table[op.index()] = Some((entry.call, entry.ctx));
-        direct[op.index()] = (entry.direct, entry.ctx);
+        table[op.index()] = Some(PluginOp {
+            call: entry.call,
+            ctx: entry.ctx,
+            direct: entry.direct,
+        });
         primaries.push(Primary {
             backend: name,
             name: Box::leak(variant.into_boxed_str()),
@@ -275,7 +285,6 @@ fn load_new(path: &Path, alias: Option<&str>) -> std::result::Result<&'static Lo
         core_version,
         api,
         ops: table,
-        direct,
         primaries,
     }));
     // The slot was empty above and loads are serialised by `ATTEMPTS`' lock.
@@ -470,7 +479,7 @@ impl Loaded {
     /// Calls op `op` (a host op index) with the encoded arguments.
     #[inline]
     pub(crate) fn call<R: Receive>(&'static self, op: usize, w: &Words) -> Result<R> {
-        let Some((call, ctx)) = self.ops.get(op).copied().flatten() else {
+        let Some(PluginOp { call, ctx, .. }) = self.ops.get(op).copied().flatten() else {
             return Err(backend_error(
                 self.desc.name,
                 Op::ALL[op].name(),
@@ -498,8 +507,8 @@ impl Loaded {
         &'static self,
         x: &Tensor,
     ) -> Result<Tensor> {
-        let (f, ctx) = match self.direct.get(OP) {
-            Some(&(f, ctx)) if !f.is_null() => (f, ctx),
+        let (f, ctx) = match self.ops.get(OP).copied().flatten() {
+            Some(o) if !o.direct.is_null() => (o.direct, o.ctx),
             _ => return super::kinds::UnaryFn::words::<P, OP>(self, x),
         };
         let hx = self.handle_of(x)?;
@@ -522,8 +531,8 @@ impl Loaded {
         a: &Tensor,
         b: &Tensor,
     ) -> Result<Tensor> {
-        let (f, ctx) = match self.direct.get(OP) {
-            Some(&(f, ctx)) if !f.is_null() => (f, ctx),
+        let (f, ctx) = match self.ops.get(OP).copied().flatten() {
+            Some(o) if !o.direct.is_null() => (o.direct, o.ctx),
             _ => return super::kinds::BinaryFn::words::<P, OP>(self, a, b),
         };
         let (ha, hb) = (self.handle_of(a)?, self.handle_of(b)?);
@@ -554,12 +563,7 @@ impl Loaded {
             let t = unsafe { result.assume_init_read() };
             match DType::ALL.get(t.dtype as usize) {
                 Some(&dtype) => Ok(self.wrap(t, dtype)),
-                None => {
-                    let mut out = TsOut::new();
-                    out.tensors[0] = t;
-                    out.n_tensors = 1;
-                    Err(self.refuse_tensors(&mut out, 1))
-                }
+                None => Err(self.refuse_tensors(&[t], 1)),
             }
         } else {
             // SAFETY: on failure the trampoline wrote the whole error (`serve::guard_direct`).
@@ -663,22 +667,23 @@ impl Loaded {
                 }));
             }
         }
-        Err(self.refuse_tensors(out, N))
+        let n = (out.n_tensors as usize).min(out.tensors.len());
+        out.n_tensors = 0;
+        Err(self.refuse_tensors(&out.tensors[..n], N))
     }
 
     /// Releases results that are not what the slot kind returns.
     #[cold]
     #[inline(never)]
-    fn refuse_tensors(&'static self, out: &mut TsOut, expected: usize) -> Error {
-        let n = (out.n_tensors as usize).min(3);
-        for t in &out.tensors[..n] {
+    fn refuse_tensors(&'static self, tensors: &[TsTensor], expected: usize) -> Error {
+        let n = tensors.len();
+        for t in tensors {
             // SAFETY: handles from this plugin, given to the host, released once.
             #[allow(unsafe_code)]
             unsafe {
                 (self.api.release)(t.handle)
             };
         }
-        out.n_tensors = 0;
         backend_error(
             self.desc.name,
             "plugin call",

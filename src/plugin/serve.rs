@@ -277,15 +277,13 @@ pub(crate) unsafe fn guard(
             STATUS_ERROR
         }
         Err(panic) => {
-            let message = crate::error::panic_message(&*panic);
             // Results written before the panic are not the host's: release them.
             for t in &mut out.tensors[..out.n_tensors as usize] {
                 // SAFETY: handles written by `Give` in this call, not yet seen by the host.
                 unsafe { release(t.handle) };
             }
             out.n_tensors = 0;
-            out.error_kind = ErrorKind::Panic as u32;
-            out.text = text(message);
+            send_panic(out, &*panic);
             STATUS_ERROR
         }
     }
@@ -317,14 +315,19 @@ pub(crate) unsafe fn guard_direct(
         }
         Err(panic) => {
             let mut out = TsOut::new();
-            out.error_kind = ErrorKind::Panic as u32;
-            out.text = text(crate::error::panic_message(&*panic));
+            send_panic(&mut out, &*panic);
             out
         }
     };
     // SAFETY: the function's contract.
     unsafe { error.write(out) };
     STATUS_ERROR
+}
+
+/// A caught panic as the error the host reports (`ErrorKind::Panic`, with its message).
+fn send_panic(out: &mut TsOut, panic: &(dyn Any + Send)) {
+    out.error_kind = ErrorKind::Panic as u32;
+    out.text = text(crate::error::panic_message(panic));
 }
 
 fn send_error(out: &mut TsOut, e: Error) {

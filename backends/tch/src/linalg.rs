@@ -297,7 +297,7 @@ pub(crate) fn matrix_norm(x: &Tensor, ord: MatrixOrd, keepdims: bool) -> Result<
     wrap(OP, out, x.device())
 }
 
-/// Whether every element of `t` is finite (false for an error-free check that cannot run).
+/// Whether every element of `t` is finite (an error when libtorch cannot tell).
 fn all_finite(op: &'static str, t: &tch::Tensor) -> Result<bool> {
     let finite = t
         .f_isfinite()

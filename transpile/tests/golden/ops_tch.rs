@@ -38605,10 +38605,10 @@ pub mod c1690 {
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
     check(x, &[2i64, 3i64], tch::Kind::Double)?;
-    let v1 = tch::Tensor::f_from_slice(&[0f64])?
-        .f_reshape(&[] as &[i64])?
-        .f_expand(&[2i64, 0i64][..], false)?
-        .f_contiguous()?;
+    let v1 = tch::Tensor::f_zeros(
+        &[2i64, 0i64][..],
+        (tch::Kind::Double, tch::Device::Cpu),
+    )?;
     Ok(v1)
 }
 /// An error unless the tensor has the traced shape and kind.
@@ -38633,10 +38633,10 @@ pub mod c1693 {
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
     check(x, &[0i64, 2i64], tch::Kind::Float)?;
-    let v1 = tch::Tensor::f_from_slice(&[0f32])?
-        .f_reshape(&[] as &[i64])?
-        .f_expand(&[0i64, 2i64][..], false)?
-        .f_contiguous()?;
+    let v1 = tch::Tensor::f_zeros(
+        &[0i64, 2i64][..],
+        (tch::Kind::Float, tch::Device::Cpu),
+    )?;
     Ok(v1)
 }
 /// An error unless the tensor has the traced shape and kind.
