@@ -99,13 +99,17 @@ fn at_least_one(op: Op, name: &str, v: [usize; 2]) -> Result<()> {
 }
 
 /// The output's spatial sizes, or an error saying the window does not fit. A stride beyond
-/// the padded input (which leaves one window) is brought down to its size, which changes
-/// nothing but lets every backend take it.
+/// the padded input (which leaves one window) is brought down to its size, and the dilation
+/// along a kernel extent of 1 (whose one tap it never moves) to 1: neither changes the result,
+/// but every backend takes them (libtorch refuses a stride or dilation beyond `i64`).
 fn output_size(op: Op, win: &mut Window2d, hw: [usize; 2]) -> Result<[usize; 2]> {
     let mut out = [0; 2];
     for d in 0..2 {
         let padded = hw[d].saturating_add(win.padding[d].saturating_mul(2));
         win.stride[d] = win.stride[d].min(padded.max(1));
+        if win.kernel[d] == 1 {
+            win.dilation[d] = 1;
+        }
         out[d] = win.output(d, hw[d]).ok_or_else(|| Error::InvalidShape {
             op: op.name(),
             reason: format!(
@@ -151,12 +155,15 @@ pub(crate) fn check_window(op: Op, win: &Window2d, x: &[usize], w: Option<&[usiz
         }
         (Op::max_pool2d | Op::avg_pool2d, None) => {
             if win.groups != 1
+                || x[2] == 0
+                || x[3] == 0
                 || (0..2).any(|d| win.padding[d] > win.kernel[d] / 2)
                 || (op == Op::avg_pool2d && win.dilation != [1, 1])
             {
                 return Err(bad(format!(
-                    "a pool takes groups 1, padding {:?} at most half the kernel {:?}, and \
-                     (average) dilation 1, got groups {} and dilation {:?}",
+                    "a pool takes an input with rows and columns, groups 1, padding {:?} at most \
+                     half the kernel {:?}, and (average) dilation 1, got input {x:?}, groups {} \
+                     and dilation {:?}",
                     win.padding, win.kernel, win.groups, win.dilation
                 )));
             }
@@ -223,7 +230,9 @@ pub(crate) fn run_conv2d(
     let shape = [x.shape()[0], c_out, ho, wo];
     check_shape(table, op, &shape, dtype)?;
     table.check_dtype(op, dtype)?;
-    if shape.contains(&0) {
+    // An input with no rows or columns leaves every window in the zero padding: the result is
+    // zeros (frameworks refuse such inputs, the definition does not).
+    if shape.contains(&0) || x.size() == 0 {
         let _guard = TableGuard::new(table);
         return state::with_device(x.device(), || super::zeros(&shape, dtype));
     }
@@ -256,6 +265,15 @@ pub(crate) fn run_pool2d(
             reason: format!(
                 "padding {:?} must be at most half the kernel size {:?}, so that no window lies in the padding alone",
                 a.padding, a.kernel_size
+            ),
+        });
+    }
+    if x.shape()[2] == 0 || x.shape()[3] == 0 {
+        return Err(Error::InvalidShape {
+            op: op.name(),
+            reason: format!(
+                "the input {:?} has no rows or no columns, so every window would lie in the padding alone; pool a non-empty image",
+                x.shape()
             ),
         });
     }

@@ -7,6 +7,7 @@ pub mod batch2;
 pub mod indexing;
 pub mod issue12_manip;
 pub mod linalg_ext;
+pub mod nn_edges;
 pub mod predicates;
 pub mod random;
 pub mod trace;
@@ -56,6 +57,11 @@ macro_rules! __checks {
             nonzero_splits_the_coordinates,
             random_indices_round_trip,
             random_indices_round_trip_on_fallbacks,
+        );
+        $crate::__checks!(@module $backend, nn_edges,
+            conv2d_of_a_zero_spatial_input_is_zeros,
+            dilation_along_a_kernel_of_extent_one_is_unused,
+            pools_refuse_a_zero_spatial_input,
         );
         $crate::__checks!(@module $backend, linalg_ext,
             decompositions_multiply_back,
