@@ -23,6 +23,7 @@ enum Helper {
     I64,
     DivMod,
     FloatToInt,
+    CoshF64,
 }
 
 struct Emitter<'g> {
@@ -204,6 +205,11 @@ impl Emitter<'_> {
                     Op::cos => m("f_cos"),
                     Op::tan => m("f_tan"),
                     Op::sinh => m("f_sinh"),
+                    // The backend's float64 `cosh`, finite up to the last finite argument.
+                    Op::cosh if d == DType::Float64 => {
+                        self.helpers.extend([Helper::CoshF64, Helper::Scalar]);
+                        Ok(quote!(cosh_f64(&#x)?))
+                    }
                     Op::cosh => m("f_cosh"),
                     Op::asin => m("f_asin"),
                     Op::acos => m("f_acos"),
@@ -588,6 +594,21 @@ fn helper(h: Helper) -> TokenStream {
                     None => q,
                 };
                 q.f_zeros_like()?.f_where_self(&is_zero, &q)
+            }
+        },
+        Helper::CoshF64 => quote! {
+            /// `cosh` in float64, finite up to `acosh(f64::MAX)` = 710.4758…: libtorch's AVX2
+            /// kernel overflows above about 709.78, so infinite results of smaller arguments
+            /// are recomputed as `exp(|x| - 1) * e/2` (`|x| - 1` is exact there).
+            fn cosh_f64(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
+                let y = x.f_cosh()?;
+                let a = x.f_abs()?;
+                let last = scalar(710.475_860_073_943_9, x)?;
+                let wrong = y.f_isinf()?.f_logical_and(&a.f_le_tensor(&last)?)?;
+                a.f_sub(&scalar(1.0, x)?)?
+                    .f_exp()?
+                    .f_mul(&scalar(std::f64::consts::E / 2.0, x)?)?
+                    .f_where_self(&wrong, &y)
             }
         },
         Helper::FloatToInt => quote! {

@@ -1,7 +1,7 @@
 //! Elementwise ops. libtorch already wraps integer overflow, propagates NaN through
 //! `maximum`/`minimum` and rounds halfway cases to even; `pow` and `sign` need fix-ups.
 
-use crate::{i64_tensor, input_tensor, wrap, wrap_like, wrap_view, KIT};
+use crate::{f64_tensor, i64_tensor, input_tensor, wrap, wrap_like, wrap_view, KIT};
 use tch::TchError;
 use tensorswitch::kit::OrBackendError;
 use tensorswitch::{DType, Error, Result, Tensor};
@@ -102,6 +102,47 @@ pub(crate) fn pow(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     binary(OP, a, b, None, |x, y| x.f_pow(y))
 }
 
+/// `cosh`, exact up to the largest finite result. libtorch's vectorised float64 kernel for
+/// AVX2 CPUs overflows to infinity above about 709.78, short of `acosh(f64::MAX)` =
+/// 710.4758…, where NumPy and the other backends still give finite values (1.117e308 at 710;
+/// its AVX-512 and scalar kernels do not). On the CPU, a float64 result that holds an
+/// infinity has those elements recomputed as `exp(|x| - 1) * e/2` (`|x| - 1` is exact there,
+/// so the error is a few ulp); the term it leaves out, `exp(-|x|) / 2`, is below 1e-600 of the
+/// result there.
+pub(crate) fn cosh(x: &Tensor) -> Result<Tensor> {
+    const OP: &str = "cosh";
+    /// The largest argument whose `cosh` is finite in float64.
+    const LAST_FINITE: f64 = 710.475_860_073_943_9;
+    let y = unary(OP, x, |t| t.f_cosh())?;
+    if x.dtype() != DType::Float64 || x.device() != tensorswitch::Device::Cpu {
+        return Ok(y);
+    }
+    let (t, out) = (input_tensor(OP, x)?, input_tensor(OP, &y)?);
+    let any_inf = out
+        .f_isinf()
+        .and_then(|m| m.f_any())
+        .and_then(|m| m.f_int64_value(&[]))
+        .or_backend(&KIT, OP)?;
+    if any_inf == 0 {
+        return Ok(y);
+    }
+    let dev = t.device();
+    let (one, half_e, last) = (
+        f64_tensor(OP, 1.0, dev)?,
+        f64_tensor(OP, std::f64::consts::E / 2.0, dev)?,
+        f64_tensor(OP, LAST_FINITE, dev)?,
+    );
+    let fixed = t
+        .f_abs()
+        .and_then(|a| {
+            let large = a.f_sub(&one)?.f_exp()?.f_mul(&half_e)?;
+            let wrong = out.f_isinf()?.f_logical_and(&a.f_le_tensor(&last)?)?;
+            large.f_where_self(&wrong, out)
+        })
+        .or_backend(&KIT, OP)?;
+    Ok(wrap_like(fixed, DType::Float64, x))
+}
+
 macro_rules! unary_ops {
     ($($name:ident => $method:ident;)*) => {$(
         pub(crate) fn $name(x: &Tensor) -> Result<Tensor> {
@@ -122,7 +163,6 @@ unary_ops! {
     cos => f_cos;
     tan => f_tan;
     sinh => f_sinh;
-    cosh => f_cosh;
     asin => f_asin;
     acos => f_acos;
     atan => f_atan;

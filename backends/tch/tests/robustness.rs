@@ -466,3 +466,64 @@ fn linspace_bounds_beyond_the_dtype_become_infinities() {
         assert!((g - w).abs() <= 2.0 * f32::EPSILON * w, "{got:?}");
     }
 }
+
+/// `cosh` in float64 is finite up to `acosh(f64::MAX)` = 710.4758… on every libtorch CPU
+/// kernel: libtorch's AVX2 one overflows to infinity above about 709.78 (found when the
+/// conformance cases ran on an AVX2-only machine), and the backend recomputes those elements.
+/// Each kernel runs in a child process (`ATEN_CPU_CAPABILITY` is read once, on libtorch's
+/// first dispatch, and a capability the CPU lacks is an illegal instruction, so only those the
+/// CPU has are asked for; unset, libtorch takes the best). Reference values: Rust's `f64::cosh`
+/// (the platform's libm), independent of libtorch.
+#[test]
+fn cosh_is_finite_up_to_the_last_finite_argument() {
+    const TEST: &str = "cosh_is_finite_up_to_the_last_finite_argument";
+    let x = [
+        709.0f64,
+        709.9,
+        -710.0,
+        710.3,
+        710.475,
+        -710.475_860_073_943_9,
+        710.48,
+        f64::INFINITY,
+        f64::NAN,
+        1.5,
+        -0.25,
+    ];
+    if in_child(TEST) {
+        // Sixteen copies, so that every kernel's vector loop (not only its scalar tail) runs.
+        let data: Vec<f64> = x.iter().copied().cycle().take(16 * x.len()).collect();
+        let t = tensor(&data, &[data.len()]);
+        let y = torch("cosh", || tensorswitch::cosh(&t).unwrap());
+        let got = y.to_vec::<f64>().unwrap();
+        for (i, (&g, &a)) in got.iter().zip(&data).enumerate() {
+            let want = a.cosh();
+            let ok = if want.is_nan() {
+                g.is_nan()
+            } else if want.is_infinite() {
+                g == want
+            } else {
+                (g - want).abs() <= 1e-13 * want
+            };
+            assert!(ok, "cosh({a}) at {i}: got {g}, expected {want}");
+        }
+        println!("checked: {}", got.len());
+        return;
+    }
+    // The reference itself: finite up to the last finite argument, infinite beyond.
+    assert!(710.475_860_073_943_9f64.cosh().is_finite() && 710.48f64.cosh().is_infinite());
+    let mut capabilities = vec![Some("default")];
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        capabilities.push(Some("avx2"));
+    }
+    capabilities.push(None);
+    for capability in capabilities {
+        let env: Vec<(&str, &std::ffi::OsStr)> = capability
+            .map(|c| ("ATEN_CPU_CAPABILITY", c.as_ref()))
+            .into_iter()
+            .collect();
+        let out = run_child(TEST, &env);
+        assert_eq!(line(&out, "checked"), "checked: 176", "{capability:?}");
+    }
+}

@@ -18730,7 +18730,7 @@ pub mod c0488 {
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
     check(x, &[2i64, 3i64], tch::Kind::Double)?;
-    let v1 = x.f_cosh()?;
+    let v1 = cosh_f64(&x)?;
     Ok(v1)
 }
 /// An error unless the tensor has the traced shape and kind.
@@ -18745,6 +18745,26 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
         return Err(tch::TchError::Kind(format!("expected {kind:?}, got {k:?}")));
     }
     Ok(())
+}
+/// A 0-d tensor of `like`'s kind and device holding `v`.
+fn scalar(v: f64, like: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
+    tch::Tensor::f_from_slice(&[v])?
+        .f_reshape(&[] as &[i64])?
+        .f_to_kind(like.f_kind()?)?
+        .f_to_device(like.device())
+}
+/// `cosh` in float64, finite up to `acosh(f64::MAX)` = 710.4758…: libtorch's AVX2
+/// kernel overflows above about 709.78, so infinite results of smaller arguments
+/// are recomputed as `exp(|x| - 1) * e/2` (`|x| - 1` is exact there).
+fn cosh_f64(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
+    let y = x.f_cosh()?;
+    let a = x.f_abs()?;
+    let last = scalar(710.475_860_073_943_9, x)?;
+    let wrong = y.f_isinf()?.f_logical_and(&a.f_le_tensor(&last)?)?;
+    a.f_sub(&scalar(1.0, x)?)?
+        .f_exp()?
+        .f_mul(&scalar(std::f64::consts::E / 2.0, x)?)?
+        .f_where_self(&wrong, &y)
 }
 }
 pub mod c0489 {
@@ -18858,7 +18878,7 @@ pub mod c0493 {
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
     check(x, &[2i64, 0i64], tch::Kind::Double)?;
-    let v1 = x.f_cosh()?;
+    let v1 = cosh_f64(&x)?;
     Ok(v1)
 }
 /// An error unless the tensor has the traced shape and kind.
@@ -18873,6 +18893,26 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
         return Err(tch::TchError::Kind(format!("expected {kind:?}, got {k:?}")));
     }
     Ok(())
+}
+/// A 0-d tensor of `like`'s kind and device holding `v`.
+fn scalar(v: f64, like: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
+    tch::Tensor::f_from_slice(&[v])?
+        .f_reshape(&[] as &[i64])?
+        .f_to_kind(like.f_kind()?)?
+        .f_to_device(like.device())
+}
+/// `cosh` in float64, finite up to `acosh(f64::MAX)` = 710.4758…: libtorch's AVX2
+/// kernel overflows above about 709.78, so infinite results of smaller arguments
+/// are recomputed as `exp(|x| - 1) * e/2` (`|x| - 1` is exact there).
+fn cosh_f64(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
+    let y = x.f_cosh()?;
+    let a = x.f_abs()?;
+    let last = scalar(710.475_860_073_943_9, x)?;
+    let wrong = y.f_isinf()?.f_logical_and(&a.f_le_tensor(&last)?)?;
+    a.f_sub(&scalar(1.0, x)?)?
+        .f_exp()?
+        .f_mul(&scalar(std::f64::consts::E / 2.0, x)?)?
+        .f_where_self(&wrong, &y)
 }
 }
 pub mod c0494 {
@@ -20832,7 +20872,7 @@ pub mod c0571 {
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
     check(x, &[11i64], tch::Kind::Double)?;
-    let v1 = x.f_cosh()?;
+    let v1 = cosh_f64(&x)?;
     Ok(v1)
 }
 /// An error unless the tensor has the traced shape and kind.
@@ -20847,6 +20887,26 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
         return Err(tch::TchError::Kind(format!("expected {kind:?}, got {k:?}")));
     }
     Ok(())
+}
+/// A 0-d tensor of `like`'s kind and device holding `v`.
+fn scalar(v: f64, like: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
+    tch::Tensor::f_from_slice(&[v])?
+        .f_reshape(&[] as &[i64])?
+        .f_to_kind(like.f_kind()?)?
+        .f_to_device(like.device())
+}
+/// `cosh` in float64, finite up to `acosh(f64::MAX)` = 710.4758…: libtorch's AVX2
+/// kernel overflows above about 709.78, so infinite results of smaller arguments
+/// are recomputed as `exp(|x| - 1) * e/2` (`|x| - 1` is exact there).
+fn cosh_f64(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
+    let y = x.f_cosh()?;
+    let a = x.f_abs()?;
+    let last = scalar(710.475_860_073_943_9, x)?;
+    let wrong = y.f_isinf()?.f_logical_and(&a.f_le_tensor(&last)?)?;
+    a.f_sub(&scalar(1.0, x)?)?
+        .f_exp()?
+        .f_mul(&scalar(std::f64::consts::E / 2.0, x)?)?
+        .f_where_self(&wrong, &y)
 }
 }
 pub mod c0572 {
@@ -27938,7 +27998,7 @@ pub mod c0850 {
 #[allow(clippy::all, unused_parens, unused_variables, unused_assignments)]
 pub fn model(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
     check(x, &[2i64, 3i64], tch::Kind::Double)?;
-    let v1 = x.f_cosh()?;
+    let v1 = cosh_f64(&x)?;
     Ok(v1)
 }
 /// An error unless the tensor has the traced shape and kind.
@@ -27953,6 +28013,26 @@ fn check(t: &tch::Tensor, shape: &[i64], kind: tch::Kind) -> Result<(), tch::Tch
         return Err(tch::TchError::Kind(format!("expected {kind:?}, got {k:?}")));
     }
     Ok(())
+}
+/// A 0-d tensor of `like`'s kind and device holding `v`.
+fn scalar(v: f64, like: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
+    tch::Tensor::f_from_slice(&[v])?
+        .f_reshape(&[] as &[i64])?
+        .f_to_kind(like.f_kind()?)?
+        .f_to_device(like.device())
+}
+/// `cosh` in float64, finite up to `acosh(f64::MAX)` = 710.4758…: libtorch's AVX2
+/// kernel overflows above about 709.78, so infinite results of smaller arguments
+/// are recomputed as `exp(|x| - 1) * e/2` (`|x| - 1` is exact there).
+fn cosh_f64(x: &tch::Tensor) -> Result<tch::Tensor, tch::TchError> {
+    let y = x.f_cosh()?;
+    let a = x.f_abs()?;
+    let last = scalar(710.475_860_073_943_9, x)?;
+    let wrong = y.f_isinf()?.f_logical_and(&a.f_le_tensor(&last)?)?;
+    a.f_sub(&scalar(1.0, x)?)?
+        .f_exp()?
+        .f_mul(&scalar(std::f64::consts::E / 2.0, x)?)?
+        .f_where_self(&wrong, &y)
 }
 }
 pub mod c0851 {
