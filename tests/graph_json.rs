@@ -364,3 +364,31 @@ fn a_graph_loads_onto_the_table_it_is_given_and_needs_its_backend() {
         ));
     });
 }
+
+/// A pool over an input with no rows (possible only by editing a file: tracing refuses it) is
+/// refused on load, as `max_pool2d` refuses it when called: every window would lie in the
+/// padding alone.
+#[test]
+fn a_pool_over_an_input_without_rows_is_refused_on_load() {
+    nd(|| {
+        let x = t(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], &[1, 1, 2, 4]);
+        let win = ts::call::Pool2d {
+            padding: [1, 1],
+            ..ts::call::Pool2d::new([2, 2])
+        };
+        let g = trace(&[x], |xs| Ok(vec![ts::max_pool2d(&xs[0], win)?])).unwrap();
+        let v: Value = serde_json::from_str(&g.to_json().unwrap()).unwrap();
+        // The file as written loads.
+        assert!(Graph::from_json(&v.to_string()).is_ok());
+        for shape in [json!([1, 1, 0, 4]), json!([1, 1, 2, 0])] {
+            let mut v = v.clone();
+            v["values"][0]["shape"] = shape.clone();
+            let e = refused(&v);
+            assert!(
+                e.contains("its window does not fit")
+                    && e.contains("an input with rows and columns"),
+                "{shape}: {e}"
+            );
+        }
+    });
+}
