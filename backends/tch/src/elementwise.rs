@@ -118,9 +118,9 @@ pub(crate) fn cosh(x: &Tensor) -> Result<Tensor> {
         return Ok(y);
     }
     let (t, out) = (input_tensor(OP, x)?, input_tensor(OP, &y)?);
-    let any_inf = out
-        .f_isinf()
-        .and_then(|m| m.f_any())
+    let inf = out.f_isinf().or_backend(&KIT, OP)?;
+    let any_inf = inf
+        .f_any()
         .and_then(|m| m.f_int64_value(&[]))
         .or_backend(&KIT, OP)?;
     if any_inf == 0 {
@@ -136,7 +136,7 @@ pub(crate) fn cosh(x: &Tensor) -> Result<Tensor> {
         .f_abs()
         .and_then(|a| {
             let large = a.f_sub(&one)?.f_exp()?.f_mul(&half_e)?;
-            let wrong = out.f_isinf()?.f_logical_and(&a.f_le_tensor(&last)?)?;
+            let wrong = inf.f_logical_and(&a.f_le_tensor(&last)?)?;
             large.f_where_self(&wrong, out)
         })
         .or_backend(&KIT, OP)?;
