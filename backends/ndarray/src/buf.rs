@@ -55,6 +55,19 @@ pub(crate) fn shaped<T>(op: &'static str, shape: &[usize], v: Vec<T>) -> Result<
     Ok(unsafe { row_major(shape, v) })
 }
 
+/// A tensor of `shape` over the row-major elements `v` (no copy): [`shaped`] wrapped in one
+/// step, without the intermediate [`NdArray`](crate::NdArray) value a separate `into` and
+/// `into_tensor_shaped` move through (the small gather results of `take` and slicing).
+#[inline]
+pub(crate) fn tensor_of<T: crate::NdElement>(
+    op: &'static str,
+    shape: &[usize],
+    v: Vec<T>,
+) -> Result<tensorswitch::Tensor> {
+    let a = shaped(op, shape, v)?;
+    Ok(KIT.wrap(T::DTYPE, shape, tensorswitch::Device::Cpu, T::into_nd(a)))
+}
+
 /// A row-major array of `shape` over `v`, built at a fixed rank where the shape has at most
 /// four dimensions: ndarray computes a dynamic-rank array's default strides in a general
 /// loop that costs more than building the fixed-rank array and converting it (`into_dyn`

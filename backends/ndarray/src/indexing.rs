@@ -61,9 +61,7 @@ pub(crate) fn take(x: &Tensor, indices: &Tensor, axis: usize) -> Result<Tensor> 
         return Err(KIT.error(OP, format!("axis {axis} out of range")));
     }
     let idx = row_major(OP, array::<i64>(OP, indices)?)?;
-    let mut shape = tensorswitch::Shape::from_slice(x.shape());
-    shape[axis] = idx.len();
-    let out: NdArray = on_array!(OP, input_array(OP, x)?; any |a: T| {
+    on_array!(OP, input_array(OP, x)?; any |a: T| {
         let (outer, n, inner) = split(a.shape(), axis);
         let src = row_major(OP, a)?;
         // The core checked the result's shape; only the memory can be missing.
@@ -72,24 +70,28 @@ pub(crate) fn take(x: &Tensor, indices: &Tensor, axis: usize) -> Result<Tensor> 
             .and_then(|c| c.checked_mul(inner))
             .ok_or_else(|| KIT.error(OP, "internal error: the result's size overflows"))?;
         let mut v = tensorswitch::alloc::try_with_capacity::<T>(OP, count)?;
-        for o in 0..outer {
+        if inner == 1 {
+            // One element per index (a 1-D tensor, or the last axis): no slice copies.
             // (`chunks_exact` would panic on rows of no elements.)
-            let row = &src[o * n * inner..(o + 1) * n * inner];
-            if inner == 1 {
-                // One element per index (a 1-D tensor, or the last axis): no slice copies.
+            for o in 0..outer {
+                let row = &src[o * n..(o + 1) * n];
                 for &i in idx.iter() {
                     v.push(row[take_index(i, n, axis)?]);
                 }
-            } else {
+            }
+        } else {
+            for o in 0..outer {
+                let row = &src[o * n * inner..(o + 1) * n * inner];
                 for &i in idx.iter() {
                     let at = take_index(i, n, axis)? * inner;
                     v.extend_from_slice(&row[at..at + inner]);
                 }
             }
         }
-        buf::shaped(OP, &shape, v)?.into()
-    });
-    Ok(out.into_tensor_shaped(&shape))
+        let mut shape = tensorswitch::Shape::from_slice(a.shape());
+        shape[axis] = idx.len();
+        buf::tensor_of(OP, &shape, v)
+    })
 }
 
 pub(crate) fn take_along_axis(x: &Tensor, indices: &Tensor, axis: usize) -> Result<Tensor> {
@@ -126,11 +128,7 @@ pub(crate) fn take_along_axis(x: &Tensor, indices: &Tensor, axis: usize) -> Resu
 /// end of the range, not from its start as NumPy's do), copied.
 pub(crate) fn strided_slice(x: &Tensor, slices: &[AxisSlice]) -> Result<Tensor> {
     const OP: &str = "strided_slice";
-    let mut shape = tensorswitch::Shape::new();
-    for s in slices {
-        shape.push(s.len);
-    }
-    let out: NdArray = on_array!(OP, input_array(OP, x)?; any |a: T| {
+    on_array!(OP, input_array(OP, x)?; any |a: T| {
         if slices.len() != a.ndim() {
             return Err(KIT.error(OP, "one slice per dimension expected"));
         }
@@ -139,8 +137,12 @@ pub(crate) fn strided_slice(x: &Tensor, slices: &[AxisSlice]) -> Result<Tensor> 
                 return Err(KIT.error(OP, format!("slice {s:?} out of range for axis {d}")));
             }
         }
+        let mut shape = tensorswitch::Shape::new();
+        for s in slices {
+            shape.push(s.len);
+        }
         match a.as_slice() {
-            Some(src) => gather(OP, src, a.shape(), slices, &shape)?.into(),
+            Some(src) => buf::tensor_of(OP, &shape, gather(OP, src, a.shape(), slices, &shape)?),
             None => {
                 let mut v = a.view();
                 for (d, s) in slices.iter().enumerate() {
@@ -151,15 +153,14 @@ pub(crate) fn strided_slice(x: &Tensor, slices: &[AxisSlice]) -> Result<Tensor> 
                         v.invert_axis(Axis(d));
                     }
                 }
-                buf::copy(OP, &v)?.into()
+                Ok(NdArray::from(buf::copy(OP, &v)?).into_tensor_shaped(&shape))
             }
         }
-    });
-    Ok(out.into_tensor_shaped(&shape))
+    })
 }
 
-/// The elements `slices` keep of `src`, the row-major elements of an array of `shape`, as a
-/// new row-major array. Every slice must lie within its dimension (checked by the caller; an
+/// The elements `slices` keep of `src`, the row-major elements of an array of `shape`, in
+/// row-major order. Every slice must lie within its dimension (checked by the caller; an
 /// index out of `src` would panic, not read out of bounds).
 fn gather<T: Copy>(
     op: &'static str,
@@ -167,11 +168,18 @@ fn gather<T: Copy>(
     shape: &[usize],
     slices: &[AxisSlice],
     out: &[usize],
-) -> Result<ndarray::ArrayD<T>> {
+) -> Result<Vec<T>> {
     // No larger than the input: each slice keeps at most its dimension.
     let count: usize = out.iter().product();
     let mut v = tensorswitch::alloc::try_with_capacity::<T>(op, count)?;
-    if count > 0 {
+    if let [s] = slices {
+        // One dimension (the common `x[a:b:c]` of a vector): a walk, no odometer.
+        let mut p = s.start as isize;
+        for _ in 0..s.len {
+            v.push(src[p as usize]);
+            p += s.step;
+        }
+    } else if count > 0 {
         // Per dimension, the distance in `src` between two kept elements, and the position
         // of the first kept element. The input exists, so its size in elements fits isize.
         let mut steps = smallvec::SmallVec::<[isize; 4]>::from_elem(0, shape.len());
@@ -219,7 +227,7 @@ fn gather<T: Copy>(
             }
         }
     }
-    buf::shaped(op, out, v)
+    Ok(v)
 }
 
 pub(crate) fn argwhere(x: &Tensor) -> Result<Tensor> {
