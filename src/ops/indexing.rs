@@ -149,31 +149,17 @@ pub(crate) fn run_take(
     let axis = match a.axis.single(op.name())? {
         Some(axis) => norm_axis(op.name(), axis, x.ndim())?,
         None if x.ndim() == 1 => 0,
-        None => {
-            return Err(Error::InvalidArgument {
-                op: op.name(),
-                reason: format!(
-                    "axis may be None only for a 1-D tensor, got shape {:?}; name the axis",
-                    x.shape()
-                ),
-            })
-        }
+        None => return Err(take_axis_none(op, x)),
     };
-    if indices.ndim() != 1 {
-        return Err(Error::InvalidShape {
-            op: op.name(),
-            reason: format!(
-                "the indices must be 1-D, got shape {:?}; flatten them with reshape, or use take_along_axis",
-                indices.shape()
-            ),
-        });
-    }
+    let &[count] = indices.shape() else {
+        return Err(take_indices_not_1d(op, indices));
+    };
     table.check_dtype(op, x.dtype())?;
-    if indices.size() > x.shape()[axis] {
+    if count > x.shape()[axis] {
         // A result no larger than `x` along the axis fits wherever `x` does; a larger one is
         // checked (element count, byte size, the backend's largest dimension).
         let mut shape = Shape::from_slice(x.shape());
-        shape[axis] = indices.size();
+        shape[axis] = count;
         check_shape(table, op, &shape, x.dtype())?;
     }
     // A primary that checks int64 indices where it reads them gets them unread (see
@@ -187,6 +173,28 @@ pub(crate) fn run_take(
     }
     let idx = checked_indices(op.name(), table, indices, axis, x.shape()[axis])?;
     call(table, op, pick(&table.slots), |f| f(x, &idx, axis))
+}
+
+#[cold]
+fn take_axis_none(op: Op, x: &Tensor) -> Error {
+    Error::InvalidArgument {
+        op: op.name(),
+        reason: format!(
+            "axis may be None only for a 1-D tensor, got shape {:?}; name the axis",
+            x.shape()
+        ),
+    }
+}
+
+#[cold]
+fn take_indices_not_1d(op: Op, indices: &Tensor) -> Error {
+    Error::InvalidShape {
+        op: op.name(),
+        reason: format!(
+            "the indices must be 1-D, got shape {:?}; flatten them with reshape, or use take_along_axis",
+            indices.shape()
+        ),
+    }
 }
 
 pub(crate) fn run_take_along_axis(
