@@ -179,6 +179,26 @@ fn take_checks_indices_alike_in_the_kernel_and_in_the_core() {
     .unwrap();
 }
 
+/// A `take` result larger than its input along the axis is checked like any new tensor
+/// before the kernel runs: `x` of shape [1, 0, 2^60] float32 exists (its non-zero sizes take
+/// 2^62 bytes, under `isize::MAX`), but four rows of it would take 2^64, which no address
+/// space holds: `InvalidShape` from the core, not an error of the backend.
+#[test]
+fn a_take_result_too_large_to_address_is_an_invalid_shape() {
+    ts::with_backend("ndarray", || {
+        let x = ts::zeros(&[1, 0, 1 << 60], DType::Float32).unwrap();
+        let idx = Tensor::from_slice(&[0i64, 0, 0, 0], &[4]).unwrap();
+        match ts::take(&x, &idx, 0) {
+            Err(ts::Error::InvalidShape { op: "take", .. }) => {}
+            other => panic!("expected InvalidShape from take, got {other:?}"),
+        }
+        // One row is the input's own size: fine.
+        let one = ts::take(&x, &Tensor::from_slice(&[0i64], &[1]).unwrap(), 0).unwrap();
+        assert_eq!(one.shape(), [1, 0, 1 << 60]);
+    })
+    .unwrap();
+}
+
 /// NumPy's basic indexing (integers and slices), worked out here from Python's definition of
 /// `slice.indices` element by element, against `x.index(..)` on random shapes and indices:
 /// the common-case path (integers and slices only) and the general one (the same index with a
