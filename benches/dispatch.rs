@@ -24,12 +24,7 @@ fn add_one_element(c: &mut Criterion) {
     // The same kernel the backend runs for contiguous same-shape operands, called directly:
     // the difference to `tensorswitch_*` is the cost of dispatch and of the tensor handle.
     g.bench_function("ndarray_same_kernel", |bench| {
-        bench.iter(|| {
-            let (a, b) = (black_box(&a), black_box(&b));
-            let (x, y) = (a.as_slice().unwrap(), b.as_slice().unwrap());
-            let data: Vec<f32> = x.iter().zip(y).map(|(&p, &q)| p + q).collect();
-            black_box(ArrayD::from_shape_vec(a.raw_dim(), data).unwrap())
-        })
+        bench.iter(|| black_box(add_kernel(&a, &b)))
     });
 
     let x = Tensor::from_slice(&[1.5f32], &[1]).unwrap();
@@ -47,23 +42,25 @@ fn add_one_element(c: &mut Criterion) {
     g.finish();
 
     // Paired (see benches/support/paired.rs): the added time per call against the same kernel.
-    let kernel = || {
-        let (a, b) = (black_box(&a), black_box(&b));
-        let (x, y) = (a.as_slice().unwrap(), b.as_slice().unwrap());
-        let data: Vec<f32> = x.iter().zip(y).map(|(&p, &q)| p + q).collect();
-        drop(black_box(
-            ArrayD::from_shape_vec(a.raw_dim(), data).unwrap(),
-        ))
-    };
     let p = support::paired(
         "add_1xf32 paired, stack / same kernel",
         400,
         2000,
-        kernel,
+        || drop(black_box(add_kernel(&a, &b))),
         || drop(black_box(ts::add(black_box(&x), black_box(&y)).unwrap())),
     );
     println!("  added per call: {:.1} ns", p.ns.1 - p.ns.0);
     ts::unset_backend();
+}
+
+/// The ndarray backend's `add` kernel for contiguous same-shape operands, written directly:
+/// the elements zipped as slices, the result built as the backend builds it (without the
+/// stride re-validation of the checked `ArrayD::from_shape_vec`, which the backend skips).
+fn add_kernel(a: &ArrayD<f32>, b: &ArrayD<f32>) -> ArrayD<f32> {
+    let (a, b) = (black_box(a), black_box(b));
+    let (x, y) = (a.as_slice().unwrap(), b.as_slice().unwrap());
+    let data: Vec<f32> = x.iter().zip(y).map(|(&p, &q)| p + q).collect();
+    ndarray::Array::from_vec(data).into_dyn()
 }
 
 /// Ops of the Array API issue, one small input each: the time tensorswitch adds to the same
@@ -74,6 +71,15 @@ fn array_api_ops_overhead(_c: &mut Criterion) {
         let p = support::paired(label, 200, 2000, direct, ours);
         println!("  added per call: {:.1} ns", p.ns.1 - p.ns.0);
     };
+
+    // add, 1 float32 element, against the same kernel: the budget, from this run.
+    let (a1, b1) = (arr(vec![1.5f32]), arr(vec![2.5f32]));
+    let (x1, y1) = (t(&[1.5f32]), t(&[2.5f32]));
+    report(
+        "add_1xf32 paired, tensorswitch / same kernel",
+        &mut || drop(black_box(add_kernel(&a1, &b1))),
+        &mut || drop(black_box(ts::add(black_box(&x1), black_box(&y1)).unwrap())),
+    );
 
     // floor_divide, 1 int32 element: Python's floored quotient.
     let (a, b) = (arr(vec![7i32]), arr(vec![-2i32]));
@@ -114,6 +120,27 @@ fn array_api_ops_overhead(_c: &mut Criterion) {
         },
     );
 
+    // The same, against the backend's kernel written directly (as `add` is measured).
+    let i1 = ArrayD::from_shape_vec(IxDyn(&[2]), vec![5i64, 1]).unwrap();
+    report(
+        "take_2_of_8xf32 paired, tensorswitch / same kernel",
+        &mut || {
+            let (a, i1) = (black_box(&a), black_box(&i1));
+            let (src, idx) = (a.as_slice().unwrap(), i1.as_slice().unwrap());
+            let mut v = Vec::with_capacity(idx.len());
+            for &i in idx {
+                let j = if i < 0 { i + src.len() as i64 } else { i };
+                v.push(src[usize::try_from(j).unwrap()]);
+            }
+            drop(black_box(ndarray::Array::from_vec(v).into_dyn()))
+        },
+        &mut || {
+            drop(black_box(
+                ts::take(black_box(&x), black_box(&idx), 0).unwrap(),
+            ))
+        },
+    );
+
     // x[1::2] on 8 float32 elements, as a new array.
     report(
         "index_step2_8xf32 paired, tensorswitch / ndarray",
@@ -121,6 +148,20 @@ fn array_api_ops_overhead(_c: &mut Criterion) {
             drop(black_box(
                 black_box(&a).slice(ndarray::s![1..;2]).to_owned(),
             ))
+        },
+        &mut || drop(black_box(black_box(&x).index(ts::s![1..;2]).unwrap())),
+    );
+    report(
+        "index_step2_8xf32 paired, tensorswitch / same kernel",
+        &mut || {
+            let src = black_box(&a).as_slice().unwrap();
+            let mut v = Vec::with_capacity(4);
+            let mut p = 1;
+            for _ in 0..4 {
+                v.push(src[p]);
+                p += 2;
+            }
+            drop(black_box(ndarray::Array::from_vec(v).into_dyn()))
         },
         &mut || drop(black_box(black_box(&x).index(ts::s![1..;2]).unwrap())),
     );
