@@ -10,8 +10,11 @@ use std::time::Duration;
 use tensorswitch::{self as ts, Tensor};
 use tensorswitch_ndarray as _;
 
+#[path = "support/kernels.rs"]
+mod kernels;
 #[path = "support/paired.rs"]
 mod support;
+use kernels::{add_kernel, step2_kernel, take_kernel};
 
 fn add_one_element(c: &mut Criterion) {
     let mut g = c.benchmark_group("add_1xf32");
@@ -51,16 +54,6 @@ fn add_one_element(c: &mut Criterion) {
     );
     println!("  added per call: {:.1} ns", p.ns.1 - p.ns.0);
     ts::unset_backend();
-}
-
-/// The ndarray backend's `add` kernel for contiguous same-shape operands, written directly:
-/// the elements zipped as slices, the result built as the backend builds it (without the
-/// stride re-validation of the checked `ArrayD::from_shape_vec`, which the backend skips).
-fn add_kernel(a: &ArrayD<f32>, b: &ArrayD<f32>) -> ArrayD<f32> {
-    let (a, b) = (black_box(a), black_box(b));
-    let (x, y) = (a.as_slice().unwrap(), b.as_slice().unwrap());
-    let data: Vec<f32> = x.iter().zip(y).map(|(&p, &q)| p + q).collect();
-    ndarray::Array::from_vec(data).into_dyn()
 }
 
 /// Ops of the Array API issue, one small input each: the time tensorswitch adds to the same
@@ -124,16 +117,7 @@ fn array_api_ops_overhead(_c: &mut Criterion) {
     let i1 = ArrayD::from_shape_vec(IxDyn(&[2]), vec![5i64, 1]).unwrap();
     report(
         "take_2_of_8xf32 paired, tensorswitch / same kernel",
-        &mut || {
-            let (a, i1) = (black_box(&a), black_box(&i1));
-            let (src, idx) = (a.as_slice().unwrap(), i1.as_slice().unwrap());
-            let mut v = Vec::with_capacity(idx.len());
-            for &i in idx {
-                let j = if i < 0 { i + src.len() as i64 } else { i };
-                v.push(src[usize::try_from(j).unwrap()]);
-            }
-            drop(black_box(ndarray::Array::from_vec(v).into_dyn()))
-        },
+        &mut || drop(black_box(take_kernel(&a, &i1))),
         &mut || {
             drop(black_box(
                 ts::take(black_box(&x), black_box(&idx), 0).unwrap(),
@@ -153,16 +137,7 @@ fn array_api_ops_overhead(_c: &mut Criterion) {
     );
     report(
         "index_step2_8xf32 paired, tensorswitch / same kernel",
-        &mut || {
-            let src = black_box(&a).as_slice().unwrap();
-            let mut v = Vec::with_capacity(4);
-            let mut p = 1;
-            for _ in 0..4 {
-                v.push(src[p]);
-                p += 2;
-            }
-            drop(black_box(ndarray::Array::from_vec(v).into_dyn()))
-        },
+        &mut || drop(black_box(step2_kernel(&a))),
         &mut || drop(black_box(black_box(&x).index(ts::s![1..;2]).unwrap())),
     );
     ts::unset_backend();

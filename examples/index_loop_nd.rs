@@ -8,6 +8,9 @@ use std::hint::black_box;
 use tensorswitch::{self as ts, Tensor};
 use tensorswitch_ndarray as _;
 
+#[path = "../benches/support/kernels.rs"]
+mod kernels;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let which = args.next().unwrap_or_else(|| "take".into());
@@ -28,26 +31,8 @@ fn main() {
             black_box(&a).slice(ndarray::s![1..;2]).to_owned(),
         )),
         // The backend's kernels written against ndarray directly (what dispatch adds to).
-        "kernel-take" => {
-            let (a, ia) = (black_box(&a), black_box(&ia));
-            let (src, idx) = (a.as_slice().unwrap(), ia.as_slice().unwrap());
-            let mut v = Vec::with_capacity(idx.len());
-            for &i in idx {
-                let j = if i < 0 { i + src.len() as i64 } else { i };
-                v.push(src[usize::try_from(j).unwrap()]);
-            }
-            drop(black_box(ndarray::Array::from_vec(v).into_dyn()))
-        }
-        "kernel-slice" => {
-            let src = black_box(&a).as_slice().unwrap();
-            let mut v = Vec::with_capacity(4);
-            let mut p = 1;
-            for _ in 0..4 {
-                v.push(src[p]);
-                p += 2;
-            }
-            drop(black_box(ndarray::Array::from_vec(v).into_dyn()))
-        }
+        "kernel-take" => drop(black_box(kernels::take_kernel(&a, &ia))),
+        "kernel-slice" => drop(black_box(kernels::step2_kernel(&a))),
         other => panic!(
             "unknown mode {other}: take, slice, nd-take, nd-slice, kernel-take or kernel-slice"
         ),
