@@ -33,6 +33,13 @@ pub(crate) fn buffer<T: Element>(op: &'static str, shape: &[usize]) -> Result<Ve
 /// (which costs more than the rest of a small op).
 #[allow(unsafe_code)]
 pub(crate) fn shaped<T>(op: &'static str, shape: &[usize], v: Vec<T>) -> Result<ArrayD<T>> {
+    if let [n] = *shape {
+        if n == v.len() {
+            // A vector of exactly `v`'s elements: ndarray's own safe constructor, which needs
+            // no check (a `Vec` never holds more than `isize::MAX` bytes).
+            return Ok(ndarray::Array::from_vec(v).into_dyn());
+        }
+    }
     let mut nonzero = 1usize;
     let mut count = 1usize;
     for &d in shape {
@@ -53,6 +60,24 @@ pub(crate) fn shaped<T>(op: &'static str, shape: &[usize], v: Vec<T>) -> Result<
     // offset computations cannot overflow); both are checked just above (the second in bytes,
     // which is stricter).
     Ok(unsafe { row_major(shape, v) })
+}
+
+/// The elements of `a` as one slice when they lie in row-major order without gaps, as
+/// ndarray's `as_slice`, which is the fallback; a vector is recognised from its one stride
+/// without ndarray's general layout walk over the dimension and the strides (a third of a
+/// small `take`'s backend work beyond its loop).
+#[inline]
+#[allow(unsafe_code)]
+pub(crate) fn flat<T>(a: &ArrayRefD<T>) -> Option<&[T]> {
+    if let ([n], [1]) = (a.shape(), a.strides()) {
+        // SAFETY: a one-dimensional array whose stride is 1 element holds its `n` elements
+        // one after the other from `as_ptr()`, which points at the first of them; ndarray
+        // keeps that pointer non-null and aligned even for an empty array. The slice borrows
+        // `a`, so the elements outlive it and nobody writes them while it lives (`&` access).
+        return Some(unsafe { std::slice::from_raw_parts(a.as_ptr(), *n) });
+    }
+    // Any other layout, including a vector of at most one element with another stride.
+    a.as_slice()
 }
 
 /// A tensor of `shape` over the row-major elements `v` (no copy): [`shaped`] wrapped in one
@@ -136,7 +161,7 @@ pub(crate) fn map<T: Copy, R: Element>(
 ) -> Result<ArrayD<R>> {
     // `a` exists, so its element count is valid; only the memory can be missing.
     let mut v = try_with_capacity(op, a.len())?;
-    match a.as_slice() {
+    match flat(a) {
         Some(s) => v.extend(s.iter().map(|&x| f(x))),
         // One strided axis (`x[1::2]`): walked at a fixed rank, without building lanes.
         None if a.ndim() == 1 => match a.view().into_dimensionality::<ndarray::Ix1>() {
@@ -176,4 +201,54 @@ pub(crate) fn zip_views<A: Copy, B: Copy, R: Element + Default>(
         .and(b)
         .for_each(|o, &x, &y| *o = f(x, y));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{flat, shaped};
+    use ndarray::{array, s, ArrayD, IxDyn};
+
+    /// `flat` gives exactly the elements in row-major order when they lie without gaps, and
+    /// nothing otherwise, like ndarray's `as_slice` (which it falls back to).
+    #[test]
+    fn flat_borrows_only_gapless_row_major_elements() {
+        let v: ArrayD<i32> = array![10, 11, 12, 13, 14, 15].into_dyn();
+        assert_eq!(flat(&v), Some(&[10, 11, 12, 13, 14, 15][..]));
+        // Every other element: a stride of 2.
+        let every_other = v.slice(s![1..;2]).into_dyn();
+        assert_eq!(every_other.strides(), &[2]);
+        assert_eq!(flat(&every_other), None);
+        // Reversed: a stride of -1, elements in descending address order.
+        let reversed = v.slice(s![..;-1]).into_dyn();
+        assert_eq!(flat(&reversed), None);
+        // One element of a strided view: its stride is never followed.
+        let one = v.slice(s![3..4;2]).into_dyn();
+        assert_eq!(flat(&one), Some(&[13][..]));
+        // A contiguous window that does not start at the first element.
+        let window = v.slice(s![2..5]).into_dyn();
+        assert_eq!(flat(&window), Some(&[12, 13, 14][..]));
+        // Empty.
+        let none = v.slice(s![4..4]).into_dyn();
+        assert_eq!(flat(&none), Some(&[][..]));
+        // Two dimensions: ndarray's own test, row-major or not.
+        let m: ArrayD<i32> = array![[1, 2, 3], [4, 5, 6]].into_dyn();
+        assert_eq!(flat(&m), Some(&[1, 2, 3, 4, 5, 6][..]));
+        assert_eq!(flat(&m.t()), None);
+    }
+
+    /// A vector built by `shaped`'s fast path and one built by its general path hold the same
+    /// shape and elements; a length that does not match the shape is an error, not an array.
+    #[test]
+    fn shaped_vectors_match_the_shape_or_fail() {
+        let a = shaped("t", &[3], vec![1u8, 2, 3]).unwrap();
+        assert_eq!(a.shape(), &[3]);
+        assert_eq!(
+            a,
+            ArrayD::from_shape_vec(IxDyn(&[3]), vec![1u8, 2, 3]).unwrap()
+        );
+        assert!(shaped("t", &[4], vec![1u8, 2, 3]).is_err());
+        assert!(shaped("t", &[2], vec![1u8, 2, 3]).is_err());
+        let m = shaped("t", &[1, 3], vec![1u8, 2, 3]).unwrap();
+        assert_eq!(m.shape(), &[1, 3]);
+    }
 }

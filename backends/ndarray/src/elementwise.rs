@@ -185,7 +185,7 @@ fn slices_or_map<T: tensorswitch::Element + Default + Send + Sync>(
     f: fn(&[T], &mut [T]),
     e: fn(T) -> T,
 ) -> Result<ndarray::ArrayD<T>> {
-    match a.as_slice() {
+    match crate::buf::flat(a) {
         Some(s) => {
             let mut v = tensorswitch::alloc::try_vec(op, s.len(), T::default())?;
             crate::cpu::par_map_slices(s, &mut v, f);

@@ -11,15 +11,20 @@ use std::borrow::Cow;
 use tensorswitch::{AxisSlice, Result, Scalar, Tensor};
 
 /// The elements of `a` in row-major order, borrowed when `a` is contiguous.
+#[inline]
 fn row_major<'a, T: NdElement>(op: &'static str, a: &'a ArrayRefD<T>) -> Result<Cow<'a, [T]>> {
-    match a.as_slice() {
+    match buf::flat(a) {
         Some(s) => Ok(Cow::Borrowed(s)),
-        None => Ok(Cow::Owned(tensorswitch::alloc::try_collect(
-            op,
-            a.len(),
-            a.iter().copied(),
-        )?)),
+        None => copied(op, a).map(Cow::Owned),
     }
+}
+
+/// The elements of a non-contiguous `a` copied in row-major order (out of line: the borrowed
+/// case stays small).
+#[cold]
+#[inline(never)]
+fn copied<T: NdElement>(op: &'static str, a: &ArrayRefD<T>) -> Result<Vec<T>> {
+    tensorswitch::alloc::try_collect(op, a.len(), a.iter().copied())
 }
 
 /// `i` as an index below `n`, or the backend's error.
@@ -88,6 +93,10 @@ pub(crate) fn take(x: &Tensor, indices: &Tensor, axis: usize) -> Result<Tensor> 
                 }
             }
         }
+        if a.ndim() == 1 {
+            // A vector's result: its shape needs no copy of the input's.
+            return buf::tensor_of(OP, &[idx.len()], v);
+        }
         let mut shape = tensorswitch::Shape::from_slice(a.shape());
         shape[axis] = idx.len();
         buf::tensor_of(OP, &shape, v)
@@ -129,6 +138,23 @@ pub(crate) fn take_along_axis(x: &Tensor, indices: &Tensor, axis: usize) -> Resu
 pub(crate) fn strided_slice(x: &Tensor, slices: &[AxisSlice]) -> Result<Tensor> {
     const OP: &str = "strided_slice";
     on_array!(OP, input_array(OP, x)?; any |a: T| {
+        // A contiguous vector (`x[a:b:c]`): its one slice checked and walked, with no
+        // per-dimension shape to build.
+        if let ([s], &[n]) = (slices, a.shape()) {
+            if let Some(src) = buf::flat(a) {
+                if s.span().1 > n {
+                    return Err(KIT.error(OP, format!("slice {s:?} out of range for axis 0")));
+                }
+                // At most `n` elements: the input holds them.
+                let mut v = tensorswitch::alloc::try_with_capacity::<T>(OP, s.len)?;
+                let mut p = s.start as isize;
+                for _ in 0..s.len {
+                    v.push(src[p as usize]);
+                    p += s.step;
+                }
+                return buf::tensor_of(OP, &[s.len], v);
+            }
+        }
         if slices.len() != a.ndim() {
             return Err(KIT.error(OP, "one slice per dimension expected"));
         }
@@ -141,7 +167,7 @@ pub(crate) fn strided_slice(x: &Tensor, slices: &[AxisSlice]) -> Result<Tensor> 
         for s in slices {
             shape.push(s.len);
         }
-        match a.as_slice() {
+        match buf::flat(a) {
             Some(src) => buf::tensor_of(OP, &shape, gather(OP, src, a.shape(), slices, &shape)?),
             None => {
                 let mut v = a.view();
@@ -172,14 +198,8 @@ fn gather<T: Copy>(
     // No larger than the input: each slice keeps at most its dimension.
     let count: usize = out.iter().product();
     let mut v = tensorswitch::alloc::try_with_capacity::<T>(op, count)?;
-    if let [s] = slices {
-        // One dimension (the common `x[a:b:c]` of a vector): a walk, no odometer.
-        let mut p = s.start as isize;
-        for _ in 0..s.len {
-            v.push(src[p as usize]);
-            p += s.step;
-        }
-    } else if count > 0 {
+    // (A contiguous vector is walked by `strided_slice` itself, without this call.)
+    if count > 0 {
         // Per dimension, the distance in `src` between two kept elements, and the position
         // of the first kept element. The input exists, so its size in elements fits isize.
         let mut steps = smallvec::SmallVec::<[isize; 4]>::from_elem(0, shape.len());

@@ -473,7 +473,7 @@ pub(crate) fn zip2<A: Copy, B: Copy, R: Element + Default>(
     if same_dims(a.shape(), b.shape()) {
         // Contiguous operands of one shape (the common case) skip Zip's layout analysis,
         // which dominates the cost for small arrays: one exact allocation, filled once.
-        if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice()) {
+        if let (Some(x), Some(y)) = (buf::flat(a), buf::flat(b)) {
             // `a` exists, so its element count is valid; only the memory can be missing.
             let mut data = tensorswitch::alloc::try_with_capacity(op, x.len())?;
             data.extend(x.iter().zip(y).map(|(&p, &q)| f(p, q)));

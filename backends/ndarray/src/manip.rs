@@ -20,7 +20,7 @@ pub(crate) fn reshape(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
             ));
         }
         let mut v = tensorswitch::alloc::try_with_capacity(OP, a.len())?;
-        match a.as_slice() {
+        match crate::buf::flat(a) {
             Some(s) => v.extend_from_slice(s),
             None => v.extend(a.iter().copied()),
         }

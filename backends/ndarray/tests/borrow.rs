@@ -143,6 +143,62 @@ fn negative_strides_are_borrowed_as_flipped_views() {
     drop(m);
 }
 
+/// `take`, slicing and `add` read a borrowed input through its strides, whatever they are:
+/// every other element, backwards, and a transposed matrix (the layouts the backend cannot
+/// read as one row-major slice). Expected values derived by hand from `values`.
+#[test]
+fn take_slicing_and_add_read_strided_borrowed_inputs_in_logical_order() {
+    // Made on ndarray directly, so that no default backend is looked up (Miri's isolation).
+    let ints = |v: &[i64]| tensorswitch_ndarray::from_ndarray(ndarray::arr1(v).into_dyn());
+    let idx = ints(&[3, 0, -1]);
+    let f32s = |t: tensorswitch::Result<Tensor>| t.unwrap().to_vec::<f32>().unwrap();
+    // 0.0, 0.5, ..., 3.5; from index 1, every other: 0.5, 1.5, 2.5, 3.5.
+    let (shared, _) = lend(values(8), 1, &[4], &[2]);
+    let every_other = import(shared).unwrap();
+    // From the last, backwards: 3.5, 3.0, ..., 0.0.
+    let (shared, _) = lend(values(8), 7, &[8], &[-1]);
+    let reversed = import(shared).unwrap();
+    assert!(is_borrowed(&every_other) && is_borrowed(&reversed));
+    assert_eq!(
+        f32s(tensorswitch::take(&every_other, &idx, 0)),
+        [3.5, 0.5, 3.5]
+    );
+    assert_eq!(
+        f32s(tensorswitch::take(&reversed, &idx, 0)),
+        [2.0, 3.5, 0.0]
+    );
+    assert_eq!(f32s(every_other.index(tensorswitch::s![1..;2])), [1.5, 3.5]);
+    assert_eq!(
+        f32s(reversed.index(tensorswitch::s![..;3])),
+        [3.5, 2.0, 0.5]
+    );
+    assert_eq!(
+        f32s(tensorswitch::add(
+            &every_other,
+            &reversed.index(tensorswitch::s![..4]).unwrap()
+        )),
+        [4.0, 4.5, 5.0, 5.5]
+    );
+    // The transpose of [[0, 0.5, 1], [1.5, 2, 2.5]]: [[0, 1.5], [0.5, 2], [1, 2.5]].
+    let (shared, _) = lend(values(6), 0, &[3, 2], &[1, 3]);
+    let t = import(shared).unwrap();
+    assert!(is_borrowed(&t));
+    let rows = ints(&[2, 0]);
+    assert_eq!(f32s(tensorswitch::take(&t, &rows, 0)), [1.0, 2.5, 0.0, 1.5]);
+    assert_eq!(
+        f32s(tensorswitch::take(
+            &t,
+            &rows.index(tensorswitch::s![1..]).unwrap(),
+            1
+        )),
+        [0.0, 0.5, 1.0]
+    );
+    assert_eq!(
+        f32s(t.index(tensorswitch::s![1.., ..;-1])),
+        [2.0, 0.5, 2.5, 1.0]
+    );
+}
+
 #[test]
 fn unrepresentable_layouts_are_refused_and_owner_released() {
     // Misaligned: one byte into an f32.
