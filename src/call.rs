@@ -40,8 +40,10 @@ pub enum Axes {
 
 impl Axes {
     /// One axis.
+    #[inline]
     pub fn one(axis: isize) -> Axes {
-        Axes::List(SmallVec::from_slice(&[axis]))
+        // Built in place: `from_slice` copies through `memcpy`, on every `take` and reduction.
+        Axes::List(SmallVec::from_buf_and_len([axis, 0, 0, 0], 1))
     }
 
     /// The listed axes, or `None` for all.
@@ -53,14 +55,12 @@ impl Axes {
     }
 
     /// The single axis this names (`None` for all), or an error for a list of several.
+    #[inline]
     pub fn single(&self, op: &'static str) -> Result<Option<isize>> {
         match self {
             Axes::All => Ok(None),
             Axes::List(v) if v.len() == 1 => Ok(Some(v[0])),
-            Axes::List(v) => Err(Error::InvalidArgument {
-                op,
-                reason: format!("takes one axis, got the list {:?}", v.as_slice()),
-            }),
+            Axes::List(v) => Err(several_axes(op, v)),
         }
     }
 
@@ -70,6 +70,14 @@ impl Axes {
             op,
             reason: "needs one axis, got None (all axes)".into(),
         })
+    }
+}
+
+#[cold]
+fn several_axes(op: &'static str, v: &[isize]) -> Error {
+    Error::InvalidArgument {
+        op,
+        reason: format!("takes one axis, got the list {v:?}"),
     }
 }
 
@@ -86,6 +94,7 @@ impl fmt::Display for Axes {
 macro_rules! axes_from_ints {
     ($($t:ty),*) => {$(
         impl From<$t> for Axes {
+            #[inline]
             fn from(a: $t) -> Axes {
                 Axes::one(a as isize)
             }
@@ -120,6 +129,7 @@ macro_rules! axes_from_ints {
 axes_from_ints!(i32, i64, isize);
 
 impl From<usize> for Axes {
+    #[inline]
     fn from(a: usize) -> Axes {
         Axes::one(a as isize)
     }

@@ -267,7 +267,11 @@ impl Tensor {
     /// `self[index]` with NumPy's meaning (see [`crate::index`]); `index` is usually `s![…]`.
     pub fn index(&self, index: impl AsRef<[IndexItem]>) -> Result<Tensor> {
         let _section = crate::tensor::live::enter();
-        get(self, index.as_ref())
+        let index = index.as_ref();
+        if let ([IndexItem::Slice(s)], &[size]) = (index, self.shape()) {
+            return slice_vector(self, s, size);
+        }
+        get(self, index)
     }
 
     /// The positions `index` selects, for a functional update: `x.at(s![0]).set(&v)` is a copy
@@ -409,6 +413,17 @@ fn get(x: &Tensor, index: &[IndexItem]) -> Result<Tensor> {
         return reshape(&y, &shape[..]);
     }
     advanced(&y, &parts)
+}
+
+/// `v[a:b:c]` of a vector `v` of `size` elements (the commonest index): one slice, without
+/// the list of them the general paths build.
+fn slice_vector(v: &Tensor, s: &SliceSpec, size: usize) -> Result<Tensor> {
+    let table = state::resolve(OP, &[v])?;
+    if s.step == 0 {
+        return Err(step_zero(0));
+    }
+    let one = axis_slice(Op::strided_slice, s, size)?;
+    slice_axes(table, Op::strided_slice, |s| s.strided_slice, v, &[one])
 }
 
 /// `x[index]` for an index of integers and slices only, at most one per dimension (the

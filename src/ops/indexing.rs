@@ -138,6 +138,7 @@ pub(crate) fn normalised_one(op: &'static str, i: i64, axis: usize, size: usize)
     }
 }
 
+#[inline]
 pub(crate) fn run_take(
     op: Op,
     pick: Pick<TakeFn>,
@@ -280,7 +281,15 @@ pub(crate) fn axis_slice(op: Op, spec: &crate::call::SliceSpec, size: usize) -> 
         start - stop
     };
     let len = if walked > 0 {
-        (walked as u64 - 1) / spec.step.unsigned_abs() + 1
+        let (w, s) = (walked as u64 - 1, spec.step.unsigned_abs());
+        // A power-of-two step (1, 2, 4, ...: most of them) divides by a shift; a division
+        // takes tens of cycles.
+        let q = if s.is_power_of_two() {
+            w >> s.trailing_zeros()
+        } else {
+            w / s
+        };
+        q + 1
     } else {
         0
     };

@@ -192,8 +192,9 @@ impl Handle {
 }
 
 impl Handle {
-    /// A new block holding `meta` and `native`, with one reference.
-    #[inline(always)]
+    /// A new block holding `meta` and `native`, with one reference (the unit tests' way to
+    /// make one; tensors are made with `new_shaped` and `new_like`).
+    #[cfg(test)]
     pub(crate) fn new<N: Any + Send + Sync>(meta: Meta, native: N) -> Handle {
         let block = Handle::alloc::<N>();
         // SAFETY: `block` is freshly allocated with a layout at least as large and as aligned
@@ -207,7 +208,9 @@ impl Handle {
     /// Like `new`, never registered as dynamic.
     fn new_unregistered<N: Any + Send + Sync>(meta: Meta, native: N) -> Handle {
         let block = Handle::alloc::<N>();
-        // SAFETY: as in `new`.
+        // SAFETY: `block` is freshly allocated with `Block<N>`'s layout (or a larger, as
+        // aligned one) and nothing else refers to it; the metadata is written, then `finish`
+        // writes the rest.
         unsafe {
             ptr::addr_of_mut!((*block.as_ptr()).header.meta).write(meta);
             Handle::finish(block, native, false)
@@ -234,6 +237,31 @@ impl Handle {
             ptr::addr_of_mut!((*meta).lent).write(AtomicU8::new(0));
             ptr::addr_of_mut!((*meta).device).write(AtomicU64::new(like.device_bits()));
             like.shape.clone_to(ptr::addr_of_mut!((*meta).shape));
+            Handle::finish(block, native, true)
+        }
+    }
+
+    /// A new block with the given metadata, written into the block field by field, as in
+    /// [`Handle::new_like`] (a result whose shape a kernel computed: `take`, slicing).
+    #[inline(always)]
+    pub(crate) fn new_shaped<N: Any + Send + Sync>(
+        backend: &'static BackendDescriptor,
+        dtype: DType,
+        device: Device,
+        shape: &[usize],
+        native: N,
+    ) -> Handle {
+        let block = Handle::alloc::<N>();
+        // SAFETY: `block` is freshly allocated with a layout at least as large and as aligned
+        // as `Block<N>`'s (`block_layout` only rounds up), and nothing else refers to it; each
+        // field of the metadata is written exactly once, then `finish` writes the rest.
+        unsafe {
+            let meta = ptr::addr_of_mut!((*block.as_ptr()).header.meta);
+            ptr::addr_of_mut!((*meta).backend).write(AtomicPtr::new(backend as *const _ as *mut _));
+            ptr::addr_of_mut!((*meta).dtype).write(dtype);
+            ptr::addr_of_mut!((*meta).lent).write(AtomicU8::new(0));
+            ptr::addr_of_mut!((*meta).device).write(AtomicU64::new(pack_device(device)));
+            ptr::addr_of_mut!((*meta).shape).write(Dims::from_slice(shape));
             Handle::finish(block, native, true)
         }
     }

@@ -18,9 +18,7 @@ pub use backend::BackendDescriptor;
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use dims::Dims;
 pub(crate) use handle::Handle;
-use handle::Meta;
 use smallvec::SmallVec;
 use std::any::Any;
 use std::fmt;
@@ -171,9 +169,8 @@ impl Tensor {
         device: Device,
         native: N,
     ) -> Tensor {
-        let meta = Meta::new(backend, dtype, device, Dims::from_slice(shape));
         Tensor {
-            handle: Handle::new(meta, native),
+            handle: Handle::new_shaped(backend, dtype, device, shape, native),
         }
     }
 
