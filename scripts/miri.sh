@@ -12,8 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo +nightly miri test -p tensorswitch --lib "$@" -- handle:: dims:: live::
 # Choosing a backend looks for a tensorswitch.toml in the working directory (src/config.rs),
-# which Miri's isolation refuses, so isolation is off for these tests.
-MIRIFLAGS="${MIRIFLAGS:-} -Zmiri-disable-isolation" cargo +nightly miri test -p tensorswitch --test state --test conversion --test variants --test dynamic --test indexing "$@"
+# which Miri's isolation refuses, so isolation is off for these tests. tests/variants.rs is
+# not among them: building a table at an emulated version reads the custom-op registry,
+# linkme's `__start_`/`__stop_` section symbols, which Miri does not support.
+MIRIFLAGS="${MIRIFLAGS:-} -Zmiri-disable-isolation" cargo +nightly miri test -p tensorswitch --test state --test conversion --test dynamic --test indexing "$@"
 # matmul starts gemm's rayon pool, whose crossbeam-epoch breaks Miri's default Stacked Borrows
 # rules in its own code (a retag in its list of participants); Tree Borrows accepts it, and
 # still checks this backend's borrowed views and `buf::flat`'s slices.
