@@ -229,7 +229,9 @@ impl Handle {
         native: N,
     ) -> Handle {
         let block = Handle::alloc::<N>();
-        // SAFETY: as in `new`; each field of the metadata is written exactly once.
+        // SAFETY: `block` is freshly allocated with a layout at least as large and as aligned
+        // as `Block<N>`'s, and nothing else refers to it; each field of the metadata is written
+        // exactly once, then `finish` writes the rest.
         unsafe {
             let meta = ptr::addr_of_mut!((*block.as_ptr()).header.meta);
             ptr::addr_of_mut!((*meta).backend).write(AtomicPtr::new(backend as *const _ as *mut _));
@@ -242,7 +244,9 @@ impl Handle {
     }
 
     /// A new block with the given metadata, written into the block field by field, as in
-    /// [`Handle::new_like`] (a result whose shape a kernel computed: `take`, slicing).
+    /// [`Handle::new_like`] (a result whose shape a kernel computed: `take`, slicing). The two
+    /// stay separate: sharing one body through a closure that writes the shape measured 11
+    /// instructions more per `take` and slice.
     #[inline(always)]
     pub(crate) fn new_shaped<N: Any + Send + Sync>(
         backend: &'static BackendDescriptor,
