@@ -417,6 +417,7 @@ fn get(x: &Tensor, index: &[IndexItem]) -> Result<Tensor> {
 
 /// `v[a:b:c]` of a vector `v` of `size` elements (the commonest index): one slice, without
 /// the list of them the general paths build.
+#[inline]
 fn slice_vector(v: &Tensor, s: &SliceSpec, size: usize) -> Result<Tensor> {
     let table = state::resolve(OP, &[v])?;
     if s.step == 0 {

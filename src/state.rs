@@ -126,6 +126,7 @@ thread_local! {
 
 /// Whether a trace ([`crate::trace`]) is recording on this thread at the level of the traced
 /// function (off while a recorded slot runs, so fallbacks may read values and switch tables).
+#[inline]
 pub(crate) fn tracing() -> bool {
     TRACING.with(Cell::get)
 }

@@ -144,10 +144,10 @@ pub(crate) fn run_take(
     pick: Pick<TakeFn>,
     x: &Tensor,
     indices: &Tensor,
-    a: &AxisAttr,
+    axis: Result<Option<isize>>,
 ) -> Result<Tensor> {
     let table = state::resolve(op.name(), &[x, indices])?;
-    let axis = match a.axis.single(op.name())? {
+    let axis = match axis? {
         Some(axis) => norm_axis(op.name(), axis, x.ndim())?,
         None if x.ndim() == 1 => 0,
         None => return Err(take_axis_none(op, x)),
@@ -248,38 +248,26 @@ pub(crate) fn run_take_along_axis(
 }
 
 /// NumPy's `start:stop:step` on a dimension of `size`, as the indices it keeps.
+#[inline]
 pub(crate) fn axis_slice(op: Op, spec: &crate::call::SliceSpec, size: usize) -> Result<AxisSlice> {
-    if spec.step == 0 {
-        return Err(Error::InvalidArgument {
-            op: op.name(),
-            reason: "a slice step must not be 0".into(),
-        });
-    }
     // Sizes fit in isize, so every bound below is in -1..=n and no sum or difference of two
-    // of them overflows an i64.
+    // of them overflows an i64; nor does `b + n` for a negative bound `b` (counted from the
+    // end).
     let n = i64::try_from(size).unwrap_or(i64::MAX);
-    let clamp = |b: i64, lo: i64, hi: i64| {
-        let b = if b < 0 { b.saturating_add(n) } else { b };
-        b.clamp(lo, hi)
-    };
-    let (start, stop) = if spec.step > 0 {
-        (
-            spec.start.map_or(0, |b| clamp(b, 0, n)),
-            spec.stop.map_or(n, |b| clamp(b, 0, n)),
-        )
+    let from_end = |b: i64| if b < 0 { b + n } else { b };
+    // The first index, the bound, and the distance walked from one to the other.
+    let (start, walked) = if spec.step > 0 {
+        let start = spec.start.map_or(0, |b| from_end(b).clamp(0, n));
+        let stop = spec.stop.map_or(n, |b| from_end(b).clamp(0, n));
+        (start, stop - start)
+    } else if spec.step < 0 {
+        let start = spec.start.map_or(n - 1, |b| from_end(b).clamp(-1, n - 1));
+        let stop = spec.stop.map_or(-1, |b| from_end(b).clamp(-1, n - 1));
+        (start, start - stop)
     } else {
-        (
-            spec.start.map_or(n - 1, |b| clamp(b, -1, n - 1)),
-            spec.stop.map_or(-1, |b| clamp(b, -1, n - 1)),
-        )
+        return Err(slice_step_zero(op));
     };
-    // The distance walked and the step's magnitude, unsigned: `-i64::MIN` does not exist, its
-    // magnitude does.
-    let walked = if spec.step > 0 {
-        stop - start
-    } else {
-        start - stop
-    };
+    // The step's magnitude is unsigned: `-i64::MIN` does not exist, its magnitude does.
     let len = if walked > 0 {
         let (w, s) = (walked as u64 - 1, spec.step.unsigned_abs());
         // A power-of-two step (1, 2, 4, ...: most of them) divides by a shift; a division
@@ -298,16 +286,29 @@ pub(crate) fn axis_slice(op: Op, spec: &crate::call::SliceSpec, size: usize) -> 
     let step = if len <= 1 {
         1
     } else {
-        isize::try_from(spec.step).map_err(|_| Error::InvalidArgument {
-            op: op.name(),
-            reason: format!("the slice step {} does not fit this platform", spec.step),
-        })?
+        isize::try_from(spec.step).map_err(|_| slice_step_too_large(op, spec.step))?
     };
     Ok(AxisSlice {
         start: if len == 0 { 0 } else { start as usize },
         len: len as usize,
         step,
     })
+}
+
+#[cold]
+fn slice_step_zero(op: Op) -> Error {
+    Error::InvalidArgument {
+        op: op.name(),
+        reason: "a slice step must not be 0".into(),
+    }
+}
+
+#[cold]
+fn slice_step_too_large(op: Op, step: i64) -> Error {
+    Error::InvalidArgument {
+        op: op.name(),
+        reason: format!("the slice step {step} does not fit this platform"),
+    }
 }
 
 pub(crate) fn run_strided_slice(

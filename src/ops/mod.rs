@@ -423,7 +423,9 @@ macro_rules! public_fn {
         $(#[$doc])*
         pub fn $op(x: &Tensor, indices: &Tensor, axis: impl Into<Axes>) -> Result<Tensor> {
             let _section = crate::tensor::live::enter();
-            indexing::run_take(Op::$op, |s| s.$op, x, indices, &AxisAttr { axis: axis.into() })
+            // The axis is read here, so that the `Axes` never leaves this frame and folds away.
+            let axis: Axes = axis.into();
+            indexing::run_take(Op::$op, |s| s.$op, x, indices, axis.single(Op::$op.name()))
         }
     };
     (TakeAlongAxis; $op:ident; $(#[$doc:meta])*) => {
@@ -890,7 +892,8 @@ macro_rules! run_arm {
     }};
     (Take; $op:ident; $inputs:ident; $a:ident) => {{
         let [x, i] = dispatch::inputs(Op::$op, $inputs)?;
-        indexing::run_take(Op::$op, |s| s.$op, x, i, $a).map(Output::Tensor)
+        indexing::run_take(Op::$op, |s| s.$op, x, i, $a.axis.single(Op::$op.name()))
+            .map(Output::Tensor)
     }};
     (TakeAlongAxis; $op:ident; $inputs:ident; $a:ident) => {{
         let [x, i] = dispatch::inputs(Op::$op, $inputs)?;

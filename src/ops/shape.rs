@@ -40,12 +40,21 @@ pub fn broadcast_shapes(op: &'static str, a: &[usize], b: &[usize]) -> Result<Sh
 }
 
 /// An axis in `-ndim..ndim` as a non-negative index.
+#[inline]
 pub(crate) fn norm_axis(op: &'static str, axis: isize, ndim: usize) -> Result<usize> {
-    let n = ndim as isize;
-    if axis < -n || axis >= n {
-        return Err(Error::AxisOutOfRange { op, axis, ndim });
+    // A negative axis counts from the end (no overflow: `ndim` fits in isize); one still
+    // negative after that wraps to a huge usize, so a single comparison bounds both sides.
+    let a = if axis < 0 { axis + ndim as isize } else { axis } as usize;
+    if a < ndim {
+        Ok(a)
+    } else {
+        Err(axis_out_of_range(op, axis, ndim))
     }
-    Ok(if axis < 0 { axis + n } else { axis } as usize)
+}
+
+#[cold]
+fn axis_out_of_range(op: &'static str, axis: isize, ndim: usize) -> Error {
+    Error::AxisOutOfRange { op, axis, ndim }
 }
 
 /// An insertion position in `-(ndim+1)..=ndim` (for `expand_dims`, `stack`).

@@ -67,8 +67,17 @@ pub(crate) fn shaped<T>(op: &'static str, shape: &[usize], v: Vec<T>) -> Result<
 /// without ndarray's general layout walk over the dimension and the strides (a third of a
 /// small `take`'s backend work beyond its loop).
 #[inline]
-#[allow(unsafe_code)]
 pub(crate) fn flat<T>(a: &ArrayRefD<T>) -> Option<&[T]> {
+    // Any layout but a stride-1 vector, including a vector of at most one element with
+    // another stride, goes through ndarray.
+    vector(a).or_else(|| a.as_slice())
+}
+
+/// The elements of a one-dimensional `a` whose stride is 1, as a slice; `None` for any other
+/// array.
+#[inline]
+#[allow(unsafe_code)]
+pub(crate) fn vector<T>(a: &ArrayRefD<T>) -> Option<&[T]> {
     if let ([n], [1]) = (a.shape(), a.strides()) {
         // SAFETY: a one-dimensional array whose stride is 1 element holds its `n` elements
         // one after the other from `as_ptr()`, which points at the first of them; ndarray
@@ -76,8 +85,7 @@ pub(crate) fn flat<T>(a: &ArrayRefD<T>) -> Option<&[T]> {
         // `a`, so the elements outlive it and nobody writes them while it lives (`&` access).
         return Some(unsafe { std::slice::from_raw_parts(a.as_ptr(), *n) });
     }
-    // Any other layout, including a vector of at most one element with another stride.
-    a.as_slice()
+    None
 }
 
 /// A tensor of `shape` over the row-major elements `v` (no copy): [`shaped`] wrapped in one
@@ -91,6 +99,15 @@ pub(crate) fn tensor_of<T: crate::NdElement>(
 ) -> Result<tensorswitch::Tensor> {
     let a = shaped(op, shape, v)?;
     Ok(KIT.wrap(T::DTYPE, shape, tensorswitch::Device::Cpu, T::into_nd(a)))
+}
+
+/// A vector over `v` (no copy): [`tensor_of`] for a one-dimensional result, whose shape is
+/// `v`'s length, so there is nothing to check (the vector results of `take` and slicing).
+#[inline]
+pub(crate) fn vector_of<T: crate::NdElement>(v: Vec<T>) -> tensorswitch::Tensor {
+    let n = v.len();
+    let a = ndarray::Array::from_vec(v).into_dyn();
+    KIT.wrap(T::DTYPE, &[n], tensorswitch::Device::Cpu, T::into_nd(a))
 }
 
 /// A row-major array of `shape` over `v`, built at a fixed rank where the shape has at most
@@ -205,7 +222,7 @@ pub(crate) fn zip_views<A: Copy, B: Copy, R: Element + Default>(
 
 #[cfg(test)]
 mod tests {
-    use super::{flat, shaped};
+    use super::{flat, shaped, vector, vector_of};
     use ndarray::{array, s, ArrayD, IxDyn};
 
     /// `flat` gives exactly the elements in row-major order when they lie without gaps, and
@@ -234,6 +251,42 @@ mod tests {
         let m: ArrayD<i32> = array![[1, 2, 3], [4, 5, 6]].into_dyn();
         assert_eq!(flat(&m), Some(&[1, 2, 3, 4, 5, 6][..]));
         assert_eq!(flat(&m.t()), None);
+    }
+
+    /// `vector` borrows only a one-dimensional array with stride 1: not a strided or reversed
+    /// vector, not a one-element view with another stride (which `flat` accepts), and not a
+    /// contiguous matrix.
+    #[test]
+    fn vector_borrows_only_stride_one_vectors() {
+        let v: ArrayD<i32> = array![10, 11, 12, 13, 14, 15].into_dyn();
+        assert_eq!(vector(&v), Some(&[10, 11, 12, 13, 14, 15][..]));
+        let window = v.slice(s![2..5]).into_dyn();
+        assert_eq!(vector(&window), Some(&[12, 13, 14][..]));
+        // ndarray gives an empty view the stride 0: left to the general paths (`flat` takes
+        // it through `as_slice`).
+        let none = v.slice(s![4..4]).into_dyn();
+        assert_eq!((vector(&none), flat(&none)), (None, Some(&[][..])));
+        assert_eq!(vector(&v.slice(s![1..;2]).into_dyn()), None);
+        assert_eq!(vector(&v.slice(s![..;-1]).into_dyn()), None);
+        let one = v.slice(s![3..4;2]).into_dyn();
+        assert_eq!((vector(&one), flat(&one)), (None, Some(&[13][..])));
+        let m: ArrayD<i32> = array![[1, 2, 3], [4, 5, 6]].into_dyn();
+        assert_eq!(vector(&m), None);
+    }
+
+    /// `vector_of` makes a one-dimensional tensor of the vector's length holding its
+    /// elements, also when it is empty.
+    #[test]
+    fn vector_of_makes_a_vector_of_the_elements() {
+        let t = vector_of(vec![1.5f32, -2.0, 3.25]);
+        assert_eq!(t.shape(), &[3]);
+        assert_eq!(t.dtype(), tensorswitch::DType::Float32);
+        assert_eq!(t.to_vec::<f32>().unwrap(), vec![1.5, -2.0, 3.25]);
+        let e = vector_of(Vec::<i64>::new());
+        assert_eq!(
+            (e.shape(), e.dtype()),
+            (&[0][..], tensorswitch::DType::Int64)
+        );
     }
 
     /// A vector built by `shaped`'s fast path and one built by its general path hold the same

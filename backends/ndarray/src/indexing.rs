@@ -42,14 +42,21 @@ fn index_below(op: &'static str, i: i64, n: usize) -> Result<usize> {
 fn take_index(i: i64, n: usize, axis: usize) -> Result<usize> {
     // Sizes fit in isize, so `i + n` cannot overflow for a negative `i`.
     let j = if i < 0 { i + n as i64 } else { i };
-    match usize::try_from(j) {
-        Ok(j) if j < n => Ok(j),
-        _ => Err(tensorswitch::Error::IndexOutOfRange {
-            op: "take",
-            index: i,
-            axis,
-            size: n,
-        }),
+    // A negative `j` wraps to a huge usize, so one comparison bounds both sides.
+    if (j as usize) < n {
+        Ok(j as usize)
+    } else {
+        Err(take_index_error(i, n, axis))
+    }
+}
+
+#[cold]
+fn take_index_error(index: i64, size: usize, axis: usize) -> tensorswitch::Error {
+    tensorswitch::Error::IndexOutOfRange {
+        op: "take",
+        index,
+        axis,
+        size,
     }
 }
 
@@ -67,6 +74,15 @@ pub(crate) fn take(x: &Tensor, indices: &Tensor, axis: usize) -> Result<Tensor> 
     }
     let idx = row_major(OP, array::<i64>(OP, indices)?)?;
     on_array!(OP, input_array(OP, x)?; any |a: T| {
+        if let Some(src) = buf::vector(a) {
+            // A contiguous vector (the commonest input): one element per index, no sizes to
+            // multiply, and a result shape that copies nothing of the input's.
+            let mut v = tensorswitch::alloc::try_with_capacity::<T>(OP, idx.len())?;
+            for &i in idx.iter() {
+                v.push(src[take_index(i, src.len(), axis)?]);
+            }
+            return Ok(buf::vector_of(v));
+        }
         let (outer, n, inner) = split(a.shape(), axis);
         let src = row_major(OP, a)?;
         // The core checked the result's shape; only the memory can be missing.
@@ -92,10 +108,6 @@ pub(crate) fn take(x: &Tensor, indices: &Tensor, axis: usize) -> Result<Tensor> 
                     v.extend_from_slice(&row[at..at + inner]);
                 }
             }
-        }
-        if a.ndim() == 1 {
-            // A vector's result: its shape needs no copy of the input's.
-            return buf::tensor_of(OP, &[idx.len()], v);
         }
         let mut shape = tensorswitch::Shape::from_slice(a.shape());
         shape[axis] = idx.len();
@@ -140,9 +152,9 @@ pub(crate) fn strided_slice(x: &Tensor, slices: &[AxisSlice]) -> Result<Tensor> 
     on_array!(OP, input_array(OP, x)?; any |a: T| {
         // A contiguous vector (`x[a:b:c]`): its one slice checked and walked, with no
         // per-dimension shape to build.
-        if let ([s], &[n]) = (slices, a.shape()) {
-            if let Some(src) = buf::flat(a) {
-                if s.span().1 > n {
+        if let [s] = slices {
+            if let Some(src) = buf::vector(a) {
+                if s.span().1 > src.len() {
                     return Err(KIT.error(OP, format!("slice {s:?} out of range for axis 0")));
                 }
                 // At most `n` elements: the input holds them.
@@ -152,7 +164,7 @@ pub(crate) fn strided_slice(x: &Tensor, slices: &[AxisSlice]) -> Result<Tensor> 
                     v.push(src[p as usize]);
                     p += s.step;
                 }
-                return buf::tensor_of(OP, &[s.len], v);
+                return Ok(buf::vector_of(v));
             }
         }
         if slices.len() != a.ndim() {
