@@ -157,7 +157,7 @@ pub(crate) fn strided_slice(x: &Tensor, slices: &[AxisSlice]) -> Result<Tensor> 
                 if s.span().1 > src.len() {
                     return Err(KIT.error(OP, format!("slice {s:?} out of range for axis 0")));
                 }
-                // At most `n` elements: the input holds them.
+                // At most `src.len()` elements: the input holds them.
                 let mut v = tensorswitch::alloc::try_with_capacity::<T>(OP, s.len)?;
                 let mut p = s.start as isize;
                 for _ in 0..s.len {
