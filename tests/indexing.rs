@@ -118,6 +118,16 @@ fn misuse_is_an_error_never_a_panic() {
         assert_eq!(err(x.index(s![i64::MIN])), "IndexOutOfRange");
         assert_eq!(err(x.index(s![0, usize::MAX])), "IndexOutOfRange");
         assert_eq!(err(x.index(s![.., ..;0])), "InvalidArgument");
+        // The op itself, whose slices reach `axis_slice` unchecked: a step of 0 is refused
+        // there, for either sign of the bounds, not taken as a step forwards.
+        for (start, stop) in [(None, None), (Some(0), Some(2)), (Some(-1), None)] {
+            let zero = SliceSpec::new(start, stop, 0);
+            let e = ts::strided_slice(&x, vec![SliceSpec::new(None, None, 1), zero]);
+            assert!(
+                matches!(&e, Err(ts::Error::InvalidArgument { reason, .. }) if reason.contains("step must not be 0")),
+                "{e:?}"
+            );
+        }
         assert_eq!(err(x.index(s![..., 0, ...])), "InvalidArgument");
         assert_eq!(err(x.index(s![0, 0, 0])), "InvalidArgument");
         let big = Tensor::from_slice(&[u64::MAX], &[1]).unwrap();
