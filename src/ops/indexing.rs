@@ -262,7 +262,9 @@ pub(crate) fn axis_slice(op: Op, spec: &crate::call::SliceSpec, size: usize) -> 
         (start, stop - start)
     } else if spec.step < 0 {
         let start = spec.start.map_or(n - 1, |b| from_end(b).clamp(-1, n - 1));
-        let stop = spec.stop.map_or(-1, |b| from_end(b).clamp(-1, n - 1));
+        // A stop at or beyond `start` keeps nothing whatever its value, so it needs no upper
+        // bound (`start - stop` cannot overflow: `start` is at least -1).
+        let stop = spec.stop.map_or(-1, |b| from_end(b).max(-1));
         (start, start - stop)
     } else {
         return Err(slice_step_zero(op));
