@@ -6,7 +6,7 @@
 # during switches), the lock-free stack top read on every dispatch (state.rs), and the
 # zero-copy memory sharing of to_backend (SharedHost, ndarray's lending and borrowing, the
 # test backend's borrowing import), ndarray's results built without stride validation as
-# indexing uses them (tests/indexing.rs), and ndarray's contiguous-vector slices (`buf::flat`). Not part of scripts/test.sh: Miri needs a nightly toolchain
+# indexing uses them (tests/indexing.rs), and ndarray's contiguous-vector slices (`buf::vector`, which `buf::flat` calls). Not part of scripts/test.sh: Miri needs a nightly toolchain
 # that CI machines may not be able to fetch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ cargo +nightly miri test -p tensorswitch --lib "$@" -- handle:: dims:: live::
 MIRIFLAGS="${MIRIFLAGS:-} -Zmiri-disable-isolation" cargo +nightly miri test -p tensorswitch --test state --test conversion --test dynamic --test indexing "$@"
 # matmul starts gemm's rayon pool, whose crossbeam-epoch breaks Miri's default Stacked Borrows
 # rules in its own code (a retag in its list of participants); Tree Borrows accepts it, and
-# still checks this backend's borrowed views and `buf::flat`'s slices.
+# still checks this backend's borrowed views and `buf::vector`'s slices.
 MIRIFLAGS="${MIRIFLAGS:-} -Zmiri-tree-borrows" cargo +nightly miri test -p tensorswitch-ndarray --test borrow "$@"
 cargo +nightly miri test -p tensorswitch-ndarray --lib "$@" -- buf::
 # The ndarray backend's ops (the unchecked result construction on the elementwise hot path,
