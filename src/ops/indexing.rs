@@ -138,6 +138,9 @@ pub(crate) fn normalised_one(op: &'static str, i: i64, axis: usize, size: usize)
     }
 }
 
+/// `take` and its checks. `axis` is the single axis as the caller read it from its `Axes`
+/// (the public function in its own frame, so that the `Axes` folds away); an error there, a
+/// list of several, is reported after the table resolves, as every other argument error.
 #[inline]
 pub(crate) fn run_take(
     op: Op,
