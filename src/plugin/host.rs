@@ -68,12 +68,26 @@ static ATTEMPTS: Mutex<Vec<(PathBuf, std::result::Result<usize, String>)>> = Mut
 pub(crate) fn slot(p: usize) -> Result<&'static Loaded> {
     match SLOTS.get(p).and_then(|s| s.get()) {
         Some(l) => Ok(l),
-        None => Err(backend_error(
-            "plugin",
-            "plugin call",
-            format!("no plugin is loaded in slot {p}"),
-        )),
+        None => Err(empty_slot(p)),
     }
+}
+
+#[cold]
+#[inline(never)]
+fn empty_slot(p: usize) -> Error {
+    backend_error(
+        "plugin",
+        "plugin call",
+        format!("no plugin is loaded in slot {p}"),
+    )
+}
+
+/// Runs `f` out of line, as a rarely taken path: the slot functions' fallbacks stay out of
+/// the code of their direct calls, which every call runs through.
+#[cold]
+#[inline(never)]
+fn rarely<R>(f: impl FnOnce() -> R) -> R {
+    f()
 }
 
 /// The loaded plugins, in load order.
@@ -444,36 +458,47 @@ impl Drop for PluginTensor {
 }
 
 impl Loaded {
-    /// The handle of a host tensor of this plugin.
     /// The handle of a host tensor of this plugin, for the host's slot functions (which run
     /// inside a read section: no guard needed).
     #[inline]
     pub(crate) fn handle_of(&'static self, x: &Tensor) -> Result<usize> {
+        self.mine(x).ok_or_else(|| self.not_mine(x))
+    }
+
+    /// [`Loaded::handle_of`], `None` for a tensor that is not this plugin's.
+    #[inline(always)]
+    fn mine(&'static self, x: &Tensor) -> Option<usize> {
         // SAFETY: called only by the host's slot functions (`kinds`), which the core calls
         // inside an op's read section; the reference is used only in this function.
         let native = unsafe { x.native_in_slot::<PluginTensor>() };
-        self.handle_in(x, native)
+        match native {
+            Some(t) if std::ptr::eq(t.plugin, self) => Some(t.handle as usize),
+            _ => None,
+        }
     }
 
     /// [`Loaded::handle_of`] for callers outside a slot (the descriptor's `share_host`, which
     /// anyone may call): through a guard.
     pub(crate) fn handle_of_guarded(&'static self, x: &Tensor) -> Result<usize> {
         let native = x.native::<PluginTensor>();
-        self.handle_in(x, native.as_deref())
+        match native.as_deref() {
+            Some(t) if std::ptr::eq(t.plugin, self) => Ok(t.handle as usize),
+            _ => Err(self.not_mine(x)),
+        }
     }
 
-    fn handle_in(&'static self, x: &Tensor, native: Option<&PluginTensor>) -> Result<usize> {
-        match native {
-            Some(t) if std::ptr::eq(t.plugin, self) => Ok(t.handle as usize),
-            _ => Err(backend_error(
-                self.desc.name,
-                "plugin call",
-                format!(
-                    "got a tensor of backend `{}`, not of this plugin; convert it with to_backend",
-                    x.backend()
-                ),
-            )),
-        }
+    /// The error for a tensor that is not this plugin's.
+    #[cold]
+    #[inline(never)]
+    fn not_mine(&'static self, x: &Tensor) -> Error {
+        backend_error(
+            self.desc.name,
+            "plugin call",
+            format!(
+                "got a tensor of backend `{}`, not of this plugin; convert it with to_backend",
+                x.backend()
+            ),
+        )
     }
 
     /// Calls op `op` (a host op index) with the encoded arguments.
@@ -509,9 +534,11 @@ impl Loaded {
     ) -> Result<Tensor> {
         let (f, ctx) = match self.ops.get(OP).copied().flatten() {
             Some(o) if !o.direct.is_null() => (o.direct, o.ctx),
-            _ => return super::kinds::UnaryFn::words::<P, OP>(self, x),
+            _ => return rarely(|| super::kinds::UnaryFn::words::<P, OP>(self, x)),
         };
-        let hx = self.handle_of(x)?;
+        let Some(hx) = self.mine(x) else {
+            return Err(self.not_mine(x));
+        };
         // SAFETY: a non-null direct trampoline of a `UnaryFn` op is a `TsUnaryFn` (kinds
         // checked at load time).
         #[allow(unsafe_code)]
@@ -533,9 +560,11 @@ impl Loaded {
     ) -> Result<Tensor> {
         let (f, ctx) = match self.ops.get(OP).copied().flatten() {
             Some(o) if !o.direct.is_null() => (o.direct, o.ctx),
-            _ => return super::kinds::BinaryFn::words::<P, OP>(self, a, b),
+            _ => return rarely(|| super::kinds::BinaryFn::words::<P, OP>(self, a, b)),
         };
-        let (ha, hb) = (self.handle_of(a)?, self.handle_of(b)?);
+        let (Some(ha), Some(hb)) = (self.mine(a), self.mine(b)) else {
+            return Err(self.not_mine(if self.mine(a).is_none() { a } else { b }));
+        };
         // SAFETY: as in `unary`, a `TsBinaryFn`.
         #[allow(unsafe_code)]
         let f = unsafe { std::mem::transmute::<*const c_void, TsBinaryFn>(f) };
@@ -569,8 +598,15 @@ impl Loaded {
             // SAFETY: on failure the trampoline wrote the whole error (`serve::guard_direct`).
             #[allow(unsafe_code)]
             let out = unsafe { error.assume_init_mut() };
-            Err(self.error(Op::ALL[op].name(), out))
+            Err(self.op_error(op, out))
         }
+    }
+
+    /// The error a call of op `op` reported.
+    #[cold]
+    #[inline(never)]
+    fn op_error(&self, op: usize, out: &mut TsOut) -> Error {
+        self.error(Op::ALL[op].name(), out)
     }
 
     /// Calls a text function (`detect_version`, `devices`).
@@ -606,6 +642,7 @@ impl Loaded {
     }
 
     #[cold]
+    #[inline(never)]
     pub(crate) fn error(&self, op: &'static str, out: &mut TsOut) -> Error {
         let message = self.take_text(out);
         let backend = self.desc.name.to_string();

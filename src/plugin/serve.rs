@@ -302,23 +302,33 @@ pub(crate) unsafe fn guard_direct(
     if result.is_null() || error.is_null() {
         return STATUS_ERROR;
     }
-    let out = match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(t)) => {
+    // The result is written inside the guarded closure, so the success path moves no `Error`
+    // (a large value) around: the closure returns only the error, if any.
+    let caught = catch_unwind(AssertUnwindSafe(|| match f() {
+        Ok(t) => {
             // SAFETY: the function's contract.
             unsafe { result.write(super::kinds::give_tensor(t)) };
-            return STATUS_OK;
+            None
         }
-        Ok(Err(e)) => {
-            let mut out = TsOut::new();
-            send_error(&mut out, e);
-            out
-        }
-        Err(panic) => {
-            let mut out = TsOut::new();
-            send_panic(&mut out, &*panic);
-            out
-        }
-    };
+        Err(e) => Some(e),
+    }));
+    // SAFETY (both failures): the function's contract.
+    match caught {
+        Ok(None) => STATUS_OK,
+        Ok(Some(e)) => unsafe { direct_failed(error, |out| send_error(out, e)) },
+        Err(panic) => unsafe { direct_failed(error, |out| send_panic(out, &*panic)) },
+    }
+}
+
+/// Writes the error or caught panic of a direct call (`fill` describes it) to `error`.
+///
+/// # Safety
+/// `error` points at a writable (possibly uninitialised) `TsOut`.
+#[cold]
+#[inline(never)]
+unsafe fn direct_failed(error: *mut TsOut, fill: impl FnOnce(&mut TsOut)) -> i32 {
+    let mut out = TsOut::new();
+    fill(&mut out);
     // SAFETY: the function's contract.
     unsafe { error.write(out) };
     STATUS_ERROR
