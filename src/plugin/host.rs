@@ -460,30 +460,28 @@ impl Drop for PluginTensor {
 impl Loaded {
     /// The handle of a host tensor of this plugin, for the host's slot functions (which run
     /// inside a read section: no guard needed).
-    #[inline]
-    pub(crate) fn handle_of(&'static self, x: &Tensor) -> Result<usize> {
-        self.mine(x).ok_or_else(|| self.not_mine(x))
-    }
-
-    /// [`Loaded::handle_of`], `None` for a tensor that is not this plugin's.
     #[inline(always)]
-    fn mine(&'static self, x: &Tensor) -> Option<usize> {
+    pub(crate) fn handle_of(&'static self, x: &Tensor) -> Result<usize> {
         // SAFETY: called only by the host's slot functions (`kinds`), which the core calls
         // inside an op's read section; the reference is used only in this function.
         let native = unsafe { x.native_in_slot::<PluginTensor>() };
-        match native {
-            Some(t) if std::ptr::eq(t.plugin, self) => Some(t.handle as usize),
-            _ => None,
-        }
+        self.handle_in(native).ok_or_else(|| self.not_mine(x))
     }
 
     /// [`Loaded::handle_of`] for callers outside a slot (the descriptor's `share_host`, which
     /// anyone may call): through a guard.
     pub(crate) fn handle_of_guarded(&'static self, x: &Tensor) -> Result<usize> {
         let native = x.native::<PluginTensor>();
-        match native.as_deref() {
-            Some(t) if std::ptr::eq(t.plugin, self) => Ok(t.handle as usize),
-            _ => Err(self.not_mine(x)),
+        self.handle_in(native.as_deref())
+            .ok_or_else(|| self.not_mine(x))
+    }
+
+    /// The handle in `native`, if it is one of this plugin's.
+    #[inline(always)]
+    fn handle_in(&'static self, native: Option<&PluginTensor>) -> Option<usize> {
+        match native {
+            Some(t) if std::ptr::eq(t.plugin, self) => Some(t.handle as usize),
+            _ => None,
         }
     }
 
@@ -536,9 +534,7 @@ impl Loaded {
             Some(o) if !o.direct.is_null() => (o.direct, o.ctx),
             _ => return rarely(|| super::kinds::UnaryFn::words::<P, OP>(self, x)),
         };
-        let Some(hx) = self.mine(x) else {
-            return Err(self.not_mine(x));
-        };
+        let hx = self.handle_of(x)?;
         // SAFETY: a non-null direct trampoline of a `UnaryFn` op is a `TsUnaryFn` (kinds
         // checked at load time).
         #[allow(unsafe_code)]
@@ -562,9 +558,7 @@ impl Loaded {
             Some(o) if !o.direct.is_null() => (o.direct, o.ctx),
             _ => return rarely(|| super::kinds::BinaryFn::words::<P, OP>(self, a, b)),
         };
-        let (Some(ha), Some(hb)) = (self.mine(a), self.mine(b)) else {
-            return Err(self.not_mine(if self.mine(a).is_none() { a } else { b }));
-        };
+        let (ha, hb) = (self.handle_of(a)?, self.handle_of(b)?);
         // SAFETY: as in `unary`, a `TsBinaryFn`.
         #[allow(unsafe_code)]
         let f = unsafe { std::mem::transmute::<*const c_void, TsBinaryFn>(f) };
