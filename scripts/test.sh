@@ -11,6 +11,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Disk: the suite builds three target folders (the workspace, backends/mlx, libtorch 2.11).
+# With full debug info and incremental caches they took 21 GB and filled a CI machine's disk;
+# line tables keep file:line in backtraces, and a one-off build gains nothing from incremental
+# caches. Both can be overridden from the environment.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}"
+
 # Every cargo test run's output also goes to this log, so the last line can count them all.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -58,3 +65,4 @@ bash scripts/test-torch.sh 2.11.0 2>&1 | tee -a "$log"
 
 # One closing line for the whole suite (cargo prints one per test binary).
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tensorswitch: %d passed, %d failed\n", passed, failed }' "$log"
+echo "tensorswitch: build folders take $(du -sh target 2>/dev/null | cut -f1)"
