@@ -1,7 +1,8 @@
 //! Records the versions resolved in the workspace's Cargo.lock for every dependency of every
 //! `tensorswitch*` package, so backends can report the version of the framework they were
 //! built against (see `src/build_info.rs`). It names no backend and no framework: a new
-//! backend's framework crate is recorded like the others.
+//! backend's framework crate is recorded like the others. It also records the compiler's
+//! version, which the plugin boundary compares (`TS_RUSTC_VERSION`).
 
 use std::path::{Path, PathBuf};
 
@@ -106,5 +107,21 @@ fn main() {
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("dependency_versions.rs"), code).expect("OUT_DIR is writable");
+    // The compiler, for the plugin boundary: a host shares tensor blocks only with a plugin
+    // whose core the same compiler built (`plugin::serve::share_blocks`).
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let version = std::process::Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=TS_RUSTC_VERSION={version}");
     println!("cargo:rerun-if-changed=build.rs");
 }

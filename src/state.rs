@@ -561,7 +561,7 @@ fn infer(op: &'static str, inputs: &[&Tensor]) -> Result<&'static FunctionTable>
             .iter()
             .all(|x| std::ptr::eq(x.backend_descriptor(), backend))
         {
-            if let Some(Ok(any)) = backend.detected_table.get() {
+            if let Some(Ok(any)) = backend.detected_slot().get() {
                 if let Some(table) = any.downcast_ref::<FunctionTable>() {
                     return Ok(table);
                 }
@@ -581,6 +581,11 @@ fn infer_slow(op: &'static str, inputs: &[&Tensor]) -> Result<&'static FunctionT
         .iter()
         .any(|x| !std::ptr::eq(x.backend_descriptor(), backend))
     {
+        // In a plugin sharing blocks with its host: the host's descriptor of the served
+        // backend and the plugin's own name one backend.
+        if let Some(table) = crate::plugin::serve::shared_table(inputs) {
+            return Ok(table);
+        }
         return Err(mixed(op, inputs));
     }
     table::detected_table(backend)

@@ -355,9 +355,9 @@ pub(crate) fn detected_version(backend: &BackendDescriptor) -> Result<Version> {
 pub(crate) fn detected_table(
     backend: &'static BackendDescriptor,
 ) -> Result<&'static FunctionTable> {
-    let cached = match backend.detected_table.get() {
+    let cached = match backend.detected_slot().get() {
         Some(cached) => cached,
-        None => backend.detected_table.get_or_init(|| {
+        None => backend.detected_slot().get_or_init(|| {
             let table = table_for(backend, &detected_version(backend)?, false, false)?;
             Ok(table as &'static (dyn Any + Send + Sync))
         }),

@@ -18,9 +18,9 @@ use crate::error::{Error, Result};
 use crate::tensor::Device;
 use std::ffi::c_void;
 
-/// The version of this boundary (3: with [`TsOp::direct`]). A plugin reporting another is
-/// refused.
-pub const PLUGIN_ABI_VERSION: u32 = 3;
+/// The version of this boundary (4: with [`TsPlugin::share_blocks`]). A plugin reporting
+/// another is refused.
+pub const PLUGIN_ABI_VERSION: u32 = 4;
 
 /// The symbol every plugin exports (see [`TsEntryFn`]).
 pub const ENTRY_SYMBOL: &str = "tensorswitch_plugin_entry";
@@ -291,6 +291,34 @@ pub struct TsPlugin {
     /// [`BackendDescriptor::read_i64`](crate::BackendDescriptor::read_i64)) and returns 1, or
     /// returns 0 when it cannot. Null when the backend has no such reader (ABI 2).
     pub read_i64: Option<TsReadI64Fn>,
+    /// Offers to share tensor blocks (ABI 4): the host describes its build; a plugin whose core
+    /// the same compiler built from the same core (checked as described at
+    /// [`TsIdentity`]) agrees and returns 1, and from then on hands its tensors over as blocks
+    /// the host uses as its own, reads the host's tensors of its backend the same way, and
+    /// gives registry slots back through the host's hooks. 0: handles as before. Null: never.
+    pub share_blocks: Option<TsShareBlocksFn>,
+}
+
+/// [`TsPlugin::share_blocks`]: the host's build, and the host's descriptor of the backend (the
+/// plugin's core caches its own table there too); 1 if the plugin shares its blocks.
+pub type TsShareBlocksFn =
+    unsafe extern "C" fn(identity: *const TsIdentity, host_descriptor: *const c_void) -> i32;
+
+/// A core's build, as the host describes it to [`TsPlugin::share_blocks`]. The plugin compares
+/// the two strings first; only if both are its own does it read `type_id` and `hooks`, which
+/// are Rust values laid out by that compiler.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TsIdentity {
+    /// The compiler (`rustc -vV`, on one line).
+    pub rustc: TsStr,
+    /// The core's version.
+    pub core_version: TsStr,
+    /// A `std::any::TypeId` of a type of the core: equal only in the same build of the same
+    /// crate (its version, features and compiler).
+    pub type_id: *const c_void,
+    /// The host's `live::HostHooks`.
+    pub hooks: *const c_void,
 }
 
 /// [`TsPlugin::evaluate`]: the tensor's handle and an out-parameter for the error; a status.

@@ -29,6 +29,9 @@ pub(crate) struct Loaded {
     /// By host op index: the plugin's trampolines and function.
     ops: Vec<Option<PluginOp>>,
     pub(crate) primaries: Vec<Primary>,
+    /// Whether the plugin shares its tensor blocks ([`super::abi::TsPlugin::share_blocks`]):
+    /// its tensors are then the host's, without a block of the host's around each.
+    pub(crate) shares_blocks: bool,
 }
 
 /// One op of a loaded plugin (see [`super::abi::TsOp`]).
@@ -293,17 +296,44 @@ fn load_new(path: &Path, alias: Option<&str>) -> std::result::Result<&'static Lo
     if api.read_i64.is_some() {
         desc = desc.with_i64_reader(fns.read_i64);
     }
+    let desc: &'static BackendDescriptor = Box::leak(Box::new(desc));
+    let shares_blocks = offer_blocks(api, desc);
     let loaded: &'static Loaded = Box::leak(Box::new(Loaded {
         path: path.to_path_buf(),
-        desc: Box::leak(Box::new(desc)),
+        desc,
         core_version,
         api,
         ops: table,
         primaries,
+        shares_blocks,
     }));
     // The slot was empty above and loads are serialised by `ATTEMPTS`' lock.
     let _ = SLOTS[index].set(loaded);
     Ok(loaded)
+}
+
+/// Offers the plugin to share tensor blocks (unless `TENSORSWITCH_PLUGIN_BLOCKS=0`); whether it
+/// agreed, which it does when the same compiler built it from the same core.
+fn offer_blocks(api: &'static TsPlugin, desc: &'static BackendDescriptor) -> bool {
+    let Some(share) = api.share_blocks else {
+        return false;
+    };
+    if std::env::var_os("TENSORSWITCH_PLUGIN_BLOCKS").is_some_and(|v| v == "0") {
+        return false;
+    }
+    let type_id = std::any::TypeId::of::<super::serve::BuildMarker>();
+    let identity = super::abi::TsIdentity {
+        rustc: TsStr::of(super::serve::RUSTC),
+        core_version: TsStr::of(super::CORE_VERSION),
+        type_id: &type_id as *const std::any::TypeId as *const c_void,
+        hooks: &crate::tensor::live::MY_HOOKS as *const crate::tensor::live::HostHooks
+            as *const c_void,
+    };
+    // SAFETY: the identity's strings and `type_id` live for the call, the hooks and the
+    // descriptor forever.
+    #[allow(unsafe_code)]
+    let agreed = unsafe { share(&identity, desc as *const BackendDescriptor as *const c_void) };
+    agreed == 1
 }
 
 /// The plugin's array as a slice.
@@ -462,6 +492,12 @@ impl Loaded {
     /// inside a read section: no guard needed).
     #[inline(always)]
     pub(crate) fn handle_of(&'static self, x: &Tensor) -> Result<usize> {
+        if self.shares_blocks {
+            // The block itself: the dispatch that called the slot function checked that `x`
+            // is of this backend, and the plugin's core reads any block safely (by its native
+            // type, following a converted tensor's forwarding as the host's core would).
+            return Ok(x.block_address());
+        }
         // SAFETY: called only by the host's slot functions (`kinds`), which the core calls
         // inside an op's read section; the reference is used only in this function.
         let native = unsafe { x.native_in_slot::<PluginTensor>() };
@@ -471,9 +507,22 @@ impl Loaded {
     /// [`Loaded::handle_of`] for callers outside a slot (the descriptor's `share_host`, which
     /// anyone may call): through a guard.
     pub(crate) fn handle_of_guarded(&'static self, x: &Tensor) -> Result<usize> {
+        if self.shares_blocks {
+            return self.block_of(x);
+        }
         let native = x.native::<PluginTensor>();
         self.handle_in(native.as_deref())
             .ok_or_else(|| self.not_mine(x))
+    }
+
+    /// The block a plugin sharing its blocks reads for `x`, checked to be of this backend (a
+    /// descriptor function may be given any tensor).
+    fn block_of(&'static self, x: &Tensor) -> Result<usize> {
+        if std::ptr::eq(x.backend_descriptor(), self.desc) {
+            Ok(x.block_address())
+        } else {
+            Err(self.not_mine(x))
+        }
     }
 
     /// The handle in `native`, if it is one of this plugin's.
@@ -581,6 +630,15 @@ impl Loaded {
         let mut error = MaybeUninit::<TsOut>::uninit();
         let status = call(result.as_mut_ptr(), error.as_mut_ptr());
         if status == STATUS_OK {
+            if self.shares_blocks {
+                // SAFETY: on success a plugin sharing blocks wrote the handle (only that:
+                // `kinds::give_tensor_to`), a block it gave up for the host, made on this thread.
+                #[allow(unsafe_code)]
+                return Ok(unsafe {
+                    let block = std::ptr::addr_of!((*result.as_ptr()).handle).read();
+                    Tensor::adopt_shared(block.cast(), self.desc)
+                });
+            }
             // SAFETY: on success the trampoline wrote the result (`serve::guard_direct`).
             #[allow(unsafe_code)]
             let t = unsafe { result.assume_init_read() };
@@ -727,6 +785,13 @@ impl Loaded {
 
     #[inline]
     fn wrap(&'static self, t: TsTensor, dtype: DType) -> Tensor {
+        if self.shares_blocks {
+            // SAFETY: a plugin sharing its blocks hands its results over as its blocks (one
+            // reference each, given up for the host), made on this thread by the same build
+            // of the core.
+            #[allow(unsafe_code)]
+            return unsafe { Tensor::adopt_shared(t.handle.cast(), self.desc) };
+        }
         // SAFETY: the plugin's shape of a live handle (not released until the host tensor
         // made here drops), `ndim` sizes long.
         #[allow(unsafe_code)]

@@ -394,8 +394,29 @@ pub(crate) trait Receive: Sized {
     fn receive(out: &mut TsOut, p: &'static Loaded) -> Result<Self>;
 }
 
+/// Writes a direct call's result: only the handle when the host takes blocks over (it reads
+/// nothing else), the whole description otherwise.
+///
+/// # Safety
+/// `result` is writable (possibly uninitialised).
+#[inline(always)]
+pub(crate) unsafe fn give_tensor_to(t: Tensor, result: *mut TsTensor) {
+    if super::serve::shares_blocks() {
+        super::serve::note_result(&t);
+        // SAFETY: the function's contract; the host reads only this field.
+        unsafe {
+            std::ptr::addr_of_mut!((*result).handle)
+                .write(t.into_handle().into_raw() as *mut c_void)
+        };
+    } else {
+        // SAFETY: the function's contract.
+        unsafe { result.write(give_tensor(t)) };
+    }
+}
+
 #[inline]
 pub(crate) fn give_tensor(t: Tensor) -> TsTensor {
+    super::serve::note_result(&t);
     // The packed device word is the boundary's code already: the kind (0 CPU, 1 CUDA, 2
     // Metal) in the top two bits, the index below.
     let bits = t.handle().meta().device_bits();

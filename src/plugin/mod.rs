@@ -193,6 +193,10 @@ pub enum Availability {
         path: PathBuf,
         /// The tensorswitch it was built against.
         core_version: String,
+        /// Whether its tensors are the host's own (a plugin the same compiler built from the
+        /// same core shares its tensor blocks; see the module's docs), rather than handles
+        /// the host wraps.
+        shares_blocks: bool,
     },
     /// A plugin file is on the search path but was not loaded yet (it is on first use).
     Found {
@@ -248,6 +252,7 @@ pub fn origin(desc: &'static BackendDescriptor) -> Availability {
         Some(l) => Availability::Plugin {
             path: l.path.clone(),
             core_version: l.core_version.clone(),
+            shares_blocks: l.shares_blocks,
         },
         None => Availability::CompiledIn,
     }
@@ -298,6 +303,7 @@ pub fn backend_statuses() -> Vec<BackendStatus> {
             availability: Availability::Plugin {
                 path: l.path.clone(),
                 core_version: l.core_version.clone(),
+                shares_blocks: l.shares_blocks,
             },
         });
     }

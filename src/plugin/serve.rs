@@ -5,15 +5,17 @@
 //! backend's registrations; [`export_plugin!`](crate::export_plugin) writes its entry point.
 
 use super::abi::{
-    ErrorKind, TsBuf, TsEvaluateFn, TsI64Sink, TsOp, TsOut, TsPlugin, TsReadI64Fn, TsStr, TsTensor,
-    TsUnsupported, PLUGIN_ABI_VERSION, STATUS_ERROR, STATUS_OK,
+    ErrorKind, TsBuf, TsEvaluateFn, TsI64Sink, TsIdentity, TsOp, TsOut, TsPlugin, TsReadI64Fn,
+    TsShareBlocksFn, TsStr, TsTensor, TsUnsupported, PLUGIN_ABI_VERSION, STATUS_ERROR, STATUS_OK,
 };
 use crate::error::{Error, Result};
 use crate::registry::Primary;
 use crate::tensor::{BackendDescriptor, Tensor};
 use std::any::Any;
+use std::any::TypeId;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 /// The backend this library serves and its description (leaked, as a plain address).
@@ -32,6 +34,9 @@ pub struct Export {
     /// Whether to give the host the direct trampolines ([`super::abi::TsOp::direct`]); always
     /// but in tests of the argument-word path they replace.
     pub direct: bool,
+    /// Whether to offer [`super::abi::TsPlugin::share_blocks`]; always but in tests of the
+    /// handle path it replaces.
+    pub share_blocks: bool,
 }
 
 impl Export {
@@ -42,6 +47,7 @@ impl Export {
             primaries: None,
             abi_version: PLUGIN_ABI_VERSION,
             direct: true,
+            share_blocks: true,
         }
     }
 }
@@ -72,6 +78,7 @@ fn describe(export: Export) -> TsPlugin {
         primaries,
         abi_version,
         direct: give_direct,
+        share_blocks: give_share,
     } = export;
     let primaries: Vec<&'static Primary> = match primaries {
         Some(list) => Box::leak(list.into_boxed_slice()).iter().collect(),
@@ -127,7 +134,134 @@ fn describe(export: Export) -> TsPlugin {
         import_shared_host: super::share::serve_import,
         evaluate: backend.evaluate.map(|_| evaluate as TsEvaluateFn),
         read_i64: backend.read_i64.map(|_| read_i64 as TsReadI64Fn),
+        share_blocks: give_share.then_some(share_blocks as TsShareBlocksFn),
     }
+}
+
+/// A type of the core whose `TypeId` the host sends to [`share_blocks`]: equal to this
+/// core's only when both are one build of one crate.
+pub(crate) struct BuildMarker;
+
+/// The compiler that built this core (`rustc -vV`, on one line; recorded by `build.rs`).
+pub(crate) const RUSTC: &str = env!("TS_RUSTC_VERSION");
+
+/// The host's descriptor of the served backend, once the host shares blocks (else 0).
+static HOST_DESCRIPTOR: AtomicUsize = AtomicUsize::new(0);
+
+/// Agrees to share tensor blocks with a host of the same build (see
+/// [`super::abi::TsPlugin::share_blocks`]): 1 if it does, 0 if not (another compiler, core
+/// or build; the backend cannot run; a panic).
+///
+/// # Safety
+/// `identity` points at a `TsIdentity` whose `type_id` and `hooks`, if the strings are this
+/// core's, are a `TypeId` and a `live::HostHooks` that live forever; `host_descriptor` is the
+/// host's `&'static BackendDescriptor` of this backend.
+unsafe extern "C" fn share_blocks(
+    identity: *const TsIdentity,
+    host_descriptor: *const c_void,
+) -> i32 {
+    let agreed = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the function's contract (a null pointer is refused).
+        let Some(id) = (unsafe { identity.as_ref() }) else {
+            return false;
+        };
+        // SAFETY: the host's strings, alive for the call.
+        let same_strings = unsafe {
+            id.rustc.to_string_lossy() == RUSTC
+                && id.core_version.to_string_lossy() == crate::plugin::CORE_VERSION
+        };
+        if !same_strings || id.type_id.is_null() || id.hooks.is_null() || host_descriptor.is_null()
+        {
+            return false;
+        }
+        // SAFETY: the same compiler laid out the host's `TypeId` (checked just above).
+        if unsafe { *(id.type_id as *const TypeId) } != TypeId::of::<BuildMarker>() {
+            return false;
+        }
+        // SAFETY: the same build (above): the host's hooks are laid out as this core's, and
+        // live forever (the host's statics).
+        let hooks = unsafe { &*(id.hooks as *const crate::tensor::live::HostHooks) };
+        HOST_DESCRIPTOR.store(host_descriptor as usize, Ordering::Release);
+        crate::tensor::live::set_host_hooks(hooks);
+        true
+    }));
+    matches!(agreed, Ok(true)) as i32
+}
+
+/// Whether the host takes this plugin's blocks over ([`share_blocks`] agreed).
+#[inline(always)]
+pub(crate) fn shares_blocks() -> bool {
+    HOST_DESCRIPTOR.load(Ordering::Relaxed) != 0
+}
+
+/// The descriptor the plugin's results carry (the served backend's primaries write their own,
+/// which may differ from the one exported: the test fixture serves ndarray's tensors), noted
+/// at the first result handed to a host sharing blocks (else 0).
+static RESULTS_DESCRIPTOR: AtomicUsize = AtomicUsize::new(0);
+
+/// Notes the descriptor of a result handed over, the first time, once the host shares blocks:
+/// the host's descriptor, which the tensors it hands back carry, then names the table of that
+/// descriptor in this core's slot of it.
+#[inline(always)]
+pub(crate) fn note_result(t: &Tensor) {
+    if RESULTS_DESCRIPTOR.load(Ordering::Relaxed) == 0 && shares_blocks() {
+        note_first_result(t.backend_descriptor());
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn note_first_result(d: &'static BackendDescriptor) {
+    let host = HOST_DESCRIPTOR.load(Ordering::Acquire);
+    if d as *const BackendDescriptor as usize == host {
+        // A tensor the host handed in, given back (an op returning its input): not one of the
+        // plugin's own making.
+        return;
+    }
+    if let Ok(table) = crate::table::detected_table(d) {
+        // SAFETY: the host's `&'static BackendDescriptor`, laid out as this core's (the same
+        // build: `share_blocks`).
+        let host = unsafe { &*(host as *const BackendDescriptor) };
+        let _ = host
+            .detected_slot()
+            .set(Ok(table as &'static (dyn Any + Send + Sync)));
+    }
+    RESULTS_DESCRIPTOR.store(d as *const BackendDescriptor as usize, Ordering::Release);
+}
+
+/// The descriptor of this core that `t` stands for: its own, or, for a tensor the host hands
+/// back with the host's descriptor (blocks shared), the one the plugin's results carry. The
+/// plugin reads a tensor's descriptor functions through it: the host's would call back into
+/// the plugin.
+pub(crate) fn own_descriptor(t: &Tensor) -> &'static BackendDescriptor {
+    let d = t.backend_descriptor();
+    let own = RESULTS_DESCRIPTOR.load(Ordering::Acquire);
+    if own != 0 && d as *const BackendDescriptor as usize == HOST_DESCRIPTOR.load(Ordering::Acquire)
+    {
+        // SAFETY: a `&'static BackendDescriptor` of this core (`note_first_result`).
+        return unsafe { &*(own as *const BackendDescriptor) };
+    }
+    d
+}
+
+/// The table of the plugin's results, for a call whose inputs mix their descriptor with the
+/// host's (a primary calling an op on its inputs and on its own results), once the host shares
+/// blocks.
+pub(crate) fn shared_table(inputs: &[&Tensor]) -> Option<&'static crate::table::FunctionTable> {
+    let host = HOST_DESCRIPTOR.load(Ordering::Acquire);
+    let own = RESULTS_DESCRIPTOR.load(Ordering::Acquire);
+    if host == 0 || own == 0 {
+        return None;
+    }
+    let all = inputs.iter().all(|x| {
+        let d = x.backend_descriptor() as *const BackendDescriptor as usize;
+        d == own || d == host
+    });
+    if !all {
+        return None;
+    }
+    // SAFETY: a `&'static BackendDescriptor` of this core (`note_first_result`).
+    crate::table::detected_table(unsafe { &*(own as *const BackendDescriptor) }).ok()
 }
 
 /// Computes a tensor now, with the served backend's `evaluate`.
@@ -307,7 +441,7 @@ pub(crate) unsafe fn guard_direct(
     let caught = catch_unwind(AssertUnwindSafe(|| match f() {
         Ok(t) => {
             // SAFETY: the function's contract.
-            unsafe { result.write(super::kinds::give_tensor(t)) };
+            unsafe { super::kinds::give_tensor_to(t, result) };
             None
         }
         Err(e) => Some(e),

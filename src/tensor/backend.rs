@@ -52,13 +52,25 @@ pub struct BackendDescriptor {
     /// Computes a tensor now, for lazy backends (see [`crate::evaluate`]); `None` for eager
     /// ones, whose tensors are always computed.
     pub evaluate: Option<fn(&Tensor) -> crate::Result<()>>,
-    /// The function table for the detected version, built on first use (used by inference).
-    /// Typed `Any` because tables live in a layer above the tensor's; `table::detected_table`
-    /// puts a `FunctionTable` here and reads it back.
-    pub(crate) detected_table: OnceLock<crate::Result<&'static (dyn Any + Send + Sync)>>,
+    /// The function table for the detected version, built on first use (used by inference),
+    /// one per copy of the core: `[0]` for a program's, `[1]` for a plugin's. A plugin that
+    /// shares tensor blocks with its host reads the host's descriptor of its backend, whose
+    /// `[0]` holds the host's table (of calls across the boundary) and `[1]` the plugin's own
+    /// (see [`BackendDescriptor::detected_slot`]). Typed `Any` because tables live in a layer
+    /// above the tensor's; `table::detected_table` puts a `FunctionTable` here and reads it
+    /// back.
+    pub(crate) detected_table: [OnceLock<crate::Result<&'static (dyn Any + Send + Sync)>>; 2],
 }
 
 impl BackendDescriptor {
+    /// This copy of the core's cache of the detected table.
+    #[inline(always)]
+    pub(crate) fn detected_slot(
+        &self,
+    ) -> &OnceLock<crate::Result<&'static (dyn Any + Send + Sync)>> {
+        &self.detected_table[crate::tensor::live::serves_plugin() as usize]
+    }
+
     /// A descriptor with no unsupported dtypes and only the CPU device.
     pub const fn new(
         name: &'static str,
@@ -77,7 +89,7 @@ impl BackendDescriptor {
             read_i64: None,
             take_checks_indices: false,
             evaluate: None,
-            detected_table: OnceLock::new(),
+            detected_table: [OnceLock::new(), OnceLock::new()],
         }
     }
 

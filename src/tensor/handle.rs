@@ -177,6 +177,37 @@ impl Handle {
         p
     }
 
+    /// Takes over a block that a plugin sharing its blocks made (see
+    /// `plugin::serve::share_blocks`): the reference the plugin gave up becomes the host's
+    /// tensor, of the host's descriptor `backend`, registered as dynamic if new tensors are.
+    ///
+    /// # Safety
+    /// `p` is a block address a plugin gave up with `into_raw`, from a core with this one's
+    /// layout (same compiler, same core), taken once; the calling thread is the one the plugin
+    /// made it on, with no other reference to it.
+    pub(crate) unsafe fn adopt_shared(p: *mut (), backend: &'static BackendDescriptor) -> Handle {
+        // SAFETY: the function's contract.
+        let h = unsafe { Handle::from_raw(p) };
+        let header = h.header();
+        header
+            .meta
+            .backend
+            .store(backend as *const _ as *mut _, Ordering::Relaxed);
+        if live::dynamic_by_default() && header.slot.load(Ordering::Relaxed).is_null() {
+            header.slot.store(
+                live::register_block(p as *const ()) as *mut _,
+                Ordering::Relaxed,
+            );
+        }
+        h
+    }
+
+    /// The block's address (the handle stays).
+    #[inline(always)]
+    pub(crate) fn address(&self) -> usize {
+        self.ptr.as_ptr() as usize
+    }
+
     /// Takes back a reference given up by [`Handle::into_raw`].
     ///
     /// # Safety
@@ -594,6 +625,12 @@ mod retired {
     }
 }
 
+/// Drops the values kept alive for the block at `block` (the host's side of
+/// [`live::HostHooks::release_retired`]).
+pub(crate) fn release_retired(block: usize) {
+    retired::release(block);
+}
+
 /// The part of `destroy` for a converted tensor's block: drops its `Forwarded` value and, when
 /// the whole block goes, the values it kept alive for borrowers.
 ///
@@ -605,7 +642,11 @@ unsafe fn drop_forwarded(block: NonNull<Header>, what: Destroy) {
     let f = block.cast::<Block<Forwarded>>().as_ptr();
     ptr::drop_in_place((*f).native.get());
     if what == Destroy::Block && (*f).header.meta.lent.load(Ordering::Relaxed) & RETIRED != 0 {
-        retired::release(block.as_ptr() as usize);
+        // A plugin's block the host converted: the host kept the values.
+        match live::host_hooks() {
+            Some(host) => (host.release_retired)(block.as_ptr() as usize),
+            None => retired::release(block.as_ptr() as usize),
+        }
     }
 }
 
@@ -674,8 +715,32 @@ unsafe fn destroy<N: Any + Send + Sync>(block: NonNull<Header>, what: Destroy) -
 #[inline(never)]
 unsafe fn destroy_dynamic<N: Any + Send + Sync>(block: NonNull<Header>) {
     let b = block.cast::<Block<N>>().as_ptr();
+    if let Some(host) = live::host_hooks() {
+        // A plugin's block the host took over: the slot is the host's (this core registers
+        // nothing); once the host has it back, no switch reaches the block.
+        let slot = (*b).header.slot.swap(ptr::null_mut(), Ordering::Relaxed);
+        (host.release_slot)(slot);
+        destroy_plain::<N>(block);
+        return;
+    }
     let _section = live::enter();
     live::mark_dead((*b).header.slot.load(Ordering::Relaxed));
+    if *(*b).header.native_type.get() == TypeId::of::<N>() {
+        ptr::drop_in_place((*b).native.get());
+    } else {
+        drop_forwarded(block, Destroy::Block);
+    }
+    ptr::drop_in_place(ptr::addr_of_mut!((*b).header.meta));
+    cache::free(block.cast(), layout_of::<N>());
+}
+
+/// The destruction of a block that is not registered: its value, its metadata, its memory.
+///
+/// # Safety
+/// As for `destroy` with `Destroy::Block`, for a block whose slot is null.
+#[inline(never)]
+unsafe fn destroy_plain<N: Any + Send + Sync>(block: NonNull<Header>) {
+    let b = block.cast::<Block<N>>().as_ptr();
     if *(*b).header.native_type.get() == TypeId::of::<N>() {
         ptr::drop_in_place((*b).native.get());
     } else {

@@ -258,6 +258,48 @@ pub(crate) fn serve_plugin() {
     set_default(false);
 }
 
+/// What a plugin's core, sharing its tensor blocks with the host (same compiler, same core:
+/// `plugin::serve::share_blocks`), calls in the host's core: the host registers the blocks it
+/// takes over as dynamic tensors in its own registry, so the plugin's core gives their slots
+/// back to it.
+pub(crate) struct HostHooks {
+    /// Frees `slot` (a host registry slot) in a read section of the host. Once it returns, no
+    /// converting switch of the host can reach the block any more (a switch runs outside all
+    /// sections and drops the handles it made before it ends), so the rest of the block's
+    /// destruction needs no section.
+    pub(crate) release_slot: fn(slot: *const Slot),
+    /// Drops the values the host kept alive for a block (by address) that lent its memory.
+    pub(crate) release_retired: fn(block: usize),
+}
+
+/// The host's hooks, in a plugin's core that shares its blocks; null everywhere else.
+static HOST_HOOKS: AtomicPtr<HostHooks> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Installs the host's hooks (in a plugin's core, once the host agreed to share blocks).
+pub(crate) fn set_host_hooks(hooks: &'static HostHooks) {
+    HOST_HOOKS.store(
+        hooks as *const HostHooks as *mut HostHooks,
+        Ordering::Release,
+    );
+}
+
+/// The host's hooks, if this core is a plugin's that shares its blocks with the host.
+#[inline(always)]
+pub(crate) fn host_hooks() -> Option<&'static HostHooks> {
+    // SAFETY: only ever a `&'static HostHooks` (`set_host_hooks`), or null.
+    unsafe { HOST_HOOKS.load(Ordering::Acquire).as_ref() }
+}
+
+/// The hooks this core gives a plugin that shares its blocks.
+pub(crate) static MY_HOOKS: HostHooks = HostHooks {
+    release_slot: release_slot_for_plugin,
+    release_retired: super::handle::release_retired,
+};
+
+fn release_slot_for_plugin(slot: *const Slot) {
+    unregister_block(slot);
+}
+
 /// Whether this copy of the core serves a backend plugin ([`serve_plugin`]).
 #[inline(always)]
 pub(crate) fn serves_plugin() -> bool {

@@ -189,6 +189,25 @@ impl Tensor {
         }
     }
 
+    /// A plugin's block taken over as a tensor of the host's descriptor `backend`
+    /// (`plugin::host`, for a plugin that shares its blocks).
+    ///
+    /// # Safety
+    /// As for `Handle::adopt_shared`.
+    #[allow(unsafe_code)]
+    pub(crate) unsafe fn adopt_shared(p: *mut (), backend: &'static BackendDescriptor) -> Tensor {
+        Tensor {
+            // SAFETY: the function's contract.
+            handle: unsafe { Handle::adopt_shared(p, backend) },
+        }
+    }
+
+    /// The address of the tensor's block (what a plugin sharing blocks reads as its tensor).
+    #[inline(always)]
+    pub(crate) fn block_address(&self) -> usize {
+        self.handle.address()
+    }
+
     /// The backend's native value, if it is of type `N`.
     ///
     /// The guard keeps the value in place: a converting switch ([`crate::dynamic`]) may move

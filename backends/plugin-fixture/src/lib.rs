@@ -136,6 +136,8 @@ pub unsafe extern "C" fn tensorswitch_plugin_entry(
                 .unwrap_or(PLUGIN_ABI_VERSION),
             // TS_FIXTURE_WORDS: every op through the argument words.
             direct: std::env::var_os("TS_FIXTURE_WORDS").is_none(),
+            // TS_FIXTURE_HANDLES: tensors cross as handles, not as shared blocks.
+            share_blocks: std::env::var_os("TS_FIXTURE_HANDLES").is_none(),
         }
     });
     if std::env::var_os("TS_FIXTURE_DIRECT_ONLY").is_some() {

@@ -300,7 +300,9 @@ fn statuses_and_errors_tell_found_loaded_broken_and_missing_apart() {
     // The coverage report says where the backend comes from.
     let report = tensorswitch::function_table_report("fixture").unwrap();
     match &report.origin {
-        Availability::Plugin { path, core_version } => {
+        Availability::Plugin {
+            path, core_version, ..
+        } => {
             assert_eq!(*path, fixture().canonicalize().unwrap());
             assert_eq!(core_version, tensorswitch::plugin::CORE_VERSION);
         }
@@ -403,4 +405,69 @@ fn the_plugins_core_keeps_no_dynamic_tensors_and_refuses_switches() {
         bits, 2,
         "1: dynamic inside the plugin, 2: switch refused, 4: probe failed"
     );
+}
+
+/// A plugin built by the same compiler from the same core shares its tensor blocks: the host
+/// takes its results over as its own tensors. It does not when the plugin does not offer it
+/// (`TS_FIXTURE_HANDLES`) or the host does not ask (`TENSORSWITCH_PLUGIN_BLOCKS=0`); ops, the
+/// plugin's errors and panics, and the host's registry of dynamic tensors behave the same
+/// either way.
+#[test]
+fn blocks_are_shared_with_a_plugin_of_the_same_build_and_handles_kept_otherwise() {
+    const TEST: &str =
+        "blocks_are_shared_with_a_plugin_of_the_same_build_and_handles_kept_otherwise";
+    if !is_child(TEST) {
+        run_child(TEST, &[("TS_EXPECT_SHARED", "1")]);
+        run_child(
+            TEST,
+            &[("TS_EXPECT_SHARED", "0"), ("TS_FIXTURE_HANDLES", "1")],
+        );
+        run_child(
+            TEST,
+            &[
+                ("TS_EXPECT_SHARED", "0"),
+                ("TENSORSWITCH_PLUGIN_BLOCKS", "0"),
+            ],
+        );
+        return;
+    }
+    let expected = std::env::var("TS_EXPECT_SHARED").unwrap() == "1";
+    assert_eq!(load_backend_plugin(fixture()), Ok("fixture"));
+    match tensorswitch::backend_status("fixture").availability {
+        Availability::Plugin { shares_blocks, .. } => assert_eq!(shares_blocks, expected),
+        other => panic!("expected a plugin, got {other:?}"),
+    }
+    let before = tensorswitch::dynamic::live_dynamic_tensors();
+    with_backend("fixture", || {
+        let x = Tensor::from_slice(&[1.0f32, -2.5], &[2]).unwrap();
+        let y = add(&x, &x).unwrap();
+        // Results are the host's dynamic tensors, tracked by its registry.
+        assert!(y.dynamic_backend());
+        assert_eq!(tensorswitch::dynamic::live_dynamic_tensors(), before + 2);
+        let z = add(&y, &x).unwrap();
+        assert_eq!(z.to_vec::<f32>().unwrap(), vec![3.0, -7.5]);
+        assert_eq!(z.backend(), "fixture");
+        // A tensor made with the flag off is not registered.
+        let w = tensorswitch::dynamic::dynamic_backend_as(false, || add(&x, &x)).unwrap();
+        assert!(!w.dynamic_backend());
+        assert_eq!(tensorswitch::dynamic::live_dynamic_tensors(), before + 3);
+        // The flag turned on later registers it; its drop gives the slot back.
+        w.set_dynamic_backend(true).unwrap();
+        assert_eq!(tensorswitch::dynamic::live_dynamic_tensors(), before + 4);
+        drop(w);
+        assert!(matches!(negative(&x), Err(Error::Backend { .. })));
+        // An error of the plugin's (evaluate refuses NaN) and ops after it.
+        let nan = Tensor::from_slice(&[f32::NAN], &[1]).unwrap();
+        assert!(matches!(
+            tensorswitch::evaluate(&nan),
+            Err(Error::InvalidArgument { .. })
+        ));
+        assert_eq!(
+            add(&x, &x).unwrap().to_vec::<f32>().unwrap(),
+            vec![2.0, -5.0]
+        );
+    })
+    .unwrap();
+    // Every slot came back when the tensors went.
+    assert_eq!(tensorswitch::dynamic::live_dynamic_tensors(), before);
 }

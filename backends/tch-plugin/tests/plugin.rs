@@ -113,3 +113,57 @@ fn without_libtorch_the_error_names_it_and_ndarray_goes_on() {
     );
     println!("CHILD-DONE");
 }
+
+/// Dynamic tensors follow converting switches between ndarray and the torch plugin, whether the
+/// plugin shares its tensor blocks (it does: the same compiler built it from the same core) or
+/// crosses with handles (`TENSORSWITCH_PLUGIN_BLOCKS=0`): ops on converted tensors read the
+/// plugin's values, results convert back, and the registry of dynamic tensors ends as it began.
+#[test]
+#[cfg(target_os = "linux")]
+fn dynamic_tensors_cross_both_ways_with_shared_blocks_and_with_handles() {
+    const TEST: &str = "dynamic_tensors_cross_both_ways_with_shared_blocks_and_with_handles";
+    if !is_child(TEST) {
+        for (blocks, shared) in [("1", "1"), ("0", "0")] {
+            let mut cmd = child::command(TEST, CHILD);
+            cmd.env("TENSORSWITCH_PLUGIN_BLOCKS", blocks)
+                .env("TS_EXPECT_SHARED", shared);
+            child::output(cmd, TEST, "CHILD-DONE");
+        }
+        return;
+    }
+    use tensorswitch::dynamic::{
+        live_dynamic_tensors, previous_backend_dynamic, set_backend_dynamic,
+    };
+    let before = live_dynamic_tensors();
+    let a = Tensor::from_slice(&[1.0f32, 2.0, 3.0], &[3]).unwrap();
+    assert_eq!(a.backend(), "ndarray");
+    set_backend_dynamic("torch").unwrap();
+    let expected = std::env::var("TS_EXPECT_SHARED").unwrap() == "1";
+    match tensorswitch::backend_status("torch").availability {
+        Availability::Plugin { shares_blocks, .. } => assert_eq!(shares_blocks, expected),
+        other => panic!("expected the plugin, got {other:?}"),
+    }
+    // `a` now holds a torch value; the plugin reads it through the converted tensor.
+    assert_eq!(a.backend(), "torch");
+    let s = add(&a, &a).unwrap();
+    let t = add(&s, &a).unwrap();
+    assert_eq!(t.backend(), "torch");
+    assert_eq!(live_dynamic_tensors(), before + 3);
+    previous_backend_dynamic().unwrap();
+    for (x, want) in [
+        (&a, [1.0f32, 2.0, 3.0]),
+        (&s, [2.0, 4.0, 6.0]),
+        (&t, [3.0, 6.0, 9.0]),
+    ] {
+        assert_eq!(x.backend(), "ndarray");
+        assert_eq!(x.to_vec::<f32>().unwrap(), want.to_vec());
+    }
+    // Back to torch and an op again: a tensor converted twice.
+    set_backend_dynamic("torch").unwrap();
+    let u = add(&t, &s).unwrap();
+    assert_eq!(u.to_vec::<f32>().unwrap(), vec![5.0, 10.0, 15.0]);
+    drop((a, s, t, u));
+    assert_eq!(live_dynamic_tensors(), before);
+    previous_backend_dynamic().unwrap();
+    println!("CHILD-DONE");
+}
