@@ -11,6 +11,12 @@
 //!   [`load_backend_plugin`] loads one by path.
 //! * [`backend_statuses`] tells compiled-in, plugin-loaded, found-but-not-loadable (why) and
 //!   found-not-yet-loaded backends apart.
+//! * A plugin that the same compiler built from the same tensorswitch (as one `cargo build` of
+//!   a workspace does) shares its tensor blocks: its results are the program's tensors as they
+//!   are, with no wrapper around each, which makes small ops through it nearly as cheap as
+//!   through the linked backend. Any other plugin crosses with handles, which costs a second
+//!   block per tensor; `TENSORSWITCH_PLUGIN_BLOCKS=0` asks for handles always.
+//!   [`Availability::Plugin`] says which a loaded plugin does.
 //!
 //! The boundary is in [`abi`] and docs/architecture.md ("Backend plugins").
 

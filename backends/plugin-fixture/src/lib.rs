@@ -88,6 +88,15 @@ fn version() -> std::result::Result<String, String> {
     Ok("1.0.0".to_string())
 }
 
+/// `square` as a primary that calls ops of the catalogue on its input (handed in by the host)
+/// and on tensors this plugin made: calls whose inputs carry the plugin's descriptor and, when
+/// blocks are shared, the host's.
+fn composite_square(x: &Tensor) -> Result<Tensor> {
+    let zeros = tensorswitch::zeros_like(x, None)?;
+    let same = tensorswitch::add(x, &zeros)?;
+    tensorswitch::multiply(&same, x)
+}
+
 fn panicking_negative(_: &Tensor) -> Result<Tensor> {
     panic!("the fixture's `negative` panics on purpose")
 }
@@ -126,6 +135,14 @@ pub unsafe extern "C" fn tensorswitch_plugin_entry(
                     f => f,
                 },
             })
+            .filter(|p| p.func.op() != tensorswitch::catalogue::Op::square)
+            .chain([Primary {
+                backend: NAME,
+                name: "square",
+                func: tensorswitch::OpFn::square(tensorswitch::catalogue::Slot::new(
+                    composite_square,
+                )),
+            }])
             .collect();
         Export {
             backend: &FIXTURE,

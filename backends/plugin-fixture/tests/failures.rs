@@ -446,6 +446,11 @@ fn blocks_are_shared_with_a_plugin_of_the_same_build_and_handles_kept_otherwise(
         assert_eq!(tensorswitch::dynamic::live_dynamic_tensors(), before + 2);
         let z = add(&y, &x).unwrap();
         assert_eq!(z.to_vec::<f32>().unwrap(), vec![3.0, -7.5]);
+        // The fixture's `square` calls `positive` and `multiply` inside the plugin, the second
+        // on its own result and the host's tensor.
+        let sq = tensorswitch::square(&z).unwrap();
+        assert_eq!(sq.to_vec::<f32>().unwrap(), vec![9.0, 56.25]);
+        drop(sq);
         assert_eq!(z.backend(), "fixture");
         // A tensor made with the flag off is not registered.
         let w = tensorswitch::dynamic::dynamic_backend_as(false, || add(&x, &x)).unwrap();
