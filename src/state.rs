@@ -583,8 +583,8 @@ fn infer_slow(op: &'static str, inputs: &[&Tensor]) -> Result<&'static FunctionT
     {
         // In a plugin sharing blocks with its host: the host's descriptor of the served
         // backend and the plugin's own name one backend.
-        if let Some(table) = crate::plugin::serve::shared_table(inputs) {
-            return Ok(table);
+        if let Some(own) = crate::plugin::serve::shared_backend(inputs) {
+            return table::detected_table(own);
         }
         return Err(mixed(op, inputs));
     }

@@ -355,10 +355,13 @@ pub(crate) fn detected_version(backend: &BackendDescriptor) -> Result<Version> {
 pub(crate) fn detected_table(
     backend: &'static BackendDescriptor,
 ) -> Result<&'static FunctionTable> {
+    // In a plugin sharing blocks with its host, the host's descriptor of the backend stands
+    // for the plugin's own (`plugin::serve::own_descriptor_of`; else `backend` itself).
     let cached = match backend.detected_slot().get() {
         Some(cached) => cached,
         None => backend.detected_slot().get_or_init(|| {
-            let table = table_for(backend, &detected_version(backend)?, false, false)?;
+            let own = crate::plugin::serve::own_descriptor_of(backend);
+            let table = table_for(own, &detected_version(own)?, false, false)?;
             Ok(table as &'static (dyn Any + Send + Sync))
         }),
     };
@@ -367,7 +370,10 @@ pub(crate) fn detected_table(
         // else, the cache of tables gives the same table.
         Ok(any) => match any.downcast_ref::<FunctionTable>() {
             Some(table) => Ok(table),
-            None => table_for(backend, &detected_version(backend)?, false, false),
+            None => {
+                let own = crate::plugin::serve::own_descriptor_of(backend);
+                table_for(own, &detected_version(own)?, false, false)
+            }
         },
         Err(e) => Err(e.clone()),
     }

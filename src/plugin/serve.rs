@@ -200,8 +200,8 @@ pub(crate) fn shares_blocks() -> bool {
 static RESULTS_DESCRIPTOR: AtomicUsize = AtomicUsize::new(0);
 
 /// Notes the descriptor of a result handed over, the first time, once the host shares blocks:
-/// the host's descriptor, which the tensors it hands back carry, then names the table of that
-/// descriptor in this core's slot of it.
+/// the tensors the host hands back carry the host's descriptor, and this core reads them as
+/// of that one ([`own_descriptor_of`]).
 #[inline(always)]
 pub(crate) fn note_result(t: &Tensor) {
     if RESULTS_DESCRIPTOR.load(Ordering::Relaxed) == 0 && shares_blocks() {
@@ -212,24 +212,14 @@ pub(crate) fn note_result(t: &Tensor) {
 #[cold]
 #[inline(never)]
 fn note_first_result(d: &'static BackendDescriptor) {
-    let host = HOST_DESCRIPTOR.load(Ordering::Acquire);
-    if let Ok(table) = crate::table::detected_table(d) {
-        // SAFETY: the host's `&'static BackendDescriptor`, laid out as this core's (the same
-        // build: `share_blocks`).
-        let host = unsafe { &*(host as *const BackendDescriptor) };
-        let _ = host
-            .detected_slot()
-            .set(Ok(table as &'static (dyn Any + Send + Sync)));
-    }
     RESULTS_DESCRIPTOR.store(d as *const BackendDescriptor as usize, Ordering::Release);
 }
 
-/// The descriptor of this core that `t` stands for: its own, or, for a tensor the host hands
-/// back with the host's descriptor (blocks shared), the one the plugin's results carry. The
-/// plugin reads a tensor's descriptor functions through it: the host's would call back into
-/// the plugin.
-pub(crate) fn own_descriptor(t: &Tensor) -> &'static BackendDescriptor {
-    let d = t.backend_descriptor();
+/// The descriptor of this core that `d` stands for: `d`, or, for the host's descriptor of the
+/// served backend (blocks shared), the one the plugin's results carry. The plugin builds the
+/// table it caches in its slot of the host's descriptor for that one, and reads a tensor's
+/// descriptor functions through it: the host's would call back into the plugin.
+pub(crate) fn own_descriptor_of(d: &'static BackendDescriptor) -> &'static BackendDescriptor {
     let own = RESULTS_DESCRIPTOR.load(Ordering::Acquire);
     if own != 0 && d as *const BackendDescriptor as usize == HOST_DESCRIPTOR.load(Ordering::Acquire)
     {
@@ -239,10 +229,10 @@ pub(crate) fn own_descriptor(t: &Tensor) -> &'static BackendDescriptor {
     d
 }
 
-/// The table of the plugin's results, for a call whose inputs mix their descriptor with the
-/// host's (a primary calling an op on its inputs and on its own results), once the host shares
-/// blocks.
-pub(crate) fn shared_table(inputs: &[&Tensor]) -> Option<&'static crate::table::FunctionTable> {
+/// The descriptor a call whose inputs mix the plugin's results' descriptor with the host's (a
+/// primary calling an op on its inputs and on its own results) runs on, once the host shares
+/// blocks: the plugin's.
+pub(crate) fn shared_backend(inputs: &[&Tensor]) -> Option<&'static BackendDescriptor> {
     let host = HOST_DESCRIPTOR.load(Ordering::Acquire);
     let own = RESULTS_DESCRIPTOR.load(Ordering::Acquire);
     if host == 0 || own == 0 {
@@ -252,11 +242,8 @@ pub(crate) fn shared_table(inputs: &[&Tensor]) -> Option<&'static crate::table::
         let d = x.backend_descriptor() as *const BackendDescriptor as usize;
         d == own || d == host
     });
-    if !all {
-        return None;
-    }
     // SAFETY: a `&'static BackendDescriptor` of this core (`note_first_result`).
-    crate::table::detected_table(unsafe { &*(own as *const BackendDescriptor) }).ok()
+    all.then(|| unsafe { &*(own as *const BackendDescriptor) })
 }
 
 /// Computes a tensor now, with the served backend's `evaluate`.

@@ -109,7 +109,7 @@ pub(crate) unsafe extern "C" fn serve_share(handle: *mut c_void, shared: *mut Ts
     let lent = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the function's contract.
         let t = unsafe { tensor_at(handle as usize as u64) };
-        let share = super::serve::own_descriptor(&t).share_host?;
+        let share = super::serve::own_descriptor_of(t.backend_descriptor()).share_host?;
         crate::kit::in_read_section(|| share(&t))
     }));
     match lent {
