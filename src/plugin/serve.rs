@@ -188,10 +188,11 @@ unsafe extern "C" fn share_blocks(
     matches!(agreed, Ok(true)) as i32
 }
 
-/// Whether the host takes this plugin's blocks over ([`share_blocks`] agreed).
+/// Whether the host takes this plugin's blocks over ([`share_blocks`] agreed, and installed
+/// the host's hooks).
 #[inline(always)]
 pub(crate) fn shares_blocks() -> bool {
-    HOST_DESCRIPTOR.load(Ordering::Relaxed) != 0
+    crate::tensor::live::host_hooks().is_some()
 }
 
 /// The descriptor the plugin's results carry (the served backend's primaries write their own,
