@@ -520,7 +520,7 @@ pub(crate) fn resolve(op: &'static str, inputs: &[&Tensor]) -> Result<&'static F
     match explicit_table() {
         Some(table) => {
             for x in inputs {
-                if !std::ptr::eq(x.backend_descriptor(), table.backend) {
+                if !std::ptr::eq(x.backend_descriptor(), table.backend) && !stands_for(x, table) {
                     return Err(foreign(op, table, x));
                 }
             }
@@ -540,6 +540,18 @@ fn device_mismatch(op: &'static str, inputs: &[&Tensor]) -> Error {
         }
     }
     Error::DeviceMismatch { op, devices }
+}
+
+/// Whether `x`, of another descriptor than `table`'s, is of its backend all the same: in a
+/// plugin sharing blocks with its host, a tensor the host handed in carries the host's
+/// descriptor of the backend the plugin serves (`plugin::serve::own_descriptor_of`).
+#[cold]
+#[inline(never)]
+fn stands_for(x: &Tensor, table: &FunctionTable) -> bool {
+    std::ptr::eq(
+        crate::plugin::serve::own_descriptor_of(x.backend_descriptor()),
+        table.backend,
+    )
 }
 
 #[cold]
