@@ -357,23 +357,22 @@ pub(crate) fn detected_table(
 ) -> Result<&'static FunctionTable> {
     // In a plugin sharing blocks with its host, the host's descriptor of the backend stands
     // for the plugin's own (`plugin::serve::own_descriptor_of`; else `backend` itself).
+    let build = || {
+        let own = crate::plugin::serve::own_descriptor_of(backend);
+        table_for(own, &detected_version(own)?, false, false)
+    };
     let cached = match backend.detected_slot().get() {
         Some(cached) => cached,
-        None => backend.detected_slot().get_or_init(|| {
-            let own = crate::plugin::serve::own_descriptor_of(backend);
-            let table = table_for(own, &detected_version(own)?, false, false)?;
-            Ok(table as &'static (dyn Any + Send + Sync))
-        }),
+        None => backend
+            .detected_slot()
+            .get_or_init(|| Ok(build()? as &'static (dyn Any + Send + Sync))),
     };
     match cached {
         // Only this function fills the slot, always with a `FunctionTable`; were it anything
         // else, the cache of tables gives the same table.
         Ok(any) => match any.downcast_ref::<FunctionTable>() {
             Some(table) => Ok(table),
-            None => {
-                let own = crate::plugin::serve::own_descriptor_of(backend);
-                table_for(own, &detected_version(own)?, false, false)
-            }
+            None => build(),
         },
         Err(e) => Err(e.clone()),
     }

@@ -725,20 +725,15 @@ unsafe fn destroy_dynamic<N: Any + Send + Sync>(block: NonNull<Header>) {
     }
     let _section = live::enter();
     live::mark_dead((*b).header.slot.load(Ordering::Relaxed));
-    if *(*b).header.native_type.get() == TypeId::of::<N>() {
-        ptr::drop_in_place((*b).native.get());
-    } else {
-        drop_forwarded(block, Destroy::Block);
-    }
-    ptr::drop_in_place(ptr::addr_of_mut!((*b).header.meta));
-    cache::free(block.cast(), layout_of::<N>());
+    destroy_plain::<N>(block);
 }
 
-/// The destruction of a block that is not registered: its value, its metadata, its memory.
+/// The rest of a block's destruction once its slot is dealt with: its value, its metadata,
+/// its memory (a slot left in it stays with it in the cache).
 ///
 /// # Safety
-/// As for `destroy` with `Destroy::Block`, for a block whose slot is null.
-#[inline(never)]
+/// As for `destroy` with `Destroy::Block`.
+#[inline(always)]
 unsafe fn destroy_plain<N: Any + Send + Sync>(block: NonNull<Header>) {
     let b = block.cast::<Block<N>>().as_ptr();
     if *(*b).header.native_type.get() == TypeId::of::<N>() {

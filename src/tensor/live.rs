@@ -292,13 +292,9 @@ pub(crate) fn host_hooks() -> Option<&'static HostHooks> {
 
 /// The hooks this core gives a plugin that shares its blocks.
 pub(crate) static MY_HOOKS: HostHooks = HostHooks {
-    release_slot: release_slot_for_plugin,
+    release_slot: unregister_block,
     release_retired: super::handle::release_retired,
 };
-
-fn release_slot_for_plugin(slot: *const Slot) {
-    unregister_block(slot);
-}
 
 /// Whether this copy of the core serves a backend plugin ([`serve_plugin`]).
 #[inline(always)]
