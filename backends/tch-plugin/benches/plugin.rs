@@ -6,6 +6,11 @@
 //! `cargo bench -p tensorswitch-torch-plugin --bench plugin` (with the libtorch environment).
 //! Targets: `add` of 1-element float32 tensors at most 1.10 of the static backend's time,
 //! `matmul` of 512x512 float32 at most 1.01. The ratios are paired (benches/support/paired.rs).
+//!
+//! Built with this binary, the plugin shares its tensor blocks with it (docs/architecture.md,
+//! "Shared blocks"). For comparison, the `add` is also paired against a second copy of the
+//! plugin file, loaded as `torch_handles` with `TENSORSWITCH_PLUGIN_BLOCKS=0`, which crosses
+//! with handles: both plugin ratios come from the one run, on the one machine state.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -17,15 +22,33 @@ use tensorswitch_tch as _;
 mod support;
 
 const PLUGIN: &str = "torch_plugin";
+const HANDLES: &str = "torch_handles";
 
 fn load_plugin() {
     let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .unwrap()
-        .join(ts::plugin::plugin_file_name("torch"));
+    let dir = exe.parent().unwrap();
+    let path = dir.join(ts::plugin::plugin_file_name("torch"));
     // Loading twice returns the first result.
-    ts::load_backend_plugin_as(&path, PLUGIN).unwrap();
+    let shared = ts::load_backend_plugin_as(&path, PLUGIN).unwrap();
+    // A copy under another name is another library to the loader, with its own copy of the
+    // core, and the host decides at load time whether to offer shared blocks.
+    if !ts::available_backends().contains(&HANDLES) {
+        let copy = dir.join(format!("torch_handles_{}.plugin", std::process::id()));
+        std::fs::copy(&path, &copy).unwrap();
+        std::env::set_var("TENSORSWITCH_PLUGIN_BLOCKS", "0");
+        let loaded = ts::load_backend_plugin_as(&copy, HANDLES);
+        std::env::remove_var("TENSORSWITCH_PLUGIN_BLOCKS");
+        // The mapping outlives the file.
+        let _ = std::fs::remove_file(&copy);
+        loaded.unwrap();
+    }
+    for (name, blocks) in [(shared, true), (HANDLES, false)] {
+        let shares = matches!(
+            ts::backend_status(name).availability,
+            ts::plugin::Availability::Plugin { shares_blocks, .. } if shares_blocks == blocks
+        );
+        assert!(shares, "{name} should cross with shared blocks: {blocks}");
+    }
     // libtorch single-threaded, as in the tch backend's benchmarks: one libtorch serves both.
     tch::set_num_threads(1);
 }
@@ -65,6 +88,14 @@ fn add_one_element(c: &mut Criterion) {
         || drop(black_box(ts::add(black_box(&xp), black_box(&yp)).unwrap())),
     );
     println!("plugin_add_1xf32: ratio {:.4} (target <= 1.10)", p.ratio);
+    let (xh, yh) = pair(HANDLES, &[1.5], &[2.5], &[1]);
+    support::paired(
+        "plugin_add_1xf32 paired, plugin with handles / static",
+        4000,
+        100,
+        || drop(black_box(ts::add(black_box(&xs), black_box(&ys)).unwrap())),
+        || drop(black_box(ts::add(black_box(&xh), black_box(&yh)).unwrap())),
+    );
 }
 
 fn matmul_512(c: &mut Criterion) {
