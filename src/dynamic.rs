@@ -94,6 +94,13 @@ pub fn live_dynamic_tensors() -> usize {
     n
 }
 
+/// How many native values converted tensors keep alive because another backend borrowed
+/// their memory before the conversion (a diagnostic, like [`live_dynamic_tensors`]). Each is
+/// released when the tensor that lent it is dropped.
+pub fn values_kept_for_borrowers() -> usize {
+    crate::tensor::values_kept_for_borrowers()
+}
+
 /// A change of the backend stack.
 #[derive(Clone, Copy, Debug)]
 pub enum StackChange<'a> {

@@ -286,20 +286,27 @@ fn a_thread_holding_a_native_guard_cannot_switch() {
 #[test]
 fn memory_lent_before_a_conversion_stays_valid() {
     let _s = serial();
+    let kept = dynamic::values_kept_for_borrowers();
     let x = f32s(&[1.0, 2.0, 3.0]);
     // `y` borrows x's ndarray memory.
     let y = dynamic::dynamic_backend_as(false, || to_backend(&x, "toy")).unwrap();
     let lent = toy_data_ptr(&y).unwrap();
-    // Convert x back and forth: its first native value must outlive the conversions.
+    // Convert x back and forth: its first native value must outlive the conversions. Only the
+    // value lent is kept, once; later values were never lent.
     for _ in 0..3 {
         set_backend_dynamic("toy").unwrap();
         unset_backend_dynamic().unwrap();
+        assert_eq!(dynamic::values_kept_for_borrowers(), kept + 1);
     }
     assert_eq!(toy_data_ptr(&y), Some(lent));
     assert_eq!(y.to_vec::<f32>().unwrap(), [1.0, 2.0, 3.0]);
     assert_eq!(x.to_vec::<f32>().unwrap(), [1.0, 2.0, 3.0]);
     drop(x);
     assert_eq!(y.to_vec::<f32>().unwrap(), [1.0, 2.0, 3.0]);
+    // `y` holds x's block as the owner of the memory it reads: the value goes with the last.
+    assert_eq!(dynamic::values_kept_for_borrowers(), kept + 1);
+    drop(y);
+    assert_eq!(dynamic::values_kept_for_borrowers(), kept);
 }
 
 #[test]

@@ -615,6 +615,12 @@ mod retired {
             .push(value);
     }
 
+    /// How many values are kept, over all blocks.
+    pub(super) fn count() -> usize {
+        let kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        kept.as_ref().map_or(0, |k| k.values().map(Vec::len).sum())
+    }
+
     pub(super) fn release(block: usize) {
         let values = {
             let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
@@ -623,6 +629,11 @@ mod retired {
         // Dropped outside the lock: dropping a handle may destroy a block, which may release.
         drop(values);
     }
+}
+
+/// How many native values converted tensors keep alive for the borrowers of their memory.
+pub(crate) fn values_kept_for_borrowers() -> usize {
+    retired::count()
 }
 
 /// Drops the values kept alive for the block at `block` (the host's side of

@@ -18,7 +18,7 @@ pub use backend::BackendDescriptor;
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-pub(crate) use handle::Handle;
+pub(crate) use handle::{values_kept_for_borrowers, Handle};
 use smallvec::SmallVec;
 use std::any::Any;
 use std::fmt;

@@ -132,9 +132,11 @@ fn dynamic_tensors_cross_both_ways_with_shared_blocks_and_with_handles() {
         return;
     }
     use tensorswitch::dynamic::{
-        live_dynamic_tensors, previous_backend_dynamic, set_backend_dynamic,
+        dynamic_backend_as, live_dynamic_tensors, previous_backend_dynamic, set_backend_dynamic,
+        values_kept_for_borrowers,
     };
     let before = live_dynamic_tensors();
+    let kept = values_kept_for_borrowers();
     let a = Tensor::from_slice(&[1.0f32, 2.0, 3.0], &[3]).unwrap();
     assert_eq!(a.backend(), "ndarray");
     set_backend_dynamic("torch").unwrap();
@@ -162,8 +164,22 @@ fn dynamic_tensors_cross_both_ways_with_shared_blocks_and_with_handles() {
     set_backend_dynamic("torch").unwrap();
     let u = add(&t, &s).unwrap();
     assert_eq!(u.to_vec::<f32>().unwrap(), vec![5.0, 10.0, 15.0]);
-    drop((a, s, t, u));
-    assert_eq!(live_dynamic_tensors(), before);
+    // A plugin's tensor lends its memory to ndarray, then converts. With shared blocks the
+    // host keeps the lent value for the borrower, and the plugin's block, when it goes, has the
+    // host release it. With handles the borrower holds the plugin's own tensor, which never
+    // converts, so the host keeps nothing.
+    let borrower = dynamic_backend_as(false, || to_backend(&u, "ndarray")).unwrap();
+    assert_eq!(lent_address(&borrower), lent_address(&u));
+    let lent = lent_address(&u);
     previous_backend_dynamic().unwrap();
+    assert_eq!(u.backend(), "ndarray");
+    assert_eq!(values_kept_for_borrowers(), kept + usize::from(expected));
+    assert_eq!(lent_address(&borrower), lent);
+    assert_eq!(borrower.to_vec::<f32>().unwrap(), vec![5.0, 10.0, 15.0]);
+    drop((a, s, t, u));
+    assert_eq!(borrower.to_vec::<f32>().unwrap(), vec![5.0, 10.0, 15.0]);
+    drop(borrower);
+    assert_eq!(values_kept_for_borrowers(), kept);
+    assert_eq!(live_dynamic_tensors(), before);
     println!("CHILD-DONE");
 }
