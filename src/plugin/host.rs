@@ -496,7 +496,7 @@ impl Loaded {
             // The block itself: the dispatch that called the slot function checked that `x`
             // is of this backend, and the plugin's core reads any block safely (by its native
             // type, following a converted tensor's forwarding as the host's core would).
-            return Ok(x.block_address());
+            return Ok(x.handle().addr());
         }
         // SAFETY: called only by the host's slot functions (`kinds`), which the core calls
         // inside an op's read section; the reference is used only in this function.
@@ -519,7 +519,7 @@ impl Loaded {
     /// descriptor function may be given any tensor).
     fn block_of(&'static self, x: &Tensor) -> Result<usize> {
         if std::ptr::eq(x.backend_descriptor(), self.desc) {
-            Ok(x.block_address())
+            Ok(x.handle().addr())
         } else {
             Err(self.not_mine(x))
         }

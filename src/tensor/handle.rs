@@ -202,12 +202,6 @@ impl Handle {
         h
     }
 
-    /// The block's address (the handle stays).
-    #[inline(always)]
-    pub(crate) fn address(&self) -> usize {
-        self.ptr.as_ptr() as usize
-    }
-
     /// Takes back a reference given up by [`Handle::into_raw`].
     ///
     /// # Safety
@@ -537,7 +531,9 @@ impl Handle {
         h.meta.device.store(device, Ordering::Relaxed);
     }
 
-    /// The address of the block (the identity of a tensor), for error reports.
+    /// The address of the block (the identity of a tensor): for error reports, the tracer, and
+    /// what a plugin sharing its blocks reads as the tensor.
+    #[inline(always)]
     pub(crate) fn addr(&self) -> usize {
         self.ptr.as_ptr() as usize
     }

@@ -202,12 +202,6 @@ impl Tensor {
         }
     }
 
-    /// The address of the tensor's block (what a plugin sharing blocks reads as its tensor).
-    #[inline(always)]
-    pub(crate) fn block_address(&self) -> usize {
-        self.handle.address()
-    }
-
     /// The backend's native value, if it is of type `N`.
     ///
     /// The guard keeps the value in place: a converting switch ([`crate::dynamic`]) may move
